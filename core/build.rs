@@ -1,0 +1,26 @@
+//! Compresses the provider argument schemas (`catalog/schemas/*.schema`, ~1.5 MB of text) so the
+//! library, and above all the WASM package, embeds ~250 KB instead. They are inflated lazily, one
+//! provider at a time, the first time a blueprint of that provider is checked.
+
+use std::{env, fs, path::PathBuf};
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_default());
+    let schemas = manifest.join("../catalog/schemas");
+    println!("cargo:rerun-if-changed=build.rs");
+    for provider in ["aws", "azurerm", "google"] {
+        let src = schemas.join(format!("terraform-{provider}.schema"));
+        println!("cargo:rerun-if-changed={}", src.display());
+        let text = fs::read(&src).unwrap_or_else(|e| {
+            println!("cargo:warning=cannot read {}: {e}", src.display());
+            std::process::exit(1)
+        });
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(&text, 9);
+        let dest = out.join(format!("terraform-{provider}.schema.zz"));
+        if let Err(e) = fs::write(&dest, packed) {
+            println!("cargo:warning=cannot write {}: {e}", dest.display());
+            std::process::exit(1)
+        }
+    }
+}

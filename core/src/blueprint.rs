@@ -1,0 +1,435 @@
+//! The blueprint document: what a team writes (JSON or YAML), as plain serde types.
+//!
+//! These types hold the document exactly as written, before any semantic check: a type may still be
+//! an alias, a reference may still dangle. [`Blueprint::check`] turns a document into a
+//! [`CheckedBlueprint`](crate::CheckedBlueprint) that every verb works on.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
+
+/// Free-form JSON value of a property, variable default or output.
+pub type Value = serde_json::Value;
+
+/// Ordered map of property names to values (keeps the order the author wrote).
+pub type Properties = serde_json::Map<String, Value>;
+
+/// A blueprint: the infrastructure a team wants, for one provider and region.
+///
+/// ```
+/// let bp = iac_dharma::Blueprint::from_yaml(r#"
+/// name: demo
+/// version: 1.0.0
+/// provider: aws
+/// region: us-east-1
+/// resources:
+///   - type: aws_vpc
+///     name: main
+///     properties: {cidr_block: 10.0.0.0/16}
+/// "#)?;
+/// assert_eq!(bp.resources[0].name, "main");
+/// # Ok::<(), iac_dharma::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "IAC Dharma blueprint")]
+pub struct Blueprint {
+    /// Name of the blueprint: 3 to 100 characters of letters, digits, `_` and `-`.
+    #[schemars(length(min = 3, max = 100), regex(pattern = r"^[A-Za-z0-9_-]{3,100}$"))]
+    pub name: String,
+    /// Semantic version of the blueprint (`1.2.0`; a leading `v` is accepted).
+    pub version: String,
+    /// Cloud provider: `aws`, `azure` or `gcp`.
+    #[schemars(extend("enum" = ["aws", "azure", "gcp"]))]
+    pub provider: String,
+    /// Region of the provider, e.g. `us-east-1`, `westeurope`, `europe-west1`.
+    pub region: String,
+    /// What this infrastructure is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Default tags (labels on GCP) applied to every taggable resource.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Free-form information about the blueprint (owner, ticket, ...); not interpreted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, Value>,
+    /// Input variables, referenced as `${var.NAME}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
+    /// Values exported after deployment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<Output>,
+    /// The resources.
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+}
+
+/// One resource of a blueprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// The provider's Terraform type (`aws_vpc`, `azurerm_virtual_network`, `google_compute_network`)
+    /// or a short alias (`vpc`, `subnet`, `ec2_instance`, `s3_bucket`, ...).
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// Unique name in the blueprint: a lowercase letter or `_`, then lowercase letters, digits, `_`.
+    #[schemars(regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
+    pub name: String,
+    /// Number of instances (default 1). Instances are addressed as `type.name[i]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// Arguments of the resource, named as in the provider's Terraform schema. Strings may hold
+    /// references: `${other.attribute}` and `${var.name}`; `$${` writes a literal `${`.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub properties: Properties,
+    /// Explicit dependencies, by resource name, in addition to those implied by references.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Usage assumptions for cost estimates (e.g. `monthly_hours`, `storage_gb`).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub usage: Properties,
+    /// How changes to this resource are applied.
+    #[serde(default, skip_serializing_if = "Lifecycle::is_default")]
+    pub lifecycle: Lifecycle,
+    /// Human-readable note about the resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Resource {
+    /// The number of instances (`count`, default 1).
+    pub fn instance_count(&self) -> u32 {
+        self.count.unwrap_or(1)
+    }
+}
+
+/// Lifecycle settings of a resource, as in Terraform's `lifecycle` block.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// When the resource must be replaced, create the new one before destroying the old one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+    /// Refuse any plan that would destroy (or replace) this resource.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prevent_destroy: bool,
+    /// Arguments whose differences are ignored when planning updates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_changes: Vec<String>,
+}
+
+impl Lifecycle {
+    /// True when nothing is set (the default lifecycle).
+    pub fn is_default(&self) -> bool {
+        self == &Lifecycle::default()
+    }
+}
+
+/// An input variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    /// Name, referenced as `${var.NAME}`: a letter or `_`, then letters, digits, `_`, `-`.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_-]*$"))]
+    pub name: String,
+    /// Type: `string`, `number`, `bool`, `any`, `list(T)`, `set(T)` or `map(T)`; default `string`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub var_type: Option<String>,
+    /// Default value; a variable without one must be given a value at deploy time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// What the variable is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Hide the value in plans and outputs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+/// A value exported after deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Name of the output: a letter or `_`, then letters, digits, `_`, `-`.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_-]*$"))]
+    pub name: String,
+    /// The value, usually a reference such as `${lb.dns_name}`.
+    pub value: Value,
+    /// What the output is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Hide the value in plans and CLI output.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+/// The syntax of a blueprint source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    /// JSON.
+    Json,
+    /// YAML (1.2; JSON is valid YAML, but is read as JSON when detected).
+    Yaml,
+}
+
+impl SourceFormat {
+    /// Guesses the format of a text: JSON when the first non-blank character is `{`, else YAML.
+    pub fn detect(text: &str) -> SourceFormat {
+        match text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next()
+        {
+            Some('{') => SourceFormat::Json,
+            _ => SourceFormat::Yaml,
+        }
+    }
+
+    /// Guesses the format from a file name's extension (`.json`, `.yaml`/`.yml`).
+    pub fn from_extension(file_name: &str) -> Option<SourceFormat> {
+        let lower = file_name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Some(SourceFormat::Json)
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(SourceFormat::Yaml)
+        } else {
+            None
+        }
+    }
+}
+
+impl Blueprint {
+    /// Parses a blueprint from JSON text.
+    ///
+    /// # Errors
+    /// A [`ErrorKind::Parse`] error with the line and column of a syntax error, or the path and
+    /// line:column of a field that does not fit the blueprint's shape.
+    pub fn from_json(text: &str) -> Result<Blueprint> {
+        from_json_text(text)
+    }
+
+    /// Parses a blueprint from YAML text.
+    ///
+    /// # Errors
+    /// As [`Blueprint::from_json`].
+    pub fn from_yaml(text: &str) -> Result<Blueprint> {
+        from_yaml_text(text)
+    }
+
+    /// Parses a blueprint from JSON or YAML text, guessing the format with [`SourceFormat::detect`].
+    ///
+    /// # Errors
+    /// As [`Blueprint::from_json`].
+    pub fn from_text(text: &str) -> Result<Blueprint> {
+        Blueprint::from_text_as(text, SourceFormat::detect(text))
+    }
+
+    /// Parses a blueprint from text in the given format.
+    ///
+    /// # Errors
+    /// As [`Blueprint::from_json`].
+    pub fn from_text_as(text: &str, format: SourceFormat) -> Result<Blueprint> {
+        match format {
+            SourceFormat::Json => Blueprint::from_json(text),
+            SourceFormat::Yaml => Blueprint::from_yaml(text),
+        }
+    }
+
+    /// Builds a blueprint from an already-parsed JSON value (a dict from Python, an object from JS).
+    ///
+    /// # Errors
+    /// A [`ErrorKind::Parse`] error with the path of the field that does not fit.
+    pub fn from_value(value: Value) -> Result<Blueprint> {
+        serde_path_to_error::deserialize(value)
+            .map_err(|e| structure_error(e.path().to_string(), e.into_inner().to_string(), None))
+    }
+
+    /// The blueprint as a JSON value.
+    pub fn to_value(&self) -> Value {
+        // Serializing these plain types into a `Value` cannot fail (string keys only).
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The blueprint as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The blueprint as YAML.
+    ///
+    /// # Errors
+    /// Only if a value cannot be represented in YAML (never for documents parsed by this crate).
+    pub fn to_yaml(&self) -> Result<String> {
+        yaml_serde::to_string(self).map_err(|e| {
+            Error::single(
+                ErrorKind::InvalidInput,
+                Finding::error(Code::InvalidArgument, "", e.to_string()),
+            )
+        })
+    }
+}
+
+/// Formats a serde_path_to_error path the way findings print paths (`resources[3].count`).
+fn normalize_path(path: String) -> String {
+    if path == "." {
+        String::new()
+    } else {
+        path
+    }
+}
+
+fn structure_error(path: String, message: String, location: Option<Location>) -> Error {
+    Error::single(
+        ErrorKind::Parse,
+        Finding::error(
+            Code::InvalidStructure,
+            normalize_path(path),
+            clean_serde_message(&message),
+        )
+        .with_location(location),
+    )
+}
+
+/// serde messages end with " at line X column Y"; the location is reported separately.
+fn clean_serde_message(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn from_json_text(text: &str) -> Result<Blueprint> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed: std::result::Result<Blueprint, _> = serde_path_to_error::deserialize(&mut de);
+    let bp = parsed.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let location = (inner.line() > 0).then(|| Location {
+            line: inner.line(),
+            column: inner.column(),
+        });
+        use serde_json::error::Category;
+        match inner.classify() {
+            Category::Data => structure_error(path, inner.to_string(), location),
+            Category::Syntax | Category::Eof | Category::Io => Error::single(
+                ErrorKind::Parse,
+                Finding::error(
+                    Code::JsonSyntax,
+                    "",
+                    format!("invalid JSON: {}", clean_serde_message(&inner.to_string())),
+                )
+                .with_location(location),
+            ),
+        }
+    })?;
+    de.end().map_err(|e| {
+        Error::single(
+            ErrorKind::Parse,
+            Finding::error(
+                Code::JsonSyntax,
+                "",
+                format!("invalid JSON: {}", clean_serde_message(&e.to_string())),
+            )
+            .with_location(Some(Location {
+                line: e.line(),
+                column: e.column(),
+            })),
+        )
+    })?;
+    Ok(bp)
+}
+
+fn from_yaml_text(text: &str) -> Result<Blueprint> {
+    if text.trim().is_empty() {
+        return Err(Error::single(
+            ErrorKind::Parse,
+            Finding::error(Code::YamlSyntax, "", "the blueprint is empty"),
+        ));
+    }
+    let de = yaml_serde::Deserializer::from_str(text);
+    let parsed: std::result::Result<Blueprint, _> = serde_path_to_error::deserialize(de);
+    parsed.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let location = inner.location().map(|l| Location {
+            line: l.line(),
+            column: l.column(),
+        });
+        let message = inner.to_string();
+        // yaml_serde reports syntax problems (scanner/parser) and shape problems (serde) through
+        // one type. Only on failure, re-read the text accepting any shape: if that fails too, the
+        // problem is the YAML itself.
+        if yaml_serde::from_str::<serde::de::IgnoredAny>(text).is_err() {
+            Error::single(
+                ErrorKind::Parse,
+                Finding::error(
+                    Code::YamlSyntax,
+                    "",
+                    format!("invalid YAML: {}", clean_serde_message(&message)),
+                )
+                .with_location(location),
+            )
+        } else {
+            structure_error(path, message, location)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_syntax_error_has_location() {
+        let err = Blueprint::from_json("{\n  \"name\": \"x\",\n  oops\n}").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        assert_eq!(err.code(), Code::JsonSyntax);
+        assert_eq!(err.location().map(|l| l.line), Some(3));
+    }
+
+    #[test]
+    fn json_structure_error_has_path_and_location() {
+        let text = r#"{"name":"abc","version":"1.0.0","provider":"aws","region":"us-east-1",
+"resources":[{"type":"aws_vpc","name":"a","count":"two"}]}"#;
+        let err = Blueprint::from_json(text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStructure);
+        assert_eq!(err.path(), "resources[0].count");
+        assert_eq!(err.location().map(|l| l.line), Some(2));
+    }
+
+    #[test]
+    fn yaml_unknown_field_is_structure_error_with_path() {
+        let text = "name: abc\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n  - type: aws_vpc\n    name: a\n    dependecies: []\n";
+        let err = Blueprint::from_yaml(text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStructure);
+        assert_eq!(err.path(), "resources[0].dependecies");
+        assert!(err.message().contains("dependecies"), "{}", err.message());
+        assert_eq!(err.location().map(|l| l.line), Some(8));
+    }
+
+    #[test]
+    fn yaml_syntax_error_has_location() {
+        let err = Blueprint::from_yaml("name: [abc\nversion: 1").unwrap_err();
+        assert_eq!(err.code(), Code::YamlSyntax);
+        assert!(err.location().is_some());
+    }
+
+    #[test]
+    fn missing_field_is_reported() {
+        let err = Blueprint::from_yaml("name: abc\nversion: 1.0.0\nprovider: aws\n").unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStructure);
+        assert!(err.message().contains("region"), "{}", err.message());
+    }
+
+    #[test]
+    fn detects_format() {
+        assert_eq!(SourceFormat::detect("  {\"a\":1}"), SourceFormat::Json);
+        assert_eq!(SourceFormat::detect("name: x"), SourceFormat::Yaml);
+    }
+}

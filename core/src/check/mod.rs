@@ -1,0 +1,858 @@
+//! Semantic checks: turn a [`Blueprint`] document into a [`CheckedBlueprint`], or report every
+//! problem found, each with a stable [`Code`] and a path.
+
+mod properties;
+mod variables;
+
+use std::collections::HashMap;
+
+use crate::blueprint::{Blueprint, Resource, Value};
+use crate::catalog::{self, provider_schema, CatalogType, Provider, TypeResolution};
+use crate::error::{Code, Error, ErrorKind, Finding, Result, Severity};
+use crate::graph::{Cycle, DependencyGraph, EdgeKind};
+use crate::reference::{push_index, push_key, Reference, Template};
+use crate::suggest::did_you_mean;
+
+pub use variables::VarType;
+
+/// The largest `count` a resource may have. Every instance becomes its own address in plans and
+/// generated code; larger fleets belong in autoscaling groups.
+pub const MAX_COUNT: u32 = 1000;
+
+/// A blueprint that passed every check, with its resolved resource types and dependency graph.
+/// Every verb (generate, validate, estimate, plan) works on this.
+///
+/// ```
+/// let bp = iac_dharma::parse(r#"
+/// name: demo
+/// version: v1.0.0
+/// provider: aws
+/// region: us-east-1
+/// resources:
+///   - {type: vpc, name: main, properties: {cidr_block: 10.0.0.0/16}}
+///   - type: subnet
+///     name: a
+///     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
+/// "#)?;
+/// assert_eq!(bp.resource_info(0).unwrap().type_name, "aws_vpc");
+/// assert_eq!(bp.graph().waves(), &[vec![0], vec![1]]);
+/// # Ok::<(), iac_dharma::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CheckedBlueprint {
+    blueprint: Blueprint,
+    provider: Provider,
+    version: semver::Version,
+    resources: Vec<ResourceInfo>,
+    names: HashMap<String, usize>,
+    graph: DependencyGraph,
+    warnings: Vec<Finding>,
+}
+
+/// What the check resolved about one resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceInfo {
+    /// The Terraform type (aliases resolved).
+    pub type_name: String,
+    /// The address, `type.name`.
+    pub address: String,
+    /// Whether the type has a tags (labels on GCP) argument that blueprint tags are merged into.
+    pub taggable: bool,
+}
+
+impl CheckedBlueprint {
+    /// The document, as written.
+    pub fn blueprint(&self) -> &Blueprint {
+        &self.blueprint
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The parsed version.
+    pub fn version(&self) -> &semver::Version {
+        &self.version
+    }
+
+    /// The blueprint's resources, in document order.
+    pub fn resources(&self) -> &[Resource] {
+        &self.blueprint.resources
+    }
+
+    /// Resolved facts about the resource at `index`, if it exists.
+    pub fn resource_info(&self, index: usize) -> Option<&ResourceInfo> {
+        self.resources.get(index)
+    }
+
+    /// Every resource with its index and resolved facts, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &Resource, &ResourceInfo)> {
+        self.blueprint
+            .resources
+            .iter()
+            .zip(&self.resources)
+            .enumerate()
+            .map(|(i, (r, info))| (i, r, info))
+    }
+
+    /// Resolved facts about every resource, index-aligned with [`Self::resources`].
+    pub fn resource_infos(&self) -> &[ResourceInfo] {
+        &self.resources
+    }
+
+    /// The index of the resource with this name.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.get(name).copied()
+    }
+
+    /// The catalog entry of the resource at `index`, if the catalog knows its type.
+    pub fn catalog_entry(&self, index: usize) -> Option<&'static CatalogType> {
+        let info = self.resources.get(index)?;
+        catalog::catalog(self.provider).get(&info.type_name)
+    }
+
+    /// The dependency graph.
+    pub fn graph(&self) -> &DependencyGraph {
+        &self.graph
+    }
+
+    /// Warnings found by the check (the blueprint is usable despite them).
+    pub fn warnings(&self) -> &[Finding] {
+        &self.warnings
+    }
+
+    /// The tags to apply to resource `index`: the blueprint's default tags, overridden by the
+    /// resource's own `tags` (`labels` on GCP) where both set a key. Empty for untaggable types.
+    pub fn effective_tags(&self, index: usize) -> serde_json::Map<String, Value> {
+        let mut tags = serde_json::Map::new();
+        let Some(info) = self.resources.get(index) else {
+            return tags;
+        };
+        if !info.taggable {
+            return tags;
+        }
+        for (k, v) in &self.blueprint.tags {
+            tags.insert(k.clone(), Value::String(v.clone()));
+        }
+        let own = self
+            .blueprint
+            .resources
+            .get(index)
+            .and_then(|r| r.properties.get(self.provider.tag_argument()))
+            .and_then(Value::as_object);
+        if let Some(own) = own {
+            for (k, v) in own {
+                tags.insert(k.clone(), v.clone());
+            }
+        }
+        tags
+    }
+}
+
+impl Blueprint {
+    /// Checks the blueprint and resolves its types, references and dependency graph.
+    ///
+    /// # Errors
+    /// A [`ErrorKind::Check`] error listing every problem found (not only the first), in document
+    /// order, each with its code and path. Warnings are listed too but do not fail the check.
+    pub fn check(&self) -> Result<CheckedBlueprint> {
+        self.clone().into_checked()
+    }
+
+    /// As [`Blueprint::check`], consuming the document (no copy).
+    ///
+    /// # Errors
+    /// As [`Blueprint::check`].
+    pub fn into_checked(self) -> Result<CheckedBlueprint> {
+        let mut checker = Checker::new(&self);
+        checker.run();
+        let Checker {
+            findings,
+            provider,
+            version,
+            infos,
+            names,
+            edges,
+            ..
+        } = checker;
+        let mut findings = findings;
+        let graph = match DependencyGraph::build(self.resources.len(), edges) {
+            Ok(g) => Some(g),
+            Err(cycles) => {
+                for cycle in cycles {
+                    findings.push(cycle_finding(&self, &cycle));
+                }
+                None
+            }
+        };
+        let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
+        match (has_errors, provider, version, graph) {
+            (false, Some(provider), Some(version), Some(graph)) => Ok(CheckedBlueprint {
+                resources: infos.into_iter().map(Option::unwrap_or_default).collect(),
+                blueprint: self,
+                provider,
+                version,
+                names,
+                graph,
+                warnings: findings,
+            }),
+            _ => Err(Error::new(ErrorKind::Check, findings)),
+        }
+    }
+}
+
+impl Default for ResourceInfo {
+    fn default() -> Self {
+        ResourceInfo {
+            type_name: String::new(),
+            address: String::new(),
+            taggable: false,
+        }
+    }
+}
+
+fn cycle_finding(bp: &Blueprint, cycle: &Cycle) -> Finding {
+    let name = |i: usize| bp.resources.get(i).map(|r| r.name.as_str()).unwrap_or("?");
+    let mut names: Vec<&str> = cycle.path.iter().map(|&i| name(i)).collect();
+    if let Some(first) = names.first().copied() {
+        names.push(first);
+    }
+    let first = cycle.path.first().copied().unwrap_or(0);
+    Finding::error(
+        Code::DependencyCycle,
+        format!("resources[{first}]"),
+        format!(
+            "dependency cycle: {} (each resource depends on the next)",
+            names.join(" -> ")
+        ),
+    )
+}
+
+/// Parses the version, accepting a leading `v` as many teams write it.
+pub(crate) fn parse_version(text: &str) -> std::result::Result<semver::Version, semver::Error> {
+    semver::Version::parse(text.strip_prefix('v').unwrap_or(text))
+}
+
+struct Checker<'a> {
+    bp: &'a Blueprint,
+    findings: Vec<Finding>,
+    provider: Option<Provider>,
+    version: Option<semver::Version>,
+    infos: Vec<Option<ResourceInfo>>,
+    names: HashMap<String, usize>,
+    variables: HashMap<&'a str, usize>,
+    edges: Vec<(usize, usize, EdgeKind)>,
+}
+
+/// A reference found in a value, with where it was found and which resource holds it.
+struct FoundRef {
+    path: String,
+    reference: Reference,
+}
+
+impl<'a> Checker<'a> {
+    fn new(bp: &'a Blueprint) -> Self {
+        Checker {
+            bp,
+            findings: Vec::new(),
+            provider: None,
+            version: None,
+            infos: vec![None; bp.resources.len()],
+            names: HashMap::with_capacity(bp.resources.len()),
+            variables: HashMap::new(),
+            edges: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
+        self.findings.push(Finding::error(code, path, message));
+    }
+
+    fn run(&mut self) {
+        self.check_header();
+        self.index_names();
+        self.check_variables();
+        for i in 0..self.bp.resources.len() {
+            self.check_resource(i);
+        }
+        self.check_outputs();
+    }
+
+    fn check_header(&mut self) {
+        let bp = self.bp;
+        let n = bp.name.chars().count();
+        let valid_chars = bp
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !(3..=100).contains(&n) || !valid_chars {
+            self.error(
+                Code::InvalidName,
+                "name",
+                format!(
+                    "blueprint name `{}` must be 3 to 100 characters of letters, digits, `_` and `-`",
+                    bp.name
+                ),
+            );
+        }
+        match parse_version(&bp.version) {
+            Ok(v) => self.version = Some(v),
+            Err(e) => self.error(
+                Code::InvalidVersion,
+                "version",
+                format!(
+                    "version `{}` is not a semantic version such as 1.2.0 ({e})",
+                    bp.version
+                ),
+            ),
+        }
+        match bp.provider.parse::<Provider>() {
+            Ok(p) => self.provider = Some(p),
+            Err(message) => {
+                let suggestion = did_you_mean(
+                    &bp.provider.to_lowercase(),
+                    Provider::ALL.iter().map(|p| p.as_str()),
+                )
+                .or_else(|| provider_synonym(&bp.provider).map(str::to_string));
+                self.findings.push(
+                    Finding::error(Code::UnknownProvider, "provider", message)
+                        .with_suggestion(suggestion),
+                );
+            }
+        }
+        if let Some(provider) = self.provider {
+            let cat = catalog::catalog(provider);
+            if cat.region(&bp.region).is_none() {
+                let suggestion = cat.suggest_region(&bp.region);
+                self.findings.push(
+                    Finding::error(
+                        Code::UnknownRegion,
+                        "region",
+                        format!("`{}` is not a known {provider} region", bp.region),
+                    )
+                    .with_suggestion(suggestion),
+                );
+            }
+            let tags: Vec<(String, String)> = bp
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (k, v) in &tags {
+                let mut path = String::from("tags");
+                push_key(&mut path, k);
+                if let Some(problem) = tag_problem(provider, k, v) {
+                    self.error(Code::InvalidTag, path, problem);
+                }
+            }
+        }
+    }
+
+    fn index_names(&mut self) {
+        let bp = self.bp;
+        for (i, r) in bp.resources.iter().enumerate() {
+            let path = format!("resources[{i}].name");
+            if !is_resource_name(&r.name) {
+                self.error(
+                    Code::InvalidIdentifier,
+                    path.clone(),
+                    format!(
+                        "resource name `{}` must start with a lowercase letter or `_` and hold only lowercase letters, digits and `_`",
+                        r.name
+                    ),
+                );
+            }
+            if let Some(&first) = self.names.get(&r.name) {
+                self.error(
+                    Code::DuplicateName,
+                    path,
+                    format!(
+                        "resource name `{}` is already used by resources[{first}]",
+                        r.name
+                    ),
+                );
+            } else {
+                self.names.insert(r.name.clone(), i);
+            }
+        }
+    }
+
+    fn check_variables(&mut self) {
+        let bp = self.bp;
+        for (i, v) in bp.variables.iter().enumerate() {
+            let path = format!("variables[{i}]");
+            if !is_identifier(&v.name) {
+                self.error(
+                    Code::InvalidIdentifier,
+                    format!("{path}.name"),
+                    format!(
+                        "variable name `{}` must start with a letter or `_` and hold only letters, digits, `_` and `-`",
+                        v.name
+                    ),
+                );
+            }
+            if let Some(&first) = self.variables.get(v.name.as_str()) {
+                self.error(
+                    Code::DuplicateName,
+                    format!("{path}.name"),
+                    format!(
+                        "variable `{}` is already declared by variables[{first}]",
+                        v.name
+                    ),
+                );
+            } else {
+                self.variables.insert(&v.name, i);
+            }
+            let ty = match v.var_type.as_deref().map(VarType::parse) {
+                None => Some(VarType::String),
+                Some(Ok(t)) => Some(t),
+                Some(Err(message)) => {
+                    self.error(Code::InvalidVariableType, format!("{path}.type"), message);
+                    None
+                }
+            };
+            if let (Some(ty), Some(default)) = (ty, &v.default) {
+                if let Some(problem) = ty.mismatch(default) {
+                    self.error(
+                        Code::InvalidDefault,
+                        format!("{path}.default"),
+                        format!(
+                            "the default of `{}` does not match its type {}: {problem}",
+                            v.name, ty
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_resource(&mut self, i: usize) {
+        let bp = self.bp;
+        let Some(r) = bp.resources.get(i) else {
+            return;
+        };
+        let base = format!("resources[{i}]");
+        if let Some(count) = r.count {
+            if count > MAX_COUNT {
+                self.error(
+                    Code::InvalidCount,
+                    format!("{base}.count"),
+                    format!("count {count} is larger than the limit of {MAX_COUNT} instances"),
+                );
+            }
+        }
+        // Resolve the type.
+        let mut schema = None;
+        if let Some(provider) = self.provider {
+            match catalog::resolve_type(provider, &r.resource_type) {
+                TypeResolution::Known { type_name, .. } => {
+                    schema = provider_schema(provider).get(&type_name);
+                    let taggable = schema.is_some_and(|s| s.get(provider.tag_argument()).is_some());
+                    if let Some(slot) = self.infos.get_mut(i) {
+                        *slot = Some(ResourceInfo {
+                            address: format!("{type_name}.{}", r.name),
+                            type_name,
+                            taggable,
+                        });
+                    }
+                }
+                TypeResolution::OtherProvider { owner, type_name } => {
+                    let shown = if type_name == r.resource_type {
+                        format!("`{type_name}`")
+                    } else {
+                        format!("`{}` ({type_name})", r.resource_type)
+                    };
+                    self.error(
+                        Code::WrongProviderType,
+                        format!("{base}.type"),
+                        format!(
+                            "resource type {shown} belongs to provider {owner}, but the blueprint's provider is {provider}"
+                        ),
+                    );
+                }
+                TypeResolution::Unknown { suggestion } => {
+                    self.findings.push(
+                        Finding::error(
+                            Code::UnknownResourceType,
+                            format!("{base}.type"),
+                            format!(
+                                "`{}` is not a known {provider} resource type or alias",
+                                r.resource_type
+                            ),
+                        )
+                        .with_suggestion(suggestion),
+                    );
+                }
+            }
+        }
+        // Properties against the argument schema, collecting references on the way.
+        let mut refs = Vec::new();
+        let props_path = format!("{base}.properties");
+        let mut prop_findings = Vec::new();
+        properties::check_properties(
+            &r.properties,
+            schema,
+            &props_path,
+            &mut prop_findings,
+            &mut refs,
+        );
+        self.findings.extend(prop_findings);
+        for found in refs {
+            self.check_reference(Some(i), &found);
+        }
+        // Lifecycle: ignore_changes names arguments.
+        if let Some(schema) = schema {
+            for (j, arg) in r.lifecycle.ignore_changes.iter().enumerate() {
+                if schema.get(arg).is_none() {
+                    let suggestion = did_you_mean(arg, schema.names());
+                    self.findings.push(
+                        Finding::error(
+                            Code::UnknownArgument,
+                            format!("{base}.lifecycle.ignore_changes[{j}]"),
+                            format!("`{arg}` is not an argument of {}", r.resource_type),
+                        )
+                        .with_suggestion(suggestion),
+                    );
+                }
+            }
+        }
+        // Explicit dependencies.
+        for (j, dep) in r.dependencies.iter().enumerate() {
+            match self.names.get(dep) {
+                Some(&target) => self.edges.push((i, target, EdgeKind::Explicit)),
+                None => {
+                    let suggestion = did_you_mean(dep, self.names.keys().map(String::as_str));
+                    self.findings.push(
+                        Finding::error(
+                            Code::UnknownDependency,
+                            format!("{base}.dependencies[{j}]"),
+                            format!("dependency `{dep}` is not a resource of this blueprint"),
+                        )
+                        .with_suggestion(suggestion),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_outputs(&mut self) {
+        let bp = self.bp;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, o) in bp.outputs.iter().enumerate() {
+            let path = format!("outputs[{i}]");
+            if !is_identifier(&o.name) {
+                self.error(
+                    Code::InvalidIdentifier,
+                    format!("{path}.name"),
+                    format!(
+                        "output name `{}` must start with a letter or `_` and hold only letters, digits, `_` and `-`",
+                        o.name
+                    ),
+                );
+            }
+            if let Some(first) = seen.insert(&o.name, i) {
+                self.error(
+                    Code::DuplicateName,
+                    format!("{path}.name"),
+                    format!(
+                        "output `{}` is already declared by outputs[{first}]",
+                        o.name
+                    ),
+                );
+            }
+            let mut refs = Vec::new();
+            let mut found = Vec::new();
+            let mut value_path = format!("{path}.value");
+            properties::collect_references(&o.value, &mut value_path, &mut found, &mut refs);
+            self.findings.extend(found);
+            for r in refs {
+                self.check_reference(None, &r);
+            }
+        }
+    }
+
+    /// Checks one reference; `from` is the resource holding it (None for outputs).
+    fn check_reference(&mut self, from: Option<usize>, found: &FoundRef) {
+        match &found.reference {
+            Reference::Variable { name } => {
+                if !self.variables.contains_key(name.as_str()) {
+                    let suggestion = did_you_mean(name, self.variables.keys().copied());
+                    self.findings.push(
+                        Finding::error(
+                            Code::UnknownVariable,
+                            found.path.clone(),
+                            format!("`${{var.{name}}}` refers to an undeclared variable"),
+                        )
+                        .with_suggestion(suggestion.map(|s| format!("${{var.{s}}}"))),
+                    );
+                }
+            }
+            Reference::Resource {
+                name,
+                index,
+                attribute,
+            } => {
+                let Some(&target) = self.names.get(name) else {
+                    let suggestion = self.suggest_resource_reference(&found.reference);
+                    self.findings.push(
+                        Finding::error(
+                            Code::UnknownReference,
+                            found.path.clone(),
+                            format!(
+                                "`${{{}}}` refers to `{name}`, which is not a resource of this blueprint",
+                                found.reference
+                            ),
+                        )
+                        .with_suggestion(suggestion),
+                    );
+                    return;
+                };
+                if let Some(from) = from {
+                    self.edges.push((from, target, EdgeKind::Reference));
+                }
+                let Some(target_res) = self.bp.resources.get(target) else {
+                    return;
+                };
+                match (target_res.count, index) {
+                    (Some(count), Some(i)) if *i >= count => self.error(
+                        Code::InvalidIndex,
+                        found.path.clone(),
+                        format!(
+                            "`${{{}}}` indexes instance {i}, but `{name}` has count = {count} (instances 0 to {})",
+                            found.reference,
+                            count.saturating_sub(1)
+                        ),
+                    ),
+                    (Some(count), None) => {
+                        let mut fixed = found.reference.clone();
+                        if let Reference::Resource { index, .. } = &mut fixed {
+                            *index = Some(0);
+                        }
+                        self.findings.push(
+                            Finding::error(
+                                Code::InvalidIndex,
+                                found.path.clone(),
+                                format!(
+                                    "`{name}` has count = {count}, so `${{{}}}` must say which instance",
+                                    found.reference
+                                ),
+                            )
+                            .with_suggestion(Some(format!("${{{fixed}}}"))),
+                        );
+                    }
+                    (None, Some(_)) => {
+                        let mut fixed = found.reference.clone();
+                        if let Reference::Resource { index, .. } = &mut fixed {
+                            *index = None;
+                        }
+                        self.findings.push(
+                            Finding::error(
+                                Code::InvalidIndex,
+                                found.path.clone(),
+                                format!(
+                                    "`{name}` has no count, so `${{{}}}` cannot take an index",
+                                    found.reference
+                                ),
+                            )
+                            .with_suggestion(Some(format!("${{{fixed}}}"))),
+                        );
+                    }
+                    _ => {}
+                }
+                if let Some(crate::reference::Step::Attr(attr)) = attribute.first() {
+                    self.check_attribute(target, attr, found);
+                }
+            }
+        }
+    }
+
+    /// An attribute must be an argument or an exported attribute of the target's type. For types
+    /// the catalog knows, an unknown attribute is an error; for the others (whose computed
+    /// attributes are not recorded) it is a warning.
+    fn check_attribute(&mut self, target: usize, attr: &str, found: &FoundRef) {
+        let (Some(provider), Some(Some(info))) = (self.provider, self.infos.get(target)) else {
+            return;
+        };
+        if attr == "id" {
+            return;
+        }
+        let schema = provider_schema(provider).get(&info.type_name);
+        let entry = catalog::catalog(provider).get(&info.type_name);
+        let in_schema = schema.is_some_and(|s| s.get(attr).is_some());
+        let in_catalog = entry.is_some_and(|e| e.attributes.iter().any(|a| a == attr));
+        if in_schema || in_catalog {
+            return;
+        }
+        let candidates: Vec<&str> = schema
+            .map(|s| s.names().collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .chain(
+                entry
+                    .map(|e| e.attributes.iter().map(String::as_str).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            )
+            .collect();
+        let suggestion = did_you_mean(attr, candidates.iter().copied());
+        let type_name = info.type_name.clone();
+        let finding = if entry.is_some() {
+            Finding::error(
+                Code::UnknownAttribute,
+                found.path.clone(),
+                format!(
+                    "`${{{}}}`: {type_name} has no attribute `{attr}`",
+                    found.reference
+                ),
+            )
+        } else {
+            Finding::warning(
+                Code::UnknownAttribute,
+                found.path.clone(),
+                format!(
+                    "`${{{}}}`: `{attr}` is not an argument of {type_name}; it may be a computed attribute the catalog does not list",
+                    found.reference
+                ),
+            )
+        };
+        self.findings.push(finding.with_suggestion(suggestion));
+    }
+
+    /// Suggests a fix for a reference to an unknown resource: a close resource name, or — when the
+    /// author wrote a Terraform address such as `${aws_vpc.main.id}` — the blueprint form.
+    fn suggest_resource_reference(&self, reference: &Reference) -> Option<String> {
+        let Reference::Resource {
+            name, attribute, ..
+        } = reference
+        else {
+            return None;
+        };
+        if let Some(crate::reference::Step::Attr(second)) = attribute.first() {
+            if self.names.contains_key(second.as_str()) && attribute.len() > 1 {
+                let rest: String = attribute
+                    .get(1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                return Some(format!("${{{second}{rest}}}"));
+            }
+        }
+        let close = did_you_mean(name, self.names.keys().map(String::as_str))?;
+        let mut fixed = reference.clone();
+        if let Reference::Resource { name, .. } = &mut fixed {
+            *name = close;
+        }
+        Some(format!("${{{fixed}}}"))
+    }
+}
+
+fn provider_synonym(provider: &str) -> Option<&'static str> {
+    match provider.to_lowercase().as_str() {
+        "amazon" | "aws-cloud" | "amazon-web-services" => Some("aws"),
+        "azurerm" | "microsoft" | "azure-rm" => Some("azure"),
+        "google" | "gcloud" | "google-cloud" | "gce" => Some("gcp"),
+        _ => None,
+    }
+}
+
+/// Resource names: `[a-z_][a-z0-9_]*` (valid in every target format once prefixed by the type).
+fn is_resource_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Variable and output names: Terraform identifiers, `[A-Za-z_][A-Za-z0-9_-]*`.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The provider's rules for tag keys and values (AWS tags, Azure tags, GCP labels).
+fn tag_problem(provider: Provider, key: &str, value: &str) -> Option<String> {
+    match provider {
+        Provider::Aws => {
+            if key.is_empty() || key.chars().count() > 128 {
+                Some(format!(
+                    "AWS tag keys are 1 to 128 characters; `{key}` is not"
+                ))
+            } else if key.to_lowercase().starts_with("aws:") {
+                Some(format!(
+                    "AWS reserves tag keys starting with `aws:`; `{key}` cannot be set"
+                ))
+            } else if value.chars().count() > 256 {
+                Some(format!(
+                    "AWS tag values are at most 256 characters (tag `{key}`)"
+                ))
+            } else {
+                None
+            }
+        }
+        Provider::Azure => {
+            if key.is_empty() || key.chars().count() > 512 {
+                Some(format!(
+                    "Azure tag names are 1 to 512 characters; `{key}` is not"
+                ))
+            } else if key.chars().any(|c| "<>%&\\?/".contains(c)) {
+                Some(format!(
+                    "Azure tag names cannot contain < > % & \\ ? /; `{key}` does"
+                ))
+            } else if value.chars().count() > 256 {
+                Some(format!(
+                    "Azure tag values are at most 256 characters (tag `{key}`)"
+                ))
+            } else {
+                None
+            }
+        }
+        Provider::Gcp => {
+            let ok_char = |c: char| c.is_lowercase() || c.is_numeric() || c == '_' || c == '-';
+            let key_ok = key.chars().next().is_some_and(char::is_lowercase)
+                && key.chars().count() <= 63
+                && key.chars().all(ok_char);
+            let value_ok = value.chars().count() <= 63 && value.chars().all(ok_char);
+            if !key_ok {
+                Some(format!(
+                    "GCP label keys start with a lowercase letter and hold up to 63 lowercase letters, digits, `_` and `-`; `{key}` does not"
+                ))
+            } else if !value_ok {
+                Some(format!(
+                    "GCP label values hold up to 63 lowercase letters, digits, `_` and `-`; the value of `{key}` does not"
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Appends the path step of a key (`.key` or `["odd key"]`) — re-exported for the submodules.
+pub(crate) fn path_key(path: &mut String, key: &str) {
+    push_key(path, key)
+}
+
+/// Appends the path step of an index.
+pub(crate) fn path_index(path: &mut String, i: usize) {
+    push_index(path, i)
+}
+
+/// Parses a string into a template, recording a malformed reference as a finding.
+pub(crate) fn parse_template(
+    text: &str,
+    path: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<Template> {
+    match Template::parse(text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            findings.push(Finding::error(Code::MalformedReference, path, e.message));
+            None
+        }
+    }
+}

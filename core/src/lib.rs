@@ -1,0 +1,70 @@
+//! # IAC Dharma engine
+//!
+//! IAC Dharma turns a **blueprint** — the infrastructure a team wants, as JSON or YAML — into
+//! infrastructure-as-code, checks it against guardrail policies, estimates what it will cost and
+//! works out what must change between two versions. This crate is the pure engine: no I/O of its
+//! own, no global mutable state, no panics across its API; the `dharma` CLI and the Python, Node
+//! and WASM packages are thin layers over it.
+//!
+//! Parse and check once, then use the [`CheckedBlueprint`] for every verb:
+//!
+//! ```
+//! let text = r#"
+//! name: web-app
+//! version: 1.2.0
+//! provider: aws
+//! region: us-east-1
+//! resources:
+//!   - type: vpc                      # an alias of aws_vpc
+//!     name: main
+//!     properties: {cidr_block: 10.0.0.0/16}
+//!   - type: aws_subnet
+//!     name: public_a
+//!     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
+//! "#;
+//! let bp = iac_dharma::parse(text)?;
+//! let order: Vec<&str> = bp.graph().order().iter().map(|&i| bp.resources()[i].name.as_str()).collect();
+//! assert_eq!(order, ["main", "public_a"]);
+//! # Ok::<(), iac_dharma::Error>(())
+//! ```
+//!
+//! Every problem is reported at once, each with a stable [`Code`] and a path:
+//!
+//! ```
+//! let err = iac_dharma::parse(r#"{"name":"x!","version":"1.0.0","provider":"aws","region":"us-east-l","resources":[]}"#).unwrap_err();
+//! let codes: Vec<&str> = err.findings().iter().map(|f| f.code.as_str()).collect();
+//! assert_eq!(codes, ["invalid_name", "unknown_region"]);
+//! assert_eq!(err.findings()[1].suggestion.as_deref(), Some("us-east-1"));
+//! ```
+
+pub mod catalog;
+
+mod blueprint;
+mod check;
+mod error;
+mod graph;
+mod graph_format;
+mod json_schema;
+mod reference;
+mod suggest;
+
+pub use blueprint::{
+    Blueprint, Lifecycle, Output, Properties, Resource, SourceFormat, Value, Variable,
+};
+pub use catalog::Provider;
+pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
+pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
+pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
+pub use graph_format::{graph_json, render_graph, GraphFormat};
+pub use json_schema::blueprint_json_schema;
+pub use reference::{Part, Reference, Step, Template};
+pub use suggest::did_you_mean;
+
+/// Parses a blueprint (JSON or YAML, detected) and checks it.
+///
+/// # Errors
+/// A [`ErrorKind::Parse`] error for malformed text (with line and column), or a
+/// [`ErrorKind::Check`] error listing every problem of a well-formed blueprint.
+pub fn parse(text: &str) -> Result<CheckedBlueprint> {
+    Blueprint::from_text(text)?.into_checked()
+}
