@@ -1,0 +1,121 @@
+//! `dharma`: the IAC Dharma command line.
+//!
+//! Exit codes: 0 success; 1 the check ran and failed (policy violations, budget exceeded);
+//! 2 bad input or usage (message on stderr, nothing half-written).
+
+mod input;
+mod report;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use iac_dharma::GraphFormat;
+
+use crate::input::load_blueprint;
+use crate::report::Reporter;
+
+/// IAC Dharma: blueprints in, infrastructure code, guardrails, cost and change plans out.
+#[derive(Parser, Debug)]
+#[command(name = "dharma", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and check a blueprint (names, regions, types, arguments, references, cycles).
+    Check {
+        /// Blueprint file (JSON or YAML); `-` reads standard input.
+        blueprint: String,
+    },
+    /// Print the dependency graph of a blueprint.
+    Graph {
+        /// Blueprint file (JSON or YAML); `-` reads standard input.
+        blueprint: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = GraphArg::Dot)]
+        format: GraphArg,
+    },
+    /// Print the JSON Schema of the blueprint format (for editors and CI).
+    Schema,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum GraphArg {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+impl From<GraphArg> for GraphFormat {
+    fn from(g: GraphArg) -> Self {
+        match g {
+            GraphArg::Dot => GraphFormat::Dot,
+            GraphArg::Mermaid => GraphFormat::Mermaid,
+            GraphArg::Json => GraphFormat::Json,
+        }
+    }
+}
+
+/// How a command ended, mapped to the documented exit codes.
+enum Outcome {
+    Success,
+    #[allow(dead_code)] // used by verbs that can fail a check (validate, estimate --budget)
+    CheckFailed,
+    BadInput,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let reporter = Reporter::stderr();
+    let outcome = match run(cli.command, &reporter) {
+        Ok(o) => o,
+        Err(()) => Outcome::BadInput,
+    };
+    match outcome {
+        Outcome::Success => ExitCode::SUCCESS,
+        Outcome::CheckFailed => ExitCode::from(1),
+        Outcome::BadInput => ExitCode::from(2),
+    }
+}
+
+fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
+    match command {
+        Command::Schema => {
+            let schema = iac_dharma::blueprint_json_schema();
+            let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+            print_stdout(&format!("{text}\n"));
+            Ok(Outcome::Success)
+        }
+        Command::Check { blueprint } => {
+            let bp = load_blueprint(&blueprint, reporter)?;
+            reporter.warnings(&blueprint, bp.warnings());
+            print_stdout(&format!(
+                "{}: ok ({} resources, {} waves{})\n",
+                blueprint,
+                bp.resources().len(),
+                bp.graph().waves().len(),
+                match bp.warnings().len() {
+                    0 => String::new(),
+                    1 => ", 1 warning".into(),
+                    n => format!(", {n} warnings"),
+                }
+            ));
+            Ok(Outcome::Success)
+        }
+        Command::Graph { blueprint, format } => {
+            let bp = load_blueprint(&blueprint, reporter)?;
+            reporter.warnings(&blueprint, bp.warnings());
+            print_stdout(&iac_dharma::render_graph(&bp, format.into()));
+            Ok(Outcome::Success)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`dharma graph x | head`) is not an error.
+fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
