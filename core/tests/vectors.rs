@@ -1,0 +1,190 @@
+//! Runs every shared case in `tests/vectors/` (see its README) through the public API.
+
+use std::path::{Path, PathBuf};
+
+use iac_dharma::{Blueprint, CheckedBlueprint, Error, Severity, SourceFormat};
+use serde_json::{json, Value};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            case_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// The blueprint text and format of a case.
+fn blueprint_source(case: &Value, key_prefix: &str) -> Option<(String, SourceFormat)> {
+    if let Some(doc) = case.get(format!("{key_prefix}blueprint")) {
+        return Some((serde_json::to_string(doc).expect("json"), SourceFormat::Json));
+    }
+    if let Some(text) = case.get(format!("{key_prefix}blueprint_text")) {
+        let fmt = match case[format!("{key_prefix}blueprint_format")].as_str() {
+            Some("yaml") => SourceFormat::Yaml,
+            _ => SourceFormat::Json,
+        };
+        return Some((text.as_str().expect("text").to_string(), fmt));
+    }
+    if let Some(file) = case.get(format!("{key_prefix}blueprint_file")) {
+        let path = repo_root().join(file.as_str().expect("path"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let fmt = SourceFormat::from_extension(&path.to_string_lossy()).unwrap_or(SourceFormat::Yaml);
+        return Some((text, fmt));
+    }
+    None
+}
+
+fn load(case: &Value) -> Result<CheckedBlueprint, Error> {
+    let (text, fmt) = blueprint_source(case, "").expect("case has a blueprint");
+    Blueprint::from_text_as(&text, fmt)?.into_checked()
+}
+
+fn error_outcome(e: &Error) -> Value {
+    let findings: Vec<Value> = e
+        .findings()
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| {
+            let mut v = json!({"code": f.code.as_str(), "path": f.path});
+            if let Some(s) = &f.suggestion {
+                v["suggestion"] = json!(s);
+            }
+            if let Some(l) = f.location {
+                v["line"] = json!(l.line);
+            }
+            v
+        })
+        .collect();
+    json!({"error": {"kind": e.kind().as_str(), "findings": findings}})
+}
+
+fn names(bp: &CheckedBlueprint, idx: &[usize]) -> Vec<String> {
+    idx.iter().map(|&i| bp.resources()[i].name.clone()).collect()
+}
+
+/// Runs a case's call; the outcome has the shape of `expect`.
+fn run(case: &Value) -> Value {
+    let call = case["call"].as_str().expect("call");
+    let bp = match load(case) {
+        Ok(bp) => bp,
+        Err(e) => return error_outcome(&e),
+    };
+    match call {
+        "check" => {
+            let types: serde_json::Map<String, Value> = bp
+                .iter()
+                .map(|(_, r, info)| (r.name.clone(), json!(info.type_name)))
+                .collect();
+            let warnings: Vec<Value> = bp
+                .warnings()
+                .iter()
+                .map(|f| json!({"code": f.code.as_str(), "path": f.path}))
+                .collect();
+            json!({"result": {"types": types, "warnings": warnings}})
+        }
+        "graph" => {
+            let g = bp.graph();
+            let waves: Vec<Vec<String>> = g.waves().iter().map(|w| names(&bp, w)).collect();
+            let edges: Vec<Value> = g
+                .edges()
+                .iter()
+                .map(|e| {
+                    json!({
+                        "resource": bp.resources()[e.dependent].name,
+                        "depends_on": bp.resources()[e.dependency].name,
+                        "kind": e.kind.as_str(),
+                    })
+                })
+                .collect();
+            let mut blast = serde_json::Map::new();
+            for name in case["args"]["blast_radius"].as_array().into_iter().flatten() {
+                let name = name.as_str().expect("name");
+                let i = bp.index_of(name).expect("blast_radius names a resource");
+                blast.insert(name.into(), json!(names(&bp, &g.blast_radius(i))));
+            }
+            json!({"result": {"waves": waves, "order": names(&bp, g.order()), "edges": edges, "blast_radius": blast}})
+        }
+        other => panic!("unknown call `{other}`"),
+    }
+}
+
+/// Subset comparison: every key of `expected` must be in `actual` with an equal value; lists are
+/// compared element by element and must have the same length.
+fn matches(expected: &Value, actual: &Value, path: &str, problems: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                match a.get(k) {
+                    Some(av) => matches(ev, av, &format!("{path}.{k}"), problems),
+                    None => problems.push(format!("{path}.{k}: missing (expected {ev})")),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                problems.push(format!("{path}: expected {} items {expected}, got {} {actual}", e.len(), a.len()));
+                return;
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                matches(ev, av, &format!("{path}[{i}]"), problems);
+            }
+        }
+        (e, a) if e == a => {}
+        (e, a) => problems.push(format!("{path}: expected {e}, got {a}")),
+    }
+}
+
+#[test]
+fn shared_vectors() {
+    let mut files = Vec::new();
+    case_files(&repo_root().join("tests/vectors"), &mut files);
+    assert!(files.len() >= 40, "found only {} cases", files.len());
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read case");
+        let case: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: invalid case JSON: {e}", file.display()));
+        assert!(case["description"].is_string(), "{}: no description", file.display());
+        let outcome = run(&case);
+        let mut problems = Vec::new();
+        matches(&case["expect"], &outcome, "expect", &mut problems);
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}:\n  {}\n  outcome: {outcome}",
+                file.strip_prefix(repo_root()).unwrap_or(file).display(),
+                problems.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_check_code_has_a_vector() {
+    let mut files = Vec::new();
+    case_files(&repo_root().join("tests/vectors"), &mut files);
+    let all: String = files.iter().map(|f| std::fs::read_to_string(f).expect("read")).collect();
+    // Codes the blueprint checks produce (later verbs have their own vectors).
+    for code in [
+        "json_syntax", "yaml_syntax", "invalid_structure", "invalid_name", "invalid_identifier",
+        "duplicate_name", "invalid_version", "unknown_provider", "unknown_region",
+        "unknown_resource_type", "wrong_provider_type", "unknown_argument", "missing_argument",
+        "wrong_value_type", "malformed_reference", "unknown_reference", "unknown_variable",
+        "unknown_attribute", "invalid_index", "unknown_dependency", "dependency_cycle",
+        "invalid_count", "invalid_variable_type", "invalid_default", "invalid_tag",
+    ] {
+        assert!(all.contains(&format!("\"{code}\"")), "no vector for code {code}");
+    }
+}
