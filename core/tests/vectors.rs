@@ -1,4 +1,5 @@
 //! Runs every shared case in `tests/vectors/` (see its README) through the public API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,10 @@ fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The blueprint text and format of a case.
 fn blueprint_source(case: &Value, key_prefix: &str) -> Option<(String, SourceFormat)> {
     if let Some(doc) = case.get(format!("{key_prefix}blueprint")) {
-        return Some((serde_json::to_string(doc).expect("json"), SourceFormat::Json));
+        return Some((
+            serde_json::to_string(doc).expect("json"),
+            SourceFormat::Json,
+        ));
     }
     if let Some(text) = case.get(format!("{key_prefix}blueprint_text")) {
         let fmt = match case[format!("{key_prefix}blueprint_format")].as_str() {
@@ -40,7 +44,8 @@ fn blueprint_source(case: &Value, key_prefix: &str) -> Option<(String, SourceFor
         let path = repo_root().join(file.as_str().expect("path"));
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let fmt = SourceFormat::from_extension(&path.to_string_lossy()).unwrap_or(SourceFormat::Yaml);
+        let fmt =
+            SourceFormat::from_extension(&path.to_string_lossy()).unwrap_or(SourceFormat::Yaml);
         return Some((text, fmt));
     }
     None
@@ -71,7 +76,9 @@ fn error_outcome(e: &Error) -> Value {
 }
 
 fn names(bp: &CheckedBlueprint, idx: &[usize]) -> Vec<String> {
-    idx.iter().map(|&i| bp.resources()[i].name.clone()).collect()
+    idx.iter()
+        .map(|&i| bp.resources()[i].name.clone())
+        .collect()
 }
 
 /// Runs a case's call; the outcome has the shape of `expect`.
@@ -109,7 +116,11 @@ fn run(case: &Value) -> Value {
                 })
                 .collect();
             let mut blast = serde_json::Map::new();
-            for name in case["args"]["blast_radius"].as_array().into_iter().flatten() {
+            for name in case["args"]["blast_radius"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 let name = name.as_str().expect("name");
                 let i = bp.index_of(name).expect("blast_radius names a resource");
                 blast.insert(name.into(), json!(names(&bp, &g.blast_radius(i))));
@@ -134,7 +145,11 @@ fn matches(expected: &Value, actual: &Value, path: &str, problems: &mut Vec<Stri
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                problems.push(format!("{path}: expected {} items {expected}, got {} {actual}", e.len(), a.len()));
+                problems.push(format!(
+                    "{path}: expected {} items {expected}, got {} {actual}",
+                    e.len(),
+                    a.len()
+                ));
                 return;
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
@@ -156,7 +171,11 @@ fn shared_vectors() {
         let text = std::fs::read_to_string(file).expect("read case");
         let case: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{}: invalid case JSON: {e}", file.display()));
-        assert!(case["description"].is_string(), "{}: no description", file.display());
+        assert!(
+            case["description"].is_string(),
+            "{}: no description",
+            file.display()
+        );
         let outcome = run(&case);
         let mut problems = Vec::new();
         matches(&case["expect"], &outcome, "expect", &mut problems);
@@ -168,23 +187,54 @@ fn shared_vectors() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_check_code_has_a_vector() {
     let mut files = Vec::new();
     case_files(&repo_root().join("tests/vectors"), &mut files);
-    let all: String = files.iter().map(|f| std::fs::read_to_string(f).expect("read")).collect();
+    let all: String = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("read"))
+        .collect();
     // Codes the blueprint checks produce (later verbs have their own vectors).
     for code in [
-        "json_syntax", "yaml_syntax", "invalid_structure", "invalid_name", "invalid_identifier",
-        "duplicate_name", "invalid_version", "unknown_provider", "unknown_region",
-        "unknown_resource_type", "wrong_provider_type", "unknown_argument", "missing_argument",
-        "wrong_value_type", "malformed_reference", "unknown_reference", "unknown_variable",
-        "unknown_attribute", "invalid_index", "unknown_dependency", "dependency_cycle",
-        "invalid_count", "invalid_variable_type", "invalid_default", "invalid_tag",
+        "json_syntax",
+        "yaml_syntax",
+        "invalid_structure",
+        "invalid_name",
+        "invalid_identifier",
+        "duplicate_name",
+        "invalid_version",
+        "unknown_provider",
+        "unknown_region",
+        "unknown_resource_type",
+        "wrong_provider_type",
+        "unknown_argument",
+        "missing_argument",
+        "wrong_value_type",
+        "malformed_reference",
+        "unknown_reference",
+        "unknown_variable",
+        "unknown_attribute",
+        "invalid_index",
+        "unknown_dependency",
+        "dependency_cycle",
+        "invalid_count",
+        "invalid_variable_type",
+        "invalid_default",
+        "invalid_tag",
     ] {
-        assert!(all.contains(&format!("\"{code}\"")), "no vector for code {code}");
+        assert!(
+            all.contains(&format!("\"{code}\"")),
+            "no vector for code {code}"
+        );
     }
 }

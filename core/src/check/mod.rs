@@ -50,7 +50,7 @@ pub struct CheckedBlueprint {
 }
 
 /// What the check resolved about one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResourceInfo {
     /// The Terraform type (aliases resolved).
     pub type_name: String,
@@ -198,16 +198,6 @@ impl Blueprint {
                 warnings: findings,
             }),
             _ => Err(Error::new(ErrorKind::Check, findings)),
-        }
-    }
-}
-
-impl Default for ResourceInfo {
-    fn default() -> Self {
-        ResourceInfo {
-            type_name: String::new(),
-            address: String::new(),
-            taggable: false,
         }
     }
 }

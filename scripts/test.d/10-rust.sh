@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The Rust workspace: formatting, lints, every test (unit, integration, property, doc, shared
+# vectors), and the criterion benchmarks in smoke mode (each benchmark runs once, untimed).
+set -euo pipefail
+source "$ROOT/scripts/lib.sh"
+ensure_cargo
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
+cargo bench --workspace --locked -- --test
