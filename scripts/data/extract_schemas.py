@@ -23,6 +23,7 @@ Usage: extract_schemas.py SRC_DIR DEST_DIR   (SRC_DIR holds terraform-{aws,azure
 import ast
 import gzip
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -68,12 +69,18 @@ def code(pt):
     raise ValueError(pt)
 
 
+def snake(name):
+    """Terraform argument names are snake_case. A few entries of the source tables (google
+    `portRange`, `matchMode`) carry the camelCase spelling of the cdktf docs anchor instead."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
 def emit_args(args, depth, out):
-    for name in sorted(args):
+    for name in sorted(args, key=snake):
         spec = args[name]
         pt = parse_type(spec["type"])
         c = code(pt)
-        out.append(" " * depth + f"{name} {c}{'!' if spec.get('required') else ''}")
+        out.append(" " * depth + f"{snake(name)} {c}{'!' if spec.get('required') else ''}")
         if c == "B":
             emit_args(pt[1], depth + 1, out)
         elif c == "L":
