@@ -359,6 +359,135 @@ mod tests {
     }
 
     #[test]
+    fn force_new_and_sensitive_are_top_level_arguments() {
+        for p in Provider::ALL {
+            let schema = provider_schema(p);
+            for (t, entry) in &catalog(p).types {
+                let arguments = schema.get(t);
+                assert!(
+                    arguments.is_some(),
+                    "catalog type {t} is not in the {p} schema"
+                );
+                for (field, names) in [
+                    ("force_new", &entry.force_new),
+                    ("sensitive", &entry.sensitive),
+                ] {
+                    for name in names {
+                        assert!(
+                            arguments.is_some_and(|a| a.get(name).is_some()),
+                            "{p} {t}: {field} entry `{name}` is not a top-level argument"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn attributes_are_computed_only() {
+        // `attributes` lists what a type exports besides its arguments; `id` is listed always.
+        for p in Provider::ALL {
+            let schema = provider_schema(p);
+            for (t, entry) in &catalog(p).types {
+                assert!(
+                    entry.attributes.iter().any(|a| a == "id"),
+                    "{p} {t}: attributes must include `id`"
+                );
+                let arguments = schema.get(t);
+                for a in entry.attributes.iter().filter(|a| *a != "id") {
+                    assert!(
+                        arguments.is_some_and(|args| args.get(a).is_none()),
+                        "{p} {t}: attribute `{a}` is an argument; list only computed attributes"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn aliases_are_unique_and_never_type_names() {
+        for p in Provider::ALL {
+            let mut seen: HashMap<&str, &str> = HashMap::new();
+            for (t, entry) in &catalog(p).types {
+                for alias in &entry.aliases {
+                    let first = seen.insert(alias, t);
+                    assert!(
+                        first.is_none(),
+                        "{p}: alias `{alias}` names both {} and {t}",
+                        first.unwrap_or_default()
+                    );
+                    for q in Provider::ALL {
+                        assert!(
+                            !provider_schema(q).contains(alias),
+                            "{p} {t}: alias `{alias}` is a {q} type name"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn catalogs_meet_minimum_sizes() {
+        for (p, min_types) in [
+            (Provider::Aws, 30),
+            (Provider::Azure, 18),
+            (Provider::Gcp, 18),
+        ] {
+            let c = catalog(p);
+            assert!(
+                c.types.len() >= min_types,
+                "{p} has {} types, fewer than {min_types}",
+                c.types.len()
+            );
+            let mut ids: Vec<&str> = c.regions.iter().map(|r| r.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), c.regions.len(), "{p} region ids are unique");
+        }
+        // Generic kind names are aliases on every provider.
+        for alias in [
+            "network",
+            "subnet",
+            "vm",
+            "bucket",
+            "database",
+            "kubernetes_cluster",
+        ] {
+            for p in Provider::ALL {
+                assert!(
+                    catalog(p).alias(alias).is_some(),
+                    "{p} lacks alias `{alias}`"
+                );
+            }
+        }
+        for alias in [
+            "vpc",
+            "subnet",
+            "security_group",
+            "ec2_instance",
+            "s3_bucket",
+            "ebs_volume",
+            "rds_instance",
+            "lambda_function",
+            "eks_cluster",
+            "alb",
+            "load_balancer",
+            "nat_gateway",
+            "iam_role",
+            "kms_key",
+            "sqs_queue",
+            "sns_topic",
+            "dynamodb_table",
+        ] {
+            assert!(
+                catalog(Provider::Aws).alias(alias).is_some(),
+                "aws lacks `{alias}`"
+            );
+        }
+    }
+
+    #[test]
     fn regions_and_suggestions() {
         let aws = catalog(Provider::Aws);
         assert!(aws.region("us-east-1").is_some());
