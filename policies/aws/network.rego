@@ -1,0 +1,161 @@
+# AWS networking: security groups open to the world, VPC flow logs, subnets that hand out public IPs.
+package dharma.aws.network
+
+import rego.v1
+
+import data.dharma.lib
+
+# Every ingress rule, from the three ways Terraform writes them, as
+# {rc, path, from, to, protocol, cidrs, cidrs_unknown, ports_unknown}.
+ingress contains r if {
+	some rc in lib.by_type.aws_security_group
+	some i, rule in lib.list(rc.change.after.ingress)
+	r := {
+		"rc": rc,
+		"path": sprintf("ingress[%d]", [i]),
+		"from": object.get(rule, "from_port", null),
+		"to": object.get(rule, "to_port", null),
+		"protocol": lower(format_int_or_string(object.get(rule, "protocol", "-1"))),
+		"cidrs": array.concat(lib.list(object.get(rule, "cidr_blocks", [])), lib.list(object.get(rule, "ipv6_cidr_blocks", []))),
+		"cidrs_unknown": cidrs_unknown(rc, ["ingress", i], ["cidr_blocks", "ipv6_cidr_blocks"]),
+		"ports_unknown": cidrs_unknown(rc, ["ingress", i], ["from_port", "to_port", "protocol"]),
+	}
+}
+
+ingress contains r if {
+	some rc in lib.by_type.aws_security_group_rule
+	rc.change.after.type == "ingress"
+	after := rc.change.after
+	r := {
+		"rc": rc,
+		"path": "",
+		"from": object.get(after, "from_port", null),
+		"to": object.get(after, "to_port", null),
+		"protocol": lower(format_int_or_string(object.get(after, "protocol", "-1"))),
+		"cidrs": array.concat(lib.list(object.get(after, "cidr_blocks", [])), lib.list(object.get(after, "ipv6_cidr_blocks", []))),
+		"cidrs_unknown": cidrs_unknown(rc, [], ["cidr_blocks", "ipv6_cidr_blocks"]),
+		"ports_unknown": cidrs_unknown(rc, [], ["from_port", "to_port", "protocol"]),
+	}
+}
+
+ingress contains r if {
+	some rc in lib.by_type.aws_vpc_security_group_ingress_rule
+	after := rc.change.after
+	r := {
+		"rc": rc,
+		"path": "",
+		"from": object.get(after, "from_port", null),
+		"to": object.get(after, "to_port", null),
+		"protocol": lower(format_int_or_string(object.get(after, "ip_protocol", "-1"))),
+		"cidrs": [c | some k in ["cidr_ipv4", "cidr_ipv6"]; c := after[k]; is_string(c)],
+		"cidrs_unknown": cidrs_unknown(rc, [], ["cidr_ipv4", "cidr_ipv6"]),
+		"ports_unknown": cidrs_unknown(rc, [], ["from_port", "to_port", "ip_protocol"]),
+	}
+}
+
+# A whole security group whose inline ingress list is only known after apply.
+ingress_unknown contains rc if {
+	some rc in lib.by_type.aws_security_group
+	lib.unknown(rc, "ingress")
+}
+
+format_int_or_string(x) := x if is_string(x)
+
+format_int_or_string(x) := format_int(x, 10) if is_number(x)
+
+format_int_or_string(x) := "-1" if x == null
+
+# true when one of `keys` under `base` is only known after apply (false otherwise).
+cidrs_unknown(rc, base, keys) := true if {
+	some k in keys
+	lib.unknown_at(rc, array.concat(base, [k]))
+} else := false
+
+all_protocols := {"-1", "all"}
+
+# The rule lets traffic reach `port` (tcp, or any protocol).
+covers(r, port, protocols) if {
+	all_protocols[r.protocol]
+}
+
+covers(r, port, protocols) if {
+	protocols[r.protocol]
+	r.from <= port
+	port <= r.to
+}
+
+open_to_world(r) if {
+	some c in r.cidrs
+	lib.is_world(c)
+}
+
+rule_path(r, p) := p if r.path == ""
+
+rule_path(r, p) := sprintf("%s.%s", [r.path, p]) if r.path != ""
+
+port_check(id, port, protocols, name) := {f |
+	some r in ingress
+	covers(r, port, protocols)
+	open_to_world(r)
+	f := lib.fail(r.rc, id, rule_path(r, "cidr_blocks"), sprintf("ingress from anywhere (0.0.0.0/0 or ::/0) reaches port %d (%s)", [port, name]))
+} | {f |
+	some r in ingress
+	covers(r, port, protocols)
+	not open_to_world(r)
+	r.cidrs_unknown == true
+	f := lib.unknown_finding(r.rc, id, rule_path(r, "cidr_blocks"))
+} | {f |
+	some r in ingress
+	r.ports_unknown == true
+	open_to_world(r)
+	f := lib.unknown_finding(r.rc, id, rule_path(r, "from_port"))
+} | {f |
+	some rc in ingress_unknown
+	f := lib.unknown_finding(rc, id, "ingress")
+}
+
+# --- DHARMA_AWS_NET_001 / 002: SSH and RDP open to the world ---------------------------------
+
+findings contains f if some f in port_check("DHARMA_AWS_NET_001", 22, {"tcp", "6"}, "SSH")
+
+findings contains f if some f in port_check("DHARMA_AWS_NET_002", 3389, {"tcp", "6", "udp", "17"}, "RDP")
+
+# --- DHARMA_AWS_NET_003: every port open to the world ----------------------------------------
+
+findings contains lib.fail(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "protocol"), "ingress from anywhere on every protocol and port") if {
+	some r in ingress
+	all_protocols[r.protocol]
+	open_to_world(r)
+}
+
+findings contains lib.fail(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "from_port"), sprintf("ingress from anywhere on ports %d-%d (%s)", [r.from, r.to, r.protocol])) if {
+	some r in ingress
+	not all_protocols[r.protocol]
+	r.from <= 0
+	r.to >= 65535
+	open_to_world(r)
+}
+
+# --- DHARMA_AWS_NET_004: VPC flow logs -------------------------------------------------------
+
+vpcs_with_flow_logs contains key if {
+	some fl in lib.by_type.aws_flow_log
+	some key in lib.ref_targets(fl, "vpc_id")
+}
+
+findings contains lib.fail(vpc, "DHARMA_AWS_NET_004", "", "no aws_flow_log records this VPC's traffic") if {
+	some vpc in lib.by_type.aws_vpc
+	not vpcs_with_flow_logs[lib.config_key(vpc.address)]
+}
+
+# --- DHARMA_AWS_NET_005: subnets that give every instance a public IP ------------------------
+
+findings contains lib.fail(rc, "DHARMA_AWS_NET_005", "map_public_ip_on_launch", "instances launched in this subnet get a public IP address") if {
+	some rc in lib.by_type.aws_subnet
+	rc.change.after.map_public_ip_on_launch == true
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_NET_005", "map_public_ip_on_launch") if {
+	some rc in lib.by_type.aws_subnet
+	lib.unknown(rc, "map_public_ip_on_launch")
+}

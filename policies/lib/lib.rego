@@ -1,0 +1,221 @@
+# Helpers shared by the built-in checks. Input: a Terraform plan as `terraform show -json` writes it
+# (format_version 0.x or 1.x), or a blueprint rendered in that shape by IAC Dharma.
+#
+# Finding objects: {"id", "address", "path", "message", "status"} with status "fail" or "unknown".
+# "unknown" means the value the check needs is not known before apply (a reference to another
+# resource, a variable without a value): the check neither passes nor fails it.
+package dharma.lib
+
+import rego.v1
+
+# Resource changes by type, for managed resources that exist after the change (every action but a
+# plain delete; a replace is checked on its new state). Built once per evaluation, so a check only
+# visits the resources of its own types.
+by_type[t] contains rc if {
+	some rc in input.resource_changes
+	rc.mode == "managed"
+	not rc.change.actions == ["delete"]
+	t := rc.type
+}
+
+# The planned value of a top-level attribute; undefined when unknown or absent.
+after(rc) := object.get(rc.change, "after", {})
+
+# True when the value at `path` (an array of keys and indexes into `change.after`) is only known
+# after apply: it, or one of the blocks holding it, is marked in `change.after_unknown`.
+unknown_at(rc, path) if {
+	some n in numbers.range(1, count(path))
+	object.get(rc.change, array.concat(["after_unknown"], array.slice(path, 0, n)), false) == true
+}
+
+# True when a top-level attribute is unknown.
+unknown(rc, key) if rc.change.after_unknown[key] == true
+
+fail(rc, id, path, message) := {
+	"id": id,
+	"address": rc.address,
+	"path": path,
+	"message": message,
+	"status": "fail",
+}
+
+unknown_finding(rc, id, path) := {
+	"id": id,
+	"address": rc.address,
+	"path": path,
+	"message": sprintf("%s is only known after apply (a reference or a variable without a value): the check cannot decide", [path]),
+	"status": "unknown",
+}
+
+# Nested blocks: Terraform writes single and repeated blocks as arrays of objects; a blueprint may
+# write a single block as an object. Both read as a list here.
+blocks(x) := x if is_array(x)
+
+blocks(x) := [x] if is_object(x)
+
+blocks(x) := [] if {
+	not is_array(x)
+	not is_object(x)
+}
+
+# The blocks under a top-level attribute (empty when absent).
+block_list(rc, key) := blocks(object.get(after(rc), key, []))
+
+# The first block under an attribute, or {} when there is none.
+first_block(rc, key) := b if {
+	bs := block_list(rc, key)
+	count(bs) > 0
+	b := bs[0]
+}
+
+first_block(rc, key) := {} if count(block_list(rc, key)) == 0
+
+# Values of a list attribute that may be absent or null.
+list(x) := x if is_array(x)
+
+list(x) := [] if not is_array(x)
+
+# Addresses that mean "everyone" in a firewall source.
+world_cidrs := {"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0", "<nw>/0", "/0"}
+
+is_world(cidr) if world_cidrs[lower(cidr)]
+
+# --- Settings (data.dharma.settings, documented in docs/policies.md) -------------------------
+
+default user_settings := {}
+
+user_settings := data.dharma.settings
+
+setting(key, fallback) := object.get(user_settings, key, fallback)
+
+required_tags := setting("required_tags", [])
+
+allowed_regions := setting("allowed_regions", [])
+
+allowed_instance_types := setting("allowed_instance_types", [])
+
+previous_generation_families := setting("previous_generation_families", [
+	"t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3", "c4", "r3", "r4", "i2", "d2", "g2", "p2", "x1",
+])
+
+# --- Configuration: following references between resources ------------------------------------
+
+# The configuration address of a resource change: its address without instance keys
+# (module.a[0].aws_s3_bucket.b["x"] -> module.a.aws_s3_bucket.b).
+config_key(address) := regex.replace(address, `\[[^\]]*\]`, "")
+
+# The module part of a configuration key, with a trailing dot ("" for the root module).
+module_prefix(rc) := concat("", [config_key(rc.module_address), "."]) if {
+	is_string(rc.module_address)
+	rc.module_address != ""
+}
+
+module_prefix(rc) := "" if not is_string(object.get(rc, "module_address", null))
+
+module_prefix(rc) := "" if rc.module_address == ""
+
+# Types whose configuration blocks the checks read (to follow references, or to tell a literal
+# from a reference). Only these are indexed.
+config_types := {
+	"aws_s3_bucket_public_access_block",
+	"aws_s3_bucket_server_side_encryption_configuration",
+	"aws_s3_bucket_versioning",
+	"aws_s3_bucket_logging",
+	"aws_s3_bucket_acl",
+	"aws_flow_log",
+	"azurerm_mssql_server_extended_auditing_policy",
+	"azurerm_storage_account_network_rules",
+	"google_compute_firewall",
+} | {t | some t, _ in secret_attributes}
+
+# Configuration blocks of the indexed types, by configuration key; modules up to four levels deep.
+configs[key] := cfg if {
+	some cfg in input.configuration.root_module.resources
+	config_types[cfg.type]
+	key := cfg.address
+}
+
+configs[key] := cfg if {
+	some n1, c1 in input.configuration.root_module.module_calls
+	some cfg in c1.module.resources
+	config_types[cfg.type]
+	key := concat(".", ["module", n1, cfg.address])
+}
+
+configs[key] := cfg if {
+	some n1, c1 in input.configuration.root_module.module_calls
+	some n2, c2 in c1.module.module_calls
+	some cfg in c2.module.resources
+	config_types[cfg.type]
+	key := concat(".", ["module", n1, "module", n2, cfg.address])
+}
+
+configs[key] := cfg if {
+	some n1, c1 in input.configuration.root_module.module_calls
+	some n2, c2 in c1.module.module_calls
+	some n3, c3 in c2.module.module_calls
+	some cfg in c3.module.resources
+	config_types[cfg.type]
+	key := concat(".", ["module", n1, "module", n2, "module", n3, cfg.address])
+}
+
+configs[key] := cfg if {
+	some n1, c1 in input.configuration.root_module.module_calls
+	some n2, c2 in c1.module.module_calls
+	some n3, c3 in c2.module.module_calls
+	some n4, c4 in c3.module.module_calls
+	some cfg in c4.module.resources
+	config_types[cfg.type]
+	key := concat(".", ["module", n1, "module", n2, "module", n3, "module", n4, cfg.address])
+}
+
+# The configuration block of a resource change (of an indexed type).
+config_of(rc) := configs[config_key(rc.address)]
+
+# The resource a reference string names, without attribute or instance key:
+# "aws_s3_bucket.b.id" / "aws_s3_bucket.b[0]" / "aws_s3_bucket.b" -> "aws_s3_bucket.b".
+ref_resource(ref) := config_key(concat(".", array.slice(parts, 0, 2))) if {
+	parts := split(ref, ".")
+	count(parts) >= 2
+	not ref_keywords[parts[0]]
+}
+
+ref_resource(ref) := config_key(concat(".", array.slice(parts, 0, 3))) if {
+	parts := split(ref, ".")
+	count(parts) >= 3
+	parts[0] == "data"
+}
+
+ref_keywords := {"var", "local", "module", "data", "each", "count", "path", "terraform", "self"}
+
+# Configuration keys of the resources that a top-level attribute of `rc` refers to.
+ref_targets(rc, attr) := {target |
+	cfg := config_of(rc)
+	some ref in cfg.expressions[attr].references
+	target := concat("", [module_prefix(rc), ref_resource(ref)])
+}
+
+# The literal (constant) value of a top-level attribute in the configuration, if it is one.
+constant(rc, attr) := config_of(rc).expressions[attr].constant_value
+
+# Arguments that hold secrets, by resource type (for DHARMA_GEN_SECRET_001).
+secret_attributes := {
+	"aws_db_instance": ["password"],
+	"aws_rds_cluster": ["master_password"],
+	"aws_docdb_cluster": ["master_password"],
+	"aws_redshift_cluster": ["master_password"],
+	"aws_elasticache_replication_group": ["auth_token"],
+	"aws_secretsmanager_secret_version": ["secret_string"],
+	"aws_ssm_parameter": ["value"],
+	"aws_iam_user_login_profile": ["password"],
+	"aws_instance": ["user_data"],
+	"aws_launch_template": ["user_data"],
+	"azurerm_linux_virtual_machine": ["admin_password"],
+	"azurerm_windows_virtual_machine": ["admin_password"],
+	"azurerm_mssql_server": ["administrator_login_password"],
+	"azurerm_postgresql_flexible_server": ["administrator_password"],
+	"azurerm_mysql_flexible_server": ["administrator_password"],
+	"azurerm_key_vault_secret": ["value"],
+	"google_sql_user": ["password"],
+	"google_secret_manager_secret_version": ["secret_data"],
+}
