@@ -38,6 +38,9 @@
 //! ```
 
 pub mod catalog;
+// validate: guardrail policies over blueprints and Terraform plans.
+pub mod policy;
+pub mod tfplan;
 
 mod blueprint;
 mod check;
@@ -49,7 +52,7 @@ mod reference;
 mod suggest;
 
 pub use blueprint::{
-    Blueprint, Lifecycle, Output, Properties, Resource, SourceFormat, Value, Variable,
+    Blueprint, Lifecycle, Output, Properties, Resource, SourceFormat, Value, Variable, Waiver,
 };
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
@@ -59,6 +62,9 @@ pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
 pub use reference::{Part, Reference, Step, Template};
 pub use suggest::did_you_mean;
+// validate
+pub use policy::{validate, validate_plan, PolicySet, Report, ValidateOptions};
+pub use tfplan::Plan;
 
 /// Parses a blueprint (JSON or YAML, detected) and checks it.
 ///
