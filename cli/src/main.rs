@@ -5,6 +5,7 @@
 
 mod input;
 mod report;
+mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ enum Command {
     },
     /// Print the JSON Schema of the blueprint format (for editors and CI).
     Schema,
+    /// Check a blueprint or a Terraform plan JSON against guardrail policies (built-in and yours).
+    Validate(validate::ValidateArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
     match command {
+        Command::Validate(args) => validate::run(args, reporter),
         Command::Schema => {
             let schema = iac_dharma::blueprint_json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

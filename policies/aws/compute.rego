@@ -28,38 +28,36 @@ findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_001", "encrypted") if 
 
 # --- DHARMA_AWS_EC2_002: instance block devices not encrypted --------------------------------
 
-instance_devices(rc) := [[path, d] |
-	some key in ["root_block_device", "ebs_block_device"]
-	some i, d in lib.block_list(rc, key)
-	path := sprintf("%s[%d].encrypted", [key, i])
-]
+device_keys := ["root_block_device", "ebs_block_device"]
 
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", "root_block_device", "the root volume is not encrypted (no root_block_device with encrypted = true)") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
 	count(lib.block_list(rc, "root_block_device")) == 0
-	not lib.unknown(rc, "root_block_device")
+	not rc.change.after_unknown.root_block_device
 }
 
-findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", path, "the block device is not encrypted") if {
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i]), "the block device is not encrypted") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
-	some [path, d] in instance_devices(rc)
+	some key in device_keys
+	some i, d in lib.block_list(rc, key)
 	not d.encrypted == true
-	not lib.unknown_at(rc, split_path(path))
+	not device_unknown(rc, key, i)
 }
 
-findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", path) if {
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i])) if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
-	some [path, _] in instance_devices(rc)
-	lib.unknown_at(rc, split_path(path))
+	some key in device_keys
+	rc.change.after_unknown[key]
+	some i, _ in lib.block_list(rc, key)
+	device_unknown(rc, key, i)
 }
 
-# "root_block_device[0].encrypted" -> ["root_block_device", 0, "encrypted"]
-split_path(p) := [key, to_number(index), "encrypted"] if {
-	[key, rest] := split(p, "[")
-	[index, _] := split(rest, "]")
+device_unknown(rc, key, i) if {
+	rc.change.after_unknown[key]
+	lib.unknown_at(rc, [key, i, "encrypted"])
 }
 
 # --- DHARMA_AWS_EC2_003: IMDSv2 not required -------------------------------------------------
@@ -100,16 +98,19 @@ sized_types := {
 	"aws_db_instance": "instance_class",
 }
 
+previous_generation := {f | some f in lib.previous_generation_families}
+
 # "m4.large" -> "m4"; "db.m4.large" -> "m4"
 family(size) := parts[count(parts) - 2] if {
 	parts := split(size, ".")
 	count(parts) >= 2
 }
 
-findings contains lib.fail(rc, "DHARMA_AWS_EC2_005", key, sprintf("%s is a previous-generation family (%s): current generations cost less for the same capacity", [size, family(size)])) if {
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_005", key, sprintf("%s is a previous-generation family (%s): current generations cost less for the same capacity", [size, f])) if {
 	some t, key in sized_types
 	some rc in lib.by_type[t]
 	size := rc.change.after[key]
 	is_string(size)
-	family(size) in lib.previous_generation_families
+	f := family(size)
+	previous_generation[f]
 }

@@ -6,35 +6,38 @@ import rego.v1
 import data.dharma.lib
 
 # Every ingress rule, from the three ways Terraform writes them, as
-# {rc, path, from, to, protocol, cidrs, cidrs_unknown, ports_unknown}.
+# {rc, path, from, to, protocol, world, cidrs_unknown, ports_unknown}; `world` is true when a
+# source CIDR is 0.0.0.0/0 or ::/0.
 ingress contains r if {
 	some rc in lib.by_type.aws_security_group
-	some i, rule in lib.list(rc.change.after.ingress)
+	rules := rc.change.after.ingress
+	is_array(rules)
+	some i, rule in rules
 	r := {
 		"rc": rc,
 		"path": sprintf("ingress[%d]", [i]),
 		"from": object.get(rule, "from_port", null),
 		"to": object.get(rule, "to_port", null),
-		"protocol": lower(format_int_or_string(object.get(rule, "protocol", "-1"))),
-		"cidrs": array.concat(lib.list(object.get(rule, "cidr_blocks", [])), lib.list(object.get(rule, "ipv6_cidr_blocks", []))),
-		"cidrs_unknown": cidrs_unknown(rc, ["ingress", i], ["cidr_blocks", "ipv6_cidr_blocks"]),
-		"ports_unknown": cidrs_unknown(rc, ["ingress", i], ["from_port", "to_port", "protocol"]),
+		"protocol": protocol(object.get(rule, "protocol", "-1")),
+		"world": world([object.get(rule, "cidr_blocks", null), object.get(rule, "ipv6_cidr_blocks", null)]),
+		"cidrs_unknown": unknown_in_rule(rc, i, ["cidr_blocks", "ipv6_cidr_blocks"]),
+		"ports_unknown": unknown_in_rule(rc, i, ["from_port", "to_port", "protocol"]),
 	}
 }
 
 ingress contains r if {
 	some rc in lib.by_type.aws_security_group_rule
-	rc.change.after.type == "ingress"
 	after := rc.change.after
+	after.type == "ingress"
 	r := {
 		"rc": rc,
 		"path": "",
 		"from": object.get(after, "from_port", null),
 		"to": object.get(after, "to_port", null),
-		"protocol": lower(format_int_or_string(object.get(after, "protocol", "-1"))),
-		"cidrs": array.concat(lib.list(object.get(after, "cidr_blocks", [])), lib.list(object.get(after, "ipv6_cidr_blocks", []))),
-		"cidrs_unknown": cidrs_unknown(rc, [], ["cidr_blocks", "ipv6_cidr_blocks"]),
-		"ports_unknown": cidrs_unknown(rc, [], ["from_port", "to_port", "protocol"]),
+		"protocol": protocol(object.get(after, "protocol", "-1")),
+		"world": world([object.get(after, "cidr_blocks", null), object.get(after, "ipv6_cidr_blocks", null)]),
+		"cidrs_unknown": any_unknown(rc, ["cidr_blocks", "ipv6_cidr_blocks"]),
+		"ports_unknown": any_unknown(rc, ["from_port", "to_port", "protocol"]),
 	}
 }
 
@@ -46,68 +49,76 @@ ingress contains r if {
 		"path": "",
 		"from": object.get(after, "from_port", null),
 		"to": object.get(after, "to_port", null),
-		"protocol": lower(format_int_or_string(object.get(after, "ip_protocol", "-1"))),
-		"cidrs": [c | some k in ["cidr_ipv4", "cidr_ipv6"]; c := after[k]; is_string(c)],
-		"cidrs_unknown": cidrs_unknown(rc, [], ["cidr_ipv4", "cidr_ipv6"]),
-		"ports_unknown": cidrs_unknown(rc, [], ["from_port", "to_port", "ip_protocol"]),
+		"protocol": protocol(object.get(after, "ip_protocol", "-1")),
+		"world": world([[object.get(after, "cidr_ipv4", ""), object.get(after, "cidr_ipv6", "")]]),
+		"cidrs_unknown": any_unknown(rc, ["cidr_ipv4", "cidr_ipv6"]),
+		"ports_unknown": any_unknown(rc, ["from_port", "to_port", "ip_protocol"]),
 	}
 }
 
 # A whole security group whose inline ingress list is only known after apply.
 ingress_unknown contains rc if {
 	some rc in lib.by_type.aws_security_group
-	lib.unknown(rc, "ingress")
+	rc.change.after_unknown.ingress == true
 }
 
-format_int_or_string(x) := x if is_string(x)
+# "tcp", 6 -> "6", null -> "-1"
+protocol(x) := lower(x) if {
+	is_string(x)
+} else := format_int(x, 10) if {
+	is_number(x)
+} else := "-1"
 
-format_int_or_string(x) := format_int(x, 10) if is_number(x)
+# True when one of the lists (null or missing lists skipped) holds a world CIDR.
+world(lists) := true if {
+	some l in lists
+	is_array(l)
+	some c in l
+	lib.world_cidrs[lower(c)]
+} else := false
 
-format_int_or_string(x) := "-1" if x == null
-
-# true when one of `keys` under `base` is only known after apply (false otherwise).
-cidrs_unknown(rc, base, keys) := true if {
+# True when one of `keys` of inline rule i is only known after apply (false otherwise).
+unknown_in_rule(rc, i, keys) := true if {
+	rc.change.after_unknown.ingress
 	some k in keys
-	lib.unknown_at(rc, array.concat(base, [k]))
+	lib.unknown_at(rc, ["ingress", i, k])
+} else := false
+
+any_unknown(rc, keys) := true if {
+	some k in keys
+	rc.change.after_unknown[k]
 } else := false
 
 all_protocols := {"-1", "all"}
 
-# The rule lets traffic reach `port` (tcp, or any protocol).
+# The rule lets traffic reach `port` over one of `protocols` (or every protocol).
 covers(r, port, protocols) if {
 	all_protocols[r.protocol]
-}
-
-covers(r, port, protocols) if {
+} else if {
 	protocols[r.protocol]
 	r.from <= port
 	port <= r.to
 }
 
-open_to_world(r) if {
-	some c in r.cidrs
-	lib.is_world(c)
-}
-
-rule_path(r, p) := p if r.path == ""
-
-rule_path(r, p) := sprintf("%s.%s", [r.path, p]) if r.path != ""
+rule_path(r, p) := p if {
+	r.path == ""
+} else := sprintf("%s.%s", [r.path, p])
 
 port_check(id, port, protocols, name) := {f |
 	some r in ingress
+	r.world
 	covers(r, port, protocols)
-	open_to_world(r)
 	f := lib.fail(r.rc, id, rule_path(r, "cidr_blocks"), sprintf("ingress from anywhere (0.0.0.0/0 or ::/0) reaches port %d (%s)", [port, name]))
 } | {f |
 	some r in ingress
+	not r.world
+	r.cidrs_unknown
 	covers(r, port, protocols)
-	not open_to_world(r)
-	r.cidrs_unknown == true
 	f := lib.unknown_finding(r.rc, id, rule_path(r, "cidr_blocks"))
 } | {f |
 	some r in ingress
-	r.ports_unknown == true
-	open_to_world(r)
+	r.world
+	r.ports_unknown
 	f := lib.unknown_finding(r.rc, id, rule_path(r, "from_port"))
 } | {f |
 	some rc in ingress_unknown
@@ -124,16 +135,16 @@ findings contains f if some f in port_check("DHARMA_AWS_NET_002", 3389, {"tcp", 
 
 findings contains lib.fail(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "protocol"), "ingress from anywhere on every protocol and port") if {
 	some r in ingress
+	r.world
 	all_protocols[r.protocol]
-	open_to_world(r)
 }
 
 findings contains lib.fail(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "from_port"), sprintf("ingress from anywhere on ports %d-%d (%s)", [r.from, r.to, r.protocol])) if {
 	some r in ingress
+	r.world
 	not all_protocols[r.protocol]
 	r.from <= 0
 	r.to >= 65535
-	open_to_world(r)
 }
 
 # --- DHARMA_AWS_NET_004: VPC flow logs -------------------------------------------------------

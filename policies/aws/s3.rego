@@ -18,12 +18,26 @@ bucket_keys_by_name[name] contains key if {
 	key := lib.config_key(b.address)
 }
 
-# Configuration keys of the buckets a companion resource (public access block, versioning,
-# logging, encryption, ACL) applies to: by reference, or by literal bucket name.
-bucket_keys(x) := lib.ref_targets(x, "bucket") | {key |
-	name := x.change.after.bucket
-	some key in bucket_keys_by_name[name]
+companion_types := [
+	"aws_s3_bucket_public_access_block",
+	"aws_s3_bucket_server_side_encryption_configuration",
+	"aws_s3_bucket_versioning",
+	"aws_s3_bucket_logging",
+]
+
+# Configuration keys of the buckets each companion resource (public access block, versioning,
+# logging, encryption) applies to, by the companion's address: by reference, or by literal
+# bucket name. Computed once per companion.
+targets[x.address] := keys if {
+	some t in companion_types
+	some x in lib.by_type[t]
+	keys := lib.ref_targets(x, "bucket") | {key |
+		name := x.change.after.bucket
+		some key in bucket_keys_by_name[name]
+	}
 }
+
+bucket_keys(x) := targets[x.address]
 
 # --- DHARMA_AWS_S3_001: public access block -------------------------------------------------
 
@@ -33,7 +47,7 @@ all_flags_true(pab) if every f in pab_flags {
 
 some_flag_unknown(pab) if {
 	some f in pab_flags
-	lib.unknown(pab, f)
+	pab.change.after_unknown[f] == true
 }
 
 account_blocked if {
@@ -81,7 +95,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_S3_002", "acl", sprintf("the canned A
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_S3_002", "acl") if {
 	some t in ["aws_s3_bucket", "aws_s3_bucket_acl"]
 	some rc in lib.by_type[t]
-	lib.unknown(rc, "acl")
+	rc.change.after_unknown.acl == true
 }
 
 # --- DHARMA_AWS_S3_003: default encryption with KMS -----------------------------------------

@@ -105,10 +105,12 @@ variable_default(cfg, attr) := d if {
 	d := input.configuration.root_module.variables[name].default
 }
 
+# Only values known at plan time can be literals: the planned value is a string first.
 findings contains lib.fail(rc, "DHARMA_GEN_SECRET_001", attr, sprintf("%s is written in the configuration as a literal value; pass it from a secret store or a sensitive variable without a default", [attr])) if {
 	some t, attrs in lib.secret_attributes
 	some rc in lib.by_type[t]
 	some attr in attrs
+	is_string(rc.change.after[attr])
 	value := lib.constant(rc, attr)
 	secret_literal(attr, value)
 }
@@ -117,6 +119,7 @@ findings contains lib.fail(rc, "DHARMA_GEN_SECRET_001", attr, sprintf("%s comes 
 	some t, attrs in lib.secret_attributes
 	some rc in lib.by_type[t]
 	some attr in attrs
+	is_string(rc.change.after[attr])
 	value := variable_default(lib.config_of(rc), attr)
 	secret_literal(attr, value)
 }

@@ -9,21 +9,18 @@ package dharma.lib
 import rego.v1
 
 # Resource changes by type, for managed resources that exist after the change (every action but a
-# plain delete; a replace is checked on its new state). Built once per evaluation, so a check only
-# visits the resources of its own types.
-by_type[t] contains rc if {
-	some rc in input.resource_changes
-	rc.mode == "managed"
-	not rc.change.actions == ["delete"]
-	t := rc.type
-}
+# plain delete; a replace is checked on its new state). A check only visits the resources of its
+# own types. IAC Dharma passes this index precomputed (data.dharma.index.by_type, built with the
+# same definition); elsewhere (opa eval, conftest) policies/lib/computed.rego computes it.
+by_type := data.dharma.index.by_type if {
+	data.dharma.index.by_type
+} else := data.dharma.computed.by_type
 
-# The planned value of a top-level attribute; undefined when unknown or absent.
-after(rc) := object.get(rc.change, "after", {})
 
 # True when the value at `path` (an array of keys and indexes into `change.after`) is only known
 # after apply: it, or one of the blocks holding it, is marked in `change.after_unknown`.
 unknown_at(rc, path) if {
+	rc.change.after_unknown[path[0]]
 	some n in numbers.range(1, count(path))
 	object.get(rc.change, array.concat(["after_unknown"], array.slice(path, 0, n)), false) == true
 }
@@ -49,31 +46,28 @@ unknown_finding(rc, id, path) := {
 
 # Nested blocks: Terraform writes single and repeated blocks as arrays of objects; a blueprint may
 # write a single block as an object. Both read as a list here.
-blocks(x) := x if is_array(x)
-
-blocks(x) := [x] if is_object(x)
-
-blocks(x) := [] if {
-	not is_array(x)
-	not is_object(x)
-}
+blocks(x) := x if {
+	is_array(x)
+} else := [x] if {
+	is_object(x)
+} else := []
 
 # The blocks under a top-level attribute (empty when absent).
-block_list(rc, key) := blocks(object.get(after(rc), key, []))
+block_list(rc, key) := blocks(object.get(rc.change.after, key, []))
 
 # The first block under an attribute, or {} when there is none.
 first_block(rc, key) := b if {
-	bs := block_list(rc, key)
-	count(bs) > 0
-	b := bs[0]
-}
-
-first_block(rc, key) := {} if count(block_list(rc, key)) == 0
+	b := rc.change.after[key][0]
+	is_object(b)
+} else := b if {
+	b := rc.change.after[key]
+	is_object(b)
+} else := {}
 
 # Values of a list attribute that may be absent or null.
-list(x) := x if is_array(x)
-
-list(x) := [] if not is_array(x)
+list(x) := x if {
+	is_array(x)
+} else := []
 
 # Addresses that mean "everyone" in a firewall source.
 world_cidrs := {"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0", "<nw>/0", "/0"}
@@ -102,17 +96,15 @@ previous_generation_families := setting("previous_generation_families", [
 
 # The configuration address of a resource change: its address without instance keys
 # (module.a[0].aws_s3_bucket.b["x"] -> module.a.aws_s3_bucket.b).
-config_key(address) := regex.replace(address, `\[[^\]]*\]`, "")
+config_key(address) := regex.replace(address, `\[[^\]]*\]`, "") if {
+	contains(address, "[")
+} else := address
 
 # The module part of a configuration key, with a trailing dot ("" for the root module).
 module_prefix(rc) := concat("", [config_key(rc.module_address), "."]) if {
 	is_string(rc.module_address)
 	rc.module_address != ""
-}
-
-module_prefix(rc) := "" if not is_string(object.get(rc, "module_address", null))
-
-module_prefix(rc) := "" if rc.module_address == ""
+} else := ""
 
 # Types whose configuration blocks the checks read (to follow references, or to tell a literal
 # from a reference). Only these are indexed.
@@ -128,59 +120,24 @@ config_types := {
 	"google_compute_firewall",
 } | {t | some t, _ in secret_attributes}
 
-# Configuration blocks of the indexed types, by configuration key; modules up to four levels deep.
-configs[key] := cfg if {
-	some cfg in input.configuration.root_module.resources
-	config_types[cfg.type]
-	key := cfg.address
-}
-
-configs[key] := cfg if {
-	some n1, c1 in input.configuration.root_module.module_calls
-	some cfg in c1.module.resources
-	config_types[cfg.type]
-	key := concat(".", ["module", n1, cfg.address])
-}
-
-configs[key] := cfg if {
-	some n1, c1 in input.configuration.root_module.module_calls
-	some n2, c2 in c1.module.module_calls
-	some cfg in c2.module.resources
-	config_types[cfg.type]
-	key := concat(".", ["module", n1, "module", n2, cfg.address])
-}
-
-configs[key] := cfg if {
-	some n1, c1 in input.configuration.root_module.module_calls
-	some n2, c2 in c1.module.module_calls
-	some n3, c3 in c2.module.module_calls
-	some cfg in c3.module.resources
-	config_types[cfg.type]
-	key := concat(".", ["module", n1, "module", n2, "module", n3, cfg.address])
-}
-
-configs[key] := cfg if {
-	some n1, c1 in input.configuration.root_module.module_calls
-	some n2, c2 in c1.module.module_calls
-	some n3, c3 in c2.module.module_calls
-	some n4, c4 in c3.module.module_calls
-	some cfg in c4.module.resources
-	config_types[cfg.type]
-	key := concat(".", ["module", n1, "module", n2, "module", n3, "module", n4, cfg.address])
-}
+# Configuration blocks of the indexed types, by configuration key. IAC Dharma passes this index
+# precomputed (data.dharma.index.configs, every resource of every module); elsewhere it is computed
+# by policies/lib/computed.rego, for modules up to four levels deep.
+configs := data.dharma.index.configs if {
+	data.dharma.index.configs
+} else := data.dharma.computed.configs
 
 # The configuration block of a resource change (of an indexed type).
 config_of(rc) := configs[config_key(rc.address)]
 
-# The resource a reference string names, without attribute or instance key:
-# "aws_s3_bucket.b.id" / "aws_s3_bucket.b[0]" / "aws_s3_bucket.b" -> "aws_s3_bucket.b".
-ref_resource(ref) := config_key(concat(".", array.slice(parts, 0, 2))) if {
+# The resource a reference string names, without instance key: "aws_s3_bucket.b[0]" and
+# "aws_s3_bucket.b" -> "aws_s3_bucket.b"; "data.aws_x.y.id" -> "data.aws_x.y". A reference to an
+# attribute ("aws_s3_bucket.b.id") names none: Terraform lists the resource itself next to it.
+ref_resource(ref) := config_key(ref) if {
 	parts := split(ref, ".")
-	count(parts) >= 2
+	count(parts) == 2
 	not ref_keywords[parts[0]]
-}
-
-ref_resource(ref) := config_key(concat(".", array.slice(parts, 0, 3))) if {
+} else := config_key(concat(".", ["data", parts[1], parts[2]])) if {
 	parts := split(ref, ".")
 	count(parts) >= 3
 	parts[0] == "data"
@@ -188,8 +145,12 @@ ref_resource(ref) := config_key(concat(".", array.slice(parts, 0, 3))) if {
 
 ref_keywords := {"var", "local", "module", "data", "each", "count", "path", "terraform", "self"}
 
-# Configuration keys of the resources that a top-level attribute of `rc` refers to.
-ref_targets(rc, attr) := {target |
+# Configuration keys of the resources that a top-level attribute of `rc` refers to. IAC Dharma
+# passes these precomputed (data.dharma.index.refs[key][attr], same definition).
+ref_targets(rc, attr) := targets if {
+	data.dharma.index.refs
+	targets := object.get(data.dharma.index.refs, [config_key(rc.address), attr], set())
+} else := {target |
 	cfg := config_of(rc)
 	some ref in cfg.expressions[attr].references
 	target := concat("", [module_prefix(rc), ref_resource(ref)])

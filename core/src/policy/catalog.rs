@@ -106,6 +106,7 @@ macro_rules! policy {
 pub(crate) static BUILTIN_FILES: &[BuiltinFile] = &[
     policy!("dharma"),
     policy!("lib/lib"),
+    policy!("lib/computed"),
     policy!("aws/s3", meta),
     policy!("aws/network", meta),
     policy!("aws/compute", meta),

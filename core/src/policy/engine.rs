@@ -102,6 +102,11 @@ impl PolicySet {
     /// Evaluates every policy against `input` (a plan document in the engine's value type).
     pub(crate) fn evaluate(&self, input: regorus::Value) -> Result<Vec<RawFinding>> {
         let mut engine = self.engine.clone();
+        if self.builtin {
+            engine
+                .add_data(index_document(&input))
+                .map_err(|e| eval_error(&e, "policies/lib/lib.rego", self.time_limit))?;
+        }
         engine.set_input(input);
         let mut out = Vec::new();
         if self.builtin {
@@ -136,6 +141,146 @@ impl PolicySet {
         }
         Ok(out)
     }
+}
+
+/// The indexes `policies/lib/lib.rego` would otherwise compute in Rego, built here in one pass
+/// (same definitions; `policies/lib/computed.rego` computes them under `opa eval`): resource
+/// changes by type, configuration blocks by configuration key, and the resources each argument
+/// refers to, as `{"dharma": {"index": {...}}}`.
+fn index_document(input: &regorus::Value) -> regorus::Value {
+    use regorus::Value;
+    let managed = Value::from("managed");
+    let delete_only = Value::from(vec![Value::from("delete")]);
+    let mut by_type: BTreeMap<Value, std::collections::BTreeSet<Value>> = BTreeMap::new();
+    if let Ok(changes) = input["resource_changes"].as_array() {
+        for rc in changes.iter() {
+            if rc["mode"] != managed || rc["change"]["actions"] == delete_only {
+                continue;
+            }
+            let t = &rc["type"];
+            if *t == Value::Undefined {
+                continue;
+            }
+            by_type.entry(t.clone()).or_default().insert(rc.clone());
+        }
+    }
+    let mut configs: BTreeMap<Value, Value> = BTreeMap::new();
+    let mut refs: BTreeMap<Value, Value> = BTreeMap::new();
+    index_module(
+        &input["configuration"]["root_module"],
+        String::new(),
+        &mut configs,
+        &mut refs,
+        0,
+    );
+    let by_type: BTreeMap<Value, Value> = by_type
+        .into_iter()
+        .map(|(k, v)| (k, Value::from(v)))
+        .collect();
+    let mut index = BTreeMap::new();
+    index.insert(Value::from("by_type"), Value::from(by_type));
+    index.insert(Value::from("configs"), Value::from(configs));
+    index.insert(Value::from("refs"), Value::from(refs));
+    let mut dharma = BTreeMap::new();
+    dharma.insert(Value::from("index"), Value::from(index));
+    let mut root = BTreeMap::new();
+    root.insert(Value::from("dharma"), Value::from(dharma));
+    Value::from(root)
+}
+
+/// Adds the resources of a configuration module (and of its module calls) to `configs`, keyed by
+/// `module.<call>.` prefixes plus their address, and to `refs` the resources each top-level
+/// argument refers to (`refs[key][argument]` = set of configuration keys).
+fn index_module(
+    module: &regorus::Value,
+    prefix: String,
+    configs: &mut BTreeMap<regorus::Value, regorus::Value>,
+    refs: &mut BTreeMap<regorus::Value, regorus::Value>,
+    depth: usize,
+) {
+    use regorus::Value;
+    if depth > 64 {
+        return;
+    }
+    if let Ok(resources) = module["resources"].as_array() {
+        for cfg in resources.iter() {
+            let Ok(address) = cfg["address"].as_string() else {
+                continue;
+            };
+            let key = Value::from(format!("{prefix}{address}"));
+            let mut by_attr: BTreeMap<Value, Value> = BTreeMap::new();
+            if let Ok(expressions) = cfg["expressions"].as_object() {
+                for (attr, expr) in expressions.iter() {
+                    let Ok(list) = expr["references"].as_array() else {
+                        continue;
+                    };
+                    let targets: std::collections::BTreeSet<Value> = list
+                        .iter()
+                        .filter_map(|r| r.as_string().ok())
+                        .filter_map(|r| ref_resource(r))
+                        .map(|r| Value::from(format!("{prefix}{r}")))
+                        .collect();
+                    by_attr.insert(attr.clone(), Value::from(targets));
+                }
+            }
+            if !by_attr.is_empty() {
+                refs.insert(key.clone(), Value::from(by_attr));
+            }
+            configs.insert(key, cfg.clone());
+        }
+    }
+    if let Ok(calls) = module["module_calls"].as_object() {
+        for (name, call) in calls.iter() {
+            if let Ok(name) = name.as_string() {
+                index_module(
+                    &call["module"],
+                    format!("{prefix}module.{name}."),
+                    configs,
+                    refs,
+                    depth + 1,
+                );
+            }
+        }
+    }
+}
+
+/// The resource a reference names, as `lib.ref_resource` defines it: `type.name` (instance key
+/// removed) for a two-part reference, `data.type.name` for a data source; none for attribute
+/// references (Terraform lists the resource itself next to them), variables, locals, modules.
+fn ref_resource(reference: &str) -> Option<String> {
+    const KEYWORDS: [&str; 9] = [
+        "var",
+        "local",
+        "module",
+        "data",
+        "each",
+        "count",
+        "path",
+        "terraform",
+        "self",
+    ];
+    let parts: Vec<&str> = reference.split('.').collect();
+    match parts.as_slice() {
+        [first, _] if !KEYWORDS.contains(first) => Some(strip_keys(reference)),
+        ["data", t, n, ..] => Some(strip_keys(&format!("data.{t}.{n}"))),
+        _ => None,
+    }
+}
+
+/// Removes `[...]` instance keys, as `lib.config_key` does (no nesting, no quoting rules: the
+/// same regular expression).
+fn strip_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut in_key = false;
+    for c in address.chars() {
+        match (in_key, c) {
+            (false, '[') => in_key = true,
+            (true, ']') => in_key = false,
+            (false, c) => out.push(c),
+            (true, _) => {}
+        }
+    }
+    out
 }
 
 /// `deny`, `deny_public_buckets`, `violation`, `warn_x` → the kind; anything else → None.

@@ -42,7 +42,7 @@ pub(crate) fn render_blueprint(
         let value = variables.get(&v.name).or(v.default.as_ref());
         if let Some(value) = value {
             var_values.insert(v.name.as_str(), value.clone());
-            plan_vars.insert(v.name.clone(), json!({ "value": value }));
+            plan_vars.insert(v.name.clone(), object([("value", value.clone())]));
         }
         let mut cv = Map::new();
         if let Some(d) = &v.default {
@@ -131,17 +131,20 @@ pub(crate) fn render_blueprint(
                 rc.insert("index".into(), json!(n));
             }
             rc.insert("provider_name".into(), Value::String(provider_name.clone()));
-            rc.insert(
-                "change".into(),
-                json!({
-                    "actions": ["create"],
-                    "before": null,
-                    "after": after,
-                    "after_unknown": after_unknown,
-                    "before_sensitive": false,
-                    "after_sensitive": after_sensitive,
-                }),
+            let mut change = Map::new();
+            change.insert(
+                "actions".into(),
+                Value::Array(vec![Value::String("create".into())]),
             );
+            change.insert("before".into(), Value::Null);
+            change.insert("after".into(), after.clone());
+            change.insert("after_unknown".into(), Value::Object(after_unknown.clone()));
+            change.insert("before_sensitive".into(), Value::Bool(false));
+            change.insert(
+                "after_sensitive".into(),
+                Value::Object(after_sensitive.clone()),
+            );
+            rc.insert("change".into(), Value::Object(change));
             changes.push(Value::Object(rc));
             let mut pv = Map::new();
             pv.insert("address".into(), Value::String(address));
@@ -216,19 +219,23 @@ pub(crate) fn render_blueprint(
     }
     plan.insert(
         "planned_values".into(),
-        json!({ "root_module": { "resources": planned } }),
+        object([(
+            "root_module",
+            object([("resources", Value::Array(planned))]),
+        )]),
     );
     plan.insert("resource_changes".into(), Value::Array(changes));
+    let provider_config = object([
+        ("name", Value::String(tf.into())),
+        ("full_name", Value::String(provider_name)),
+        ("expressions", Value::Object(provider_expressions)),
+    ]);
     plan.insert(
         "configuration".into(),
-        json!({
-            "provider_config": { tf: {
-                "name": tf,
-                "full_name": provider_name,
-                "expressions": provider_expressions,
-            }},
-            "root_module": root,
-        }),
+        object([
+            ("provider_config", object([(tf, provider_config)])),
+            ("root_module", Value::Object(root)),
+        ]),
     );
     Value::Object(plan)
 }
@@ -415,9 +422,12 @@ impl Ctx<'_> {
         let mut refs = Vec::new();
         self.collect_references(value, &mut refs);
         if refs.is_empty() {
-            json!({ "constant_value": literal(value) })
+            object([("constant_value", literal(value))])
         } else {
-            json!({ "references": refs })
+            object([(
+                "references",
+                Value::Array(refs.into_iter().map(Value::String).collect()),
+            )])
         }
     }
 
@@ -485,6 +495,11 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// An object from key-value pairs, moving the values (the `json!` macro would copy them).
+fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
 /// A value with `$${` escapes turned into the literal `${` they stand for.
