@@ -56,10 +56,18 @@ ingress contains r if {
 	}
 }
 
-# A whole security group whose inline ingress list is only known after apply.
+# A whole security group whose inline ingress list is only known after apply, unless its rules
+# are separate resources (Terraform then computes the inline list from them).
 ingress_unknown contains rc if {
 	some rc in lib.by_type.aws_security_group
 	rc.change.after_unknown.ingress == true
+	not separate_rules[lib.config_key(rc.address)]
+}
+
+separate_rules contains key if {
+	some t in ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"]
+	some r in lib.by_type[t]
+	some key in lib.ref_targets(r, "security_group_id")
 }
 
 # "tcp", 6 -> "6", null -> "-1"
@@ -74,6 +82,7 @@ world(lists) := true if {
 	some l in lists
 	is_array(l)
 	some c in l
+	is_string(c)
 	lib.world_cidrs[lower(c)]
 } else := false
 

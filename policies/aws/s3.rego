@@ -148,8 +148,12 @@ findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_003", "server_side_encry
 	not inline_kms(b)
 	key := lib.config_key(b.address)
 	not kms_encrypted[key]
-	kms_unknown[key]
+	sse_unknown(b, key)
 }
+
+sse_unknown(b, key) if kms_unknown[key]
+
+sse_unknown(b, key) if lib.unknown(b, "server_side_encryption_configuration")
 
 # --- DHARMA_AWS_S3_004: versioning ----------------------------------------------------------
 
@@ -185,8 +189,12 @@ findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_004", "versioning") if {
 	not inline_versioning(b)
 	key := lib.config_key(b.address)
 	not versioned[key]
-	versioning_unknown[key]
+	version_state_unknown(b, key)
 }
+
+version_state_unknown(b, key) if versioning_unknown[key]
+
+version_state_unknown(b, key) if lib.unknown_at(b, ["versioning", 0, "enabled"])
 
 # --- DHARMA_AWS_S3_005: access logging ------------------------------------------------------
 

@@ -33,7 +33,11 @@ port_ranges(r) := array.concat(
 # "22", "20-30", "*"
 covers_port(range, port) if range == "*"
 
-covers_port(range, port) if to_number(range) == port
+covers_port(range, port) if {
+	not contains(range, "-")
+	range != "*"
+	to_number(range) == port
+}
 
 covers_port(range, port) if {
 	[lo, hi] := split(range, "-")

@@ -12,6 +12,7 @@ covers_port(allow, port) if count(lib.list(object.get(allow, "ports", []))) == 0
 
 covers_port(allow, port) if {
 	some p in lib.list(allow.ports)
+	not contains(p, "-")
 	to_number(p) == port
 }
 

@@ -18,11 +18,20 @@ by_type := data.dharma.index.by_type if {
 
 
 # True when the value at `path` (an array of keys and indexes into `change.after`) is only known
-# after apply: it, or one of the blocks holding it, is marked in `change.after_unknown`.
+# after apply: it, or one of the blocks holding it, is marked in `change.after_unknown`, or it is a
+# list with an element marked so.
 unknown_at(rc, path) if {
 	rc.change.after_unknown[path[0]]
 	some n in numbers.range(1, count(path))
 	object.get(rc.change, array.concat(["after_unknown"], array.slice(path, 0, n)), false) == true
+}
+
+unknown_at(rc, path) if {
+	rc.change.after_unknown[path[0]]
+	v := object.get(rc.change, array.concat(["after_unknown"], path), false)
+	is_array(v)
+	some x in v
+	x == true
 }
 
 # True when a top-level attribute is unknown.
@@ -115,6 +124,8 @@ config_types := {
 	"aws_s3_bucket_logging",
 	"aws_s3_bucket_acl",
 	"aws_flow_log",
+	"aws_security_group_rule",
+	"aws_vpc_security_group_ingress_rule",
 	"azurerm_mssql_server_extended_auditing_policy",
 	"azurerm_storage_account_network_rules",
 	"google_compute_firewall",

@@ -151,13 +151,19 @@ fn index_document(input: &regorus::Value) -> regorus::Value {
     use regorus::Value;
     let managed = Value::from("managed");
     let delete_only = Value::from(vec![Value::from("delete")]);
+    let (k_mode, k_change, k_actions, k_type) = (
+        Value::from("mode"),
+        Value::from("change"),
+        Value::from("actions"),
+        Value::from("type"),
+    );
     let mut by_type: BTreeMap<Value, std::collections::BTreeSet<Value>> = BTreeMap::new();
     if let Ok(changes) = input["resource_changes"].as_array() {
         for rc in changes.iter() {
-            if rc["mode"] != managed || rc["change"]["actions"] == delete_only {
+            if rc[&k_mode] != managed || rc[&k_change][&k_actions] == delete_only {
                 continue;
             }
-            let t = &rc["type"];
+            let t = &rc[&k_type];
             if *t == Value::Undefined {
                 continue;
             }
@@ -377,6 +383,9 @@ impl PolicySetBuilder {
         } else {
             builtin_engine()?
         };
+        // As OPA and conftest do by default: a builtin that fails (lower(null), to_number("x"))
+        // makes its expression undefined instead of aborting the whole evaluation.
+        engine.set_strict_builtin_errors(false);
         if let Some(settings) = &self.settings {
             check_settings(settings)?;
             let doc = serde_json::json!({"dharma": {"settings": settings}});
@@ -557,10 +566,10 @@ fn check_settings(settings: &serde_json::Value) -> Result<()> {
 /// A policy that does not parse or compile: the finding names `file:line:column`.
 fn compile_error(e: &dyn std::fmt::Display, file: &str) -> Error {
     let text = format!("{e:#}");
-    let (location, message) = locate(&text, file);
-    let path = match location {
-        Some(l) => format!("{file}:{}:{}", l.line, l.column),
-        None => file.to_string(),
+    let (located, message) = locate(&text, file);
+    let (path, location) = match located {
+        Some((name, l)) => (format!("{name}:{}:{}", l.line, l.column), Some(l)),
+        None => (file.to_string(), None),
     };
     Error::single(
         ErrorKind::Policy,
@@ -583,11 +592,11 @@ fn eval_error(e: &dyn std::fmt::Display, file: &str, limit: Option<Duration>) ->
             ),
         );
     }
-    let (location, message) = locate(&text, file);
-    let path = location.filter(|_| text.contains(file)).map_or_else(
-        || file.to_string(),
-        |l| format!("{file}:{}:{}", l.line, l.column),
-    );
+    let (located, message) = locate(&text, "");
+    let (path, location) = match located {
+        Some((name, l)) => (format!("{name}:{}:{}", l.line, l.column), Some(l)),
+        None => (file.to_string(), None),
+    };
     Error::single(
         ErrorKind::Policy,
         Finding::error(Code::PolicyError, path, message).with_location(location),
@@ -595,23 +604,32 @@ fn eval_error(e: &dyn std::fmt::Display, file: &str, limit: Option<Duration>) ->
 }
 
 /// regorus errors read `file:line:col: error: message` followed by the source line; returns the
-/// location and a one-line message.
-fn locate(text: &str, file: &str) -> (Option<Location>, String) {
-    let mut location = None;
+/// location (of `file`, or of the first `*.rego` file the text names, with that file's name) and
+/// a one-line message.
+fn locate(text: &str, file: &str) -> (Option<(String, Location)>, String) {
     let mut message = text.lines().next().unwrap_or(text).trim().to_string();
     for line in text.lines() {
-        let Some(rest) = line.trim().strip_prefix(file) else {
+        let line = line.trim();
+        let start = if let Some(i) = line.find(file).filter(|_| !file.is_empty()) {
+            i
+        } else if let Some(i) = line.find(".rego:") {
+            line.get(..i)
+                .and_then(|head| head.rfind(|c: char| c.is_whitespace()).map(|w| w + 1))
+                .unwrap_or(0)
+        } else {
             continue;
         };
-        let mut parts = rest.splitn(4, ':');
-        let _ = parts.next();
+        let Some(rest) = line.get(start..) else {
+            continue;
+        };
+        let Some(ext) = rest.find(".rego:") else {
+            continue;
+        };
+        let name = rest.get(..ext + 5).unwrap_or(file).to_string();
+        let mut parts = rest.get(ext + 6..).unwrap_or("").splitn(3, ':');
         let l = parts.next().and_then(|x| x.trim().parse::<usize>().ok());
         let c = parts.next().and_then(|x| x.trim().parse::<usize>().ok());
         if let (Some(line_no), Some(column)) = (l, c) {
-            location = Some(Location {
-                line: line_no,
-                column,
-            });
             if let Some(m) = parts.next() {
                 let m = m.trim();
                 let m = m.strip_prefix("error:").unwrap_or(m).trim();
@@ -619,10 +637,19 @@ fn locate(text: &str, file: &str) -> (Option<Location>, String) {
                     message = m.to_string();
                 }
             }
-            break;
+            return (
+                Some((
+                    name,
+                    Location {
+                        line: line_no,
+                        column,
+                    },
+                )),
+                message,
+            );
         }
     }
-    (location, message)
+    (None, message)
 }
 
 /// Where a finding came from.

@@ -8,10 +8,15 @@
 //! `configuration` keeps each argument's expression (`constant_value`, or the `references` it
 //! reads), so rules can follow edges between resources; `planned_values` lists the same values,
 //! for policies written against it.
+//!
+//! The document is built directly in the Rego engine's value type (shared, reference-counted
+//! values: the instances of a `count` resource and `planned_values` share one `after` value); the
+//! JSON form ([`super::plan_input`]) is serialized from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{json, Map, Value};
+use regorus::Value as R;
+use serde_json::Value as J;
 
 use crate::catalog::{self, provider_schema, ArgType, BlockSchema, Provider};
 use crate::check::CheckedBlueprint;
@@ -20,47 +25,102 @@ use crate::reference::{Part, Reference, Step, Template};
 /// The `format_version` of rendered plans (the version Terraform 1.8+ writes).
 pub const RENDERED_FORMAT_VERSION: &str = "1.2";
 
+/// Interned strings: object keys and repeated values are allocated once per document.
+#[derive(Default)]
+struct Strings {
+    map: HashMap<String, R>,
+}
+
+impl Strings {
+    fn get(&mut self, s: &str) -> R {
+        if let Some(v) = self.map.get(s) {
+            return v.clone();
+        }
+        let v = R::from(s);
+        if self.map.len() < 65_536 {
+            self.map.insert(s.to_string(), v.clone());
+        }
+        v
+    }
+
+    fn object(&mut self, pairs: Vec<(&str, R)>) -> R {
+        let map: BTreeMap<R, R> = pairs.into_iter().map(|(k, v)| (self.get(k), v)).collect();
+        R::from(map)
+    }
+
+    /// A JSON value from the blueprint, converted.
+    fn json(&mut self, value: &J) -> R {
+        match value {
+            J::Null => R::Null,
+            J::Bool(b) => R::Bool(*b),
+            J::Number(n) => number(n),
+            J::String(s) => R::from(s.as_str()),
+            J::Array(items) => R::from(items.iter().map(|v| self.json(v)).collect::<Vec<_>>()),
+            J::Object(map) => {
+                let m: BTreeMap<R, R> = map
+                    .iter()
+                    .map(|(k, v)| (self.get(k), self.json(v)))
+                    .collect();
+                R::from(m)
+            }
+        }
+    }
+}
+
+fn number(n: &serde_json::Number) -> R {
+    if let Some(i) = n.as_i64() {
+        R::from(i)
+    } else if let Some(u) = n.as_u64() {
+        R::from(u)
+    } else {
+        R::from(n.as_f64().unwrap_or(0.0))
+    }
+}
+
 /// Renders a checked blueprint as Terraform plan JSON (see the module docs).
 ///
 /// `variables` gives values for blueprint variables, as a `.tfvars` file would; a variable with
 /// neither a value here nor a default is unknown, like a reference.
-pub(crate) fn render_blueprint(
-    bp: &CheckedBlueprint,
-    variables: &BTreeMap<String, Value>,
-) -> Value {
+pub(crate) fn render_blueprint(bp: &CheckedBlueprint, variables: &BTreeMap<String, J>) -> R {
     let doc = bp.blueprint();
     let provider = bp.provider();
     let tf = provider.terraform_name();
     let provider_source = catalog::catalog(provider).terraform.source.clone();
     let provider_name = format!("registry.terraform.io/{provider_source}");
     let schemas = provider_schema(provider);
+    let mut s = Strings::default();
 
-    let mut var_values: BTreeMap<&str, Value> = BTreeMap::new();
-    let mut plan_vars = Map::new();
-    let mut config_vars = Map::new();
+    let mut var_values: BTreeMap<&str, J> = BTreeMap::new();
+    let mut plan_vars = Vec::new();
+    let mut config_vars = Vec::new();
     for v in &doc.variables {
         let value = variables.get(&v.name).or(v.default.as_ref());
         if let Some(value) = value {
             var_values.insert(v.name.as_str(), value.clone());
-            plan_vars.insert(v.name.clone(), object([("value", value.clone())]));
+            let converted = s.json(value);
+            plan_vars.push((v.name.as_str(), s.object(vec![("value", converted)])));
         }
-        let mut cv = Map::new();
+        let mut cv = Vec::new();
         if let Some(d) = &v.default {
-            cv.insert("default".into(), d.clone());
+            cv.push(("default", s.json(d)));
         }
         if let Some(d) = &v.description {
-            cv.insert("description".into(), Value::String(d.clone()));
+            cv.push(("description", R::from(d.as_str())));
         }
         if v.sensitive {
-            cv.insert("sensitive".into(), Value::Bool(true));
+            cv.push(("sensitive", R::Bool(true)));
         }
-        config_vars.insert(v.name.clone(), Value::Object(cv));
+        config_vars.push((v.name.as_str(), s.object(cv)));
     }
     let ctx = Ctx {
         bp,
         variables: &var_values,
     };
 
+    let managed = s.get("managed");
+    let provider_value = s.get(&provider_name);
+    let create = R::from(vec![s.get("create")]);
+    let empty = s.object(Vec::new());
     let mut changes = Vec::with_capacity(bp.resources().len());
     let mut planned = Vec::with_capacity(bp.resources().len());
     let mut config_resources = Vec::with_capacity(bp.resources().len());
@@ -71,199 +131,205 @@ pub(crate) fn render_blueprint(
             .map(|e| e.sensitive.as_slice())
             .unwrap_or_default();
         // Tags as they will be applied: the blueprint's default tags merged with the resource's.
-        let mut props = r.properties.clone();
-        if info.taggable {
-            let key = provider.tag_argument();
-            let mut tags: Map<String, Value> = doc
+        let tag_key = provider.tag_argument();
+        let merged_tags = info.taggable.then(|| {
+            let mut tags: serde_json::Map<String, J> = doc
                 .tags
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .map(|(k, v)| (k.clone(), J::String(v.clone())))
                 .collect();
-            if let Some(Value::Object(own)) = r.properties.get(key) {
+            if let Some(J::Object(own)) = r.properties.get(tag_key) {
                 for (k, v) in own {
                     tags.insert(k.clone(), v.clone());
                 }
             }
-            let value = if tags.is_empty() && !r.properties.contains_key(key) {
-                Value::Null
+            if tags.is_empty() && !r.properties.contains_key(tag_key) {
+                J::Null
             } else {
-                Value::Object(tags)
-            };
-            props.insert(key.to_string(), value);
-        }
-        let mut after = Map::new();
-        let mut after_unknown = Map::new();
-        let mut expressions = Map::new();
-        for (key, value) in &props {
-            let ty = schema.and_then(|s| s.get(key)).map(|a| &a.ty);
-            let rendered = ctx.render(value, ty);
-            if let Some(v) = rendered.after {
-                after.insert(key.clone(), v);
+                J::Object(tags)
             }
-            if rendered.unknown != Value::Bool(false) {
-                after_unknown.insert(key.clone(), rendered.unknown);
-            }
-            expressions.insert(key.clone(), ctx.expression(value, ty));
-        }
-        let after_sensitive: Map<String, Value> = sensitive
+        });
+        let mut props: Vec<(&str, &J)> = r
+            .properties
             .iter()
-            .filter(|k| after.contains_key(k.as_str()) || after_unknown.contains_key(k.as_str()))
-            .map(|k| (k.clone(), Value::Bool(true)))
+            .filter(|(k, _)| merged_tags.is_none() || k.as_str() != tag_key)
+            .map(|(k, v)| (k.as_str(), v))
             .collect();
-        let after = Value::Object(after);
-        let base = format!("{}.{}", info.type_name, r.name);
-        let count = r.count;
-        let instances: Vec<Option<u32>> = match count {
+        if let Some(tags) = &merged_tags {
+            props.push((tag_key, tags));
+        }
+        let mut after = BTreeMap::new();
+        let mut after_unknown = BTreeMap::new();
+        let mut expressions = BTreeMap::new();
+        for (key, value) in &props {
+            let ty = schema.and_then(|sc| sc.get(key)).map(|a| &a.ty);
+            let rendered = ctx.render(&mut s, value, ty);
+            let k = s.get(key);
+            if let Some(v) = rendered.after {
+                after.insert(k.clone(), v);
+            }
+            if rendered.unknown != R::Bool(false) {
+                after_unknown.insert(k.clone(), rendered.unknown);
+            }
+            expressions.insert(k, ctx.expression(&mut s, value, ty));
+        }
+        let after_sensitive: BTreeMap<R, R> = sensitive
+            .iter()
+            .map(|k| s.get(k))
+            .filter(|k| after.contains_key(k) || after_unknown.contains_key(k))
+            .map(|k| (k, R::Bool(true)))
+            .collect();
+        let after = R::from(after);
+        let after_unknown = R::from(after_unknown);
+        let after_sensitive = R::from(after_sensitive);
+        let change = s.object(vec![
+            ("actions", create.clone()),
+            ("before", R::Null),
+            ("after", after.clone()),
+            ("after_unknown", after_unknown),
+            ("before_sensitive", R::Bool(false)),
+            ("after_sensitive", after_sensitive),
+        ]);
+        let type_name = s.get(&info.type_name);
+        let name = R::from(r.name.as_str());
+        let instances: Vec<Option<u32>> = match r.count {
             Some(n) => (0..n).map(Some).collect(),
             None => vec![None],
         };
         for index in instances {
             let address = match index {
-                Some(n) => format!("{base}[{n}]"),
-                None => base.clone(),
+                Some(n) => R::from(format!("{}[{n}]", info.address)),
+                None => R::from(info.address.as_str()),
             };
-            let mut rc = Map::new();
-            rc.insert("address".into(), Value::String(address.clone()));
-            rc.insert("mode".into(), Value::String("managed".into()));
-            rc.insert("type".into(), Value::String(info.type_name.clone()));
-            rc.insert("name".into(), Value::String(r.name.clone()));
+            let mut rc = vec![
+                ("address", address.clone()),
+                ("mode", managed.clone()),
+                ("type", type_name.clone()),
+                ("name", name.clone()),
+                ("provider_name", provider_value.clone()),
+                ("change", change.clone()),
+            ];
+            let mut pv = vec![
+                ("address", address),
+                ("mode", managed.clone()),
+                ("type", type_name.clone()),
+                ("name", name.clone()),
+                ("provider_name", provider_value.clone()),
+                ("schema_version", R::from(0u64)),
+                ("values", after.clone()),
+                ("sensitive_values", empty.clone()),
+            ];
             if let Some(n) = index {
-                rc.insert("index".into(), json!(n));
+                rc.push(("index", R::from(u64::from(n))));
+                pv.push(("index", R::from(u64::from(n))));
             }
-            rc.insert("provider_name".into(), Value::String(provider_name.clone()));
-            let mut change = Map::new();
-            change.insert(
-                "actions".into(),
-                Value::Array(vec![Value::String("create".into())]),
-            );
-            change.insert("before".into(), Value::Null);
-            change.insert("after".into(), after.clone());
-            change.insert("after_unknown".into(), Value::Object(after_unknown.clone()));
-            change.insert("before_sensitive".into(), Value::Bool(false));
-            change.insert(
-                "after_sensitive".into(),
-                Value::Object(after_sensitive.clone()),
-            );
-            rc.insert("change".into(), Value::Object(change));
-            changes.push(Value::Object(rc));
-            let mut pv = Map::new();
-            pv.insert("address".into(), Value::String(address));
-            pv.insert("mode".into(), Value::String("managed".into()));
-            pv.insert("type".into(), Value::String(info.type_name.clone()));
-            pv.insert("name".into(), Value::String(r.name.clone()));
-            if let Some(n) = index {
-                pv.insert("index".into(), json!(n));
-            }
-            pv.insert("provider_name".into(), Value::String(provider_name.clone()));
-            pv.insert("schema_version".into(), json!(0));
-            pv.insert("values".into(), after.clone());
-            pv.insert("sensitive_values".into(), json!({}));
-            planned.push(Value::Object(pv));
+            changes.push(s.object(rc));
+            planned.push(s.object(pv));
         }
-        let mut cr = Map::new();
-        cr.insert("address".into(), Value::String(base));
-        cr.insert("mode".into(), Value::String("managed".into()));
-        cr.insert("type".into(), Value::String(info.type_name.clone()));
-        cr.insert("name".into(), Value::String(r.name.clone()));
-        cr.insert("provider_config_key".into(), Value::String(tf.into()));
-        cr.insert("expressions".into(), Value::Object(expressions));
-        cr.insert("schema_version".into(), json!(0));
-        if let Some(n) = count {
-            cr.insert("count_expression".into(), json!({ "constant_value": n }));
+        let mut cr = vec![
+            ("address", R::from(info.address.as_str())),
+            ("mode", managed.clone()),
+            ("type", type_name),
+            ("name", name),
+            ("provider_config_key", s.get(tf)),
+            ("expressions", R::from(expressions)),
+            ("schema_version", R::from(0u64)),
+        ];
+        if let Some(n) = r.count {
+            let count = s.object(vec![("constant_value", R::from(u64::from(n)))]);
+            cr.push(("count_expression", count));
         }
         if !r.dependencies.is_empty() {
-            let deps: Vec<Value> = r
+            let deps: Vec<R> = r
                 .dependencies
                 .iter()
                 .filter_map(|d| bp.index_of(d))
                 .filter_map(|j| bp.resource_info(j))
-                .map(|info| Value::String(info.address.clone()))
+                .map(|info| R::from(info.address.as_str()))
                 .collect();
-            cr.insert("depends_on".into(), Value::Array(deps));
+            cr.push(("depends_on", R::from(deps)));
         }
-        config_resources.push(Value::Object(cr));
+        config_resources.push(s.object(cr));
     }
 
-    let mut provider_expressions = Map::new();
-    if provider != Provider::Azure {
-        provider_expressions.insert("region".into(), json!({ "constant_value": doc.region }));
+    let provider_expressions = if provider == Provider::Azure {
+        let features = R::from(vec![s.object(Vec::new())]);
+        s.object(vec![("features", features)])
     } else {
-        provider_expressions.insert("features".into(), json!([{}]));
-    }
-    let mut outputs = Map::new();
+        let region = s.object(vec![("constant_value", R::from(doc.region.as_str()))]);
+        s.object(vec![("region", region)])
+    };
+    let mut outputs = Vec::new();
     for o in &doc.outputs {
-        let mut e = match ctx.expression(&o.value, None) {
-            Value::Object(m) => m,
-            _ => Map::new(),
+        let e = ctx.expression(&mut s, &o.value, None);
+        let e = if o.sensitive {
+            let mut e = e;
+            if let Ok(map) = e.as_object_mut() {
+                map.insert(s.get("sensitive"), R::Bool(true));
+            }
+            e
+        } else {
+            e
         };
-        if o.sensitive {
-            e.insert("sensitive".into(), Value::Bool(true));
-        }
-        outputs.insert(o.name.clone(), Value::Object(e));
+        outputs.push((o.name.as_str(), e));
     }
-    let mut root = Map::new();
-    root.insert("resources".into(), Value::Array(config_resources));
+    let mut root = vec![("resources", R::from(config_resources))];
     if !outputs.is_empty() {
-        root.insert("outputs".into(), Value::Object(outputs));
+        root.push(("outputs", s.object(outputs)));
     }
     if !config_vars.is_empty() {
-        root.insert("variables".into(), Value::Object(config_vars));
+        root.push(("variables", s.object(config_vars)));
     }
-    let mut plan = Map::new();
-    plan.insert(
-        "format_version".into(),
-        Value::String(RENDERED_FORMAT_VERSION.into()),
-    );
-    if !plan_vars.is_empty() {
-        plan.insert("variables".into(), Value::Object(plan_vars));
-    }
-    plan.insert(
-        "planned_values".into(),
-        object([(
-            "root_module",
-            object([("resources", Value::Array(planned))]),
-        )]),
-    );
-    plan.insert("resource_changes".into(), Value::Array(changes));
-    let provider_config = object([
-        ("name", Value::String(tf.into())),
-        ("full_name", Value::String(provider_name)),
-        ("expressions", Value::Object(provider_expressions)),
+    let tf_value = s.get(tf);
+    let provider_config = s.object(vec![
+        ("name", tf_value),
+        ("full_name", provider_value),
+        ("expressions", provider_expressions),
     ]);
-    plan.insert(
-        "configuration".into(),
-        object([
-            ("provider_config", object([(tf, provider_config)])),
-            ("root_module", Value::Object(root)),
-        ]),
-    );
-    Value::Object(plan)
+    let root = s.object(root);
+    let provider_configs = s.object(vec![(tf, provider_config)]);
+    let configuration = s.object(vec![
+        ("provider_config", provider_configs),
+        ("root_module", root),
+    ]);
+    let planned = s.object(vec![("resources", R::from(planned))]);
+    let planned_values = s.object(vec![("root_module", planned)]);
+    let mut plan = vec![
+        ("format_version", R::from(RENDERED_FORMAT_VERSION)),
+        ("planned_values", planned_values),
+        ("resource_changes", R::from(changes)),
+        ("configuration", configuration),
+    ];
+    if !plan_vars.is_empty() {
+        plan.push(("variables", s.object(plan_vars)));
+    }
+    s.object(plan)
 }
 
 struct Ctx<'a> {
     bp: &'a CheckedBlueprint,
-    variables: &'a BTreeMap<&'a str, Value>,
+    variables: &'a BTreeMap<&'a str, J>,
 }
 
 /// A rendered value: what goes into `change.after` (`None` when unknown) and into
 /// `change.after_unknown` (`false` when fully known, `true` when unknown, or a container marking
 /// the unknown parts).
 struct Rendered {
-    after: Option<Value>,
-    unknown: Value,
+    after: Option<R>,
+    unknown: R,
 }
 
 impl Rendered {
-    fn known(v: Value) -> Rendered {
+    fn known(v: R) -> Rendered {
         Rendered {
             after: Some(v),
-            unknown: Value::Bool(false),
+            unknown: R::Bool(false),
         }
     }
     fn unknown() -> Rendered {
         Rendered {
             after: None,
-            unknown: Value::Bool(true),
+            unknown: R::Bool(true),
         }
     }
 }
@@ -283,106 +349,107 @@ fn element_type(ty: Option<&ArgType>) -> Option<&ArgType> {
 }
 
 impl Ctx<'_> {
-    fn render(&self, value: &Value, ty: Option<&ArgType>) -> Rendered {
+    fn render(&self, s: &mut Strings, value: &J, ty: Option<&ArgType>) -> Rendered {
         if let Some(block) = block_schema(ty) {
             // Terraform writes every nested block as a list of objects.
             return match value {
-                Value::Object(_) => self.render_list(std::slice::from_ref(value), |v| {
-                    self.render_object(v, Some(block))
-                }),
-                Value::Array(items) => {
-                    self.render_list(items, |v| self.render_object(v, Some(block)))
-                }
-                other => self.render_scalar(other),
+                J::Object(_) => self.render_list(s, std::slice::from_ref(value), Some(block), None),
+                J::Array(items) => self.render_list(s, items, Some(block), None),
+                other => self.render_scalar(s, other),
             };
         }
         match value {
-            Value::Array(items) => {
-                let elem = element_type(ty);
-                self.render_list(items, |v| self.render(v, elem))
-            }
-            Value::Object(_) => self.render_object(value, None),
-            other => self.render_scalar(other),
+            J::Array(items) => self.render_list(s, items, None, element_type(ty)),
+            J::Object(_) => self.render_object(s, value, None),
+            other => self.render_scalar(s, other),
         }
     }
 
-    fn render_list(&self, items: &[Value], f: impl Fn(&Value) -> Rendered) -> Rendered {
+    fn render_list(
+        &self,
+        s: &mut Strings,
+        items: &[J],
+        block: Option<&BlockSchema>,
+        elem: Option<&ArgType>,
+    ) -> Rendered {
         let mut after = Vec::with_capacity(items.len());
         let mut unknown = Vec::with_capacity(items.len());
         let mut any_unknown = false;
         for item in items {
-            let r = f(item);
-            after.push(r.after.unwrap_or(Value::Null));
-            if r.unknown != Value::Bool(false) {
+            let r = match block {
+                Some(b) => self.render_object(s, item, Some(b)),
+                None => self.render(s, item, elem),
+            };
+            after.push(r.after.unwrap_or(R::Null));
+            if r.unknown != R::Bool(false) {
                 any_unknown = true;
             }
             unknown.push(r.unknown);
         }
         Rendered {
-            after: Some(Value::Array(after)),
+            after: Some(R::from(after)),
             unknown: if any_unknown {
-                Value::Array(unknown)
+                R::from(unknown)
             } else {
-                Value::Bool(false)
+                R::Bool(false)
             },
         }
     }
 
-    fn render_object(&self, value: &Value, block: Option<&BlockSchema>) -> Rendered {
-        let Value::Object(map) = value else {
-            return self.render_scalar(value);
+    fn render_object(&self, s: &mut Strings, value: &J, block: Option<&BlockSchema>) -> Rendered {
+        let J::Object(map) = value else {
+            return self.render_scalar(s, value);
         };
-        let mut after = Map::new();
-        let mut unknown = Map::new();
+        let mut after = BTreeMap::new();
+        let mut unknown = BTreeMap::new();
         for (k, v) in map {
-            let ty = block.and_then(|b| b.get(k)).map(|a| &a.ty);
-            let r = if block.is_some() {
-                self.render(v, ty)
-            } else {
+            let r = match block {
+                Some(b) => self.render(s, v, b.get(k).map(|a| &a.ty)),
                 // A map value or a free-form object: its values are attributes.
-                self.render(v, element_type(ty))
+                None => self.render(s, v, None),
             };
+            let key = s.get(k);
             if let Some(a) = r.after {
-                after.insert(k.clone(), a);
+                after.insert(key.clone(), a);
             }
-            if r.unknown != Value::Bool(false) {
-                unknown.insert(k.clone(), r.unknown);
+            if r.unknown != R::Bool(false) {
+                unknown.insert(key, r.unknown);
             }
         }
         Rendered {
-            after: Some(Value::Object(after)),
+            after: Some(R::from(after)),
             unknown: if unknown.is_empty() {
-                Value::Bool(false)
+                R::Bool(false)
             } else {
-                Value::Object(unknown)
+                R::from(unknown)
             },
         }
     }
 
-    fn render_scalar(&self, value: &Value) -> Rendered {
-        let Value::String(s) = value else {
-            return Rendered::known(value.clone());
+    fn render_scalar(&self, s: &mut Strings, value: &J) -> Rendered {
+        let J::String(text) = value else {
+            return Rendered::known(s.json(value));
         };
-        if !s.contains("${") {
-            return Rendered::known(value.clone());
+        if !text.contains("${") {
+            return Rendered::known(R::from(text.as_str()));
         }
-        let Ok(template) = Template::parse(s) else {
-            return Rendered::known(value.clone());
+        let Ok(template) = Template::parse(text) else {
+            return Rendered::known(R::from(text.as_str()));
         };
         // A string that is exactly one variable keeps the variable's own type.
         if let [Part::Ref(Reference::Variable { name })] = template.parts.as_slice() {
             return match self.variables.get(name.as_str()) {
-                Some(v) => Rendered::known(v.clone()),
+                Some(v) => Rendered::known(s.json(v)),
                 None => Rendered::unknown(),
             };
         }
         let mut out = String::new();
         for part in &template.parts {
             match part {
-                Part::Literal(text) => out.push_str(text),
+                Part::Literal(t) => out.push_str(t),
                 Part::Ref(Reference::Variable { name }) => {
                     match self.variables.get(name.as_str()) {
-                        Some(Value::String(v)) => out.push_str(v),
+                        Some(J::String(v)) => out.push_str(v),
                         Some(v) => out.push_str(&v.to_string()),
                         None => return Rendered::unknown(),
                     }
@@ -390,51 +457,50 @@ impl Ctx<'_> {
                 Part::Ref(Reference::Resource { .. }) => return Rendered::unknown(),
             }
         }
-        Rendered::known(Value::String(out))
+        Rendered::known(R::from(out))
     }
 
     /// The configuration expression of an argument: nested blocks as lists of expression
     /// objects; attributes as `{"constant_value": ...}` or `{"references": [...]}`.
-    fn expression(&self, value: &Value, ty: Option<&ArgType>) -> Value {
+    fn expression(&self, s: &mut Strings, value: &J, ty: Option<&ArgType>) -> R {
         if let Some(block) = block_schema(ty) {
-            let items: Vec<&Value> = match value {
-                Value::Array(items) => items.iter().collect(),
+            let items: Vec<&J> = match value {
+                J::Array(items) => items.iter().collect(),
                 other => vec![other],
             };
-            let blocks: Vec<Value> = items
+            let blocks: Vec<R> = items
                 .into_iter()
                 .map(|item| match item {
-                    Value::Object(map) => {
-                        let fields: Map<String, Value> = map
+                    J::Object(map) => {
+                        let fields: BTreeMap<R, R> = map
                             .iter()
                             .map(|(k, v)| {
                                 let ty = block.get(k).map(|a| &a.ty);
-                                (k.clone(), self.expression(v, ty))
+                                (s.get(k), self.expression(s, v, ty))
                             })
                             .collect();
-                        Value::Object(fields)
+                        R::from(fields)
                     }
-                    other => self.expression(other, None),
+                    other => self.expression(s, other, None),
                 })
                 .collect();
-            return Value::Array(blocks);
+            return R::from(blocks);
         }
         let mut refs = Vec::new();
         self.collect_references(value, &mut refs);
         if refs.is_empty() {
-            object([("constant_value", literal(value))])
+            let constant = literal(s, value);
+            s.object(vec![("constant_value", constant)])
         } else {
-            object([(
-                "references",
-                Value::Array(refs.into_iter().map(Value::String).collect()),
-            )])
+            let refs: Vec<R> = refs.iter().map(|r| s.get(r)).collect();
+            s.object(vec![("references", R::from(refs))])
         }
     }
 
-    fn collect_references(&self, value: &Value, out: &mut Vec<String>) {
+    fn collect_references(&self, value: &J, out: &mut Vec<String>) {
         match value {
-            Value::String(s) if s.contains("${") => {
-                let Ok(template) = Template::parse(s) else {
+            J::String(text) if text.contains("${") => {
+                let Ok(template) = Template::parse(text) else {
                     return;
                 };
                 for part in template.parts {
@@ -446,8 +512,8 @@ impl Ctx<'_> {
                     }
                 }
             }
-            Value::Array(items) => items.iter().for_each(|v| self.collect_references(v, out)),
-            Value::Object(map) => map.values().for_each(|v| self.collect_references(v, out)),
+            J::Array(items) => items.iter().for_each(|v| self.collect_references(v, out)),
+            J::Object(map) => map.values().for_each(|v| self.collect_references(v, out)),
             _ => {}
         }
     }
@@ -497,69 +563,26 @@ impl Ctx<'_> {
     }
 }
 
-/// An object from key-value pairs, moving the values (the `json!` macro would copy them).
-fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
-
 /// A value with `$${` escapes turned into the literal `${` they stand for.
-fn literal(value: &Value) -> Value {
+fn literal(s: &mut Strings, value: &J) -> R {
     match value {
-        Value::String(s) if s.contains("$${") => Value::String(s.replace("$${", "${")),
-        Value::Array(items) => Value::Array(items.iter().map(literal).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), literal(v))).collect())
+        J::String(text) if text.contains("$${") => R::from(text.replace("$${", "${")),
+        J::Array(items) => R::from(items.iter().map(|v| literal(s, v)).collect::<Vec<_>>()),
+        J::Object(map) => {
+            let m: BTreeMap<R, R> = map.iter().map(|(k, v)| (s.get(k), literal(s, v))).collect();
+            R::from(m)
         }
-        other => other.clone(),
+        other => s.json(other),
     }
 }
 
-/// Converts a JSON value into the Rego engine's value type, sharing repeated object keys.
-pub(crate) fn to_rego(value: &Value) -> regorus::Value {
-    let mut keys: std::collections::HashMap<String, regorus::Value> =
-        std::collections::HashMap::new();
-    convert(value, &mut keys)
+/// Converts a JSON document (a Terraform plan) into the Rego engine's value type, sharing
+/// repeated object keys.
+pub(crate) fn to_rego(value: &J) -> R {
+    Strings::default().json(value)
 }
 
-fn convert(
-    value: &Value,
-    keys: &mut std::collections::HashMap<String, regorus::Value>,
-) -> regorus::Value {
-    match value {
-        Value::Null => regorus::Value::Null,
-        Value::Bool(b) => regorus::Value::Bool(*b),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                regorus::Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                regorus::Value::from(u)
-            } else {
-                regorus::Value::from(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        Value::String(s) => regorus::Value::from(s.as_str()),
-        Value::Array(items) => {
-            regorus::Value::from(items.iter().map(|v| convert(v, keys)).collect::<Vec<_>>())
-        }
-        Value::Object(map) => {
-            let mut obj = regorus::Value::new_object();
-            if let Ok(o) = obj.as_object_mut() {
-                for (k, v) in map {
-                    let key = match keys.get(k.as_str()) {
-                        Some(key) => key.clone(),
-                        None => {
-                            let key = regorus::Value::from(k.as_str());
-                            if keys.len() < 4096 {
-                                keys.insert(k.clone(), key.clone());
-                            }
-                            key
-                        }
-                    };
-                    let v = convert(v, keys);
-                    o.insert(key, v);
-                }
-            }
-            obj
-        }
-    }
+/// The rendered document as JSON (sets become arrays; object keys are sorted).
+pub(crate) fn to_json(value: &R) -> J {
+    serde_json::to_value(value).unwrap_or(J::Null)
 }

@@ -368,13 +368,7 @@ pub fn validate(
         resources,
     };
     run(
-        &input::to_rego(&document),
-        policies,
-        options,
-        waivers,
-        &order,
-        &types,
-        summary,
+        &document, policies, options, waivers, &order, &types, summary,
     )
 }
 
@@ -453,7 +447,7 @@ pub fn validate_plan(
 /// # Ok::<(), iac_dharma::Error>(())
 /// ```
 pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_json::Value {
-    input::render_blueprint(bp, &options.variables)
+    input::to_json(&input::render_blueprint(bp, &options.variables))
 }
 
 struct DeclaredWaiver {
