@@ -138,6 +138,20 @@ fn detect_plan(text: &str, path: &str) -> bool {
     }
 }
 
+/// Policy errors name their own file:line in the path; print them without the input's name.
+fn policy_error(reporter: &Reporter, e: &iac_dharma::Error) {
+    for f in e.findings() {
+        reporter.message(&format!("{}: {} [{}]", f.path, f.message, f.code));
+    }
+}
+
+fn input_error(reporter: &Reporter, file: &str, e: &iac_dharma::Error) {
+    match e.kind() {
+        iac_dharma::ErrorKind::Policy | iac_dharma::ErrorKind::Limit => policy_error(reporter, e),
+        _ => reporter.error(file, e),
+    }
+}
+
 pub fn run(args: ValidateArgs, reporter: &Reporter) -> Result<Outcome, ()> {
     let file = args.file.as_str();
     let text = read_text(file, reporter)?;
@@ -204,11 +218,12 @@ pub fn run(args: ValidateArgs, reporter: &Reporter) -> Result<Outcome, ()> {
     if let Some(path) = &args.settings {
         builder = builder.settings(read_document(path, reporter)?);
     }
-    let policies = builder.build().map_err(|e| reporter.error(file, &e))?;
+    let policies = builder.build().map_err(|e| policy_error(reporter, &e))?;
 
     let report = if is_plan {
         let plan = tfplan::Plan::parse(&text).map_err(|e| reporter.error(file, &e))?;
-        policy::validate_plan(&plan, &policies, &options).map_err(|e| reporter.error(file, &e))?
+        policy::validate_plan(&plan, &policies, &options)
+            .map_err(|e| input_error(reporter, file, &e))?
     } else {
         let format =
             SourceFormat::from_extension(file).unwrap_or_else(|| SourceFormat::detect(&text));
@@ -216,7 +231,7 @@ pub fn run(args: ValidateArgs, reporter: &Reporter) -> Result<Outcome, ()> {
             .and_then(Blueprint::into_checked)
             .map_err(|e| reporter.error(file, &e))?;
         reporter.warnings(file, bp.warnings());
-        policy::validate(&bp, &policies, &options).map_err(|e| reporter.error(file, &e))?
+        policy::validate(&bp, &policies, &options).map_err(|e| input_error(reporter, file, &e))?
     };
 
     let format = match args.format {

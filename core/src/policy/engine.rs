@@ -603,11 +603,19 @@ fn eval_error(e: &dyn std::fmt::Display, file: &str, limit: Option<Duration>) ->
     )
 }
 
-/// regorus errors read `file:line:col: error: message` followed by the source line; returns the
+/// Finds the location in a regorus error (`--> file:line:col`, or `file:line:col: message`); returns the
 /// location (of `file`, or of the first `*.rego` file the text names, with that file's name) and
 /// a one-line message.
 fn locate(text: &str, file: &str) -> (Option<(String, Location)>, String) {
-    let mut message = text.lines().next().unwrap_or(text).trim().to_string();
+    // regorus writes `--> file:line:col`, the source line with a caret, then `error: message`.
+    let mut message = text
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("error:"))
+        .or_else(|| text.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or(text)
+        .trim()
+        .to_string();
     for line in text.lines() {
         let line = line.trim();
         let start = if let Some(i) = line.find(file).filter(|_| !file.is_empty()) {
