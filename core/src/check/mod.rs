@@ -56,8 +56,11 @@ pub struct ResourceInfo {
     pub type_name: String,
     /// The address, `type.name`.
     pub address: String,
-    /// Whether the type has a tags (labels on GCP) argument that blueprint tags are merged into.
+    /// Whether the type takes tags (labels on GCP) that blueprint tags are merged into.
     pub taggable: bool,
+    /// The argument holding the type's tags (`tags`, `labels`, or a per-type exception such as
+    /// GKE's `resource_labels`), when taggable.
+    pub tag_argument: Option<String>,
 }
 
 impl CheckedBlueprint {
@@ -123,15 +126,16 @@ impl CheckedBlueprint {
     }
 
     /// The tags to apply to resource `index`: the blueprint's default tags, overridden by the
-    /// resource's own `tags` (`labels` on GCP) where both set a key. Empty for untaggable types.
+    /// resource's own tags (its [`ResourceInfo::tag_argument`]) where both set a key. Empty for
+    /// untaggable types.
     pub fn effective_tags(&self, index: usize) -> serde_json::Map<String, Value> {
         let mut tags = serde_json::Map::new();
         let Some(info) = self.resources.get(index) else {
             return tags;
         };
-        if !info.taggable {
+        let Some(tag_argument) = info.tag_argument.as_deref() else {
             return tags;
-        }
+        };
         for (k, v) in &self.blueprint.tags {
             tags.insert(k.clone(), Value::String(v.clone()));
         }
@@ -139,7 +143,7 @@ impl CheckedBlueprint {
             .blueprint
             .resources
             .get(index)
-            .and_then(|r| r.properties.get(self.provider.tag_argument()))
+            .and_then(|r| r.properties.get(tag_argument))
             .and_then(Value::as_object);
         if let Some(own) = own {
             for (k, v) in own {
@@ -438,12 +442,15 @@ impl<'a> Checker<'a> {
             match catalog::resolve_type(provider, &r.resource_type) {
                 TypeResolution::Known { type_name, .. } => {
                     schema = provider_schema(provider).get(&type_name);
-                    let taggable = schema.is_some_and(|s| s.get(provider.tag_argument()).is_some());
+                    let tag_argument = catalog::catalog(provider)
+                        .tag_argument(&type_name)
+                        .map(str::to_string);
                     if let Some(slot) = self.infos.get_mut(i) {
                         *slot = Some(ResourceInfo {
                             address: format!("{type_name}.{}", r.name),
                             type_name,
-                            taggable,
+                            taggable: tag_argument.is_some(),
+                            tag_argument,
                         });
                     }
                 }
@@ -491,19 +498,34 @@ impl<'a> Checker<'a> {
         for found in refs {
             self.check_reference(Some(i), &found);
         }
-        // Lifecycle: ignore_changes names arguments.
+        // Lifecycle: ignore_changes names arguments, or paths into them (`tags["Owner"]`,
+        // `scaling_config[0].desired_size`), or `all`, as Terraform accepts.
         if let Some(schema) = schema {
-            for (j, arg) in r.lifecycle.ignore_changes.iter().enumerate() {
-                if schema.get(arg).is_none() {
-                    let suggestion = did_you_mean(arg, schema.names());
-                    self.findings.push(
-                        Finding::error(
-                            Code::UnknownArgument,
-                            format!("{base}.lifecycle.ignore_changes[{j}]"),
-                            format!("`{arg}` is not an argument of {}", r.resource_type),
-                        )
-                        .with_suggestion(suggestion),
-                    );
+            for (j, entry) in r.lifecycle.ignore_changes.iter().enumerate() {
+                let path = format!("{base}.lifecycle.ignore_changes[{j}]");
+                if entry == "all" {
+                    continue;
+                }
+                match ignore_path_root(entry) {
+                    None => self.error(
+                        Code::InvalidArgument,
+                        path,
+                        format!(
+                            "`{entry}` is not an attribute path such as `tags` or `scaling_config[0].desired_size`"
+                        ),
+                    ),
+                    Some(arg) if schema.get(arg).is_none() => {
+                        let suggestion = did_you_mean(arg, schema.names());
+                        self.findings.push(
+                            Finding::error(
+                                Code::UnknownArgument,
+                                path,
+                                format!("`{arg}` is not an argument of {}", r.resource_type),
+                            )
+                            .with_suggestion(suggestion),
+                        );
+                    }
+                    Some(_) => {}
                 }
             }
         }
@@ -657,9 +679,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// An attribute must be an argument or an exported attribute of the target's type. For types
-    /// the catalog knows, an unknown attribute is an error; for the others (whose computed
-    /// attributes are not recorded) it is a warning.
+    /// An attribute must be an argument or a computed attribute of the target's type. The schema
+    /// data records computed attributes for every type; where it would not, the catalog's list is
+    /// used and an unknown name is only a warning.
     fn check_attribute(&mut self, target: usize, attr: &str, found: &FoundRef) {
         let (Some(provider), Some(Some(info))) = (self.provider, self.infos.get(target)) else {
             return;
@@ -667,26 +689,29 @@ impl<'a> Checker<'a> {
         if attr == "id" {
             return;
         }
-        let schema = provider_schema(provider).get(&info.type_name);
+        let schemas = provider_schema(provider);
+        let schema = schemas.get(&info.type_name);
+        let computed = schemas.computed(&info.type_name);
         let entry = catalog::catalog(provider).get(&info.type_name);
-        let in_schema = schema.is_some_and(|s| s.get(attr).is_some());
-        let in_catalog = entry.is_some_and(|e| e.attributes.iter().any(|a| a == attr));
-        if in_schema || in_catalog {
+        let known = schema.is_some_and(|s| s.get(attr).is_some())
+            || computed.is_some_and(|c| c.iter().any(|a| a == attr))
+            || entry.is_some_and(|e| e.attributes.iter().any(|a| a == attr));
+        if known {
             return;
         }
         let candidates: Vec<&str> = schema
-            .map(|s| s.names().collect::<Vec<_>>())
-            .unwrap_or_default()
             .into_iter()
+            .flat_map(|s| s.names())
+            .chain(computed.into_iter().flatten().map(String::as_str))
             .chain(
                 entry
-                    .map(|e| e.attributes.iter().map(String::as_str).collect::<Vec<_>>())
-                    .unwrap_or_default(),
+                    .into_iter()
+                    .flat_map(|e| e.attributes.iter().map(String::as_str)),
             )
             .collect();
         let suggestion = did_you_mean(attr, candidates.iter().copied());
         let type_name = info.type_name.clone();
-        let finding = if entry.is_some() {
+        let finding = if computed.is_some() || entry.is_some() {
             Finding::error(
                 Code::UnknownAttribute,
                 found.path.clone(),
@@ -700,7 +725,7 @@ impl<'a> Checker<'a> {
                 Code::UnknownAttribute,
                 found.path.clone(),
                 format!(
-                    "`${{{}}}`: `{attr}` is not an argument of {type_name}; it may be a computed attribute the catalog does not list",
+                    "`${{{}}}`: `{attr}` is not an argument of {type_name}, and its computed attributes are not recorded",
                     found.reference
                 ),
             )
@@ -735,6 +760,35 @@ impl<'a> Checker<'a> {
         }
         Some(format!("${{{fixed}}}"))
     }
+}
+
+/// The top-level argument of an `ignore_changes` path, if the path is well-formed:
+/// `name`, then any of `.name`, `[N]`, `["key"]`.
+fn ignore_path_root(path: &str) -> Option<&str> {
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (root, mut rest) = path.split_at(end);
+    if !is_identifier(root) {
+        return None;
+    }
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            if !is_identifier(&after[..end]) {
+                return None;
+            }
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix("[\"") {
+            let close = after.find("\"]")?;
+            rest = &after[close + 2..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let close = after.find(']')?;
+            after[..close].parse::<u32>().ok()?;
+            rest = &after[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(root)
 }
 
 fn provider_synonym(provider: &str) -> Option<&'static str> {
