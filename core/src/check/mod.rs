@@ -5,9 +5,12 @@ mod properties;
 mod variables;
 
 use std::collections::HashMap;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::blueprint::{Blueprint, Resource, Value};
-use crate::catalog::{self, provider_schema, CatalogType, Provider, TypeResolution};
+use crate::catalog::{self, provider_schema, BlockSchema, CatalogType, Provider, TypeResolution};
 use crate::error::{Code, Error, ErrorKind, Finding, Result, Severity};
 use crate::graph::{Cycle, DependencyGraph, EdgeKind};
 use crate::reference::{push_index, push_key, Reference, Template};
@@ -44,7 +47,7 @@ pub struct CheckedBlueprint {
     provider: Provider,
     version: semver::Version,
     resources: Vec<ResourceInfo>,
-    names: HashMap<String, usize>,
+    names: FxHashMap<String, usize>,
     graph: DependencyGraph,
     warnings: Vec<Finding>,
 }
@@ -234,9 +237,21 @@ struct Checker<'a> {
     provider: Option<Provider>,
     version: Option<semver::Version>,
     infos: Vec<Option<ResourceInfo>>,
-    names: HashMap<String, usize>,
+    names: FxHashMap<String, usize>,
     variables: HashMap<&'a str, usize>,
     edges: Vec<(usize, usize, EdgeKind)>,
+    /// Type facts, looked up once per distinct written type (a blueprint has thousands of
+    /// resources but a few dozen types).
+    types: FxHashMap<&'a str, Rc<TypeFacts>>,
+}
+
+/// What a written type resolved to, with the schema data the checks need.
+struct TypeFacts {
+    resolution: TypeResolution,
+    schema: Option<&'static BlockSchema>,
+    computed: Option<&'static [String]>,
+    entry: Option<&'static CatalogType>,
+    tag_argument: Option<String>,
 }
 
 /// A reference found in a value, with where it was found and which resource holds it.
@@ -253,10 +268,41 @@ impl<'a> Checker<'a> {
             provider: None,
             version: None,
             infos: vec![None; bp.resources.len()],
-            names: HashMap::with_capacity(bp.resources.len()),
+            names: FxHashMap::with_capacity_and_hasher(bp.resources.len(), Default::default()),
             variables: HashMap::new(),
             edges: Vec::new(),
+            types: FxHashMap::default(),
         }
+    }
+
+    /// The facts of a written type (resolved once per check).
+    fn type_facts(&mut self, provider: Provider, written: &'a str) -> Rc<TypeFacts> {
+        if let Some(f) = self.types.get(written) {
+            return Rc::clone(f);
+        }
+        let resolution = catalog::resolve_type(provider, written);
+        let (schema, computed, entry, tag_argument) = match &resolution {
+            TypeResolution::Known { type_name, .. } => {
+                let schemas = provider_schema(provider);
+                let cat = catalog::catalog(provider);
+                (
+                    schemas.get(type_name),
+                    schemas.computed(type_name),
+                    cat.get(type_name),
+                    cat.tag_argument(type_name).map(str::to_string),
+                )
+            }
+            _ => (None, None, None, None),
+        };
+        let facts = Rc::new(TypeFacts {
+            resolution,
+            schema,
+            computed,
+            entry,
+            tag_argument,
+        });
+        self.types.insert(written, Rc::clone(&facts));
+        facts
     }
 
     fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
@@ -439,12 +485,11 @@ impl<'a> Checker<'a> {
         // Resolve the type.
         let mut schema = None;
         if let Some(provider) = self.provider {
-            match catalog::resolve_type(provider, &r.resource_type) {
+            let facts = self.type_facts(provider, &r.resource_type);
+            match facts.resolution.clone() {
                 TypeResolution::Known { type_name, .. } => {
-                    schema = provider_schema(provider).get(&type_name);
-                    let tag_argument = catalog::catalog(provider)
-                        .tag_argument(&type_name)
-                        .map(str::to_string);
+                    schema = facts.schema;
+                    let tag_argument = facts.tag_argument.clone();
                     if let Some(slot) = self.infos.get_mut(i) {
                         *slot = Some(ResourceInfo {
                             address: format!("{type_name}.{}", r.name),
@@ -683,16 +728,19 @@ impl<'a> Checker<'a> {
     /// data records computed attributes for every type; where it would not, the catalog's list is
     /// used and an unknown name is only a warning.
     fn check_attribute(&mut self, target: usize, attr: &str, found: &FoundRef) {
-        let (Some(provider), Some(Some(info))) = (self.provider, self.infos.get(target)) else {
-            return;
-        };
         if attr == "id" {
             return;
         }
-        let schemas = provider_schema(provider);
-        let schema = schemas.get(&info.type_name);
-        let computed = schemas.computed(&info.type_name);
-        let entry = catalog::catalog(provider).get(&info.type_name);
+        let bp = self.bp;
+        let (Some(provider), Some(Some(_)), Some(target_res)) = (
+            self.provider,
+            self.infos.get(target),
+            bp.resources.get(target),
+        ) else {
+            return;
+        };
+        let facts = self.type_facts(provider, &target_res.resource_type);
+        let (schema, computed, entry) = (facts.schema, facts.computed, facts.entry);
         let known = schema.is_some_and(|s| s.get(attr).is_some())
             || computed.is_some_and(|c| c.iter().any(|a| a == attr))
             || entry.is_some_and(|e| e.attributes.iter().any(|a| a == attr));
@@ -710,7 +758,10 @@ impl<'a> Checker<'a> {
             )
             .collect();
         let suggestion = did_you_mean(attr, candidates.iter().copied());
-        let type_name = info.type_name.clone();
+        let type_name = match &facts.resolution {
+            TypeResolution::Known { type_name, .. } => type_name.as_str(),
+            _ => target_res.resource_type.as_str(),
+        };
         let finding = if computed.is_some() || entry.is_some() {
             Finding::error(
                 Code::UnknownAttribute,
