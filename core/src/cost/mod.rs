@@ -12,6 +12,7 @@ mod render;
 mod rules;
 mod usage;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -107,7 +108,7 @@ pub struct LineItem {
     /// What is billed, e.g. `Instance usage (Linux, on-demand, t3.micro)`.
     pub name: String,
     /// The catalog unit (`hour`, `GB-month`, `1M requests`, ...).
-    pub unit: String,
+    pub unit: Cow<'static, str>,
     /// Quantity per month in that unit (all instances).
     #[serde(with = "money")]
     pub quantity: Decimal,
@@ -118,14 +119,14 @@ pub struct LineItem {
     #[serde(with = "money")]
     pub monthly: Decimal,
     /// The catalog key that priced the line.
-    pub sku: String,
+    pub sku: Cow<'static, str>,
     /// Where the usage figure came from, for usage-based lines (`None` for baseline lines such
     /// as instance hours or provisioned storage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_source: Option<UsageSource>,
     /// The usage key the quantity came from (`monthly_requests`, `storage_gb`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage_key: Option<String>,
+    pub usage_key: Option<Cow<'static, str>>,
 }
 
 /// Whether a resource was priced.
@@ -169,7 +170,7 @@ pub struct ResourceCost {
     pub line_items: Vec<LineItem>,
     /// Why the resource is free or unpriced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Cow<'static, str>>,
     /// Components of a priced resource the catalog could not price.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unpriced_components: Vec<UnpricedComponent>,

@@ -136,40 +136,52 @@ fn azure_smaller(size: &str) -> Option<String> {
     (n >= 4).then(|| format!("Standard_{letters}{}{tail}", n / 2))
 }
 
-fn env_is_non_prod(ctx: &Ctx<'_>, index: usize) -> Option<String> {
-    let mut tags = ctx.bp.effective_tags(index);
-    if tags.is_empty() {
-        for (k, v) in &ctx.bp.blueprint().tags {
-            tags.insert(k.clone(), Value::String(v.clone()));
-        }
-    }
-    tags.iter().find_map(|(k, v)| {
-        let key = k.to_ascii_lowercase();
-        if !matches!(key.as_str(), "environment" | "env" | "stage") {
-            return None;
-        }
-        let val = v.as_str()?.to_ascii_lowercase();
-        NON_PROD.contains(&val.as_str()).then_some(val)
+fn env_tag<'v>(mut tags: impl Iterator<Item = (&'v String, &'v str)>) -> Option<Option<String>> {
+    tags.find_map(|(k, v)| {
+        matches!(
+            k.to_ascii_lowercase().as_str(),
+            "environment" | "env" | "stage"
+        )
+        .then(|| {
+            let val = v.to_ascii_lowercase();
+            NON_PROD.contains(&val.as_str()).then_some(val)
+        })
     })
+}
+
+/// The non-production environment name of resource `index`: its own tag (labels on GCP) if it
+/// sets one, else the blueprint's default tag.
+fn env_is_non_prod(ctx: &Ctx<'_>, index: usize) -> Option<String> {
+    let own = ctx
+        .bp
+        .resources()
+        .get(index)
+        .and_then(|r| r.properties.get(ctx.provider.tag_argument()))
+        .and_then(Value::as_object)
+        .and_then(|m| env_tag(m.iter().filter_map(|(k, v)| Some((k, v.as_str()?)))));
+    match own {
+        Some(env) => env,
+        None => env_tag(ctx.bp.blueprint().tags.iter().map(|(k, v)| (k, v.as_str()))).flatten(),
+    }
 }
 
 fn saving(
     kind: OptimizationKind,
     r: &ResourceCost,
-    title: String,
+    title: impl FnOnce() -> String,
     current: Decimal,
     optimized: Decimal,
-    basis: String,
+    basis: impl FnOnce() -> String,
 ) -> Option<Optimization> {
     let savings = current - optimized;
     (savings > Decimal::ZERO).then(|| Optimization {
         kind,
         address: r.address.clone(),
-        title,
+        title: title(),
         current_monthly: current,
         optimized_monthly: optimized,
         monthly_savings: savings,
-        basis,
+        basis: basis(),
     })
 }
 
@@ -189,10 +201,10 @@ pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Op
                     out.extend(saving(
                         OptimizationKind::Gp2ToGp3,
                         r,
-                        format!("Change {} from gp2 to gp3", li.name),
+                        || format!("Change {} from gp2 to gp3", li.name),
                         li.monthly,
                         li.quantity * gp3,
-                        format!("ebs/gp3 at ${} per GB-month", gp3.normalize()),
+                        || format!("ebs/gp3 at ${} per GB-month", gp3.normalize()),
                     ));
                 }
             }
@@ -201,13 +213,15 @@ pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Op
                     out.extend(saving(
                         OptimizationKind::Graviton,
                         r,
-                        "Run the function on arm64 (Graviton)".into(),
+                        || "Run the function on arm64 (Graviton)".into(),
                         li.monthly,
                         li.quantity * arm,
-                        format!(
-                            "lambda/duration-arm64 at ${} per GB-second",
-                            arm.normalize()
-                        ),
+                        || {
+                            format!(
+                                "lambda/duration-arm64 at ${} per GB-second",
+                                arm.normalize()
+                            )
+                        },
                     ));
                 }
             }
@@ -239,16 +253,18 @@ pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Op
                             out.extend(saving(
                                 OptimizationKind::NonProductionRightsizing,
                                 r,
-                                format!(
-                                    "Non-production: downsize {}{} to {}{}",
-                                    fam,
-                                    sep(prefix),
-                                    small,
-                                    ""
-                                ),
+                                || {
+                                    format!(
+                                        "Non-production: downsize {}{} to {}{}",
+                                        fam,
+                                        sep(prefix),
+                                        small,
+                                        ""
+                                    )
+                                },
                                 li.monthly,
                                 li.quantity * p,
-                                format!("{new_sku} at ${}/{}", p.normalize(), li.unit),
+                                || format!("{new_sku} at ${}/{}", p.normalize(), li.unit),
                             ));
                         }
                     }
@@ -305,10 +321,10 @@ fn family_switch(
     out.extend(saving(
         kind,
         r,
-        format!("Change {fam}{s}{size} to {to}{s}{size}"),
+        || format!("Change {fam}{s}{size} to {to}{s}{size}"),
         li.monthly,
         li.quantity * new_price,
-        format!("{new_sku} at ${} per {}", new_price.normalize(), li.unit),
+        || format!("{new_sku} at ${} per {}", new_price.normalize(), li.unit),
     ));
 }
 
@@ -339,14 +355,16 @@ fn commitment(o: &Opt<'_>, r: &ResourceCost, li: &LineItem, out: &mut Vec<Optimi
             out.extend(saving(
                 kind,
                 r,
-                format!("{term} committed-use discount for {}", li.name),
+                || format!("{term} committed-use discount for {}", li.name),
                 li.monthly,
                 months * month,
-                format!(
-                    "{} commit_{term} at ${} per month (catalog)",
-                    li.sku,
-                    month.normalize()
-                ),
+                || {
+                    format!(
+                        "{} commit_{term} at ${} per month (catalog)",
+                        li.sku,
+                        month.normalize()
+                    )
+                },
             ));
         } else {
             let key = format!("commit/{family}/{term}");
@@ -365,14 +383,16 @@ fn commitment(o: &Opt<'_>, r: &ResourceCost, li: &LineItem, out: &mut Vec<Optimi
             out.extend(saving(
                 kind,
                 r,
-                format!("{term} {label} (no upfront) for {}", li.name),
+                || format!("{term} {label} (no upfront) for {}", li.name),
                 li.monthly,
                 li.monthly * (Decimal::ONE - fraction),
-                format!(
-                    "typical {}% discount ({key}; {})",
-                    (fraction * Decimal::ONE_HUNDRED).round_dp(1).normalize(),
-                    row.map(|r| r.source.as_str()).unwrap_or("catalog")
-                ),
+                || {
+                    format!(
+                        "typical {}% discount ({key}; {})",
+                        (fraction * Decimal::ONE_HUNDRED).round_dp(1).normalize(),
+                        row.map(|r| r.source.as_str()).unwrap_or("catalog")
+                    )
+                },
             ));
         }
     }
@@ -398,10 +418,10 @@ fn non_prod_specific(
             out.extend(saving(
                 OptimizationKind::NonProductionRightsizing,
                 r,
-                format!("Non-production ({env}): run the database single-AZ"),
+                || format!("Non-production ({env}): run the database single-AZ"),
                 current,
                 current / Decimal::TWO,
-                "Multi-AZ is billed at twice the single-AZ rate (catalog prices)".into(),
+                || "Multi-AZ is billed at twice the single-AZ rate (catalog prices)".into(),
             ));
         }
         "azurerm_linux_virtual_machine"
@@ -422,10 +442,10 @@ fn non_prod_specific(
                 out.extend(saving(
                     OptimizationKind::NonProductionRightsizing,
                     r,
-                    format!("Non-production ({env}): downsize {size} to {small}"),
+                    || format!("Non-production ({env}): downsize {size} to {small}"),
                     li.monthly,
                     li.quantity * p,
-                    format!("vm/{small} at ${}/hour", p.normalize()),
+                    || format!("vm/{small} at ${}/hour", p.normalize()),
                 ));
             }
         }
@@ -470,10 +490,10 @@ fn nat_consolidation(o: &Opt<'_>, resources: &[ResourceCost], out: &mut Vec<Opti
         out.extend(saving(
             super::OptimizationKind::NatGatewayConsolidation,
             first,
-            format!("Non-production ({env}): use one NAT gateway instead of {instances}"),
+            || format!("Non-production ({env}): use one NAT gateway instead of {instances}"),
             current,
             per,
-            "NAT gateway hourly price (catalog); data processing is unchanged".into(),
+            || "NAT gateway hourly price (catalog); data processing is unchanged".into(),
         ));
         return;
     }
@@ -503,10 +523,10 @@ fn nat_consolidation(o: &Opt<'_>, resources: &[ResourceCost], out: &mut Vec<Opti
             out.extend(saving(
                 super::OptimizationKind::NatGatewayConsolidation,
                 r,
-                format!("{n} NAT gateways in {az}: one per availability zone is enough"),
+                || format!("{n} NAT gateways in {az}: one per availability zone is enough"),
                 per * Decimal::from(n),
                 per,
-                "NAT gateway hourly price (catalog)".into(),
+                || "NAT gateway hourly price (catalog)".into(),
             ));
         }
     }

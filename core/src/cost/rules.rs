@@ -6,6 +6,7 @@
 //! only above 3,000, an autoscaling group takes its instance type from a launch template, a GKE
 //! node pool multiplies by its zones) that a table would have to re-invent as a language.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
@@ -107,32 +108,33 @@ impl<'a> Pricer<'a> {
     fn line(
         &mut self,
         name: String,
-        sku: &str,
+        sku: impl Into<Cow<'static, str>>,
         purchase: &str,
         per_instance: Decimal,
-        usage: Option<(UsageSource, &str)>,
+        usage: Option<(UsageSource, &'static str)>,
     ) -> bool {
+        let sku = sku.into();
         match self
             .ctx
             .catalog
-            .lookup(self.ctx.provider, self.ctx.region, sku, purchase)
+            .lookup(self.ctx.provider, self.ctx.region, &sku, purchase)
         {
             Some(row) => {
                 let quantity = per_instance * self.count;
                 self.lines.push(LineItem {
                     name,
-                    unit: row.unit.clone(),
+                    unit: static_unit(&row.unit),
                     quantity,
                     unit_price: row.price_usd,
                     monthly: quantity * row.price_usd,
-                    sku: sku.to_string(),
+                    sku,
                     usage_source: usage.map(|u| u.0),
-                    usage_key: usage.map(|u| u.1.to_string()),
+                    usage_key: usage.map(|u| Cow::Borrowed(u.1)),
                 });
                 true
             }
             None => {
-                let reason = self.reason(sku);
+                let reason = self.reason(&sku);
                 self.missing.push(UnpricedComponent { name, reason });
                 false
             }
@@ -140,18 +142,34 @@ impl<'a> Pricer<'a> {
     }
 
     /// The main component: unpriced means the whole resource is unpriced.
-    fn main(&mut self, name: String, sku: &str, per_instance: Decimal) -> Result<(), Unpriced> {
+    fn main(
+        &mut self,
+        name: String,
+        sku: impl Into<Cow<'static, str>>,
+        per_instance: Decimal,
+    ) -> Result<(), Unpriced> {
         if self.line(name, sku, "on_demand", per_instance, None) {
             Ok(())
         } else {
-            let reason = self.reason(sku);
-            self.missing.pop();
-            Err(reason)
+            Err(self.take_missing())
         }
     }
 
+    /// Removes the last unpriced component and returns its reason (the main component decides
+    /// the resource's status instead).
+    fn take_missing(&mut self) -> Unpriced {
+        self.missing.pop().map(|m| m.reason).unwrap_or_default()
+    }
+
     /// A usage-based line: quantity = usage value / `per` (e.g. requests per 1M).
-    fn usage_line(&mut self, name: &str, sku: &str, key: &str, default: Decimal, per: Decimal) {
+    fn usage_line(
+        &mut self,
+        name: &str,
+        sku: impl Into<Cow<'static, str>>,
+        key: &'static str,
+        default: Decimal,
+        per: Decimal,
+    ) {
         let (v, src) = self.usage.get(key, default);
         if v.is_zero() && src == UsageSource::Default {
             return;
@@ -172,7 +190,7 @@ impl<'a> Pricer<'a> {
     fn instance_hours(
         &mut self,
         name: String,
-        sku: &str,
+        sku: impl Into<Cow<'static, str>>,
         instances: Decimal,
     ) -> Result<(), Unpriced> {
         let (h, src) = self.hours();
@@ -185,14 +203,34 @@ impl<'a> Pricer<'a> {
         ) {
             Ok(())
         } else {
-            let reason = self.reason(sku);
-            self.missing.pop();
-            Err(reason)
+            Err(self.take_missing())
         }
     }
 
     fn note(&mut self, note: impl Into<String>) {
         self.notes.push(note.into());
+    }
+}
+
+/// Units as static strings where they are the common ones (no allocation per line item).
+fn static_unit(unit: &str) -> Cow<'static, str> {
+    const UNITS: [&str; 12] = [
+        "hour",
+        "GB-month",
+        "GB",
+        "month",
+        "1M requests",
+        "1K requests",
+        "10K requests",
+        "IOPS-month",
+        "LCU-hour",
+        "GB-second",
+        "day",
+        "vCPU-hour",
+    ];
+    match UNITS.iter().find(|u| **u == unit) {
+        Some(u) => Cow::Borrowed(u),
+        None => Cow::Owned(unit.to_string()),
     }
 }
 
@@ -220,7 +258,7 @@ pub(crate) fn price_resource(
     };
     if let Some(reason) = free_reason(&info.type_name) {
         out.status = PriceStatus::Free;
-        out.reason = Some(reason.to_string());
+        out.reason = Some(Cow::Borrowed(reason));
         return out;
     }
     let mut p = Pricer {
@@ -246,19 +284,19 @@ pub(crate) fn price_resource(
         }
         Rule::Priced(Err(reason)) => {
             out.status = PriceStatus::Unpriced;
-            out.reason = Some(reason);
+            out.reason = Some(Cow::Owned(reason));
             out.notes = p.notes;
         }
         Rule::Free(reason) => {
             out.status = PriceStatus::Free;
-            out.reason = Some(reason);
+            out.reason = Some(Cow::Borrowed(reason));
         }
         Rule::NotCovered => {
             out.status = PriceStatus::Unpriced;
-            out.reason = Some(format!(
+            out.reason = Some(Cow::Owned(format!(
                 "the price catalog does not cover `{}` yet",
                 info.type_name
-            ));
+            )));
         }
     }
     out
@@ -267,7 +305,7 @@ pub(crate) fn price_resource(
 /// What a rule decided.
 pub(crate) enum Rule {
     Priced(Result<(), Unpriced>),
-    Free(String),
+    Free(&'static str),
     NotCovered,
 }
 
@@ -291,7 +329,7 @@ fn ebs(
     let sku = format!("ebs/{vtype}");
     p.line(
         format!("{label} ({vtype})"),
-        &sku,
+        sku,
         "on_demand",
         size * instances,
         None,
@@ -321,7 +359,7 @@ fn ebs(
             let i = iops.unwrap_or(dec(100));
             p.line(
                 format!("{label} provisioned IOPS"),
-                &format!("ebs/{vtype}-iops"),
+                format!("ebs/{vtype}-iops"),
                 "on_demand",
                 i * instances,
                 None,
@@ -351,7 +389,7 @@ fn root_volume(p: &mut Pricer<'_>, props: &Props<'_>, block: &str, instances: De
 fn ec2_instance(p: &mut Pricer<'_>, t: &str, instances: Decimal) -> Result<(), Unpriced> {
     p.instance_hours(
         format!("Instance usage (Linux, on-demand, {t})"),
-        &format!("ec2/{t}"),
+        format!("ec2/{t}"),
         instances,
     )
 }
@@ -409,7 +447,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 .num(&["size"])
                 .ok_or_else(|| "`size` is not a literal value".to_string())?;
             let sku = format!("ebs/{vtype}");
-            p.main(format!("Storage ({vtype})"), &sku, size)?;
+            p.main(format!("Storage ({vtype})"), sku, size)?;
             let (iops, tp) = (props.num(&["iops"]), props.num(&["throughput"]));
             // Storage already added; add the performance lines.
             match vtype {
@@ -436,7 +474,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 "io1" | "io2" => {
                     p.line(
                         "Provisioned IOPS".into(),
-                        &format!("ebs/{vtype}-iops"),
+                        format!("ebs/{vtype}-iops"),
                         "on_demand",
                         iops.unwrap_or(dec(100)),
                         None,
@@ -543,7 +581,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         "aws_vpc_endpoint" => {
             let kind = props.str(&["vpc_endpoint_type"]).unwrap_or("Gateway");
             if kind == "Gateway" {
-                return Rule::Free("gateway endpoints (S3, DynamoDB) are free".into());
+                return Rule::Free("gateway endpoints (S3, DynamoDB) are free");
             }
             (|| {
                 let azs = props.len(&["subnet_ids"]).filter(|n| *n > 0).unwrap_or(1);
@@ -630,7 +668,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             {
                 p.line(
                     format!("Storage ({stype}, Multi-AZ)"),
-                    &multi_sku,
+                    multi_sku,
                     "on_demand",
                     storage,
                     None,
@@ -641,7 +679,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                         "Storage ({stype}{})",
                         if multi { ", Multi-AZ x2" } else { "" }
                     ),
-                    &format!("rds/storage/{stype}"),
+                    format!("rds/storage/{stype}"),
                     "on_demand",
                     storage * az,
                     None,
@@ -704,7 +742,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             let n = props.num(&["num_cache_nodes"]).unwrap_or(one);
             p.instance_hours(
                 format!("Cache nodes ({node})"),
-                &format!("elasticache/{node}"),
+                format!("elasticache/{node}"),
                 n,
             )
         })(),
@@ -725,7 +763,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 .unwrap_or(one);
             p.instance_hours(
                 format!("Cache nodes ({node})"),
-                &format!("elasticache/{node}"),
+                format!("elasticache/{node}"),
                 n,
             )?;
             p.note(format!("{n} nodes"));
@@ -959,20 +997,20 @@ fn rds_instance(
         {
             return p.instance_hours(
                 format!("Database instance ({engine}, {class}, Multi-AZ)"),
-                &multi_sku,
+                multi_sku,
                 Decimal::ONE,
             );
         }
         p.note("Multi-AZ: billed as two instances (the standby costs the same as the primary)");
         return p.instance_hours(
             format!("Database instance ({engine}, {class}, Multi-AZ x2)"),
-            &single,
+            single,
             dec(2),
         );
     }
     p.instance_hours(
         format!("Database instance ({engine}, {class})"),
-        &single,
+        single,
         Decimal::ONE,
     )
 }
@@ -1034,7 +1072,7 @@ fn azure_disk(
         Some(tier) => {
             p.line(
                 format!("{label} ({tier}, {size} GB)"),
-                &format!("disk/{tier}"),
+                format!("disk/{tier}"),
                 "on_demand",
                 instances,
                 None,
@@ -1052,7 +1090,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
     let r = match ty {
         "azurerm_linux_virtual_machine" => (|| {
             let size = need(props.str(&["size"]), "size")?;
-            p.instance_hours(format!("Instance usage (Linux, pay as you go, {size})"), &format!("vm/{size}"), one)?;
+            p.instance_hours(format!("Instance usage (Linux, pay as you go, {size})"), format!("vm/{size}"), one)?;
             let at = props.str(&["os_disk", "storage_account_type"]).unwrap_or("Standard_LRS");
             let gb = props.num(&["os_disk", "disk_size_gb"]).unwrap_or(dec(30));
             azure_disk(p, "OS disk", at, gb, one);
@@ -1064,7 +1102,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         "azurerm_linux_virtual_machine_scale_set" => (|| {
             let size = need(props.str(&["sku"]), "sku")?;
             let n = props.num(&["instances"]).unwrap_or(one);
-            p.instance_hours(format!("Instance usage (Linux, pay as you go, {size})"), &format!("vm/{size}"), n)?;
+            p.instance_hours(format!("Instance usage (Linux, pay as you go, {size})"), format!("vm/{size}"), n)?;
             let at = props.str(&["os_disk", "storage_account_type"]).unwrap_or("Standard_LRS");
             let gb = props.num(&["os_disk", "disk_size_gb"]).unwrap_or(dec(30));
             azure_disk(p, "OS disk", at, gb, n);
@@ -1074,7 +1112,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             let at = props.str(&["storage_account_type"]).unwrap_or("Standard_LRS");
             let gb = props.num(&["disk_size_gb"]).ok_or_else(|| "`disk_size_gb` is not a literal value".to_string())?;
             let tier = azure_disk_tier(at, gb).ok_or_else(|| format!("disk type `{at}` is not in the price catalog"))?;
-            p.main(format!("Managed disk ({tier}, {gb} GB)"), &format!("disk/{tier}"), one)
+            p.main(format!("Managed disk ({tier}, {gb} GB)"), format!("disk/{tier}"), one)
         })(),
         "azurerm_kubernetes_cluster" => (|| {
             let tier = props.str(&["sku_tier"]).unwrap_or("Free");
@@ -1086,14 +1124,14 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 .num(&["default_node_pool", "node_count"])
                 .or(props.num(&["default_node_pool", "min_count"]))
                 .unwrap_or(one);
-            p.instance_hours(format!("Default node pool ({n} x {size})"), &format!("vm/{size}"), n)?;
+            p.instance_hours(format!("Default node pool ({n} x {size})"), format!("vm/{size}"), n)?;
             aks_os_disk(p, props, &["default_node_pool"], n);
             Ok(())
         })(),
         "azurerm_kubernetes_cluster_node_pool" => (|| {
             let size = need(props.str(&["vm_size"]), "vm_size")?;
             let n = props.num(&["node_count"]).or(props.num(&["min_count"])).unwrap_or(one);
-            p.instance_hours(format!("Node pool ({n} x {size})"), &format!("vm/{size}"), n)?;
+            p.instance_hours(format!("Node pool ({n} x {size})"), format!("vm/{size}"), n)?;
             aks_os_disk(p, props, &[], n);
             Ok(())
         })(),
@@ -1103,7 +1141,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             if props.str(&["account_tier"]) == Some("Premium") {
                 Err("Premium storage account prices are not in the catalog".to_string())
             } else {
-                p.usage_line(&format!("Blob capacity ({tier}, {repl})"), &format!("blob/{tier}/{repl}"), "storage_gb", dec(10), Decimal::ZERO);
+                p.usage_line(&format!("Blob capacity ({tier}, {repl})"), format!("blob/{tier}/{repl}"), "storage_gb", dec(10), Decimal::ZERO);
                 p.usage_line("Write operations", "blob/write-ops/LRS", "monthly_write_operations", dec(10_000), dec(10_000));
                 p.usage_line("Read operations", "blob/read-ops/LRS", "monthly_read_operations", dec(100_000), dec(10_000));
                 Ok(())
@@ -1114,14 +1152,14 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             let sku = need(props.str(&["sku_name"]), "sku_name")?;
             let ha = props.has(&["high_availability", "mode"]);
             let n = if ha { dec(2) } else { one };
-            p.instance_hours(format!("Compute ({sku}{})", if ha { ", high availability x2" } else { "" }), &format!("{fam}/{sku}"), n)?;
+            p.instance_hours(format!("Compute ({sku}{})", if ha { ", high availability x2" } else { "" }), format!("{fam}/{sku}"), n)?;
             let gb = if fam == "pg-flex" {
                 props.num(&["storage_mb"]).map(|mb| mb / dec(1024)).unwrap_or(dec(32))
             } else {
                 props.num(&["storage", "size_gb"]).unwrap_or(dec(20))
             };
-            p.line(format!("Storage ({gb} GB)"), &format!("{fam}/storage"), "on_demand", gb * n, None);
-            p.usage_line("Additional backup storage", &format!("{fam}/backup"), "backup_storage_gb", Decimal::ZERO, Decimal::ZERO);
+            p.line(format!("Storage ({gb} GB)"), format!("{fam}/storage"), "on_demand", gb * n, None);
+            p.usage_line("Additional backup storage", format!("{fam}/backup"), "backup_storage_gb", Decimal::ZERO, Decimal::ZERO);
             if ha {
                 p.note("high availability: the standby is billed like the primary (compute and storage x2)");
             }
@@ -1129,7 +1167,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         })(),
         "azurerm_lb" => {
             if props.str(&["sku"]).unwrap_or("Basic") == "Basic" {
-                return Rule::Free("Basic load balancers are free".into());
+                return Rule::Free("Basic load balancers are free");
             }
             p.usage_line("Data processed", "lb/data", "monthly_data_processed_gb", dec(10), Decimal::ZERO);
             p.note("Standard load balancer rule hours are not in the catalog; only data processed is priced");
@@ -1144,7 +1182,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         "azurerm_container_registry" => (|| {
             let sku = props.str(&["sku"]).unwrap_or("Basic");
             let days = hours() / dec(24);
-            p.main(format!("Registry usage ({sku})"), &format!("acr/{sku}"), days)?;
+            p.main(format!("Registry usage ({sku})"), format!("acr/{sku}"), days)?;
             let geo = props.len(&["georeplications"]).unwrap_or(0);
             if geo > 0 {
                 p.line(format!("Geo replication ({geo} locations)"), "acr/Premium", "on_demand", days * Decimal::from(geo), None);
@@ -1173,7 +1211,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             }
             let sku = need(props.str(&["sku_name"]), "sku_name")?;
             let n = props.num(&["worker_count"]).unwrap_or(one);
-            p.instance_hours(format!("App Service plan ({n} x {sku}, Linux)"), &format!("app-service/{sku}"), n)
+            p.instance_hours(format!("App Service plan ({n} x {sku}, Linux)"), format!("app-service/{sku}"), n)
         })(),
         _ => return Rule::NotCovered,
     };
@@ -1193,24 +1231,21 @@ fn aks_os_disk(p: &mut Pricer<'_>, props: &Props<'_>, prefix: &[&str], n: Decima
 
 fn gce_instance(p: &mut Pricer<'_>, m: &str, n: Decimal, spot: bool) -> Result<(), Unpriced> {
     let sku = format!("gce/{m}");
+    let (h, src) = p.hours();
     if spot {
         p.note("spot/preemptible: priced at the spot rate, which varies");
-        let (h, src) = p.hours();
-        let ok = p.line(
+        return if p.line(
             format!("Instance usage (spot, {m})"),
-            &sku,
+            sku,
             "spot",
             h * n,
             src.map(|s| (s, "monthly_hours")),
-        );
-        return if ok {
+        ) {
             Ok(())
         } else {
-            p.missing.pop();
-            Err(p.reason(&sku))
+            Err(p.take_missing())
         };
     }
-    let (_, src) = p.hours();
     let sud = p
         .ctx
         .catalog
@@ -1220,7 +1255,7 @@ fn gce_instance(p: &mut Pricer<'_>, m: &str, n: Decimal, spot: bool) -> Result<(
         // Always on: GCP's sustained-use discount applies; the published monthly price has it.
         if p.line(
             format!("Instance usage (on-demand, sustained use, {m})"),
-            &sku,
+            sku.clone(),
             "sud_month",
             n,
             None,
@@ -1229,13 +1264,13 @@ fn gce_instance(p: &mut Pricer<'_>, m: &str, n: Decimal, spot: bool) -> Result<(
         }
         p.missing.pop();
     }
-    p.instance_hours(format!("Instance usage (on-demand, {m})"), &sku, n)
+    p.instance_hours(format!("Instance usage (on-demand, {m})"), sku, n)
 }
 
 fn gcp_disk(p: &mut Pricer<'_>, label: &str, dtype: &str, gb: Decimal, n: Decimal) {
     p.line(
         format!("{label} ({dtype}, {gb} GB)"),
-        &format!("disk/{dtype}"),
+        format!("disk/{dtype}"),
         "on_demand",
         gb * n,
         None,
@@ -1267,7 +1302,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         "google_compute_disk" => {
             let dt = props.str(&["type"]).unwrap_or("pd-standard");
             let gb = props.num(&["size"]).unwrap_or(dec(10));
-            p.main(format!("Disk ({dt}, {gb} GB)"), &format!("disk/{dt}"), gb)
+            p.main(format!("Disk ({dt}, {gb} GB)"), format!("disk/{dt}"), gb)
         }
         "google_compute_instance_group_manager"
         | "google_compute_region_instance_group_manager" => (|| {
@@ -1350,7 +1385,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         })(),
         "google_compute_address" => {
             if props.str(&["address_type"]) == Some("INTERNAL") {
-                return Rule::Free("internal addresses are free".into());
+                return Rule::Free("internal addresses are free");
             }
             p.main("Static IP address (in use)".into(), "ip/in-use", hours())
         }
@@ -1360,7 +1395,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 Some("VPC_PEERING") | Some("PRIVATE_SERVICE_CONNECT")
             ) || props.str(&["address_type"]) == Some("INTERNAL")
             {
-                return Rule::Free("internal address ranges are free".into());
+                return Rule::Free("internal address ranges are free");
             }
             p.main("Static IP address (in use)".into(), "ip/in-use", hours())
         }
@@ -1383,7 +1418,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             } else {
                 p.usage_line(
                     &format!("Storage ({class})"),
-                    &format!("gcs/{class}"),
+                    format!("gcs/{class}"),
                     "storage_gb",
                     dec(10),
                     Decimal::ZERO,
@@ -1399,12 +1434,12 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 .unwrap_or("ZONAL");
             p.main(
                 format!("vCPUs ({cpu}, {avail})"),
-                &format!("cloudsql/vcpu/{avail}"),
+                format!("cloudsql/vcpu/{avail}"),
                 cpu * hours(),
             )?;
             p.line(
                 format!("Memory ({mem} GB, {avail})"),
-                &format!("cloudsql/memory/{avail}"),
+                format!("cloudsql/memory/{avail}"),
                 "on_demand",
                 mem * hours(),
                 None,
@@ -1413,7 +1448,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             if props.str(&["settings", "disk_type"]).unwrap_or("PD_SSD") == "PD_SSD" {
                 p.line(
                     format!("Storage (SSD, {avail})"),
-                    &format!("cloudsql/ssd/{avail}"),
+                    format!("cloudsql/ssd/{avail}"),
                     "on_demand",
                     gb,
                     None,
