@@ -13,6 +13,17 @@ fn bench_estimate(c: &mut Criterion) {
     group.sample_size(20);
     for n in [1_000usize, 10_000] {
         let bp = iac_dharma::parse(&synthetic_aws_text(n)).unwrap();
+        // Every synthetic resource type is free or priced: nothing unpriced to skip cheaply.
+        let est = estimate(&bp, &options).unwrap();
+        assert_eq!(
+            est.summary.unpriced,
+            0,
+            "{:?}",
+            est.resources
+                .iter()
+                .find(|r| r.reason.is_some() && r.status == iac_dharma::PriceStatus::Unpriced)
+        );
+        assert!(!est.optimizations.is_empty());
         group.throughput(Throughput::Elements(bp.resources().len() as u64));
         group.bench_with_input(BenchmarkId::new("with_optimizations", n), &bp, |b, bp| {
             b.iter(|| estimate(bp, &options).map(|e| e.total_monthly))
