@@ -52,7 +52,7 @@ fn aws_line_items_match_the_cited_prices() {
   - {type: aws_ebs_volume, name: data, properties: {availability_zone: us-east-1a, size: 100, type: gp2}}
   - {type: aws_nat_gateway, name: nat, properties: {allocation_id: eip-1, subnet_id: subnet-1}, usage: {monthly_data_processed_gb: 100}}
   - {type: aws_db_instance, name: db, properties: {instance_class: db.t3.large, engine: mysql, multi_az: true, allocated_storage: 100, storage_type: gp2}}
-  - {type: aws_s3_bucket, name: assets, properties: {bucket: assets-1}, usage: {storage_gb: 1000, monthly_put_requests: 0, monthly_get_requests: 0}}
+  - {type: aws_s3_bucket, name: assets, properties: {bucket: assets-1}, usage: {storage_gb: 1000, monthly_put_requests: 0, monthly_get_requests: 0, glacier_storage_gb: 1000}}
 ",
     );
     let e = est(&b);
@@ -71,6 +71,8 @@ fn aws_line_items_match_the_cited_prices() {
     assert_eq!(line(&e, "db", "Storage"), d("23.00"));
     // S3 Standard $0.023/GB-month x 1000 GB
     assert_eq!(line(&e, "assets", "Standard storage"), d("23.000"));
+    // Glacier Flexible Retrieval $0.0036/GB-month x 1000 GB
+    assert_eq!(line(&e, "assets", "Glacier"), d("3.6"));
 
     // eu-west-1 has its own price: t3.micro $0.0114/h.
     let eu = est(&bp(

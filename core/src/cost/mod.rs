@@ -434,7 +434,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
         region,
     };
     let mut resources = Vec::with_capacity(bp.resources().len());
-    for (i, res, info) in bp.iter() {
+    for (_, res, info) in bp.iter() {
         let lookup = usage::UsageLookup {
             own: &res.usage,
             by_name: usage.and_then(|u| {
@@ -444,7 +444,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
             }),
             by_type: usage.and_then(|u| u.resource_type_default_usage.get(&info.type_name)),
         };
-        resources.push(rules::price_resource(&ctx, i, res, info, &lookup));
+        resources.push(rules::price_resource(&ctx, res, info, &lookup));
     }
     let mut est = assemble(bp, resources, catalog.info(), warnings);
     if !options.skip_optimizations {

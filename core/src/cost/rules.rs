@@ -237,12 +237,10 @@ fn static_unit(unit: &str) -> Cow<'static, str> {
 /// Prices one resource.
 pub(crate) fn price_resource(
     ctx: &Ctx<'_>,
-    index: usize,
     res: &Resource,
     info: &ResourceInfo,
     usage: &UsageLookup<'_>,
 ) -> ResourceCost {
-    let _ = index;
     let count = res.instance_count();
     let mut out = ResourceCost {
         address: info.address.clone(),
@@ -644,6 +642,31 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 dec(100_000),
                 dec(1000),
             );
+            // Other storage classes (set by lifecycle rules) only when given.
+            for (label, sku, key) in [
+                (
+                    "Standard-IA storage",
+                    "s3/standard-ia",
+                    "standard_ia_storage_gb",
+                ),
+                (
+                    "One Zone-IA storage",
+                    "s3/onezone-ia",
+                    "onezone_ia_storage_gb",
+                ),
+                (
+                    "Glacier Flexible Retrieval storage",
+                    "s3/glacier",
+                    "glacier_storage_gb",
+                ),
+                (
+                    "Glacier Deep Archive storage",
+                    "s3/deep-archive",
+                    "deep_archive_storage_gb",
+                ),
+            ] {
+                p.usage_line(label, sku, key, Decimal::ZERO, Decimal::ZERO);
+            }
             Ok(())
         }
         "aws_db_instance" => (|| {
