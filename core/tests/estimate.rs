@@ -386,7 +386,11 @@ resources:
     // 1-year commitment at the labeled typical rate (37.27% from the t3.medium RI in the catalog)
     let c = find("aws_instance.web", OptimizationKind::Commitment1y);
     assert_eq!(c.monthly_savings, d("60.736") * d("0.3727"));
-    assert!(c.basis.contains("typical"));
+    assert!(
+        c.basis.contains("typical rate") && c.basis.contains("commit/ec2/1y"),
+        "{}",
+        c.basis
+    );
     // Non-production: m5.2xlarge -> m5.xlarge, NAT x2 -> x1, Multi-AZ -> single-AZ.
     assert_eq!(
         find(
@@ -656,4 +660,27 @@ proptest! {
         let v = serde_json::to_value(&whole).unwrap();
         prop_assert_eq!(v["total_monthly"].as_str().unwrap(), whole.total_monthly.normalize().to_string());
     }
+}
+
+#[test]
+fn commitments_only_for_always_on_capacity() {
+    let b = bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_instance, name: full, properties: {ami: a, instance_type: m5.large}, usage: {monthly_hours: 730}}
+  - {type: aws_instance, name: part, properties: {ami: a, instance_type: m5.large}, usage: {monthly_hours: 200}}
+",
+    );
+    let e = est(&b);
+    let has = |addr: &str| {
+        e.optimizations
+            .iter()
+            .any(|o| o.address == addr && o.kind == OptimizationKind::Commitment1y)
+    };
+    assert!(has("aws_instance.full"));
+    assert!(!has("aws_instance.part"));
+    let part = &e.resource("part").unwrap().line_items[0];
+    assert_eq!(part.hours_per_instance, Some(d("200")));
+    assert_eq!(part.usage_source, Some(UsageSource::Resource));
+    assert_eq!(part.monthly, d("0.096") * d("200"));
 }

@@ -127,6 +127,14 @@ pub struct LineItem {
     /// The usage key the quantity came from (`monthly_requests`, `storage_gb`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_key: Option<Cow<'static, str>>,
+    /// For instance-hour lines: the hours each instance runs per month (730 unless
+    /// `monthly_hours` says otherwise). Commitments are only suggested for always-on capacity.
+    #[serde(
+        with = "money::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_per_instance: Option<Decimal>,
 }
 
 /// Whether a resource was priced.

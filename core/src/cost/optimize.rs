@@ -237,7 +237,13 @@ pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Op
                 &mut out,
             );
             family_switch(&o, r, li, &GRAVITON, OptimizationKind::Graviton, &mut out);
-            if li.usage_source.is_none() {
+            // Always-on capacity only: baseline lines (e.g. GCP sustained-use months) or
+            // instance hours of at least a full month per instance.
+            let always_on = match li.hours_per_instance {
+                Some(h) => h >= Decimal::from(HOURS_PER_MONTH),
+                None => li.usage_source.is_none(),
+            };
+            if always_on {
                 commitment(&o, r, li, &mut out);
             }
             if non_prod.is_some() {
@@ -371,10 +377,6 @@ fn commitment(o: &Opt<'_>, r: &ResourceCost, li: &LineItem, out: &mut Vec<Optimi
             let Some(fraction) = o.price(&key, "on_demand") else {
                 continue;
             };
-            let row = o
-                .ctx
-                .catalog
-                .lookup(o.ctx.provider, o.ctx.region, &key, "on_demand");
             let label = if family == "ec2" {
                 "reserved instance / savings plan"
             } else {
@@ -388,9 +390,8 @@ fn commitment(o: &Opt<'_>, r: &ResourceCost, li: &LineItem, out: &mut Vec<Optimi
                 li.monthly * (Decimal::ONE - fraction),
                 || {
                     format!(
-                        "typical {}% discount ({key}; {})",
-                        (fraction * Decimal::ONE_HUNDRED).round_dp(1).normalize(),
-                        row.map(|r| r.source.as_str()).unwrap_or("catalog")
+                        "labelled typical rate: {}% off on-demand (catalog row {key}, see its source)",
+                        (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize()
                     )
                 },
             ));

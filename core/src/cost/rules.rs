@@ -130,6 +130,7 @@ impl<'a> Pricer<'a> {
                     sku,
                     usage_source: usage.map(|u| u.0),
                     usage_key: usage.map(|u| Cow::Borrowed(u.1)),
+                    hours_per_instance: None,
                 });
                 true
             }
@@ -201,6 +202,9 @@ impl<'a> Pricer<'a> {
             h * instances,
             src.map(|s| (s, "monthly_hours")),
         ) {
+            if let Some(last) = self.lines.last_mut() {
+                last.hours_per_instance = Some(h);
+            }
             Ok(())
         } else {
             Err(self.take_missing())
