@@ -684,3 +684,30 @@ fn commitments_only_for_always_on_capacity() {
     assert_eq!(part.usage_source, Some(UsageSource::Resource));
     assert_eq!(part.monthly, d("0.096") * d("200"));
 }
+
+#[test]
+fn fleet_and_hour_usage_keys_of_the_examples_vocabulary() {
+    let b = bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_launch_template, name: lt, properties: {name: lt, instance_type: t3.small}}
+  - {type: aws_autoscaling_group, name: asg, properties: {max_size: 9, min_size: 2, desired_capacity: 2, launch_template: {id: \"${lt.id}\"}}, usage: {average_instances: 5}}
+  - {type: aws_nat_gateway, name: nat, properties: {allocation_id: e, subnet_id: s}, usage: {monthly_hours: 100, monthly_data_processed_gb: 0}}
+  - {type: aws_lambda_function, name: f, properties: {function_name: f, role: r, memory_size: 1024}, usage: {monthly_requests: 1000000, request_duration_ms: 200}}
+  - {type: aws_lb, name: alb, properties: {name: alb}, usage: {monthly_lcu: 3}}
+  - {type: aws_route53_zone, name: zone, properties: {name: example.com}, usage: {monthly_queries: 5000000}}
+",
+    );
+    let e = est(&b);
+    let asg = &e.resource("asg").unwrap().line_items[0];
+    assert_eq!(asg.quantity, d("3650")); // 5 instances x 730 h
+    assert_eq!(asg.usage_key.as_deref(), Some("average_instances"));
+    assert_eq!(line(&e, "nat", "NAT gateway"), d("4.5")); // 100 h x $0.045
+                                                          // Infracost's `request_duration_ms` is accepted for `average_duration_ms`: 1M x 0.2 s x 1 GB.
+    assert_eq!(e.resource("f").unwrap().line_items[1].quantity, d("200000"));
+    assert_eq!(
+        line(&e, "alb", "capacity units"),
+        d("3") * d("730") * d("0.008")
+    );
+    assert_eq!(line(&e, "zone", "queries"), d("2.00")); // 5M x $0.40 per 1M
+}

@@ -86,6 +86,8 @@ pub(crate) struct Pricer<'a> {
     lines: Vec<LineItem>,
     missing: Vec<UnpricedComponent>,
     notes: Vec<String>,
+    /// Set when `average_instances` replaced the configured instance count.
+    fleet_usage: Option<UsageSource>,
 }
 
 /// Why the main component of a resource could not be priced.
@@ -195,19 +197,28 @@ impl<'a> Pricer<'a> {
         instances: Decimal,
     ) -> Result<(), Unpriced> {
         let (h, src) = self.hours();
-        if self.line(
-            name,
-            sku,
-            "on_demand",
-            h * instances,
-            src.map(|s| (s, "monthly_hours")),
-        ) {
+        let usage = src
+            .map(|s| (s, "monthly_hours"))
+            .or(self.fleet_usage.map(|s| (s, "average_instances")));
+        if self.line(name, sku, "on_demand", h * instances, usage) {
             if let Some(last) = self.lines.last_mut() {
                 last.hours_per_instance = Some(h);
             }
             Ok(())
         } else {
             Err(self.take_missing())
+        }
+    }
+
+    /// The instance count of a fleet (autoscaling group, node pool...): `average_instances`
+    /// usage when given, else the configured count.
+    fn fleet(&mut self, configured: Decimal) -> Decimal {
+        match self.usage.explicit("average_instances") {
+            Some((n, src)) => {
+                self.fleet_usage = Some(src);
+                n
+            }
+            None => configured,
         }
     }
 
@@ -270,6 +281,7 @@ pub(crate) fn price_resource(
         lines: Vec::new(),
         missing: Vec::new(),
         notes: Vec::new(),
+        fleet_usage: None,
     };
     let props = Props::new(ctx.bp, res);
     let result = match ctx.provider {
@@ -498,10 +510,11 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         }
         "aws_autoscaling_group" => {
             (|| {
-                let n = props
+                let configured = props
                     .num(&["desired_capacity"])
                     .or(props.num(&["min_size"]))
                     .unwrap_or(one);
+                let n = p.fleet(configured);
                 let lt = props
                 .referenced(&["launch_template", "id"])
                 .or_else(|| props.referenced(&["launch_template", "name"]))
@@ -528,10 +541,11 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             })()
         }
         "aws_eks_node_group" => (|| {
-            let n = props
+            let configured = props
                 .num(&["scaling_config", "desired_size"])
                 .or(props.num(&["scaling_config", "min_size"]))
                 .unwrap_or(one);
+            let n = p.fleet(configured);
             let lt = props
                 .referenced(&["launch_template", "id"])
                 .or_else(|| props.referenced(&["launch_template", "name"]));
@@ -567,9 +581,9 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             }
             Ok(())
         })(),
-        "aws_eks_cluster" => p.main("EKS cluster".into(), "eks/cluster", hours()),
+        "aws_eks_cluster" => p.instance_hours("EKS cluster".into(), "eks/cluster", Decimal::ONE),
         "aws_nat_gateway" => (|| {
-            p.main("NAT gateway".into(), "vpc/nat-gateway", hours())?;
+            p.instance_hours("NAT gateway".into(), "vpc/nat-gateway", Decimal::ONE)?;
             p.usage_line(
                 "Data processed",
                 "vpc/nat-data",
@@ -579,7 +593,11 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             );
             Ok(())
         })(),
-        "aws_eip" => p.main("Public IPv4 address".into(), "vpc/public-ipv4", hours()),
+        "aws_eip" => p.instance_hours(
+            "Public IPv4 address".into(),
+            "vpc/public-ipv4",
+            Decimal::ONE,
+        ),
         "aws_vpc_endpoint" => {
             let kind = props.str(&["vpc_endpoint_type"]).unwrap_or("Gateway");
             if kind == "Gateway" {
@@ -587,10 +605,10 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             }
             (|| {
                 let azs = props.len(&["subnet_ids"]).filter(|n| *n > 0).unwrap_or(1);
-                p.main(
+                p.instance_hours(
                     format!("Interface endpoint ({azs} AZ)"),
                     "vpc/interface-endpoint",
-                    hours() * Decimal::from(azs),
+                    Decimal::from(azs),
                 )?;
                 p.usage_line(
                     "Data processed",
@@ -613,14 +631,15 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                     ))
                 }
             };
-            p.main(label.into(), sku, hours())?;
-            let (n, src) = p.usage.get("capacity_units", one);
+            p.instance_hours(label.into(), sku, Decimal::ONE)?;
+            let (n, src) = p.usage.get("monthly_lcu", one);
+            let (h, _) = p.hours();
             p.line(
                 "Load balancer capacity units".into(),
                 lcu,
                 "on_demand",
-                n * hours(),
-                Some((src, "capacity_units")),
+                n * h,
+                Some((src, "monthly_lcu")),
             );
             Ok(())
         })(),
@@ -800,7 +819,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             let arm = matches!(props.str(&["architectures"]), Some("arm64"));
             let mem = props.num(&["memory_size"]).unwrap_or(dec(128));
             let (req, rsrc) = p.usage.get("monthly_requests", dec(1_000_000));
-            let (ms, msrc) = p.usage.get("request_duration_ms", dec(100));
+            let (ms, msrc) = p.usage.get("average_duration_ms", dec(100));
             p.line(
                 "Requests".into(),
                 "lambda/requests",
@@ -827,7 +846,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 sku,
                 "on_demand",
                 gbs,
-                Some((src, "request_duration_ms")),
+                Some((src, "average_duration_ms")),
             );
             Ok(())
         }
@@ -878,7 +897,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             p.usage_line(
                 "Data ingested",
                 "cloudwatch/logs-ingest",
-                "monthly_data_ingested_gb",
+                "monthly_ingested_gb",
                 dec(1),
                 Decimal::ZERO,
             );
@@ -892,7 +911,17 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         }
         "aws_cloudwatch_metric_alarm" => p.main("Standard alarm".into(), "cloudwatch/alarm", one),
-        "aws_route53_zone" => p.main("Hosted zone".into(), "route53/hosted-zone", one),
+        "aws_route53_zone" => (|| {
+            p.main("Hosted zone".into(), "route53/hosted-zone", one)?;
+            p.usage_line(
+                "Standard queries",
+                "route53/queries",
+                "monthly_queries",
+                Decimal::ZERO,
+                dec(1_000_000),
+            );
+            Ok(())
+        })(),
         "aws_kms_key" => (|| {
             p.main("Customer managed key".into(), "kms/key", one)?;
             p.usage_line(
@@ -945,7 +974,7 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             p.usage_line(
                 "Data transfer out",
                 "cloudfront/data-out",
-                "monthly_data_transfer_gb",
+                "monthly_data_transfer_out_gb",
                 dec(10),
                 Decimal::ZERO,
             );
@@ -1128,7 +1157,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         }
         "azurerm_linux_virtual_machine_scale_set" => (|| {
             let size = need(props.str(&["sku"]), "sku")?;
-            let n = props.num(&["instances"]).unwrap_or(one);
+            let n = p.fleet(props.num(&["instances"]).unwrap_or(one));
             p.instance_hours(format!("Instance usage (Linux, pay as you go, {size})"), format!("vm/{size}"), n)?;
             let at = props.str(&["os_disk", "storage_account_type"]).unwrap_or("Standard_LRS");
             let gb = props.num(&["os_disk", "disk_size_gb"]).unwrap_or(dec(30));
@@ -1144,20 +1173,21 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         "azurerm_kubernetes_cluster" => (|| {
             let tier = props.str(&["sku_tier"]).unwrap_or("Free");
             if tier != "Free" {
-                p.main(format!("Uptime SLA ({tier} tier)"), "aks/uptime-sla", hours())?;
+                p.instance_hours(format!("Uptime SLA ({tier} tier)"), "aks/uptime-sla", Decimal::ONE)?;
             }
             let size = need(props.str(&["default_node_pool", "vm_size"]), "default_node_pool.vm_size")?;
-            let n = props
+            let configured = props
                 .num(&["default_node_pool", "node_count"])
                 .or(props.num(&["default_node_pool", "min_count"]))
                 .unwrap_or(one);
+            let n = p.fleet(configured);
             p.instance_hours(format!("Default node pool ({n} x {size})"), format!("vm/{size}"), n)?;
             aks_os_disk(p, props, &["default_node_pool"], n);
             Ok(())
         })(),
         "azurerm_kubernetes_cluster_node_pool" => (|| {
             let size = need(props.str(&["vm_size"]), "vm_size")?;
-            let n = props.num(&["node_count"]).or(props.num(&["min_count"])).unwrap_or(one);
+            let n = p.fleet(props.num(&["node_count"]).or(props.num(&["min_count"])).unwrap_or(one));
             p.instance_hours(format!("Node pool ({n} x {size})"), format!("vm/{size}"), n)?;
             aks_os_disk(p, props, &[], n);
             Ok(())
@@ -1201,11 +1231,11 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         }
         "azurerm_nat_gateway" => (|| {
-            p.main("NAT gateway".into(), "nat/gateway", hours())?;
+            p.instance_hours("NAT gateway".into(), "nat/gateway", Decimal::ONE)?;
             p.usage_line("Data processed", "nat/data", "monthly_data_processed_gb", dec(10), Decimal::ZERO);
             Ok(())
         })(),
-        "azurerm_public_ip" => p.main("IP address (static)".into(), "public-ip/static", hours()),
+        "azurerm_public_ip" => p.instance_hours("IP address (static)".into(), "public-ip/static", Decimal::ONE),
         "azurerm_container_registry" => (|| {
             let sku = props.str(&["sku"]).unwrap_or("Basic");
             let days = hours() / dec(24);
@@ -1218,7 +1248,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         })(),
         "azurerm_log_analytics_workspace" => {
-            p.usage_line("Log data ingestion", "log-analytics/ingest", "monthly_data_ingested_gb", dec(1), Decimal::ZERO);
+            p.usage_line("Log data ingestion", "log-analytics/ingest", "monthly_ingested_gb", dec(1), Decimal::ZERO);
             Ok(())
         }
         "azurerm_dns_zone" => p.main("DNS zone".into(), "dns/zone", one),
@@ -1228,7 +1258,7 @@ fn azure(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         }
         "azurerm_private_endpoint" => (|| {
-            p.main("Private endpoint".into(), "private-endpoint/hour", hours())?;
+            p.instance_hours("Private endpoint".into(), "private-endpoint/hour", Decimal::ONE)?;
             p.usage_line("Data processed", "private-endpoint/data", "monthly_data_processed_gb", dec(1), Decimal::ZERO);
             Ok(())
         })(),
@@ -1333,7 +1363,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         }
         "google_compute_instance_group_manager"
         | "google_compute_region_instance_group_manager" => (|| {
-            let n = props.num(&["target_size"]).unwrap_or(one);
+            let n = p.fleet(props.num(&["target_size"]).unwrap_or(one));
             let tpl = props
                 .referenced(&["version", "instance_template"])
                 .ok_or_else(|| "the machine type comes from an instance template this blueprint does not define".to_string())?;
@@ -1346,7 +1376,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         })(),
         "google_container_cluster" => (|| {
-            p.main("Cluster management fee".into(), "gke/cluster", hours())?;
+            p.instance_hours("Cluster management fee".into(), "gke/cluster", Decimal::ONE)?;
             let autopilot = props.bool(&["enable_autopilot"]) == Some(true);
             let removed = props.bool(&["remove_default_node_pool"]) == Some(true);
             if autopilot {
@@ -1382,7 +1412,8 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 .referenced(&["cluster"])
                 .and_then(|c| Props::new(props.bp, c).str(&["location"]));
             let zones = gke_zones(props, props.str(&["location"]).or(cluster_loc));
-            let n = per_zone * zones;
+            // `average_instances` is the pool's total node count (all zones).
+            let n = p.fleet(per_zone * zones);
             let m = props
                 .str(&["node_config", "machine_type"])
                 .unwrap_or("e2-medium");
@@ -1400,7 +1431,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         })(),
         "google_compute_router_nat" => (|| {
-            p.main("Cloud NAT gateway".into(), "nat/gateway", hours())?;
+            p.instance_hours("Cloud NAT gateway".into(), "nat/gateway", Decimal::ONE)?;
             p.usage_line(
                 "Data processed",
                 "nat/data",
@@ -1414,7 +1445,11 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             if props.str(&["address_type"]) == Some("INTERNAL") {
                 return Rule::Free("internal addresses are free");
             }
-            p.main("Static IP address (in use)".into(), "ip/in-use", hours())
+            p.instance_hours(
+                "Static IP address (in use)".into(),
+                "ip/in-use",
+                Decimal::ONE,
+            )
         }
         "google_compute_global_address" => {
             if matches!(
@@ -1424,10 +1459,14 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             {
                 return Rule::Free("internal address ranges are free");
             }
-            p.main("Static IP address (in use)".into(), "ip/in-use", hours())
+            p.instance_hours(
+                "Static IP address (in use)".into(),
+                "ip/in-use",
+                Decimal::ONE,
+            )
         }
         "google_compute_forwarding_rule" | "google_compute_global_forwarding_rule" => (|| {
-            p.main("Forwarding rule".into(), "lb/forwarding-rule", hours())?;
+            p.instance_hours("Forwarding rule".into(), "lb/forwarding-rule", Decimal::ONE)?;
             p.usage_line(
                 "Ingress data processed",
                 "lb/ingress",
@@ -1450,6 +1489,20 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                     dec(10),
                     Decimal::ZERO,
                 );
+                p.usage_line(
+                    "Class A operations",
+                    "gcs/class-a",
+                    "monthly_class_a_operations",
+                    Decimal::ZERO,
+                    dec(10_000),
+                );
+                p.usage_line(
+                    "Class B operations",
+                    "gcs/class-b",
+                    "monthly_class_b_operations",
+                    Decimal::ZERO,
+                    dec(10_000),
+                );
                 Ok(())
             }
         }
@@ -1459,17 +1512,18 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             let avail = props
                 .str(&["settings", "availability_type"])
                 .unwrap_or("ZONAL");
-            p.main(
+            p.instance_hours(
                 format!("vCPUs ({cpu}, {avail})"),
                 format!("cloudsql/vcpu/{avail}"),
-                cpu * hours(),
+                cpu,
             )?;
+            let (h, hsrc) = p.hours();
             p.line(
                 format!("Memory ({mem} GB, {avail})"),
                 format!("cloudsql/memory/{avail}"),
                 "on_demand",
-                mem * hours(),
-                None,
+                mem * h,
+                hsrc.map(|s| (s, "monthly_hours")),
             );
             let gb = props.num(&["settings", "disk_size"]).unwrap_or(dec(10));
             if props.str(&["settings", "disk_type"]).unwrap_or("PD_SSD") == "PD_SSD" {
@@ -1496,12 +1550,13 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         })(),
         "google_pubsub_topic" => {
+            // Throughput is priced per TiB; the usage is given in GB.
             p.usage_line(
                 "Message throughput",
                 "pubsub/throughput",
-                "monthly_data_tib",
-                Decimal::new(1, 3),
-                Decimal::ZERO,
+                "monthly_data_processed_gb",
+                dec(1),
+                dec(1024),
             );
             Ok(())
         }

@@ -192,16 +192,40 @@ pub(crate) struct UsageLookup<'a> {
     pub by_type: Option<&'a Properties>,
 }
 
+/// Other spellings accepted for a usage key (Infracost's names next to this project's).
+const ALIASES: [(&str, &str); 4] = [
+    ("average_duration_ms", "request_duration_ms"),
+    ("monthly_data_transfer_out_gb", "monthly_data_transfer_gb"),
+    ("monthly_ingested_gb", "monthly_data_ingested_gb"),
+    ("monthly_lcu", "capacity_units"),
+];
+
+fn alias_of(key: &str) -> Option<&'static str> {
+    ALIASES.iter().find_map(|(a, b)| {
+        if *a == key {
+            Some(*b)
+        } else if *b == key {
+            Some(*a)
+        } else {
+            None
+        }
+    })
+}
+
 impl UsageLookup<'_> {
-    /// The value of `key` and where it came from, or the default. Values were validated before.
+    /// The value of `key` (or its alias) and where it came from, or the default. Values were
+    /// validated before.
     pub fn get(&self, key: &str, default: Decimal) -> (Decimal, UsageSource) {
         let layers = [
             (Some(self.own), UsageSource::Resource),
             (self.by_name, UsageSource::UsageFile),
             (self.by_type, UsageSource::UsageFileTypeDefault),
         ];
+        let alias = alias_of(key);
         for (map, source) in layers {
-            if let Some(v) = map.and_then(|m| m.get(key)) {
+            let Some(map) = map else { continue };
+            let v = map.get(key).or_else(|| alias.and_then(|a| map.get(a)));
+            if let Some(v) = v {
                 if let Ok(d) = usage_number(v) {
                     return (d, source);
                 }
