@@ -1,10 +1,11 @@
 //! The price catalog: rows of real list prices, each with where it came from and when.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Provider;
@@ -115,7 +116,7 @@ pub struct CatalogInfo {
 pub struct PriceCatalog {
     rows: Vec<PriceRow>,
     /// Per provider (aws, azure, gcp): SKU -> indexes of its rows.
-    index: [HashMap<String, Vec<usize>>; 3],
+    index: [FxHashMap<String, Vec<usize>>; 3],
     regions: [BTreeSet<String>; 3],
 }
 

@@ -59,9 +59,41 @@ const GRAVITON: [(&str, &str); 16] = [
 
 struct Opt<'a> {
     ctx: &'a Ctx<'a>,
+    /// Typical commitment discounts (`commit/{family}/{term}` rows), looked up once.
+    commit: [(&'static str, &'static str, Option<Decimal>); 6],
 }
 
-impl Opt<'_> {
+impl<'a> Opt<'a> {
+    fn new(ctx: &'a Ctx<'a>) -> Self {
+        let mut o = Opt {
+            ctx,
+            commit: [
+                ("ec2", "1y", None),
+                ("ec2", "3y", None),
+                ("rds", "1y", None),
+                ("rds", "3y", None),
+                ("elasticache", "1y", None),
+                ("elasticache", "3y", None),
+            ],
+        };
+        let prices: Vec<Option<Decimal>> = o
+            .commit
+            .iter()
+            .map(|(f, t, _)| o.price(&format!("commit/{f}/{t}"), "on_demand"))
+            .collect();
+        for (slot, p) in o.commit.iter_mut().zip(prices) {
+            slot.2 = p;
+        }
+        o
+    }
+
+    fn commit_fraction(&self, family: &str, term: &str) -> Option<Decimal> {
+        self.commit
+            .iter()
+            .find(|(f, t, _)| *f == family && *t == term)
+            .and_then(|c| c.2)
+    }
+
     fn price(&self, sku: &str, purchase: &str) -> Option<Decimal> {
         self.ctx
             .catalog
@@ -136,22 +168,22 @@ fn azure_smaller(size: &str) -> Option<String> {
     (n >= 4).then(|| format!("Standard_{letters}{}{tail}", n / 2))
 }
 
-fn env_tag<'v>(mut tags: impl Iterator<Item = (&'v String, &'v str)>) -> Option<Option<String>> {
+/// `Some(Some(env))` for a non-production environment tag, `Some(None)` for another
+/// environment, `None` when no environment tag is set. No allocation: this runs per resource.
+fn env_tag<'v>(
+    mut tags: impl Iterator<Item = (&'v String, &'v str)>,
+) -> Option<Option<&'static str>> {
     tags.find_map(|(k, v)| {
-        matches!(
-            k.to_ascii_lowercase().as_str(),
-            "environment" | "env" | "stage"
-        )
-        .then(|| {
-            let val = v.to_ascii_lowercase();
-            NON_PROD.contains(&val.as_str()).then_some(val)
-        })
+        ["environment", "env", "stage"]
+            .iter()
+            .any(|key| k.eq_ignore_ascii_case(key))
+            .then(|| NON_PROD.iter().copied().find(|p| v.eq_ignore_ascii_case(p)))
     })
 }
 
 /// The non-production environment name of resource `index`: its own tag (labels on GCP) if it
 /// sets one, else the blueprint's default tag.
-fn env_is_non_prod(ctx: &Ctx<'_>, index: usize) -> Option<String> {
+fn env_is_non_prod(ctx: &Ctx<'_>, index: usize) -> Option<&'static str> {
     let own = ctx
         .bp
         .resources()
@@ -187,7 +219,7 @@ fn saving(
 
 /// Every optimization for the estimated resources, largest savings first.
 pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Optimization> {
-    let o = Opt { ctx };
+    let o = Opt::new(ctx);
     let mut out = Vec::new();
     for ((index, res, _), r) in ctx.bp.iter().zip(resources) {
         if r.status != PriceStatus::Priced {
@@ -373,8 +405,7 @@ fn commitment(o: &Opt<'_>, r: &ResourceCost, li: &LineItem, out: &mut Vec<Optimi
                 },
             ));
         } else {
-            let key = format!("commit/{family}/{term}");
-            let Some(fraction) = o.price(&key, "on_demand") else {
+            let Some(fraction) = o.commit_fraction(family, term) else {
                 continue;
             };
             let label = if family == "ec2" {
@@ -390,7 +421,7 @@ fn commitment(o: &Opt<'_>, r: &ResourceCost, li: &LineItem, out: &mut Vec<Optimi
                 li.monthly * (Decimal::ONE - fraction),
                 || {
                     format!(
-                        "labelled typical rate: {}% off on-demand (catalog row {key}, see its source)",
+                        "labelled typical rate: {}% off on-demand (catalog row commit/{family}/{term}, see its source)",
                         (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize()
                     )
                 },

@@ -31,7 +31,7 @@ pub(crate) struct Ctx<'a> {
 
 /// The free-type list: exact names and `prefix*` patterns, with the reason.
 struct FreeList {
-    exact: std::collections::HashMap<String, String>,
+    exact: rustc_hash::FxHashMap<String, String>,
     prefixes: Vec<(String, String)>,
 }
 
