@@ -292,12 +292,10 @@ pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Op
                                 OptimizationKind::NonProductionRightsizing,
                                 r,
                                 || {
+                                    let s = sep(prefix);
                                     format!(
-                                        "Non-production: downsize {}{} to {}{}",
-                                        fam,
-                                        sep(prefix),
-                                        small,
-                                        ""
+                                        "Non-production ({}): downsize {fam}{s}{size} to {fam}{s}{small}",
+                                        non_prod.unwrap_or_default()
                                     )
                                 },
                                 li.monthly,

@@ -53,6 +53,14 @@ fn usage_error(path: String, message: String) -> Error {
 impl UsageFile {
     /// Parses a usage file from YAML.
     ///
+    /// ```
+    /// let usage = iac_dharma::UsageFile::from_yaml("resource_usage:\n  logs: {monthly_ingested_gb: 40}\n")?;
+    /// assert!(usage.resource_usage.contains_key("logs"));
+    /// let err = iac_dharma::UsageFile::from_yaml("resource_usage:\n  logs: {storage_gb: -1}\n").unwrap_err();
+    /// assert_eq!(err.path(), "resource_usage.logs.storage_gb");
+    /// # Ok::<(), iac_dharma::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// A [`ErrorKind::Pricing`] error (`invalid_usage`) with the path and line of the problem, or
     /// of the first value that is not a non-negative number.
