@@ -711,3 +711,31 @@ fn fleet_and_hour_usage_keys_of_the_examples_vocabulary() {
     );
     assert_eq!(line(&e, "zone", "queries"), d("2.00")); // 5M x $0.40 per 1M
 }
+
+#[test]
+fn cloud_run_and_firestore_from_usage() {
+    let e = est(&bp(
+        "gcp",
+        "us-central1",
+        "  - type: google_cloud_run_v2_service
+    name: api
+    properties: {name: api, location: us-central1, template: {containers: [{image: i, resources: {limits: {cpu: \"2\", memory: 1Gi}}}]}}
+    usage: {monthly_requests: 10000000, average_duration_ms: 200, average_concurrency: 4}
+  - type: google_cloud_run_v2_job
+    name: job
+    properties: {name: job, location: us-central1, template: {task_count: 3, template: {containers: [{image: i, resources: {limits: {cpu: \"1\", memory: 512Mi}}}]}}}
+    usage: {monthly_executions: 10, average_duration_ms: 60000}
+  - {type: google_firestore_database, name: fs, properties: {name: db, location_id: us-central1, type: FIRESTORE_NATIVE}, usage: {monthly_reads: 1000000, monthly_writes: 200000, storage_gb: 10}}
+",
+    ));
+    // 10M requests x 0.2 s / 4 at once = 500,000 instance-seconds
+    assert_eq!(line(&e, "api", "Requests"), d("4.00")); // 10 x $0.40 per 1M
+    assert_eq!(line(&e, "api", "CPU"), d("1000000") * d("0.000024")); // x 2 vCPU
+    assert_eq!(line(&e, "api", "Memory"), d("500000") * d("0.0000025"));
+    // 10 runs x 3 tasks x 60 s = 1,800 task-seconds
+    assert_eq!(line(&e, "job", "CPU"), d("1800") * d("0.000018"));
+    assert_eq!(line(&e, "job", "Memory"), d("900") * d("0.000002"));
+    assert_eq!(line(&e, "fs", "reads"), d("0.30"));
+    assert_eq!(line(&e, "fs", "writes"), d("0.18"));
+    assert_eq!(line(&e, "fs", "Stored"), d("1.50"));
+}

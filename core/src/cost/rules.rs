@@ -1572,6 +1572,137 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
             Ok(())
         }
         "google_cloud_scheduler_job" => p.main("Scheduler job".into(), "scheduler/job", one),
+        "google_cloud_run_v2_service" => {
+            let c = ["template", "containers", "resources", "limits"];
+            let cpu = cloud_run_cpu(props.str(&[c[0], c[1], c[2], c[3], "cpu"]).unwrap_or("1"));
+            let gib = memory_gib(
+                props
+                    .str(&[c[0], c[1], c[2], c[3], "memory"])
+                    .unwrap_or("512Mi"),
+            );
+            match (cpu, gib.map(|g| g.normalize())) {
+                (Some(cpu), Some(gib)) => {
+                    let (req, rsrc) = p.usage.get("monthly_requests", dec(1_000_000));
+                    let (ms, msrc) = p.usage.get("average_duration_ms", dec(100));
+                    let (conc, _) = p.usage.get("average_concurrency", one);
+                    let conc = conc.max(one);
+                    let secs = req * ms / dec(1000) / conc;
+                    let src = if rsrc == UsageSource::Default || msrc == UsageSource::Default {
+                        UsageSource::Default
+                    } else {
+                        rsrc
+                    };
+                    p.line(
+                        "Requests".into(),
+                        "run/requests",
+                        "on_demand",
+                        req / dec(1_000_000),
+                        Some((rsrc, "monthly_requests")),
+                    );
+                    p.line(
+                        format!("CPU while serving ({cpu} vCPU)"),
+                        "run/request-vcpu-second",
+                        "on_demand",
+                        secs * cpu,
+                        Some((src, "average_duration_ms")),
+                    );
+                    p.line(
+                        format!("Memory while serving ({gib} GiB)"),
+                        "run/request-gib-second",
+                        "on_demand",
+                        secs * gib,
+                        Some((src, "average_duration_ms")),
+                    );
+                    let min = p
+                        .usage
+                        .explicit("min_instances")
+                        .map(|x| x.0)
+                        .or(props.num(&["template", "scaling", "min_instance_count"]))
+                        .unwrap_or(Decimal::ZERO);
+                    if min > Decimal::ZERO {
+                        p.missing.push(UnpricedComponent {
+                            name: format!("Idle minimum instances ({min})"),
+                            reason: "idle minimum-instance rates are not in the catalog".into(),
+                        });
+                    }
+                    p.note("each request's time is billed on its own unless `average_concurrency` says how many requests an instance serves at once");
+                    Ok(())
+                }
+                _ => Err(
+                    "the container's cpu or memory limit is not a literal Cloud Run value"
+                        .to_string(),
+                ),
+            }
+        }
+        "google_cloud_run_v2_job" => {
+            let c = ["template", "template", "containers", "resources", "limits"];
+            let cpu = cloud_run_cpu(
+                props
+                    .str(&[c[0], c[1], c[2], c[3], c[4], "cpu"])
+                    .unwrap_or("1"),
+            );
+            let gib = memory_gib(
+                props
+                    .str(&[c[0], c[1], c[2], c[3], c[4], "memory"])
+                    .unwrap_or("512Mi"),
+            );
+            match (cpu, gib.map(|g| g.normalize())) {
+                (Some(cpu), Some(gib)) => {
+                    let tasks = props.num(&["template", "task_count"]).unwrap_or(one);
+                    let (runs, esrc) = p.usage.get("monthly_executions", dec(30));
+                    let (ms, msrc) = p.usage.get("average_duration_ms", dec(60_000));
+                    let secs = runs * tasks * ms / dec(1000);
+                    let src = if esrc == UsageSource::Default || msrc == UsageSource::Default {
+                        UsageSource::Default
+                    } else {
+                        esrc
+                    };
+                    p.line(
+                        format!("CPU ({tasks} tasks x {cpu} vCPU)"),
+                        "run/job-vcpu-second",
+                        "on_demand",
+                        secs * cpu,
+                        Some((src, "monthly_executions")),
+                    );
+                    p.line(
+                        format!("Memory ({tasks} tasks x {gib} GiB)"),
+                        "run/job-gib-second",
+                        "on_demand",
+                        secs * gib,
+                        Some((src, "monthly_executions")),
+                    );
+                    Ok(())
+                }
+                _ => Err(
+                    "the container's cpu or memory limit is not a literal Cloud Run value"
+                        .to_string(),
+                ),
+            }
+        }
+        "google_firestore_database" => {
+            p.usage_line(
+                "Document reads",
+                "firestore/reads",
+                "monthly_reads",
+                dec(100_000),
+                dec(100_000),
+            );
+            p.usage_line(
+                "Document writes",
+                "firestore/writes",
+                "monthly_writes",
+                dec(100_000),
+                dec(100_000),
+            );
+            p.usage_line(
+                "Stored data",
+                "firestore/storage",
+                "storage_gb",
+                dec(1),
+                Decimal::ZERO,
+            );
+            Ok(())
+        }
         "google_kms_crypto_key" => p.main("Key version".into(), "kms/key-version", one),
         "google_artifact_registry_repository" => {
             p.usage_line(
@@ -1586,6 +1717,31 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         _ => return Rule::NotCovered,
     };
     Rule::Priced(r)
+}
+
+/// Cloud Run CPU limits: `"1"`, `"2"`, `"1000m"`.
+fn cloud_run_cpu(text: &str) -> Option<Decimal> {
+    match text.strip_suffix('m') {
+        Some(milli) => Some(milli.parse::<Decimal>().ok()? / dec(1000)),
+        None => text.parse().ok(),
+    }
+}
+
+/// Kubernetes-style memory quantities in GiB: `512Mi`, `1Gi`, `2G`.
+fn memory_gib(text: &str) -> Option<Decimal> {
+    let (num, unit) = text.split_at(
+        text.find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len()),
+    );
+    let n: Decimal = num.parse().ok()?;
+    Some(match unit {
+        "Gi" => n,
+        "Mi" => n / dec(1024),
+        "Ki" => n / dec(1024 * 1024),
+        "G" => n * dec(1_000_000_000) / dec(1_073_741_824),
+        "M" => n * dec(1_000_000) / dec(1_073_741_824),
+        _ => return None,
+    })
 }
 
 /// Zones a GKE pool spans: its `node_locations`, else 3 for a regional cluster, else 1.
@@ -1616,4 +1772,41 @@ fn cloudsql_shape(tier: &str) -> Option<(Decimal, Decimal)> {
         return Some((n, n * Decimal::new(65, 1)));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloud_run_quantities() {
+        assert_eq!(cloud_run_cpu("1"), Some(dec(1)));
+        assert_eq!(cloud_run_cpu("1000m"), Some(dec(1)));
+        assert_eq!(cloud_run_cpu("lots"), None);
+        assert_eq!(
+            memory_gib("512Mi")
+                .map(|d| d.normalize().to_string())
+                .as_deref(),
+            Some("0.5")
+        );
+        assert_eq!(memory_gib("2Gi"), Some(dec(2)));
+        assert_eq!(memory_gib("1.5"), None);
+    }
+
+    #[test]
+    fn disk_tiers() {
+        assert_eq!(
+            azure_disk_tier("Premium_LRS", dec(128)).as_deref(),
+            Some("P10")
+        );
+        assert_eq!(
+            azure_disk_tier("Standard_LRS", dec(30)).as_deref(),
+            Some("S4")
+        );
+        assert_eq!(
+            azure_disk_tier("StandardSSD_LRS", dec(1024)).as_deref(),
+            Some("E30")
+        );
+        assert_eq!(azure_disk_tier("UltraSSD_LRS", dec(64)), None);
+    }
 }
