@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 the check ran and failed (policy violations, budget exceeded);
 //! 2 bad input or usage (message on stderr, nothing half-written).
 
+mod estimate;
 mod input;
 mod report;
 
@@ -40,6 +41,10 @@ enum Command {
     },
     /// Print the JSON Schema of the blueprint format (for editors and CI).
     Schema,
+    /// Estimate the monthly cost of a blueprint (exit 1 when over --budget).
+    Estimate(estimate::EstimateArgs),
+    /// Show what a change to a blueprint adds to or saves from the monthly bill, per resource.
+    CostDiff(estimate::CostDiffArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -104,6 +109,16 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
                 }
             ));
             Ok(Outcome::Success)
+        }
+        Command::Estimate(args) => estimate::run_estimate(args, reporter).map(|over| {
+            if over {
+                Outcome::CheckFailed
+            } else {
+                Outcome::Success
+            }
+        }),
+        Command::CostDiff(args) => {
+            estimate::run_cost_diff(args, reporter).map(|()| Outcome::Success)
         }
         Command::Graph { blueprint, format } => {
             let bp = load_blueprint(&blueprint, reporter)?;

@@ -162,6 +162,15 @@ codes! {
     LimitExceeded => "limit_exceeded",
     /// An argument passed by the caller was invalid.
     InvalidArgument => "invalid_argument",
+    // estimate
+    /// A price catalog row is malformed (missing column, bad provider, price not a decimal or
+    /// out of range).
+    InvalidPriceCatalog => "invalid_price_catalog",
+    /// A usage value is negative, not a number, too large, or the usage file is malformed.
+    InvalidUsage => "invalid_usage",
+    /// The price catalog has no prices at all for the blueprint's region (every priceable
+    /// resource is listed as unpriced).
+    NoPricesForRegion => "no_prices_for_region",
 }
 
 impl fmt::Display for Code {

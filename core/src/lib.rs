@@ -41,6 +41,7 @@ pub mod catalog;
 
 mod blueprint;
 mod check;
+mod cost;
 mod error;
 mod graph;
 mod graph_format;
@@ -53,11 +54,20 @@ pub use blueprint::{
 };
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
+pub use cost::{
+    cost_diff, diff_estimates, estimate, render_diff_text, render_text, BudgetResult, BudgetStatus,
+    CatalogInfo, Confidence, CostChange, CostDiff, CostEstimate, EstimateOptions, EstimateSummary,
+    LineItem, Optimization, OptimizationKind, PriceCatalog, PriceRow, PriceStatus, ResourceCost,
+    ResourceCostDiff, UnpricedComponent, UsageFile, UsageSource, HOURS_PER_MONTH, MAX_UNIT_PRICE,
+    MAX_USAGE,
+};
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
 pub use reference::{Part, Reference, Step, Template};
+/// Exact decimal money type used by [`estimate`] (re-exported `rust_decimal::Decimal`).
+pub use rust_decimal::Decimal;
 pub use suggest::did_you_mean;
 
 /// Parses a blueprint (JSON or YAML, detected) and checks it.

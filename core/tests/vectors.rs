@@ -131,8 +131,53 @@ fn run(case: &Value) -> Value {
             }
             json!({"result": {"waves": waves, "order": names(&bp, g.order()), "edges": edges, "blast_radius": blast}})
         }
+        // estimate
+        "estimate" => match estimate_options(&case["args"]) {
+            Ok(opts) => match iac_dharma::estimate(&bp, &opts) {
+                Ok(est) => json!({"result": serde_json::to_value(&est).expect("json")}),
+                Err(e) => error_outcome(&e),
+            },
+            Err(e) => error_outcome(&e),
+        },
+        "cost_diff" => {
+            let new_text = serde_json::to_string(&case["args"]["new_blueprint"]).expect("json");
+            let new = match Blueprint::from_json(&new_text).and_then(Blueprint::into_checked) {
+                Ok(b) => b,
+                Err(e) => return error_outcome(&e),
+            };
+            match estimate_options(&case["args"])
+                .and_then(|opts| iac_dharma::cost_diff(&bp, &new, &opts))
+            {
+                Ok(diff) => json!({"result": serde_json::to_value(&diff).expect("json")}),
+                Err(e) => error_outcome(&e),
+            }
+        }
         other => panic!("unknown call `{other}`"),
     }
+}
+
+/// Options of the `estimate` and `cost_diff` calls: `usage` (a usage file as JSON), `budget`
+/// (a decimal string or number), `prices` (CSV rows extending the built-in catalog).
+fn estimate_options(args: &Value) -> Result<iac_dharma::EstimateOptions, Error> {
+    use std::str::FromStr;
+    let mut opts = iac_dharma::EstimateOptions::new();
+    if let Some(u) = args.get("usage") {
+        opts = opts.with_usage(iac_dharma::UsageFile::from_value(u.clone())?);
+    }
+    if let Some(b) = args.get("budget") {
+        let text = match b {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let budget = iac_dharma::Decimal::from_str(&text).expect("budget is a decimal");
+        opts = opts.with_budget(budget);
+    }
+    if let Some(csv) = args.get("prices").and_then(Value::as_str) {
+        let mut cat = (*iac_dharma::PriceCatalog::builtin()).clone();
+        cat.extend(iac_dharma::PriceCatalog::from_csv(csv)?);
+        opts = opts.with_catalog(std::sync::Arc::new(cat));
+    }
+    Ok(opts)
 }
 
 /// Subset comparison: every key of `expected` must be in `actual` with an equal value; lists are
