@@ -42,6 +42,7 @@ pub mod catalog;
 mod blueprint;
 mod check;
 mod error;
+mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
@@ -54,6 +55,7 @@ pub use blueprint::{
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
+pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, TemplateSet};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
