@@ -3,6 +3,7 @@
 //! Exit codes: 0 success; 1 the check ran and failed (policy violations, budget exceeded);
 //! 2 bad input or usage (message on stderr, nothing half-written).
 
+mod generate;
 mod input;
 mod report;
 
@@ -40,6 +41,22 @@ enum Command {
     },
     /// Print the JSON Schema of the blueprint format (for editors and CI).
     Schema,
+    /// Generate infrastructure code (Terraform, CloudFormation, ARM, Pulumi, CDK) from a blueprint.
+    Generate {
+        /// Blueprint file (JSON or YAML); `-` reads standard input.
+        blueprint: String,
+        /// Output format.
+        #[arg(long, short, value_parser = clap::builder::PossibleValuesParser::new(
+            iac_dharma::OutputFormat::ALL.map(|f| f.as_str())))]
+        format: String,
+        /// Folder to write the files to (created if missing). Without it, a format that writes
+        /// one file prints it to standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Folder of templates replacing or adding to the built-in ones (`<format>/<file>.tera`).
+        #[arg(long)]
+        templates: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -103,6 +120,21 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
                     n => format!(", {n} warnings"),
                 }
             ));
+            Ok(Outcome::Success)
+        }
+        Command::Generate {
+            blueprint,
+            format,
+            output,
+            templates,
+        } => {
+            generate::run(
+                &blueprint,
+                &format,
+                output.as_deref(),
+                templates.as_deref(),
+                reporter,
+            )?;
             Ok(Outcome::Success)
         }
         Command::Graph { blueprint, format } => {
