@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Generated code, checked by the real tools of each ecosystem (installed here, cached under
+# $ROOT/.cache/): every blueprint of examples/blueprints/ and tests/vectors/generate/blueprints/
+# is generated in every format its provider supports, then
+#   - terraform: `tofu fmt -check` (OpenTofu, built from the Go module proxy: Terraform's own
+#     module cannot be built that way, its go.mod points at folders the module zip leaves out),
+#     and a real `tofu apply` of tests/toolchecks/strings.json (outputs and variables only, no
+#     provider needed) whose outputs must equal the strings the blueprint holds, for HCL and JSON.
+#     Argument names against the provider schema are checked in core/tests/generate_terraform.rs.
+set -euo pipefail
+source "$ROOT/scripts/lib.sh"
+ensure_cargo
+export GOTOOLCHAIN=local
+CACHE="$ROOT/.cache"
+BIN="$CACHE/bin"
+OUT="$CACHE/generated"
+mkdir -p "$BIN"
+
+TOFU_VERSION=1.10.10
+TOFU="$BIN/tofu-$TOFU_VERSION"
+if [ ! -x "$TOFU" ]; then
+  command -v go >/dev/null || { echo "go is needed to build OpenTofu" >&2; exit 2; }
+  section "building OpenTofu $TOFU_VERSION from the Go module proxy (once; cached in $BIN)"
+  dir=$(go mod download -json "github.com/opentofu/opentofu@v$TOFU_VERSION" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  (cd "$dir" && go build -trimpath -o "$TOFU.tmp" ./cmd/tofu) && mv "$TOFU.tmp" "$TOFU"
+fi
+export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+
+cargo build -q -p iac-dharma-cli --locked
+DHARMA="$ROOT/target/debug/dharma"
+
+formats_for() {
+  case "$1" in
+    aws) echo "terraform terraform-json cloudformation cloudformation-yaml pulumi-yaml pulumi-ts cdk-ts" ;;
+    azure) echo "terraform terraform-json arm pulumi-yaml pulumi-ts" ;;
+    gcp) echo "terraform terraform-json pulumi-yaml pulumi-ts" ;;
+  esac
+}
+
+# Formats this build generates (the others report an error naming the format).
+AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json}"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+shopt -s nullglob
+blueprints=("$ROOT"/examples/blueprints/*.{yaml,yml,json} "$ROOT"/tests/vectors/generate/blueprints/*.{yaml,yml,json} "$ROOT"/tests/toolchecks/strings.json)
+section "generating ${#blueprints[@]} blueprints"
+for bp in "${blueprints[@]}"; do
+  name=$(basename "${bp%.*}")
+  provider=$(grep -m1 -oE '"?provider"?: *"?[a-z]+' "$bp" | grep -oE '[a-z]+$')
+  for fmt in $(formats_for "$provider"); do
+    case " $AVAILABLE " in *" $fmt "*) ;; *) continue ;; esac
+    "$DHARMA" generate "$bp" --format "$fmt" -o "$OUT/$name/$fmt" 2>"$OUT/$name.$fmt.err" ||
+      { cat "$OUT/$name.$fmt.err" >&2; echo "generate failed: $bp $fmt" >&2; exit 1; }
+  done
+done
+
+section "terraform: tofu fmt -check"
+count=0
+for d in "$OUT"/*/terraform; do
+  "$TOFU" fmt -check -diff "$d" || { echo "not fmt-clean: $d" >&2; exit 1; }
+  count=$((count + 1))
+done
+echo "$count configurations are fmt-clean"
+
+section "terraform: strings survive a real apply (HCL and JSON)"
+for fmt in terraform terraform-json; do
+  work="$OUT/strings-apply-$fmt"
+  rm -rf "$work" && mkdir -p "$work"
+  if [ "$fmt" = terraform ]; then
+    cp "$OUT/strings/terraform/variables.tf" "$OUT/strings/terraform/outputs.tf" "$work/"
+  else
+    # Without the provider requirement and block (they would need a provider download).
+    python3 - "$OUT/strings/terraform-json/main.tf.json" "$work/main.tf.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc.pop("terraform", None); doc.pop("provider", None)
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+  fi
+  (cd "$work" && "$TOFU" init -backend=false -input=false >/dev/null &&
+    "$TOFU" apply -auto-approve -input=false >/dev/null && "$TOFU" output -json >outputs.json)
+  python3 - "$work/outputs.json" "$ROOT/tests/toolchecks/strings.expected.json" "$fmt" <<'PY'
+import json, sys
+got = {k: v["value"] for k, v in json.load(open(sys.argv[1])).items()}
+expected = json.load(open(sys.argv[2]))
+bad = [(k, expected[k], got.get(k)) for k in expected if got.get(k) != expected[k]]
+if bad:
+    for b in bad: print("MISMATCH", sys.argv[3], *b)
+    sys.exit(1)
+print(f"{sys.argv[3]}: {len(expected)} outputs equal the blueprint's strings")
+PY
+done
