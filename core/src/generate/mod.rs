@@ -15,10 +15,14 @@
 //! The embedded templates are compiled once per process; a caller may replace or add templates
 //! with a [`TemplateSet`].
 
+mod cdk;
+mod cloudformation;
 mod hcl;
+mod idents;
 mod templates;
 mod terraform;
 mod values;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -251,6 +255,10 @@ pub fn generate(
     let context = match format {
         OutputFormat::Terraform => terraform::context(bp, false)?,
         OutputFormat::TerraformJson => terraform::context(bp, true)?,
+        OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
+            cloudformation::context(bp)?
+        }
+        OutputFormat::CdkTs => cdk::context(bp)?,
         other => {
             return Err(Error::single(
                 ErrorKind::Generate,
@@ -275,6 +283,18 @@ pub fn generate(
         }
     }
     Ok(GeneratedFiles { files })
+}
+
+/// The `blueprint` variable every template gets.
+pub(crate) fn blueprint_context(bp: &CheckedBlueprint) -> serde_json::Value {
+    let doc = bp.blueprint();
+    serde_json::json!({
+        "name": doc.name,
+        "version": doc.version,
+        "description": doc.description,
+        "provider": bp.provider().as_str(),
+        "region": doc.region,
+    })
 }
 
 /// A generate error with one finding.

@@ -24,6 +24,13 @@ static EMBEDDED: &[(&str, &str)] = embedded_templates![
     "terraform/variables.tf.tera",
     "terraform/outputs.tf.tera",
     "terraform-json/main.tf.json.tera",
+    "cloudformation/template.json.tera",
+    "cloudformation-yaml/template.yaml.tera",
+    "cdk-ts/lib/stack.ts.tera",
+    "cdk-ts/bin/app.ts.tera",
+    "cdk-ts/package.json.tera",
+    "cdk-ts/cdk.json.tera",
+    "cdk-ts/tsconfig.json.tera",
 ];
 
 /// A compiled set of templates: the embedded ones of `templates/<format>/`, with some replaced
@@ -196,6 +203,8 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_type", super::hcl::filter_type);
     tera.register_filter("hcl_comment", super::hcl::filter_comment);
     tera.register_filter("json", filter_json);
+    tera.register_filter("ts_string", filter_ts_string);
+    tera.register_filter("ts_comment", filter_ts_comment);
     tera.register_filter("yaml", filter_yaml);
 }
 
@@ -213,8 +222,7 @@ fn filter_json(value: &Value, args: &FilterArgs) -> tera::Result<Value> {
 /// `yaml`: the value as a YAML document body (no `---`), strings quoted wherever YAML 1.1 or
 /// 1.2 would read them as something else.
 fn filter_yaml(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
-    let text = yaml_serde::to_string(value).map_err(|e| tera::Error::msg(e.to_string()))?;
-    Ok(Value::String(text))
+    Ok(Value::String(super::yaml::to_yaml(value)))
 }
 
 /// Indents every line but the first by `levels` × `unit`.
@@ -234,4 +242,23 @@ pub(crate) fn indent_continuation(text: &str, levels: usize, unit: &str) -> Stri
         out.push_str(line);
     }
     out
+}
+
+/// `ts_string`: a string as a TypeScript string literal (JSON quoting, never a template literal).
+fn filter_ts_string(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
+    let s = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(super::cdk::ts_string(&s)))
+}
+
+/// `ts_comment`: text as `//` comment lines.
+fn filter_ts_comment(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
+    let text = value.as_str().unwrap_or_default();
+    let lines: Vec<String> = text
+        .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .map(|l| format!("// {l}").trim_end().to_string())
+        .collect();
+    Ok(Value::String(lines.join("\n")))
 }

@@ -12,11 +12,11 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every blueprint of `examples/blueprints/` (when present) and `tests/vectors/generate/blueprints/`,
+/// Every blueprint of `examples/blueprints/` (when present) and `tests/toolchecks/blueprints/`,
 /// checked, with its path.
 pub fn example_blueprints() -> Vec<(String, CheckedBlueprint)> {
     let mut out = Vec::new();
-    for dir in ["examples/blueprints", "tests/vectors/generate/blueprints"] {
+    for dir in ["examples/blueprints", "tests/toolchecks/blueprints"] {
         let Ok(entries) = std::fs::read_dir(repo_root().join(dir)) else {
             continue;
         };
