@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Generated code, checked by the real tools of each ecosystem (installed here, cached under
-# $ROOT/.cache/): every blueprint of examples/blueprints/ and tests/vectors/generate/blueprints/
+# $ROOT/.cache/): every blueprint of examples/blueprints/ and tests/toolchecks/blueprints/
 # is generated in every format its provider supports, then
 #   - terraform: `tofu fmt -check` (OpenTofu, built from the Go module proxy: Terraform's own
 #     module cannot be built that way, its go.mod points at folders the module zip leaves out),
 #     and a real `tofu apply` of tests/toolchecks/strings.json (outputs and variables only, no
 #     provider needed) whose outputs must equal the strings the blueprint holds, for HCL and JSON.
 #     Argument names against the provider schema are checked in core/tests/generate_terraform.rs.
+#   - cloudformation / cloudformation-yaml: cfn-lint (PyPI, in a venv) reports no error;
+#   - cdk-ts: tsc type-checks the app against aws-cdk-lib (npm, tests/toolchecks/node with its
+#     package-lock.json), node synthesizes it offline, cfn-lint accepts the result, and its
+#     resources are exactly the ones of the generated CloudFormation template (same logical IDs).
 set -euo pipefail
 source "$ROOT/scripts/lib.sh"
 ensure_cargo
@@ -39,12 +43,12 @@ formats_for() {
 }
 
 # Formats this build generates (the others report an error naming the format).
-AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json}"
+AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json cloudformation cloudformation-yaml cdk-ts}"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
 shopt -s nullglob
-blueprints=("$ROOT"/examples/blueprints/*.{yaml,yml,json} "$ROOT"/tests/vectors/generate/blueprints/*.{yaml,yml,json} "$ROOT"/tests/toolchecks/strings.json)
+blueprints=("$ROOT"/examples/blueprints/*.{yaml,yml,json} "$ROOT"/tests/toolchecks/blueprints/*.{yaml,yml,json} "$ROOT"/tests/toolchecks/strings.json)
 section "generating ${#blueprints[@]} blueprints"
 for bp in "${blueprints[@]}"; do
   name=$(basename "${bp%.*}")
@@ -71,11 +75,11 @@ for fmt in terraform terraform-json; do
   if [ "$fmt" = terraform ]; then
     cp "$OUT/strings/terraform/variables.tf" "$OUT/strings/terraform/outputs.tf" "$work/"
   else
-    # Without the provider requirement and block (they would need a provider download).
+    # Without the provider requirement, block and resources (they would need a provider download).
     python3 - "$OUT/strings/terraform-json/main.tf.json" "$work/main.tf.json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-doc.pop("terraform", None); doc.pop("provider", None)
+doc.pop("terraform", None); doc.pop("provider", None); doc.pop("resource", None)
 json.dump(doc, open(sys.argv[2], "w"))
 PY
   fi
@@ -92,3 +96,53 @@ if bad:
 print(f"{sys.argv[3]}: {len(expected)} outputs equal the blueprint's strings")
 PY
 done
+
+section "cloudformation: cfn-lint"
+VENV="$CACHE/venv-toolchecks"
+CFN_LINT_VERSION=1.58.0
+if ! "$VENV/bin/cfn-lint" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "cfn-lint==$CFN_LINT_VERSION"
+fi
+templates=("$OUT"/*/cloudformation/template.json "$OUT"/*/cloudformation-yaml/template.yaml)
+"$VENV/bin/cfn-lint" --format parseable --non-zero-exit-code error -- "${templates[@]}" ||
+  { echo "cfn-lint found errors" >&2; exit 1; }
+echo "${#templates[@]} templates pass cfn-lint (no errors)"
+
+section "cdk-ts: tsc, offline synth, cfn-lint, same resources as the CloudFormation output"
+NODE_DIR="$ROOT/tests/toolchecks/node"
+if [ ! -f "$NODE_DIR/node_modules/.package-lock.json" ] || ! cmp -s "$NODE_DIR/package-lock.json" "$NODE_DIR/node_modules/.dharma-lock"; then
+  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.dharma-lock)
+fi
+synthesized=()
+for d in "$OUT"/*/cdk-ts; do
+  ln -sfn "$NODE_DIR/node_modules" "$d/node_modules"
+  (cd "$d" && node_modules/.bin/tsc -p . && CDK_OUTDIR=cdk.out node bin/app.js >/dev/null 2>cdk.log) ||
+    { cat "$d/cdk.log" >&2 2>/dev/null; echo "CDK app failed: $d" >&2; exit 1; }
+  t=$(ls "$d"/cdk.out/*.template.json)
+  synthesized+=("$t")
+  python3 - "$t" "$(dirname "$d")/cloudformation/template.json" <<'PY'
+import json, sys
+def norm(path, cdk):
+    t = json.load(open(path))
+    t.pop("AWSTemplateFormatVersion", None)
+    t.setdefault("Resources", {})
+    for r in t.get("Resources", {}).values():
+        if cdk:
+            r.pop("Metadata", None)
+        tags = r.get("Properties", {}).get("Tags")
+        if isinstance(tags, list):
+            tags.sort(key=lambda x: json.dumps(x, sort_keys=True))
+    return t
+a, b = norm(sys.argv[1], True), norm(sys.argv[2], False)
+if a != b:
+    for k in sorted(set(a.get("Resources", {})) | set(b.get("Resources", {}))):
+        if a.get("Resources", {}).get(k) != b.get("Resources", {}).get(k):
+            print("DIFFERS", k, json.dumps(a.get("Resources", {}).get(k))[:300], json.dumps(b.get("Resources", {}).get(k))[:300])
+    print("synthesized CDK template differs from the CloudFormation output:", sys.argv[1]); sys.exit(1)
+print(f"{sys.argv[1]}: {len(a.get('Resources', {}))} resources, identical to the CloudFormation output")
+PY
+done
+"$VENV/bin/cfn-lint" --format parseable --non-zero-exit-code error -- "${synthesized[@]}" ||
+  { echo "cfn-lint found errors in synthesized CDK templates" >&2; exit 1; }
+echo "${#synthesized[@]} CDK apps type-check, synthesize and pass cfn-lint"
