@@ -99,7 +99,11 @@ fn run(case: &Value) -> Value {
                 .iter()
                 .map(|f| json!({"code": f.code.as_str(), "path": f.path}))
                 .collect();
-            json!({"result": {"types": types, "warnings": warnings}})
+            let tags: serde_json::Map<String, Value> = bp
+                .iter()
+                .map(|(i, r, _)| (r.name.clone(), Value::Object(bp.effective_tags(i))))
+                .collect();
+            json!({"result": {"types": types, "warnings": warnings, "tags": tags}})
         }
         "graph" => {
             let g = bp.graph();

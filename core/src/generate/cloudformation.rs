@@ -622,7 +622,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
         let base = format!("resources[{i}].properties");
         let mut props = Map::new();
         let mut attrs = Map::new();
-        let tag_arg = bp.provider().tag_argument();
+        let tag_arg = info.tag_argument.as_deref().unwrap_or("tags");
         let skip = tm.tags.as_ref().map(|_| tag_arg);
         l.block(
             &info.type_name,

@@ -154,7 +154,6 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool) -> Result<Value>
     let doc = bp.blueprint();
     let provider = bp.provider();
     let cat = catalog(provider);
-    let tag_arg = provider.tag_argument();
 
     let mut resources = Vec::with_capacity(doc.resources.len());
     for (i, r, info) in bp.iter() {
@@ -169,7 +168,7 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool) -> Result<Value>
         }
         // AWS gets the blueprint tags through the provider's default_tags; the others get them
         // merged into every taggable resource.
-        if provider != Provider::Aws && info.taggable {
+        if let (true, Some(tag_arg)) = (provider != Provider::Aws, info.tag_argument.as_deref()) {
             let tags = merged_tags(bp, i);
             if !tags.is_empty() {
                 let path = format!("{base}.properties.{tag_arg}");

@@ -39,17 +39,13 @@ pub(crate) fn merged_tags(
     let (Some(info), Some(r)) = (bp.resource_info(index), bp.resources().get(index)) else {
         return tags;
     };
-    if !info.taggable {
+    let Some(tag_arg) = info.tag_argument.as_deref() else {
         return tags;
-    }
+    };
     for (k, v) in &bp.blueprint().tags {
         tags.insert(k.clone(), Value::String(literal_to_template(v)));
     }
-    if let Some(own) = r
-        .properties
-        .get(bp.provider().tag_argument())
-        .and_then(Value::as_object)
-    {
+    if let Some(own) = r.properties.get(tag_arg).and_then(Value::as_object) {
         for (k, v) in own {
             tags.insert(k.clone(), v.clone());
         }

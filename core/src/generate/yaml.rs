@@ -153,7 +153,7 @@ mod tests {
         let text = to_yaml(&v);
         assert_eq!(
             text,
-            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Main:\n    Type: AWS::EC2::VPC\n    Properties:\n      Tags:\n      - Key: \"yes\"\n        Value: \"a: b\"\n      - Key: k\n        Value: \"line\\nx\\u0085\"\n      Empty: {}\n      List: []\n      \"N\": 1\n      B: true\n      Nested:\n      -\n        - 1\n        - 2\n      - x\n"
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Main:\n    Properties:\n      B: true\n      Empty: {}\n      List: []\n      \"N\": 1\n      Nested:\n      -\n        - 1\n        - 2\n      - x\n      Tags:\n      - Key: \"yes\"\n        Value: \"a: b\"\n      - Key: k\n        Value: \"line\\nx\\u0085\"\n    Type: AWS::EC2::VPC\n"
         );
         let back: Value = yaml_serde::from_str(&text).unwrap();
         assert_eq!(back, v);
