@@ -200,6 +200,82 @@ fn class_of(cfn_type: &str) -> Option<(String, String)> {
     Some((service.to_ascii_lowercase(), format!("Cfn{resource}")))
 }
 
+/// The logical IDs a resource body refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`).
+fn referenced_ids(v: &Value, ids: &Map<String, Value>, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, inner) in m {
+                match (k.as_str(), inner) {
+                    ("Ref", Value::String(id)) => out.push(id.clone()),
+                    ("Fn::GetAtt", Value::Array(parts)) => {
+                        if let Some(id) = parts.first().and_then(Value::as_str) {
+                            out.push(id.to_string());
+                        }
+                    }
+                    ("Fn::Sub", Value::String(text)) => {
+                        let mut rest = text.as_str();
+                        while let Some(pos) = rest.find("${") {
+                            let after = rest.get(pos + 2..).unwrap_or("");
+                            let end = after.find('}').unwrap_or(after.len());
+                            let name = after.get(..end).unwrap_or("");
+                            let id = name.split('.').next().unwrap_or("");
+                            if !name.starts_with('!') && ids.contains_key(id) {
+                                out.push(id.to_string());
+                            }
+                            rest = after.get(end..).unwrap_or("");
+                        }
+                    }
+                    ("DependsOn", Value::Array(deps)) => {
+                        out.extend(deps.iter().filter_map(Value::as_str).map(String::from));
+                    }
+                    _ => referenced_ids(inner, ids, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| referenced_ids(i, ids, out)),
+        _ => {}
+    }
+}
+
+/// The resources in an order where each comes after everything it refers to (constructs are
+/// variables: a TypeScript variable must be declared before it is used); ties by logical ID.
+fn creation_order(resources: &Map<String, Value>) -> Vec<String> {
+    let mut deps: HashMap<&str, HashSet<String>> = HashMap::new();
+    for (id, r) in resources {
+        let mut refs = Vec::new();
+        referenced_ids(r, resources, &mut refs);
+        deps.insert(
+            id.as_str(),
+            refs.into_iter()
+                .filter(|d| d != id && resources.contains_key(d))
+                .collect(),
+        );
+    }
+    let mut done: HashSet<String> = HashSet::new();
+    let mut order = Vec::with_capacity(resources.len());
+    while order.len() < resources.len() {
+        let ready: Vec<String> = resources
+            .keys()
+            .filter(|id| !done.contains(*id))
+            .filter(|id| {
+                deps.get(id.as_str())
+                    .is_none_or(|d| d.iter().all(|x| done.contains(x)))
+            })
+            .cloned()
+            .collect();
+        if ready.is_empty() {
+            // A cycle cannot come from a checked blueprint; keep the rest in ID order.
+            order.extend(resources.keys().filter(|id| !done.contains(*id)).cloned());
+            break;
+        }
+        for id in ready {
+            done.insert(id.clone());
+            order.push(id);
+        }
+    }
+    order
+}
+
 /// The template context of `cdk-ts` (documented in `templates/README.md`).
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     let lowered = lower(bp)?;
@@ -256,7 +332,11 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
 
     let mut modules: Vec<String> = Vec::new();
     let mut res_ctx = Vec::new();
-    for (id, r) in &resources {
+    for id in creation_order(&resources) {
+        let Some(r) = resources.get(&id) else {
+            continue;
+        };
+        let id = &id;
         let cfn_type = r["Type"].as_str().unwrap_or_default();
         let (module, class) = class_of(cfn_type).ok_or_else(|| {
             gen_error(
