@@ -747,10 +747,16 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             None => Vec::new(),
         }
     };
+    let mut folded_into: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (j, p) in l.placements.iter().enumerate() {
+        if let Placement::Folded(t) = p {
+            folded_into.entry(*t).or_default().push(j);
+        }
+    }
     let mut resources = Map::new();
     for (i, r, info) in bp.iter() {
         let (Some(Placement::Own(ids)), Some(Some((props, attrs)))) =
-            (l.placements.get(i), bodies.get(i))
+            (l.placements.get(i), bodies.get_mut(i).map(Option::take))
         else {
             continue;
         };
@@ -759,7 +765,11 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             .get(&info.type_name)
             .and_then(|t| t.cfn_type.clone())
             .unwrap_or_default();
-        let referenced = super::terraform::referenced_names(&r.properties);
+        let referenced = if r.dependencies.is_empty() {
+            std::collections::HashSet::new()
+        } else {
+            super::terraform::referenced_names(&r.properties)
+        };
         let mut depends: Vec<String> = Vec::new();
         let push_dep = |d: &str, depends: &mut Vec<String>| {
             if let Some(j) = bp.index_of(d) {
@@ -774,24 +784,34 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             push_dep(d, &mut depends);
         }
         // Dependencies of resources folded into this one.
-        for (j, other) in bp.resources().iter().enumerate() {
-            if matches!(l.placements.get(j), Some(Placement::Folded(t)) if *t == i) {
+        for &j in folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(other) = bp.resources().get(j) {
                 for d in &other.dependencies {
                     push_dep(d, &mut depends);
                 }
             }
         }
-        for id in ids {
+        let mut props = Some(props);
+        for (n, id) in ids.iter().enumerate() {
             let mut res = Map::new();
             res.insert("Type".into(), Value::String(cfn_type.clone()));
             if !depends.is_empty() {
-                res.insert("DependsOn".into(), json!(depends));
+                res.insert(
+                    "DependsOn".into(),
+                    Value::Array(depends.iter().cloned().map(Value::String).collect()),
+                );
             }
-            for (k, v) in attrs {
+            for (k, v) in &attrs {
                 res.insert(k.clone(), v.clone());
             }
-            if !props.is_empty() {
-                res.insert("Properties".into(), Value::Object(props.clone()));
+            // The last instance takes the properties, the others a copy.
+            let p = if n + 1 == ids.len() {
+                props.take().unwrap_or_default()
+            } else {
+                props.clone().unwrap_or_default()
+            };
+            if !p.is_empty() {
+                res.insert("Properties".into(), Value::Object(p));
             }
             resources.insert(id.clone(), Value::Object(res));
         }
@@ -854,10 +874,10 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
 /// The template context of `cloudformation` / `cloudformation-yaml`.
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     let lowered = lower(bp)?;
-    Ok(json!({
-        "blueprint": super::blueprint_context(bp),
-        "template": lowered.template,
-    }))
+    let mut ctx = Map::new();
+    ctx.insert("blueprint".into(), super::blueprint_context(bp));
+    ctx.insert("template".into(), lowered.template);
+    Ok(Value::Object(ctx))
 }
 
 #[cfg(test)]
