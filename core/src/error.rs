@@ -177,6 +177,8 @@ codes! {
     NameCollision => "name_collision",
     /// A template failed to compile or render.
     TemplateError => "template_error",
+    /// The output format is known but this build does not generate it yet (arm, pulumi-*).
+    FormatUnavailable => "format_unavailable",
 }
 
 impl fmt::Display for Code {

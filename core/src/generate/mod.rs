@@ -228,7 +228,9 @@ impl GeneratedFiles {
 /// (`unsupported_provider`), when a resource type, property or referenced attribute has no
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
-/// (`name_collision`), or when a caller-supplied template fails (`template_error`).
+/// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
+/// formats this build does not generate yet: `arm`, `pulumi-yaml`, `pulumi-ts`
+/// (`format_unavailable`).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
@@ -263,9 +265,11 @@ pub fn generate(
             return Err(Error::single(
                 ErrorKind::Generate,
                 Finding::error(
-                    Code::UnsupportedProvider,
+                    Code::FormatUnavailable,
                     "",
-                    format!("format {other} is not available in this build"),
+                    format!(
+                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, cdk-ts"
+                    ),
                 ),
             ))
         }
