@@ -4,6 +4,7 @@
 //! 2 bad input or usage (message on stderr, nothing half-written).
 
 mod estimate;
+mod generate;
 mod input;
 mod report;
 
@@ -45,6 +46,22 @@ enum Command {
     Estimate(estimate::EstimateArgs),
     /// Show what a change to a blueprint adds to or saves from the monthly bill, per resource.
     CostDiff(estimate::CostDiffArgs),
+    /// Generate infrastructure code (Terraform, CloudFormation, ARM, Pulumi, CDK) from a blueprint.
+    Generate {
+        /// Blueprint file (JSON or YAML); `-` reads standard input.
+        blueprint: String,
+        /// Output format.
+        #[arg(long, short, value_parser = clap::builder::PossibleValuesParser::new(
+            iac_dharma::OutputFormat::ALL.map(|f| f.as_str())))]
+        format: String,
+        /// Folder to write the files to (created if missing). Without it, a format that writes
+        /// one file prints it to standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Folder of templates replacing or adding to the built-in ones (`<format>/<file>.tera`).
+        #[arg(long)]
+        templates: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -119,6 +136,21 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
         }),
         Command::CostDiff(args) => {
             estimate::run_cost_diff(args, reporter).map(|()| Outcome::Success)
+        }
+        Command::Generate {
+            blueprint,
+            format,
+            output,
+            templates,
+        } => {
+            generate::run(
+                &blueprint,
+                &format,
+                output.as_deref(),
+                templates.as_deref(),
+                reporter,
+            )?;
+            Ok(Outcome::Success)
         }
         Command::Graph { blueprint, format } => {
             let bp = load_blueprint(&blueprint, reporter)?;

@@ -43,6 +43,7 @@ mod blueprint;
 mod check;
 mod cost;
 mod error;
+mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
@@ -62,6 +63,7 @@ pub use cost::{
     MAX_USAGE,
 };
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
+pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, TemplateSet};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;

@@ -150,7 +150,9 @@ fn arb_blueprint() -> impl Strategy<Value = Blueprint> {
             0..5,
         ),
         // `default: null` means "no default" in the format, so a null default is written as none.
-        proptest::option::of(arb_value().prop_filter("null default is no default", |v| !v.is_null())),
+        proptest::option::of(
+            arb_value().prop_filter("null default is no default", |v| !v.is_null()),
+        ),
     )
         .prop_map(|(desc, tags, resources, default)| Blueprint {
             name: "round-trip".into(),

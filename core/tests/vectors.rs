@@ -152,6 +152,40 @@ fn run(case: &Value) -> Value {
                 Err(e) => error_outcome(&e),
             }
         }
+        "generate" => {
+            let format: iac_dharma::OutputFormat = match case["args"]["format"]
+                .as_str()
+                .expect("args.format")
+                .parse()
+            {
+                Ok(f) => f,
+                Err(e) => return error_outcome(&e),
+            };
+            let files = match iac_dharma::generate(&bp, format, &Default::default()) {
+                Ok(f) => f,
+                Err(e) => return error_outcome(&e),
+            };
+            // `contains`: echo back the expected substrings that are present in each file.
+            let mut contains = serde_json::Map::new();
+            if let Some(expected) = case["expect"]["result"]["contains"].as_object() {
+                for (file, subs) in expected {
+                    let text = files.get(file).unwrap_or_default();
+                    let found: Vec<Value> = subs
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| s.as_str().is_some_and(|s| text.contains(s)))
+                        .cloned()
+                        .collect();
+                    contains.insert(file.clone(), json!(found));
+                }
+            }
+            json!({"result": {
+                "files": files.paths().collect::<Vec<_>>(),
+                "text": files.files,
+                "contains": contains,
+            }})
+        }
         other => panic!("unknown call `{other}`"),
     }
 }
