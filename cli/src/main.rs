@@ -3,6 +3,8 @@
 //! Exit codes: 0 success; 1 the check ran and failed (policy violations, budget exceeded);
 //! 2 bad input or usage (message on stderr, nothing half-written).
 
+mod estimate;
+mod generate;
 mod input;
 mod report;
 mod validate;
@@ -43,6 +45,26 @@ enum Command {
     Schema,
     /// Check a blueprint or a Terraform plan JSON against guardrail policies (built-in and yours).
     Validate(validate::ValidateArgs),
+    /// Estimate the monthly cost of a blueprint (exit 1 when over --budget).
+    Estimate(estimate::EstimateArgs),
+    /// Show what a change to a blueprint adds to or saves from the monthly bill, per resource.
+    CostDiff(estimate::CostDiffArgs),
+    /// Generate infrastructure code (Terraform, CloudFormation, ARM, Pulumi, CDK) from a blueprint.
+    Generate {
+        /// Blueprint file (JSON or YAML); `-` reads standard input.
+        blueprint: String,
+        /// Output format.
+        #[arg(long, short, value_parser = clap::builder::PossibleValuesParser::new(
+            iac_dharma::OutputFormat::ALL.map(|f| f.as_str())))]
+        format: String,
+        /// Folder to write the files to (created if missing). Without it, a format that writes
+        /// one file prints it to standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Folder of templates replacing or adding to the built-in ones (`<format>/<file>.tera`).
+        #[arg(long)]
+        templates: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -107,6 +129,31 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
                     n => format!(", {n} warnings"),
                 }
             ));
+            Ok(Outcome::Success)
+        }
+        Command::Estimate(args) => estimate::run_estimate(args, reporter).map(|over| {
+            if over {
+                Outcome::CheckFailed
+            } else {
+                Outcome::Success
+            }
+        }),
+        Command::CostDiff(args) => {
+            estimate::run_cost_diff(args, reporter).map(|()| Outcome::Success)
+        }
+        Command::Generate {
+            blueprint,
+            format,
+            output,
+            templates,
+        } => {
+            generate::run(
+                &blueprint,
+                &format,
+                output.as_deref(),
+                templates.as_deref(),
+                reporter,
+            )?;
             Ok(Outcome::Success)
         }
         Command::Graph { blueprint, format } => {

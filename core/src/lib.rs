@@ -44,7 +44,9 @@ pub mod tfplan;
 
 mod blueprint;
 mod check;
+mod cost;
 mod error;
+mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
@@ -56,11 +58,21 @@ pub use blueprint::{
 };
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
+pub use cost::{
+    cost_diff, diff_estimates, estimate, render_diff_text, render_text, BudgetResult, BudgetStatus,
+    CatalogInfo, Confidence, CostChange, CostDiff, CostEstimate, EstimateOptions, EstimateSummary,
+    LineItem, Optimization, OptimizationKind, PriceCatalog, PriceRow, PriceStatus, ResourceCost,
+    ResourceCostDiff, UnpricedComponent, UsageFile, UsageSource, HOURS_PER_MONTH, MAX_UNIT_PRICE,
+    MAX_USAGE,
+};
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
+pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, TemplateSet};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
 pub use reference::{Part, Reference, Step, Template};
+/// Exact decimal money type used by [`estimate`] (re-exported `rust_decimal::Decimal`).
+pub use rust_decimal::Decimal;
 pub use suggest::did_you_mean;
 // validate
 pub use policy::{validate, validate_plan, PolicySet, Report, ValidateOptions};
