@@ -64,6 +64,7 @@ network_rules_denied contains key if {
 
 findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_004", "network_rules.default_action", "the storage account accepts connections from any network (network_rules default_action is not Deny)") if {
 	some rc in lib.by_type.azurerm_storage_account
+	not rc.change.after.public_network_access_enabled == false
 	not lib.first_block(rc, "network_rules").default_action == "Deny"
 	not lib.unknown_at(rc, ["network_rules", 0, "default_action"])
 	not lib.unknown(rc, "network_rules")
