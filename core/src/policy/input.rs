@@ -80,8 +80,14 @@ fn number(n: &serde_json::Number) -> R {
 /// Renders a checked blueprint as Terraform plan JSON (see the module docs).
 ///
 /// `variables` gives values for blueprint variables, as a `.tfvars` file would; a variable with
-/// neither a value here nor a default is unknown, like a reference.
-pub(crate) fn render_blueprint(bp: &CheckedBlueprint, variables: &BTreeMap<String, J>) -> R {
+/// neither a value here nor a default is unknown, like a reference. `planned_values` is left out
+/// when `with_planned_values` is false (the built-in checks never read it; it is a tenth of the
+/// document).
+pub(crate) fn render_blueprint(
+    bp: &CheckedBlueprint,
+    variables: &BTreeMap<String, J>,
+    with_planned_values: bool,
+) -> R {
     let doc = bp.blueprint();
     let provider = bp.provider();
     let tf = provider.terraform_name();
@@ -209,22 +215,26 @@ pub(crate) fn render_blueprint(bp: &CheckedBlueprint, variables: &BTreeMap<Strin
                 ("provider_name", provider_value.clone()),
                 ("change", change.clone()),
             ];
-            let mut pv = vec![
-                ("address", address),
-                ("mode", managed.clone()),
-                ("type", type_name.clone()),
-                ("name", name.clone()),
-                ("provider_name", provider_value.clone()),
-                ("schema_version", R::from(0u64)),
-                ("values", after.clone()),
-                ("sensitive_values", empty.clone()),
-            ];
             if let Some(n) = index {
                 rc.push(("index", R::from(u64::from(n))));
-                pv.push(("index", R::from(u64::from(n))));
+            }
+            if with_planned_values {
+                let mut pv = vec![
+                    ("address", address),
+                    ("mode", managed.clone()),
+                    ("type", type_name.clone()),
+                    ("name", name.clone()),
+                    ("provider_name", provider_value.clone()),
+                    ("schema_version", R::from(0u64)),
+                    ("values", after.clone()),
+                    ("sensitive_values", empty.clone()),
+                ];
+                if let Some(n) = index {
+                    pv.push(("index", R::from(u64::from(n))));
+                }
+                planned.push(s.object(pv));
             }
             changes.push(s.object(rc));
-            planned.push(s.object(pv));
         }
         let mut cr = vec![
             ("address", R::from(info.address.as_str())),
@@ -292,14 +302,15 @@ pub(crate) fn render_blueprint(bp: &CheckedBlueprint, variables: &BTreeMap<Strin
         ("provider_config", provider_configs),
         ("root_module", root),
     ]);
-    let planned = s.object(vec![("resources", R::from(planned))]);
-    let planned_values = s.object(vec![("root_module", planned)]);
     let mut plan = vec![
         ("format_version", R::from(RENDERED_FORMAT_VERSION)),
-        ("planned_values", planned_values),
         ("resource_changes", R::from(changes)),
         ("configuration", configuration),
     ];
+    if with_planned_values {
+        let planned = s.object(vec![("resources", R::from(planned))]);
+        plan.push(("planned_values", s.object(vec![("root_module", planned)])));
+    }
     if !plan_vars.is_empty() {
         plan.push(("variables", s.object(plan_vars)));
     }

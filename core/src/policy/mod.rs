@@ -353,7 +353,9 @@ pub fn validate(
     if !problems.is_empty() {
         return Err(Error::new(ErrorKind::Check, problems));
     }
-    let document = input::render_blueprint(bp, &options.variables);
+    // User policies may read planned_values (conftest policies often do); the built-ins do not.
+    let with_planned = !policies.user_packages().is_empty();
+    let document = input::render_blueprint(bp, &options.variables, with_planned);
     let order: Vec<String> = bp.iter().map(|(_, _, info)| info.address.clone()).collect();
     let types: Vec<String> = bp.iter().map(|(_, _, i)| i.type_name.clone()).collect();
     let resources = bp
@@ -447,7 +449,7 @@ pub fn validate_plan(
 /// # Ok::<(), iac_dharma::Error>(())
 /// ```
 pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_json::Value {
-    input::to_json(&input::render_blueprint(bp, &options.variables))
+    input::to_json(&input::render_blueprint(bp, &options.variables, true))
 }
 
 struct DeclaredWaiver {
