@@ -37,6 +37,46 @@ pub fn optional_string(value: Option<JsValue>, path: &str) -> Result<Option<Stri
     }
 }
 
+/// An optional options object (`undefined`/`null`: the defaults), read into a core options struct
+/// that derives `Deserialize` (see [`crate::report::options_from_json`]). For the verbs' functions.
+#[allow(dead_code)] // the first users are the verbs still to come (validate, estimate, generate, planDiff)
+pub fn options<T: serde::de::DeserializeOwned + Default>(
+    value: Option<JsValue>,
+    arg: &str,
+) -> Result<T, JsValue> {
+    let json = match value {
+        None => None,
+        Some(v) if v.is_undefined() || v.is_null() => None,
+        Some(v) if v.is_object() && !js_sys::Array::is_array(&v) => Some(json_text(&v, arg)?),
+        Some(v) => {
+            return Err(js_error(&invalid_argument(
+                arg,
+                format!("`{arg}` must be an object, got {}", type_of(&v)),
+                None,
+            )))
+        }
+    };
+    crate::report::options_from_json(json.as_deref(), arg).map_err(|e| js_error(&e))
+}
+
+/// `JSON.stringify(value)`, or an invalid-input error at `arg`.
+fn json_text(value: &JsValue, arg: &str) -> Result<String, JsValue> {
+    let json = js_sys::JSON::stringify(value).map_err(|e| {
+        js_error(&invalid_argument(
+            arg,
+            format!("`{arg}` is not JSON-compatible: {}", error_message(&e)),
+            None,
+        ))
+    })?;
+    json.as_string().ok_or_else(|| {
+        js_error(&invalid_argument(
+            arg,
+            format!("`{arg}` is not JSON-compatible"),
+            None,
+        ))
+    })
+}
+
 /// A blueprint argument: source text (JSON or YAML), or a JSON-compatible object.
 ///
 /// Objects go through `JSON.stringify`, which turns cycles and `BigInt`s into clean errors and

@@ -109,6 +109,29 @@ pub fn graph_format(arg: Option<&str>) -> Result<iac_dharma::GraphFormat, Error>
     })
 }
 
+/// Reads an options object (as JSON text, from `JSON.stringify`) into a core options struct;
+/// absent options are the defaults. Unknown or mistyped fields are errors with their path under
+/// `arg` (e.g. `options.fail_on`), as long as the struct denies unknown fields.
+///
+/// # Errors
+/// An [`ErrorKind::InvalidInput`] error naming the field that does not fit.
+pub fn options_from_json<T: serde::de::DeserializeOwned + Default>(
+    json: Option<&str>,
+    arg: &str,
+) -> Result<T, Error> {
+    let Some(json) = json else {
+        return Ok(T::default());
+    };
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = match e.path().to_string() {
+            p if p == "." => arg.to_string(),
+            p => format!("{arg}.{p}"),
+        };
+        invalid_argument(&path, e.into_inner().to_string(), None)
+    })
+}
+
 /// What the check resolved about one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResourceSummary<'a> {
@@ -313,6 +336,30 @@ mod tests {
         let e = blast_radius(&bp, "mian").unwrap_err();
         assert_eq!(e.path(), "name");
         assert_eq!(e.findings()[0].suggestion.as_deref(), Some("main"));
+    }
+
+    #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+    #[serde(default, deny_unknown_fields)]
+    struct Opts {
+        limit: u32,
+        names: Vec<String>,
+    }
+
+    #[test]
+    fn options_default_or_fail_with_their_path() {
+        assert_eq!(
+            options_from_json::<Opts>(None, "options").unwrap(),
+            Opts::default()
+        );
+        let o: Opts = options_from_json(Some(r#"{"limit": 3}"#), "options").unwrap();
+        assert_eq!(o.limit, 3);
+        let e = options_from_json::<Opts>(Some(r#"{"names": [1]}"#), "options").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(e.path(), "options.names[0]");
+        let e = options_from_json::<Opts>(Some(r#"{"limt": 3}"#), "options").unwrap_err();
+        assert!(e.message().contains("limt"), "{}", e.message());
+        let e = options_from_json::<Opts>(Some("5"), "options").unwrap_err();
+        assert_eq!(e.path(), "options");
     }
 
     #[test]
