@@ -105,6 +105,17 @@ FEATURES=()
 t_compile=$(( $(now) - t0 ))
 RAW="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm"
 
+# --- up to date? ------------------------------------------------------------------------------
+# The steps below take ~30-40 s (mostly wasm-opt); skip them when their inputs did not change.
+STAMP="$HERE/pkg/.build-stamp"
+stamp=$(cat "$RAW" "$HERE/scripts/build.sh" "$HERE/scripts/entry.mjs" | sha256sum | cut -c1-64)
+stamp="$stamp wasm-opt=${WASM_OPT:-1} bindgen=$BINDGEN_VERSION toolchain=$TOOLCHAIN"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$stamp" ] && [ -f "$HERE/pkg/node/index.cjs" ] && [ -f "$HERE/pkg/web/index.js" ]; then
+  echo "pkg/ is up to date ($(( $(now) - t_start ))s); sizes: $(tr -d '\n' <"$HERE/pkg/sizes.json")"
+  exit 0
+fi
+rm -f "$STAMP"
+
 # --- bindings -----------------------------------------------------------------------------------
 t0=$(now)
 rm -rf "$HERE/pkg/web" "$HERE/pkg/node"
@@ -152,4 +163,5 @@ printf '\n%-34s %12s %12s\n' "module (bytes)" raw gzip-9
 printf '%-34s %12s %12s\n' "cargo output ($PROFILE)" "$size_cargo" "$(gz "$RAW")"
 printf '%-34s %12s %12s\n' "after wasm-bindgen" "$size_bg" "$gz_bg"
 printf '%-34s %12s %12s\n' "final (pkg/web, pkg/node)" "$size_final" "$gz_final"
+echo "$stamp" >"$STAMP"
 echo "times: compile ${t_compile}s, wasm-bindgen ${t_bindgen}s, wasm-opt ${t_opt}s, total $(( $(now) - t_start ))s"
