@@ -143,9 +143,10 @@ test(`shared vectors, blueprint as a JS object (${objectCases.length} cases)`, (
   assert.equal(failures.length, 0, `${failures.length} of ${objectCases.length} vectors failed:\n${failures.join('\n')}`);
 });
 
+// Cases of calls this package does not offer yet are reported as skipped, naming the calls.
 const unknownCalls = [...new Set(unsupported.map(({ c }) => c.call))].sort();
-test(
-  `calls not in this package yet: ${unknownCalls.length ? unknownCalls.join(', ') : 'none'}`,
-  { skip: unknownCalls.length ? `${unsupported.length} cases skipped (calls: ${unknownCalls.join(', ')})` : false },
-  () => {},
-);
+if (unknownCalls.length) {
+  test(`calls not in this package yet: ${unknownCalls.join(', ')}`, {
+    skip: `${unsupported.length} cases skipped (calls: ${unknownCalls.join(', ')})`,
+  });
+}
