@@ -299,3 +299,56 @@ fn emit_input_prints_the_rendered_plan() {
     let o = dharma(&["validate", &p]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// Every bundled example passes the built-in catalog with the tags the examples' README promises
+/// (exit 0), so `dharma validate examples/blueprints/<any>` behaves as documented.
+#[test]
+fn every_example_blueprint_passes_with_its_required_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let tags = write(
+        &dir,
+        "tags.yaml",
+        "required_tags: [Owner, Environment, CostCenter]\n",
+    );
+    let labels = write(
+        &dir,
+        "labels.yaml",
+        "required_tags: [owner, environment, cost_center]\n",
+    );
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("examples/blueprints")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !(name.ends_with(".yaml") || name.ends_with(".json")) {
+            continue;
+        }
+        let settings = if name.starts_with("gcp-") {
+            &labels
+        } else {
+            &tags
+        };
+        let file = path.to_string_lossy().into_owned();
+        let o = dharma(&[
+            "validate",
+            &file,
+            "--settings",
+            settings,
+            "--today",
+            "2026-06-01",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(
+            stdout(&o).starts_with("PASSED") || stdout(&o).contains("\nPASSED"),
+            "{name}: {}",
+            stdout(&o)
+        );
+        seen += 1;
+    }
+    assert!(seen >= 8, "only {seen} examples");
+}
