@@ -15,6 +15,7 @@
 //! The embedded templates are compiled once per process; a caller may replace or add templates
 //! with a [`TemplateSet`].
 
+mod arm;
 mod cdk;
 mod cloudformation;
 mod hcl;
@@ -229,8 +230,7 @@ impl GeneratedFiles {
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
 /// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
-/// formats this build does not generate yet: `arm`, `pulumi-yaml`, `pulumi-ts`
-/// (`format_unavailable`).
+/// formats this build does not generate yet: `pulumi-yaml`, `pulumi-ts` (`format_unavailable`).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
@@ -261,6 +261,7 @@ pub fn generate(
             cloudformation::context(bp)?
         }
         OutputFormat::CdkTs => cdk::context(bp)?,
+        OutputFormat::Arm => arm::context(bp)?,
         other => {
             return Err(Error::single(
                 ErrorKind::Generate,
@@ -268,7 +269,7 @@ pub fn generate(
                     Code::FormatUnavailable,
                     "",
                     format!(
-                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, cdk-ts"
+                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, arm, cdk-ts"
                     ),
                 ),
             ))
