@@ -64,13 +64,23 @@ impl AStr {
     pub(crate) fn property(&self, path: &str) -> AStr {
         let mut e = self.expr();
         for step in path.split('.').filter(|s| !s.is_empty()) {
-            if step.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            // `name[0]`: a property, then an index.
+            let (step, index) = match step.split_once('[') {
+                Some((name, rest)) if rest.ends_with(']') => (name, Some(rest)),
+                _ => (step, None),
+            };
+            if step.is_empty() {
+            } else if step.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 e.push('.');
                 e.push_str(step);
             } else {
                 e.push('[');
                 e.push_str(&quote(step));
                 e.push(']');
+            }
+            if let Some(i) = index {
+                e.push('[');
+                e.push_str(i);
             }
         }
         AStr::Expr(e)
