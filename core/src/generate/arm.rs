@@ -8,6 +8,7 @@
 
 mod expr;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -202,6 +203,11 @@ struct Lowering<'a> {
     /// Variable name → ARM parameter type.
     params: HashMap<&'a str, &'static str>,
     group: Option<usize>,
+    /// The mapping of each resource's type (by index).
+    types: Vec<Option<&'static TypeMap>>,
+    /// Resource IDs and name segments of resources without `count`, computed once.
+    ids: RefCell<HashMap<usize, AStr>>,
+    names: RefCell<HashMap<usize, Vec<AStr>>>,
 }
 
 fn unmapped(code: Code, path: &str, message: String) -> Error {
@@ -219,8 +225,7 @@ fn astr_of(v: &Value) -> Option<AStr> {
 
 impl<'a> Lowering<'a> {
     fn type_map(&self, index: usize) -> Option<&'static TypeMap> {
-        let info = self.bp.resource_info(index)?;
-        self.map.types.get(&info.type_name)
+        self.types.get(index).copied().flatten()
     }
 
     fn type_name(&self, index: usize) -> String {
@@ -254,6 +259,18 @@ impl<'a> Lowering<'a> {
 
     /// The segments of the ARM name of resource `index` (parents first).
     fn segments(&self, index: usize, inst: Inst, depth: usize) -> Result<Vec<AStr>> {
+        if inst == Inst::One {
+            if let Some(s) = self.names.borrow().get(&index) {
+                return Ok(s.clone());
+            }
+            let s = self.segments_uncached(index, inst, depth)?;
+            self.names.borrow_mut().insert(index, s.clone());
+            return Ok(s);
+        }
+        self.segments_uncached(index, inst, depth)
+    }
+
+    fn segments_uncached(&self, index: usize, inst: Inst, depth: usize) -> Result<Vec<AStr>> {
         let at = format!("resources[{index}].properties");
         if depth > MAX_DEPTH {
             return Err(unmapped(
@@ -449,6 +466,24 @@ impl<'a> Lowering<'a> {
 
     /// The resource ID expression of resource `index`.
     fn resource_id(&self, index: usize, inst: Inst, depth: usize, at: &str) -> Result<AStr> {
+        if inst == Inst::One {
+            if let Some(id) = self.ids.borrow().get(&index) {
+                return Ok(id.clone());
+            }
+            let id = self.resource_id_uncached(index, inst, depth, at)?;
+            self.ids.borrow_mut().insert(index, id.clone());
+            return Ok(id);
+        }
+        self.resource_id_uncached(index, inst, depth, at)
+    }
+
+    fn resource_id_uncached(
+        &self,
+        index: usize,
+        inst: Inst,
+        depth: usize,
+        at: &str,
+    ) -> Result<AStr> {
         match self.placements.get(index).copied() {
             Some(Placement::Group) => Ok(AStr::Expr("resourceGroup().id".into())),
             Some(Placement::Own) => {
@@ -1418,6 +1453,13 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         placements: Vec::with_capacity(doc.resources.len()),
         params: HashMap::new(),
         group: None,
+        types: bp
+            .resource_infos()
+            .iter()
+            .map(|i| map.types.get(&i.type_name))
+            .collect(),
+        ids: RefCell::new(HashMap::new()),
+        names: RefCell::new(HashMap::new()),
     };
     let mut findings = Vec::new();
 
