@@ -557,6 +557,61 @@ fn check_template(t: &Value) -> Vec<String> {
             }
         }
     }
+    // The dependsOn graph has no cycle (ARM rejects circular dependencies).
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut copy_members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in &resources {
+        for k in instances(r) {
+            if let (Ok(id), Some(c)) = (id_of(r, k), r["copy"]["name"].as_str()) {
+                copy_members.entry(c.to_string()).or_default().push(id);
+            }
+        }
+    }
+    for r in &resources {
+        for k in instances(r) {
+            let Ok(id) = id_of(r, k) else { continue };
+            let targets = edges.entry(id).or_default();
+            for dep in r["dependsOn"].as_array().into_iter().flatten() {
+                match read_string(dep.as_str().unwrap_or_default()) {
+                    Ok(Ok(name)) => {
+                        targets.extend(copy_members.get(&name).cloned().unwrap_or_default())
+                    }
+                    Ok(Err(ast)) => {
+                        if let Ok(V::S(d)) = eval(&ast, &env(k)) {
+                            targets.insert(d);
+                        }
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+    fn visit(
+        n: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+    ) -> bool {
+        match state.get(n) {
+            Some(1) => return false,
+            Some(_) => return true,
+            None => {}
+        }
+        state.insert(n.to_string(), 1);
+        for m in edges.get(n).into_iter().flatten() {
+            if !visit(m, edges, state) {
+                return false;
+            }
+        }
+        state.insert(n.to_string(), 2);
+        true
+    }
+    let mut state = BTreeMap::new();
+    for n in edges.keys() {
+        if !visit(n, &edges, &mut state) {
+            problems.push(format!("dependsOn cycle through {n}"));
+            break;
+        }
+    }
     for (k, o) in t["outputs"].as_object().into_iter().flatten() {
         walk(o, &format!("outputs.{k}"), false, &params, &mut problems);
     }
@@ -620,6 +675,16 @@ fn the_checker_catches_broken_templates() {
     bad["resources"][0]["properties"]["z"] = json!("[concat('a']");
     bad["resources"][1]["name"] = json!("only-one-segment");
     let problems = check_template(&bad).join("\n");
+    let mut cyclic = good.clone();
+    cyclic["resources"][0]["dependsOn"] =
+        json!(["[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'a')]"]);
+    assert!(
+        check_template(&cyclic)
+            .join("\n")
+            .contains("dependsOn cycle"),
+        "{:?}",
+        check_template(&cyclic)
+    );
     for needle in [
         "no resource of the template",
         "unknown function `bogus`",
@@ -695,6 +760,29 @@ fn count_becomes_a_copy_loop_with_stable_names() {
     assert_eq!(
         www["properties"]["ARecords"][0]["ipv4Address"],
         "[reference(resourceId('Microsoft.Network/publicIPAddresses', 'pip-2'), '2024-05-01').ipAddress]"
+    );
+    assert!(check_template(&t).is_empty(), "{:#?}", check_template(&t));
+}
+
+#[test]
+fn subnets_of_one_network_are_created_one_after_the_other() {
+    let t = arm(
+        &json!({"name": "ser", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+        "resources": [
+            {"type": "azurerm_virtual_network", "name": "vnet", "properties": {"name": "v", "location": "westeurope", "resource_group_name": "rg", "address_space": ["10.0.0.0/16"]}},
+            {"type": "azurerm_subnet", "name": "a", "properties": {"name": "a", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.1.0/24"]}},
+            {"type": "azurerm_subnet", "name": "b", "count": 2, "properties": {"name": "b", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.2.0/24"]}}]}),
+    );
+    assert_eq!(
+        t["resources"][2]["dependsOn"],
+        json!([
+            "[resourceId('Microsoft.Network/virtualNetworks', 'v')]",
+            "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'a')]"
+        ])
+    );
+    assert_eq!(
+        t["resources"][2]["copy"],
+        json!({"name": "b", "count": 2, "mode": "serial", "batchSize": 1})
     );
     assert!(check_template(&t).is_empty(), "{:#?}", check_template(&t));
 }

@@ -71,6 +71,9 @@ pub(crate) struct TypeMap {
     pub(crate) unmapped: Option<String>,
     /// Where the tags go (default `tags`; `properties.tags` for some child types).
     pub(crate) tags: Option<String>,
+    /// Siblings (same type and parent) are created one after the other.
+    #[serde(default)]
+    pub(crate) serial: bool,
 }
 
 /// One `/`-separated segment of an ARM resource name.
@@ -1692,6 +1695,34 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         }
     }
 
+    // Types Azure creates one at a time per parent (subnets of a virtual network): each sibling
+    // waits for the previous one, in the dependency graph's order (so no cycle can appear).
+    let mut previous_sibling: HashMap<usize, usize> = HashMap::new();
+    let mut last_of_parent: HashMap<String, usize> = HashMap::new();
+    for &i in bp.graph().order() {
+        let Some(tm) = lw.type_map(i).filter(|m| m.serial) else {
+            continue;
+        };
+        if lw.placements.get(i) != Some(&Placement::Own) {
+            continue;
+        }
+        let inst = if lw.count(i).is_some() {
+            Inst::Copy
+        } else {
+            Inst::One
+        };
+        let mut segs = lw.segments(i, inst, 0)?;
+        segs.pop();
+        let key = format!(
+            "{}|{}",
+            tm.arm_type.as_deref().unwrap_or_default(),
+            segs.iter().map(AStr::to_text).collect::<Vec<_>>().join("/")
+        );
+        if let Some(prev) = last_of_parent.insert(key, i) {
+            previous_sibling.insert(i, prev);
+        }
+    }
+
     for (i, r, info) in bp.iter() {
         if lw.placements.get(i) != Some(&Placement::Own) {
             continue;
@@ -1845,7 +1876,12 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
             insert_path(&mut res, &k, v, false);
         }
         if let Some(n) = r.count {
-            res.insert("copy".into(), json!({"name": r.name, "count": n}));
+            let copy = if tm.serial {
+                json!({"name": r.name, "count": n, "mode": "serial", "batchSize": 1})
+            } else {
+                json!({"name": r.name, "count": n})
+            };
+            res.insert("copy".into(), copy);
         }
         let mut comments = Vec::new();
         if let Some(d) = &r.description {
@@ -1870,6 +1906,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         // dependsOn: every dependency of the graph that is a resource of the template.
         let mut deps: Vec<usize> = bp.graph().dependencies(i);
         deps.extend(extra_deps);
+        deps.extend(previous_sibling.get(&i).copied());
         deps.sort_unstable();
         deps.dedup();
         let mut depends: Vec<Value> = Vec::new();
