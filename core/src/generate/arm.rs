@@ -645,7 +645,10 @@ impl<'a> Lowering<'a> {
             },
             Some(Placement::Own) => {
                 let tm = self.type_map(index);
-                let spec = tm.and_then(|m| m.attributes.get(key)).map(String::as_str);
+                // `ref:sslPort|int`: the value's ARM type after `|` (string when absent).
+                let spec = tm
+                    .and_then(|m| m.attributes.get(key))
+                    .map(|s| s.split('|').next().unwrap_or_default());
                 // A managed identity's IDs, for every type with an `identity` block.
                 let has_identity = tm.is_some_and(|m| m.properties.contains_key("identity"));
                 let spec = match (spec, key) {
@@ -737,7 +740,15 @@ impl<'a> Lowering<'a> {
                             self.params.get(name.as_str()).copied() == Some("string")
                                 || self.params.get(name.as_str()).copied() == Some("securestring")
                         }
-                        Reference::Resource { .. } => true,
+                        Reference::Resource {
+                            name, attribute, ..
+                        } => self
+                            .bp
+                            .index_of(name)
+                            .and_then(|j| self.type_map(j))
+                            .and_then(|m| m.attributes.get(&attribute_key(attribute)))
+                            .and_then(|spec| spec.split_once('|'))
+                            .is_none_or(|(_, ty)| ty == "string"),
                     };
                     parts.push(if single || stringy {
                         e
@@ -1999,7 +2010,21 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                     .and_then(|t| t.as_single_reference().cloned())
                     .and_then(|r| match r {
                         Reference::Variable { name } => lw.params.get(name.as_str()).copied(),
-                        Reference::Resource { .. } => None,
+                        Reference::Resource {
+                            name, attribute, ..
+                        } => lw
+                            .bp
+                            .index_of(&name)
+                            .and_then(|j| lw.type_map(j))
+                            .and_then(|m| m.attributes.get(&attribute_key(&attribute)))
+                            .and_then(|spec| spec.split_once('|'))
+                            .map(|(_, ty)| match ty {
+                                "int" => "int",
+                                "bool" => "bool",
+                                "array" => "array",
+                                "object" => "object",
+                                _ => "string",
+                            }),
                     });
                 (single_var.unwrap_or("string"), a.to_json())
             }
