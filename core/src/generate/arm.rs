@@ -211,6 +211,8 @@ struct Lowering<'a> {
     /// Resource IDs and name segments of resources without `count`, computed once.
     ids: RefCell<HashMap<usize, AStr>>,
     names: RefCell<HashMap<usize, Vec<AStr>>>,
+    /// Blueprint strings with references, lowered once (`${rg.location}` appears everywhere).
+    strings: RefCell<HashMap<&'a str, AStr>>,
 }
 
 fn unmapped(code: Code, path: &str, message: String) -> Error {
@@ -318,7 +320,7 @@ impl<'a> Lowering<'a> {
                         out.extend(self.parent_segments(s, &a, depth)?);
                         continue;
                     }
-                    self.string(s, &a, depth + 1)?
+                    self.string_cached(s, &a, depth + 1)?
                 }
                 None if !seg.guid.is_empty() => self.guid_name(index, &seg.guid, &at, depth)?,
                 None => {
@@ -594,7 +596,7 @@ impl<'a> Lowering<'a> {
                     let mut a = at.clone();
                     push_key(&mut a, name);
                     match v {
-                        Value::String(s) => self.string(s, &a, depth + 1).map(Some),
+                        Value::String(s) => self.string_cached(s, &a, depth + 1).map(Some),
                         _ => Err(unmapped(
                             Code::UnmappedProperty,
                             &a,
@@ -723,6 +725,26 @@ impl<'a> Lowering<'a> {
         if !has_markers(s) {
             return Ok(lit(s));
         }
+        if let Some(a) = self.strings.borrow().get(s) {
+            return Ok(a.clone());
+        }
+        self.string_uncached(s, at, depth)
+    }
+
+    /// Lowers a string of the blueprint, remembering the result.
+    fn string_cached(&self, s: &'a str, at: &str, depth: usize) -> Result<AStr> {
+        if !has_markers(s) {
+            return Ok(lit(s));
+        }
+        if let Some(a) = self.strings.borrow().get(s) {
+            return Ok(a.clone());
+        }
+        let a = self.string_uncached(s, at, depth)?;
+        self.strings.borrow_mut().insert(s, a.clone());
+        Ok(a)
+    }
+
+    fn string_uncached(&self, s: &str, at: &str, depth: usize) -> Result<AStr> {
         let t = parse_template(s, at)?;
         if let Some(text) = t.literal_text() {
             return Ok(lit(text));
@@ -768,7 +790,10 @@ impl<'a> Lowering<'a> {
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (n, item) in items.iter().enumerate() {
-                    out.push(self.value(item, &format!("{at}[{n}]"))?);
+                    out.push(match plain(item) {
+                        Some(p) => p,
+                        None => self.value(item, &format!("{at}[{n}]"))?,
+                    });
                 }
                 Value::Array(out)
             }
@@ -778,9 +803,15 @@ impl<'a> Lowering<'a> {
                     if v.is_null() {
                         continue;
                     }
-                    let mut a = at.to_string();
-                    push_key(&mut a, k);
-                    out.insert(escape_literal(k), self.value(v, &a)?);
+                    let mapped = match plain(v) {
+                        Some(p) => p,
+                        None => {
+                            let mut a = at.to_string();
+                            push_key(&mut a, k);
+                            self.value(v, &a)?
+                        }
+                    };
+                    out.insert(escape_literal(k), mapped);
                 }
                 Value::Object(out)
             }
@@ -803,6 +834,10 @@ impl<'a> Lowering<'a> {
     ) -> Result<()> {
         for (k, v) in props {
             if v.is_null() || skip.contains(&k.as_str()) {
+                continue;
+            }
+            if let (Some(Prop::Path(path)), Some(p)) = (specs.get(k), plain(v)) {
+                insert_path(out, path, p, false);
                 continue;
             }
             let mut a = at.to_string();
@@ -1298,6 +1333,19 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// A value that maps to itself in ARM syntax (a number, a bool, literal text that ARM does not
+/// read as an expression), with no path to compute; `None` for anything else.
+fn plain(v: &Value) -> Option<Value> {
+    match v {
+        Value::String(s) => {
+            let looks_like_expression = s.starts_with('[') && s.ends_with(']');
+            (!has_markers(s) && !looks_like_expression).then(|| v.clone())
+        }
+        Value::Number(_) | Value::Bool(_) => Some(v.clone()),
+        _ => None,
+    }
+}
+
 /// `identity[0].principal_id` for an attribute path.
 fn attribute_key(steps: &[Step]) -> String {
     let mut s = String::new();
@@ -1474,6 +1522,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
             .collect(),
         ids: RefCell::new(HashMap::new()),
         names: RefCell::new(HashMap::new()),
+        strings: RefCell::new(HashMap::new()),
     };
     let mut findings = Vec::new();
 
