@@ -1419,6 +1419,15 @@ fn parameter(
     path: &str,
     lw: &Lowering,
 ) -> Result<Map<String, Value>> {
+    if v.default.as_ref().is_some_and(Value::is_null) {
+        // Terraform's `default = null` makes a variable optional with no value; a parameter of a
+        // 2019-04-01 template has no null (`nullable` needs languageVersion 2.0).
+        return Err(unmapped(
+            Code::UnmappedProperty,
+            &format!("{path}.default"),
+            format!("a null default (an optional variable with no value) has no {FORMAT} parameter equivalent; give the variable a real default or none"),
+        ));
+    }
     let arm_type = param_type(v, path)?;
     let mut p = Map::new();
     p.insert("type".into(), json!(arm_type));
