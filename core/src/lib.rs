@@ -45,7 +45,9 @@ mod error;
 mod graph;
 mod graph_format;
 mod json_schema;
+mod plan;
 mod reference;
+mod state;
 mod suggest;
 
 pub use blueprint::{
@@ -57,7 +59,16 @@ pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
+pub use plan::{
+    apply_plan, check_version, plan_diff, render_plan_text, version_bump, Action, AttributeChange,
+    Bump, Change, DocumentChange, NamedChange, PathStep, Plan, PlanStep, Replacement,
+    ResourceChange, Side, StepAction, Summary, VersionCheck,
+};
 pub use reference::{Part, Reference, Step, Template};
+pub use state::{
+    drift, render_drift_text, ChangedResource, DriftChange, DriftReport, NotCompared, StateFormat,
+    StateInstance, TerraformState,
+};
 pub use suggest::did_you_mean;
 
 /// Parses a blueprint (JSON or YAML, detected) and checks it.

@@ -1,0 +1,438 @@
+//! Differences between the two blueprint documents, in a form where resources, variables and
+//! outputs are keyed by name, and replaying them ([`apply_plan`]).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::blueprint::{Blueprint, Value};
+use crate::check::CheckedBlueprint;
+use crate::error::{Code, Error, ErrorKind, Finding, Result};
+
+use super::model::{AttributeChange, DocumentChange, Plan};
+use super::values::{apply_change, diff, order_for_apply, path_string, ApplyProblem, PathStep};
+
+const COLLECTIONS: [&str; 3] = ["variables", "outputs", "resources"];
+
+/// The header fields of a blueprint, serialized as the document serializes them.
+fn header(bp: &Blueprint) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("name".into(), Value::String(bp.name.clone()));
+    m.insert("version".into(), Value::String(bp.version.clone()));
+    m.insert("provider".into(), Value::String(bp.provider.clone()));
+    m.insert("region".into(), Value::String(bp.region.clone()));
+    if let Some(d) = &bp.description {
+        m.insert("description".into(), Value::String(d.clone()));
+    }
+    if !bp.tags.is_empty() {
+        m.insert(
+            "tags".into(),
+            serde_json::to_value(&bp.tags).unwrap_or(Value::Null),
+        );
+    }
+    if !bp.metadata.is_empty() {
+        m.insert(
+            "metadata".into(),
+            serde_json::to_value(&bp.metadata).unwrap_or(Value::Null),
+        );
+    }
+    Value::Object(m)
+}
+
+/// The document with `resources`, `variables` and `outputs` as objects keyed by name.
+fn keyed(bp: &Blueprint) -> Value {
+    let mut v = bp.to_value();
+    if let Value::Object(m) = &mut v {
+        for key in COLLECTIONS {
+            let mut by_name = serde_json::Map::new();
+            if let Some(Value::Array(items)) = m.shift_remove(key) {
+                for item in items {
+                    let name = item
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    by_name.insert(name, item);
+                }
+            }
+            m.insert(key.to_string(), Value::Object(by_name));
+        }
+    }
+    v
+}
+
+/// Back from the keyed form to a document.
+fn unkeyed(mut v: Value) -> Result<Blueprint> {
+    if let Value::Object(m) = &mut v {
+        for key in COLLECTIONS {
+            if let Some(Value::Object(by_name)) = m.shift_remove(key) {
+                let items: Vec<Value> = by_name.into_iter().map(|(_, x)| x).collect();
+                m.insert(key.to_string(), Value::Array(items));
+            }
+        }
+    }
+    Blueprint::from_value(v).map_err(|e| {
+        Error::new(
+            ErrorKind::Plan,
+            e.into_findings()
+                .into_iter()
+                .map(|f| {
+                    Finding::error(
+                        Code::StalePlan,
+                        f.path,
+                        format!("the plan does not apply to this blueprint: {}", f.message),
+                    )
+                })
+                .collect(),
+        )
+    })
+}
+
+/// What is secret in a document change, from the sensitive facts of both sides.
+struct Secrets {
+    /// Resource name → sensitive top-level properties (both sides).
+    resources: HashMap<String, HashSet<String>>,
+    variables: HashSet<String>,
+    outputs: HashSet<String>,
+}
+
+impl Secrets {
+    /// Masks a value at `steps` (sensitive parts set to `null`); true if anything was masked.
+    fn mask(&self, steps: &[PathStep], value: &Value) -> (Value, bool) {
+        let key = |i: usize| match steps.get(i) {
+            Some(PathStep::Key(k)) => Some(k.as_str()),
+            _ => None,
+        };
+        let (Some(collection), Some(name)) = (key(0), key(1)) else {
+            return (value.clone(), false);
+        };
+        let (secret_fields, field_path): (HashSet<String>, &[PathStep]) = match collection {
+            "resources" => {
+                let Some(attrs) = self.resources.get(name) else {
+                    return (value.clone(), false);
+                };
+                // resources.NAME.properties.ATTR...
+                match (key(2), key(3)) {
+                    (Some("properties"), Some(attr)) => {
+                        return if attrs.contains(attr) {
+                            (Value::Null, true)
+                        } else {
+                            (value.clone(), false)
+                        };
+                    }
+                    (Some("properties"), None) => (attrs.clone(), &[]),
+                    (None, _) => (attrs.clone(), &[PathStep::Key("properties".into())][..]),
+                    _ => return (value.clone(), false),
+                }
+            }
+            "variables" | "outputs" => {
+                let (set, field) = if collection == "variables" {
+                    (&self.variables, "default")
+                } else {
+                    (&self.outputs, "value")
+                };
+                if !set.contains(name) {
+                    return (value.clone(), false);
+                }
+                match key(2) {
+                    Some(f) if f == field => return (Value::Null, true),
+                    Some(_) => return (value.clone(), false),
+                    None => {
+                        let mut v = value.clone();
+                        let hit = match &mut v {
+                            Value::Object(m) => {
+                                m.get_mut(field).map(|x| *x = Value::Null).is_some()
+                            }
+                            _ => false,
+                        };
+                        return (v, hit);
+                    }
+                }
+            }
+            _ => return (value.clone(), false),
+        };
+        let mut v = value.clone();
+        let mut target = Some(&mut v);
+        for step in field_path {
+            target = match (step, target) {
+                (PathStep::Key(k), Some(Value::Object(m))) => m.get_mut(k),
+                _ => None,
+            };
+        }
+        let mut hit = false;
+        if let Some(Value::Object(m)) = target {
+            for (k, x) in m.iter_mut() {
+                if secret_fields.contains(k) {
+                    *x = Value::Null;
+                    hit = true;
+                }
+            }
+        }
+        (v, hit)
+    }
+}
+
+fn names<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<String> {
+    items.iter().map(|x| name(x).to_string()).collect()
+}
+
+/// The order a collection has after replaying its changes: the old names still present, then the
+/// new ones in new order.
+fn natural_order(old: &[String], new: &[String]) -> Vec<String> {
+    let new_set: HashSet<&str> = new.iter().map(String::as_str).collect();
+    let old_set: HashSet<&str> = old.iter().map(String::as_str).collect();
+    old.iter()
+        .filter(|n| new_set.contains(n.as_str()))
+        .chain(new.iter().filter(|n| !old_set.contains(n.as_str())))
+        .cloned()
+        .collect()
+}
+
+/// Every difference between the two documents.
+pub(crate) fn document_changes(
+    old: &CheckedBlueprint,
+    new: &CheckedBlueprint,
+    sensitive: &dyn Fn(&CheckedBlueprint, usize) -> HashSet<String>,
+) -> Vec<DocumentChange> {
+    let (ob, nb) = (old.blueprint(), new.blueprint());
+    let mut raw = Vec::new();
+    diff(
+        Some(&header(ob)),
+        Some(&header(nb)),
+        &mut Vec::new(),
+        &mut raw,
+    );
+    let mut secrets = Secrets {
+        resources: HashMap::new(),
+        variables: ob
+            .variables
+            .iter()
+            .chain(&nb.variables)
+            .filter(|v| v.sensitive)
+            .map(|v| v.name.clone())
+            .collect(),
+        outputs: ob
+            .outputs
+            .iter()
+            .chain(&nb.outputs)
+            .filter(|o| o.sensitive)
+            .map(|o| o.name.clone())
+            .collect(),
+    };
+    let mut reorders = Vec::new();
+    // Resources.
+    {
+        let mut prefix = vec![PathStep::Key("resources".into())];
+        for (j, r) in nb.resources.iter().enumerate() {
+            let before = old
+                .index_of(&r.name)
+                .and_then(|i| ob.resources.get(i).map(|o| (i, o)));
+            if before.is_some_and(|(_, o)| o == r) {
+                continue;
+            }
+            let mut secret = sensitive(new, j);
+            if let Some((i, _)) = before {
+                secret.extend(sensitive(old, i));
+            }
+            secrets.resources.insert(r.name.clone(), secret);
+            prefix.push(PathStep::Key(r.name.clone()));
+            let a = serde_json::to_value(r).ok();
+            let b = before.and_then(|(_, o)| serde_json::to_value(o).ok());
+            diff(b.as_ref(), a.as_ref(), &mut prefix, &mut raw);
+            prefix.pop();
+        }
+        for (i, r) in ob.resources.iter().enumerate() {
+            if new.index_of(&r.name).is_none() {
+                secrets.resources.insert(r.name.clone(), sensitive(old, i));
+                prefix.push(PathStep::Key(r.name.clone()));
+                let b = serde_json::to_value(r).ok();
+                diff(b.as_ref(), None, &mut prefix, &mut raw);
+                prefix.pop();
+            }
+        }
+        let (o, n) = (
+            names(&ob.resources, |r| &r.name),
+            names(&nb.resources, |r| &r.name),
+        );
+        reorders.push(("resources", o, n));
+    }
+    // Variables and outputs.
+    fn by_name<T: serde::Serialize>(
+        key: &str,
+        old: &[T],
+        new: &[T],
+        name: impl Fn(&T) -> &str,
+        raw: &mut Vec<super::values::RawChange>,
+    ) {
+        let old_map: HashMap<&str, &T> = old.iter().map(|x| (name(x), x)).collect();
+        let new_names: HashSet<&str> = new.iter().map(&name).collect();
+        let mut prefix = vec![PathStep::Key(key.into())];
+        for x in new {
+            prefix.push(PathStep::Key(name(x).to_string()));
+            let a = serde_json::to_value(x).ok();
+            let b = old_map
+                .get(name(x))
+                .and_then(|o| serde_json::to_value(o).ok());
+            diff(b.as_ref(), a.as_ref(), &mut prefix, raw);
+            prefix.pop();
+        }
+        for x in old.iter().filter(|x| !new_names.contains(name(x))) {
+            prefix.push(PathStep::Key(name(x).to_string()));
+            let b = serde_json::to_value(x).ok();
+            diff(b.as_ref(), None, &mut prefix, raw);
+            prefix.pop();
+        }
+    }
+    by_name(
+        "variables",
+        &ob.variables,
+        &nb.variables,
+        |v| &v.name,
+        &mut raw,
+    );
+    by_name("outputs", &ob.outputs, &nb.outputs, |o| &o.name, &mut raw);
+    let (o, n) = (
+        names(&ob.variables, |v| &v.name),
+        names(&nb.variables, |v| &v.name),
+    );
+    reorders.push(("variables", o, n));
+    let (o, n) = (
+        names(&ob.outputs, |v| &v.name),
+        names(&nb.outputs, |v| &v.name),
+    );
+    reorders.push(("outputs", o, n));
+
+    let mut out: Vec<DocumentChange> = raw
+        .into_iter()
+        .map(|c| {
+            let (before, s1) = match &c.before {
+                Some(v) => {
+                    let (m, hit) = secrets.mask(&c.steps, v);
+                    (Some(m), hit)
+                }
+                None => (None, false),
+            };
+            let (after, s2) = match &c.after {
+                Some(v) => {
+                    let (m, hit) = secrets.mask(&c.steps, v);
+                    (Some(m), hit)
+                }
+                None => (None, false),
+            };
+            DocumentChange {
+                shown: AttributeChange {
+                    path: path_string(&c.steps),
+                    before,
+                    after,
+                    sensitive: s1 || s2,
+                    unknown: false,
+                    forces_replacement: false,
+                },
+                steps: c.steps,
+                reorder: false,
+                raw_before: c.before,
+                raw_after: c.after,
+            }
+        })
+        .collect();
+    for (key, before, after) in reorders {
+        // Replaying keeps the old order and appends new names; say so when that is not the new
+        // order (or, for the inverse plan, the old one).
+        if natural_order(&before, &after) != after || natural_order(&after, &before) != before {
+            let list = |v: Vec<String>| Value::Array(v.into_iter().map(Value::String).collect());
+            let (b, a) = (list(before), list(after));
+            out.push(DocumentChange {
+                steps: vec![PathStep::Key(key.into())],
+                shown: AttributeChange {
+                    path: key.into(),
+                    before: Some(b.clone()),
+                    after: Some(a.clone()),
+                    sensitive: false,
+                    unknown: false,
+                    forces_replacement: false,
+                },
+                reorder: true,
+                raw_before: Some(b),
+                raw_after: Some(a),
+            });
+        }
+    }
+    out
+}
+
+fn stale(path: &str, message: String) -> Finding {
+    Finding::error(Code::StalePlan, path, message)
+}
+
+/// Replays a plan's document changes on the old blueprint, giving the new one.
+///
+/// Every change is checked first: the value the plan expects before must be the one the document
+/// has, so a plan computed from another document is refused instead of half-applied.
+///
+/// # Errors
+/// A [`ErrorKind::Plan`] error (code `stale_plan`) listing every change that does not fit.
+pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
+    let mut doc = keyed(old);
+    let mut changes: Vec<&DocumentChange> = plan
+        .document_changes
+        .iter()
+        .filter(|c| !c.reorder)
+        .collect();
+    order_for_apply(&mut changes, |c| {
+        (&c.steps, c.raw_before.is_some(), c.raw_after.is_some())
+    });
+    let mut findings = Vec::new();
+    for c in changes {
+        if let Err(problem) = apply_change(
+            &mut doc,
+            &c.steps,
+            c.raw_before.as_ref(),
+            c.raw_after.as_ref(),
+        ) {
+            let why = match problem {
+                ApplyProblem::Mismatch => {
+                    "the document's value is not the one the plan was made from"
+                }
+                ApplyProblem::NoPath => "the document has no such place",
+            };
+            findings.push(stale(
+                &c.shown.path,
+                format!("cannot apply the change at `{}`: {why}", c.shown.path),
+            ));
+        }
+    }
+    for c in plan.document_changes.iter().filter(|c| c.reorder) {
+        let (Some(PathStep::Key(key)), Some(Value::Array(before)), Some(Value::Array(after))) =
+            (c.steps.first(), &c.raw_before, &c.raw_after)
+        else {
+            continue;
+        };
+        let Some(Value::Object(by_name)) = doc.get_mut(key.as_str()) else {
+            findings.push(stale(key, format!("the document has no `{key}`")));
+            continue;
+        };
+        let strings = |v: &[Value]| -> Vec<String> {
+            v.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        };
+        let current: Vec<String> = by_name.keys().cloned().collect();
+        if current != natural_order(&strings(before), &strings(after)) {
+            findings.push(stale(
+                key,
+                format!("the order of `{key}` is not the one the plan was made from"),
+            ));
+            continue;
+        }
+        let mut reordered = serde_json::Map::new();
+        for name in after.iter().filter_map(Value::as_str) {
+            if let Some(v) = by_name.shift_remove(name) {
+                reordered.insert(name.to_string(), v);
+            }
+        }
+        *by_name = reordered;
+    }
+    if !findings.is_empty() {
+        return Err(Error::new(ErrorKind::Plan, findings));
+    }
+    unkeyed(doc)
+}
