@@ -287,13 +287,25 @@ struct SideFacts<'a> {
 }
 
 impl<'a> SideFacts<'a> {
+    /// The resources `i` depends on, as addresses. A dependency with `count = 0` has no instance
+    /// to wait for, so its own dependencies stand in for it (order still flows through it).
     fn depends_on(&self, i: usize) -> Vec<String> {
-        self.bp
-            .graph()
-            .dependencies(i)
-            .into_iter()
-            .filter_map(|d| self.bp.resource_info(d).map(|r| r.address.clone()))
-            .collect()
+        let g = self.bp.graph();
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = g.dependencies(i);
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            if self.bp.resources().get(d).and_then(|r| r.count) == Some(0) {
+                stack.extend(g.dependencies(d));
+            } else if let Some(r) = self.bp.resource_info(d) {
+                out.push(r.address.clone());
+            }
+        }
+        out.sort();
+        out
     }
 }
 

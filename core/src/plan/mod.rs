@@ -266,3 +266,6 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         facts,
     }
 }
+
+#[cfg(test)]
+mod tests;
