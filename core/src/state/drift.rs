@@ -25,6 +25,9 @@ use crate::reference::{Part, Reference, Step, Template};
 
 use super::{StateInstance, TerraformState};
 
+/// The label the Google provider (6.x) adds to every resource it creates.
+const GCP_ATTRIBUTION_LABEL: &str = "goog-terraform-provisioned";
+
 /// One attribute that differs between the blueprint and the state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftChange {
@@ -140,7 +143,10 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
             ErrorKind::Plan,
             Finding::error(
                 Code::StateProviderMismatch,
-                format!("{}.provider", inst.source_path),
+                match inst.source_path.split_once(".instances[") {
+                    Some((resource, _)) => format!("{resource}.provider"),
+                    None => format!("{}.provider_name", inst.source_path),
+                },
                 format!(
                     "the state holds {other} resources ({}, from {}) and no {provider} resources, but the blueprint is for {provider}: this state belongs to another blueprint",
                     inst.address, inst.provider
@@ -228,7 +234,15 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
                 match ctx.resolve(&effective) {
                     Ok(expected) => {
                         let mut diffs = Vec::new();
-                        compare_map_exact(&expected, actual, name, &mut diffs);
+                        // The Google provider adds its own attribution label.
+                        let actual = actual.map(|a| {
+                            let mut a = a.clone();
+                            if let (Provider::Gcp, Value::Object(m)) = (provider, &mut a) {
+                                m.shift_remove(GCP_ATTRIBUTION_LABEL);
+                            }
+                            a
+                        });
+                        compare_map_exact(&expected, actual.as_ref(), name, &mut diffs);
                         changes.extend(diffs.into_iter().map(|(p, e, a)| masked(p, e, a, false)));
                     }
                     Err(reason) => report.not_compared.push(NotCompared {
@@ -420,41 +434,58 @@ fn compare(e: &Value, a: Option<&Value>, path: String, out: &mut Diffs) {
             }
         }
         (Value::Array(ea), Some(Value::Array(aa))) => {
-            if ea.len() != aa.len() {
-                push(out);
-                return;
-            }
-            if ea.iter().zip(aa).all(|(x, y)| matches(x, y)) {
+            if ea.len() == aa.len() && ea.iter().zip(aa).all(|(x, y)| matches(x, y)) {
                 return;
             }
             // As a set: every expected element matches a distinct actual one.
             let mut used = vec![false; aa.len()];
-            let all = ea.iter().all(|x| {
-                let found = aa
-                    .iter()
-                    .enumerate()
-                    .find(|(j, y)| !used.get(*j).copied().unwrap_or(true) && matches(x, y));
-                match found {
-                    Some((j, _)) => {
+            let all = ea.len() == aa.len()
+                && ea.iter().all(|x| {
+                    let found = aa
+                        .iter()
+                        .enumerate()
+                        .find(|(j, y)| !used.get(*j).copied().unwrap_or(true) && matches(x, y));
+                    if let Some((j, _)) = found {
                         if let Some(u) = used.get_mut(j) {
                             *u = true;
                         }
-                        true
                     }
-                    None => false,
-                }
-            });
+                    found.is_some()
+                });
             if !all {
-                for (i, (x, y)) in ea.iter().zip(aa).enumerate() {
-                    let mut p = path.clone();
-                    crate::reference::push_index(&mut p, i);
-                    compare(x, Some(y), p, out);
-                }
+                // Elements of a list or set pair up by content, not position: show the whole
+                // list, the deployed one cut down to the keys the blueprint sets.
+                out.push((
+                    path,
+                    Some(e.clone()),
+                    Some(project(&Value::Array(aa.clone()), e)),
+                ));
             }
         }
         (Value::Object(_) | Value::Array(_), _) => push(out),
         (_, Some(a)) if scalar_equal(e, a) => {}
         _ => push(out),
+    }
+}
+
+/// The parts of `actual` that `shape` (a blueprint value) sets: object keys the blueprint does not
+/// write are dropped, recursively (list elements take the shape of the blueprint's first element).
+fn project(actual: &Value, shape: &Value) -> Value {
+    match (actual, shape) {
+        (Value::Object(am), Value::Object(sm)) => Value::Object(
+            am.iter()
+                .filter_map(|(k, v)| sm.get(k).map(|s| (k.clone(), project(v, s))))
+                .collect(),
+        ),
+        (Value::Array(items), Value::Array(shapes)) => match shapes.first() {
+            Some(s) => Value::Array(items.iter().map(|v| project(v, s)).collect()),
+            None => actual.clone(),
+        },
+        // A nested block: the state's one-element list against the blueprint's object.
+        (Value::Array(items), Value::Object(_)) if items.len() == 1 => {
+            items.first().map_or(Value::Null, |v| project(v, shape))
+        }
+        _ => actual.clone(),
     }
 }
 

@@ -535,3 +535,6 @@ mod tests {
         assert_eq!(sensitive_names(Some(&v)), ["a", "password"]);
     }
 }
+
+#[cfg(test)]
+mod fixture_tests;
