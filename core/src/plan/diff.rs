@@ -2,6 +2,7 @@
 //! instances, classify each instance's action, and record every attribute-level difference.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use crate::blueprint::{Resource, Value, Variable};
 use crate::catalog::{self, CatalogType, Provider};
@@ -15,7 +16,7 @@ use super::model::{
     Side, Summary,
 };
 use super::order::order_plan;
-use super::values::{diff, path_string, PathStep, RawChange};
+use super::values::{diff, path_string, same_map, PathStep, RawChange};
 
 /// The attribute that holds a resource's effective tags (its own merged over the blueprint's
 /// default tags), named as the provider does: AWS `tags_all`, Google `terraform_labels`. Azure's
@@ -28,11 +29,22 @@ pub(crate) fn effective_tags_attribute(provider: Provider) -> &'static str {
 }
 
 /// The Terraform provider address of a provider (`registry.terraform.io/hashicorp/aws`).
-pub(crate) fn provider_address(provider: Provider) -> String {
-    format!(
-        "registry.terraform.io/{}",
-        catalog::catalog(provider).terraform.source
-    )
+pub(crate) fn provider_address(provider: Provider) -> &'static str {
+    static CELLS: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let i = match provider {
+        Provider::Aws => 0,
+        Provider::Azure => 1,
+        Provider::Gcp => 2,
+    };
+    match CELLS.get(i) {
+        Some(cell) => cell.get_or_init(|| {
+            format!(
+                "registry.terraform.io/{}",
+                catalog::catalog(provider).terraform.source
+            )
+        }),
+        None => "",
+    }
 }
 
 /// The attributes of every instance of resource `i`: its properties, plus the effective tags
@@ -90,33 +102,64 @@ pub(crate) fn instance_address(resource_address: &str, key: Option<u32>) -> Stri
     }
 }
 
+/// Top-level attribute names whose values are secret (a handful at most).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Secrets(Vec<String>);
+
+impl Secrets {
+    pub(crate) fn has(&self, attr: &str) -> bool {
+        self.0.iter().any(|s| s == attr)
+    }
+
+    fn union(&self, other: &Secrets) -> Secrets {
+        let mut v = self.0.clone();
+        v.extend(other.0.iter().filter(|x| !self.has(x)).cloned());
+        Secrets(v)
+    }
+
+    pub(crate) fn into_set(self) -> HashSet<String> {
+        self.0.into_iter().collect()
+    }
+}
+
+/// Does any string in the value refer to one of these variables?
+fn refers_to_variable(value: &Value, vars: &HashSet<&str>) -> bool {
+    match value {
+        // Only strings that can hold `${var.…}` are parsed.
+        Value::String(s) if s.contains("${") && s.contains("var.") => Template::parse(s)
+            .map(|t| {
+                t.references().any(
+                    |r| matches!(r, Reference::Variable { name } if vars.contains(name.as_str())),
+                )
+            })
+            .unwrap_or(false),
+        Value::Array(items) => items.iter().any(|v| refers_to_variable(v, vars)),
+        Value::Object(m) => m.values().any(|v| refers_to_variable(v, vars)),
+        _ => false,
+    }
+}
+
 /// The top-level attributes of a resource whose values are secret: the catalog's sensitive
 /// arguments, and every attribute whose value refers to a sensitive variable.
-fn sensitive_attributes(
+pub(crate) fn sensitive_attributes(
     bp: &CheckedBlueprint,
     i: usize,
     sensitive_vars: &HashSet<&str>,
-) -> HashSet<String> {
-    let mut out: HashSet<String> = bp
+) -> Secrets {
+    let mut out: Vec<String> = bp
         .catalog_entry(i)
-        .map(|e| e.sensitive.iter().cloned().collect())
+        .map(|e| e.sensitive.clone())
         .unwrap_or_default();
     if !sensitive_vars.is_empty() {
         if let Some(r) = bp.resources().get(i) {
             for (k, v) in &r.properties {
-                let mut hit = false;
-                for_each_reference(v, &mut Vec::new(), &mut |_, r| {
-                    if let Reference::Variable { name } = r {
-                        hit |= sensitive_vars.contains(name.as_str());
-                    }
-                });
-                if hit {
-                    out.insert(k.clone());
+                if refers_to_variable(v, sensitive_vars) && !out.contains(k) {
+                    out.push(k.clone());
                 }
             }
         }
     }
-    out
+    Secrets(out)
 }
 
 /// Calls `f` with the path and each reference of every string in a value.
@@ -160,24 +203,24 @@ pub(crate) fn sensitive_variables(bp: &CheckedBlueprint) -> HashSet<&str> {
         .collect()
 }
 
-/// Masks the given top-level attributes of an object to `null`; returns the masked value and its
-/// sensitivity mirror (`{attr: true}`).
-fn mask_object(value: &Value, sensitive: &HashSet<String>) -> (Value, Value) {
+/// Masks the given top-level attributes of an object to `null` (copying only when one is
+/// present); returns the masked value and its sensitivity mirror (`{attr: true}`).
+fn mask_object(value: &Arc<Value>, sensitive: &Secrets) -> (Arc<Value>, Value) {
     let mut mirror = serde_json::Map::new();
-    let Value::Object(map) = value else {
+    let Value::Object(map) = value.as_ref() else {
         return (value.clone(), Value::Object(mirror));
     };
-    if sensitive.is_empty() || !map.keys().any(|k| sensitive.contains(k)) {
+    if !map.keys().any(|k| sensitive.has(k)) {
         return (value.clone(), Value::Object(mirror));
     }
     let mut masked = map.clone();
     for (k, v) in masked.iter_mut() {
-        if sensitive.contains(k) {
+        if sensitive.has(k) {
             *v = Value::Null;
             mirror.insert(k.clone(), Value::Bool(true));
         }
     }
-    (Value::Object(masked), Value::Object(mirror))
+    (Arc::new(Value::Object(masked)), Value::Object(mirror))
 }
 
 /// Sets `true` at a path of a mirror value (objects for keys, lists of `false` for indices).
@@ -245,11 +288,7 @@ fn shown_change(
 }
 
 /// Every attribute of an instance as changes from nothing (create) or to nothing (delete).
-fn whole_changes(
-    attrs: &Value,
-    sensitive: &HashSet<String>,
-    created: bool,
-) -> Vec<AttributeChange> {
+fn whole_changes(attrs: &Value, sensitive: &Secrets, created: bool) -> Vec<AttributeChange> {
     let Value::Object(map) = attrs else {
         return Vec::new();
     };
@@ -257,7 +296,7 @@ fn whole_changes(
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| {
             let steps = [PathStep::Key(k.clone())];
-            let s = sensitive.contains(k);
+            let s = sensitive.has(k);
             if created {
                 shown_change(&steps, None, Some(v), s)
             } else {
@@ -287,25 +326,41 @@ struct SideFacts<'a> {
 }
 
 impl<'a> SideFacts<'a> {
-    /// The resources `i` depends on, as addresses. A dependency with `count = 0` has no instance
-    /// to wait for, so its own dependencies stand in for it (order still flows through it).
-    fn depends_on(&self, i: usize) -> Vec<String> {
+    /// The resources `i` depends on, as addresses and indices. A dependency with `count = 0`
+    /// has no instance to wait for, so its own dependencies stand in for it (order still flows
+    /// through it).
+    fn depends_on(&self, i: usize) -> (Vec<String>, Arc<[u32]>) {
         let g = self.bp.graph();
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        let mut stack = g.dependencies(i);
+        let direct = g.dependencies(i);
+        let zero = |d: &usize| self.bp.resources().get(*d).and_then(|r| r.count) == Some(0);
+        if !direct.iter().any(zero) {
+            let names = direct
+                .iter()
+                .filter_map(|&d| self.bp.resource_info(d).map(|r| r.address.clone()))
+                .collect();
+            let ids: Arc<[u32]> = direct.iter().map(|&d| d as u32).collect();
+            return (names, ids);
+        }
+        let mut found: Vec<usize> = Vec::new();
+        let mut stack = direct;
+        let mut seen: HashSet<usize> = HashSet::new();
         while let Some(d) = stack.pop() {
             if !seen.insert(d) {
                 continue;
             }
             if self.bp.resources().get(d).and_then(|r| r.count) == Some(0) {
                 stack.extend(g.dependencies(d));
-            } else if let Some(r) = self.bp.resource_info(d) {
-                out.push(r.address.clone());
+            } else {
+                found.push(d);
             }
         }
-        out.sort();
-        out
+        found.sort_unstable();
+        let names = found
+            .iter()
+            .filter_map(|&d| self.bp.resource_info(d).map(|r| r.address.clone()))
+            .collect();
+        let ids: Arc<[u32]> = found.iter().map(|&d| d as u32).collect();
+        (names, ids)
     }
 }
 
@@ -317,11 +372,24 @@ struct Builder<'a> {
     findings: Vec<Finding>,
     notes: Vec<String>,
     unknown_types: HashSet<String>,
+    old_of_new: &'a [Option<usize>],
 }
 
 /// Computes the plan that turns `old` into `new`.
 pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Result<Plan> {
     let changing_vars = changing_variables(&old.blueprint().variables, &new.blueprint().variables);
+    // Which resource of the other side has the same name, looked up once.
+    let old_of_new: Vec<Option<usize>> = new
+        .resources()
+        .iter()
+        .map(|r| old.index_of(&r.name))
+        .collect();
+    let mut new_of_old: Vec<Option<usize>> = vec![None; old.resources().len()];
+    for (j, i) in old_of_new.iter().enumerate() {
+        if let Some(slot) = i.and_then(|i| new_of_old.get_mut(i)) {
+            *slot = Some(j);
+        }
+    }
     let mut b = Builder {
         old: SideFacts {
             bp: old,
@@ -338,6 +406,7 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         findings: Vec::new(),
         notes: Vec::new(),
         unknown_types: HashSet::new(),
+        old_of_new: &old_of_new,
     };
     // Decide in dependency order, so that what a resource refers to is decided first.
     let mut per_resource: Vec<Vec<ResourceChange>> = vec![Vec::new(); new.resources().len()];
@@ -348,7 +417,7 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
     }
     let mut resource_changes: Vec<ResourceChange> = per_resource.into_iter().flatten().collect();
     for (i, r, info) in old.iter() {
-        if new.index_of(&r.name).is_none() {
+        if new_of_old.get(i).copied().flatten().is_none() {
             resource_changes.extend(b.deleted_resource(i, r, &info.address));
         }
     }
@@ -391,13 +460,13 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         waves,
         variable_changes: variable_changes(old, new, old_sv, new_sv),
         output_changes: output_changes(old, new),
-        document_changes: document_changes(old, new, &|bp, i| {
+        document_changes: document_changes(old, new, &old_of_new, &new_of_old, &|bp, i| {
             let sv = if std::ptr::eq(bp, old) {
                 old_sv
             } else {
                 new_sv
             };
-            sensitive_attributes(bp, i, sv)
+            sensitive_attributes(bp, i, sv).into_set()
         }),
         summary,
         notes,
@@ -464,7 +533,11 @@ impl Builder<'_> {
 
     /// Paths of `props` whose written value stays but refers to something that changes, with the
     /// cause.
-    fn unknown_paths(&self, j: usize, props: &Value) -> Vec<(Vec<PathStep>, String)> {
+    fn unknown_paths(
+        &self,
+        j: usize,
+        props: &serde_json::Map<String, Value>,
+    ) -> Vec<(Vec<PathStep>, String)> {
         let new = self.new.bp;
         let deps_change = new.graph().dependencies(j).iter().any(|&d| {
             self.decided.get(d).is_some_and(|x| {
@@ -475,7 +548,23 @@ impl Builder<'_> {
             return Vec::new();
         }
         let mut out: Vec<(Vec<PathStep>, String)> = Vec::new();
-        for_each_reference(props, &mut Vec::new(), &mut |path, r| {
+        let mut path = Vec::new();
+        for (k, v) in props {
+            path.push(PathStep::Key(k.clone()));
+            self.unknown_in(v, &mut path, &mut out);
+            path.pop();
+        }
+        out
+    }
+
+    fn unknown_in(
+        &self,
+        value: &Value,
+        path: &mut Vec<PathStep>,
+        out: &mut Vec<(Vec<PathStep>, String)>,
+    ) {
+        let new = self.new.bp;
+        for_each_reference(value, path, &mut |path, r| {
             if out.last().is_some_and(|(p, _)| p.as_slice() == path) {
                 return;
             }
@@ -513,7 +602,6 @@ impl Builder<'_> {
                 out.push((path.to_vec(), cause));
             }
         });
-        out
     }
 
     /// Every instance change of new resource `j`.
@@ -523,9 +611,9 @@ impl Builder<'_> {
         let (Some(r_new), Some(info_new)) = (new.resources().get(j), new.resource_info(j)) else {
             return Vec::new();
         };
-        let new_attrs = instance_attributes(new, j);
+        let new_attrs = Arc::new(instance_attributes(new, j));
         let new_sensitive = sensitive_attributes(new, j, &self.new.sensitive_vars);
-        let depends_on = self.new.depends_on(j);
+        let (depends_on, deps_after) = self.new.depends_on(j);
         let provider_name = provider_address(new.provider());
         let base = |address: String, index: Option<u32>| ResourceChange {
             address,
@@ -534,11 +622,11 @@ impl Builder<'_> {
             type_name: info_new.type_name.clone(),
             name: r_new.name.clone(),
             index,
-            provider_name: provider_name.clone(),
+            provider_name,
             change: Change {
-                actions: vec![],
-                before: Value::Null,
-                after: Value::Null,
+                actions: &[],
+                before: Arc::new(Value::Null),
+                after: Arc::new(Value::Null),
                 after_unknown: Value::Object(serde_json::Map::new()),
                 before_sensitive: Value::Bool(false),
                 after_sensitive: Value::Bool(false),
@@ -554,19 +642,22 @@ impl Builder<'_> {
             prior_depends_on: Vec::new(),
             facts: ChangeFacts::default(),
         };
-        let unknown = self.unknown_paths(j, &Value::Object(r_new.properties.clone()));
-        let Some(i) = old.index_of(&r_new.name) else {
+        let unknown = self.unknown_paths(j, &r_new.properties);
+        let Some(i) = self.old_of_new.get(j).copied().flatten() else {
             // A new resource: every instance is created.
             let mut out = Vec::new();
             for key in instance_keys(r_new.count) {
-                out.push(self.created(
+                let mut rc = self.created(
                     base(instance_address(&info_new.address, key), key),
                     &new_attrs,
                     &new_sensitive,
                     &depends_on,
                     r_new,
                     &unknown,
-                ));
+                );
+                rc.facts.rid_after = Some(j as u32);
+                rc.facts.deps_after = deps_after.clone();
+                out.push(rc);
             }
             if let Some(d) = self.decided.get_mut(j) {
                 d.existed = false;
@@ -576,37 +667,59 @@ impl Builder<'_> {
         let (Some(r_old), Some(info_old)) = (old.resources().get(i), old.resource_info(i)) else {
             return Vec::new();
         };
-        let old_attrs = instance_attributes(old, i);
-        let old_sensitive = sensitive_attributes(old, i, &self.old.sensitive_vars);
-        let prior_depends_on = self.old.depends_on(i);
+        let (prior_depends_on, deps_before) = self.old.depends_on(i);
         let pairing = pair_instances(r_old.count, r_new.count);
+        let type_changed = info_old.type_name != info_new.type_name;
+        let same_secrets = !type_changed && self.old.sensitive_vars == self.new.sensitive_vars;
 
-        // The attribute differences (same for every matched instance).
+        // The attribute differences (same for every matched instance). When the properties and
+        // the default tags are the same, the attributes are: no copy, no walk.
+        let unchanged = !type_changed
+            && info_old.taggable == info_new.taggable
+            && old.blueprint().tags == new.blueprint().tags
+            && same_map(&r_old.properties, &r_new.properties);
+        let old_attrs = if unchanged {
+            new_attrs.clone()
+        } else {
+            Arc::new(instance_attributes(old, i))
+        };
+        // Same properties, type and sensitive variables: the same secrets.
+        let old_sensitive = if unchanged && same_secrets {
+            new_sensitive.clone()
+        } else {
+            sensitive_attributes(old, i, &self.old.sensitive_vars)
+        };
         let mut raw = Vec::new();
-        diff(
-            Some(&old_attrs),
-            Some(&new_attrs),
-            &mut Vec::new(),
-            &mut raw,
-        );
-        raw.retain(|c| !is_cosmetic(c));
+        if !unchanged {
+            diff(
+                Some(&old_attrs),
+                Some(&new_attrs),
+                &mut Vec::new(),
+                &mut raw,
+            );
+            raw.retain(|c| !is_cosmetic(c));
+        }
         let written: HashSet<&[PathStep]> = raw.iter().map(|c| c.steps.as_slice()).collect();
         let unknown: Vec<&(Vec<PathStep>, String)> = unknown
             .iter()
             .filter(|(p, _)| !written.contains(p.as_slice()))
             .collect();
-        let type_changed = info_old.type_name != info_new.type_name;
         let entry: Option<&CatalogType> = new.catalog_entry(j);
         let mut changing: HashSet<String> = HashSet::new();
         let mut reasons = Vec::new();
         let mut replace_paths: Vec<Vec<PathStep>> = Vec::new();
         let force_new = |attr: &str| entry.is_some_and(|e| e.force_new.iter().any(|f| f == attr));
+        let secret = old_sensitive.union(&new_sensitive);
         let mut changes: Vec<AttributeChange> = Vec::new();
         for c in &raw {
             let attr = top_attr(&c.steps).unwrap_or_default();
             changing.insert(attr.to_string());
-            let s = old_sensitive.contains(attr) || new_sensitive.contains(attr);
-            let mut shown = shown_change(&c.steps, c.before.as_ref(), c.after.as_ref(), s);
+            let mut shown = shown_change(
+                &c.steps,
+                c.before.as_ref(),
+                c.after.as_ref(),
+                secret.has(attr),
+            );
             if !type_changed && force_new(attr) {
                 shown.forces_replacement = true;
                 let top = vec![PathStep::Key(attr.to_string())];
@@ -625,9 +738,8 @@ impl Builder<'_> {
             let attr = top_attr(steps).unwrap_or_default();
             changing.insert(attr.to_string());
             mirror_set(&mut after_unknown, steps);
-            let s = old_sensitive.contains(attr) || new_sensitive.contains(attr);
             let v = super::values::get(&new_attrs, steps);
-            let mut shown = shown_change(steps, v, v, s);
+            let mut shown = shown_change(steps, v, v, secret.has(attr));
             shown.unknown = true;
             if !type_changed && force_new(attr) {
                 shown.forces_replacement = true;
@@ -686,25 +798,31 @@ impl Builder<'_> {
                 &reasons,
             ));
         }
-        let (before_shown, before_mirror) = mask_object(&old_attrs, &old_sensitive);
-        let (after_shown, after_mirror) = mask_object(&new_attrs, &new_sensitive);
+        let (before_shown, before_mirror) =
+            mask_object(&old_attrs, if unchanged { &secret } else { &old_sensitive });
+        let (after_shown, after_mirror) = if unchanged {
+            (before_shown.clone(), before_mirror.clone())
+        } else {
+            mask_object(&new_attrs, &new_sensitive)
+        };
         let facts = ChangeFacts {
             own_cbd_before: r_old.lifecycle.create_before_destroy,
             own_cbd_after: r_new.lifecycle.create_before_destroy,
             prevent_before: r_old.lifecycle.prevent_destroy,
             prevent_after: r_new.lifecycle.prevent_destroy,
-            resource_before: Some(info_old.address.clone()),
-            resource_after: Some(info_new.address.clone()),
-            type_before: Some(info_old.type_name.clone()),
+            rid_before: Some(i as u32),
+            rid_after: Some(j as u32),
+            deps_before: deps_before.clone(),
+            deps_after: deps_after.clone(),
+            type_before: type_changed.then(|| info_old.type_name.clone()),
             index_before: None,
             provider_before: Some(provider_address(old.provider())),
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(pairing.matched.len());
         for (old_key, new_key) in &pairing.matched {
             let mut rc = base(instance_address(&info_new.address, *new_key), *new_key);
-            let old_address = instance_address(&info_old.address, *old_key);
-            if old_address != rc.address {
-                rc.previous_address = Some(old_address);
+            if old_key != new_key || type_changed {
+                rc.previous_address = Some(instance_address(&info_old.address, *old_key));
             }
             rc.action = action;
             rc.change.before = before_shown.clone();
@@ -739,11 +857,14 @@ impl Builder<'_> {
             rc.prior_depends_on = Vec::new();
             rc.facts.own_cbd_before = r_old.lifecycle.create_before_destroy;
             rc.facts.prevent_before = r_old.lifecycle.prevent_destroy;
+            // The resource was there before (only this instance is new).
+            rc.facts.rid_before = Some(i as u32);
+            rc.facts.rid_after = Some(j as u32);
+            rc.facts.deps_after = deps_after.clone();
             out.push(rc);
         }
         for key in &pairing.deleted {
             let mut rc = self.deleted(
-                i,
                 r_old,
                 &info_old.address,
                 &info_old.type_name,
@@ -756,6 +877,9 @@ impl Builder<'_> {
             // The resource stays in the new blueprint, whose lifecycle decides.
             rc.facts.own_cbd_after = r_new.lifecycle.create_before_destroy;
             rc.facts.prevent_after = r_new.lifecycle.prevent_destroy;
+            rc.facts.rid_before = Some(i as u32);
+            rc.facts.rid_after = Some(j as u32);
+            rc.facts.deps_before = deps_before.clone();
             if r_new.lifecycle.prevent_destroy {
                 self.findings.push(prevent_destroy_finding(
                     j,
@@ -777,8 +901,8 @@ impl Builder<'_> {
     fn created(
         &self,
         mut rc: ResourceChange,
-        attrs: &Value,
-        sensitive: &HashSet<String>,
+        attrs: &Arc<Value>,
+        sensitive: &Secrets,
         depends_on: &[String],
         r: &Resource,
         unknown: &[(Vec<PathStep>, String)],
@@ -795,7 +919,6 @@ impl Builder<'_> {
         rc.facts = ChangeFacts {
             own_cbd_after: r.lifecycle.create_before_destroy,
             prevent_after: r.lifecycle.prevent_destroy,
-            resource_after: Some(format!("{}.{}", rc.type_name, rc.name)),
             ..ChangeFacts::default()
         };
         rc
@@ -804,13 +927,12 @@ impl Builder<'_> {
     #[allow(clippy::too_many_arguments)]
     fn deleted(
         &self,
-        _i: usize,
         r: &Resource,
         address: &str,
         type_name: &str,
         key: Option<u32>,
-        attrs: &Value,
-        sensitive: &HashSet<String>,
+        attrs: &Arc<Value>,
+        sensitive: &Secrets,
         prior_depends_on: &[String],
         reason: &'static str,
     ) -> ResourceChange {
@@ -824,9 +946,9 @@ impl Builder<'_> {
             index: key,
             provider_name: provider_address(self.old.bp.provider()),
             change: Change {
-                actions: vec![],
+                actions: &[],
                 before,
-                after: Value::Null,
+                after: Arc::new(Value::Null),
                 after_unknown: Value::Object(serde_json::Map::new()),
                 before_sensitive: mirror,
                 after_sensitive: Value::Bool(false),
@@ -843,8 +965,6 @@ impl Builder<'_> {
             facts: ChangeFacts {
                 own_cbd_before: r.lifecycle.create_before_destroy,
                 prevent_before: r.lifecycle.prevent_destroy,
-                resource_before: Some(address.to_string()),
-                type_before: Some(type_name.to_string()),
                 index_before: key,
                 provider_before: Some(provider_address(self.old.bp.provider())),
                 ..ChangeFacts::default()
@@ -855,9 +975,9 @@ impl Builder<'_> {
     /// Every instance of an old resource that the new blueprint no longer has.
     fn deleted_resource(&mut self, i: usize, r: &Resource, address: &str) -> Vec<ResourceChange> {
         let old = self.old.bp;
-        let attrs = instance_attributes(old, i);
+        let attrs = Arc::new(instance_attributes(old, i));
         let sensitive = sensitive_attributes(old, i, &self.old.sensitive_vars);
-        let deps = self.old.depends_on(i);
+        let (deps, deps_before) = self.old.depends_on(i);
         let type_name = old
             .resource_info(i)
             .map(|x| x.type_name.clone())
@@ -876,8 +996,7 @@ impl Builder<'_> {
         instance_keys(r.count)
             .into_iter()
             .map(|key| {
-                self.deleted(
-                    i,
+                let mut rc = self.deleted(
                     r,
                     address,
                     &type_name,
@@ -886,7 +1005,10 @@ impl Builder<'_> {
                     &sensitive,
                     &deps,
                     "delete_because_no_resource_config",
-                )
+                );
+                rc.facts.rid_before = Some(i as u32);
+                rc.facts.deps_before = deps_before.clone();
+                rc
             })
             .collect()
     }

@@ -3,12 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::blueprint::{Blueprint, Value};
+use crate::blueprint::{Blueprint, Resource, Value};
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
 use super::model::{AttributeChange, DocumentChange, Plan};
-use super::values::{apply_change, diff, order_for_apply, path_string, ApplyProblem, PathStep};
+use super::values::{
+    apply_change, diff, order_for_apply, path_string, same_map, ApplyProblem, PathStep,
+};
 
 const COLLECTIONS: [&str; 3] = ["variables", "outputs", "resources"];
 
@@ -170,6 +172,18 @@ impl Secrets {
     }
 }
 
+/// `a == b` for resources, without hashing property keys when they are in the same order.
+fn same_resource(a: &Resource, b: &Resource) -> bool {
+    a.name == b.name
+        && a.resource_type == b.resource_type
+        && a.count == b.count
+        && a.dependencies == b.dependencies
+        && a.lifecycle == b.lifecycle
+        && a.description == b.description
+        && same_map(&a.properties, &b.properties)
+        && same_map(&a.usage, &b.usage)
+}
+
 fn names<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<String> {
     items.iter().map(|x| name(x).to_string()).collect()
 }
@@ -190,6 +204,8 @@ fn natural_order(old: &[String], new: &[String]) -> Vec<String> {
 pub(crate) fn document_changes(
     old: &CheckedBlueprint,
     new: &CheckedBlueprint,
+    old_of_new: &[Option<usize>],
+    new_of_old: &[Option<usize>],
     sensitive: &dyn Fn(&CheckedBlueprint, usize) -> HashSet<String>,
 ) -> Vec<DocumentChange> {
     let (ob, nb) = (old.blueprint(), new.blueprint());
@@ -222,10 +238,12 @@ pub(crate) fn document_changes(
     {
         let mut prefix = vec![PathStep::Key("resources".into())];
         for (j, r) in nb.resources.iter().enumerate() {
-            let before = old
-                .index_of(&r.name)
+            let before = old_of_new
+                .get(j)
+                .copied()
+                .flatten()
                 .and_then(|i| ob.resources.get(i).map(|o| (i, o)));
-            if before.is_some_and(|(_, o)| o == r) {
+            if before.is_some_and(|(_, o)| same_resource(o, r)) {
                 continue;
             }
             let mut secret = sensitive(new, j);
@@ -240,7 +258,7 @@ pub(crate) fn document_changes(
             prefix.pop();
         }
         for (i, r) in ob.resources.iter().enumerate() {
-            if new.index_of(&r.name).is_none() {
+            if new_of_old.get(i).copied().flatten().is_none() {
                 secrets.resources.insert(r.name.clone(), sensitive(old, i));
                 prefix.push(PathStep::Key(r.name.clone()));
                 let b = serde_json::to_value(r).ok();
@@ -248,11 +266,34 @@ pub(crate) fn document_changes(
                 prefix.pop();
             }
         }
-        let (o, n) = (
-            names(&ob.resources, |r| &r.name),
-            names(&nb.resources, |r| &r.name),
-        );
-        reorders.push(("resources", o, n));
+        // The order only needs recording when replaying would not give it (common names in
+        // another relative order, or a new name between common ones); checked on indices.
+        let mut last = None;
+        let mut common_done = false;
+        let mut plain = true;
+        for i in old_of_new {
+            match i {
+                Some(i) => {
+                    plain &= !common_done && last < Some(*i);
+                    last = Some(*i);
+                }
+                None => common_done = true,
+            }
+        }
+        let mut common_done = false;
+        for j in new_of_old {
+            match j {
+                Some(_) => plain &= !common_done,
+                None => common_done = true,
+            }
+        }
+        if !plain {
+            let (o, n) = (
+                names(&ob.resources, |r| &r.name),
+                names(&nb.resources, |r| &r.name),
+            );
+            reorders.push(("resources", o, n));
+        }
     }
     // Variables and outputs.
     fn by_name<T: serde::Serialize>(

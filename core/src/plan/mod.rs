@@ -168,7 +168,7 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
             c.address.clone(),
             c.type_name.clone(),
             c.index,
-            c.provider_name.clone(),
+            c.provider_name,
         ),
         _ => (
             c.previous_address
@@ -176,9 +176,7 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
                 .unwrap_or_else(|| c.address.clone()),
             f.type_before.clone().unwrap_or_else(|| c.type_name.clone()),
             f.index_before,
-            f.provider_before
-                .clone()
-                .unwrap_or_else(|| c.provider_name.clone()),
+            f.provider_before.unwrap_or(c.provider_name),
         ),
     };
     let previous_address = (matches!(c.action, Action::Update | Action::Replace | Action::NoOp)
@@ -197,7 +195,7 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
     };
     let action_reason = match action {
         Action::Replace => Some("replace_because_cannot_update"),
-        Action::Delete if f.resource_before.is_none() => Some("delete_because_no_resource_config"),
+        Action::Delete if f.rid_before.is_none() => Some("delete_because_no_resource_config"),
         Action::Delete => Some("delete_because_count_index"),
         _ => None,
     };
@@ -206,16 +204,18 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         own_cbd_after: f.own_cbd_before,
         prevent_before: f.prevent_after,
         prevent_after: f.prevent_before,
-        resource_before: f.resource_after.clone(),
-        resource_after: f.resource_before.clone(),
-        type_before: (c.action != Action::Delete).then(|| c.type_name.clone()),
+        rid_before: f.rid_after,
+        rid_after: f.rid_before,
+        deps_before: f.deps_after.clone(),
+        deps_after: f.deps_before.clone(),
+        type_before: type_changed.then(|| c.type_name.clone()),
         index_before: c.index,
-        provider_before: (c.action != Action::Delete).then(|| c.provider_name.clone()),
+        provider_before: (c.action != Action::Delete).then_some(c.provider_name),
     };
     // As plan_diff decides: the blueprint the rollback goes to protects what it keeps; a resource
     // it no longer has is protected by the blueprint the rollback starts from.
     let protected = match action {
-        Action::Delete if f.resource_before.is_some() => f.prevent_before,
+        Action::Delete if f.rid_before.is_some() => f.prevent_before,
         Action::Delete => f.prevent_after,
         Action::Replace => f.prevent_before,
         _ => false,
@@ -244,7 +244,7 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         index,
         provider_name,
         change: Change {
-            actions: Vec::new(),
+            actions: &[],
             before: c.change.after.clone(),
             after: c.change.before.clone(),
             after_unknown: match action {

@@ -3,6 +3,8 @@
 //! few fields of our own (`action`, `changes`, `replacement`, `replace_reasons`, `depends_on`),
 //! so OPA/conftest policies written for Terraform plans read it unchanged.
 
+use std::sync::Arc;
+
 use serde::{Serialize, Serializer};
 
 use crate::blueprint::Value;
@@ -84,11 +86,14 @@ pub struct AttributeChange {
 pub struct Change {
     /// `["no-op"]`, `["create"]`, `["update"]`, `["delete"]`, `["delete","create"]` (replace,
     /// destroy first) or `["create","delete"]` (replace, create first).
-    pub actions: Vec<&'static str>,
-    /// The instance's attributes before (`null` when created). Sensitive values are masked to `null`.
-    pub before: Value,
+    pub actions: &'static [&'static str],
+    /// The instance's attributes before (`null` when created). Sensitive values are masked to
+    /// `null`. Shared (not copied) between the instances of a resource and, for no-ops, with `after`.
+    #[serde(serialize_with = "shared_value")]
+    pub before: Arc<Value>,
     /// The instance's attributes after (`null` when deleted). Sensitive values are masked to `null`.
-    pub after: Value,
+    #[serde(serialize_with = "shared_value")]
+    pub after: Arc<Value>,
     /// `true` at each path known only after apply (Terraform's `after_unknown` mirror).
     pub after_unknown: Value,
     /// `true` at each path whose before value is sensitive (and masked).
@@ -98,6 +103,10 @@ pub struct Change {
     /// The attribute paths that forced a replacement.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replace_paths: Vec<Vec<PathStep>>,
+}
+
+fn shared_value<S: Serializer>(v: &Arc<Value>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_ref().serialize(s)
 }
 
 /// What happens to one resource instance, with why and in which details.
@@ -121,7 +130,7 @@ pub struct ResourceChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
     /// The Terraform provider, e.g. `registry.terraform.io/hashicorp/aws`.
-    pub provider_name: String,
+    pub provider_name: &'static str,
     /// Terraform's change object.
     pub change: Change,
     /// Terraform's reason for a replace or delete (`replace_because_cannot_update`,
@@ -156,7 +165,7 @@ pub struct ResourceChange {
     pub(crate) facts: ChangeFacts,
 }
 
-/// Facts of a resource change that the inverse plan needs.
+/// Facts of a resource change that ordering and the inverse plan need.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ChangeFacts {
     /// The resource's own `create_before_destroy` on each side.
@@ -165,13 +174,17 @@ pub(crate) struct ChangeFacts {
     /// `prevent_destroy` on each side.
     pub prevent_before: bool,
     pub prevent_after: bool,
-    /// Address of the resource (without index) on each side.
-    pub resource_before: Option<String>,
-    pub resource_after: Option<String>,
-    /// Type, index and provider of the instance before the change (for instances that existed).
+    /// Index of the resource in each blueprint, when it is there.
+    pub rid_before: Option<u32>,
+    pub rid_after: Option<u32>,
+    /// Indices of the resources it depends on in each blueprint (shared by its instances).
+    pub deps_before: Arc<[u32]>,
+    pub deps_after: Arc<[u32]>,
+    /// The type before the change, when it differs from `type_name`.
     pub type_before: Option<String>,
+    /// Index and provider of the instance before the change (for instances that existed).
     pub index_before: Option<u32>,
-    pub provider_before: Option<String>,
+    pub provider_before: Option<&'static str>,
 }
 
 impl ResourceChange {

@@ -19,7 +19,7 @@
 //! A step's wave is the longest chain of real steps before it, so pass-through nodes never delay
 //! anything; every step's predecessors are in earlier waves.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
@@ -37,7 +37,7 @@ enum Kind {
 }
 
 struct Node {
-    change: usize,
+    change: u32,
     kind: Kind,
 }
 
@@ -47,87 +47,163 @@ impl Node {
     }
 }
 
+/// The action DAG: nodes, and edges in compressed form (`edges[start[n]..start[n + 1]]` are the
+/// successors of `n`) plus the few optional edges added afterwards.
 struct Dag {
     nodes: Vec<Node>,
-    succ: Vec<Vec<usize>>,
+    start: Vec<u32>,
+    edges: Vec<u32>,
+    extra: HashMap<u32, Vec<u32>>,
 }
 
 impl Dag {
-    fn add_node(&mut self, change: usize, kind: Kind) -> usize {
-        self.nodes.push(Node { change, kind });
-        self.succ.push(Vec::new());
-        self.nodes.len() - 1
-    }
-
-    fn edge(&mut self, from: usize, to: usize) {
-        if let Some(s) = self.succ.get_mut(from) {
-            s.push(to);
-        }
+    fn successors(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
+        let i = n as usize;
+        let (a, b) = (
+            self.start.get(i).copied().unwrap_or(0) as usize,
+            self.start.get(i + 1).copied().unwrap_or(0) as usize,
+        );
+        self.edges
+            .get(a..b)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .chain(self.extra.get(&n).into_iter().flatten().copied())
     }
 
     /// Is `to` reachable from `from`?
-    fn reaches(&self, from: usize, to: usize) -> bool {
+    fn reaches(&self, from: u32, to: u32) -> bool {
         let mut seen = vec![false; self.nodes.len()];
         let mut stack = vec![from];
         while let Some(n) = stack.pop() {
             if n == to {
                 return true;
             }
-            if let Some(s) = seen.get_mut(n) {
-                if *s {
-                    continue;
-                }
-                *s = true;
+            match seen.get_mut(n as usize) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
             }
-            if let Some(next) = self.succ.get(n) {
-                stack.extend(next.iter().copied());
-            }
+            stack.extend(self.successors(n));
         }
         false
     }
 }
 
-/// Names of resources that must be replaced create-before-destroy: those that ask for it and,
-/// transitively, everything they depend on (on either side).
-fn forced_cbd(changes: &[ResourceChange]) -> HashSet<String> {
-    let mut name_of: HashMap<&str, &str> = HashMap::new();
-    let mut own: HashMap<&str, bool> = HashMap::new();
-    let mut deps: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for c in changes {
-        if let Some(a) = &c.facts.resource_after {
-            name_of.insert(a, &c.name);
+/// Members (change indices) of each resource index of one side, in compressed form.
+struct Groups {
+    start: Vec<u32>,
+    members: Vec<u32>,
+}
+
+impl Groups {
+    fn build(n: usize, keys: impl Iterator<Item = (u32, u32)> + Clone) -> Groups {
+        let mut start = vec![0u32; n + 1];
+        for (r, _) in keys.clone() {
+            if let Some(s) = start.get_mut(r as usize + 1) {
+                *s += 1;
+            }
         }
-        if let Some(b) = &c.facts.resource_before {
-            name_of.insert(b, &c.name);
+        for i in 0..n {
+            let prev = start.get(i).copied().unwrap_or(0);
+            if let Some(s) = start.get_mut(i + 1) {
+                *s += prev;
+            }
         }
+        let mut fill = start.clone();
+        let mut members = vec![0u32; start.get(n).copied().unwrap_or(0) as usize];
+        for (r, c) in keys {
+            if let Some(f) = fill.get_mut(r as usize) {
+                if let Some(m) = members.get_mut(*f as usize) {
+                    *m = c;
+                }
+                *f += 1;
+            }
+        }
+        Groups { start, members }
     }
-    for c in changes {
-        let present_after = c.facts.resource_after.is_some();
-        let flag = if present_after {
+
+    fn of(&self, r: u32) -> &[u32] {
+        let i = r as usize;
+        let (a, b) = (
+            self.start.get(i).copied().unwrap_or(0) as usize,
+            self.start.get(i + 1).copied().unwrap_or(0) as usize,
+        );
+        self.members.get(a..b).unwrap_or_default()
+    }
+}
+
+/// Which changes are replaced create-before-destroy: resources that ask for it and, transitively,
+/// everything they depend on (on either side), grouped by resource name.
+fn forced_cbd(changes: &[ResourceChange]) -> Vec<bool> {
+    let asks = |c: &ResourceChange| {
+        if c.facts.rid_after.is_some() {
             c.facts.own_cbd_after
         } else {
             c.facts.own_cbd_before
-        };
-        let e = own.entry(&c.name).or_insert(false);
-        *e |= flag;
-        let d = deps.entry(&c.name).or_default();
-        for a in c.depends_on.iter().chain(&c.prior_depends_on) {
-            if let Some(n) = name_of.get(a.as_str()) {
-                d.insert(n);
+        }
+    };
+    let mut out = vec![false; changes.len()];
+    // Nothing to propagate (the common case), or nothing it could apply to.
+    if !changes.iter().any(asks) || !changes.iter().any(|c| c.action == Action::Replace) {
+        return out;
+    }
+    // One group per resource: its new-side index, or (absent from the new side) past those.
+    let n_after = changes
+        .iter()
+        .filter_map(|c| c.facts.rid_after)
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let n_before = changes
+        .iter()
+        .filter_map(|c| c.facts.rid_before)
+        .max()
+        .map_or(0, |m| m as usize + 1);
+    let mut old_group: Vec<usize> = (0..n_before).map(|r| n_after + r).collect();
+    for c in changes {
+        if let (Some(b), Some(a)) = (c.facts.rid_before, c.facts.rid_after) {
+            if let Some(g) = old_group.get_mut(b as usize) {
+                *g = a as usize;
             }
         }
     }
-    let mut marked: HashSet<String> = HashSet::new();
-    let mut queue: VecDeque<&str> = own.iter().filter(|(_, &f)| f).map(|(n, _)| *n).collect();
-    while let Some(n) = queue.pop_front() {
-        if !marked.insert(n.to_string()) {
-            continue;
+    let group = |c: &ResourceChange| match (c.facts.rid_after, c.facts.rid_before) {
+        (Some(a), _) => Some(a as usize),
+        (None, Some(b)) => old_group.get(b as usize).copied(),
+        (None, None) => None,
+    };
+    let total = n_after + n_before;
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); total];
+    let mut own = vec![false; total];
+    for c in changes {
+        let Some(g) = group(c) else { continue };
+        if let Some(o) = own.get_mut(g) {
+            *o |= asks(c);
         }
-        if let Some(ds) = deps.get(n) {
-            queue.extend(ds.iter().copied().filter(|d| !marked.contains(*d)));
+        if let Some(d) = deps.get_mut(g) {
+            d.extend(c.facts.deps_after.iter().map(|&x| x as usize));
+            d.extend(
+                c.facts
+                    .deps_before
+                    .iter()
+                    .filter_map(|&x| old_group.get(x as usize).copied()),
+            );
         }
     }
-    marked
+    let mut marked = vec![false; total];
+    let mut queue: VecDeque<usize> = (0..total).filter(|&g| own[g]).collect();
+    while let Some(g) = queue.pop_front() {
+        match marked.get_mut(g) {
+            Some(m) if !*m => *m = true,
+            _ => continue,
+        }
+        queue.extend(deps.get(g).into_iter().flatten().copied());
+    }
+    for (i, c) in changes.iter().enumerate() {
+        if let (Some(g), Some(o)) = (group(c), out.get_mut(i)) {
+            *o = marked.get(g).copied().unwrap_or(false);
+        }
+    }
+    out
 }
 
 /// Sets each change's Terraform `actions` and create-before-destroy flag, and computes the waves.
@@ -136,26 +212,22 @@ fn forced_cbd(changes: &[ResourceChange]) -> HashSet<String> {
 /// A [`ErrorKind::Plan`] error (`plan_cycle`) if the actions cannot be ordered, naming them.
 pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
     let cbd = forced_cbd(changes);
-    for c in changes.iter_mut() {
-        c.create_before_destroy = c.action == Action::Replace && cbd.contains(&c.name);
+    for (c, &forced) in changes.iter_mut().zip(&cbd) {
+        c.create_before_destroy = c.action == Action::Replace && forced;
         c.change.actions = match c.action {
-            Action::NoOp => vec!["no-op"],
-            Action::Create => vec!["create"],
-            Action::Update => vec!["update"],
-            Action::Delete => vec!["delete"],
-            Action::Replace if c.create_before_destroy => vec!["create", "delete"],
-            Action::Replace => vec!["delete", "create"],
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Update => &["update"],
+            Action::Delete => &["delete"],
+            Action::Replace if c.create_before_destroy => &["create", "delete"],
+            Action::Replace => &["delete", "create"],
         };
     }
-    let mut dag = Dag {
-        nodes: Vec::with_capacity(changes.len() * 2),
-        succ: Vec::with_capacity(changes.len() * 2),
-    };
-    // new[c] / old[c]: the node of change c on each side.
-    let mut new_node: Vec<Option<usize>> = vec![None; changes.len()];
-    let mut old_node: Vec<Option<usize>> = vec![None; changes.len()];
-    let mut by_new_resource: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_old_resource: HashMap<&str, Vec<usize>> = HashMap::new();
+    let changes: &[ResourceChange] = changes;
+    let mut nodes: Vec<Node> = Vec::with_capacity(changes.len() * 2);
+    // The node of each change on each side.
+    let mut new_node: Vec<Option<u32>> = vec![None; changes.len()];
+    let mut old_node: Vec<Option<u32>> = vec![None; changes.len()];
     for (i, c) in changes.iter().enumerate() {
         let (new_kind, old_kind) = match c.action {
             Action::NoOp => (Some(Kind::PassNew), Some(Kind::PassOld)),
@@ -164,71 +236,123 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
             Action::Delete => (None, Some(Kind::Delete)),
             Action::Replace => (Some(Kind::Create), Some(Kind::Delete)),
         };
-        if let (Some(k), Some(addr)) = (new_kind, &c.facts.resource_after) {
-            new_node[i] = Some(dag.add_node(i, k));
-            by_new_resource.entry(addr).or_default().push(i);
+        if let (Some(kind), Some(_)) = (new_kind, c.facts.rid_after) {
+            new_node[i] = Some(nodes.len() as u32);
+            nodes.push(Node {
+                change: i as u32,
+                kind,
+            });
         }
-        if let (Some(k), Some(addr)) = (old_kind, &c.facts.resource_before) {
-            old_node[i] = Some(dag.add_node(i, k));
-            by_old_resource.entry(addr).or_default().push(i);
+        if let (Some(kind), Some(_)) = (old_kind, c.facts.rid_before) {
+            old_node[i] = Some(nodes.len() as u32);
+            nodes.push(Node {
+                change: i as u32,
+                kind,
+            });
         }
     }
-    let node = |v: &[Option<usize>], i: usize| v.get(i).copied().flatten();
-    let kind_of = |dag: &Dag, n: usize| dag.nodes.get(n).map(|x| x.kind);
-    // Rules 1 and 2.
+    let side_len = |f: &dyn Fn(&ResourceChange) -> Option<u32>| {
+        changes
+            .iter()
+            .filter_map(f)
+            .max()
+            .map_or(0, |m| m as usize + 1)
+    };
+    let by_new = Groups::build(
+        side_len(&|c| c.facts.rid_after),
+        changes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| new_node[*i].is_some())
+            .filter_map(|(i, c)| c.facts.rid_after.map(|r| (r, i as u32))),
+    );
+    let by_old = Groups::build(
+        side_len(&|c| c.facts.rid_before),
+        changes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| old_node[*i].is_some())
+            .filter_map(|(i, c)| c.facts.rid_before.map(|r| (r, i as u32))),
+    );
+    let node = |v: &[Option<u32>], i: u32| v.get(i as usize).copied().flatten();
+    let mut edges: Vec<(u32, u32)> = Vec::new();
     for (x, c) in changes.iter().enumerate() {
+        let x = x as u32;
+        // Rule 1: the new blueprint's dependencies, creates and updates first.
         if let Some(nx) = node(&new_node, x) {
-            for dep in &c.depends_on {
-                for &y in by_new_resource.get(dep.as_str()).into_iter().flatten() {
+            for &dep in c.facts.deps_after.iter() {
+                for &y in by_new.of(dep) {
                     if let Some(ny) = node(&new_node, y) {
-                        dag.edge(ny, nx);
+                        edges.push((ny, nx));
                     }
                 }
             }
         }
+        // Rule 2: the old blueprint's dependencies, deletes of dependents first.
         if let Some(ox) = node(&old_node, x) {
-            for dep in &c.prior_depends_on {
-                for &y in by_old_resource.get(dep.as_str()).into_iter().flatten() {
+            for &dep in c.facts.deps_before.iter() {
+                for &y in by_old.of(dep) {
                     if let Some(oy) = node(&old_node, y) {
-                        dag.edge(ox, oy);
+                        edges.push((ox, oy));
                     }
                 }
             }
         }
-    }
-    // Rules 3 and 4.
-    for (x, c) in changes.iter().enumerate() {
+        // Rules 3 and 4: the two halves of a replace.
         if c.action == Action::Replace {
             if let (Some(n), Some(o)) = (node(&new_node, x), node(&old_node, x)) {
-                if c.create_before_destroy {
-                    dag.edge(n, o);
+                edges.push(if c.create_before_destroy {
+                    (n, o)
                 } else {
-                    dag.edge(o, n);
-                }
+                    (o, n)
+                });
             }
         }
     }
+    edges.sort_unstable();
+    edges.dedup();
+    let mut start = vec![0u32; nodes.len() + 1];
+    for &(from, _) in &edges {
+        if let Some(s) = start.get_mut(from as usize + 1) {
+            *s += 1;
+        }
+    }
+    for i in 0..nodes.len() {
+        let prev = start.get(i).copied().unwrap_or(0);
+        if let Some(s) = start.get_mut(i + 1) {
+            *s += prev;
+        }
+    }
+    let mut dag = Dag {
+        nodes,
+        start,
+        edges: edges.into_iter().map(|(_, to)| to).collect(),
+        extra: HashMap::new(),
+    };
     // Rule 5, only where it adds no cycle.
     for (x, c) in changes.iter().enumerate() {
-        let nx = node(&new_node, x);
-        let ox = node(&old_node, x);
-        for dep in &c.prior_depends_on {
-            for &y in by_old_resource.get(dep.as_str()).into_iter().flatten() {
-                let Some(yc) = changes.get(y) else { continue };
-                if c.action == Action::Update {
-                    let lets_go = yc.action == Action::Delete
-                        || (yc.action == Action::Replace && yc.create_before_destroy);
-                    if let (true, Some(from), Some(to)) = (lets_go, nx, node(&old_node, y)) {
-                        if !dag.reaches(to, from) {
-                            dag.edge(from, to);
-                        }
+        if !matches!(c.action, Action::Update | Action::Delete) {
+            continue;
+        }
+        let x = x as u32;
+        for &dep in c.facts.deps_before.iter() {
+            for &y in by_old.of(dep) {
+                let Some(yc) = changes.get(y as usize) else {
+                    continue;
+                };
+                let pair = match (c.action, yc.action) {
+                    // X lets go of the old Y before Y is destroyed.
+                    (Action::Update, Action::Delete) => (node(&new_node, x), node(&old_node, y)),
+                    (Action::Update, Action::Replace) if yc.create_before_destroy => {
+                        (node(&new_node, x), node(&old_node, y))
                     }
-                }
-                if c.action == Action::Delete && yc.action == Action::Update {
-                    if let (Some(from), Some(to)) = (ox, node(&new_node, y)) {
-                        if kind_of(&dag, to) == Some(Kind::Update) && !dag.reaches(to, from) {
-                            dag.edge(from, to);
-                        }
+                    // X, which used Y, is destroyed before Y changes.
+                    (Action::Delete, Action::Update) => (node(&old_node, x), node(&new_node, y)),
+                    _ => (None, None),
+                };
+                if let (Some(from), Some(to)) = pair {
+                    if !dag.reaches(to, from) {
+                        dag.extra.entry(from).or_default().push(to);
                     }
                 }
             }
@@ -240,28 +364,30 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
 /// Layers of real steps by the longest chain of real steps before each.
 fn waves(dag: &Dag, changes: &[ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
     let n = dag.nodes.len();
-    let mut indegree = vec![0usize; n];
-    for s in &dag.succ {
-        for &t in s {
-            if let Some(d) = indegree.get_mut(t) {
+    let mut indegree = vec![0u32; n];
+    for i in 0..n as u32 {
+        for t in dag.successors(i) {
+            if let Some(d) = indegree.get_mut(t as usize) {
                 *d += 1;
             }
         }
     }
-    let mut level = vec![0usize; n];
-    let mut queue: VecDeque<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    let mut level = vec![0u32; n];
+    let mut queue: VecDeque<u32> = (0..n as u32)
+        .filter(|&i| indegree.get(i as usize) == Some(&0))
+        .collect();
     let mut done = 0usize;
     while let Some(i) = queue.pop_front() {
         done += 1;
-        let (Some(node), Some(succ)) = (dag.nodes.get(i), dag.succ.get(i)) else {
+        let Some(node) = dag.nodes.get(i as usize) else {
             continue;
         };
-        let next_level = level[i] + usize::from(node.real());
-        for &t in succ {
-            if let Some(l) = level.get_mut(t) {
+        let next_level = level.get(i as usize).copied().unwrap_or(0) + u32::from(node.real());
+        for t in dag.successors(i) {
+            if let Some(l) = level.get_mut(t as usize) {
                 *l = (*l).max(next_level);
             }
-            if let Some(d) = indegree.get_mut(t) {
+            if let Some(d) = indegree.get_mut(t as usize) {
                 *d -= 1;
                 if *d == 0 {
                     queue.push_back(t);
@@ -271,10 +397,10 @@ fn waves(dag: &Dag, changes: &[ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
     }
     if done < n {
         let stuck: Vec<String> = (0..n)
-            .filter(|&i| indegree[i] > 0)
+            .filter(|&i| indegree.get(i).is_some_and(|&d| d > 0))
             .filter_map(|i| dag.nodes.get(i))
             .filter(|x| x.real())
-            .filter_map(|x| changes.get(x.change).map(|c| c.address.clone()))
+            .filter_map(|x| changes.get(x.change as usize).map(|c| c.address.clone()))
             .take(10)
             .collect();
         return Err(Error::single(
@@ -289,12 +415,12 @@ fn waves(dag: &Dag, changes: &[ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
             ),
         ));
     }
-    let mut by_level: Vec<Vec<(usize, u8, usize)>> = Vec::new();
+    let mut by_level: Vec<Vec<(u32, u8, usize)>> = Vec::new();
     for (i, node) in dag.nodes.iter().enumerate() {
         if !node.real() {
             continue;
         }
-        let l = level[i];
+        let l = level.get(i).copied().unwrap_or(0) as usize;
         while by_level.len() <= l {
             by_level.push(Vec::new());
         }
@@ -320,7 +446,7 @@ fn waves(dag: &Dag, changes: &[ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
                         _ => StepAction::Delete,
                     };
                     Some(PlanStep {
-                        address: changes.get(c)?.address.clone(),
+                        address: changes.get(c as usize)?.address.clone(),
                         action,
                     })
                 })

@@ -383,7 +383,7 @@ fn assert_changes_replay(plan: &Plan) {
         {
             continue;
         }
-        let mut v = c.change.before.clone();
+        let mut v = (*c.change.before).clone();
         let mut steps: Vec<(Vec<PathStep>, &AttributeChange)> = Vec::new();
         for a in c.changes.iter().filter(|a| !a.unknown) {
             steps.push((parse_path(&a.path), a));

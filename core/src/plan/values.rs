@@ -33,6 +33,43 @@ pub fn path_string(steps: &[PathStep]) -> String {
     s
 }
 
+/// Equality of JSON values that compares objects key by key in order first (no hashing), and
+/// falls back to order-insensitive comparison only when the key orders differ. Same result as `==`.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            let mut in_order = true;
+            for ((ka, va), (kb, vb)) in x.iter().zip(y) {
+                if ka != kb {
+                    in_order = false;
+                    break;
+                }
+                if !same(va, vb) {
+                    return false;
+                }
+            }
+            in_order || x == y
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        _ => a == b,
+    }
+}
+
+/// [`same`] for two property maps.
+pub fn same_map(a: &serde_json::Map<String, Value>, b: &serde_json::Map<String, Value>) -> bool {
+    a.len() == b.len()
+        && (a
+            .iter()
+            .zip(b)
+            .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+            || a == b)
+}
+
 /// One raw difference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawChange {
@@ -51,7 +88,7 @@ pub fn diff(
     match (before, after) {
         (None, None) => {}
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
-            if a == b {
+            if same_map(a, b) {
                 return;
             }
             for (k, va) in a {
@@ -68,7 +105,7 @@ pub fn diff(
             }
         }
         (Some(Value::Array(a)), Some(Value::Array(b))) => {
-            if a == b {
+            if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)) {
                 return;
             }
             for (i, (va, vb)) in a.iter().zip(b).enumerate() {
