@@ -73,26 +73,41 @@ fn instance_keys(count: Option<u32>) -> Vec<Option<u32>> {
 }
 
 /// How the instances of a resource present on both sides pair up. Adding `count` to a resource
-/// moves its instance to `[0]` and back, as Terraform does implicitly.
+/// moves its instance to `[0]` and back, as Terraform does implicitly. (Ranges, not lists: most
+/// resources have one instance, and this runs for every resource.)
 struct Pairing {
-    matched: Vec<(Option<u32>, Option<u32>)>,
-    created: Vec<Option<u32>>,
-    deleted: Vec<Option<u32>>,
+    old: Option<u32>,
+    new: Option<u32>,
+}
+
+fn key_at(count: Option<u32>, i: u32) -> Option<u32> {
+    count.map(|_| i)
+}
+
+fn len_of(count: Option<u32>) -> u32 {
+    count.unwrap_or(1)
+}
+
+impl Pairing {
+    fn common(&self) -> u32 {
+        len_of(self.old).min(len_of(self.new))
+    }
+
+    fn matched(&self) -> impl Iterator<Item = (Option<u32>, Option<u32>)> + '_ {
+        (0..self.common()).map(|i| (key_at(self.old, i), key_at(self.new, i)))
+    }
+
+    fn created(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        (self.common()..len_of(self.new)).map(|i| key_at(self.new, i))
+    }
+
+    fn deleted(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        (self.common()..len_of(self.old)).map(|i| key_at(self.old, i))
+    }
 }
 
 fn pair_instances(old: Option<u32>, new: Option<u32>) -> Pairing {
-    let old_keys = instance_keys(old);
-    let new_keys = instance_keys(new);
-    let n = old_keys.len().min(new_keys.len());
-    Pairing {
-        matched: old_keys
-            .iter()
-            .copied()
-            .zip(new_keys.iter().copied())
-            .collect(),
-        created: new_keys.get(n..).unwrap_or_default().to_vec(),
-        deleted: old_keys.get(n..).unwrap_or_default().to_vec(),
-    }
+    Pairing { old, new }
 }
 
 pub(crate) fn instance_address(resource_address: &str, key: Option<u32>) -> String {
@@ -373,6 +388,8 @@ struct Builder<'a> {
     notes: Vec<String>,
     unknown_types: HashSet<String>,
     old_of_new: &'a [Option<usize>],
+    /// Per new resource: the old document has the very same resource.
+    doc_same: Vec<bool>,
 }
 
 /// Computes the plan that turns `old` into `new`.
@@ -407,15 +424,31 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         notes: Vec::new(),
         unknown_types: HashSet::new(),
         old_of_new: &old_of_new,
+        doc_same: vec![false; new.resources().len()],
     };
-    // Decide in dependency order, so that what a resource refers to is decided first.
-    let mut per_resource: Vec<Vec<ResourceChange>> = vec![Vec::new(); new.resources().len()];
-    for &j in new.graph().order() {
-        if let Some(slot) = per_resource.get_mut(j) {
-            *slot = b.resource(j);
+    // Decide in dependency order, so that what a resource refers to is decided first; the
+    // changes are listed in document order. When the document is already in dependency order
+    // (the usual case), both are the same walk.
+    let n = new.resources().len();
+    let mut resource_changes: Vec<ResourceChange> = Vec::with_capacity(n + n / 8);
+    if new
+        .graph()
+        .edges()
+        .iter()
+        .all(|e| e.dependency < e.dependent)
+    {
+        for j in 0..n {
+            b.resource(j, &mut resource_changes);
         }
+    } else {
+        let mut per_resource: Vec<Vec<ResourceChange>> = vec![Vec::new(); n];
+        for &j in new.graph().order() {
+            if let Some(slot) = per_resource.get_mut(j) {
+                b.resource(j, slot);
+            }
+        }
+        resource_changes.extend(per_resource.into_iter().flatten());
     }
-    let mut resource_changes: Vec<ResourceChange> = per_resource.into_iter().flatten().collect();
     for (i, r, info) in old.iter() {
         if new_of_old.get(i).copied().flatten().is_none() {
             resource_changes.extend(b.deleted_resource(i, r, &info.address));
@@ -460,14 +493,21 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         waves,
         variable_changes: variable_changes(old, new, old_sv, new_sv),
         output_changes: output_changes(old, new),
-        document_changes: document_changes(old, new, &old_of_new, &new_of_old, &|bp, i| {
-            let sv = if std::ptr::eq(bp, old) {
-                old_sv
-            } else {
-                new_sv
-            };
-            sensitive_attributes(bp, i, sv).into_set()
-        }),
+        document_changes: document_changes(
+            old,
+            new,
+            &old_of_new,
+            &new_of_old,
+            &b.doc_same,
+            &|bp, i| {
+                let sv = if std::ptr::eq(bp, old) {
+                    old_sv
+                } else {
+                    new_sv
+                };
+                sensitive_attributes(bp, i, sv).into_set()
+            },
+        ),
         summary,
         notes,
     })
@@ -535,12 +575,11 @@ impl Builder<'_> {
     /// cause.
     fn unknown_paths(
         &self,
-        j: usize,
+        deps: &[u32],
         props: &serde_json::Map<String, Value>,
     ) -> Vec<(Vec<PathStep>, String)> {
-        let new = self.new.bp;
-        let deps_change = new.graph().dependencies(j).iter().any(|&d| {
-            self.decided.get(d).is_some_and(|x| {
+        let deps_change = deps.iter().any(|&d| {
+            self.decided.get(d as usize).is_some_and(|x| {
                 !x.existed || !x.created.is_empty() || x.action != Some(Action::NoOp)
             })
         });
@@ -604,16 +643,16 @@ impl Builder<'_> {
         });
     }
 
-    /// Every instance change of new resource `j`.
-    fn resource(&mut self, j: usize) -> Vec<ResourceChange> {
+    /// Every instance change of new resource `j`, appended to `out`.
+    fn resource(&mut self, j: usize, out: &mut Vec<ResourceChange>) {
         let new = self.new.bp;
         let old = self.old.bp;
         let (Some(r_new), Some(info_new)) = (new.resources().get(j), new.resource_info(j)) else {
-            return Vec::new();
+            return;
         };
         let new_attrs = Arc::new(instance_attributes(new, j));
         let new_sensitive = sensitive_attributes(new, j, &self.new.sensitive_vars);
-        let (depends_on, deps_after) = self.new.depends_on(j);
+        let (mut depends_on, deps_after) = self.new.depends_on(j);
         let provider_name = provider_address(new.provider());
         let base = |address: String, index: Option<u32>| ResourceChange {
             address,
@@ -642,10 +681,9 @@ impl Builder<'_> {
             prior_depends_on: Vec::new(),
             facts: ChangeFacts::default(),
         };
-        let unknown = self.unknown_paths(j, &r_new.properties);
+        let unknown = self.unknown_paths(&deps_after, &r_new.properties);
         let Some(i) = self.old_of_new.get(j).copied().flatten() else {
             // A new resource: every instance is created.
-            let mut out = Vec::new();
             for key in instance_keys(r_new.count) {
                 let mut rc = self.created(
                     base(instance_address(&info_new.address, key), key),
@@ -662,22 +700,26 @@ impl Builder<'_> {
             if let Some(d) = self.decided.get_mut(j) {
                 d.existed = false;
             }
-            return out;
+            return;
         };
         let (Some(r_old), Some(info_old)) = (old.resources().get(i), old.resource_info(i)) else {
-            return Vec::new();
+            return;
         };
-        let (prior_depends_on, deps_before) = self.old.depends_on(i);
+        let (mut prior_depends_on, deps_before) = self.old.depends_on(i);
         let pairing = pair_instances(r_old.count, r_new.count);
         let type_changed = info_old.type_name != info_new.type_name;
         let same_secrets = !type_changed && self.old.sensitive_vars == self.new.sensitive_vars;
 
         // The attribute differences (same for every matched instance). When the properties and
         // the default tags are the same, the attributes are: no copy, no walk.
+        let props_same = same_map(&r_old.properties, &r_new.properties);
+        if let Some(slot) = self.doc_same.get_mut(j) {
+            *slot = props_same && super::document::same_resource_besides_properties(r_old, r_new);
+        }
         let unchanged = !type_changed
             && info_old.taggable == info_new.taggable
             && old.blueprint().tags == new.blueprint().tags
-            && same_map(&r_old.properties, &r_new.properties);
+            && props_same;
         let old_attrs = if unchanged {
             new_attrs.clone()
         } else {
@@ -788,7 +830,7 @@ impl Builder<'_> {
             d.existed = true;
             d.action = Some(action);
             d.changing = changing;
-            d.created = pairing.created.iter().copied().collect();
+            d.created = pairing.created().collect();
         }
         if action == Action::Replace && r_new.lifecycle.prevent_destroy {
             self.findings.push(prevent_destroy_finding(
@@ -818,11 +860,14 @@ impl Builder<'_> {
             index_before: None,
             provider_before: Some(provider_address(old.provider())),
         };
-        let mut out = Vec::with_capacity(pairing.matched.len());
-        for (old_key, new_key) in &pairing.matched {
-            let mut rc = base(instance_address(&info_new.address, *new_key), *new_key);
+        let singles = pairing.created().next().is_none() && pairing.deleted().next().is_none();
+        let common = pairing.common();
+        for (k, (old_key, new_key)) in pairing.matched().enumerate() {
+            // The last instance takes the dependency lists instead of copying them.
+            let last = singles && k as u32 + 1 == common;
+            let mut rc = base(instance_address(&info_new.address, new_key), new_key);
             if old_key != new_key || type_changed {
-                rc.previous_address = Some(instance_address(&info_old.address, *old_key));
+                rc.previous_address = Some(instance_address(&info_old.address, old_key));
             }
             rc.action = action;
             rc.change.before = before_shown.clone();
@@ -839,15 +884,20 @@ impl Builder<'_> {
                 rc.action_reason = Some("replace_because_cannot_update");
             }
             rc.replacement = replacement;
-            rc.depends_on = depends_on.clone();
-            rc.prior_depends_on = prior_depends_on.clone();
+            if last {
+                rc.depends_on = std::mem::take(&mut depends_on);
+                rc.prior_depends_on = std::mem::take(&mut prior_depends_on);
+            } else {
+                rc.depends_on = depends_on.clone();
+                rc.prior_depends_on = prior_depends_on.clone();
+            }
             rc.facts = facts.clone();
-            rc.facts.index_before = *old_key;
+            rc.facts.index_before = old_key;
             out.push(rc);
         }
-        for key in &pairing.created {
+        for key in pairing.created() {
             let mut rc = self.created(
-                base(instance_address(&info_new.address, *key), *key),
+                base(instance_address(&info_new.address, key), key),
                 &new_attrs,
                 &new_sensitive,
                 &depends_on,
@@ -863,12 +913,12 @@ impl Builder<'_> {
             rc.facts.deps_after = deps_after.clone();
             out.push(rc);
         }
-        for key in &pairing.deleted {
+        for key in pairing.deleted() {
             let mut rc = self.deleted(
                 r_old,
                 &info_old.address,
                 &info_old.type_name,
-                *key,
+                key,
                 &old_attrs,
                 &old_sensitive,
                 &prior_depends_on,
@@ -894,7 +944,6 @@ impl Builder<'_> {
             }
             out.push(rc);
         }
-        out
     }
 
     #[allow(clippy::too_many_arguments)]

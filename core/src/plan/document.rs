@@ -172,15 +172,14 @@ impl Secrets {
     }
 }
 
-/// `a == b` for resources, without hashing property keys when they are in the same order.
-fn same_resource(a: &Resource, b: &Resource) -> bool {
+/// `a == b` for two resources whose properties are known to be equal.
+pub(crate) fn same_resource_besides_properties(a: &Resource, b: &Resource) -> bool {
     a.name == b.name
         && a.resource_type == b.resource_type
         && a.count == b.count
         && a.dependencies == b.dependencies
         && a.lifecycle == b.lifecycle
         && a.description == b.description
-        && same_map(&a.properties, &b.properties)
         && same_map(&a.usage, &b.usage)
 }
 
@@ -206,6 +205,7 @@ pub(crate) fn document_changes(
     new: &CheckedBlueprint,
     old_of_new: &[Option<usize>],
     new_of_old: &[Option<usize>],
+    doc_same: &[bool],
     sensitive: &dyn Fn(&CheckedBlueprint, usize) -> HashSet<String>,
 ) -> Vec<DocumentChange> {
     let (ob, nb) = (old.blueprint(), new.blueprint());
@@ -234,6 +234,7 @@ pub(crate) fn document_changes(
             .collect(),
     };
     let mut reorders = Vec::new();
+    let mut resource_order = None;
     // Resources.
     {
         let mut prefix = vec![PathStep::Key("resources".into())];
@@ -243,7 +244,7 @@ pub(crate) fn document_changes(
                 .copied()
                 .flatten()
                 .and_then(|i| ob.resources.get(i).map(|o| (i, o)));
-            if before.is_some_and(|(_, o)| same_resource(o, r)) {
+            if before.is_some() && doc_same.get(j).copied().unwrap_or(false) {
                 continue;
             }
             let mut secret = sensitive(new, j);
@@ -288,11 +289,24 @@ pub(crate) fn document_changes(
             }
         }
         if !plain {
-            let (o, n) = (
-                names(&ob.resources, |r| &r.name),
-                names(&nb.resources, |r| &r.name),
-            );
-            reorders.push(("resources", o, n));
+            let list = |rs: &[Resource]| {
+                Value::Array(rs.iter().map(|r| Value::String(r.name.clone())).collect())
+            };
+            let (b, a) = (list(&ob.resources), list(&nb.resources));
+            resource_order = Some(DocumentChange {
+                steps: vec![PathStep::Key("resources".into())],
+                shown: AttributeChange {
+                    path: "resources".into(),
+                    before: Some(b.clone()),
+                    after: Some(a.clone()),
+                    sensitive: false,
+                    unknown: false,
+                    forces_replacement: false,
+                },
+                reorder: true,
+                raw_before: Some(b),
+                raw_after: Some(a),
+            });
         }
     }
     // Variables and outputs.
@@ -374,6 +388,7 @@ pub(crate) fn document_changes(
             }
         })
         .collect();
+    out.extend(resource_order);
     for (key, before, after) in reorders {
         // Replaying keeps the old order and appends new names; say so when that is not the new
         // order (or, for the inverse plan, the old one).
