@@ -2,48 +2,7 @@
 //! them on the document model (`apply_plan`), the version bump they imply (`version_bump`), and
 //! Terraform-style text (`render_plan_text`).
 //!
-//! ```
-//! let old = iac_dharma::parse(r#"
-//! name: net
-//! version: 1.0.0
-//! provider: aws
-//! region: us-east-1
-//! resources:
-//!   - {type: aws_vpc, name: main, properties: {cidr_block: 10.0.0.0/16}}
-//!   - type: aws_subnet
-//!     name: a
-//!     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
-//! "#)?;
-//! let new = iac_dharma::parse(r#"
-//! name: net
-//! version: 2.0.0
-//! provider: aws
-//! region: us-east-1
-//! resources:
-//!   - {type: aws_vpc, name: main, properties: {cidr_block: 10.1.0.0/16}}
-//!   - type: aws_subnet
-//!     name: a
-//!     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
-//! "#)?;
-//! let plan = iac_dharma::plan_diff(&old, &new)?;
-//! // The VPC's CIDR block forces a replacement; the subnet's vpc_id is then known only after
-//! // apply, and it forces the subnet's replacement too.
-//! let actions: Vec<(&str, &str)> = plan.resource_changes.iter()
-//!     .map(|c| (c.address.as_str(), c.action.as_str())).collect();
-//! assert_eq!(actions, [("aws_vpc.main", "replace"), ("aws_subnet.a", "replace")]);
-//! // Destroy the subnet, then the VPC, then create them again in dependency order.
-//! let waves: Vec<Vec<String>> = plan.waves.iter()
-//!     .map(|w| w.iter().map(|s| format!("{} {}", s.action.as_str(), s.address)).collect())
-//!     .collect();
-//! assert_eq!(waves, [["delete aws_subnet.a"], ["delete aws_vpc.main"], ["create aws_vpc.main"], ["create aws_subnet.a"]]);
-//! assert_eq!(iac_dharma::version_bump(&plan), iac_dharma::Bump::Major);
-//! // Replaying the plan on the old document gives the new one; the rollback gives the old back.
-//! let replayed = iac_dharma::apply_plan(old.blueprint(), &plan)?;
-//! assert_eq!(&replayed, new.blueprint());
-//! let back = iac_dharma::apply_plan(&replayed, &plan.rollback()?)?;
-//! assert_eq!(&back, old.blueprint());
-//! # Ok::<(), iac_dharma::Error>(())
-//! ```
+//! See [`plan_diff`] for an example.
 
 mod diff;
 mod document;
@@ -85,6 +44,49 @@ use model::ChangeFacts;
 /// # Errors
 /// A [`ErrorKind::Plan`] error (code `prevent_destroy`) naming every resource with
 /// `lifecycle.prevent_destroy` the plan would destroy or replace.
+///
+/// ```
+/// let old = iac_dharma::parse(r#"
+/// name: net
+/// version: 1.0.0
+/// provider: aws
+/// region: us-east-1
+/// resources:
+///   - {type: aws_vpc, name: main, properties: {cidr_block: 10.0.0.0/16}}
+///   - type: aws_subnet
+///     name: a
+///     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
+/// "#)?;
+/// let new = iac_dharma::parse(r#"
+/// name: net
+/// version: 2.0.0
+/// provider: aws
+/// region: us-east-1
+/// resources:
+///   - {type: aws_vpc, name: main, properties: {cidr_block: 10.1.0.0/16}}
+///   - type: aws_subnet
+///     name: a
+///     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
+/// "#)?;
+/// let plan = iac_dharma::plan_diff(&old, &new)?;
+/// // The VPC's CIDR block forces a replacement; the subnet's vpc_id is then known only after
+/// // apply, and it forces the subnet's replacement too.
+/// let actions: Vec<(&str, &str)> = plan.resource_changes.iter()
+///     .map(|c| (c.address.as_str(), c.action.as_str())).collect();
+/// assert_eq!(actions, [("aws_vpc.main", "replace"), ("aws_subnet.a", "replace")]);
+/// // Destroy the subnet, then the VPC, then create them again in dependency order.
+/// let waves: Vec<Vec<String>> = plan.waves.iter()
+///     .map(|w| w.iter().map(|s| format!("{} {}", s.action.as_str(), s.address)).collect())
+///     .collect();
+/// assert_eq!(waves, [["delete aws_subnet.a"], ["delete aws_vpc.main"], ["create aws_vpc.main"], ["create aws_subnet.a"]]);
+/// assert_eq!(iac_dharma::version_bump(&plan), iac_dharma::Bump::Major);
+/// // Replaying the plan on the old document gives the new one; the rollback gives the old back.
+/// let replayed = iac_dharma::apply_plan(old.blueprint(), &plan)?;
+/// assert_eq!(&replayed, new.blueprint());
+/// let back = iac_dharma::apply_plan(&replayed, &plan.rollback()?)?;
+/// assert_eq!(&back, old.blueprint());
+/// # Ok::<(), iac_dharma::Error>(())
+/// ```
 pub fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Result<Plan> {
     diff::plan_diff(old, new)
 }
