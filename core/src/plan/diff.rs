@@ -390,6 +390,9 @@ struct Builder<'a> {
     old_of_new: &'a [Option<usize>],
     /// Per new resource: the old document has the very same resource.
     doc_same: Vec<bool>,
+    /// Per new resource: its sensitive attributes (on either side).
+    secrets_of: Vec<Secrets>,
+    same_sensitive_vars: bool,
 }
 
 /// Computes the plan that turns `old` into `new`.
@@ -425,7 +428,10 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         unknown_types: HashSet::new(),
         old_of_new: &old_of_new,
         doc_same: vec![false; new.resources().len()],
+        secrets_of: vec![Secrets::default(); new.resources().len()],
+        same_sensitive_vars: false,
     };
+    b.same_sensitive_vars = b.old.sensitive_vars == b.new.sensitive_vars;
     // Decide in dependency order, so that what a resource refers to is decided first; the
     // changes are listed in document order. When the document is already in dependency order
     // (the usual case), both are the same walk.
@@ -499,14 +505,8 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
             &old_of_new,
             &new_of_old,
             &b.doc_same,
-            &|bp, i| {
-                let sv = if std::ptr::eq(bp, old) {
-                    old_sv
-                } else {
-                    new_sv
-                };
-                sensitive_attributes(bp, i, sv).into_set()
-            },
+            &b.secrets_of,
+            &|i| sensitive_attributes(old, i, old_sv).into_set(),
         ),
         summary,
         notes,
@@ -700,6 +700,9 @@ impl Builder<'_> {
             if let Some(d) = self.decided.get_mut(j) {
                 d.existed = false;
             }
+            if let Some(slot) = self.secrets_of.get_mut(j) {
+                *slot = new_sensitive;
+            }
             return;
         };
         let (Some(r_old), Some(info_old)) = (old.resources().get(i), old.resource_info(i)) else {
@@ -708,7 +711,7 @@ impl Builder<'_> {
         let (mut prior_depends_on, deps_before) = self.old.depends_on(i);
         let pairing = pair_instances(r_old.count, r_new.count);
         let type_changed = info_old.type_name != info_new.type_name;
-        let same_secrets = !type_changed && self.old.sensitive_vars == self.new.sensitive_vars;
+        let same_secrets = !type_changed && self.same_sensitive_vars;
 
         // The attribute differences (same for every matched instance). When the properties and
         // the default tags are the same, the attributes are: no copy, no walk.
@@ -752,6 +755,9 @@ impl Builder<'_> {
         let mut replace_paths: Vec<Vec<PathStep>> = Vec::new();
         let force_new = |attr: &str| entry.is_some_and(|e| e.force_new.iter().any(|f| f == attr));
         let secret = old_sensitive.union(&new_sensitive);
+        if let Some(slot) = self.secrets_of.get_mut(j) {
+            *slot = secret.clone();
+        }
         let mut changes: Vec<AttributeChange> = Vec::new();
         for c in &raw {
             let attr = top_attr(&c.steps).unwrap_or_default();

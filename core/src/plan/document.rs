@@ -97,32 +97,35 @@ struct Secrets {
 }
 
 impl Secrets {
-    /// Masks a value at `steps` (sensitive parts set to `null`); true if anything was masked.
-    fn mask(&self, steps: &[PathStep], value: &Value) -> (Value, bool) {
+    /// The value at `steps` with its sensitive parts set to `null`, when it has any.
+    fn mask(&self, steps: &[PathStep], value: &Value) -> Option<Value> {
+        match self.mask_inner(steps, value) {
+            (v, true) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn mask_inner(&self, steps: &[PathStep], value: &Value) -> (Value, bool) {
         let key = |i: usize| match steps.get(i) {
             Some(PathStep::Key(k)) => Some(k.as_str()),
             _ => None,
         };
         let (Some(collection), Some(name)) = (key(0), key(1)) else {
-            return (value.clone(), false);
+            return (Value::Null, false);
         };
         let (secret_fields, field_path): (HashSet<String>, &[PathStep]) = match collection {
             "resources" => {
                 let Some(attrs) = self.resources.get(name) else {
-                    return (value.clone(), false);
+                    return (Value::Null, false);
                 };
                 // resources.NAME.properties.ATTR...
                 match (key(2), key(3)) {
                     (Some("properties"), Some(attr)) => {
-                        return if attrs.contains(attr) {
-                            (Value::Null, true)
-                        } else {
-                            (value.clone(), false)
-                        };
+                        return (Value::Null, attrs.contains(attr));
                     }
                     (Some("properties"), None) => (attrs.clone(), &[]),
                     (None, _) => (attrs.clone(), &[PathStep::Key("properties".into())][..]),
-                    _ => return (value.clone(), false),
+                    _ => return (Value::Null, false),
                 }
             }
             "variables" | "outputs" => {
@@ -132,11 +135,11 @@ impl Secrets {
                     (&self.outputs, "value")
                 };
                 if !set.contains(name) {
-                    return (value.clone(), false);
+                    return (Value::Null, false);
                 }
                 match key(2) {
                     Some(f) if f == field => return (Value::Null, true),
-                    Some(_) => return (value.clone(), false),
+                    Some(_) => return (Value::Null, false),
                     None => {
                         let mut v = value.clone();
                         let hit = match &mut v {
@@ -206,7 +209,8 @@ pub(crate) fn document_changes(
     old_of_new: &[Option<usize>],
     new_of_old: &[Option<usize>],
     doc_same: &[bool],
-    sensitive: &dyn Fn(&CheckedBlueprint, usize) -> HashSet<String>,
+    secrets_of: &[super::diff::Secrets],
+    old_sensitive: &dyn Fn(usize) -> HashSet<String>,
 ) -> Vec<DocumentChange> {
     let (ob, nb) = (old.blueprint(), new.blueprint());
     let mut raw = Vec::new();
@@ -247,10 +251,7 @@ pub(crate) fn document_changes(
             if before.is_some() && doc_same.get(j).copied().unwrap_or(false) {
                 continue;
             }
-            let mut secret = sensitive(new, j);
-            if let Some((i, _)) = before {
-                secret.extend(sensitive(old, i));
-            }
+            let secret = secrets_of.get(j).cloned().unwrap_or_default().into_set();
             secrets.resources.insert(r.name.clone(), secret);
             prefix.push(PathStep::Key(r.name.clone()));
             let a = serde_json::to_value(r).ok();
@@ -260,7 +261,7 @@ pub(crate) fn document_changes(
         }
         for (i, r) in ob.resources.iter().enumerate() {
             if new_of_old.get(i).copied().flatten().is_none() {
-                secrets.resources.insert(r.name.clone(), sensitive(old, i));
+                secrets.resources.insert(r.name.clone(), old_sensitive(i));
                 prefix.push(PathStep::Key(r.name.clone()));
                 let b = serde_json::to_value(r).ok();
                 diff(b.as_ref(), None, &mut prefix, &mut raw);
@@ -297,15 +298,14 @@ pub(crate) fn document_changes(
                 steps: vec![PathStep::Key("resources".into())],
                 shown: AttributeChange {
                     path: "resources".into(),
-                    before: Some(b.clone()),
-                    after: Some(a.clone()),
+                    before: Some(b),
+                    after: Some(a),
                     sensitive: false,
                     unknown: false,
                     forces_replacement: false,
                 },
                 reorder: true,
-                raw_before: Some(b),
-                raw_after: Some(a),
+                raw: None,
             });
         }
     }
@@ -358,33 +358,36 @@ pub(crate) fn document_changes(
     let mut out: Vec<DocumentChange> = raw
         .into_iter()
         .map(|c| {
-            let (before, s1) = match &c.before {
-                Some(v) => {
-                    let (m, hit) = secrets.mask(&c.steps, v);
-                    (Some(m), hit)
-                }
-                None => (None, false),
-            };
-            let (after, s2) = match &c.after {
-                Some(v) => {
-                    let (m, hit) = secrets.mask(&c.steps, v);
-                    (Some(m), hit)
-                }
-                None => (None, false),
-            };
+            let before = c.before.as_ref().and_then(|v| secrets.mask(&c.steps, v));
+            let after = c.after.as_ref().and_then(|v| secrets.mask(&c.steps, v));
+            let path = path_string(&c.steps);
+            if before.is_none() && after.is_none() {
+                return DocumentChange {
+                    shown: AttributeChange {
+                        path,
+                        before: c.before,
+                        after: c.after,
+                        sensitive: false,
+                        unknown: false,
+                        forces_replacement: false,
+                    },
+                    steps: c.steps,
+                    reorder: false,
+                    raw: None,
+                };
+            }
             DocumentChange {
                 shown: AttributeChange {
-                    path: path_string(&c.steps),
-                    before,
-                    after,
-                    sensitive: s1 || s2,
+                    path,
+                    before: before.or_else(|| c.before.clone()),
+                    after: after.or_else(|| c.after.clone()),
+                    sensitive: true,
                     unknown: false,
                     forces_replacement: false,
                 },
                 steps: c.steps,
                 reorder: false,
-                raw_before: c.before,
-                raw_after: c.after,
+                raw: Some(Box::new((c.before, c.after))),
             }
         })
         .collect();
@@ -399,15 +402,14 @@ pub(crate) fn document_changes(
                 steps: vec![PathStep::Key(key.into())],
                 shown: AttributeChange {
                     path: key.into(),
-                    before: Some(b.clone()),
-                    after: Some(a.clone()),
+                    before: Some(b),
+                    after: Some(a),
                     sensitive: false,
                     unknown: false,
                     forces_replacement: false,
                 },
                 reorder: true,
-                raw_before: Some(b),
-                raw_after: Some(a),
+                raw: None,
             });
         }
     }
@@ -433,16 +435,11 @@ pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
         .filter(|c| !c.reorder)
         .collect();
     order_for_apply(&mut changes, |c| {
-        (&c.steps, c.raw_before.is_some(), c.raw_after.is_some())
+        (&c.steps, c.raw_before().is_some(), c.raw_after().is_some())
     });
     let mut findings = Vec::new();
     for c in changes {
-        if let Err(problem) = apply_change(
-            &mut doc,
-            &c.steps,
-            c.raw_before.as_ref(),
-            c.raw_after.as_ref(),
-        ) {
+        if let Err(problem) = apply_change(&mut doc, &c.steps, c.raw_before(), c.raw_after()) {
             let why = match problem {
                 ApplyProblem::Mismatch => {
                     "the document's value is not the one the plan was made from"
@@ -457,7 +454,7 @@ pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
     }
     for c in plan.document_changes.iter().filter(|c| c.reorder) {
         let (Some(PathStep::Key(key)), Some(Value::Array(before)), Some(Value::Array(after))) =
-            (c.steps.first(), &c.raw_before, &c.raw_after)
+            (c.steps.first(), c.raw_before(), c.raw_after())
         else {
             continue;
         };

@@ -135,8 +135,7 @@ impl Plan {
                     steps: d.steps.clone(),
                     shown: invert_attribute(&d.shown),
                     reorder: d.reorder,
-                    raw_before: d.raw_after.clone(),
-                    raw_after: d.raw_before.clone(),
+                    raw: d.raw.as_ref().map(|r| Box::new((r.1.clone(), r.0.clone()))),
                 })
                 .collect(),
             notes: self.notes.clone(),

@@ -278,9 +278,26 @@ pub struct DocumentChange {
     pub shown: AttributeChange,
     /// Whether this is a change of order (values are lists of names).
     pub reorder: bool,
-    /// The real values, used to replay the change.
-    pub(crate) raw_before: Option<Value>,
-    pub(crate) raw_after: Option<Value>,
+    /// The real values when `shown` masks them (used to replay the change).
+    pub(crate) raw: Option<Box<(Option<Value>, Option<Value>)>>,
+}
+
+impl DocumentChange {
+    /// The real value before (not masked).
+    pub(crate) fn raw_before(&self) -> Option<&Value> {
+        match &self.raw {
+            Some(r) => r.0.as_ref(),
+            None => self.shown.before.as_ref(),
+        }
+    }
+
+    /// The real value after (not masked).
+    pub(crate) fn raw_after(&self) -> Option<&Value> {
+        match &self.raw {
+            Some(r) => r.1.as_ref(),
+            None => self.shown.after.as_ref(),
+        }
+    }
 }
 
 impl Serialize for DocumentChange {
