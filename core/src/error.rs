@@ -176,8 +176,6 @@ codes! {
     InvalidState => "invalid_state",
     /// The Terraform state holds resources of another cloud provider than the blueprint's.
     StateProviderMismatch => "state_provider_mismatch",
-    /// The declared version is lower than the changes require.
-    VersionTooLow => "version_too_low",
 }
 
 impl fmt::Display for Code {

@@ -463,7 +463,7 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
     if !b.findings.is_empty() {
         return Err(Error::new(ErrorKind::Plan, b.findings));
     }
-    let mut notes = b.notes;
+    let mut notes = std::mem::take(&mut b.notes);
     let mut unknown: Vec<&String> = b.unknown_types.iter().collect();
     unknown.sort();
     for t in unknown {
@@ -482,6 +482,7 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         );
     }
     let waves = order_plan(&mut resource_changes)?;
+    let output_changes = b.outputs_known_after_apply(output_changes(old, new));
     let summary = summarize(&resource_changes);
     let old_sv = &b.old.sensitive_vars;
     let new_sv = &b.new.sensitive_vars;
@@ -498,7 +499,7 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         resource_changes,
         waves,
         variable_changes: variable_changes(old, new, old_sv, new_sv),
-        output_changes: output_changes(old, new),
+        output_changes,
         document_changes: document_changes(
             old,
             new,
@@ -547,6 +548,46 @@ fn changing_variables(old: &[Variable], new: &[Variable]) -> HashSet<String> {
 }
 
 impl Builder<'_> {
+    /// Adds, for outputs whose written value stays, a change when what they refer to changes
+    /// (Terraform shows such outputs as known after apply).
+    fn outputs_known_after_apply(&self, mut changes: Vec<NamedChange>) -> Vec<NamedChange> {
+        let old = self.old.bp.blueprint();
+        let new = self.new.bp.blueprint();
+        for o in &new.outputs {
+            if changes.iter().any(|c| c.name == o.name) {
+                continue;
+            }
+            if !old.outputs.iter().any(|p| p.name == o.name) {
+                continue;
+            }
+            let mut found = Vec::new();
+            let mut path = vec![PathStep::Key("value".into())];
+            self.unknown_in(&o.value, &mut path, &mut found);
+            let hidden = o.sensitive || old.outputs.iter().any(|p| p.name == o.name && p.sensitive);
+            let list: Vec<AttributeChange> = found
+                .into_iter()
+                .map(|(steps, _)| {
+                    let v = super::values::get(
+                        &serde_json::json!({ "value": o.value.clone() }),
+                        &steps,
+                    )
+                    .cloned();
+                    let mut c = shown_change(&steps, v.as_ref(), v.as_ref(), hidden);
+                    c.unknown = true;
+                    c
+                })
+                .collect();
+            if !list.is_empty() {
+                changes.push(NamedChange {
+                    name: o.name.clone(),
+                    action: Action::Update,
+                    changes: list,
+                });
+            }
+        }
+        changes
+    }
+
     /// Does attribute `attr` of instance `key` of new resource `j` change (or become unknown)?
     fn attribute_changes(&self, j: usize, key: Option<u32>, attr: &str) -> bool {
         let Some(d) = self.decided.get(j) else {

@@ -733,3 +733,15 @@ fn stale_plan_is_refused() {
     assert_eq!(err.code(), crate::Code::StalePlan);
     assert_eq!(err.path(), "resources.x.properties.name");
 }
+
+#[test]
+fn outputs_of_replaced_resources_are_known_after_apply() {
+    let old = "outputs:\n  - {name: vpc, value: \"id=${main.id}\"}\n  - {name: fixed, value: constant}\nresources:\n  - {type: aws_vpc, name: main, properties: {cidr_block: 10.0.0.0/16}}\n";
+    let plan = plan_of(old, &old.replace("10.0.0.0/16", "10.9.0.0/16"));
+    assert_eq!(plan.output_changes.len(), 1);
+    let o = &plan.output_changes[0];
+    assert_eq!((o.name.as_str(), o.action), ("vpc", Action::Update));
+    assert!(o.changes[0].unknown && o.changes[0].path == "value");
+    assert!(render_plan_text(&plan).contains("~ value = \"id=${main.id}\" -> (known after apply)"));
+    assert!(plan.has_changes());
+}

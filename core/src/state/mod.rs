@@ -198,8 +198,9 @@ struct ShowResource {
     deposed_key: Option<String>,
 }
 
+/// A text that is JSON but not a state (a parse error, like a blueprint of the wrong shape).
 fn state_error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Error {
-    Error::single(ErrorKind::Plan, Finding::error(code, path, message))
+    Error::single(ErrorKind::Parse, Finding::error(code, path, message))
 }
 
 /// The line:column of the first `"key":` in a text (for errors about a top-level field).
