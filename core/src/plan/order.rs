@@ -190,7 +190,9 @@ fn forced_cbd(changes: &[ResourceChange]) -> Vec<bool> {
         }
     }
     let mut marked = vec![false; total];
-    let mut queue: VecDeque<usize> = (0..total).filter(|&g| own[g]).collect();
+    let mut queue: VecDeque<usize> = (0..total)
+        .filter(|&g| own.get(g).copied().unwrap_or(false))
+        .collect();
     while let Some(g) = queue.pop_front() {
         match marked.get_mut(g) {
             Some(m) if !*m => *m = true,
@@ -237,14 +239,18 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
             Action::Replace => (Some(Kind::Create), Some(Kind::Delete)),
         };
         if let (Some(kind), Some(_)) = (new_kind, c.facts.rid_after) {
-            new_node[i] = Some(nodes.len() as u32);
+            if let Some(slot) = new_node.get_mut(i) {
+                *slot = Some(nodes.len() as u32);
+            }
             nodes.push(Node {
                 change: i as u32,
                 kind,
             });
         }
         if let (Some(kind), Some(_)) = (old_kind, c.facts.rid_before) {
-            old_node[i] = Some(nodes.len() as u32);
+            if let Some(slot) = old_node.get_mut(i) {
+                *slot = Some(nodes.len() as u32);
+            }
             nodes.push(Node {
                 change: i as u32,
                 kind,

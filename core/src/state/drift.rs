@@ -137,8 +137,9 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
         .iter()
         .filter_map(|i| cloud_of(&i.provider).map(|p| (p, *i)))
         .collect();
-    if !clouds.is_empty() && !clouds.iter().any(|(p, _)| *p == provider) {
-        let (other, inst) = clouds[0];
+    if let (Some(&(other, inst)), false) =
+        (clouds.first(), clouds.iter().any(|(p, _)| *p == provider))
+    {
         return Err(Error::single(
             ErrorKind::Plan,
             Finding::error(
