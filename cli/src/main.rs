@@ -3,6 +3,8 @@
 //! Exit codes: 0 success; 1 the check ran and failed (policy violations, budget exceeded);
 //! 2 bad input or usage (message on stderr, nothing half-written).
 
+mod estimate;
+mod generate;
 mod input;
 mod plan;
 mod report;
@@ -78,6 +80,26 @@ enum Command {
         /// Exit 1 when there is drift (0 when the state matches; errors stay 2).
         #[arg(long, alias = "exit-code")]
         detailed_exitcode: bool,
+    },
+    /// Estimate the monthly cost of a blueprint (exit 1 when over --budget).
+    Estimate(estimate::EstimateArgs),
+    /// Show what a change to a blueprint adds to or saves from the monthly bill, per resource.
+    CostDiff(estimate::CostDiffArgs),
+    /// Generate infrastructure code (Terraform, CloudFormation, ARM, Pulumi, CDK) from a blueprint.
+    Generate {
+        /// Blueprint file (JSON or YAML); `-` reads standard input.
+        blueprint: String,
+        /// Output format.
+        #[arg(long, short, value_parser = clap::builder::PossibleValuesParser::new(
+            iac_dharma::OutputFormat::ALL.map(|f| f.as_str())))]
+        format: String,
+        /// Folder to write the files to (created if missing). Without it, a format that writes
+        /// one file prints it to standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Folder of templates replacing or adding to the built-in ones (`<format>/<file>.tera`).
+        #[arg(long)]
+        templates: Option<std::path::PathBuf>,
     },
 }
 
@@ -175,6 +197,31 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
             },
             reporter,
         ),
+        Command::Estimate(args) => estimate::run_estimate(args, reporter).map(|over| {
+            if over {
+                Outcome::CheckFailed
+            } else {
+                Outcome::Success
+            }
+        }),
+        Command::CostDiff(args) => {
+            estimate::run_cost_diff(args, reporter).map(|()| Outcome::Success)
+        }
+        Command::Generate {
+            blueprint,
+            format,
+            output,
+            templates,
+        } => {
+            generate::run(
+                &blueprint,
+                &format,
+                output.as_deref(),
+                templates.as_deref(),
+                reporter,
+            )?;
+            Ok(Outcome::Success)
+        }
         Command::Graph { blueprint, format } => {
             let bp = load_blueprint(&blueprint, reporter)?;
             reporter.warnings(&blueprint, bp.warnings());

@@ -176,6 +176,33 @@ codes! {
     InvalidState => "invalid_state",
     /// The Terraform state holds resources of another cloud provider than the blueprint's.
     StateProviderMismatch => "state_provider_mismatch",
+
+    // estimate
+    /// A price catalog row is malformed (missing column, bad provider, price not a decimal or
+    /// out of range).
+    InvalidPriceCatalog => "invalid_price_catalog",
+    /// A usage value is negative, not a number, too large, or the usage file is malformed.
+    InvalidUsage => "invalid_usage",
+    /// The price catalog has no prices at all for the blueprint's region (every priceable
+    /// resource is listed as unpriced).
+    NoPricesForRegion => "no_prices_for_region",
+    // --- generate ---
+    /// The output format name is not one of the known formats.
+    UnknownFormat => "unknown_format",
+    /// The output format cannot express blueprints of this provider (e.g. CloudFormation for Azure).
+    UnsupportedProvider => "unsupported_provider",
+    /// The resource type has no equivalent in the output format.
+    UnmappedType => "unmapped_type",
+    /// A property (argument) of the resource has no equivalent in the output format.
+    UnmappedProperty => "unmapped_property",
+    /// A referenced attribute has no equivalent in the output format.
+    UnmappedAttribute => "unmapped_attribute",
+    /// Two names would become the same identifier in the output format.
+    NameCollision => "name_collision",
+    /// A template failed to compile or render.
+    TemplateError => "template_error",
+    /// The output format is known but this build does not generate it yet (arm, pulumi-*).
+    FormatUnavailable => "format_unavailable",
 }
 
 impl fmt::Display for Code {

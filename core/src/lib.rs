@@ -41,7 +41,9 @@ pub mod catalog;
 
 mod blueprint;
 mod check;
+mod cost;
 mod error;
+mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
@@ -55,7 +57,15 @@ pub use blueprint::{
 };
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
+pub use cost::{
+    cost_diff, diff_estimates, estimate, render_diff_text, render_text, BudgetResult, BudgetStatus,
+    CatalogInfo, Confidence, CostChange, CostDiff, CostEstimate, EstimateOptions, EstimateSummary,
+    LineItem, Optimization, OptimizationKind, PriceCatalog, PriceRow, PriceStatus, ResourceCost,
+    ResourceCostDiff, UnpricedComponent, UsageFile, UsageSource, HOURS_PER_MONTH, MAX_UNIT_PRICE,
+    MAX_USAGE,
+};
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
+pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, TemplateSet};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
@@ -65,6 +75,8 @@ pub use plan::{
     ResourceChange, Side, StepAction, Summary, VersionCheck,
 };
 pub use reference::{Part, Reference, Step, Template};
+/// Exact decimal money type used by [`estimate`] (re-exported `rust_decimal::Decimal`).
+pub use rust_decimal::Decimal;
 pub use state::{
     drift, render_drift_text, ChangedResource, DriftChange, DriftReport, NotCompared, StateFormat,
     StateInstance, TerraformState,

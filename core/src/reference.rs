@@ -311,7 +311,13 @@ fn parse_reference(inner: &str) -> Result<Reference, TemplateError> {
 
 /// Appends `.key` (or `["key"]` when the key is not a plain identifier) to a finding path.
 pub fn push_key(path: &mut String, key: &str) {
-    let plain = key.chars().next().is_some_and(is_ident_start) && key.chars().all(is_ident_char);
+    let bytes = key.as_bytes();
+    let plain = bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
     if plain {
         if !path.is_empty() {
             path.push('.');

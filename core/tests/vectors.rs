@@ -99,7 +99,11 @@ fn run(case: &Value) -> Value {
                 .iter()
                 .map(|f| json!({"code": f.code.as_str(), "path": f.path}))
                 .collect();
-            json!({"result": {"types": types, "warnings": warnings}})
+            let tags: serde_json::Map<String, Value> = bp
+                .iter()
+                .map(|(i, r, _)| (r.name.clone(), Value::Object(bp.effective_tags(i))))
+                .collect();
+            json!({"result": {"types": types, "warnings": warnings, "tags": tags}})
         }
         "graph" => {
             let g = bp.graph();
@@ -159,8 +163,87 @@ fn run(case: &Value) -> Value {
                 Err(e) => error_outcome(&e),
             }
         }
+        // estimate
+        "estimate" => match estimate_options(&case["args"]) {
+            Ok(opts) => match iac_dharma::estimate(&bp, &opts) {
+                Ok(est) => json!({"result": serde_json::to_value(&est).expect("json")}),
+                Err(e) => error_outcome(&e),
+            },
+            Err(e) => error_outcome(&e),
+        },
+        "cost_diff" => {
+            let new_text = serde_json::to_string(&case["args"]["new_blueprint"]).expect("json");
+            let new = match Blueprint::from_json(&new_text).and_then(Blueprint::into_checked) {
+                Ok(b) => b,
+                Err(e) => return error_outcome(&e),
+            };
+            match estimate_options(&case["args"])
+                .and_then(|opts| iac_dharma::cost_diff(&bp, &new, &opts))
+            {
+                Ok(diff) => json!({"result": serde_json::to_value(&diff).expect("json")}),
+                Err(e) => error_outcome(&e),
+            }
+        }
+        "generate" => {
+            let format: iac_dharma::OutputFormat = match case["args"]["format"]
+                .as_str()
+                .expect("args.format")
+                .parse()
+            {
+                Ok(f) => f,
+                Err(e) => return error_outcome(&e),
+            };
+            let files = match iac_dharma::generate(&bp, format, &Default::default()) {
+                Ok(f) => f,
+                Err(e) => return error_outcome(&e),
+            };
+            // `contains`: echo back the expected substrings that are present in each file.
+            let mut contains = serde_json::Map::new();
+            if let Some(expected) = case["expect"]["result"]["contains"].as_object() {
+                for (file, subs) in expected {
+                    let text = files.get(file).unwrap_or_default();
+                    let found: Vec<Value> = subs
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| s.as_str().is_some_and(|s| text.contains(s)))
+                        .cloned()
+                        .collect();
+                    contains.insert(file.clone(), json!(found));
+                }
+            }
+            json!({"result": {
+                "files": files.paths().collect::<Vec<_>>(),
+                "text": files.files,
+                "contains": contains,
+            }})
+        }
         other => panic!("unknown call `{other}`"),
     }
+}
+
+/// Options of the `estimate` and `cost_diff` calls: `usage` (a usage file as JSON), `budget`
+/// (a decimal string or number), `prices` (CSV rows extending the built-in catalog).
+fn estimate_options(args: &Value) -> Result<iac_dharma::EstimateOptions, Error> {
+    use std::str::FromStr;
+    let mut opts = iac_dharma::EstimateOptions::new();
+    if let Some(u) = args.get("usage") {
+        opts = opts.with_usage(iac_dharma::UsageFile::from_value(u.clone())?);
+    }
+    if let Some(b) = args.get("budget") {
+        let text = match b {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let budget = iac_dharma::Decimal::from_str(&text).expect("budget is a decimal");
+        opts = opts.with_budget(budget);
+    }
+    if let Some(csv) = args.get("prices").and_then(Value::as_str) {
+        let mut cat = (*iac_dharma::PriceCatalog::builtin()).clone();
+        cat.extend(iac_dharma::PriceCatalog::from_csv(csv)?);
+        opts = opts.with_catalog(std::sync::Arc::new(cat));
+    }
+    Ok(opts)
 }
 
 /// Subset comparison: every key of `expected` must be in `actual` with an equal value; lists are

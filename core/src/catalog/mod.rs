@@ -144,6 +144,8 @@ struct CatalogFile {
     provider: Provider,
     terraform: TerraformProvider,
     regions: Vec<Region>,
+    #[serde(default)]
+    tag_arguments: BTreeMap<String, Option<String>>,
     types: BTreeMap<String, CatalogType>,
 }
 
@@ -158,6 +160,9 @@ pub struct ProviderCatalog {
     pub regions: Vec<Region>,
     /// Well-known resource types, by Terraform type name.
     pub types: BTreeMap<String, CatalogType>,
+    /// Exceptions to the provider's tag argument (`tags`/`labels`): types whose tags live in
+    /// another argument (`Some`), or whose argument of that name is not resource tags (`None`).
+    pub tag_arguments: BTreeMap<String, Option<String>>,
     aliases: HashMap<String, String>,
     region_index: HashMap<String, usize>,
     /// A problem found while loading the embedded data (empty when the data is sound).
@@ -197,14 +202,15 @@ impl ProviderCatalog {
                 None
             }
         };
-        let (terraform, regions, types) = match file {
-            Some(f) => (f.terraform, f.regions, f.types),
+        let (terraform, regions, types, tag_arguments) = match file {
+            Some(f) => (f.terraform, f.regions, f.types, f.tag_arguments),
             None => (
                 TerraformProvider {
                     source: format!("hashicorp/{}", provider.terraform_name()),
                     version: String::new(),
                 },
                 Vec::new(),
+                BTreeMap::new(),
                 BTreeMap::new(),
             ),
         };
@@ -224,6 +230,7 @@ impl ProviderCatalog {
             terraform,
             regions,
             types,
+            tag_arguments,
             aliases,
             region_index,
             load_error,
@@ -254,6 +261,24 @@ impl ProviderCatalog {
             .get(region)
             .or_else(|| self.region_index.get(&normalize_region(region)))?;
         self.regions.get(*i)
+    }
+
+    /// The argument that holds a type's tags (labels on GCP), if the type is taggable: the
+    /// provider's `tags`/`labels` when the type has it as a map of strings, unless the catalog
+    /// names an exception.
+    pub fn tag_argument(&self, type_name: &str) -> Option<&str> {
+        let name = match self.tag_arguments.get(type_name) {
+            Some(exception) => exception.as_deref()?,
+            None => self.provider.tag_argument(),
+        };
+        let arg = provider_schema(self.provider).get(type_name)?.get(name)?;
+        match &arg.ty {
+            ArgType::Map(inner) if matches!(**inner, ArgType::String | ArgType::Any) => {
+                // Hand back the schema's own string, which lives as long as the schema.
+                Some(arg.name.as_str())
+            }
+            _ => None,
+        }
     }
 
     /// The closest region id to a misspelled one.
@@ -353,6 +378,170 @@ mod tests {
                 assert!(
                     provider_schema(p).contains(t),
                     "catalog type {t} is not in the {p} schema"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn force_new_and_sensitive_are_top_level_arguments() {
+        for p in Provider::ALL {
+            let schema = provider_schema(p);
+            for (t, entry) in &catalog(p).types {
+                let arguments = schema.get(t);
+                assert!(
+                    arguments.is_some(),
+                    "catalog type {t} is not in the {p} schema"
+                );
+                for (field, names) in [
+                    ("force_new", &entry.force_new),
+                    ("sensitive", &entry.sensitive),
+                ] {
+                    for name in names {
+                        assert!(
+                            arguments.is_some_and(|a| a.get(name).is_some()),
+                            "{p} {t}: {field} entry `{name}` is not a top-level argument"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn attributes_are_computed_only() {
+        // `attributes` lists what a type exports besides its arguments; `id` is listed always.
+        for p in Provider::ALL {
+            let schema = provider_schema(p);
+            for (t, entry) in &catalog(p).types {
+                assert!(
+                    entry.attributes.iter().any(|a| a == "id"),
+                    "{p} {t}: attributes must include `id`"
+                );
+                let arguments = schema.get(t);
+                for a in entry.attributes.iter().filter(|a| *a != "id") {
+                    assert!(
+                        arguments.is_some_and(|args| args.get(a).is_none()),
+                        "{p} {t}: attribute `{a}` is an argument; list only computed attributes"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn aliases_are_unique_and_never_type_names() {
+        for p in Provider::ALL {
+            let mut seen: HashMap<&str, &str> = HashMap::new();
+            for (t, entry) in &catalog(p).types {
+                for alias in &entry.aliases {
+                    let first = seen.insert(alias, t);
+                    assert!(
+                        first.is_none(),
+                        "{p}: alias `{alias}` names both {} and {t}",
+                        first.unwrap_or_default()
+                    );
+                    for q in Provider::ALL {
+                        assert!(
+                            !provider_schema(q).contains(alias),
+                            "{p} {t}: alias `{alias}` is a {q} type name"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn catalogs_meet_minimum_sizes() {
+        for (p, min_types) in [
+            (Provider::Aws, 30),
+            (Provider::Azure, 18),
+            (Provider::Gcp, 18),
+        ] {
+            let c = catalog(p);
+            assert!(
+                c.types.len() >= min_types,
+                "{p} has {} types, fewer than {min_types}",
+                c.types.len()
+            );
+            let mut ids: Vec<&str> = c.regions.iter().map(|r| r.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), c.regions.len(), "{p} region ids are unique");
+        }
+        // Generic kind names are aliases on every provider.
+        for alias in [
+            "network",
+            "subnet",
+            "vm",
+            "bucket",
+            "database",
+            "kubernetes_cluster",
+        ] {
+            for p in Provider::ALL {
+                assert!(
+                    catalog(p).alias(alias).is_some(),
+                    "{p} lacks alias `{alias}`"
+                );
+            }
+        }
+        for alias in [
+            "vpc",
+            "subnet",
+            "security_group",
+            "ec2_instance",
+            "s3_bucket",
+            "ebs_volume",
+            "rds_instance",
+            "lambda_function",
+            "eks_cluster",
+            "alb",
+            "load_balancer",
+            "nat_gateway",
+            "iam_role",
+            "kms_key",
+            "sqs_queue",
+            "sns_topic",
+            "dynamodb_table",
+        ] {
+            assert!(
+                catalog(Provider::Aws).alias(alias).is_some(),
+                "aws lacks `{alias}`"
+            );
+        }
+    }
+
+    #[test]
+    fn tag_arguments() {
+        let gcp = catalog(Provider::Gcp);
+        assert_eq!(gcp.tag_argument("google_storage_bucket"), Some("labels"));
+        assert_eq!(
+            gcp.tag_argument("google_container_cluster"),
+            Some("resource_labels")
+        );
+        assert_eq!(
+            gcp.tag_argument("google_monitoring_notification_channel"),
+            Some("user_labels")
+        );
+        assert_eq!(gcp.tag_argument("google_cloud_identity_group"), None);
+        assert_eq!(
+            gcp.tag_argument("google_monitoring_metric_descriptor"),
+            None
+        );
+        let aws = catalog(Provider::Aws);
+        assert_eq!(aws.tag_argument("aws_vpc"), Some("tags"));
+        assert_eq!(aws.tag_argument("aws_inspector_resource_group"), None);
+        assert_eq!(aws.tag_argument("aws_devopsguru_resource_collection"), None);
+        assert_eq!(
+            catalog(Provider::Azure).tag_argument("azurerm_api_management_named_value"),
+            None
+        );
+        for p in Provider::ALL {
+            for t in catalog(p).tag_arguments.keys() {
+                assert!(
+                    provider_schema(p).contains(t),
+                    "tag_arguments names unknown type {t}"
                 );
             }
         }

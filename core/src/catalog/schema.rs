@@ -79,12 +79,19 @@ impl BlockSchema {
     }
 }
 
+/// One resource type: its arguments and, when recorded, the attributes the provider computes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct TypeSchema {
+    block: BlockSchema,
+    computed: Option<Vec<String>>,
+}
+
 /// The argument schema of one provider.
 pub struct ProviderSchema {
     text: String,
     /// (type name range, body range) into `text`, sorted by type name.
     index: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
-    parsed: Vec<OnceLock<BlockSchema>>,
+    parsed: Vec<OnceLock<TypeSchema>>,
     /// Where the data came from, from the file's header comment.
     pub origin: String,
 }
@@ -183,27 +190,54 @@ impl ProviderSchema {
             .ok()
     }
 
-    /// The arguments of a resource type, parsed on first use.
-    pub fn get(&self, type_name: &str) -> Option<&BlockSchema> {
+    fn type_schema(&self, type_name: &str) -> Option<&TypeSchema> {
         let i = self.position(type_name)?;
         let (_, body) = self.index.get(i)?;
         let cell = self.parsed.get(i)?;
-        Some(cell.get_or_init(|| parse_block(&self.text[body.clone()])))
+        Some(cell.get_or_init(|| parse_type(&self.text[body.clone()])))
+    }
+
+    /// The arguments of a resource type, parsed on first use.
+    pub fn get(&self, type_name: &str) -> Option<&BlockSchema> {
+        self.type_schema(type_name).map(|t| &t.block)
+    }
+
+    /// The attributes a resource type computes besides its arguments (`arn`, `dns_name`, ...;
+    /// `id` always), or `None` when the data does not record them for this type.
+    pub fn computed(&self, type_name: &str) -> Option<&[String]> {
+        self.type_schema(type_name)?.computed.as_deref()
     }
 }
 
-/// Parses the indented argument lines of one type.
-fn parse_block(body: &str) -> BlockSchema {
+/// Parses the indented argument lines of one type, and its ` ~ computed...` line.
+fn parse_type(body: &str) -> TypeSchema {
+    let mut computed = None;
     let lines: Vec<(usize, &str)> = body
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| {
+        .filter_map(|l| {
             let depth = l.len() - l.trim_start_matches(' ').len();
-            (depth, l.trim())
+            let text = l.trim();
+            if depth == 1 && (text == "~" || text.starts_with("~ ")) {
+                let mut attrs: Vec<String> = text
+                    .split_whitespace()
+                    .skip(1)
+                    .map(str::to_string)
+                    .collect();
+                attrs.push("id".to_string());
+                attrs.sort();
+                attrs.dedup();
+                computed = Some(attrs);
+                return None;
+            }
+            Some((depth, text))
         })
         .collect();
     let mut pos = 0;
-    parse_level(&lines, &mut pos, 1)
+    TypeSchema {
+        block: parse_level(&lines, &mut pos, 1),
+        computed,
+    }
 }
 
 fn parse_level(lines: &[(usize, &str)], pos: &mut usize, depth: usize) -> BlockSchema {
@@ -273,6 +307,11 @@ mod tests {
         };
         assert_eq!(ingress.get("from_port").unwrap().ty, ArgType::Number);
         assert!(aws.get("aws_no_such_thing").is_none());
+        let lb = aws.computed("aws_lb").unwrap();
+        for attr in ["arn", "dns_name", "zone_id", "id"] {
+            assert!(lb.iter().any(|a| a == attr), "aws_lb computes {attr}");
+        }
+        assert!(aws.get("aws_lb").unwrap().get("dns_name").is_none());
     }
 
     #[test]

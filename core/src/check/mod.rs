@@ -5,9 +5,12 @@ mod properties;
 mod variables;
 
 use std::collections::HashMap;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::blueprint::{Blueprint, Resource, Value};
-use crate::catalog::{self, provider_schema, CatalogType, Provider, TypeResolution};
+use crate::catalog::{self, provider_schema, BlockSchema, CatalogType, Provider, TypeResolution};
 use crate::error::{Code, Error, ErrorKind, Finding, Result, Severity};
 use crate::graph::{Cycle, DependencyGraph, EdgeKind};
 use crate::reference::{push_index, push_key, Reference, Template};
@@ -44,7 +47,7 @@ pub struct CheckedBlueprint {
     provider: Provider,
     version: semver::Version,
     resources: Vec<ResourceInfo>,
-    names: HashMap<String, usize>,
+    names: FxHashMap<String, usize>,
     graph: DependencyGraph,
     warnings: Vec<Finding>,
 }
@@ -56,8 +59,11 @@ pub struct ResourceInfo {
     pub type_name: String,
     /// The address, `type.name`.
     pub address: String,
-    /// Whether the type has a tags (labels on GCP) argument that blueprint tags are merged into.
+    /// Whether the type takes tags (labels on GCP) that blueprint tags are merged into.
     pub taggable: bool,
+    /// The argument holding the type's tags (`tags`, `labels`, or a per-type exception such as
+    /// GKE's `resource_labels`), when taggable.
+    pub tag_argument: Option<String>,
 }
 
 impl CheckedBlueprint {
@@ -123,15 +129,16 @@ impl CheckedBlueprint {
     }
 
     /// The tags to apply to resource `index`: the blueprint's default tags, overridden by the
-    /// resource's own `tags` (`labels` on GCP) where both set a key. Empty for untaggable types.
+    /// resource's own tags (its [`ResourceInfo::tag_argument`]) where both set a key. Empty for
+    /// untaggable types.
     pub fn effective_tags(&self, index: usize) -> serde_json::Map<String, Value> {
         let mut tags = serde_json::Map::new();
         let Some(info) = self.resources.get(index) else {
             return tags;
         };
-        if !info.taggable {
+        let Some(tag_argument) = info.tag_argument.as_deref() else {
             return tags;
-        }
+        };
         for (k, v) in &self.blueprint.tags {
             tags.insert(k.clone(), Value::String(v.clone()));
         }
@@ -139,7 +146,7 @@ impl CheckedBlueprint {
             .blueprint
             .resources
             .get(index)
-            .and_then(|r| r.properties.get(self.provider.tag_argument()))
+            .and_then(|r| r.properties.get(tag_argument))
             .and_then(Value::as_object);
         if let Some(own) = own {
             for (k, v) in own {
@@ -230,9 +237,21 @@ struct Checker<'a> {
     provider: Option<Provider>,
     version: Option<semver::Version>,
     infos: Vec<Option<ResourceInfo>>,
-    names: HashMap<String, usize>,
+    names: FxHashMap<String, usize>,
     variables: HashMap<&'a str, usize>,
     edges: Vec<(usize, usize, EdgeKind)>,
+    /// Type facts, looked up once per distinct written type (a blueprint has thousands of
+    /// resources but a few dozen types).
+    types: FxHashMap<&'a str, Rc<TypeFacts>>,
+}
+
+/// What a written type resolved to, with the schema data the checks need.
+struct TypeFacts {
+    resolution: TypeResolution,
+    schema: Option<&'static BlockSchema>,
+    computed: Option<&'static [String]>,
+    entry: Option<&'static CatalogType>,
+    tag_argument: Option<String>,
 }
 
 /// A reference found in a value, with where it was found and which resource holds it.
@@ -249,10 +268,41 @@ impl<'a> Checker<'a> {
             provider: None,
             version: None,
             infos: vec![None; bp.resources.len()],
-            names: HashMap::with_capacity(bp.resources.len()),
+            names: FxHashMap::with_capacity_and_hasher(bp.resources.len(), Default::default()),
             variables: HashMap::new(),
             edges: Vec::new(),
+            types: FxHashMap::default(),
         }
+    }
+
+    /// The facts of a written type (resolved once per check).
+    fn type_facts(&mut self, provider: Provider, written: &'a str) -> Rc<TypeFacts> {
+        if let Some(f) = self.types.get(written) {
+            return Rc::clone(f);
+        }
+        let resolution = catalog::resolve_type(provider, written);
+        let (schema, computed, entry, tag_argument) = match &resolution {
+            TypeResolution::Known { type_name, .. } => {
+                let schemas = provider_schema(provider);
+                let cat = catalog::catalog(provider);
+                (
+                    schemas.get(type_name),
+                    schemas.computed(type_name),
+                    cat.get(type_name),
+                    cat.tag_argument(type_name).map(str::to_string),
+                )
+            }
+            _ => (None, None, None, None),
+        };
+        let facts = Rc::new(TypeFacts {
+            resolution,
+            schema,
+            computed,
+            entry,
+            tag_argument,
+        });
+        self.types.insert(written, Rc::clone(&facts));
+        facts
     }
 
     fn error(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
@@ -435,15 +485,17 @@ impl<'a> Checker<'a> {
         // Resolve the type.
         let mut schema = None;
         if let Some(provider) = self.provider {
-            match catalog::resolve_type(provider, &r.resource_type) {
+            let facts = self.type_facts(provider, &r.resource_type);
+            match facts.resolution.clone() {
                 TypeResolution::Known { type_name, .. } => {
-                    schema = provider_schema(provider).get(&type_name);
-                    let taggable = schema.is_some_and(|s| s.get(provider.tag_argument()).is_some());
+                    schema = facts.schema;
+                    let tag_argument = facts.tag_argument.clone();
                     if let Some(slot) = self.infos.get_mut(i) {
                         *slot = Some(ResourceInfo {
                             address: format!("{type_name}.{}", r.name),
                             type_name,
-                            taggable,
+                            taggable: tag_argument.is_some(),
+                            tag_argument,
                         });
                     }
                 }
@@ -491,19 +543,34 @@ impl<'a> Checker<'a> {
         for found in refs {
             self.check_reference(Some(i), &found);
         }
-        // Lifecycle: ignore_changes names arguments.
+        // Lifecycle: ignore_changes names arguments, or paths into them (`tags["Owner"]`,
+        // `scaling_config[0].desired_size`), or `all`, as Terraform accepts.
         if let Some(schema) = schema {
-            for (j, arg) in r.lifecycle.ignore_changes.iter().enumerate() {
-                if schema.get(arg).is_none() {
-                    let suggestion = did_you_mean(arg, schema.names());
-                    self.findings.push(
-                        Finding::error(
-                            Code::UnknownArgument,
-                            format!("{base}.lifecycle.ignore_changes[{j}]"),
-                            format!("`{arg}` is not an argument of {}", r.resource_type),
-                        )
-                        .with_suggestion(suggestion),
-                    );
+            for (j, entry) in r.lifecycle.ignore_changes.iter().enumerate() {
+                let path = format!("{base}.lifecycle.ignore_changes[{j}]");
+                if entry == "all" {
+                    continue;
+                }
+                match ignore_path_root(entry) {
+                    None => self.error(
+                        Code::InvalidArgument,
+                        path,
+                        format!(
+                            "`{entry}` is not an attribute path such as `tags` or `scaling_config[0].desired_size`"
+                        ),
+                    ),
+                    Some(arg) if schema.get(arg).is_none() => {
+                        let suggestion = did_you_mean(arg, schema.names());
+                        self.findings.push(
+                            Finding::error(
+                                Code::UnknownArgument,
+                                path,
+                                format!("`{arg}` is not an argument of {}", r.resource_type),
+                            )
+                            .with_suggestion(suggestion),
+                        );
+                    }
+                    Some(_) => {}
                 }
             }
         }
@@ -657,36 +724,45 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// An attribute must be an argument or an exported attribute of the target's type. For types
-    /// the catalog knows, an unknown attribute is an error; for the others (whose computed
-    /// attributes are not recorded) it is a warning.
+    /// An attribute must be an argument or a computed attribute of the target's type. The schema
+    /// data records computed attributes for every type; where it would not, the catalog's list is
+    /// used and an unknown name is only a warning.
     fn check_attribute(&mut self, target: usize, attr: &str, found: &FoundRef) {
-        let (Some(provider), Some(Some(info))) = (self.provider, self.infos.get(target)) else {
-            return;
-        };
         if attr == "id" {
             return;
         }
-        let schema = provider_schema(provider).get(&info.type_name);
-        let entry = catalog::catalog(provider).get(&info.type_name);
-        let in_schema = schema.is_some_and(|s| s.get(attr).is_some());
-        let in_catalog = entry.is_some_and(|e| e.attributes.iter().any(|a| a == attr));
-        if in_schema || in_catalog {
+        let bp = self.bp;
+        let (Some(provider), Some(Some(_)), Some(target_res)) = (
+            self.provider,
+            self.infos.get(target),
+            bp.resources.get(target),
+        ) else {
+            return;
+        };
+        let facts = self.type_facts(provider, &target_res.resource_type);
+        let (schema, computed, entry) = (facts.schema, facts.computed, facts.entry);
+        let known = schema.is_some_and(|s| s.get(attr).is_some())
+            || computed.is_some_and(|c| c.iter().any(|a| a == attr))
+            || entry.is_some_and(|e| e.attributes.iter().any(|a| a == attr));
+        if known {
             return;
         }
         let candidates: Vec<&str> = schema
-            .map(|s| s.names().collect::<Vec<_>>())
-            .unwrap_or_default()
             .into_iter()
+            .flat_map(|s| s.names())
+            .chain(computed.into_iter().flatten().map(String::as_str))
             .chain(
                 entry
-                    .map(|e| e.attributes.iter().map(String::as_str).collect::<Vec<_>>())
-                    .unwrap_or_default(),
+                    .into_iter()
+                    .flat_map(|e| e.attributes.iter().map(String::as_str)),
             )
             .collect();
         let suggestion = did_you_mean(attr, candidates.iter().copied());
-        let type_name = info.type_name.clone();
-        let finding = if entry.is_some() {
+        let type_name = match &facts.resolution {
+            TypeResolution::Known { type_name, .. } => type_name.as_str(),
+            _ => target_res.resource_type.as_str(),
+        };
+        let finding = if computed.is_some() || entry.is_some() {
             Finding::error(
                 Code::UnknownAttribute,
                 found.path.clone(),
@@ -700,7 +776,7 @@ impl<'a> Checker<'a> {
                 Code::UnknownAttribute,
                 found.path.clone(),
                 format!(
-                    "`${{{}}}`: `{attr}` is not an argument of {type_name}; it may be a computed attribute the catalog does not list",
+                    "`${{{}}}`: `{attr}` is not an argument of {type_name}, and its computed attributes are not recorded",
                     found.reference
                 ),
             )
@@ -735,6 +811,35 @@ impl<'a> Checker<'a> {
         }
         Some(format!("${{{fixed}}}"))
     }
+}
+
+/// The top-level argument of an `ignore_changes` path, if the path is well-formed:
+/// `name`, then any of `.name`, `[N]`, `["key"]`.
+fn ignore_path_root(path: &str) -> Option<&str> {
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (root, mut rest) = path.split_at(end);
+    if !is_identifier(root) {
+        return None;
+    }
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            if !is_identifier(&after[..end]) {
+                return None;
+            }
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix("[\"") {
+            let close = after.find("\"]")?;
+            rest = &after[close + 2..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let close = after.find(']')?;
+            after[..close].parse::<u32>().ok()?;
+            rest = &after[close + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(root)
 }
 
 fn provider_synonym(provider: &str) -> Option<&'static str> {

@@ -1127,7 +1127,7 @@ fn prevent_destroy_finding(j: usize, address: &str, what: &str, reasons: &[Strin
 fn named_doc<T: serde::Serialize>(item: &T) -> Value {
     let mut v = serde_json::to_value(item).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
-        m.shift_remove("name");
+        m.remove("name");
     }
     v
 }

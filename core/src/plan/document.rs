@@ -45,7 +45,7 @@ fn keyed(bp: &Blueprint) -> Value {
     if let Value::Object(m) = &mut v {
         for key in COLLECTIONS {
             let mut by_name = serde_json::Map::new();
-            if let Some(Value::Array(items)) = m.shift_remove(key) {
+            if let Some(Value::Array(items)) = m.remove(key) {
                 for item in items {
                     let name = item
                         .get("name")
@@ -65,7 +65,7 @@ fn keyed(bp: &Blueprint) -> Value {
 fn unkeyed(mut v: Value) -> Result<Blueprint> {
     if let Value::Object(m) = &mut v {
         for key in COLLECTIONS {
-            if let Some(Value::Object(by_name)) = m.shift_remove(key) {
+            if let Some(Value::Object(by_name)) = m.remove(key) {
                 let items: Vec<Value> = by_name.into_iter().map(|(_, x)| x).collect();
                 m.insert(key.to_string(), Value::Array(items));
             }
@@ -478,7 +478,7 @@ pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
         }
         let mut reordered = serde_json::Map::new();
         for name in after.iter().filter_map(Value::as_str) {
-            if let Some(v) = by_name.shift_remove(name) {
+            if let Some(v) = by_name.remove(name) {
                 reordered.insert(name.to_string(), v);
             }
         }

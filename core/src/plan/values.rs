@@ -193,7 +193,7 @@ pub fn apply_change(
             m.insert(k.clone(), v.clone());
         }
         (PathStep::Key(k), Value::Object(m), None) => {
-            m.shift_remove(k);
+            m.remove(k);
         }
         (PathStep::Index(i), Value::Array(a), Some(v)) => {
             if let Some(slot) = a.get_mut(*i) {

@@ -239,7 +239,7 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
                         let actual = actual.map(|a| {
                             let mut a = a.clone();
                             if let (Provider::Gcp, Value::Object(m)) = (provider, &mut a) {
-                                m.shift_remove(GCP_ATTRIBUTION_LABEL);
+                                m.remove(GCP_ATTRIBUTION_LABEL);
                             }
                             a
                         });

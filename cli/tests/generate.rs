@@ -1,0 +1,189 @@
+//! `dharma generate`: files written, stdout for one file, nothing half-written on errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn dharma(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dharma"))
+        .args(args)
+        .output()
+        .expect("run dharma")
+}
+
+const AWS: &str = r#"{"name":"demo","version":"1.0.0","provider":"aws","region":"us-east-1",
+"tags":{"team":"platform"},
+"resources":[{"type":"aws_vpc","name":"main","properties":{"cidr_block":"10.0.0.0/16"}},
+{"type":"aws_subnet","name":"a","properties":{"vpc_id":"${main.id}","cidr_block":"10.0.1.0/24"}}]}"#;
+
+fn write_bp(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn writes_every_file_to_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let out = tmp.path().join("tf");
+    let o = dharma(&[
+        "generate",
+        &bp,
+        "--format",
+        "terraform",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(entries(&out), ["main.tf", "providers.tf"]);
+    let main = std::fs::read_to_string(out.join("main.tf")).unwrap();
+    assert!(main.contains("vpc_id     = aws_vpc.main.id"), "{main}");
+    // No staging folder is left next to the output.
+    assert_eq!(entries(tmp.path()), ["bp.json", "tf"]);
+
+    // Again into the existing folder: files replaced in place, no temporary files left.
+    let o = dharma(&[
+        "generate",
+        &bp,
+        "-f",
+        "terraform",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert_eq!(entries(&out), ["main.tf", "providers.tf"]);
+}
+
+#[test]
+fn prints_a_single_file_to_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let o = dharma(&["generate", &bp, "--format", "terraform-json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        doc["resource"]["aws_subnet"]["a"]["vpc_id"],
+        "${aws_vpc.main.id}"
+    );
+}
+
+#[test]
+fn several_files_need_an_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let o = dharma(&["generate", &bp, "--format", "terraform"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("main.tf") && err.contains("-o"), "{err}");
+}
+
+#[test]
+fn errors_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // A generation error (CloudFormation cannot express Azure).
+    let azure = write_bp(
+        tmp.path(),
+        "az.json",
+        r#"{"name":"demo","version":"1.0.0","provider":"azure","region":"westeurope","resources":[]}"#,
+    );
+    let o = dharma(&[
+        "generate",
+        &azure,
+        "-f",
+        "cloudformation",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unsupported_provider"));
+    assert!(!out.exists());
+    // A blueprint that does not check.
+    let bad = write_bp(
+        tmp.path(),
+        "bad.json",
+        &AWS.replace("${main.id}", "${mian.id}"),
+    );
+    let o = dharma(&[
+        "generate",
+        &bad,
+        "-f",
+        "terraform",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown_reference"));
+    assert!(!out.exists());
+    // An unknown format is a usage error.
+    let good = write_bp(tmp.path(), "bp.json", AWS);
+    let o = dharma(&["generate", &good, "-f", "terraform-hcl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(entries(tmp.path()), ["az.json", "bad.json", "bp.json"]);
+}
+
+#[test]
+fn caller_templates_replace_and_add_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let templates = tmp.path().join("templates/terraform");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("README.md.tera"),
+        "# {{ blueprint.name }}\n{% for r in resources %}- {{ r.address }}\n{% endfor %}",
+    )
+    .unwrap();
+    std::fs::write(
+        templates.join("providers.tf.tera"),
+        "provider \"aws\" {\n  region = {{ provider.region | hcl_string }}\n}\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("templates");
+    let out = tmp.path().join("out");
+    let o = dharma(&[
+        "generate",
+        &bp,
+        "-f",
+        "terraform",
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        "# demo\n- aws_vpc.main\n- aws_subnet.a\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("providers.tf")).unwrap(),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n"
+    );
+    // A template that does not compile is reported, nothing is written.
+    std::fs::write(templates.join("main.tf.tera"), "{% for r in resources %}").unwrap();
+    let out2 = tmp.path().join("out2");
+    let o = dharma(&[
+        "generate",
+        &bp,
+        "-f",
+        "terraform",
+        "-o",
+        out2.to_str().unwrap(),
+        "--templates",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("template_error"));
+    assert!(!out2.exists());
+}

@@ -1,0 +1,281 @@
+//! Usage assumptions: per-resource `usage` in the blueprint, a separate usage file, and the
+//! documented defaults, in that order of precedence.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::blueprint::{Properties, Value};
+use crate::error::{Code, Error, ErrorKind, Finding, Result};
+
+/// The largest usage value accepted (requests, GB, hours...): 10^12. Larger values are errors,
+/// so that no product of usage, count and price can leave the exact range of [`Decimal`].
+pub const MAX_USAGE: i64 = 1_000_000_000_000;
+
+/// A usage file, modelled on Infracost's `infracost-usage.yml`:
+///
+/// ```yaml
+/// version: 0.1
+/// resource_type_default_usage:      # applies to every resource of the type
+///   aws_lambda_function:
+///     monthly_requests: 5000000
+///     request_duration_ms: 120
+/// resource_usage:                   # by resource name (or address `type.name`); wins over type defaults
+///   logs:
+///     monthly_data_ingested_gb: 40
+/// ```
+///
+/// A resource's own `usage` in the blueprint wins over both. The keys each type reads, and their
+/// defaults, are listed in `docs/cost.md`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageFile {
+    /// Format version (informational; `0.1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Value>,
+    /// Usage values by resource type.
+    #[serde(default)]
+    pub resource_type_default_usage: BTreeMap<String, Properties>,
+    /// Usage values by resource name or address.
+    #[serde(default)]
+    pub resource_usage: BTreeMap<String, Properties>,
+}
+
+fn usage_error(path: String, message: String) -> Error {
+    Error::single(
+        ErrorKind::Pricing,
+        Finding::error(Code::InvalidUsage, path, message),
+    )
+}
+
+impl UsageFile {
+    /// Parses a usage file from YAML.
+    ///
+    /// ```
+    /// let usage = iac_dharma::UsageFile::from_yaml("resource_usage:\n  logs: {monthly_ingested_gb: 40}\n")?;
+    /// assert!(usage.resource_usage.contains_key("logs"));
+    /// let err = iac_dharma::UsageFile::from_yaml("resource_usage:\n  logs: {storage_gb: -1}\n").unwrap_err();
+    /// assert_eq!(err.path(), "resource_usage.logs.storage_gb");
+    /// # Ok::<(), iac_dharma::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A [`ErrorKind::Pricing`] error (`invalid_usage`) with the path and line of the problem, or
+    /// of the first value that is not a non-negative number.
+    pub fn from_yaml(text: &str) -> Result<UsageFile> {
+        if text.trim().is_empty() {
+            return Ok(UsageFile::default());
+        }
+        let de = yaml_serde::Deserializer::from_str(text);
+        let file: UsageFile = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let mut msg = format!("invalid usage file: {inner}");
+            if let Some(l) = inner.location() {
+                msg = format!("{msg} (line {})", l.line());
+            }
+            usage_error(if path == "." { String::new() } else { path }, msg)
+        })?;
+        file.validate()?;
+        Ok(file)
+    }
+
+    /// Parses a usage file from JSON (same shape as the YAML form).
+    ///
+    /// # Errors
+    /// As [`UsageFile::from_yaml`].
+    pub fn from_json(text: &str) -> Result<UsageFile> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let file: UsageFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            usage_error(
+                if path == "." { String::new() } else { path },
+                format!("invalid usage file: {}", e.into_inner()),
+            )
+        })?;
+        file.validate()?;
+        Ok(file)
+    }
+
+    /// Builds a usage file from an already-parsed JSON value.
+    ///
+    /// # Errors
+    /// As [`UsageFile::from_yaml`].
+    pub fn from_value(value: Value) -> Result<UsageFile> {
+        let file: UsageFile = serde_path_to_error::deserialize(value).map_err(|e| {
+            usage_error(
+                e.path().to_string(),
+                format!("invalid usage file: {}", e.into_inner()),
+            )
+        })?;
+        file.validate()?;
+        Ok(file)
+    }
+
+    /// Checks every value: each must be a non-negative number no larger than [`MAX_USAGE`].
+    ///
+    /// # Errors
+    /// Every bad value, each with its path (`resource_usage.logs.monthly_data_ingested_gb`).
+    pub fn validate(&self) -> Result<()> {
+        let mut findings = Vec::new();
+        for (section, map) in [
+            (
+                "resource_type_default_usage",
+                &self.resource_type_default_usage,
+            ),
+            ("resource_usage", &self.resource_usage),
+        ] {
+            for (name, values) in map {
+                for (key, value) in values {
+                    if let Err(msg) = usage_number(value) {
+                        findings.push(Finding::error(
+                            Code::InvalidUsage,
+                            format!("{section}.{name}.{key}"),
+                            msg,
+                        ));
+                    }
+                }
+            }
+        }
+        if findings.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::new(ErrorKind::Pricing, findings))
+        }
+    }
+}
+
+/// Reads one usage value: a JSON number or a numeric string, non-negative, at most [`MAX_USAGE`].
+pub(crate) fn usage_number(value: &Value) -> std::result::Result<Decimal, String> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_string(),
+        other => {
+            return Err(format!(
+                "usage values must be numbers; got {}",
+                match other {
+                    Value::Null => "null",
+                    Value::Bool(_) => "a boolean",
+                    Value::Array(_) => "a list",
+                    Value::Object(_) => "a map",
+                    _ => "another value",
+                }
+            ))
+        }
+    };
+    let d = Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(format!("usage cannot be negative (got {text})"));
+    }
+    if d > Decimal::from(MAX_USAGE) {
+        return Err(format!(
+            "usage {text} is larger than the maximum {MAX_USAGE}"
+        ));
+    }
+    Ok(d)
+}
+
+/// Where a usage value came from; shown on every usage-based line item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageSource {
+    /// The resource's own `usage` in the blueprint.
+    Resource,
+    /// The usage file's `resource_usage` entry for this resource.
+    UsageFile,
+    /// The usage file's `resource_type_default_usage` entry for this type.
+    UsageFileTypeDefault,
+    /// The documented built-in default (see `docs/cost.md`).
+    Default,
+}
+
+/// Resolves usage keys for one resource.
+pub(crate) struct UsageLookup<'a> {
+    pub own: &'a Properties,
+    pub by_name: Option<&'a Properties>,
+    pub by_type: Option<&'a Properties>,
+}
+
+/// Other spellings accepted for a usage key (Infracost's names next to this project's).
+const ALIASES: [(&str, &str); 4] = [
+    ("average_duration_ms", "request_duration_ms"),
+    ("monthly_data_transfer_out_gb", "monthly_data_transfer_gb"),
+    ("monthly_ingested_gb", "monthly_data_ingested_gb"),
+    ("monthly_lcu", "capacity_units"),
+];
+
+fn alias_of(key: &str) -> Option<&'static str> {
+    ALIASES.iter().find_map(|(a, b)| {
+        if *a == key {
+            Some(*b)
+        } else if *b == key {
+            Some(*a)
+        } else {
+            None
+        }
+    })
+}
+
+impl UsageLookup<'_> {
+    /// The value of `key` (or its alias) and where it came from, or the default. Values were
+    /// validated before.
+    pub fn get(&self, key: &str, default: Decimal) -> (Decimal, UsageSource) {
+        let layers = [
+            (Some(self.own), UsageSource::Resource),
+            (self.by_name, UsageSource::UsageFile),
+            (self.by_type, UsageSource::UsageFileTypeDefault),
+        ];
+        let alias = alias_of(key);
+        for (map, source) in layers {
+            let Some(map) = map else { continue };
+            let v = map.get(key).or_else(|| alias.and_then(|a| map.get(a)));
+            if let Some(v) = v {
+                if let Ok(d) = usage_number(v) {
+                    return (d, source);
+                }
+            }
+        }
+        (default, UsageSource::Default)
+    }
+
+    /// The value of `key` if someone set it (no default).
+    pub fn explicit(&self, key: &str) -> Option<(Decimal, UsageSource)> {
+        let (v, s) = self.get(key, Decimal::ZERO);
+        (s != UsageSource::Default).then_some((v, s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_validates_with_paths() {
+        let ok = UsageFile::from_yaml(
+            "version: 0.1\nresource_usage:\n  logs:\n    monthly_data_ingested_gb: 40\nresource_type_default_usage:\n  aws_s3_bucket:\n    storage_gb: \"12.5\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.resource_usage.len(), 1);
+        let e = UsageFile::from_yaml(
+            "resource_usage:\n  logs:\n    monthly_data_ingested_gb: -4\n    storage_gb: lots\n",
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = e.findings().iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "resource_usage.logs.monthly_data_ingested_gb",
+                "resource_usage.logs.storage_gb"
+            ]
+        );
+        assert_eq!(e.code(), Code::InvalidUsage);
+        let e = UsageFile::from_json(r#"{"resource_usage": {"a": {"x": 1e40}}}"#).unwrap_err();
+        assert_eq!(e.path(), "resource_usage.a.x");
+        let e = UsageFile::from_yaml("resource_usages: {}\n").unwrap_err();
+        assert_eq!(e.code(), Code::InvalidUsage);
+    }
+}

@@ -1,0 +1,428 @@
+//! Lowering to an AWS CDK (TypeScript) app: the CloudFormation template of
+//! [`super::cloudformation`], written as L1 (`Cfn*`) constructs whose construct IDs are the
+//! template's logical IDs (so `cdk synth` gives back the same logical IDs, and adding a resource
+//! never renames another). `Ref` becomes `.ref`, `Fn::GetAtt` `.attrX`, parameters `CfnParameter`,
+//! `Fn::Sub`/`Fn::Base64` `cdk.Fn.sub`/`cdk.Fn.base64`. Every string is written as a JSON-quoted
+//! TypeScript literal (never a template literal), so user text is never code.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Map};
+
+use crate::blueprint::Value;
+use crate::check::CheckedBlueprint;
+use crate::error::{Code, Result};
+
+use super::cloudformation::{lower, mapping, Prop};
+use super::gen_error;
+use super::idents::{camel_case, pascal_case, Namespace};
+
+/// CloudFormation property name → CDK property name (`VPCSecurityGroups` → `vpcSecurityGroups`,
+/// `MultiAZ` → `multiAz`, `Ipv4IpamPoolId` → `ipv4IpamPoolId`): words split where a lowercase
+/// letter or digit meets an uppercase one, and before the last capital of a run of capitals
+/// followed by a lowercase letter; the first word lowercased, the others capitalized.
+pub(crate) fn cdk_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = if i > 0 {
+            chars.get(i - 1).copied()
+        } else {
+            None
+        };
+        let next = chars.get(i + 1).copied();
+        let boundary = c.is_ascii_uppercase()
+            && match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let mut out = String::with_capacity(name.len());
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.to_ascii_lowercase();
+        if i == 0 {
+            out.push_str(&lower);
+        } else {
+            let mut cs = lower.chars();
+            if let Some(f) = cs.next() {
+                out.push(f.to_ascii_uppercase());
+                out.push_str(cs.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// A string as a TypeScript string literal (JSON quoting; U+2028/U+2029 escaped too).
+pub(crate) fn ts_string(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
+    if quoted.contains(['\u{2028}', '\u{2029}']) {
+        quoted
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    } else {
+        quoted
+    }
+}
+
+fn is_ts_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+struct Writer<'a> {
+    /// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
+    vars: &'a HashMap<String, (String, String)>,
+    /// CloudFormation properties whose value is a JSON document (keys kept as they are).
+    json_props: &'a HashSet<String>,
+}
+
+impl Writer<'_> {
+    fn value(&self, v: &Value, indent: usize, keep_keys: bool, out: &mut String) -> Result<()> {
+        match v {
+            Value::Null => out.push_str("undefined"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(&n.to_string()),
+            Value::String(s) => out.push_str(&ts_string(s)),
+            Value::Array(items) => {
+                if items.is_empty() {
+                    out.push_str("[]");
+                    return Ok(());
+                }
+                out.push_str("[\n");
+                for item in items {
+                    pad(out, indent + 1);
+                    self.value(item, indent + 1, keep_keys, out)?;
+                    out.push_str(",\n");
+                }
+                pad(out, indent);
+                out.push(']');
+            }
+            Value::Object(m) => {
+                if !keep_keys && m.len() == 1 {
+                    if let Some(code) = self.intrinsic(m, indent)? {
+                        out.push_str(&code);
+                        return Ok(());
+                    }
+                }
+                if m.is_empty() {
+                    out.push_str("{}");
+                    return Ok(());
+                }
+                out.push_str("{\n");
+                for (k, v) in m {
+                    pad(out, indent + 1);
+                    let key = if keep_keys { k.clone() } else { cdk_name(k) };
+                    if is_ts_ident(&key) {
+                        out.push_str(&key);
+                    } else {
+                        out.push_str(&ts_string(&key));
+                    }
+                    out.push_str(": ");
+                    let keep = keep_keys || self.json_props.contains(k);
+                    self.value(v, indent + 1, keep, out)?;
+                    out.push_str(",\n");
+                }
+                pad(out, indent);
+                out.push('}');
+            }
+        }
+        Ok(())
+    }
+
+    fn var(&self, id: &str) -> Result<&(String, String)> {
+        self.vars.get(id).ok_or_else(|| {
+            gen_error(
+                Code::UnmappedAttribute,
+                "",
+                format!("`{id}` is not a construct of the stack"),
+            )
+        })
+    }
+
+    fn intrinsic(&self, m: &Map<String, Value>, indent: usize) -> Result<Option<String>> {
+        let Some((k, v)) = m.iter().next() else {
+            return Ok(None);
+        };
+        Ok(match (k.as_str(), v) {
+            ("Ref", Value::String(id)) => {
+                let (var, kind) = self.var(id)?;
+                Some(match kind.as_str() {
+                    "resource" => format!("{var}.ref"),
+                    "Number" => format!("{var}.valueAsNumber"),
+                    "CommaDelimitedList" | "List<Number>" => format!("{var}.valueAsList"),
+                    _ => format!("{var}.valueAsString"),
+                })
+            }
+            ("Fn::GetAtt", Value::Array(parts)) => {
+                let id = parts.first().and_then(Value::as_str).unwrap_or_default();
+                let attr = parts.get(1).and_then(Value::as_str).unwrap_or_default();
+                let (var, _) = self.var(id)?;
+                Some(format!("{var}.attr{}", attr.replace('.', "")))
+            }
+            ("Fn::Sub", Value::String(s)) => Some(format!("cdk.Fn.sub({})", ts_string(s))),
+            ("Fn::Base64", inner) => {
+                let mut code = String::from("cdk.Fn.base64(");
+                self.value(inner, indent, false, &mut code)?;
+                code.push(')');
+                Some(code)
+            }
+            _ => None,
+        })
+    }
+}
+
+fn pad(out: &mut String, indent: usize) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+}
+
+/// `AWS::EC2::VPC` → (`aws-cdk-lib/aws-ec2` module alias `ec2`, class `CfnVPC`).
+fn class_of(cfn_type: &str) -> Option<(String, String)> {
+    let mut parts = cfn_type.split("::");
+    let (Some("AWS"), Some(service), Some(resource)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    Some((service.to_ascii_lowercase(), format!("Cfn{resource}")))
+}
+
+/// The logical IDs a resource body refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`).
+fn referenced_ids(v: &Value, ids: &Map<String, Value>, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, inner) in m {
+                match (k.as_str(), inner) {
+                    ("Ref", Value::String(id)) => out.push(id.clone()),
+                    ("Fn::GetAtt", Value::Array(parts)) => {
+                        if let Some(id) = parts.first().and_then(Value::as_str) {
+                            out.push(id.to_string());
+                        }
+                    }
+                    ("Fn::Sub", Value::String(text)) => {
+                        let mut rest = text.as_str();
+                        while let Some(pos) = rest.find("${") {
+                            let after = rest.get(pos + 2..).unwrap_or("");
+                            let end = after.find('}').unwrap_or(after.len());
+                            let name = after.get(..end).unwrap_or("");
+                            let id = name.split('.').next().unwrap_or("");
+                            if !name.starts_with('!') && ids.contains_key(id) {
+                                out.push(id.to_string());
+                            }
+                            rest = after.get(end..).unwrap_or("");
+                        }
+                    }
+                    ("DependsOn", Value::Array(deps)) => {
+                        out.extend(deps.iter().filter_map(Value::as_str).map(String::from));
+                    }
+                    _ => referenced_ids(inner, ids, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| referenced_ids(i, ids, out)),
+        _ => {}
+    }
+}
+
+/// The resources in an order where each comes after everything it refers to (constructs are
+/// variables: a TypeScript variable must be declared before it is used); ties by logical ID.
+fn creation_order(resources: &Map<String, Value>) -> Vec<String> {
+    let mut deps: HashMap<&str, HashSet<String>> = HashMap::new();
+    for (id, r) in resources {
+        let mut refs = Vec::new();
+        referenced_ids(r, resources, &mut refs);
+        deps.insert(
+            id.as_str(),
+            refs.into_iter()
+                .filter(|d| d != id && resources.contains_key(d))
+                .collect(),
+        );
+    }
+    let mut done: HashSet<String> = HashSet::new();
+    let mut order = Vec::with_capacity(resources.len());
+    while order.len() < resources.len() {
+        let ready: Vec<String> = resources
+            .keys()
+            .filter(|id| !done.contains(*id))
+            .filter(|id| {
+                deps.get(id.as_str())
+                    .is_none_or(|d| d.iter().all(|x| done.contains(x)))
+            })
+            .cloned()
+            .collect();
+        if ready.is_empty() {
+            // A cycle cannot come from a checked blueprint; keep the rest in ID order.
+            order.extend(resources.keys().filter(|id| !done.contains(*id)).cloned());
+            break;
+        }
+        for id in ready {
+            done.insert(id.clone());
+            order.push(id);
+        }
+    }
+    order
+}
+
+/// The template context of `cdk-ts` (documented in `templates/README.md`).
+pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
+    let lowered = lower(bp)?;
+    let t = &lowered.template;
+    let mut json_props = HashSet::new();
+    for tm in mapping()?.types.values() {
+        for p in tm.properties.values() {
+            if let Prop::Spec(s) = p {
+                if s.transform.as_deref() == Some("json") {
+                    json_props.insert(s.to.clone().unwrap_or_default());
+                }
+            }
+        }
+    }
+
+    let mut ns = Namespace::default();
+    // Module aliases (`ec2`, `s3`, ...) and names the generated code uses are never variables.
+    for tm in mapping()?.types.values() {
+        if let Some((module, _)) = tm.cfn_type.as_deref().and_then(class_of) {
+            ns.claim_free(&module, "module");
+        }
+    }
+    for word in ["cdk", "scope", "id", "props", "Construct"] {
+        ns.claim_free(word, "generated code");
+    }
+    let mut vars: HashMap<String, (String, String)> = HashMap::new();
+    let params = t["Parameters"].as_object().cloned().unwrap_or_default();
+    let resources = t["Resources"].as_object().cloned().unwrap_or_default();
+    for (id, p) in &params {
+        let var = ns.claim_free(&camel_case(id), id);
+        let kind = p["Type"].as_str().unwrap_or("String").to_string();
+        vars.insert(id.clone(), (var, kind));
+    }
+    for id in resources.keys() {
+        let var = ns.claim_free(&camel_case(id), id);
+        vars.insert(id.clone(), (var, "resource".into()));
+    }
+    let w = Writer {
+        vars: &vars,
+        json_props: &json_props,
+    };
+
+    let mut param_ctx = Vec::new();
+    for (id, p) in &params {
+        let mut props = Map::new();
+        for (k, v) in p.as_object().into_iter().flatten() {
+            props.insert(k.clone(), v.clone());
+        }
+        let mut code = String::new();
+        w.value(&Value::Object(props), 2, false, &mut code)?;
+        param_ctx
+            .push(json!({"id": id, "var": vars.get(id).map(|v| v.0.clone()), "props_code": code}));
+    }
+
+    let mut modules: Vec<String> = Vec::new();
+    let mut res_ctx = Vec::new();
+    for id in creation_order(&resources) {
+        let Some(r) = resources.get(&id) else {
+            continue;
+        };
+        let id = &id;
+        let cfn_type = r["Type"].as_str().unwrap_or_default();
+        let (module, class) = class_of(cfn_type).ok_or_else(|| {
+            gen_error(
+                Code::UnmappedType,
+                "",
+                format!("{cfn_type} has no CDK L1 construct"),
+            )
+        })?;
+        if !modules.contains(&module) {
+            modules.push(module.clone());
+        }
+        let mut code = String::new();
+        let props = r
+            .get("Properties")
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        w.value(&props, 2, false, &mut code)?;
+        let depends: Vec<String> = r["DependsOn"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter_map(|d| vars.get(d).map(|v| v.0.clone()))
+            .collect();
+        let policy = |key: &str| {
+            r[key]
+                .as_str()
+                .map(|p| format!("cdk.CfnDeletionPolicy.{}", p.to_ascii_uppercase()))
+        };
+        res_ctx.push(json!({
+            "id": id,
+            "var": vars.get(id).map(|v| v.0.clone()),
+            "type": cfn_type,
+            "module": module,
+            "class": class,
+            "props_code": code,
+            "depends_on": depends,
+            "deletion_policy": policy("DeletionPolicy"),
+            "update_replace_policy": policy("UpdateReplacePolicy"),
+        }));
+    }
+    modules.sort();
+
+    let mut out_ctx = Vec::new();
+    for (id, o) in t["Outputs"].as_object().into_iter().flatten() {
+        let mut code = String::new();
+        w.value(&o["Value"], 2, false, &mut code)?;
+        out_ctx.push(json!({"id": id, "value_code": code, "description": o.get("Description")}));
+    }
+
+    let doc = bp.blueprint();
+    let stack_class = format!("{}Stack", pascal_case(&doc.name));
+    Ok(json!({
+        "blueprint": super::blueprint_context(bp),
+        "stack": {"class": stack_class, "id": pascal_case(&doc.name), "description": doc.description},
+        "package": {"name": doc.name.to_ascii_lowercase(), "version": bp.version().to_string()},
+        "modules": modules,
+        "parameters": param_ctx,
+        "resources": res_ctx,
+        "outputs": out_ctx,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdk_property_names() {
+        for (cfn, cdk) in [
+            ("VPCSecurityGroups", "vpcSecurityGroups"),
+            ("MultiAZ", "multiAz"),
+            ("Ipv4IpamPoolId", "ipv4IpamPoolId"),
+            ("DBInstanceClass", "dbInstanceClass"),
+            ("CidrIpv6", "cidrIpv6"),
+            ("EnableDns64", "enableDns64"),
+            ("CPUCredits", "cpuCredits"),
+            (
+                "EnableIAMDatabaseAuthentication",
+                "enableIamDatabaseAuthentication",
+            ),
+            ("PerformanceInsightsKMSKeyId", "performanceInsightsKmsKeyId"),
+            ("Key", "key"),
+        ] {
+            assert_eq!(cdk_name(cfn), cdk, "{cfn}");
+        }
+        assert_eq!(ts_string("a\"b${c}`\u{2028}"), "\"a\\\"b${c}`\\u2028\"");
+    }
+}

@@ -1,0 +1,784 @@
+//! HCL output: tera filters backed by `hcl-rs` (which escapes strings correctly: quotes,
+//! backslashes, control characters, and `${`/`%{` as `$${`/`%%{`), and the alignment pass that
+//! lines up `=` signs the way `terraform fmt` does.
+//!
+//! Values given to `hcl_value` and `hcl_body` are in **Terraform JSON syntax**: every string is a
+//! template where `${expr}` is an expression (only references are produced: `aws_vpc.main.id`,
+//! `var.x`, `aws_instance.web[0].id`) and `$${`/`%%{` are literal `${`/`%{`. So the same context
+//! renders both `terraform` and `terraform-json`.
+
+use std::collections::HashMap;
+
+use hcl::expr::Variable;
+use hcl::{Expression, Identifier, Traversal};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::blueprint::Value;
+use crate::catalog::{provider_schema, ArgType, BlockSchema, Provider};
+
+use super::templates::{arg_str, arg_usize};
+
+type Args = HashMap<String, Value>;
+
+/// One piece of a Terraform template string.
+enum Segment<'a> {
+    Literal(String),
+    Interp(&'a str),
+}
+
+/// Splits a Terraform JSON-syntax string into literal text (escapes resolved) and `${...}`
+/// interpolations.
+fn segments(s: &str) -> Result<Vec<Segment<'_>>, String> {
+    let mut out = Vec::new();
+    let mut lit = String::new();
+    let mut rest = s;
+    loop {
+        let next = rest.find(['$', '%']);
+        let Some(pos) = next else {
+            lit.push_str(rest);
+            break;
+        };
+        lit.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        if let Some(after) = tail.strip_prefix("$${") {
+            lit.push_str("${");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("%%{") {
+            lit.push_str("%{");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("${") {
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("unclosed `${{` in {s:?}"))?;
+            if !lit.is_empty() {
+                out.push(Segment::Literal(std::mem::take(&mut lit)));
+            }
+            out.push(Segment::Interp(after[..end].trim()));
+            rest = &after[end + 1..];
+        } else if tail.starts_with("%{") {
+            return Err(format!("template directives are not supported: {s:?}"));
+        } else {
+            // A lone `$` or `%`.
+            lit.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    if !lit.is_empty() || out.is_empty() {
+        out.push(Segment::Literal(lit));
+    }
+    Ok(out)
+}
+
+/// Parses a reference expression (`aws_vpc.main.id`, `var.x`, `aws_instance.web[0].id`) into
+/// an HCL traversal.
+pub(crate) fn traversal(expr: &str) -> Result<Expression, String> {
+    let bad = || format!("`{expr}` is not a reference");
+    let mut rest = expr;
+    let root_end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let root = Variable::new(&rest[..root_end]).map_err(|_| bad())?;
+    rest = &rest[root_end..];
+    let mut builder = Traversal::builder(root);
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let name = Identifier::new(&after[..end]).map_err(|_| bad())?;
+            builder = builder.attr(name);
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').ok_or_else(bad)?;
+            let index: u64 = after[..end].trim().parse().map_err(|_| bad())?;
+            builder = builder.index(index);
+            rest = &after[end + 1..];
+        } else {
+            return Err(bad());
+        }
+    }
+    let t: Traversal = builder.build();
+    if t.operators.is_empty() {
+        // A bare name (e.g. an argument in `ignore_changes`) is a variable expression.
+        return Ok(t.expr);
+    }
+    Ok(Expression::Traversal(Box::new(t)))
+}
+
+/// A literal string written as the inside of an HCL quoted string (escaped by hcl-rs).
+fn escaped_fragment(lit: &str) -> Result<String, String> {
+    let quoted =
+        hcl::format::to_string(&Expression::String(lit.to_string())).map_err(|e| e.to_string())?;
+    Ok(quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(&quoted)
+        .to_string())
+}
+
+/// `[A-Za-z_][A-Za-z0-9_-]*`: an HCL identifier.
+pub(crate) fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn number(n: &serde_json::Number) -> Result<hcl::Number, String> {
+    if let Some(i) = n.as_i64() {
+        Ok(hcl::Number::from(i))
+    } else if let Some(u) = n.as_u64() {
+        Ok(hcl::Number::from(u))
+    } else {
+        n.as_f64()
+            .and_then(hcl::Number::from_f64)
+            .ok_or_else(|| format!("{n} is not a finite number"))
+    }
+}
+
+fn to_text<T: hcl::format::Format>(value: &T) -> tera::Result<String> {
+    hcl::format::to_string(value).map_err(|e| tera::Error::msg(e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer. Values are written straight into the output text (10,000 resources must render in
+// a few milliseconds), in the layout `terraform fmt` keeps: objects and blocks one entry per line,
+// short lists of scalars on one line. Every string that needs any escaping is escaped by hcl-rs
+// (quotes, backslashes, control characters, `${`/`%{`); a string that needs none is written as
+// it is, which is exactly what hcl-rs would write. Identifiers are validated by hcl-rs.
+
+/// Longest one-line list; longer ones get one item per line.
+const INLINE_LIST_MAX: usize = 100;
+
+/// True when `s` needs no escaping at all inside an HCL quoted string.
+fn plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b >= 0x20 && b != 0x7f && b != b'"' && b != b'\\')
+        && !s.contains("${")
+        && !s.contains("%{")
+}
+
+fn write_literal_string(out: &mut String, s: &str) -> Result<(), String> {
+    if plain(s) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(
+            &hcl::format::to_string(&Expression::String(s.to_string()))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(())
+}
+
+/// A reference expression after validation (`aws_vpc.main.id`).
+fn write_reference(out: &mut String, e: &str) -> Result<(), String> {
+    let simple = e
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'));
+    if !simple {
+        return Err(format!("`{e}` is not a reference"));
+    }
+    traversal(e)?;
+    out.push_str(e);
+    Ok(())
+}
+
+/// A string; `template`: it is in Terraform JSON syntax (references and escapes).
+fn write_string(out: &mut String, s: &str, template: bool) -> Result<(), String> {
+    if !template || !(s.contains("${") || s.contains("%{") || s.contains("%%{")) {
+        return write_literal_string(out, s);
+    }
+    let segs = segments(s)?;
+    match segs.as_slice() {
+        [Segment::Interp(e)] => write_reference(out, e),
+        [Segment::Literal(l)] => write_literal_string(out, l),
+        _ => {
+            out.push('"');
+            for seg in &segs {
+                match seg {
+                    Segment::Literal(l) if plain(l) => out.push_str(l),
+                    Segment::Literal(l) => out.push_str(&escaped_fragment(l)?),
+                    Segment::Interp(e) => {
+                        out.push_str("${");
+                        write_reference(out, e)?;
+                        out.push('}');
+                    }
+                }
+            }
+            out.push('"');
+            Ok(())
+        }
+    }
+}
+
+fn write_key(out: &mut String, k: &str, template: bool) -> Result<(), String> {
+    let text = if template && (k.contains("$${") || k.contains("%%{")) {
+        let mut lit = String::new();
+        for seg in segments(k)? {
+            match seg {
+                Segment::Literal(l) => lit.push_str(&l),
+                Segment::Interp(_) => return Err(format!("object key {k:?} holds an expression")),
+            }
+        }
+        lit
+    } else {
+        k.to_string()
+    };
+    if is_identifier(&text) && !matches!(text.as_str(), "true" | "false" | "null") {
+        out.push_str(&text);
+        Ok(())
+    } else {
+        write_literal_string(out, &text)
+    }
+}
+
+fn pad(out: &mut String, indent: usize) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+}
+
+fn write_value(out: &mut String, v: &Value, template: bool, indent: usize) -> Result<(), String> {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            number(n)?;
+            out.push_str(&n.to_string());
+        }
+        Value::String(s) => write_string(out, s, template)?,
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            let start = out.len();
+            if items
+                .iter()
+                .all(|i| !matches!(i, Value::Array(_) | Value::Object(_)))
+            {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_value(out, item, template, indent)?;
+                }
+                out.push(']');
+                let one_line = out.get(start..).is_some_and(|t| !t.contains('\n'));
+                if one_line && out.len() - start <= INLINE_LIST_MAX {
+                    return Ok(());
+                }
+                out.truncate(start);
+            }
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                pad(out, indent + 1);
+                write_value(out, item, template, indent + 1)?;
+                if i + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            pad(out, indent);
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push_str("{\n");
+            for (k, v) in map {
+                pad(out, indent + 1);
+                write_key(out, k, template)?;
+                out.push_str(" = ");
+                write_value(out, v, template, indent + 1)?;
+                out.push('\n');
+            }
+            pad(out, indent);
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+fn check_ident(k: &str) -> Result<(), String> {
+    if is_identifier(k) && Identifier::new(k).is_ok() {
+        Ok(())
+    } else {
+        Err(format!("`{k}` is not an HCL identifier"))
+    }
+}
+
+fn write_attribute(
+    out: &mut String,
+    k: &str,
+    v: &Value,
+    template: bool,
+    indent: usize,
+) -> Result<(), String> {
+    check_ident(k)?;
+    pad(out, indent);
+    out.push_str(k);
+    out.push_str(" = ");
+    write_value(out, v, template, indent)?;
+    out.push('\n');
+    Ok(())
+}
+
+/// A list of bare references (`depends_on`, `ignore_changes`).
+fn write_refs(out: &mut String, items: &[Value], indent: usize) -> Result<(), String> {
+    let start = out.len();
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let s = item.as_str().ok_or("a reference list holds strings")?;
+        write_reference(out, s)?;
+    }
+    out.push(']');
+    if out.len() - start <= INLINE_LIST_MAX {
+        return Ok(());
+    }
+    out.truncate(start);
+    out.push_str("[\n");
+    for (i, item) in items.iter().enumerate() {
+        pad(out, indent + 1);
+        write_reference(out, item.as_str().unwrap_or_default())?;
+        if i + 1 < items.len() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    pad(out, indent);
+    out.push(']');
+    Ok(())
+}
+
+fn write_block(
+    out: &mut String,
+    k: &str,
+    map: &serde_json::Map<String, Value>,
+    schema: Option<&BlockSchema>,
+    indent: usize,
+) -> Result<(), String> {
+    check_ident(k)?;
+    if !out.is_empty() && !out.ends_with("{\n") {
+        out.push('\n');
+    }
+    pad(out, indent);
+    out.push_str(k);
+    out.push_str(" {\n");
+    write_body(out, map, schema, indent + 1)?;
+    pad(out, indent);
+    out.push_str("}\n");
+    Ok(())
+}
+
+/// The arguments of a block: attributes, and nested blocks where the schema says so.
+pub(crate) fn write_body(
+    out: &mut String,
+    map: &serde_json::Map<String, Value>,
+    schema: Option<&BlockSchema>,
+    indent: usize,
+) -> Result<(), String> {
+    let mut after_block = false;
+    for (k, v) in map {
+        if v.is_null() {
+            continue;
+        }
+        let nested = schema.and_then(|s| s.get(k)).and_then(|a| match &a.ty {
+            ArgType::Block(b) | ArgType::BlockList(b) => Some(b),
+            _ => None,
+        });
+        match (nested, v) {
+            (Some(inner), Value::Object(m)) => {
+                write_block(out, k, m, Some(inner), indent)?;
+                after_block = true;
+            }
+            (Some(inner), Value::Array(items))
+                if items.iter().all(|i| matches!(i, Value::Object(_))) =>
+            {
+                for item in items {
+                    if let Value::Object(m) = item {
+                        write_block(out, k, m, Some(inner), indent)?;
+                    }
+                }
+                after_block = !items.is_empty() || after_block;
+            }
+            (Some(_), _) => {
+                return Err(format!(
+                    "`{k}` is a nested block; it takes an object or a list of objects"
+                ))
+            }
+            (None, v) => {
+                if after_block {
+                    out.push('\n');
+                    after_block = false;
+                }
+                write_attribute(out, k, v, true, indent)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The body of a resource block from a resource of the context: `count`, the arguments (nested
+/// blocks per the provider schema), `depends_on`, `lifecycle`.
+fn write_resource_body(out: &mut String, r: &serde_json::Map<String, Value>) -> Result<(), String> {
+    if let Some(count) = r.get("count").filter(|c| !c.is_null()) {
+        write_attribute(out, "count", count, false, 1)?;
+        out.push('\n');
+    }
+    let type_name = r.get("type").and_then(Value::as_str).unwrap_or_default();
+    let schema = Provider::owning(type_name).and_then(|p| provider_schema(p).get(type_name));
+    if let Some(props) = r.get("properties").and_then(Value::as_object) {
+        write_body(out, props, schema, 1)?;
+    }
+    if let Some(deps) = r
+        .get("depends_on")
+        .and_then(Value::as_array)
+        .filter(|d| !d.is_empty())
+    {
+        out.push_str("\n  depends_on = ");
+        write_refs(out, deps, 1)?;
+        out.push('\n');
+    }
+    if let Some(l) = r
+        .get("lifecycle")
+        .and_then(Value::as_object)
+        .filter(|l| !l.is_empty())
+    {
+        out.push_str("\n  lifecycle {\n");
+        for (k, v) in l {
+            match (k.as_str(), v) {
+                ("ignore_changes" | "replace_triggered_by", Value::Array(items)) => {
+                    out.push_str("    ");
+                    out.push_str(k);
+                    out.push_str(" = ");
+                    write_refs(out, items, 2)?;
+                    out.push('\n');
+                }
+                _ => write_attribute(out, k, v, false, 2)?,
+            }
+        }
+        out.push_str("  }\n");
+    }
+    Ok(())
+}
+
+/// `hcl_string`: a string as a quoted HCL string literal.
+pub(crate) fn filter_string(value: &Value, _args: &Args) -> tera::Result<Value> {
+    let s = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(to_text(&Expression::String(s))?))
+}
+
+/// `hcl_value`: a Terraform JSON-syntax value as an HCL expression; `indent=N` for its
+/// continuation lines.
+pub(crate) fn filter_value(value: &Value, args: &Args) -> tera::Result<Value> {
+    let mut out = String::new();
+    write_value(&mut out, value, true, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
+    Ok(Value::String(out))
+}
+
+/// `hcl_literal`: a value whose strings are literal text (variable defaults) as an HCL expression.
+pub(crate) fn filter_literal(value: &Value, args: &Args) -> tera::Result<Value> {
+    let mut out = String::new();
+    write_value(&mut out, value, false, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
+    Ok(Value::String(out))
+}
+
+/// `hcl_body`: an object of arguments as the lines of a block body, indented by `indent` levels
+/// (default 1); `type=` a Terraform resource type writes its nested blocks as blocks.
+pub(crate) fn filter_body(value: &Value, args: &Args) -> tera::Result<Value> {
+    let Value::Object(map) = value else {
+        return Err(tera::Error::msg("hcl_body expects an object"));
+    };
+    let type_name = arg_str(args, "type", "");
+    let schema = Provider::owning(type_name).and_then(|p| provider_schema(p).get(type_name));
+    let mut out = String::new();
+    write_body(&mut out, map, schema, arg_usize(args, "indent", 1)).map_err(tera::Error::msg)?;
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    Ok(Value::String(out))
+}
+
+/// `hcl_resource_body`: a resource of the context (`count`, `properties`, `depends_on`,
+/// `lifecycle`) as the lines of its `resource` block body.
+pub(crate) fn filter_resource_body(value: &Value, _args: &Args) -> tera::Result<Value> {
+    let Value::Object(r) = value else {
+        return Err(tera::Error::msg("hcl_resource_body expects a resource"));
+    };
+    let mut out = String::with_capacity(512);
+    write_resource_body(&mut out, r).map_err(tera::Error::msg)?;
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    Ok(Value::String(out))
+}
+
+/// `hcl_refs`: a list of addresses or argument names (`aws_vpc.main`, `tags`) as an HCL list of
+/// bare references (for `depends_on`, `ignore_changes`).
+pub(crate) fn filter_refs(value: &Value, args: &Args) -> tera::Result<Value> {
+    let Value::Array(items) = value else {
+        return Err(tera::Error::msg("hcl_refs expects a list"));
+    };
+    let mut out = String::new();
+    write_refs(&mut out, items, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
+    Ok(Value::String(out))
+}
+
+/// `hcl_ident`: a string that must be an HCL identifier (an error otherwise).
+pub(crate) fn filter_ident(value: &Value, _args: &Args) -> tera::Result<Value> {
+    match value.as_str() {
+        Some(s) if is_identifier(s) => Ok(Value::String(s.to_string())),
+        _ => Err(tera::Error::msg(format!(
+            "{value} is not an HCL identifier"
+        ))),
+    }
+}
+
+/// `hcl_type`: a variable type expression (`string`, `list(number)`, ...), validated.
+pub(crate) fn filter_type(value: &Value, _args: &Args) -> tera::Result<Value> {
+    let text = value.as_str().unwrap_or("string");
+    crate::check::VarType::parse(text)
+        .map(|t| Value::String(t.to_string()))
+        .map_err(tera::Error::msg)
+}
+
+/// `hcl_comment`: text as `#` comment lines (one per line of the text).
+pub(crate) fn filter_comment(value: &Value, _args: &Args) -> tera::Result<Value> {
+    let text = value.as_str().unwrap_or_default();
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = normalized
+        .split('\n')
+        .map(|l| {
+            if l.is_empty() {
+                "#".to_string()
+            } else {
+                format!("# {l}")
+            }
+        })
+        .collect();
+    Ok(Value::String(lines.join("\n")))
+}
+
+/// Final pass over a rendered `.tf` file: trailing spaces removed, no blank line right after an
+/// opening brace or right before a closing one, at most one blank line in a row, exactly one
+/// newline at the end, and `=` aligned as `terraform fmt` aligns them: a run of lines that each
+/// assign a whole single-line value breaks at any other line (blank, block header, closing brace,
+/// comment, multi-line value); within a run, every `=` goes one column after the longest name.
+/// HCL strings never hold raw newlines (they are escaped), so working line by line cannot touch
+/// a value.
+pub(crate) fn finish(text: &str) -> String {
+    // Tidy first: the kept lines.
+    let mut lines: Vec<&str> = Vec::with_capacity(text.len() / 24);
+    for raw in text.split('\n') {
+        let line = raw.trim_end();
+        if line.is_empty() {
+            if lines
+                .last()
+                .is_none_or(|l| l.ends_with('{') || l.is_empty())
+            {
+                continue;
+            }
+        } else if line.trim_start().starts_with('}') {
+            while lines.last().is_some_and(|l| l.is_empty()) {
+                lines.pop();
+            }
+        }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut i = 0;
+    while let Some(line) = lines.get(i) {
+        let Some(eq) = assignment(line) else {
+            out.push_str(line);
+            out.push('\n');
+            i += 1;
+            continue;
+        };
+        // A run of assignments: find its end and the widest name.
+        let mut run = vec![(*line, eq)];
+        let mut j = i + 1;
+        while let Some(next) = lines.get(j) {
+            match assignment(next) {
+                Some(e) => run.push((next, e)),
+                None => break,
+            }
+            j += 1;
+        }
+        let width = run
+            .iter()
+            .map(|(l, e)| columns(l.get(..*e).unwrap_or("").trim_end()))
+            .max()
+            .unwrap_or(0);
+        for (l, e) in run {
+            let lead = l.get(..e).unwrap_or("").trim_end();
+            out.push_str(lead);
+            for _ in 0..(width - columns(lead) + 1) {
+                out.push(' ');
+            }
+            out.push_str(l.get(e..).unwrap_or(""));
+            out.push('\n');
+        }
+        i = j;
+    }
+    out
+}
+
+/// Aligns `=` signs (see [`finish`]), keeping everything else as it is.
+#[cfg(test)]
+fn align(text: &str) -> String {
+    let mut out = finish(text);
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// Display columns of a lead, counted in grapheme clusters as `terraform fmt` counts them.
+fn columns(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.graphemes(true).count()
+    }
+}
+
+/// The byte offset of the `=` of a line that assigns a whole single-line value, if it does.
+fn assignment(line: &str) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum St {
+        Code,
+        Str,
+    }
+    let bytes = line.as_bytes();
+    let mut stack: Vec<St> = vec![St::Code];
+    // Brace depth inside each `${` interpolation, to find its end.
+    let mut interp_depth: Vec<usize> = Vec::new();
+    let mut depth: usize = 0;
+    let mut eq: Option<usize> = None;
+    let mut seen_token = false;
+    let mut net: i64 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes.get(i).copied().unwrap_or(0);
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        match stack.last() {
+            Some(St::Str) => {
+                if c == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if c == b'"' {
+                    stack.pop();
+                } else if (c == b'$' || c == b'%') && next == b'{' {
+                    // `$${` / `%%{` are escapes handled by the `\`-less scan: skip doubled marker.
+                    if i > 0 && bytes.get(i - 1) == Some(&c) {
+                        i += 1;
+                        continue;
+                    }
+                    stack.push(St::Code);
+                    interp_depth.push(depth);
+                    depth += 1;
+                    i += 2;
+                    continue;
+                }
+            }
+            _ => match c {
+                b'#' => break,
+                b'/' if next == b'/' || next == b'*' => break,
+                b'"' => {
+                    stack.push(St::Str);
+                    seen_token = true;
+                }
+                b'{' | b'[' | b'(' => {
+                    depth += 1;
+                    if eq.is_some() {
+                        net += 1;
+                    }
+                    seen_token = true;
+                }
+                b'}' | b']' | b')' => {
+                    depth = depth.saturating_sub(1);
+                    if c == b'}' && interp_depth.last() == Some(&depth) {
+                        interp_depth.pop();
+                        stack.pop();
+                    } else if eq.is_some() {
+                        net -= 1;
+                    }
+                    seen_token = true;
+                }
+                b'=' => {
+                    let prev = if i > 0 {
+                        bytes.get(i - 1).copied()
+                    } else {
+                        None
+                    };
+                    let is_op = next == b'='
+                        || next == b'>'
+                        || matches!(prev, Some(b'=' | b'!' | b'<' | b'>'));
+                    if !is_op && eq.is_none() && stack.len() == 1 && seen_token {
+                        eq = Some(i);
+                    }
+                    seen_token = true;
+                }
+                b' ' | b'\t' => {}
+                _ => seen_token = true,
+            },
+        }
+        i += 1;
+    }
+    match eq {
+        Some(pos) if net == 0 => Some(pos),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_runs_like_terraform_fmt() {
+        let text = "resource \"a\" \"b\" {\n  count = 2\n  cidr_block = \"10.0.0.0/16\"\n  tags = {\n    Name = \"x\"\n    \"kubernetes.io/role\" = \"elb\"\n  }\n\n  é = 1\n  ab = 2\n}\n";
+        let expected = "resource \"a\" \"b\" {\n  count      = 2\n  cidr_block = \"10.0.0.0/16\"\n  tags = {\n    Name                 = \"x\"\n    \"kubernetes.io/role\" = \"elb\"\n  }\n\n  é  = 1\n  ab = 2\n}\n";
+        assert_eq!(align(text), expected);
+    }
+
+    #[test]
+    fn assignment_detection() {
+        assert_eq!(assignment("  a = 1"), Some(4));
+        assert_eq!(assignment("  a = {"), None);
+        assert_eq!(assignment("  a = \"x = {\""), Some(4));
+        assert_eq!(assignment("  a = \"${aws_vpc.main.id}-{\""), Some(4));
+        assert_eq!(assignment("  a = \"$${x\""), Some(4));
+        assert_eq!(assignment("  # a = 1"), None);
+        assert_eq!(assignment("  = 1"), None);
+        assert_eq!(assignment("  a = b == c"), Some(4));
+        assert_eq!(assignment("}"), None);
+    }
+
+    #[test]
+    fn strings_and_references() {
+        let w = |s: &str, t: bool| {
+            let mut out = String::new();
+            write_string(&mut out, s, t).unwrap();
+            out
+        };
+        assert_eq!(w("${aws_vpc.main.id}", true), "aws_vpc.main.id");
+        assert_eq!(
+            w("arn:${aws_s3_bucket.b.arn}/* $${x} %%{y} \"q\"", true),
+            r#""arn:${aws_s3_bucket.b.arn}/* $${x} %%{y} \"q\"""#
+        );
+        assert_eq!(
+            w("${aws_instance.web[1].id}", true),
+            "aws_instance.web[1].id"
+        );
+        assert_eq!(w("${x} \u{8}\u{c}", false), r#""$${x} \u0008\u000c""#);
+        assert!(write_string(&mut String::new(), "${a b}", true).is_err());
+    }
+}

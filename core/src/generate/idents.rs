@@ -1,0 +1,171 @@
+//! Identifiers of the target formats: CloudFormation logical IDs (alphanumeric), TypeScript
+//! identifiers, with collisions reported instead of silently renamed.
+
+use std::collections::HashMap;
+
+use crate::error::{Code, Result};
+
+use super::gen_error;
+
+/// `public_subnet_a` → `PublicSubnetA`, `web-2` → `Web2`: letters and digits only, each word
+/// capitalized; a name that would start with a digit (or be empty) gets an `R` in front.
+pub(crate) fn pascal_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'R');
+    }
+    out
+}
+
+/// `public_subnet_a` → `publicSubnetA` (a TypeScript identifier; reserved words get a `_`).
+pub(crate) fn camel_case(name: &str) -> String {
+    let pascal = pascal_case(name);
+    let mut chars = pascal.chars();
+    let mut out: String = match chars.next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::from("r"),
+    };
+    if TS_RESERVED.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// Words TypeScript does not accept as variable names (plus names the generated code uses).
+const TS_RESERVED: &[&str] = &[
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "implements",
+    "interface",
+    "let",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "static",
+    "yield",
+    "await",
+    "as",
+    "any",
+    "async",
+    "of",
+    "undefined",
+    "cdk",
+    "pulumi",
+    "config",
+    "app",
+    "stack",
+    "scope",
+    "id",
+    "props",
+    "constructs",
+    "aws",
+    "gcp",
+    "azure",
+    "string",
+    "number",
+    "boolean",
+    "symbol",
+    "require",
+    "module",
+];
+
+/// A set of identifiers already given out, each with the blueprint path that claimed it.
+#[derive(Debug, Default)]
+pub(crate) struct Namespace {
+    taken: HashMap<String, String>,
+}
+
+impl Namespace {
+    /// Claims `id` for the thing at `path`; an error naming both when it is taken.
+    pub(crate) fn claim(&mut self, id: &str, path: &str) -> Result<String> {
+        let key = id.to_ascii_lowercase();
+        if let Some(first) = self.taken.get(&key) {
+            return Err(gen_error(
+                Code::NameCollision,
+                path,
+                format!("this name becomes the identifier `{id}`, which {first} already has; rename one of them"),
+            ));
+        }
+        self.taken.insert(key, path.to_string());
+        Ok(id.to_string())
+    }
+
+    /// Claims `id`, or `id_`, `id__`... when taken (for code variables, whose names nothing
+    /// outside the generated file depends on).
+    pub(crate) fn claim_free(&mut self, id: &str, path: &str) -> String {
+        let mut candidate = id.to_string();
+        while self.taken.contains_key(&candidate.to_ascii_lowercase()) {
+            candidate.push('_');
+        }
+        self.taken
+            .insert(candidate.to_ascii_lowercase(), path.to_string());
+        candidate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(pascal_case("public_subnet_a"), "PublicSubnetA");
+        assert_eq!(pascal_case("web-2"), "Web2");
+        assert_eq!(pascal_case("_1"), "R1");
+        assert_eq!(camel_case("main_vpc"), "mainVpc");
+        assert_eq!(camel_case("default"), "default_");
+        let mut ns = Namespace::default();
+        ns.claim("MainVpc", "resources[0].name").unwrap();
+        let e = ns.claim("MainVpc", "resources[3].name").unwrap_err();
+        assert_eq!(e.code(), Code::NameCollision);
+        assert_eq!(e.path(), "resources[3].name");
+    }
+}

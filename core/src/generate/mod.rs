@@ -1,0 +1,307 @@
+//! `generate`: a checked blueprint in, infrastructure code out (Terraform HCL or JSON,
+//! CloudFormation JSON or YAML, ARM, Pulumi YAML or TypeScript, AWS CDK TypeScript).
+//!
+//! Every format works in two steps:
+//!
+//! 1. **Lowering** (Rust): the blueprint becomes the target's own data model — references become
+//!    Terraform expressions, `Ref`/`Fn::GetAtt`, `reference()`, Pulumi outputs or CDK attributes;
+//!    resource names become the target's identifiers; types and properties are mapped with the
+//!    data in `catalog/formats/`. Anything a format cannot express is an error here, with a path.
+//! 2. **Rendering** (tera): the templates in `templates/<format>/` lay out the files. Values are
+//!    always written through the escaping filters (`hcl_value`, `json`, `yaml`, `ts_value`, ...),
+//!    which are backed by real serializers, so a user string is never interpreted by the target
+//!    tool. `templates/README.md` documents the variables and filters every template gets.
+//!
+//! The embedded templates are compiled once per process; a caller may replace or add templates
+//! with a [`TemplateSet`].
+
+mod cdk;
+mod cloudformation;
+mod hcl;
+mod idents;
+mod templates;
+mod terraform;
+mod values;
+mod yaml;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Provider;
+use crate::check::CheckedBlueprint;
+use crate::error::{Code, Error, ErrorKind, Finding, Result};
+
+pub use templates::TemplateSet;
+
+/// An output format of [`generate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum OutputFormat {
+    /// Terraform HCL: `main.tf`, `variables.tf`, `outputs.tf`, `providers.tf` (`terraform fmt` clean).
+    #[serde(rename = "terraform")]
+    Terraform,
+    /// Terraform JSON syntax: `main.tf.json`.
+    #[serde(rename = "terraform-json")]
+    TerraformJson,
+    /// AWS CloudFormation, JSON: `template.json`.
+    #[serde(rename = "cloudformation")]
+    CloudFormation,
+    /// AWS CloudFormation, YAML: `template.yaml`.
+    #[serde(rename = "cloudformation-yaml")]
+    CloudFormationYaml,
+    /// Azure Resource Manager template: `azuredeploy.json`.
+    #[serde(rename = "arm")]
+    Arm,
+    /// Pulumi YAML program: `Pulumi.yaml`.
+    #[serde(rename = "pulumi-yaml")]
+    PulumiYaml,
+    /// Pulumi TypeScript program: `index.ts`, `package.json`, `Pulumi.yaml`.
+    #[serde(rename = "pulumi-ts")]
+    PulumiTs,
+    /// AWS CDK TypeScript app with L1 (`Cfn*`) constructs: `lib/stack.ts`, `bin/app.ts`,
+    /// `package.json`, `cdk.json`.
+    #[serde(rename = "cdk-ts")]
+    CdkTs,
+}
+
+impl OutputFormat {
+    /// Every format, in documentation order.
+    pub const ALL: [OutputFormat; 8] = [
+        OutputFormat::Terraform,
+        OutputFormat::TerraformJson,
+        OutputFormat::CloudFormation,
+        OutputFormat::CloudFormationYaml,
+        OutputFormat::Arm,
+        OutputFormat::PulumiYaml,
+        OutputFormat::PulumiTs,
+        OutputFormat::CdkTs,
+    ];
+
+    /// The format id used on the command line and in the bindings (`terraform`, `cdk-ts`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Terraform => "terraform",
+            OutputFormat::TerraformJson => "terraform-json",
+            OutputFormat::CloudFormation => "cloudformation",
+            OutputFormat::CloudFormationYaml => "cloudformation-yaml",
+            OutputFormat::Arm => "arm",
+            OutputFormat::PulumiYaml => "pulumi-yaml",
+            OutputFormat::PulumiTs => "pulumi-ts",
+            OutputFormat::CdkTs => "cdk-ts",
+        }
+    }
+
+    /// The providers whose blueprints this format can express.
+    pub fn providers(self) -> &'static [Provider] {
+        match self {
+            OutputFormat::Terraform
+            | OutputFormat::TerraformJson
+            | OutputFormat::PulumiYaml
+            | OutputFormat::PulumiTs => &Provider::ALL,
+            OutputFormat::CloudFormation
+            | OutputFormat::CloudFormationYaml
+            | OutputFormat::CdkTs => &[Provider::Aws],
+            OutputFormat::Arm => &[Provider::Azure],
+        }
+    }
+
+    /// Whether this format can express blueprints of `provider`.
+    pub fn supports(self, provider: Provider) -> bool {
+        self.providers().contains(&provider)
+    }
+
+    /// The formats that can express blueprints of `provider`.
+    pub fn for_provider(provider: Provider) -> Vec<OutputFormat> {
+        OutputFormat::ALL
+            .into_iter()
+            .filter(|f| f.supports(provider))
+            .collect()
+    }
+}
+
+impl fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = Error;
+
+    /// Parses a format id.
+    ///
+    /// ```
+    /// use iac_dharma::OutputFormat;
+    /// assert_eq!("cdk-ts".parse::<OutputFormat>().unwrap(), OutputFormat::CdkTs);
+    /// let err = "terraform-hcl".parse::<OutputFormat>().unwrap_err();
+    /// assert_eq!(err.code().as_str(), "unknown_format");
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        OutputFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.as_str()).collect();
+                Error::single(
+                    ErrorKind::InvalidInput,
+                    Finding::error(
+                        Code::UnknownFormat,
+                        "",
+                        format!(
+                            "unknown output format `{s}`; expected one of {}",
+                            ids.join(", ")
+                        ),
+                    )
+                    .with_suggestion(crate::suggest::did_you_mean(s, ids.iter().copied())),
+                )
+            })
+    }
+}
+
+/// Options of [`generate`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct GenerateOptions {
+    /// Templates replacing or adding to the embedded ones (see [`TemplateSet`]); `None` uses the
+    /// embedded templates.
+    pub templates: Option<TemplateSet>,
+}
+
+/// The generated files: relative path (`main.tf`, `lib/stack.ts`) to text, sorted by path.
+///
+/// Serializes as a plain JSON object `{path: text}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GeneratedFiles {
+    /// Path (relative, `/`-separated) to file content.
+    pub files: BTreeMap<String, String>,
+}
+
+impl GeneratedFiles {
+    /// The content of one file.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// The file paths, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Generates infrastructure code for a checked blueprint.
+///
+/// ```
+/// use iac_dharma::{generate, GenerateOptions, OutputFormat};
+/// let bp = iac_dharma::parse(r#"
+/// name: demo
+/// version: 1.0.0
+/// provider: aws
+/// region: us-east-1
+/// resources:
+///   - {type: aws_vpc, name: main, properties: {cidr_block: 10.0.0.0/16}}
+///   - type: aws_subnet
+///     name: public
+///     properties: {vpc_id: "${main.id}", cidr_block: 10.0.1.0/24}
+/// "#)?;
+/// let files = generate(&bp, OutputFormat::Terraform, &GenerateOptions::default())?;
+/// let main = files.get("main.tf").unwrap();
+/// assert!(main.contains("vpc_id     = aws_vpc.main.id"));
+/// # Ok::<(), iac_dharma::Error>(())
+/// ```
+///
+/// # Errors
+/// A [`ErrorKind::Generate`] error when the format does not support the blueprint's provider
+/// (`unsupported_provider`), when a resource type, property or referenced attribute has no
+/// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
+/// with the path in the blueprint), when two names would become the same identifier
+/// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
+/// formats this build does not generate yet: `arm`, `pulumi-yaml`, `pulumi-ts`
+/// (`format_unavailable`).
+pub fn generate(
+    bp: &CheckedBlueprint,
+    format: OutputFormat,
+    options: &GenerateOptions,
+) -> Result<GeneratedFiles> {
+    let provider = bp.provider();
+    if !format.supports(provider) {
+        let supported: Vec<&str> = OutputFormat::for_provider(provider)
+            .iter()
+            .map(|f| f.as_str())
+            .collect();
+        return Err(Error::single(
+            ErrorKind::Generate,
+            Finding::error(
+                Code::UnsupportedProvider,
+                "provider",
+                format!(
+                    "format {format} cannot express {provider} blueprints; for {provider} use one of {}",
+                    supported.join(", ")
+                ),
+            ),
+        ));
+    }
+    let context = match format {
+        OutputFormat::Terraform => terraform::context(bp, false)?,
+        OutputFormat::TerraformJson => terraform::context(bp, true)?,
+        OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
+            cloudformation::context(bp)?
+        }
+        OutputFormat::CdkTs => cdk::context(bp)?,
+        other => {
+            return Err(Error::single(
+                ErrorKind::Generate,
+                Finding::error(
+                    Code::FormatUnavailable,
+                    "",
+                    format!(
+                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, cdk-ts"
+                    ),
+                ),
+            ))
+        }
+    };
+    let set = match &options.templates {
+        Some(set) => set,
+        None => templates::embedded()?,
+    };
+    let mut files = set.render(format, context)?;
+    if format == OutputFormat::Terraform {
+        for (path, text) in files.iter_mut() {
+            if path.ends_with(".tf") {
+                *text = hcl::finish(text);
+            }
+        }
+    }
+    Ok(GeneratedFiles { files })
+}
+
+/// The `blueprint` variable every template gets.
+pub(crate) fn blueprint_context(bp: &CheckedBlueprint) -> serde_json::Value {
+    let doc = bp.blueprint();
+    serde_json::json!({
+        "name": doc.name,
+        "version": doc.version,
+        "description": doc.description,
+        "provider": bp.provider().as_str(),
+        "region": doc.region,
+    })
+}
+
+/// A generate error with one finding.
+pub(crate) fn gen_error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::single(ErrorKind::Generate, Finding::error(code, path, message))
+}

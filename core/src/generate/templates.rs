@@ -1,0 +1,264 @@
+//! The template set: the embedded templates of `templates/`, compiled once per process, plus the
+//! escaping filters every template uses. Callers may replace or add templates.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
+
+use tera::Tera;
+
+use crate::blueprint::Value;
+use crate::error::{Code, Error, ErrorKind, Finding, Result};
+
+use super::OutputFormat;
+
+/// The embedded templates: (name relative to `templates/`, text).
+macro_rules! embedded_templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../../templates/", $name))),)*]
+    };
+}
+
+static EMBEDDED: &[(&str, &str)] = embedded_templates![
+    "terraform/providers.tf.tera",
+    "terraform/main.tf.tera",
+    "terraform/variables.tf.tera",
+    "terraform/outputs.tf.tera",
+    "terraform-json/main.tf.json.tera",
+    "cloudformation/template.json.tera",
+    "cloudformation-yaml/template.yaml.tera",
+    "cdk-ts/lib/stack.ts.tera",
+    "cdk-ts/bin/app.ts.tera",
+    "cdk-ts/package.json.tera",
+    "cdk-ts/cdk.json.tera",
+    "cdk-ts/tsconfig.json.tera",
+];
+
+/// A compiled set of templates: the embedded ones of `templates/<format>/`, with some replaced
+/// or added by the caller. Build it once and reuse it (it is cheap to clone and `Send + Sync`).
+///
+/// Template names are paths relative to the template folder: `terraform/main.tf.tera` renders
+/// `main.tf` for the `terraform` format. Every `<format>/<path>.tera` whose file name does not
+/// start with `_` produces the file `<path>`; `_`-prefixed templates are for `include`/`import`.
+/// A template that renders to nothing but whitespace produces no file. The variables and
+/// filters a template gets are documented in `templates/README.md`.
+///
+/// ```
+/// use iac_dharma::{generate, GenerateOptions, OutputFormat, TemplateSet};
+/// let set = TemplateSet::with_overrides([(
+///     "terraform/README.md.tera".to_string(),
+///     "# {{ blueprint.name }}\n".to_string(),
+/// )])?;
+/// let bp = iac_dharma::parse(r#"{"name":"demo","version":"1.0.0","provider":"aws","region":"us-east-1","resources":[]}"#)?;
+/// let mut options = GenerateOptions::default();
+/// options.templates = Some(set);
+/// let files = generate(&bp, OutputFormat::Terraform, &options)?;
+/// assert_eq!(files.get("README.md"), Some("# demo\n"));
+/// # Ok::<(), iac_dharma::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct TemplateSet {
+    tera: Arc<Tera>,
+    names: Vec<String>,
+}
+
+impl std::fmt::Debug for TemplateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateSet")
+            .field("names", &self.names)
+            .finish()
+    }
+}
+
+impl TemplateSet {
+    /// The embedded templates, as (name, text) pairs: a starting point for custom ones.
+    pub fn embedded_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
+        EMBEDDED.iter().copied()
+    }
+
+    /// The embedded templates with `templates` (name → text) replacing those of the same name
+    /// and adding the others.
+    ///
+    /// # Errors
+    /// A [`ErrorKind::Generate`] error (`template_error`) when a template does not compile.
+    pub fn with_overrides<I>(templates: I) -> Result<TemplateSet>
+    where
+        I: IntoIterator<Item = (String, String)>,
+    {
+        let mut all: BTreeMap<String, String> = EMBEDDED
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        for (name, text) in templates {
+            all.insert(name.replace('\\', "/"), text);
+        }
+        TemplateSet::compile(all)
+    }
+
+    fn compile(all: BTreeMap<String, String>) -> Result<TemplateSet> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(Vec::new());
+        register_filters(&mut tera);
+        tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error("", &e))?;
+        Ok(TemplateSet {
+            tera: Arc::new(tera),
+            names: all.into_keys().collect(),
+        })
+    }
+
+    /// The template names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// Renders every file template of `format` with `context` (a JSON object).
+    pub(crate) fn render(
+        &self,
+        format: OutputFormat,
+        mut context: Value,
+    ) -> Result<BTreeMap<String, String>> {
+        if let Value::Object(map) = &mut context {
+            map.insert("format".into(), Value::String(format.as_str().into()));
+        }
+        let ctx = tera::Context::from_value(context).map_err(|e| template_error("", &e))?;
+        let prefix = format!("{}/", format.as_str());
+        let mut files = BTreeMap::new();
+        for name in &self.names {
+            let Some(rel) = name
+                .strip_prefix(&prefix)
+                .and_then(|r| r.strip_suffix(".tera"))
+            else {
+                continue;
+            };
+            let file_name = rel.rsplit('/').next().unwrap_or(rel);
+            if file_name.starts_with('_') || rel.is_empty() {
+                continue;
+            }
+            let text = self
+                .tera
+                .render(name, &ctx)
+                .map_err(|e| template_error(name, &e))?;
+            if !text.trim().is_empty() {
+                files.insert(rel.to_string(), text);
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// The embedded template set, compiled on first use.
+pub(crate) fn embedded() -> Result<&'static TemplateSet> {
+    static SET: OnceLock<std::result::Result<TemplateSet, Error>> = OnceLock::new();
+    SET.get_or_init(|| {
+        TemplateSet::compile(
+            EMBEDDED
+                .iter()
+                .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+                .collect(),
+        )
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// A `template_error` with the whole cause chain of a tera error (its own message is only the
+/// outermost "failed to render").
+fn template_error(name: &str, e: &tera::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::single(
+        ErrorKind::Generate,
+        Finding::error(Code::TemplateError, name, message),
+    )
+}
+
+type FilterArgs = HashMap<String, Value>;
+
+/// A string filter argument, or `default`.
+pub(crate) fn arg_str<'a>(args: &'a FilterArgs, name: &str, default: &'a str) -> &'a str {
+    args.get(name).and_then(Value::as_str).unwrap_or(default)
+}
+
+/// A whole-number filter argument, or `default`.
+pub(crate) fn arg_usize(args: &FilterArgs, name: &str, default: usize) -> usize {
+    args.get(name)
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(default)
+}
+
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("hcl_string", super::hcl::filter_string);
+    tera.register_filter("hcl_value", super::hcl::filter_value);
+    tera.register_filter("hcl_literal", super::hcl::filter_literal);
+    tera.register_filter("hcl_body", super::hcl::filter_body);
+    tera.register_filter("hcl_resource_body", super::hcl::filter_resource_body);
+    tera.register_filter("hcl_refs", super::hcl::filter_refs);
+    tera.register_filter("hcl_ident", super::hcl::filter_ident);
+    tera.register_filter("hcl_type", super::hcl::filter_type);
+    tera.register_filter("hcl_comment", super::hcl::filter_comment);
+    tera.register_filter("json", filter_json);
+    tera.register_filter("ts_string", filter_ts_string);
+    tera.register_filter("ts_comment", filter_ts_comment);
+    tera.register_filter("yaml", filter_yaml);
+}
+
+/// `json`: the value as pretty JSON (2-space indent); `indent=N` indents continuation lines by
+/// N levels, to place the value inside a surrounding JSON text.
+fn filter_json(value: &Value, args: &FilterArgs) -> tera::Result<Value> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| tera::Error::msg(e.to_string()))?;
+    Ok(Value::String(indent_continuation(
+        &text,
+        arg_usize(args, "indent", 0),
+        "  ",
+    )))
+}
+
+/// `yaml`: the value as a YAML document body (no `---`), strings quoted wherever YAML 1.1 or
+/// 1.2 would read them as something else.
+fn filter_yaml(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
+    Ok(Value::String(super::yaml::to_yaml(value)))
+}
+
+/// Indents every line but the first by `levels` × `unit`.
+pub(crate) fn indent_continuation(text: &str, levels: usize, unit: &str) -> String {
+    if levels == 0 || !text.contains('\n') {
+        return text.to_string();
+    }
+    let pad = unit.repeat(levels);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(&pad);
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// `ts_string`: a string as a TypeScript string literal (JSON quoting, never a template literal).
+fn filter_ts_string(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
+    let s = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(Value::String(super::cdk::ts_string(&s)))
+}
+
+/// `ts_comment`: text as `//` comment lines.
+fn filter_ts_comment(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
+    let text = value.as_str().unwrap_or_default();
+    let lines: Vec<String> = text
+        .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .map(|l| format!("// {l}").trim_end().to_string())
+        .collect();
+    Ok(Value::String(lines.join("\n")))
+}

@@ -1,0 +1,433 @@
+//! Lowering for `terraform` and `terraform-json`: the blueprint in Terraform JSON syntax (every
+//! string a template: references as `${aws_vpc.main.id}`, literal `${`/`%{` as `$${`/`%%{`).
+
+use std::collections::HashSet;
+
+use serde_json::{json, Map};
+
+use crate::blueprint::Value;
+use crate::catalog::{catalog, Provider};
+use crate::check::{CheckedBlueprint, VarType};
+use crate::error::Result;
+use crate::reference::{Part, Reference, Step, Template};
+
+use super::values::{default_tags, has_markers, merged_tags, parse_template};
+
+/// Escapes literal text for a Terraform template string.
+pub(crate) fn escape_literal(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(pos) = rest.find(['$', '%']) {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        if let Some(after) = tail.strip_prefix("${") {
+            out.push_str("$${");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("%{") {
+            out.push_str("%%{");
+            rest = after;
+        } else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The Terraform expression of a reference (`aws_vpc.main.id`, `var.x`).
+fn reference_expr(bp: &CheckedBlueprint, r: &Reference, out: &mut String) {
+    match r {
+        Reference::Variable { name } => {
+            out.push_str("var.");
+            out.push_str(name);
+        }
+        Reference::Resource {
+            name,
+            index,
+            attribute,
+        } => {
+            let address = bp
+                .index_of(name)
+                .and_then(|i| bp.resource_info(i))
+                .map(|info| info.address.as_str());
+            match address {
+                Some(a) => out.push_str(a),
+                None => out.push_str(name),
+            }
+            if let Some(i) = index {
+                out.push_str(&format!("[{i}]"));
+            }
+            for step in attribute {
+                match step {
+                    Step::Attr(a) => {
+                        out.push('.');
+                        out.push_str(a);
+                    }
+                    Step::Index(i) => out.push_str(&format!("[{i}]")),
+                }
+            }
+        }
+    }
+}
+
+/// A blueprint string in Terraform JSON syntax.
+pub(crate) fn tf_string(bp: &CheckedBlueprint, text: &str, path: &str) -> Result<Value> {
+    if !has_markers(text) && !text.contains("%{") {
+        return Ok(Value::String(text.to_string()));
+    }
+    let template: Template = parse_template(text, path)?;
+    let mut out = String::with_capacity(text.len() + 16);
+    for part in &template.parts {
+        match part {
+            Part::Literal(l) => escape_literal(l, &mut out),
+            Part::Ref(r) => {
+                out.push_str("${");
+                reference_expr(bp, r, &mut out);
+                out.push('}');
+            }
+        }
+    }
+    Ok(Value::String(out))
+}
+
+/// A blueprint value in Terraform JSON syntax. Object keys are templates too in that syntax, so
+/// they are escaped (blueprint keys are literal text). `path` names the value in errors.
+fn tf_value(bp: &CheckedBlueprint, value: &Value, path: &str) -> Result<Value> {
+    fn walk(bp: &CheckedBlueprint, value: &Value, path: &str) -> Result<Value> {
+        Ok(match value {
+            Value::String(s) => tf_string(bp, s, path)?,
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|item| walk(bp, item, path))
+                    .collect::<Result<_>>()?,
+            ),
+            Value::Object(map) => {
+                let mut out = Map::with_capacity(map.len());
+                for (k, v) in map {
+                    if v.is_null() {
+                        continue;
+                    }
+                    let key = if k.contains("${") || k.contains("%{") {
+                        let mut e = String::with_capacity(k.len() + 2);
+                        escape_literal(k, &mut e);
+                        e
+                    } else {
+                        k.clone()
+                    };
+                    out.insert(key, walk(bp, v, path)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+    walk(bp, value, path)
+}
+
+/// Names of the resources a resource references anywhere in its properties.
+pub(crate) fn referenced_names(props: &crate::blueprint::Properties) -> HashSet<String> {
+    fn walk(v: &Value, out: &mut HashSet<String>) {
+        match v {
+            Value::String(s) if has_markers(s) => {
+                if let Ok(t) = Template::parse(s) {
+                    for r in t.references() {
+                        if let Reference::Resource { name, .. } = r {
+                            out.insert(name.clone());
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(m) => m.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for v in props.values() {
+        walk(v, &mut out);
+    }
+    out
+}
+
+/// The template context of the Terraform formats (documented in `templates/README.md`).
+pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool) -> Result<Value> {
+    let doc = bp.blueprint();
+    let provider = bp.provider();
+    let cat = catalog(provider);
+
+    let mut resources = Vec::with_capacity(doc.resources.len());
+    for (i, r, info) in bp.iter() {
+        let base = format!("resources[{i}]");
+        let mut props = Map::with_capacity(r.properties.len() + 1);
+        let props_path = format!("{base}.properties");
+        for (k, v) in &r.properties {
+            if v.is_null() {
+                continue;
+            }
+            props.insert(k.clone(), tf_value(bp, v, &props_path)?);
+        }
+        // AWS gets the blueprint tags through the provider's default_tags; the others get them
+        // merged into every taggable resource.
+        if let (true, Some(tag_arg)) = (provider != Provider::Aws, info.tag_argument.as_deref()) {
+            let tags = merged_tags(bp, i);
+            if !tags.is_empty() {
+                let path = format!("{base}.properties.{tag_arg}");
+                props.insert(
+                    tag_arg.to_string(),
+                    tf_value(bp, &Value::Object(tags), &path)?,
+                );
+            }
+        }
+        let referenced = if r.dependencies.is_empty() {
+            HashSet::new()
+        } else {
+            referenced_names(&r.properties)
+        };
+        let depends_on: Vec<Value> = r
+            .dependencies
+            .iter()
+            .filter(|d| !referenced.contains(*d))
+            .filter_map(|d| bp.index_of(d).and_then(|j| bp.resource_info(j)))
+            .map(|dep| Value::String(dep.address.clone()))
+            .collect();
+        let lifecycle = if r.lifecycle.is_default() {
+            Value::Null
+        } else {
+            let mut l = Map::new();
+            if r.lifecycle.create_before_destroy {
+                l.insert("create_before_destroy".into(), Value::Bool(true));
+            }
+            if r.lifecycle.prevent_destroy {
+                l.insert("prevent_destroy".into(), Value::Bool(true));
+            }
+            if !r.lifecycle.ignore_changes.is_empty() {
+                l.insert("ignore_changes".into(), json!(r.lifecycle.ignore_changes));
+            }
+            Value::Object(l)
+        };
+        let mut res = Map::with_capacity(8);
+        res.insert("type".into(), Value::String(info.type_name.clone()));
+        res.insert("name".into(), Value::String(r.name.clone()));
+        res.insert("address".into(), Value::String(info.address.clone()));
+        res.insert("count".into(), r.count.map_or(Value::Null, Value::from));
+        res.insert("properties".into(), Value::Object(props));
+        res.insert("depends_on".into(), Value::Array(depends_on));
+        res.insert("lifecycle".into(), lifecycle);
+        res.insert(
+            "description".into(),
+            r.description.clone().map_or(Value::Null, Value::String),
+        );
+        resources.push(Value::Object(res));
+    }
+
+    let mut variables = Vec::with_capacity(doc.variables.len());
+    for v in &doc.variables {
+        let ty = v
+            .var_type
+            .as_deref()
+            .map(VarType::parse)
+            .transpose()
+            .ok()
+            .flatten()
+            .unwrap_or(VarType::String);
+        let mut var = json!({
+            "name": v.name,
+            "type": ty.to_string(),
+            "description": v.description,
+            "sensitive": v.sensitive,
+        });
+        if let (Some(default), Value::Object(m)) = (&v.default, &mut var) {
+            m.insert("default".into(), default.clone());
+        }
+        variables.push(var);
+    }
+
+    let mut outputs = Vec::with_capacity(doc.outputs.len());
+    for (i, o) in doc.outputs.iter().enumerate() {
+        outputs.push(json!({
+            "name": o.name,
+            "value": tf_value(bp, &o.value, &format!("outputs[{i}].value"))?,
+            "description": o.description,
+            // Terraform refuses an output that shows a sensitive value unless it is marked.
+            "sensitive": o.sensitive || shows_sensitive(bp, &o.value),
+        }));
+    }
+
+    let default_tags: Map<String, Value> = if provider == Provider::Aws {
+        default_tags(bp)
+    } else {
+        Map::new()
+    };
+    let provider_ctx = json!({
+        "name": provider.terraform_name(),
+        "source": cat.terraform.source,
+        "version": cat.terraform.version,
+        "region": doc.region,
+        "default_tags": tf_value(bp, &Value::Object(default_tags), "tags")?,
+    });
+
+    let mut ctx = Map::with_capacity(7);
+    ctx.insert(
+        "blueprint".into(),
+        json!({
+            "name": doc.name,
+            "version": doc.version,
+            "description": doc.description,
+            "provider": provider.as_str(),
+            "region": doc.region,
+        }),
+    );
+    ctx.insert("provider".into(), provider_ctx);
+    ctx.insert("variables".into(), Value::Array(variables));
+    ctx.insert("outputs".into(), Value::Array(outputs));
+    ctx.insert("resources".into(), Value::Array(resources));
+    let mut ctx = Value::Object(ctx);
+    if json_syntax {
+        let document = json_document(&ctx);
+        if let Value::Object(m) = &mut ctx {
+            m.insert("document".into(), document);
+        }
+    }
+    Ok(ctx)
+}
+
+/// The whole configuration in Terraform JSON syntax (`main.tf.json`).
+fn json_document(ctx: &Value) -> Value {
+    let p = &ctx["provider"];
+    let name = p["name"].as_str().unwrap_or_default().to_string();
+    let mut doc = Map::new();
+    let mut required = Map::new();
+    required.insert(
+        name.clone(),
+        json!({"source": p["source"], "version": p["version"]}),
+    );
+    doc.insert(
+        "terraform".into(),
+        json!({"required_version": ">= 1.5.0", "required_providers": required}),
+    );
+    let mut provider_block = Map::new();
+    match name.as_str() {
+        "azurerm" => {
+            provider_block.insert("features".into(), json!({}));
+        }
+        _ => {
+            provider_block.insert("region".into(), p["region"].clone());
+        }
+    }
+    if p["default_tags"].as_object().is_some_and(|t| !t.is_empty()) {
+        provider_block.insert(
+            "default_tags".into(),
+            json!({"tags": p["default_tags"].clone()}),
+        );
+    }
+    let mut providers = Map::new();
+    providers.insert(name, Value::Object(provider_block));
+    doc.insert("provider".into(), Value::Object(providers));
+
+    let vars = ctx["variables"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    if !vars.is_empty() {
+        let mut m = Map::new();
+        for v in vars {
+            let mut var = Map::new();
+            var.insert("type".into(), v["type"].clone());
+            if let Some(d) = v.get("default") {
+                var.insert("default".into(), d.clone());
+            }
+            if !v["description"].is_null() {
+                var.insert("description".into(), v["description"].clone());
+            }
+            if v["sensitive"] == Value::Bool(true) {
+                var.insert("sensitive".into(), Value::Bool(true));
+            }
+            m.insert(
+                v["name"].as_str().unwrap_or_default().to_string(),
+                Value::Object(var),
+            );
+        }
+        doc.insert("variable".into(), Value::Object(m));
+    }
+
+    let resources = ctx["resources"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    if !resources.is_empty() {
+        let mut by_type: Map<String, Value> = Map::new();
+        for r in resources {
+            let mut body = Map::new();
+            if let Some(c) = r["count"].as_u64() {
+                body.insert("count".into(), json!(c));
+            }
+            if let Some(props) = r["properties"].as_object() {
+                for (k, v) in props {
+                    body.insert(k.clone(), v.clone());
+                }
+            }
+            if r["depends_on"].as_array().is_some_and(|d| !d.is_empty()) {
+                body.insert("depends_on".into(), r["depends_on"].clone());
+            }
+            if r["lifecycle"].is_object() {
+                body.insert("lifecycle".into(), r["lifecycle"].clone());
+            }
+            let ty = r["type"].as_str().unwrap_or_default().to_string();
+            let entry = by_type
+                .entry(ty)
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = entry {
+                m.insert(
+                    r["name"].as_str().unwrap_or_default().to_string(),
+                    Value::Object(body),
+                );
+            }
+        }
+        doc.insert("resource".into(), Value::Object(by_type));
+    }
+
+    let outputs = ctx["outputs"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    if !outputs.is_empty() {
+        let mut m = Map::new();
+        for o in outputs {
+            let mut out = Map::new();
+            out.insert("value".into(), o["value"].clone());
+            if !o["description"].is_null() {
+                out.insert("description".into(), o["description"].clone());
+            }
+            if o["sensitive"] == Value::Bool(true) {
+                out.insert("sensitive".into(), Value::Bool(true));
+            }
+            m.insert(
+                o["name"].as_str().unwrap_or_default().to_string(),
+                Value::Object(out),
+            );
+        }
+        doc.insert("output".into(), Value::Object(m));
+    }
+    Value::Object(doc)
+}
+
+/// Whether a value references a sensitive variable or a sensitive argument of a resource.
+pub(crate) fn shows_sensitive(bp: &CheckedBlueprint, value: &Value) -> bool {
+    match value {
+        Value::String(s) if has_markers(s) => Template::parse(s).is_ok_and(|t| {
+            t.references().any(|r| match r {
+                Reference::Variable { name } => bp
+                    .blueprint()
+                    .variables
+                    .iter()
+                    .any(|v| &v.name == name && v.sensitive),
+                Reference::Resource { name, .. } => {
+                    let attr = r.attribute_name().unwrap_or_default();
+                    bp.index_of(name)
+                        .and_then(|i| bp.catalog_entry(i))
+                        .is_some_and(|e| e.sensitive.iter().any(|s| s == attr))
+                }
+            })
+        }),
+        Value::Array(items) => items.iter().any(|v| shows_sensitive(bp, v)),
+        Value::Object(m) => m.values().any(|v| shows_sensitive(bp, v)),
+        _ => false,
+    }
+}

@@ -1,0 +1,191 @@
+//! Terraform output: arguments against the provider schema, escaping round-trips (property),
+//! determinism.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+mod common;
+
+use iac_dharma::catalog::{provider_schema, ArgType, BlockSchema};
+use iac_dharma::{generate, GenerateOptions, OutputFormat};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use common::{example_blueprints, gen};
+
+const META: [&str; 5] = ["count", "depends_on", "lifecycle", "provider", "for_each"];
+
+/// Every argument of every resource exists in the provider schema (nested blocks too), and
+/// every required argument is set: what `terraform validate` would check, offline.
+fn check_against_schema(doc: &Value, provider: iac_dharma::Provider, problems: &mut Vec<String>) {
+    fn block(v: &Value, schema: &BlockSchema, at: &str, top: bool, problems: &mut Vec<String>) {
+        let Some(map) = v.as_object() else {
+            problems.push(format!("{at}: not an object"));
+            return;
+        };
+        for (k, v) in map {
+            if top && META.contains(&k.as_str()) {
+                continue;
+            }
+            match schema.get(k) {
+                None => problems.push(format!("{at}.{k}: not an argument")),
+                Some(arg) => match &arg.ty {
+                    ArgType::Block(b) | ArgType::BlockList(b) => match v {
+                        Value::Array(items) => {
+                            for (i, item) in items.iter().enumerate() {
+                                block(item, b, &format!("{at}.{k}[{i}]"), false, problems)
+                            }
+                        }
+                        other => block(other, b, &format!("{at}.{k}"), false, problems),
+                    },
+                    _ => {}
+                },
+            }
+        }
+        for arg in schema.arguments.iter().filter(|a| a.required) {
+            if !map.contains_key(&arg.name) {
+                problems.push(format!("{at}: required `{}` missing", arg.name));
+            }
+        }
+    }
+    let schema = provider_schema(provider);
+    for (ty, by_name) in doc["resource"].as_object().into_iter().flatten() {
+        let Some(s) = schema.get(ty) else {
+            problems.push(format!("{ty}: unknown type"));
+            continue;
+        };
+        for (name, body) in by_name.as_object().into_iter().flatten() {
+            block(body, s, &format!("{ty}.{name}"), true, problems);
+        }
+    }
+}
+
+#[test]
+fn generated_terraform_matches_the_provider_schema() {
+    let mut checked = 0;
+    for (path, bp) in example_blueprints() {
+        for format in [OutputFormat::Terraform, OutputFormat::TerraformJson] {
+            let files = gen(&bp, format);
+            let doc: Value = match format {
+                OutputFormat::Terraform => {
+                    hcl::from_str(files.get("main.tf").unwrap_or("")).unwrap()
+                }
+                _ => serde_json::from_str(files.get("main.tf.json").unwrap()).unwrap(),
+            };
+            let mut problems = Vec::new();
+            check_against_schema(&doc, bp.provider(), &mut problems);
+            assert!(
+                problems.is_empty(),
+                "{path} ({format}):\n{}",
+                problems.join("\n")
+            );
+            assert_eq!(
+                doc["resource"]
+                    .as_object()
+                    .map(|m| m
+                        .values()
+                        .map(|v| v.as_object().map_or(0, |o| o.len()))
+                        .sum::<usize>())
+                    .unwrap_or(0),
+                bp.resources().len(),
+                "{path} ({format}): every resource is generated"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "only {checked} blueprints checked");
+}
+
+#[test]
+fn the_schema_check_catches_a_wrong_argument() {
+    let doc: Value =
+        hcl::from_str("resource \"aws_vpc\" \"x\" {\n  cidr_blok = \"a\"\n}\n").unwrap();
+    let mut problems = Vec::new();
+    check_against_schema(&doc, iac_dharma::Provider::Aws, &mut problems);
+    assert_eq!(problems, ["aws_vpc.x.cidr_blok: not an argument"]);
+}
+
+#[test]
+fn same_input_same_bytes() {
+    for (path, bp) in example_blueprints() {
+        for format in [OutputFormat::Terraform, OutputFormat::TerraformJson] {
+            let a = gen(&bp, format);
+            let b = generate(&bp, format, &GenerateOptions::default()).unwrap();
+            assert_eq!(a, b, "{path} {format}");
+        }
+    }
+}
+
+/// Decodes a Terraform JSON-syntax template that must be all literal text.
+fn tf_literal(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(pos) = rest.find(['$', '%']) {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        if tail.starts_with("$${") || tail.starts_with("%%{") {
+            out.push_str(&tail[1..3]);
+            rest = &tail[3..];
+        } else {
+            assert!(
+                !tail.starts_with("${") && !tail.starts_with("%{"),
+                "live template sequence in {s:?}"
+            );
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A literal text written in blueprint syntax (`${` escaped as `$${`).
+fn blueprint_literal(s: &str) -> String {
+    s.replace("${", "$${")
+}
+
+fn nasty() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9 ${}%\"\\\\\n\r\t\u{8}\u{c}\u{0}\u{7f}é😀<>EOT:/.-]{0,30}",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn terraform_strings_round_trip(value in nasty(), key in nasty(), default in nasty(), desc in nasty()) {
+        let key = format!("k{}", key.chars().take(100).collect::<String>());
+        let value: String = value.chars().take(200).collect();
+        let bp = json!({
+            "name": "prop", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+            // Variable defaults and descriptions are literal text in a blueprint; properties and
+            // output values are templates.
+            "variables": [{"name": "v", "default": default, "description": desc}],
+            "outputs": [{"name": "o", "value": blueprint_literal(&value)}],
+            "resources": [{"type": "aws_vpc", "name": "main",
+                           "properties": {"cidr_block": "10.0.0.0/16", "tags": {key.clone(): blueprint_literal(&value)}}}]
+        });
+        let bp = iac_dharma::parse(&bp.to_string()).unwrap();
+
+        let files = gen(&bp, OutputFormat::TerraformJson);
+        let doc: Value = serde_json::from_str(files.get("main.tf.json").unwrap()).unwrap();
+        let tags = doc["resource"]["aws_vpc"]["main"]["tags"].as_object().unwrap();
+        let (k, v) = tags.iter().next().unwrap();
+        prop_assert_eq!(tf_literal(k), key.clone());
+        prop_assert_eq!(tf_literal(v.as_str().unwrap()), value.clone());
+        prop_assert_eq!(tf_literal(doc["output"]["o"]["value"].as_str().unwrap()), value.clone());
+        // Variable defaults and descriptions are literal in Terraform JSON (not templates).
+        prop_assert_eq!(doc["variable"]["v"]["default"].as_str().unwrap(), default.as_str());
+        prop_assert_eq!(doc["variable"]["v"]["description"].as_str().unwrap(), desc.as_str());
+
+        let files = gen(&bp, OutputFormat::Terraform);
+        let main: Value = hcl::from_str(files.get("main.tf").unwrap()).unwrap();
+        let tags = main["resource"]["aws_vpc"]["main"]["tags"].as_object().unwrap();
+        prop_assert_eq!(tags.get(&key).and_then(Value::as_str), Some(value.as_str()));
+        let outputs: Value = hcl::from_str(files.get("outputs.tf").unwrap()).unwrap();
+        prop_assert_eq!(outputs["output"]["o"]["value"].as_str(), Some(value.as_str()));
+        let vars: Value = hcl::from_str(files.get("variables.tf").unwrap()).unwrap();
+        prop_assert_eq!(vars["variable"]["v"]["default"].as_str(), Some(default.as_str()));
+        prop_assert_eq!(vars["variable"]["v"]["description"].as_str(), Some(desc.as_str()));
+    }
+}
