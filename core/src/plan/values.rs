@@ -91,17 +91,39 @@ pub fn diff(
             if same_map(a, b) {
                 return;
             }
-            for (k, va) in a {
+            // Both maps iterate in key order (serde_json without `preserve_order`): one merge
+            // walk, the changes in key order whichever side has the key.
+            let (mut ia, mut ib) = (a.iter().peekable(), b.iter().peekable());
+            loop {
+                let (k, va, vb) = match (ia.peek(), ib.peek()) {
+                    (None, None) => break,
+                    (Some(&(ka, va)), Some(&(kb, vb))) => match ka.cmp(kb) {
+                        std::cmp::Ordering::Less => {
+                            ia.next();
+                            (ka, Some(va), None)
+                        }
+                        std::cmp::Ordering::Greater => {
+                            ib.next();
+                            (kb, None, Some(vb))
+                        }
+                        std::cmp::Ordering::Equal => {
+                            ia.next();
+                            ib.next();
+                            (ka, Some(va), Some(vb))
+                        }
+                    },
+                    (Some(&(ka, va)), None) => {
+                        ia.next();
+                        (ka, Some(va), None)
+                    }
+                    (None, Some(&(kb, vb))) => {
+                        ib.next();
+                        (kb, None, Some(vb))
+                    }
+                };
                 prefix.push(PathStep::Key(k.clone()));
-                diff(Some(va), b.get(k), prefix, out);
+                diff(va, vb, prefix, out);
                 prefix.pop();
-            }
-            for (k, vb) in b {
-                if !a.contains_key(k) {
-                    prefix.push(PathStep::Key(k.clone()));
-                    diff(None, Some(vb), prefix, out);
-                    prefix.pop();
-                }
             }
         }
         (Some(Value::Array(a)), Some(Value::Array(b))) => {
@@ -267,7 +289,17 @@ mod tests {
             json!({"a": 1, "tags": {"x": "1", "z": "3"}, "l": [1, {"p": 5}], "n": true}),
         );
         let paths: Vec<String> = out.iter().map(|c| path_string(&c.steps)).collect();
-        assert_eq!(paths, ["tags.y", "tags.z", "l[1].p", "l[2]", "n"]);
+        // In key order (property maps are sorted), whichever side has the key.
+        assert_eq!(paths, ["l[1].p", "l[2]", "n", "tags.y", "tags.z"]);
+    }
+
+    #[test]
+    fn maps_iterate_in_key_order() {
+        // `diff` walks two maps side by side, which needs serde_json's sorted `Map` (it is an
+        // insertion-ordered map when the `preserve_order` feature is on).
+        let m = json!({"b": 1, "a": 2, "c": 3});
+        let keys: Vec<&String> = m.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["a", "b", "c"]);
     }
 
     #[test]
