@@ -39,53 +39,94 @@ fn header(bp: &Blueprint) -> Value {
     Value::Object(m)
 }
 
-/// The document with `resources`, `variables` and `outputs` as objects keyed by name.
-fn keyed(bp: &Blueprint) -> Value {
-    let mut v = bp.to_value();
-    if let Value::Object(m) = &mut v {
-        for key in COLLECTIONS {
-            let mut by_name = serde_json::Map::new();
-            if let Some(Value::Array(items)) = m.remove(key) {
-                for item in items {
-                    let name = item
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    by_name.insert(name, item);
-                }
-            }
-            m.insert(key.to_string(), Value::Object(by_name));
-        }
-    }
-    v
+/// The document with `resources`, `variables` and `outputs` as objects keyed by name, and the
+/// order of each collection's names (the objects are sorted maps, so the order is kept apart).
+struct Keyed {
+    doc: Value,
+    /// The names of each of [`COLLECTIONS`], in document order.
+    order: [Vec<String>; 3],
 }
 
-/// Back from the keyed form to a document.
-fn unkeyed(mut v: Value) -> Result<Blueprint> {
-    if let Value::Object(m) = &mut v {
-        for key in COLLECTIONS {
-            if let Some(Value::Object(by_name)) = m.remove(key) {
-                let items: Vec<Value> = by_name.into_iter().map(|(_, x)| x).collect();
-                m.insert(key.to_string(), Value::Array(items));
+impl Keyed {
+    fn new(bp: &Blueprint) -> Keyed {
+        let mut doc = bp.to_value();
+        let mut order: [Vec<String>; 3] = Default::default();
+        if let Value::Object(m) = &mut doc {
+            for (key, names) in COLLECTIONS.iter().zip(order.iter_mut()) {
+                let mut by_name = serde_json::Map::new();
+                if let Some(Value::Array(items)) = m.remove(*key) {
+                    for item in items {
+                        let name = item
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        if !by_name.contains_key(&name) {
+                            names.push(name.clone());
+                        }
+                        by_name.insert(name, item);
+                    }
+                }
+                m.insert((*key).to_string(), Value::Object(by_name));
             }
         }
+        Keyed { doc, order }
     }
-    Blueprint::from_value(v).map_err(|e| {
-        Error::new(
-            ErrorKind::Plan,
-            e.into_findings()
-                .into_iter()
-                .map(|f| {
-                    Finding::error(
-                        Code::StalePlan,
-                        f.path,
-                        format!("the plan does not apply to this blueprint: {}", f.message),
-                    )
-                })
-                .collect(),
-        )
-    })
+
+    /// The name order of a collection.
+    fn order_mut(&mut self, key: &str) -> Option<&mut Vec<String>> {
+        let i = COLLECTIONS.iter().position(|c| *c == key)?;
+        self.order.get_mut(i)
+    }
+
+    /// Keeps the name order in step with a change just applied: an item added goes last, an item
+    /// removed leaves the order.
+    fn track(&mut self, steps: &[PathStep], before: bool, after: bool) {
+        let [PathStep::Key(key), PathStep::Key(name)] = steps else {
+            return;
+        };
+        let Some(names) = self.order_mut(key) else {
+            return;
+        };
+        match (before, after) {
+            (false, true) if !names.contains(name) => names.push(name.clone()),
+            (true, false) => names.retain(|n| n != name),
+            _ => {}
+        }
+    }
+
+    /// Back to a document, each collection in its name order.
+    fn into_blueprint(self) -> Result<Blueprint> {
+        let Keyed { mut doc, order } = self;
+        if let Value::Object(m) = &mut doc {
+            for (key, names) in COLLECTIONS.iter().zip(order) {
+                if let Some(Value::Object(mut by_name)) = m.remove(*key) {
+                    let mut items: Vec<Value> = names
+                        .iter()
+                        .filter_map(|n| by_name.remove(n.as_str()))
+                        .collect();
+                    // Nothing is left unless the plan added a name the order does not know.
+                    items.extend(by_name.into_iter().map(|(_, x)| x));
+                    m.insert((*key).to_string(), Value::Array(items));
+                }
+            }
+        }
+        Blueprint::from_value(doc).map_err(|e| {
+            Error::new(
+                ErrorKind::Plan,
+                e.into_findings()
+                    .into_iter()
+                    .map(|f| {
+                        Finding::error(
+                            Code::StalePlan,
+                            f.path,
+                            format!("the plan does not apply to this blueprint: {}", f.message),
+                        )
+                    })
+                    .collect(),
+            )
+        })
+    }
 }
 
 /// What is secret in a document change, from the sensitive facts of both sides.
@@ -428,7 +469,7 @@ fn stale(path: &str, message: String) -> Finding {
 /// # Errors
 /// A [`ErrorKind::Plan`] error (code `stale_plan`) listing every change that does not fit.
 pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
-    let mut doc = keyed(old);
+    let mut keyed = Keyed::new(old);
     let mut changes: Vec<&DocumentChange> = plan
         .document_changes
         .iter()
@@ -439,17 +480,21 @@ pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
     });
     let mut findings = Vec::new();
     for c in changes {
-        if let Err(problem) = apply_change(&mut doc, &c.steps, c.raw_before(), c.raw_after()) {
-            let why = match problem {
-                ApplyProblem::Mismatch => {
-                    "the document's value is not the one the plan was made from"
-                }
-                ApplyProblem::NoPath => "the document has no such place",
-            };
-            findings.push(stale(
-                &c.shown.path,
-                format!("cannot apply the change at `{}`: {why}", c.shown.path),
-            ));
+        let (before, after) = (c.raw_before(), c.raw_after());
+        match apply_change(&mut keyed.doc, &c.steps, before, after) {
+            Ok(()) => keyed.track(&c.steps, before.is_some(), after.is_some()),
+            Err(problem) => {
+                let why = match problem {
+                    ApplyProblem::Mismatch => {
+                        "the document's value is not the one the plan was made from"
+                    }
+                    ApplyProblem::NoPath => "the document has no such place",
+                };
+                findings.push(stale(
+                    &c.shown.path,
+                    format!("cannot apply the change at `{}`: {why}", c.shown.path),
+                ));
+            }
         }
     }
     for c in plan.document_changes.iter().filter(|c| c.reorder) {
@@ -458,7 +503,7 @@ pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
         else {
             continue;
         };
-        let Some(Value::Object(by_name)) = doc.get_mut(key.as_str()) else {
+        let Some(current) = keyed.order_mut(key) else {
             findings.push(stale(key, format!("the document has no `{key}`")));
             continue;
         };
@@ -468,24 +513,17 @@ pub fn apply_plan(old: &Blueprint, plan: &Plan) -> Result<Blueprint> {
                 .map(str::to_string)
                 .collect()
         };
-        let current: Vec<String> = by_name.keys().cloned().collect();
-        if current != natural_order(&strings(before), &strings(after)) {
+        if *current != natural_order(&strings(before), &strings(after)) {
             findings.push(stale(
                 key,
                 format!("the order of `{key}` is not the one the plan was made from"),
             ));
             continue;
         }
-        let mut reordered = serde_json::Map::new();
-        for name in after.iter().filter_map(Value::as_str) {
-            if let Some(v) = by_name.remove(name) {
-                reordered.insert(name.to_string(), v);
-            }
-        }
-        *by_name = reordered;
+        *current = strings(after);
     }
     if !findings.is_empty() {
         return Err(Error::new(ErrorKind::Plan, findings));
     }
-    unkeyed(doc)
+    keyed.into_blueprint()
 }
