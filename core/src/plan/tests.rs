@@ -585,14 +585,48 @@ fn count_changes_are_per_instance() {
             ),
         ]
     );
-    // aws_sqs_queue is not in the catalog: replacement behavior unknown, said so.
+    // The catalog lists aws_sqs_queue's force-new arguments (name, fifo_queue, ...), and
+    // delay_seconds is not one of them: an in-place update, known not to replace.
+    assert_eq!(plan.resource_changes[0].replacement, Some(Replacement::No));
+    assert_eq!(plan.summary.replacement_unknown, 0);
+    assert!(plan.notes.is_empty(), "{:?}", plan.notes);
+    assert_eq!(version_bump(&plan), Bump::Major);
+
+    // A type the provider schema has but the catalog does not describe: the update may still be
+    // a replacement, which the plan says (per instance, in the summary, and in a note).
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue_redrive_policy, name: p, count: 2, properties: {queue_url: u, redrive_policy: a}}\n",
+        "resources:\n  - {type: aws_sqs_queue_redrive_policy, name: p, count: 2, properties: {queue_url: u, redrive_policy: b}}\n",
+    );
+    assert!(crate::catalog::catalog(crate::catalog::Provider::Aws)
+        .get("aws_sqs_queue_redrive_policy")
+        .is_none());
+    let got: Vec<(&str, Action, Option<Replacement>)> = plan
+        .resource_changes
+        .iter()
+        .map(|c| (c.address.as_str(), c.action, c.replacement))
+        .collect();
     assert_eq!(
-        plan.resource_changes[0].replacement,
-        Some(Replacement::Unknown)
+        got,
+        [
+            (
+                "aws_sqs_queue_redrive_policy.p[0]",
+                Action::Update,
+                Some(Replacement::Unknown)
+            ),
+            (
+                "aws_sqs_queue_redrive_policy.p[1]",
+                Action::Update,
+                Some(Replacement::Unknown)
+            ),
+        ]
     );
     assert_eq!(plan.summary.replacement_unknown, 2);
-    assert!(plan.notes.iter().any(|n| n.contains("aws_sqs_queue")));
-    assert_eq!(version_bump(&plan), Bump::Major);
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.contains("aws_sqs_queue_redrive_policy")));
+    assert!(render_plan_text(&plan).contains("replacement behavior unknown"));
 
     // Adding count moves the instance to [0].
     let plan = plan_of(
