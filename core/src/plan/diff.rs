@@ -18,16 +18,6 @@ use super::model::{
 use super::order::order_plan;
 use super::values::{diff, path_string, same_map, PathStep, RawChange};
 
-/// The attribute that holds a resource's effective tags (its own merged over the blueprint's
-/// default tags), named as the provider does: AWS `tags_all`, Google `terraform_labels`. Azure's
-/// provider has no default tags; the plan uses `tags_all` there too.
-pub(crate) fn effective_tags_attribute(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Aws | Provider::Azure => "tags_all",
-        Provider::Gcp => "terraform_labels",
-    }
-}
-
 /// The Terraform provider address of a provider (`registry.terraform.io/hashicorp/aws`).
 pub(crate) fn provider_address(provider: Provider) -> &'static str {
     static CELLS: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
@@ -47,19 +37,24 @@ pub(crate) fn provider_address(provider: Provider) -> &'static str {
     }
 }
 
-/// The attributes of every instance of resource `i`: its properties, plus the effective tags
-/// attribute when the blueprint sets default tags on a taggable type.
+/// The attributes of every instance of resource `i`, as Terraform plans the generated code: its
+/// properties and, when the blueprint sets default tags on a taggable type, its effective tags
+/// (its own merged over the defaults) — in `tags_all` on AWS (whose provider applies the defaults
+/// through `default_tags`, keeping `tags` as written), and in the type's tag argument (`tags`,
+/// `labels`, `resource_labels`, ...) on Azure and Google, where the generated code merges them.
 pub(crate) fn instance_attributes(bp: &CheckedBlueprint, i: usize) -> Value {
     let mut attrs = bp
         .resources()
         .get(i)
         .map(|r| r.properties.clone())
         .unwrap_or_default();
-    if !bp.blueprint().tags.is_empty() && bp.resource_info(i).is_some_and(|r| r.taggable) {
-        attrs.insert(
-            effective_tags_attribute(bp.provider()).to_string(),
-            Value::Object(bp.effective_tags(i)),
-        );
+    let tag_argument = bp.resource_info(i).and_then(|r| r.tag_argument.as_deref());
+    if let (false, Some(tag_argument)) = (bp.blueprint().tags.is_empty(), tag_argument) {
+        let name = match bp.provider() {
+            Provider::Aws => "tags_all",
+            Provider::Azure | Provider::Gcp => tag_argument,
+        };
+        attrs.insert(name.to_string(), Value::Object(bp.effective_tags(i)));
     }
     Value::Object(attrs)
 }

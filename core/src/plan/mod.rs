@@ -21,9 +21,7 @@ pub use render::render_plan_text;
 pub use values::PathStep;
 pub use version::{check_version, version_bump, Bump, VersionCheck};
 
-pub(crate) use diff::{
-    effective_tags_attribute, for_each_reference, instance_address, sensitive_variables,
-};
+pub(crate) use diff::{for_each_reference, instance_address, sensitive_variables};
 
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Error, ErrorKind, Finding, Result};

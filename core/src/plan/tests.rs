@@ -779,3 +779,69 @@ fn outputs_of_replaced_resources_are_known_after_apply() {
     assert!(render_plan_text(&plan).contains("~ value = \"id=${main.id}\" -> (known after apply)"));
     assert!(plan.has_changes());
 }
+
+#[test]
+fn default_tags_show_where_the_generated_code_puts_them() {
+    // Changing the blueprint's default tags updates every taggable instance, in the attribute that
+    // holds its effective tags: AWS `tags_all` (`tags` stays as written), Azure and Google the
+    // type's own tag argument, which the generated code fills with the merged tags.
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            "provider: aws\nregion: us-east-1\n",
+            "  - {type: aws_s3_bucket, name: b, properties: {bucket: x, tags: {Own: o}}}\n  - {type: aws_sqs_queue_policy, name: p, properties: {queue_url: u, policy: '{}'}}\n",
+            &["aws_s3_bucket.b tags_all.team"],
+        ),
+        (
+            "provider: azure\nregion: westeurope\n",
+            "  - {type: azurerm_resource_group, name: rg, properties: {name: rg, location: westeurope, tags: {own: o}}}\n",
+            &["azurerm_resource_group.rg tags.team"],
+        ),
+        (
+            "provider: gcp\nregion: europe-west1\n",
+            "  - {type: google_storage_bucket, name: b, properties: {name: b, location: EU, labels: {own: o}}}\n  - {type: google_container_cluster, name: k, properties: {name: k, location: europe-west1, resource_labels: {own: o}}}\n",
+            &[
+                "google_storage_bucket.b labels.team",
+                "google_container_cluster.k resource_labels.team",
+            ],
+        ),
+    ];
+    for (provider, resources, expected) in cases {
+        let doc = |team: &str| {
+            parse(&format!(
+                "name: tst\nversion: 1.0.0\n{provider}tags: {{team: {team}}}\nresources:\n{resources}"
+            ))
+        };
+        let plan = plan_diff(&doc("a"), &doc("b")).unwrap();
+        let got: Vec<String> = plan
+            .resource_changes
+            .iter()
+            .flat_map(|c| {
+                c.changes
+                    .iter()
+                    .map(move |x| format!("{} {}", c.address, x.path))
+            })
+            .collect();
+        assert_eq!(got, expected, "{provider}");
+        // The resource's own tags are merged in, and the plan's `after` shows the merged map.
+        let first = &plan.resource_changes[0];
+        let (attr, _) = expected[0]
+            .split_once(' ')
+            .unwrap()
+            .1
+            .split_once('.')
+            .unwrap();
+        let own = if provider.contains("aws") {
+            "Own"
+        } else {
+            "own"
+        };
+        assert_eq!(first.change.after[attr][own], "o", "{provider}");
+        assert_eq!(first.change.after[attr]["team"], "b", "{provider}");
+        // Untaggable types (the queue policy) are left alone.
+        assert!(plan
+            .resource_changes
+            .iter()
+            .filter(|c| c.action == Action::NoOp)
+            .all(|c| c.change.after.get("tags_all").is_none()));
+    }
+}

@@ -18,15 +18,25 @@ use crate::blueprint::Value;
 use crate::catalog::Provider;
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
-use crate::plan::{
-    effective_tags_attribute, for_each_reference, instance_address, sensitive_variables,
-};
+use crate::plan::{for_each_reference, instance_address, sensitive_variables};
 use crate::reference::{Part, Reference, Step, Template};
 
 use super::{StateInstance, TerraformState};
 
 /// The label the Google provider (6.x) adds to every resource it creates.
 const GCP_ATTRIBUTION_LABEL: &str = "goog-terraform-provisioned";
+
+/// The state attribute that holds a resource's effective tags when the provider computes one:
+/// AWS `tags_all` (own tags merged over the provider's `default_tags`), Google
+/// `terraform_labels` (on the types with a `labels` argument). Azure has none: the tag argument
+/// itself holds them.
+fn effective_tags_attribute(provider: Provider) -> Option<&'static str> {
+    match provider {
+        Provider::Aws => Some("tags_all"),
+        Provider::Gcp => Some("terraform_labels"),
+        Provider::Azure => None,
+    }
+}
 
 /// One attribute that differs between the blueprint and the state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,9 +209,9 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
             };
             seen.insert(inst.address.as_str());
             let mut changes = Vec::new();
-            let tag_attr = provider.tag_argument();
+            let tag_attr = info.tag_argument.as_deref();
             for (attr, value) in &r.properties {
-                if info.taggable && attr == tag_attr {
+                if tag_attr == Some(attr.as_str()) {
                     continue; // compared below, with the blueprint's default tags
                 }
                 let expected = match ctx.resolve(value) {
@@ -225,12 +235,15 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
                 let s = secret.contains(attr) || inst.sensitive_attributes.contains(attr);
                 changes.extend(diffs.into_iter().map(|(path, e, a)| masked(path, e, a, s)));
             }
-            if info.taggable {
+            if let Some(tag_attr) = tag_attr {
                 let effective = Value::Object(bp.effective_tags(i));
-                let eff_attr = effective_tags_attribute(provider);
-                let (name, actual) = match inst.attributes.get(eff_attr) {
-                    Some(v) if provider != Provider::Azure => (eff_attr, Some(v)),
-                    _ => (tag_attr, inst.attributes.get(tag_attr)),
+                // The provider's merged attribute when the state has it (not every Google type
+                // does), else the tag argument.
+                let (name, actual) = match effective_tags_attribute(provider)
+                    .and_then(|a| inst.attributes.get(a).map(|v| (a, v)))
+                {
+                    Some((a, v)) => (a, Some(v)),
+                    None => (tag_attr, inst.attributes.get(tag_attr)),
                 };
                 match ctx.resolve(&effective) {
                     Ok(expected) => {

@@ -203,3 +203,43 @@ fn empty_show_json_state_is_all_missing() {
     assert_eq!(report.missing.len(), 4);
     assert!(report.has_drift());
 }
+
+#[test]
+fn tags_compare_in_the_types_own_tag_argument() {
+    // google_container_cluster labels itself in `resource_labels`. A state without
+    // `terraform_labels` (an older provider) is compared there; with it, there.
+    let bp = Blueprint::from_yaml(
+        "name: gke\nversion: 1.0.0\nprovider: gcp\nregion: europe-west1\ntags: {env: prod}\nresources:\n  - {type: google_container_cluster, name: k, properties: {name: k, location: europe-west1, resource_labels: {tier: one}}}\n",
+    )
+    .unwrap()
+    .into_checked()
+    .unwrap();
+    let state = |attrs: serde_json::Value| {
+        TerraformState::from_json(
+            &json!({"version": 4, "resources": [{"mode": "managed", "type": "google_container_cluster",
+                "name": "k", "provider": "provider[\"registry.terraform.io/hashicorp/google\"]",
+                "instances": [{"attributes": attrs}]}]})
+            .to_string(),
+        )
+        .unwrap()
+    };
+    let report = drift(
+        &bp,
+        &state(json!({"name": "k", "location": "europe-west1",
+            "resource_labels": {"env": "prod", "tier": "one"}})),
+    )
+    .unwrap();
+    assert_eq!(report.in_sync, ["google_container_cluster.k"]);
+    let report = drift(
+        &bp,
+        &state(json!({"name": "k", "location": "europe-west1",
+            "resource_labels": {"env": "prod", "tier": "one", "owner": "bob"},
+            "terraform_labels": {"env": "prod", "tier": "one", "owner": "bob",
+                "goog-terraform-provisioned": "true"}})),
+    )
+    .unwrap();
+    assert_eq!(
+        changed_paths(&report),
+        pairs(&[("google_container_cluster.k", &["terraform_labels.owner"])])
+    );
+}
