@@ -1,8 +1,13 @@
 //! `plan_diff`: match resources by name (their address is `type.name`), expand `count` into
 //! instances, classify each instance's action, and record every attribute-level difference.
+//!
+//! Unchanged instances (most of a typical plan) cost a comparison of their properties and a
+//! small record of where their attributes are: the attributes themselves stay in the blueprints
+//! and are read from there when the plan is serialized.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use crate::blueprint::{Resource, Value, Variable};
 use crate::catalog::{self, CatalogType, Provider};
@@ -10,10 +15,10 @@ use crate::check::CheckedBlueprint;
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 use crate::reference::{may_contain_reference, Reference, Template};
 
-use super::document::document_changes;
+use super::document::{document_changes, same_resource_besides_properties};
 use super::model::{
-    Action, AttributeChange, Change, ChangeFacts, NamedChange, Plan, Replacement, ResourceChange,
-    Side, Summary,
+    Action, AttributeChange, Bp, Change, ChangeFacts, NamedChange, Plan, Replacement,
+    ResourceChange, ResourceRef, Side, Summary,
 };
 use super::order::order_plan;
 use super::values::{diff, path_string, same_map, PathStep, RawChange};
@@ -37,34 +42,35 @@ pub(crate) fn provider_address(provider: Provider) -> &'static str {
     }
 }
 
-/// The attributes of every instance of resource `i`, as Terraform plans the generated code: its
-/// properties and, when the blueprint sets default tags on a taggable type, its effective tags
-/// (its own merged over the defaults) — in `tags_all` on AWS (whose provider applies the defaults
-/// through `default_tags`, keeping `tags` as written), and in the type's tag argument (`tags`,
-/// `labels`, `resource_labels`, ...) on Azure and Google, where the generated code merges them.
-pub(crate) fn instance_attributes(bp: &CheckedBlueprint, i: usize) -> Value {
-    let mut attrs = bp
-        .resources()
-        .get(i)
-        .map(|r| r.properties.clone())
-        .unwrap_or_default();
-    let tag_argument = bp.resource_info(i).and_then(|r| r.tag_argument.as_deref());
-    if let (false, Some(tag_argument)) = (bp.blueprint().tags.is_empty(), tag_argument) {
-        let name = match bp.provider() {
-            Provider::Aws => "tags_all",
-            Provider::Azure | Provider::Gcp => tag_argument,
-        };
-        attrs.insert(name.to_string(), Value::Object(bp.effective_tags(i)));
+/// Where the effective tags of resource `i` (its own merged over the blueprint's default tags)
+/// show among its instance attributes, when the blueprint sets default tags on a taggable type:
+/// `tags_all` on AWS (whose provider applies the defaults through `default_tags`, keeping `tags`
+/// as written), the type's tag argument on Azure and Google (`tags`, `labels`,
+/// `resource_labels`, ...), which the generated code fills with the merged tags.
+pub(crate) fn tags_attribute(bp: &CheckedBlueprint, i: usize) -> Option<&str> {
+    if bp.blueprint().tags.is_empty() {
+        return None;
     }
-    Value::Object(attrs)
+    let tag_argument = bp.resource_info(i)?.tag_argument.as_deref()?;
+    Some(match bp.provider() {
+        Provider::Aws => "tags_all",
+        Provider::Azure | Provider::Gcp => tag_argument,
+    })
+}
+
+/// The attributes of every instance of resource `i`, as Terraform plans the generated code: its
+/// properties with the effective tags (see [`tags_attribute`]).
+pub(crate) fn instance_attributes(bp: &CheckedBlueprint, i: usize) -> Value {
+    ResourceRef::new(bp, i).attributes()
 }
 
 /// The instance keys of a resource: `[None]` without count, `[Some(0)..]` with.
-fn instance_keys(count: Option<u32>) -> Vec<Option<u32>> {
-    match count {
-        None => vec![None],
-        Some(n) => (0..n).map(Some).collect(),
-    }
+fn instance_keys(count: Option<u32>) -> impl Iterator<Item = Option<u32>> {
+    let (n, indexed) = match count {
+        None => (1, false),
+        Some(n) => (n, true),
+    };
+    (0..n).map(move |i| indexed.then_some(i))
 }
 
 /// How the instances of a resource present on both sides pair up. Adding `count` to a resource
@@ -101,75 +107,80 @@ impl Pairing {
     }
 }
 
-fn pair_instances(old: Option<u32>, new: Option<u32>) -> Pairing {
-    Pairing { old, new }
-}
-
-pub(crate) fn instance_address(resource_address: &str, key: Option<u32>) -> String {
+/// The address of an instance: the resource's address (borrowed) without `count`, indexed with.
+pub(crate) fn instance_address(resource_address: &str, key: Option<u32>) -> Cow<'_, str> {
     match key {
-        None => resource_address.to_string(),
-        Some(i) => format!("{resource_address}[{i}]"),
+        None => Cow::Borrowed(resource_address),
+        Some(i) => Cow::Owned(format!("{resource_address}[{i}]")),
     }
 }
 
 /// Top-level attribute names whose values are secret (a handful at most).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Secrets(Vec<String>);
+pub(crate) struct Secrets<'a>(Vec<&'a str>);
 
-impl Secrets {
+impl<'a> Secrets<'a> {
     pub(crate) fn has(&self, attr: &str) -> bool {
-        self.0.iter().any(|s| s == attr)
+        self.0.contains(&attr)
     }
 
-    fn union(&self, other: &Secrets) -> Secrets {
+    pub(crate) fn union(&self, other: &Secrets<'a>) -> Secrets<'a> {
         let mut v = self.0.clone();
-        v.extend(other.0.iter().filter(|x| !self.has(x)).cloned());
+        v.extend(other.0.iter().filter(|x| !self.has(x)));
         Secrets(v)
     }
 
     pub(crate) fn into_set(self) -> HashSet<String> {
-        self.0.into_iter().collect()
+        self.0.into_iter().map(str::to_string).collect()
     }
 }
 
-/// Does any string in the value refer to one of these variables?
-fn refers_to_variable(value: &Value, vars: &HashSet<&str>) -> bool {
+/// Does any string in the value refer to a variable `is_var` accepts?
+fn refers_to_variable(value: &Value, is_var: &dyn Fn(&str) -> bool) -> bool {
     match value {
         // Only strings that can hold `${var.…}` are parsed.
         Value::String(s) if s.contains("${") && s.contains("var.") => Template::parse(s)
             .map(|t| {
-                t.references().any(
-                    |r| matches!(r, Reference::Variable { name } if vars.contains(name.as_str())),
-                )
+                t.references()
+                    .any(|r| matches!(r, Reference::Variable { name } if is_var(name)))
             })
             .unwrap_or(false),
-        Value::Array(items) => items.iter().any(|v| refers_to_variable(v, vars)),
-        Value::Object(m) => m.values().any(|v| refers_to_variable(v, vars)),
+        Value::Array(items) => items.iter().any(|v| refers_to_variable(v, is_var)),
+        Value::Object(m) => m.values().any(|v| refers_to_variable(v, is_var)),
         _ => false,
     }
 }
 
 /// The top-level attributes of a resource whose values are secret: the catalog's sensitive
-/// arguments, and every attribute whose value refers to a sensitive variable.
-pub(crate) fn sensitive_attributes(
-    bp: &CheckedBlueprint,
+/// arguments, and every attribute whose value refers to a sensitive variable (`is_var`).
+pub(crate) fn sensitive_attributes_with<'a>(
+    bp: &'a CheckedBlueprint,
     i: usize,
-    sensitive_vars: &HashSet<&str>,
-) -> Secrets {
-    let mut out: Vec<String> = bp
+    is_var: &dyn Fn(&str) -> bool,
+) -> Secrets<'a> {
+    let mut out: Vec<&'a str> = bp
         .catalog_entry(i)
-        .map(|e| e.sensitive.clone())
+        .map(|e| e.sensitive.iter().map(String::as_str).collect())
         .unwrap_or_default();
-    if !sensitive_vars.is_empty() {
+    if bp.blueprint().variables.iter().any(|v| v.sensitive) {
         if let Some(r) = bp.resources().get(i) {
             for (k, v) in &r.properties {
-                if refers_to_variable(v, sensitive_vars) && !out.contains(k) {
-                    out.push(k.clone());
+                if !out.contains(&k.as_str()) && refers_to_variable(v, is_var) {
+                    out.push(k);
                 }
             }
         }
     }
     Secrets(out)
+}
+
+/// [`sensitive_attributes_with`] against a set of sensitive variable names.
+pub(crate) fn sensitive_attributes<'a>(
+    bp: &'a CheckedBlueprint,
+    i: usize,
+    sensitive_vars: &HashSet<&str>,
+) -> Secrets<'a> {
+    sensitive_attributes_with(bp, i, &|name| sensitive_vars.contains(name))
 }
 
 /// Calls `f` with the path and each reference of every string in a value.
@@ -204,6 +215,16 @@ pub(crate) fn for_each_reference(
     }
 }
 
+/// Does any string in the value hold a reference? (Cheaper than finding them.)
+fn has_reference(value: &Value) -> bool {
+    match value {
+        Value::String(s) => may_contain_reference(s),
+        Value::Array(items) => items.iter().any(has_reference),
+        Value::Object(map) => map.values().any(has_reference),
+        _ => false,
+    }
+}
+
 pub(crate) fn sensitive_variables(bp: &CheckedBlueprint) -> HashSet<&str> {
     bp.blueprint()
         .variables
@@ -213,24 +234,86 @@ pub(crate) fn sensitive_variables(bp: &CheckedBlueprint) -> HashSet<&str> {
         .collect()
 }
 
-/// Masks the given top-level attributes of an object to `null` (copying only when one is
-/// present); returns the masked value and its sensitivity mirror (`{attr: true}`).
-fn mask_object(value: &Arc<Value>, sensitive: &Secrets) -> (Arc<Value>, Value) {
-    let mut mirror = serde_json::Map::new();
-    let Value::Object(map) = value.as_ref() else {
-        return (value.clone(), Value::Object(mirror));
-    };
-    if !map.keys().any(|k| sensitive.has(k)) {
-        return (value.clone(), Value::Object(mirror));
+/// The resources `i` depends on, sorted. A dependency with `count = 0` has no instance to wait
+/// for, so its own dependencies stand in for it (order still flows through it).
+pub(crate) fn effective_deps(bp: &CheckedBlueprint, i: usize) -> Vec<usize> {
+    let g = bp.graph();
+    let zero = |d: &usize| bp.resources().get(*d).and_then(|r| r.count) == Some(0);
+    let direct = g.dependencies(i);
+    if !direct.iter().any(zero) {
+        return direct;
     }
-    let mut masked = map.clone();
-    for (k, v) in masked.iter_mut() {
-        if sensitive.has(k) {
-            *v = Value::Null;
-            mirror.insert(k.clone(), Value::Bool(true));
+    let mut found: Vec<usize> = Vec::new();
+    let mut stack = direct;
+    let mut seen: HashSet<usize> = HashSet::new();
+    while let Some(d) = stack.pop() {
+        if !seen.insert(d) {
+            continue;
+        }
+        if zero(&d) {
+            stack.extend(g.dependencies(d));
+        } else {
+            found.push(d);
         }
     }
-    (Arc::new(Value::Object(masked)), Value::Object(mirror))
+    found.sort_unstable();
+    found
+}
+
+/// [`effective_deps`] of every resource of a blueprint, in compressed form
+/// (`items[start[i]..start[i + 1]]`), built from one pass over the graph's edges.
+pub(crate) struct SideDeps {
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl SideDeps {
+    pub(crate) fn of(bp: &CheckedBlueprint) -> SideDeps {
+        let n = bp.resources().len();
+        let edges = bp.graph().edges(); // sorted by (dependent, dependency)
+        let mut start = vec![0u32; n + 1];
+        for e in &edges {
+            if let Some(s) = start.get_mut(e.dependent + 1) {
+                *s += 1;
+            }
+        }
+        for i in 0..n {
+            let prev = start.get(i).copied().unwrap_or(0);
+            if let Some(s) = start.get_mut(i + 1) {
+                *s += prev;
+            }
+        }
+        let items: Vec<u32> = edges.iter().map(|e| e.dependency as u32).collect();
+        let direct = SideDeps { start, items };
+        if !bp.resources().iter().any(|r| r.count == Some(0)) {
+            return direct;
+        }
+        // Some lists go through count = 0 resources: rebuild with those replaced.
+        let mut start = Vec::with_capacity(n + 1);
+        let mut items = Vec::with_capacity(direct.items.len());
+        start.push(0);
+        for i in 0..n {
+            items.extend(effective_deps(bp, i).into_iter().map(|d| d as u32));
+            start.push(items.len() as u32);
+        }
+        SideDeps { start, items }
+    }
+
+    /// The resources `i` depends on (after count = 0 pass-through), sorted.
+    pub(crate) fn get(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        let (a, b) = (
+            self.start.get(i).copied().unwrap_or(0) as usize,
+            self.start.get(i + 1).copied().unwrap_or(0) as usize,
+        );
+        self.items.get(a..b).unwrap_or_default()
+    }
+
+    /// True when every resource depends only on resources before it in the document.
+    fn in_document_order(&self) -> bool {
+        (0..self.start.len().saturating_sub(1))
+            .all(|i| self.get(i as u32).iter().all(|&d| (d as usize) < i))
+    }
 }
 
 /// Sets `true` at a path of a mirror value (objects for keys, lists of `false` for indices).
@@ -329,70 +412,46 @@ struct Decided {
     existed: bool,
 }
 
-/// Per-resource facts both sides need.
-struct SideFacts<'a> {
-    bp: &'a CheckedBlueprint,
-    sensitive_vars: HashSet<&'a str>,
-}
-
-impl<'a> SideFacts<'a> {
-    /// The resources `i` depends on, as addresses and indices. A dependency with `count = 0`
-    /// has no instance to wait for, so its own dependencies stand in for it (order still flows
-    /// through it).
-    fn depends_on(&self, i: usize) -> (Vec<String>, Arc<[u32]>) {
-        let g = self.bp.graph();
-        let direct = g.dependencies(i);
-        let zero = |d: &usize| self.bp.resources().get(*d).and_then(|r| r.count) == Some(0);
-        if !direct.iter().any(zero) {
-            let names = direct
-                .iter()
-                .filter_map(|&d| self.bp.resource_info(d).map(|r| r.address.clone()))
-                .collect();
-            let ids: Arc<[u32]> = direct.iter().map(|&d| d as u32).collect();
-            return (names, ids);
-        }
-        let mut found: Vec<usize> = Vec::new();
-        let mut stack = direct;
-        let mut seen: HashSet<usize> = HashSet::new();
-        while let Some(d) = stack.pop() {
-            if !seen.insert(d) {
-                continue;
-            }
-            if self.bp.resources().get(d).and_then(|r| r.count) == Some(0) {
-                stack.extend(g.dependencies(d));
-            } else {
-                found.push(d);
-            }
-        }
-        found.sort_unstable();
-        let names = found
-            .iter()
-            .filter_map(|&d| self.bp.resource_info(d).map(|r| r.address.clone()))
-            .collect();
-        let ids: Arc<[u32]> = found.iter().map(|&d| d as u32).collect();
-        (names, ids)
+impl Decided {
+    /// Does anything about this resource's instances change?
+    fn changes(&self) -> bool {
+        !self.existed || !self.created.is_empty() || self.action != Some(Action::NoOp)
     }
 }
 
-struct Builder<'a> {
-    old: SideFacts<'a>,
-    new: SideFacts<'a>,
+/// What the diff reads: both blueprints and facts derived from them once.
+struct Ctx<'a> {
+    old: &'a CheckedBlueprint,
+    new: &'a CheckedBlueprint,
+    old_deps: SideDeps,
+    new_deps: SideDeps,
+    old_sv: HashSet<&'a str>,
+    new_sv: HashSet<&'a str>,
     changing_vars: HashSet<String>,
+    /// The resource of the old blueprint with the same name as each new one.
+    old_of_new: Vec<Option<usize>>,
+    /// The default tags are the same on both sides.
+    same_default_tags: bool,
+}
+
+/// What the diff decides and collects, resource by resource.
+struct State<'a> {
     decided: Vec<Decided>,
     findings: Vec<Finding>,
     notes: Vec<String>,
-    unknown_types: HashSet<String>,
-    old_of_new: &'a [Option<usize>],
+    unknown_types: HashSet<&'a str>,
     /// Per new resource: the old document has the very same resource.
     doc_same: Vec<bool>,
-    /// Per new resource: its sensitive attributes (on either side).
-    secrets_of: Vec<Secrets>,
-    same_sensitive_vars: bool,
+    /// Per new resource: its sensitive attributes (on either side), when it changes.
+    secrets_of: Vec<Secrets<'a>>,
 }
 
 /// Computes the plan that turns `old` into `new`.
-pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Result<Plan> {
-    let changing_vars = changing_variables(&old.blueprint().variables, &new.blueprint().variables);
+pub(crate) fn plan_diff<'a>(
+    old: &'a CheckedBlueprint,
+    new: &'a CheckedBlueprint,
+) -> Result<Plan<'a>> {
+    let n = new.resources().len();
     // Which resource of the other side has the same name, looked up once.
     let old_of_new: Vec<Option<usize>> = new
         .resources()
@@ -405,62 +464,53 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
             *slot = Some(j);
         }
     }
-    let mut b = Builder {
-        old: SideFacts {
-            bp: old,
-            sensitive_vars: sensitive_variables(old),
-        },
-        new: SideFacts {
-            bp: new,
-            sensitive_vars: sensitive_variables(new),
-        },
-        changing_vars,
-        decided: (0..new.resources().len())
-            .map(|_| Decided::default())
-            .collect(),
+    let cx = Ctx {
+        old,
+        new,
+        old_deps: SideDeps::of(old),
+        new_deps: SideDeps::of(new),
+        old_sv: sensitive_variables(old),
+        new_sv: sensitive_variables(new),
+        changing_vars: changing_variables(&old.blueprint().variables, &new.blueprint().variables),
+        old_of_new,
+        same_default_tags: old.blueprint().tags == new.blueprint().tags,
+    };
+    let mut st = State {
+        decided: (0..n).map(|_| Decided::default()).collect(),
         findings: Vec::new(),
         notes: Vec::new(),
         unknown_types: HashSet::new(),
-        old_of_new: &old_of_new,
-        doc_same: vec![false; new.resources().len()],
-        secrets_of: vec![Secrets::default(); new.resources().len()],
-        same_sensitive_vars: false,
+        doc_same: vec![false; n],
+        secrets_of: vec![Secrets::default(); n],
     };
-    b.same_sensitive_vars = b.old.sensitive_vars == b.new.sensitive_vars;
     // Decide in dependency order, so that what a resource refers to is decided first; the
     // changes are listed in document order. When the document is already in dependency order
     // (the usual case), both are the same walk.
-    let n = new.resources().len();
-    let mut resource_changes: Vec<ResourceChange> = Vec::with_capacity(n + n / 8);
-    if new
-        .graph()
-        .edges()
-        .iter()
-        .all(|e| e.dependency < e.dependent)
-    {
+    let mut resource_changes: Vec<ResourceChange<'a>> = Vec::with_capacity(n + n / 8);
+    if cx.new_deps.in_document_order() {
         for j in 0..n {
-            b.resource(j, &mut resource_changes);
+            cx.resource(&mut st, j, &mut resource_changes);
         }
     } else {
-        let mut per_resource: Vec<Vec<ResourceChange>> = vec![Vec::new(); n];
+        let mut per_resource: Vec<Vec<ResourceChange<'a>>> = vec![Vec::new(); n];
         for &j in new.graph().order() {
             if let Some(slot) = per_resource.get_mut(j) {
-                b.resource(j, slot);
+                cx.resource(&mut st, j, slot);
             }
         }
         resource_changes.extend(per_resource.into_iter().flatten());
     }
     for (i, r, info) in old.iter() {
         if new_of_old.get(i).copied().flatten().is_none() {
-            resource_changes.extend(b.deleted_resource(i, r, &info.address));
+            cx.deleted_resource(&mut st, i, r, &info.address, &mut resource_changes);
         }
     }
-    if !b.findings.is_empty() {
-        return Err(Error::new(ErrorKind::Plan, b.findings));
+    if !st.findings.is_empty() {
+        return Err(Error::new(ErrorKind::Plan, st.findings));
     }
-    let mut notes = std::mem::take(&mut b.notes);
-    let mut unknown: Vec<&String> = b.unknown_types.iter().collect();
-    unknown.sort();
+    let mut notes = std::mem::take(&mut st.notes);
+    let mut unknown: Vec<&str> = st.unknown_types.iter().copied().collect();
+    unknown.sort_unstable();
     for t in unknown {
         notes.push(format!(
             "the catalog does not list which arguments of {t} force a replacement: its updates are planned in place, but the provider may replace it"
@@ -476,11 +526,9 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
             ),
         );
     }
-    let waves = order_plan(&mut resource_changes)?;
-    let output_changes = b.outputs_known_after_apply(output_changes(old, new));
+    let waves = order_plan(&mut resource_changes, &cx.old_deps, &cx.new_deps)?;
+    let output_changes = cx.outputs_known_after_apply(&st, output_changes(old, new));
     let summary = summarize(&resource_changes);
-    let old_sv = &b.old.sensitive_vars;
-    let new_sv = &b.new.sensitive_vars;
     Ok(Plan {
         format_version: "1.0",
         before: Side {
@@ -493,19 +541,21 @@ pub(crate) fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Resul
         },
         resource_changes,
         waves,
-        variable_changes: variable_changes(old, new, old_sv, new_sv),
+        variable_changes: variable_changes(old, new, &cx.old_sv, &cx.new_sv),
         output_changes,
         document_changes: document_changes(
             old,
             new,
-            &old_of_new,
+            &cx.old_of_new,
             &new_of_old,
-            &b.doc_same,
-            &b.secrets_of,
-            &|i| sensitive_attributes(old, i, old_sv).into_set(),
+            &st.doc_same,
+            &st.secrets_of,
+            &|i| sensitive_attributes(old, i, &cx.old_sv).into_set(),
         ),
         summary,
         notes,
+        old: Bp(old),
+        new: Bp(new),
     })
 }
 
@@ -542,12 +592,38 @@ fn changing_variables(old: &[Variable], new: &[Variable]) -> HashSet<String> {
         .collect()
 }
 
-impl Builder<'_> {
+/// Values computed at most once, when first needed.
+struct Lazy<T, F: FnOnce() -> T> {
+    value: Option<T>,
+    init: Option<F>,
+}
+
+impl<T, F: FnOnce() -> T> Lazy<T, F> {
+    fn new(init: F) -> Self {
+        Lazy {
+            value: None,
+            init: Some(init),
+        }
+    }
+
+    fn get(&mut self) -> Option<&T> {
+        if self.value.is_none() {
+            self.value = self.init.take().map(|f| f());
+        }
+        self.value.as_ref()
+    }
+}
+
+impl<'a> Ctx<'a> {
     /// Adds, for outputs whose written value stays, a change when what they refer to changes
     /// (Terraform shows such outputs as known after apply).
-    fn outputs_known_after_apply(&self, mut changes: Vec<NamedChange>) -> Vec<NamedChange> {
-        let old = self.old.bp.blueprint();
-        let new = self.new.bp.blueprint();
+    fn outputs_known_after_apply(
+        &self,
+        st: &State,
+        mut changes: Vec<NamedChange>,
+    ) -> Vec<NamedChange> {
+        let old = self.old.blueprint();
+        let new = self.new.blueprint();
         for o in &new.outputs {
             if changes.iter().any(|c| c.name == o.name) {
                 continue;
@@ -557,7 +633,7 @@ impl Builder<'_> {
             }
             let mut found = Vec::new();
             let mut path = vec![PathStep::Key("value".into())];
-            self.unknown_in(&o.value, &mut path, &mut found);
+            self.unknown_in(st, &o.value, &mut path, &mut found);
             let hidden = o.sensitive || old.outputs.iter().any(|p| p.name == o.name && p.sensitive);
             let list: Vec<AttributeChange> = found
                 .into_iter()
@@ -584,8 +660,8 @@ impl Builder<'_> {
     }
 
     /// Does attribute `attr` of instance `key` of new resource `j` change (or become unknown)?
-    fn attribute_changes(&self, j: usize, key: Option<u32>, attr: &str) -> bool {
-        let Some(d) = self.decided.get(j) else {
+    fn attribute_changes(&self, st: &State, j: usize, key: Option<u32>, attr: &str) -> bool {
+        let Some(d) = st.decided.get(j) else {
             return false;
         };
         if !d.existed || d.created.contains(&key) {
@@ -598,7 +674,6 @@ impl Builder<'_> {
                 d.changing.contains(attr)
                     || !self
                         .new
-                        .bp
                         .resources()
                         .get(j)
                         .is_some_and(|r| r.properties.contains_key(attr))
@@ -611,22 +686,24 @@ impl Builder<'_> {
     /// cause.
     fn unknown_paths(
         &self,
+        st: &State,
         deps: &[u32],
         props: &serde_json::Map<String, Value>,
     ) -> Vec<(Vec<PathStep>, String)> {
-        let deps_change = deps.iter().any(|&d| {
-            self.decided.get(d as usize).is_some_and(|x| {
-                !x.existed || !x.created.is_empty() || x.action != Some(Action::NoOp)
-            })
-        });
+        let deps_change = deps
+            .iter()
+            .any(|&d| st.decided.get(d as usize).is_some_and(Decided::changes));
         if !deps_change && self.changing_vars.is_empty() {
             return Vec::new();
         }
         let mut out: Vec<(Vec<PathStep>, String)> = Vec::new();
         let mut path = Vec::new();
         for (k, v) in props {
+            if !has_reference(v) {
+                continue;
+            }
             path.push(PathStep::Key(k.clone()));
-            self.unknown_in(v, &mut path, &mut out);
+            self.unknown_in(st, v, &mut path, &mut out);
             path.pop();
         }
         out
@@ -634,11 +711,12 @@ impl Builder<'_> {
 
     fn unknown_in(
         &self,
+        st: &State,
         value: &Value,
         path: &mut Vec<PathStep>,
         out: &mut Vec<(Vec<PathStep>, String)>,
     ) {
-        let new = self.new.bp;
+        let new = self.new;
         for_each_reference(value, path, &mut |path, r| {
             if out.last().is_some_and(|(p, _)| p.as_slice() == path) {
                 return;
@@ -658,12 +736,12 @@ impl Builder<'_> {
                         _ => "",
                     };
                     new.index_of(name).and_then(|t| {
-                        self.attribute_changes(t, *index, attr).then(|| {
+                        self.attribute_changes(st, t, *index, attr).then(|| {
                             let addr = new
                                 .resource_info(t)
-                                .map(|i| instance_address(&i.address, *index))
+                                .map(|i| instance_address(&i.address, *index).into_owned())
                                 .unwrap_or_default();
-                            let what = match self.decided.get(t).and_then(|d| d.action) {
+                            let what = match st.decided.get(t).and_then(|d| d.action) {
                                 Some(Action::Replace) => "is replaced",
                                 Some(Action::Update) => "changes",
                                 _ => "is created",
@@ -679,32 +757,35 @@ impl Builder<'_> {
         });
     }
 
+    fn new_secrets(&self, j: usize) -> Secrets<'a> {
+        sensitive_attributes(self.new, j, &self.new_sv)
+    }
+
+    fn old_secrets(&self, i: usize) -> Secrets<'a> {
+        sensitive_attributes(self.old, i, &self.old_sv)
+    }
+
     /// Every instance change of new resource `j`, appended to `out`.
-    fn resource(&mut self, j: usize, out: &mut Vec<ResourceChange>) {
-        let new = self.new.bp;
-        let old = self.old.bp;
+    fn resource(&self, st: &mut State<'a>, j: usize, out: &mut Vec<ResourceChange<'a>>) {
+        let (new, old) = (self.new, self.old);
         let (Some(r_new), Some(info_new)) = (new.resources().get(j), new.resource_info(j)) else {
             return;
         };
-        let new_attrs = Arc::new(instance_attributes(new, j));
-        let new_sensitive = sensitive_attributes(new, j, &self.new.sensitive_vars);
-        let (mut depends_on, deps_after) = self.new.depends_on(j);
         let provider_name = provider_address(new.provider());
-        let base = |address: String, index: Option<u32>| ResourceChange {
+        let base = |address: Cow<'a, str>, index: Option<u32>| ResourceChange {
             address,
             previous_address: None,
             mode: "managed",
-            type_name: info_new.type_name.clone(),
-            name: r_new.name.clone(),
+            type_name: info_new.type_name.as_str(),
+            name: r_new.name.as_str(),
             index,
             provider_name,
             change: Change {
                 actions: &[],
-                before: Arc::new(Value::Null),
-                after: Arc::new(Value::Null),
+                before: None,
+                after: None,
+                same_attributes: false,
                 after_unknown: Value::Object(serde_json::Map::new()),
-                before_sensitive: Value::Bool(false),
-                after_sensitive: Value::Bool(false),
                 replace_paths: Vec::new(),
             },
             action_reason: None,
@@ -713,30 +794,29 @@ impl Builder<'_> {
             replace_reasons: Vec::new(),
             create_before_destroy: false,
             changes: Vec::new(),
-            depends_on: Vec::new(),
-            prior_depends_on: Vec::new(),
-            facts: ChangeFacts::default(),
+            facts: ChangeFacts::between(old, new),
         };
-        let unknown = self.unknown_paths(&deps_after, &r_new.properties);
+        let unknown = self.unknown_paths(st, self.new_deps.get(j as u32), &r_new.properties);
         let Some(i) = self.old_of_new.get(j).copied().flatten() else {
             // A new resource: every instance is created.
+            let new_attrs = instance_attributes(new, j);
+            let new_sensitive = self.new_secrets(j);
             for key in instance_keys(r_new.count) {
-                let mut rc = self.created(
+                let mut rc = created(
                     base(instance_address(&info_new.address, key), key),
+                    ResourceRef::new(new, j),
                     &new_attrs,
                     &new_sensitive,
-                    &depends_on,
                     r_new,
                     &unknown,
                 );
                 rc.facts.rid_after = Some(j as u32);
-                rc.facts.deps_after = deps_after.clone();
                 out.push(rc);
             }
-            if let Some(d) = self.decided.get_mut(j) {
+            if let Some(d) = st.decided.get_mut(j) {
                 d.existed = false;
             }
-            if let Some(slot) = self.secrets_of.get_mut(j) {
+            if let Some(slot) = st.secrets_of.get_mut(j) {
                 *slot = new_sensitive;
             }
             return;
@@ -744,56 +824,58 @@ impl Builder<'_> {
         let (Some(r_old), Some(info_old)) = (old.resources().get(i), old.resource_info(i)) else {
             return;
         };
-        let (mut prior_depends_on, deps_before) = self.old.depends_on(i);
-        let pairing = pair_instances(r_old.count, r_new.count);
+        let pairing = Pairing {
+            old: r_old.count,
+            new: r_new.count,
+        };
         let type_changed = info_old.type_name != info_new.type_name;
-        let same_secrets = !type_changed && self.same_sensitive_vars;
+        let before_ref = ResourceRef::new(old, i);
+        let after_ref = ResourceRef::new(new, j);
 
         // The attribute differences (same for every matched instance). When the properties and
         // the default tags are the same, the attributes are: no copy, no walk.
         let props_same = same_map(&r_old.properties, &r_new.properties);
-        if let Some(slot) = self.doc_same.get_mut(j) {
-            *slot = props_same && super::document::same_resource_besides_properties(r_old, r_new);
+        let doc_same = props_same && same_resource_besides_properties(r_old, r_new);
+        if let Some(slot) = st.doc_same.get_mut(j) {
+            *slot = doc_same;
         }
         let unchanged = !type_changed
-            && info_old.taggable == info_new.taggable
-            && old.blueprint().tags == new.blueprint().tags
+            && info_old.tag_argument == info_new.tag_argument
+            && self.same_default_tags
             && props_same;
-        let old_attrs = if unchanged {
-            new_attrs.clone()
-        } else {
-            Arc::new(instance_attributes(old, i))
-        };
-        // Same properties, type and sensitive variables: the same secrets.
-        let old_sensitive = if unchanged && same_secrets {
-            new_sensitive.clone()
-        } else {
-            sensitive_attributes(old, i, &self.old.sensitive_vars)
-        };
+        let mut old_attrs = Lazy::new(|| instance_attributes(old, i));
+        let mut new_attrs = Lazy::new(|| instance_attributes(new, j));
         let mut raw = Vec::new();
         if !unchanged {
-            diff(
-                Some(&old_attrs),
-                Some(&new_attrs),
-                &mut Vec::new(),
-                &mut raw,
-            );
+            diff(old_attrs.get(), new_attrs.get(), &mut Vec::new(), &mut raw);
             raw.retain(|c| !is_cosmetic(c));
         }
-        let written: HashSet<&[PathStep]> = raw.iter().map(|c| c.steps.as_slice()).collect();
         let unknown: Vec<&(Vec<PathStep>, String)> = unknown
             .iter()
-            .filter(|(p, _)| !written.contains(p.as_slice()))
+            .filter(|(p, _)| !raw.iter().any(|c| c.steps == *p))
             .collect();
+        let instances_move =
+            pairing.created().next().is_some() || pairing.deleted().next().is_some();
+        let needs_secrets =
+            !raw.is_empty() || !unknown.is_empty() || !doc_same || type_changed || instances_move;
+        let (old_sensitive, new_sensitive, secret) = if needs_secrets {
+            let new_sensitive = self.new_secrets(j);
+            // Same properties, type and sensitive variables: the same secrets.
+            let old_sensitive = if unchanged && self.old_sv == self.new_sv {
+                new_sensitive.clone()
+            } else {
+                self.old_secrets(i)
+            };
+            let secret = old_sensitive.union(&new_sensitive);
+            (old_sensitive, new_sensitive, secret)
+        } else {
+            Default::default()
+        };
         let entry: Option<&CatalogType> = new.catalog_entry(j);
         let mut changing: HashSet<String> = HashSet::new();
         let mut reasons = Vec::new();
         let mut replace_paths: Vec<Vec<PathStep>> = Vec::new();
         let force_new = |attr: &str| entry.is_some_and(|e| e.force_new.iter().any(|f| f == attr));
-        let secret = old_sensitive.union(&new_sensitive);
-        if let Some(slot) = self.secrets_of.get_mut(j) {
-            *slot = secret.clone();
-        }
         let mut changes: Vec<AttributeChange> = Vec::new();
         for c in &raw {
             let attr = top_attr(&c.steps).unwrap_or_default();
@@ -822,7 +904,10 @@ impl Builder<'_> {
             let attr = top_attr(steps).unwrap_or_default();
             changing.insert(attr.to_string());
             mirror_set(&mut after_unknown, steps);
-            let v = super::values::get(&new_attrs, steps);
+            let v = r_new
+                .properties
+                .get(attr)
+                .and_then(|v| super::values::get(v, steps.get(1..).unwrap_or_default()));
             let mut shown = shown_change(steps, v, v, secret.has(attr));
             shown.unknown = true;
             if !type_changed && force_new(attr) {
@@ -858,37 +943,38 @@ impl Builder<'_> {
             Action::Replace => Some(Replacement::Yes),
             Action::Update if entry.is_some() => Some(Replacement::No),
             Action::Update => {
-                self.unknown_types.insert(info_new.type_name.clone());
+                st.unknown_types.insert(info_new.type_name.as_str());
                 Some(Replacement::Unknown)
             }
             _ => None,
         };
         if type_changed {
             // Every attribute of the old object goes, every one of the new comes.
-            changes = whole_changes(&old_attrs, &old_sensitive, false);
-            changes.extend(whole_changes(&new_attrs, &new_sensitive, true));
+            changes = old_attrs
+                .get()
+                .map(|a| whole_changes(a, &old_sensitive, false))
+                .unwrap_or_default();
+            if let Some(a) = new_attrs.get() {
+                changes.extend(whole_changes(a, &new_sensitive, true));
+            }
         }
-        if let Some(d) = self.decided.get_mut(j) {
+        if let Some(d) = st.decided.get_mut(j) {
             d.existed = true;
             d.action = Some(action);
             d.changing = changing;
             d.created = pairing.created().collect();
         }
+        if let Some(slot) = st.secrets_of.get_mut(j) {
+            *slot = secret;
+        }
         if action == Action::Replace && r_new.lifecycle.prevent_destroy {
-            self.findings.push(prevent_destroy_finding(
+            st.findings.push(prevent_destroy_finding(
                 j,
                 &info_new.address,
                 "replaced",
                 &reasons,
             ));
         }
-        let (before_shown, before_mirror) =
-            mask_object(&old_attrs, if unchanged { &secret } else { &old_sensitive });
-        let (after_shown, after_mirror) = if unchanged {
-            (before_shown.clone(), before_mirror.clone())
-        } else {
-            mask_object(&new_attrs, &new_sensitive)
-        };
         let facts = ChangeFacts {
             own_cbd_before: r_old.lifecycle.create_before_destroy,
             own_cbd_after: r_new.lifecycle.create_before_destroy,
@@ -896,74 +982,72 @@ impl Builder<'_> {
             prevent_after: r_new.lifecycle.prevent_destroy,
             rid_before: Some(i as u32),
             rid_after: Some(j as u32),
-            deps_before: deps_before.clone(),
-            deps_after: deps_after.clone(),
-            type_before: type_changed.then(|| info_old.type_name.clone()),
+            type_before: type_changed.then_some(info_old.type_name.as_str()),
             index_before: None,
             provider_before: Some(provider_address(old.provider())),
+            ..ChangeFacts::between(old, new)
         };
-        let singles = pairing.created().next().is_none() && pairing.deleted().next().is_none();
         let common = pairing.common();
         for (k, (old_key, new_key)) in pairing.matched().enumerate() {
-            // The last instance takes the dependency lists instead of copying them.
-            let last = singles && k as u32 + 1 == common;
+            // The last instance takes the lists instead of copying them.
+            let last = k as u32 + 1 == common;
             let mut rc = base(instance_address(&info_new.address, new_key), new_key);
             if old_key != new_key || type_changed {
                 rc.previous_address = Some(instance_address(&info_old.address, old_key));
             }
             rc.action = action;
-            rc.change.before = before_shown.clone();
-            rc.change.after = after_shown.clone();
-            rc.change.before_sensitive = before_mirror.clone();
-            rc.change.after_sensitive = after_mirror.clone();
+            rc.change.before = Some(before_ref);
+            rc.change.after = Some(after_ref);
+            rc.change.same_attributes = unchanged;
             if action != Action::NoOp {
-                rc.change.after_unknown = after_unknown.clone();
-                rc.change.replace_paths = replace_paths.clone();
-                rc.changes = changes.clone();
-                rc.replace_reasons = reasons.clone();
+                if last {
+                    rc.change.after_unknown = std::mem::take(&mut after_unknown);
+                    rc.change.replace_paths = std::mem::take(&mut replace_paths);
+                    rc.changes = std::mem::take(&mut changes);
+                    rc.replace_reasons = std::mem::take(&mut reasons);
+                } else {
+                    rc.change.after_unknown = after_unknown.clone();
+                    rc.change.replace_paths = replace_paths.clone();
+                    rc.changes = changes.clone();
+                    rc.replace_reasons = reasons.clone();
+                }
             }
             if action == Action::Replace {
                 rc.action_reason = Some("replace_because_cannot_update");
             }
             rc.replacement = replacement;
-            if last {
-                rc.depends_on = std::mem::take(&mut depends_on);
-                rc.prior_depends_on = std::mem::take(&mut prior_depends_on);
-            } else {
-                rc.depends_on = depends_on.clone();
-                rc.prior_depends_on = prior_depends_on.clone();
-            }
             rc.facts = facts.clone();
             rc.facts.index_before = old_key;
             out.push(rc);
         }
+        if !instances_move {
+            return;
+        }
         for key in pairing.created() {
-            let mut rc = self.created(
+            let mut rc = created(
                 base(instance_address(&info_new.address, key), key),
-                &new_attrs,
+                after_ref,
+                new_attrs.get().unwrap_or(&Value::Null),
                 &new_sensitive,
-                &depends_on,
                 r_new,
                 &[],
             );
-            rc.prior_depends_on = Vec::new();
             rc.facts.own_cbd_before = r_old.lifecycle.create_before_destroy;
             rc.facts.prevent_before = r_old.lifecycle.prevent_destroy;
             // The resource was there before (only this instance is new).
             rc.facts.rid_before = Some(i as u32);
             rc.facts.rid_after = Some(j as u32);
-            rc.facts.deps_after = deps_after.clone();
             out.push(rc);
         }
         for key in pairing.deleted() {
             let mut rc = self.deleted(
                 r_old,
+                before_ref,
                 &info_old.address,
                 &info_old.type_name,
                 key,
-                &old_attrs,
+                old_attrs.get().unwrap_or(&Value::Null),
                 &old_sensitive,
-                &prior_depends_on,
                 "delete_because_count_index",
             );
             // The resource stays in the new blueprint, whose lifecycle decides.
@@ -971,9 +1055,8 @@ impl Builder<'_> {
             rc.facts.prevent_after = r_new.lifecycle.prevent_destroy;
             rc.facts.rid_before = Some(i as u32);
             rc.facts.rid_after = Some(j as u32);
-            rc.facts.deps_before = deps_before.clone();
             if r_new.lifecycle.prevent_destroy {
-                self.findings.push(prevent_destroy_finding(
+                st.findings.push(prevent_destroy_finding(
                     j,
                     &rc.address,
                     "destroyed",
@@ -989,60 +1072,32 @@ impl Builder<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn created(
-        &self,
-        mut rc: ResourceChange,
-        attrs: &Arc<Value>,
-        sensitive: &Secrets,
-        depends_on: &[String],
-        r: &Resource,
-        unknown: &[(Vec<PathStep>, String)],
-    ) -> ResourceChange {
-        let (after, mirror) = mask_object(attrs, sensitive);
-        rc.action = Action::Create;
-        rc.change.after = after;
-        rc.change.after_sensitive = mirror;
-        for (steps, _) in unknown {
-            mirror_set(&mut rc.change.after_unknown, steps);
-        }
-        rc.changes = whole_changes(attrs, sensitive, true);
-        rc.depends_on = depends_on.to_vec();
-        rc.facts = ChangeFacts {
-            own_cbd_after: r.lifecycle.create_before_destroy,
-            prevent_after: r.lifecycle.prevent_destroy,
-            ..ChangeFacts::default()
-        };
-        rc
-    }
-
-    #[allow(clippy::too_many_arguments)]
     fn deleted(
         &self,
-        r: &Resource,
-        address: &str,
-        type_name: &str,
+        r: &'a Resource,
+        from: ResourceRef<'a>,
+        address: &'a str,
+        type_name: &'a str,
         key: Option<u32>,
-        attrs: &Arc<Value>,
+        attrs: &Value,
         sensitive: &Secrets,
-        prior_depends_on: &[String],
         reason: &'static str,
-    ) -> ResourceChange {
-        let (before, mirror) = mask_object(attrs, sensitive);
+    ) -> ResourceChange<'a> {
+        let provider = provider_address(self.old.provider());
         ResourceChange {
             address: instance_address(address, key),
             previous_address: None,
             mode: "managed",
-            type_name: type_name.to_string(),
-            name: r.name.clone(),
+            type_name,
+            name: r.name.as_str(),
             index: key,
-            provider_name: provider_address(self.old.bp.provider()),
+            provider_name: provider,
             change: Change {
                 actions: &[],
-                before,
-                after: Arc::new(Value::Null),
+                before: Some(from),
+                after: None,
+                same_attributes: false,
                 after_unknown: Value::Object(serde_json::Map::new()),
-                before_sensitive: mirror,
-                after_sensitive: Value::Bool(false),
                 replace_paths: Vec::new(),
             },
             action_reason: Some(reason),
@@ -1051,30 +1106,34 @@ impl Builder<'_> {
             replace_reasons: Vec::new(),
             create_before_destroy: false,
             changes: whole_changes(attrs, sensitive, false),
-            depends_on: Vec::new(),
-            prior_depends_on: prior_depends_on.to_vec(),
             facts: ChangeFacts {
                 own_cbd_before: r.lifecycle.create_before_destroy,
                 prevent_before: r.lifecycle.prevent_destroy,
                 index_before: key,
-                provider_before: Some(provider_address(self.old.bp.provider())),
-                ..ChangeFacts::default()
+                provider_before: Some(provider),
+                ..ChangeFacts::between(self.old, self.new)
             },
         }
     }
 
     /// Every instance of an old resource that the new blueprint no longer has.
-    fn deleted_resource(&mut self, i: usize, r: &Resource, address: &str) -> Vec<ResourceChange> {
-        let old = self.old.bp;
-        let attrs = Arc::new(instance_attributes(old, i));
-        let sensitive = sensitive_attributes(old, i, &self.old.sensitive_vars);
-        let (deps, deps_before) = self.old.depends_on(i);
+    fn deleted_resource(
+        &self,
+        st: &mut State<'a>,
+        i: usize,
+        r: &'a Resource,
+        address: &'a str,
+        out: &mut Vec<ResourceChange<'a>>,
+    ) {
+        let old = self.old;
+        let attrs = instance_attributes(old, i);
+        let sensitive = self.old_secrets(i);
         let type_name = old
             .resource_info(i)
-            .map(|x| x.type_name.clone())
+            .map(|x| x.type_name.as_str())
             .unwrap_or_default();
         if r.lifecycle.prevent_destroy {
-            self.findings.push(
+            st.findings.push(
                 Finding::error(
                     Code::PreventDestroy,
                     format!("resources[{i}].lifecycle.prevent_destroy"),
@@ -1084,25 +1143,41 @@ impl Builder<'_> {
                 ),
             );
         }
-        instance_keys(r.count)
-            .into_iter()
-            .map(|key| {
-                let mut rc = self.deleted(
-                    r,
-                    address,
-                    &type_name,
-                    key,
-                    &attrs,
-                    &sensitive,
-                    &deps,
-                    "delete_because_no_resource_config",
-                );
-                rc.facts.rid_before = Some(i as u32);
-                rc.facts.deps_before = deps_before.clone();
-                rc
-            })
-            .collect()
+        for key in instance_keys(r.count) {
+            let mut rc = self.deleted(
+                r,
+                ResourceRef::new(old, i),
+                address,
+                type_name,
+                key,
+                &attrs,
+                &sensitive,
+                "delete_because_no_resource_config",
+            );
+            rc.facts.rid_before = Some(i as u32);
+            out.push(rc);
+        }
     }
+}
+
+/// A created instance: every attribute is a change from nothing.
+fn created<'a>(
+    mut rc: ResourceChange<'a>,
+    to: ResourceRef<'a>,
+    attrs: &Value,
+    sensitive: &Secrets,
+    r: &Resource,
+    unknown: &[(Vec<PathStep>, String)],
+) -> ResourceChange<'a> {
+    rc.action = Action::Create;
+    rc.change.after = Some(to);
+    for (steps, _) in unknown {
+        mirror_set(&mut rc.change.after_unknown, steps);
+    }
+    rc.changes = whole_changes(attrs, sensitive, true);
+    rc.facts.own_cbd_after = r.lifecycle.create_before_destroy;
+    rc.facts.prevent_after = r.lifecycle.prevent_destroy;
+    rc
 }
 
 fn prevent_destroy_finding(j: usize, address: &str, what: &str, reasons: &[String]) -> Finding {

@@ -70,7 +70,7 @@ use model::ChangeFacts;
 /// // The VPC's CIDR block forces a replacement; the subnet's vpc_id is then known only after
 /// // apply, and it forces the subnet's replacement too.
 /// let actions: Vec<(&str, &str)> = plan.resource_changes.iter()
-///     .map(|c| (c.address.as_str(), c.action.as_str())).collect();
+///     .map(|c| (&*c.address, c.action.as_str())).collect();
 /// assert_eq!(actions, [("aws_vpc.main", "replace"), ("aws_subnet.a", "replace")]);
 /// // Destroy the subnet, then the VPC, then create them again in dependency order.
 /// let waves: Vec<Vec<String>> = plan.waves.iter()
@@ -85,11 +85,14 @@ use model::ChangeFacts;
 /// assert_eq!(&back, old.blueprint());
 /// # Ok::<(), iac_dharma::Error>(())
 /// ```
-pub fn plan_diff(old: &CheckedBlueprint, new: &CheckedBlueprint) -> Result<Plan> {
+///
+/// The plan borrows both blueprints (it reads the instances' attributes from them when it is
+/// serialized), so they outlive it.
+pub fn plan_diff<'a>(old: &'a CheckedBlueprint, new: &'a CheckedBlueprint) -> Result<Plan<'a>> {
     diff::plan_diff(old, new)
 }
 
-impl Plan {
+impl<'a> Plan<'a> {
     /// The inverse plan: what restores the old blueprint from the new one, with its own order
     /// (creates become deletes and the other way round, updates and replaces run backwards, and
     /// dependencies are those of the new side as it stands before the rollback).
@@ -97,9 +100,9 @@ impl Plan {
     /// # Errors
     /// A [`ErrorKind::Plan`] error (code `prevent_destroy`) when the rollback would destroy or
     /// replace a resource the new blueprint protects with `lifecycle.prevent_destroy`.
-    pub fn rollback(&self) -> Result<Plan> {
+    pub fn rollback(&self) -> Result<Plan<'a>> {
         let mut findings = Vec::new();
-        let mut changes: Vec<ResourceChange> = self
+        let mut changes: Vec<ResourceChange<'a>> = self
             .resource_changes
             .iter()
             .map(|c| invert_change(c, &mut findings))
@@ -107,7 +110,13 @@ impl Plan {
         if !findings.is_empty() {
             return Err(Error::new(ErrorKind::Plan, findings));
         }
-        let waves = order::order_plan(&mut changes)?;
+        // The rollback goes from the new blueprint to the old one.
+        let (old, new) = (self.new, self.old);
+        let waves = order::order_plan(
+            &mut changes,
+            &diff::SideDeps::of(old.0),
+            &diff::SideDeps::of(new.0),
+        )?;
         let invert_named = |list: &[NamedChange]| -> Vec<NamedChange> {
             list.iter()
                 .map(|n| NamedChange {
@@ -137,6 +146,8 @@ impl Plan {
                 })
                 .collect(),
             notes: self.notes.clone(),
+            old,
+            new,
         })
     }
 }
@@ -158,22 +169,17 @@ fn invert_attribute(c: &AttributeChange) -> AttributeChange {
     }
 }
 
-fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceChange {
+fn invert_change<'a>(c: &ResourceChange<'a>, findings: &mut Vec<Finding>) -> ResourceChange<'a> {
     let f = &c.facts;
     let action = invert_action(c.action);
     // The instance as it was before the forward change (its address, type, index, provider).
     let (address, type_name, index, provider_name) = match c.action {
-        Action::Create => (
-            c.address.clone(),
-            c.type_name.clone(),
-            c.index,
-            c.provider_name,
-        ),
+        Action::Create => (c.address.clone(), c.type_name, c.index, c.provider_name),
         _ => (
             c.previous_address
                 .clone()
                 .unwrap_or_else(|| c.address.clone()),
-            f.type_before.clone().unwrap_or_else(|| c.type_name.clone()),
+            f.type_before.unwrap_or(c.type_name),
             f.index_before,
             f.provider_before.unwrap_or(c.provider_name),
         ),
@@ -181,7 +187,7 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
     let previous_address = (matches!(c.action, Action::Update | Action::Replace | Action::NoOp)
         && c.address != address)
         .then(|| c.address.clone());
-    let type_changed = f.type_before.as_deref().is_some_and(|t| t != c.type_name);
+    let type_changed = f.type_before.is_some_and(|t| t != c.type_name);
     let replace_reasons = if type_changed {
         let mut r = vec![format!(
             "the type changes from {} to {}",
@@ -199,15 +205,15 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         _ => None,
     };
     let facts = ChangeFacts {
+        old: f.new,
+        new: f.old,
         own_cbd_before: f.own_cbd_after,
         own_cbd_after: f.own_cbd_before,
         prevent_before: f.prevent_after,
         prevent_after: f.prevent_before,
         rid_before: f.rid_after,
         rid_after: f.rid_before,
-        deps_before: f.deps_after.clone(),
-        deps_after: f.deps_before.clone(),
-        type_before: type_changed.then(|| c.type_name.clone()),
+        type_before: type_changed.then_some(c.type_name),
         index_before: c.index,
         provider_before: (c.action != Action::Delete).then_some(c.provider_name),
     };
@@ -227,7 +233,7 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         };
         findings.push(Finding::error(
             Code::PreventDestroy,
-            c.address.clone(),
+            c.address.to_string(),
             format!(
                 "{} has lifecycle.prevent_destroy, but rolling back this plan would have it {what}",
                 c.address
@@ -239,19 +245,18 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         previous_address,
         mode: c.mode,
         type_name,
-        name: c.name.clone(),
+        name: c.name,
         index,
         provider_name,
         change: Change {
             actions: &[],
-            before: c.change.after.clone(),
-            after: c.change.before.clone(),
+            before: c.change.after,
+            after: c.change.before,
+            same_attributes: c.change.same_attributes,
             after_unknown: match action {
                 Action::Update | Action::Replace => c.change.after_unknown.clone(),
                 _ => serde_json::Value::Object(serde_json::Map::new()),
             },
-            before_sensitive: c.change.after_sensitive.clone(),
-            after_sensitive: c.change.before_sensitive.clone(),
             replace_paths: c.change.replace_paths.clone(),
         },
         action_reason,
@@ -260,8 +265,6 @@ fn invert_change(c: &ResourceChange, findings: &mut Vec<Finding>) -> ResourceCha
         replace_reasons,
         create_before_destroy: false,
         changes: c.changes.iter().map(invert_attribute).collect(),
-        depends_on: c.prior_depends_on.clone(),
-        prior_depends_on: c.depends_on.clone(),
         facts,
     }
 }

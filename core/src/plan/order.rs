@@ -23,6 +23,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
+use super::diff::SideDeps;
 use super::model::{Action, PlanStep, ResourceChange, StepAction};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -134,7 +135,7 @@ impl Groups {
 
 /// Which changes are replaced create-before-destroy: resources that ask for it and, transitively,
 /// everything they depend on (on either side), grouped by resource name.
-fn forced_cbd(changes: &[ResourceChange]) -> Vec<bool> {
+fn forced_cbd(changes: &[ResourceChange], side_deps: &Deps) -> Vec<bool> {
     let asks = |c: &ResourceChange| {
         if c.facts.rid_after.is_some() {
             c.facts.own_cbd_after
@@ -180,10 +181,10 @@ fn forced_cbd(changes: &[ResourceChange]) -> Vec<bool> {
             *o |= asks(c);
         }
         if let Some(d) = deps.get_mut(g) {
-            d.extend(c.facts.deps_after.iter().map(|&x| x as usize));
+            d.extend(side_deps.after(c).iter().map(|&x| x as usize));
             d.extend(
-                c.facts
-                    .deps_before
+                side_deps
+                    .before(c)
                     .iter()
                     .filter_map(|&x| old_group.get(x as usize).copied()),
             );
@@ -208,12 +209,35 @@ fn forced_cbd(changes: &[ResourceChange]) -> Vec<bool> {
     out
 }
 
+/// The dependencies of both blueprints.
+struct Deps<'d> {
+    old: &'d SideDeps,
+    new: &'d SideDeps,
+}
+
+impl Deps<'_> {
+    /// What a change's create or update waits for (new blueprint).
+    fn after(&self, c: &ResourceChange) -> &[u32] {
+        c.new_side().map_or(&[], |r| self.new.get(r))
+    }
+
+    /// What a change's delete must wait for the deletes of (old blueprint).
+    fn before(&self, c: &ResourceChange) -> &[u32] {
+        c.old_side().map_or(&[], |r| self.old.get(r))
+    }
+}
+
 /// Sets each change's Terraform `actions` and create-before-destroy flag, and computes the waves.
 ///
 /// # Errors
 /// A [`ErrorKind::Plan`] error (`plan_cycle`) if the actions cannot be ordered, naming them.
-pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
-    let cbd = forced_cbd(changes);
+pub(crate) fn order_plan<'a>(
+    changes: &mut [ResourceChange<'a>],
+    old: &SideDeps,
+    new: &SideDeps,
+) -> Result<Vec<Vec<PlanStep<'a>>>> {
+    let deps = Deps { old, new };
+    let cbd = forced_cbd(changes, &deps);
     for (c, &forced) in changes.iter_mut().zip(&cbd) {
         c.create_before_destroy = c.action == Action::Replace && forced;
         c.change.actions = match c.action {
@@ -225,7 +249,7 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
             Action::Replace => &["delete", "create"],
         };
     }
-    let changes: &[ResourceChange] = changes;
+    let changes: &[ResourceChange<'a>] = changes;
     let mut nodes: Vec<Node> = Vec::with_capacity(changes.len() * 2);
     // The node of each change on each side.
     let mut new_node: Vec<Option<u32>> = vec![None; changes.len()];
@@ -286,7 +310,7 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
         let x = x as u32;
         // Rule 1: the new blueprint's dependencies, creates and updates first.
         if let Some(nx) = node(&new_node, x) {
-            for &dep in c.facts.deps_after.iter() {
+            for &dep in deps.after(c) {
                 for &y in by_new.of(dep) {
                     if let Some(ny) = node(&new_node, y) {
                         edges.push((ny, nx));
@@ -296,7 +320,7 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
         }
         // Rule 2: the old blueprint's dependencies, deletes of dependents first.
         if let Some(ox) = node(&old_node, x) {
-            for &dep in c.facts.deps_before.iter() {
+            for &dep in deps.before(c) {
                 for &y in by_old.of(dep) {
                     if let Some(oy) = node(&old_node, y) {
                         edges.push((ox, oy));
@@ -341,7 +365,7 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
             continue;
         }
         let x = x as u32;
-        for &dep in c.facts.deps_before.iter() {
+        for &dep in deps.before(c) {
             for &y in by_old.of(dep) {
                 let Some(yc) = changes.get(y as usize) else {
                     continue;
@@ -368,7 +392,7 @@ pub(crate) fn order_plan(changes: &mut [ResourceChange]) -> Result<Vec<Vec<PlanS
 }
 
 /// Layers of real steps by the longest chain of real steps before each.
-fn waves(dag: &Dag, changes: &[ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
+fn waves<'a>(dag: &Dag, changes: &[ResourceChange<'a>]) -> Result<Vec<Vec<PlanStep<'a>>>> {
     let n = dag.nodes.len();
     let mut indegree = vec![0u32; n];
     for i in 0..n as u32 {
@@ -406,7 +430,11 @@ fn waves(dag: &Dag, changes: &[ResourceChange]) -> Result<Vec<Vec<PlanStep>>> {
             .filter(|&i| indegree.get(i).is_some_and(|&d| d > 0))
             .filter_map(|i| dag.nodes.get(i))
             .filter(|x| x.real())
-            .filter_map(|x| changes.get(x.change as usize).map(|c| c.address.clone()))
+            .filter_map(|x| {
+                changes
+                    .get(x.change as usize)
+                    .map(|c| c.address.to_string())
+            })
             .take(10)
             .collect();
         return Err(Error::single(

@@ -81,8 +81,8 @@ fn resource_block(out: &mut String, c: &ResourceChange) {
     let _ = writeln!(
         out,
         "{sym} resource {} {} {{",
-        show(&Value::String(c.type_name.clone())),
-        show(&Value::String(c.name.clone()))
+        show(&Value::String(c.type_name.to_string())),
+        show(&Value::String(c.name.to_string()))
     );
     let width = c
         .changes

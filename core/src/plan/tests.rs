@@ -273,7 +273,7 @@ fn wave_index(plan: &Plan) -> HashMap<(String, StepAction), usize> {
         assert!(!wave.is_empty(), "empty wave {w}");
         for s in wave {
             assert!(
-                at.insert((s.address.clone(), s.action), w).is_none(),
+                at.insert((s.address.to_string(), s.action), w).is_none(),
                 "step {} {} appears twice",
                 s.action.as_str(),
                 s.address
@@ -282,7 +282,7 @@ fn wave_index(plan: &Plan) -> HashMap<(String, StepAction), usize> {
     }
     let mut expected = HashSet::new();
     for c in &plan.resource_changes {
-        let a = c.address.clone();
+        let a = c.address.to_string();
         match c.action {
             Action::NoOp => {}
             Action::Create => {
@@ -314,17 +314,17 @@ fn assert_waves_respect(plan: &Plan, old: &CheckedBlueprint, new: &CheckedBluepr
     let mut del: HashMap<&str, Vec<usize>> = HashMap::new();
     for c in &plan.resource_changes {
         if let Some(&w) = at
-            .get(&(c.address.clone(), StepAction::Create))
-            .or_else(|| at.get(&(c.address.clone(), StepAction::Update)))
+            .get(&(c.address.to_string(), StepAction::Create))
+            .or_else(|| at.get(&(c.address.to_string(), StepAction::Update)))
         {
-            cu.entry(&c.name).or_default().push(w);
+            cu.entry(c.name).or_default().push(w);
         }
-        if let Some(&w) = at.get(&(c.address.clone(), StepAction::Delete)) {
-            del.entry(&c.name).or_default().push(w);
+        if let Some(&w) = at.get(&(c.address.to_string(), StepAction::Delete)) {
+            del.entry(c.name).or_default().push(w);
         }
         if c.action == Action::Replace {
-            let create = at[&(c.address.clone(), StepAction::Create)];
-            let delete = at[&(c.address.clone(), StepAction::Delete)];
+            let create = at[&(c.address.to_string(), StepAction::Create)];
+            let delete = at[&(c.address.to_string(), StepAction::Delete)];
             if c.create_before_destroy {
                 assert!(
                     create < delete,
@@ -383,7 +383,7 @@ fn assert_changes_replay(plan: &Plan) {
         {
             continue;
         }
-        let mut v = (*c.change.before).clone();
+        let mut v = c.change.before();
         let mut steps: Vec<(Vec<PathStep>, &AttributeChange)> = Vec::new();
         for a in c.changes.iter().filter(|a| !a.unknown) {
             steps.push((parse_path(&a.path), a));
@@ -404,7 +404,7 @@ fn assert_changes_replay(plan: &Plan) {
             }
             v
         };
-        assert_eq!(strip(&v), strip(&c.change.after), "{}", c.address);
+        assert_eq!(strip(&v), strip(&c.change.after()), "{}", c.address);
     }
 }
 
@@ -431,7 +431,7 @@ fn actions(plan: &Plan) -> Vec<(String, Action, bool)> {
     let mut v: Vec<(String, Action, bool)> = plan
         .resource_changes
         .iter()
-        .map(|c| (c.address.clone(), c.action, c.create_before_destroy))
+        .map(|c| (c.address.to_string(), c.action, c.create_before_destroy))
         .collect();
     v.sort();
     v
@@ -494,12 +494,11 @@ fn parse(yaml: &str) -> CheckedBlueprint {
 
 const HEAD: &str = "name: tst\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\n";
 
-fn plan_of(old: &str, new: &str) -> Plan {
-    plan_diff(
-        &parse(&format!("{HEAD}{old}")),
-        &parse(&format!("{HEAD}{new}")),
-    )
-    .unwrap()
+/// The plan between two blueprints that live as long as the test (a plan borrows them).
+fn plan_of(old: &str, new: &str) -> Plan<'static> {
+    let old: &'static CheckedBlueprint = Box::leak(Box::new(parse(&format!("{HEAD}{old}"))));
+    let new: &'static CheckedBlueprint = Box::leak(Box::new(parse(&format!("{HEAD}{new}"))));
+    plan_diff(old, new).unwrap()
 }
 
 fn wave_strings(plan: &Plan) -> Vec<Vec<String>> {
@@ -571,7 +570,7 @@ fn count_changes_are_per_instance() {
     let got: Vec<(&str, &str, Option<&str>)> = plan
         .resource_changes
         .iter()
-        .map(|c| (c.address.as_str(), c.action.as_str(), c.action_reason))
+        .map(|c| (&*c.address, c.action.as_str(), c.action_reason))
         .collect();
     assert_eq!(
         got,
@@ -604,7 +603,7 @@ fn count_changes_are_per_instance() {
     let got: Vec<(&str, Action, Option<Replacement>)> = plan
         .resource_changes
         .iter()
-        .map(|c| (c.address.as_str(), c.action, c.replacement))
+        .map(|c| (&*c.address, c.action, c.replacement))
         .collect();
     assert_eq!(
         got,
@@ -701,8 +700,8 @@ resources:
     let db = &plan.resource_changes[1];
     let pw = db.changes.iter().find(|c| c.path == "password").unwrap();
     assert!(pw.sensitive && pw.unknown);
-    assert_eq!(db.change.after["password"], Value::Null);
-    assert_eq!(db.change.after_sensitive, json!({"password": true}));
+    assert_eq!(db.change.after()["password"], Value::Null);
+    assert_eq!(db.change.after_sensitive(), json!({"password": true}));
     let v = &plan.variable_changes[0];
     assert_eq!(v.changes[0].path, "default");
     assert!(v.changes[0].sensitive);
@@ -811,7 +810,8 @@ fn default_tags_show_where_the_generated_code_puts_them() {
                 "name: tst\nversion: 1.0.0\n{provider}tags: {{team: {team}}}\nresources:\n{resources}"
             ))
         };
-        let plan = plan_diff(&doc("a"), &doc("b")).unwrap();
+        let (a, b) = (doc("a"), doc("b"));
+        let plan = plan_diff(&a, &b).unwrap();
         let got: Vec<String> = plan
             .resource_changes
             .iter()
@@ -835,13 +835,13 @@ fn default_tags_show_where_the_generated_code_puts_them() {
         } else {
             "own"
         };
-        assert_eq!(first.change.after[attr][own], "o", "{provider}");
-        assert_eq!(first.change.after[attr]["team"], "b", "{provider}");
+        assert_eq!(first.change.after()[attr][own], "o", "{provider}");
+        assert_eq!(first.change.after()[attr]["team"], "b", "{provider}");
         // Untaggable types (the queue policy) are left alone.
         assert!(plan
             .resource_changes
             .iter()
             .filter(|c| c.action == Action::NoOp)
-            .all(|c| c.change.after.get("tags_all").is_none()));
+            .all(|c| c.change.after().get("tags_all").is_none()));
     }
 }

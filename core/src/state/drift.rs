@@ -202,7 +202,7 @@ pub fn drift(bp: &CheckedBlueprint, state: &TerraformState) -> Result<DriftRepor
             });
         }
         for key in keys {
-            let address = instance_address(&info.address, key);
+            let address = instance_address(&info.address, key).into_owned();
             let Some(inst) = by_address.get(address.as_str()) else {
                 report.missing.push(address);
                 continue;
@@ -365,7 +365,7 @@ impl Resolver<'_> {
                     .index_of(name)
                     .and_then(|i| self.bp.resource_info(i))
                     .ok_or_else(|| format!("`${{{r}}}` names no resource"))?;
-                let address = instance_address(&info.address, *index);
+                let address = instance_address(&info.address, *index).into_owned();
                 let inst = self.by_address.get(address.as_str()).ok_or_else(|| {
                     format!("`${{{r}}}` refers to {address}, which is not in the state")
                 })?;
