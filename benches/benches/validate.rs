@@ -77,7 +77,7 @@ fn bench_validate(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| {
-                let plan = iac_dharma::Plan::parse(text).unwrap();
+                let plan = iac_dharma::TerraformPlan::parse(text).unwrap();
                 validate_plan(&plan, &policies, &options).map(|r| r.findings.len())
             })
         });

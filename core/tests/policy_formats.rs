@@ -9,7 +9,7 @@ use iac_dharma::policy::{
     format_report, plan_input, validate, validate_plan, PolicySet, ReportFormat, Status,
     ValidateOptions,
 };
-use iac_dharma::Plan;
+use iac_dharma::tfplan::Plan;
 use serde_json::Value;
 
 fn root() -> PathBuf {
