@@ -385,7 +385,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
 
     let mut ns = Namespace::default();
     // Module aliases (`ec2`, `s3`, ...) and names the generated code uses are never variables.
-    for tm in mapping()?.types.values() {
+    for (_, tm) in mapping()?.all() {
         if let Some((module, _)) = tm.cfn_type.as_deref().and_then(class_of) {
             ns.claim_free(&module, "module");
         }

@@ -31,6 +31,20 @@ pub(crate) struct MappingFile {
     pub(crate) types: BTreeMap<String, TypeMap>,
 }
 
+impl MappingFile {
+    /// Every mapping, variants included, with its Terraform type.
+    pub(crate) fn all(&self) -> impl Iterator<Item = (&str, &TypeMap)> {
+        self.types.iter().flat_map(|(name, tm)| {
+            std::iter::once((name.as_str(), tm)).chain(
+                tm.variants
+                    .iter()
+                    .flat_map(|v| v.values.values())
+                    .map(move |inner| (name.as_str(), inner)),
+            )
+        })
+    }
+}
+
 /// How one Terraform type maps.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +61,17 @@ pub(crate) struct TypeMap {
     pub(crate) defaults: Map<String, Value>,
     #[serde(default)]
     pub(crate) merge: Option<Merge>,
+    /// A type whose CloudFormation type depends on an argument's value
+    /// (`aws_security_group_rule`'s `type`): the mapping of each value.
+    #[serde(default)]
+    pub(crate) variants: Option<Variants>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Variants {
+    pub(crate) by: String,
+    pub(crate) values: BTreeMap<String, TypeMap>,
 }
 
 /// What a Terraform attribute is in CloudFormation.
@@ -168,6 +193,10 @@ pub(crate) struct Spec {
     #[serde(default)]
     defaults_unless: Vec<String>,
     pub(crate) companion: Option<Companion>,
+    /// A list that CloudFormation holds as one value: one element is written as it is, more
+    /// are an error.
+    #[serde(default)]
+    single: bool,
     /// A block that takes no arguments (`none {}`): written as `{}`.
     #[serde(default)]
     empty_block: bool,
@@ -789,6 +818,21 @@ impl<'a> Lowering<'a> {
         } else {
             self.value(v, at)?
         };
+        if spec.single {
+            if let Value::Array(items) = &mut mapped {
+                if items.len() != 1 {
+                    return Err(unmapped(
+                        Code::UnmappedProperty,
+                        at,
+                        format!(
+                            "argument `{k}` of {type_name} holds {} values; {FORMAT} takes one per resource (use one resource per value)",
+                            items.len()
+                        ),
+                    ));
+                }
+                mapped = items.pop().unwrap_or(Value::Null);
+            }
+        }
         mapped = match spec.transform {
             Some(Transform::Base64) => single("Fn::Base64", mapped),
             Some(Transform::String) => stringify(mapped),
@@ -1293,10 +1337,39 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
     // Logical IDs of companion resources, per resource.
     let mut companions: Vec<Vec<String>> = vec![Vec::new(); n];
     for (i, r, info) in bp.iter() {
-        let tm = map.types.get(&info.type_name);
+        let mut tm = map.types.get(&info.type_name);
+        if let Some(v) = tm.and_then(|t| t.variants.as_ref()) {
+            let chosen = r
+                .properties
+                .get(&v.by)
+                .map(literal_key)
+                .and_then(|k| v.values.get(k.as_ref()));
+            if chosen.is_none() {
+                let known: Vec<&str> = v.values.keys().map(String::as_str).collect();
+                findings.push(Finding::error(
+                    Code::UnmappedProperty,
+                    format!("resources[{i}].properties.{}", v.by),
+                    format!(
+                        "{} maps to {FORMAT} by `{}`, which must be one of {}",
+                        info.type_name,
+                        v.by,
+                        known.join(", ")
+                    ),
+                ));
+            }
+            tm = chosen;
+        }
         l.type_maps.push(tm);
         fold_refs.push(None);
         let Some(tm) = tm else {
+            if map
+                .types
+                .get(&info.type_name)
+                .is_some_and(|t| t.variants.is_some())
+            {
+                l.placements.push(Placement::Own(Vec::new()));
+                continue;
+            }
             let mut supported: Vec<&str> = map.types.keys().map(String::as_str).collect();
             supported.truncate(60);
             findings.push(Finding::error(
@@ -1850,7 +1923,7 @@ pub(crate) fn verbatim_paths() -> Result<&'static HashMap<String, Vec<String>>> 
             }
         }
         let mut by_type: HashMap<String, Vec<String>> = HashMap::new();
-        for tm in map.types.values() {
+        for (_, tm) in map.all() {
             let mut paths = Vec::new();
             walk("", &tm.properties, &mut paths);
             if let Some(Tags::Style(TagStyle::Map)) = &tm.tags {
@@ -1904,7 +1977,7 @@ mod tests {
         let map = mapping().unwrap();
         let schema = provider_schema(Provider::Aws);
         let mut problems = Vec::new();
-        for (t, tm) in &map.types {
+        for (t, tm) in map.all() {
             let Some(s) = schema.get(t) else {
                 problems.push(format!("{t}: not a Terraform type"));
                 continue;
