@@ -254,9 +254,15 @@ pub fn generate(
             ),
         ));
     }
+    let set = match &options.templates {
+        Some(set) => set,
+        None => templates::embedded()?,
+    };
+    // The data variables are built only for templates that are not the embedded ones.
+    let data = !set.is_embedded(format);
     let context = match format {
-        OutputFormat::Terraform => terraform::context(bp, false)?,
-        OutputFormat::TerraformJson => terraform::context(bp, true)?,
+        OutputFormat::Terraform => terraform::context(bp, false, data)?,
+        OutputFormat::TerraformJson => terraform::context(bp, true, data)?,
         OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
             cloudformation::context(bp)?
         }
@@ -273,10 +279,6 @@ pub fn generate(
                 ),
             ))
         }
-    };
-    let set = match &options.templates {
-        Some(set) => set,
-        None => templates::embedded()?,
     };
     let mut files = set.render(format, context)?;
     if format == OutputFormat::Terraform {
