@@ -14,7 +14,7 @@ use crate::blueprint::Value;
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Result};
 
-use super::cloudformation::{lower, mapping, verbatim_paths};
+use super::cloudformation::{lower, mapping, plan, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, Namespace};
 
@@ -379,8 +379,9 @@ fn creation_order(resources: &Map<String, Value>) -> Vec<String> {
 
 /// The template context of `cdk-ts` (documented in `templates/README.md`).
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
-    let lowered = lower(bp)?;
-    let t = &lowered.template;
+    let plan = plan(bp)?;
+    let lowered = lower(bp, &plan)?;
+    let t = &lowered.template.to_value();
     let verbatim = verbatim_paths()?;
 
     let mut ns = Namespace::default();

@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use serde_json::{json, Map};
+use serde_json::Map;
 
 use crate::blueprint::Value;
 use crate::check::{CheckedBlueprint, VarType};
@@ -20,7 +20,8 @@ use crate::reference::{push_index, push_key, Part, Reference, Step, Template};
 
 use super::gen_error;
 use super::idents::{pascal_case, Namespace};
-use super::values::{has_markers, merged_tags};
+use super::node::{Node, NodeMap, Str};
+use super::values::has_markers;
 
 static DATA: &str = include_str!("../../../catalog/formats/cloudformation.yaml");
 
@@ -219,11 +220,11 @@ pub(crate) struct Companion {
 
 /// What a resource's arguments give besides its properties.
 #[derive(Default)]
-struct Extra {
+struct Extra<'s> {
     /// Resource attributes (`DeletionPolicy`, `UpdatePolicy`).
-    attrs: Map<String, Value>,
+    attrs: NodeMap<'s>,
     /// Companion resources, with the value of their argument.
-    companions: Vec<(&'static Companion, Value)>,
+    companions: Vec<(&'static Companion, Node<'s>)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -317,8 +318,8 @@ pub(crate) enum Placement {
 }
 
 /// The lowered template.
-pub(crate) struct Lowered {
-    pub(crate) template: Value,
+pub(crate) struct Lowered<'a> {
+    pub(crate) template: Node<'a>,
 }
 
 /// A reference, resolved to what CloudFormation computes.
@@ -329,36 +330,42 @@ enum Resolved<'x> {
     Const(&'x str),
 }
 
-impl Resolved<'_> {
-    fn into_value(self) -> Value {
+impl<'x> Resolved<'x> {
+    fn into_node(self) -> Node<'x> {
         match self {
-            Resolved::Ref(id) => single("Ref", Value::String(id.to_string())),
-            Resolved::GetAtt(id, attr, _) => single(
-                "Fn::GetAtt",
-                Value::Array(vec![
-                    Value::String(id.to_string()),
-                    Value::String(attr.to_string()),
-                ]),
-            ),
-            Resolved::Sub(text) => single("Fn::Sub", Value::String(text)),
-            Resolved::Const(c) => Value::String(c.to_string()),
+            Resolved::Ref(id) => Node::single("Ref", text(id)),
+            Resolved::GetAtt(id, attr, _) => {
+                Node::single("Fn::GetAtt", Node::Array(vec![text(id), text(attr)]))
+            }
+            Resolved::Sub(text) => Node::single("Fn::Sub", Node::owned(text)),
+            Resolved::Const(c) => text(c),
         }
     }
 }
 
-/// `{key: value}`.
-fn single(key: &str, value: Value) -> Value {
-    let mut m = Map::new();
-    m.insert(key.to_string(), value);
-    Value::Object(m)
+/// A borrowed string node.
+fn text(s: &str) -> Node<'_> {
+    Node::String(Cow::Borrowed(s))
 }
 
-struct Lowering<'a> {
-    bp: &'a CheckedBlueprint,
+/// The names of a lowering: what each resource becomes, its logical IDs, the parameters.
+pub(crate) struct Plan<'a> {
     /// Per resource: its mapping (None for unmapped types, reported before anything else).
     type_maps: Vec<Option<&'static TypeMap>>,
     placements: Vec<Placement>,
     params: HashMap<&'a str, String>,
+    /// Per folded resource: the reference of its `via` argument.
+    fold_refs: Vec<Option<Reference>>,
+    /// Per resource: the logical IDs of its companion resources (per companion argument, per
+    /// instance).
+    companions: Vec<Vec<String>>,
+}
+
+struct Lowering<'a> {
+    bp: &'a CheckedBlueprint,
+    type_maps: &'a [Option<&'static TypeMap>],
+    placements: &'a [Placement],
+    params: &'a HashMap<&'a str, String>,
 }
 
 const FORMAT: &str = "CloudFormation";
@@ -439,8 +446,17 @@ fn resolve_attr<'x>(id: &'x str, attr: &'x Attr) -> Resolved<'x> {
 
 /// The name suffix of [`Transform::Prefix`]: the last group of the stack's UUID (12 hex digits),
 /// so names stay unique per stack and stable across updates.
-fn stack_suffix() -> Value {
-    json!({"Fn::Select": [4, {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]}]})
+fn stack_suffix<'n>() -> Node<'n> {
+    let select = |i: u64, list: Node<'n>| {
+        Node::single(
+            "Fn::Select",
+            Node::Array(vec![Node::Number(i.into()), list]),
+        )
+    };
+    let split =
+        |sep: &'static str, s: Node<'n>| Node::single("Fn::Split", Node::Array(vec![text(sep), s]));
+    let stack_id = Node::single("Ref", text("AWS::StackId"));
+    select(4, split("-", select(2, split("/", stack_id))))
 }
 
 impl<'a> Lowering<'a> {
@@ -452,7 +468,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// The first logical ID of a resource (or of the resource it is folded into).
-    fn own_id(&self, index: usize) -> Option<&str> {
+    fn own_id(&self, index: usize) -> Option<&'a str> {
         match self.placements.get(index)? {
             Placement::Own(ids) => ids.first().map(String::as_str),
             Placement::Folded(t) => self.own_id(*t),
@@ -460,7 +476,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// What a reference is in CloudFormation.
-    fn resolve<'s>(&'s self, r: &Reference, at: &At<'_>) -> Result<Resolved<'s>> {
+    fn resolve(&self, r: &Reference, at: &At<'_>) -> Result<Resolved<'a>> {
         let (name, index, attribute) = match r {
             Reference::Variable { name } => {
                 return match self.params.get(name.as_str()) {
@@ -550,22 +566,71 @@ impl<'a> Lowering<'a> {
         )
     }
 
+    /// The tags of `r`: the blueprint's default tags (literal text) merged with the resource's
+    /// own (templates), its own winning, in key order.
+    fn tags(
+        &self,
+        r: &'a crate::blueprint::Resource,
+        tag_arg: &str,
+        at: &At<'_>,
+    ) -> Result<Vec<(&'a str, Node<'a>)>> {
+        let defaults = &self.bp.blueprint().tags;
+        let own = r.properties.get(tag_arg).and_then(Value::as_object);
+        let mut out = Vec::with_capacity(defaults.len() + own.map_or(0, Map::len));
+        let mut d = defaults.iter().peekable();
+        let mut o = own
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| !v.is_null())
+            .peekable();
+        loop {
+            let dk: Option<&'a str> = d.peek().map(|&(k, _)| k.as_str());
+            let ok: Option<&'a str> = o.peek().map(|&(k, _)| k.as_str());
+            let take_own = match (dk, ok) {
+                (None, None) => break,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some(dk), Some(ok)) => {
+                    if dk == ok {
+                        // The resource's own tag replaces the default one.
+                        d.next();
+                    }
+                    ok <= dk
+                }
+            };
+            if take_own {
+                if let Some((k, v)) = o.next() {
+                    out.push((k.as_str(), self.value(v, &at.key(k))?));
+                }
+            } else if let Some((k, v)) = d.next() {
+                out.push((k.as_str(), text(v)));
+            }
+        }
+        Ok(out)
+    }
+
     /// A blueprint string: literal, a single reference, or `Fn::Sub` for mixed text.
-    fn string(&self, s: &str, at: &At<'_>) -> Result<Value> {
+    fn string<'s>(&self, s: &'s str, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         if !has_markers(s) {
-            return Ok(Value::String(s.to_string()));
+            return Ok(text(s));
         }
         let t =
             Template::parse(s).map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
         self.template(&t, at)
     }
 
-    fn template(&self, t: &Template, at: &At<'_>) -> Result<Value> {
+    fn template<'s>(&self, t: &Template, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         if let Some(text) = t.literal_text() {
-            return Ok(Value::String(text));
+            return Ok(Node::owned(text));
         }
         if let [Part::Ref(r)] = t.parts.as_slice() {
-            return Ok(self.resolve(r, at)?.into_value());
+            return Ok(self.resolve(r, at)?.into_node());
         }
         let mut sub = String::with_capacity(64);
         for part in &t.parts {
@@ -597,11 +662,14 @@ impl<'a> Lowering<'a> {
                 },
             }
         }
-        Ok(single("Fn::Sub", Value::String(sub)))
+        Ok(Node::single("Fn::Sub", Node::owned(sub)))
     }
 
     /// A blueprint value: strings through [`Self::string`], nulls left out of objects.
-    fn value(&self, v: &Value, at: &At<'_>) -> Result<Value> {
+    fn value<'s>(&self, v: &'s Value, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         Ok(match v {
             Value::String(s) => self.string(s, at)?,
             Value::Array(items) => {
@@ -609,35 +677,46 @@ impl<'a> Lowering<'a> {
                 for (i, item) in items.iter().enumerate() {
                     out.push(self.value(item, &At::Index(at, i))?);
                 }
-                Value::Array(out)
+                Node::Array(out)
             }
             Value::Object(m) => {
-                let mut out = Map::new();
+                // The blueprint's map is sorted already: entries are pushed in order.
+                let mut out = NodeMap::with_capacity(m.len());
                 for (k, v) in m {
                     if !v.is_null() {
-                        out.insert(k.clone(), self.value(v, &at.key(k))?);
+                        out.insert(k.as_str(), self.value(v, &at.key(k))?);
                     }
                 }
-                Value::Object(out)
+                Node::Object(out)
             }
-            other => other.clone(),
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => Node::Number(n.clone()),
         })
     }
 
     /// A JSON document parsed from a blueprint string: its strings may hold references (they
     /// become `Ref`/`Fn::GetAtt`/`Fn::Sub`); keys are literal text.
-    fn json_doc(&self, v: &Value, at: &At<'_>) -> Result<Value> {
+    fn json_doc<'s>(&self, v: &Value, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         Ok(match v {
-            Value::String(s) => self.string(s, at)?,
+            Value::String(s) if !has_markers(s) => Node::owned(s.clone()),
+            Value::String(s) => {
+                let t = Template::parse(s)
+                    .map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
+                self.template(&t, at)?
+            }
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     out.push(self.json_doc(item, &At::Index(at, i))?);
                 }
-                Value::Array(out)
+                Node::Array(out)
             }
             Value::Object(m) => {
-                let mut out = Map::new();
+                let mut out = NodeMap::with_capacity(m.len());
                 for (k, v) in m {
                     let key = if has_markers(k) {
                         let t = Template::parse(k)
@@ -654,25 +733,30 @@ impl<'a> Lowering<'a> {
                     };
                     out.insert(key, self.json_doc(v, &at.key(k))?);
                 }
-                Value::Object(out)
+                Node::Object(out)
             }
-            other => other.clone(),
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => Node::Number(n.clone()),
         })
     }
 
     /// Maps the arguments `props` of a block with `specs` into `out` (resource attributes such
     /// as `DeletionPolicy` into `attrs`); `skip` is an argument already handled elsewhere.
     #[allow(clippy::too_many_arguments)]
-    fn block(
+    fn block<'s>(
         &self,
         type_name: &str,
-        props: &Map<String, Value>,
+        props: &'s Map<String, Value>,
         specs: &'static BTreeMap<String, Prop>,
-        out: &mut Map<String, Value>,
-        attrs: &mut Extra,
+        out: &mut NodeMap<'s>,
+        attrs: &mut Extra<'s>,
         at: &At<'_>,
         skip: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<()>
+    where
+        'a: 's,
+    {
         for (k, v) in props {
             if v.is_null() || Some(k.as_str()) == skip {
                 continue;
@@ -697,16 +781,19 @@ impl<'a> Lowering<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn spec(
+    fn spec<'s>(
         &self,
         type_name: &str,
         k: &str,
-        v: &Value,
+        v: &'s Value,
         spec: &'static Spec,
-        out: &mut Map<String, Value>,
-        attrs: &mut Extra,
+        out: &mut NodeMap<'s>,
+        attrs: &mut Extra<'s>,
         at: &At<'_>,
-    ) -> Result<()> {
+    ) -> Result<()>
+    where
+        'a: 's,
+    {
         if let Some(reason) = &spec.unmapped {
             return Err(unmapped(
                 Code::UnmappedProperty,
@@ -740,19 +827,15 @@ impl<'a> Lowering<'a> {
                     format!("argument `{k}` of {type_name}: {key} has no {FORMAT} deletion policy"),
                 ));
             };
-            attrs
-                .attrs
-                .insert("DeletionPolicy".into(), Value::String(policy.clone()));
-            attrs
-                .attrs
-                .insert("UpdateReplacePolicy".into(), Value::String(policy.clone()));
+            attrs.attrs.insert("DeletionPolicy", text(policy));
+            attrs.attrs.insert("UpdateReplacePolicy", text(policy));
             return Ok(());
         }
         let to = spec.to.as_deref().unwrap_or(k);
         let mut mapped = if let Some(values) = &spec.values {
             let key = literal_key(v);
             match values.get(key.as_ref()) {
-                Some(mapped) => mapped.clone(),
+                Some(mapped) => Node::from_value(mapped),
                 None => {
                     let known: Vec<&str> = values.keys().map(String::as_str).collect();
                     return Err(unmapped(
@@ -783,7 +866,7 @@ impl<'a> Lowering<'a> {
                     ),
                 ));
             }
-            Value::Object(Map::new())
+            Node::Object(NodeMap::new())
         } else if !spec.fields.is_empty() {
             self.nested(type_name, k, v, spec, attrs, at)?
         } else if let Some(kv) = &spec.map_of {
@@ -801,12 +884,12 @@ impl<'a> Lowering<'a> {
                 if item.is_null() {
                     continue;
                 }
-                let mut o = Map::new();
-                o.insert(kv.key.clone(), Value::String(key.clone()));
-                o.insert(kv.value.clone(), self.value(item, &at.key(key))?);
-                list.push(Value::Object(o));
+                let mut o = NodeMap::with_capacity(2);
+                o.insert(kv.key.as_str(), text(key));
+                o.insert(kv.value.as_str(), self.value(item, &at.key(key))?);
+                list.push(Node::Object(o));
             }
-            Value::Array(list)
+            Node::Array(list)
         } else if spec.transform == Some(Transform::Json) {
             match v {
                 Value::String(s) => match serde_json::from_str::<Value>(s) {
@@ -819,7 +902,7 @@ impl<'a> Lowering<'a> {
             self.value(v, at)?
         };
         if spec.single {
-            if let Value::Array(items) = &mut mapped {
+            if let Node::Array(items) = &mut mapped {
                 if items.len() != 1 {
                     return Err(unmapped(
                         Code::UnmappedProperty,
@@ -830,37 +913,37 @@ impl<'a> Lowering<'a> {
                         ),
                     ));
                 }
-                mapped = items.pop().unwrap_or(Value::Null);
+                mapped = items.pop().unwrap_or(Node::Null);
             }
         }
         mapped = match spec.transform {
-            Some(Transform::Base64) => single("Fn::Base64", mapped),
+            Some(Transform::Base64) => Node::single("Fn::Base64", mapped),
             Some(Transform::String) => stringify(mapped),
             Some(Transform::Bool) => boolify(mapped),
-            Some(Transform::Prefix) => single(
+            Some(Transform::Prefix) => Node::single(
                 "Fn::Join",
-                Value::Array(vec![
-                    Value::String(String::new()),
-                    Value::Array(vec![mapped, stack_suffix()]),
-                ]),
+                Node::Array(vec![text(""), Node::Array(vec![mapped, stack_suffix()])]),
             ),
             Some(Transform::Json) | None => mapped,
         };
         if let Some(wrap) = &spec.wrap {
-            let wrap_one = |item: Value| {
-                let mut o = spec.with.clone();
-                o.insert(wrap.clone(), item);
-                Value::Object(o)
+            let wrap_one = |item: Node<'s>| {
+                let mut o = NodeMap::with_capacity(spec.with.len() + 1);
+                for (wk, wv) in &spec.with {
+                    o.insert(wk.as_str(), Node::from_value(wv));
+                }
+                o.insert(wrap.as_str(), item);
+                Node::Object(o)
             };
             mapped = match mapped {
-                Value::Array(items) if spec.each => {
-                    Value::Array(items.into_iter().map(wrap_one).collect())
+                Node::Array(items) if spec.each => {
+                    Node::Array(items.into_iter().map(wrap_one).collect())
                 }
                 other => wrap_one(other),
             };
         }
         if spec.list && spec.fields.is_empty() && !mapped.is_array() {
-            mapped = Value::Array(vec![mapped]);
+            mapped = Node::Array(vec![mapped]);
         }
         if let Some(c) = &spec.companion {
             attrs.companions.push((c, mapped));
@@ -873,11 +956,11 @@ impl<'a> Lowering<'a> {
         };
         if to == "." {
             let items = match mapped {
-                Value::Object(m) => vec![m],
-                Value::Array(items) => items
+                Node::Object(m) => vec![m],
+                Node::Array(items) => items
                     .into_iter()
                     .filter_map(|i| match i {
-                        Value::Object(m) => Some(m),
+                        Node::Object(m) => Some(m),
                         _ => None,
                     })
                     .collect(),
@@ -887,7 +970,7 @@ impl<'a> Lowering<'a> {
                 for (key, value) in m {
                     // Lists written by several arguments (attribute lists) are concatenated.
                     match (target.get_mut(&key), value) {
-                        (Some(Value::Array(existing)), Value::Array(more)) => existing.extend(more),
+                        (Some(Node::Array(existing)), Node::Array(more)) => existing.extend(more),
                         (_, value) => insert_checked(target, &key, value, type_name, k, at)?,
                     }
                 }
@@ -898,22 +981,25 @@ impl<'a> Lowering<'a> {
             insert_checked(target, to, mapped, type_name, k, at)?;
         }
         for (key, value) in &spec.set {
-            insert_checked(target, key, value.clone(), type_name, k, at)?;
+            insert_checked(target, key, Node::from_value(value), type_name, k, at)?;
         }
         Ok(())
     }
 
     /// A nested block (an object, or a list of objects) mapped with `spec.fields`.
-    fn nested(
+    fn nested<'s>(
         &self,
         type_name: &str,
         k: &str,
-        v: &Value,
+        v: &'s Value,
         spec: &'static Spec,
-        attrs: &mut Extra,
+        attrs: &mut Extra<'s>,
         at: &At<'_>,
-    ) -> Result<Value> {
-        let items: Vec<(Option<usize>, &Map<String, Value>)> = match v {
+    ) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        let items: Vec<(Option<usize>, &'s Map<String, Value>)> = match v {
             Value::Object(m) => vec![(None, m)],
             Value::Array(items) => items
                 .iter()
@@ -934,59 +1020,76 @@ impl<'a> Lowering<'a> {
                 Some(i) => At::Index(at, i),
                 None => *at,
             };
-            let expanded = if spec.split.is_empty() {
-                vec![Cow::Borrowed(item)]
+            if spec.split.is_empty() {
+                list.push(self.nested_item(type_name, item, spec, attrs, &item_at)?);
             } else {
-                split(item, &spec.split)
-                    .into_iter()
-                    .map(Cow::Owned)
-                    .collect()
-            };
-            for one in expanded {
-                let mut obj = Map::new();
-                self.block(
-                    type_name,
-                    &one,
-                    &spec.fields,
-                    &mut obj,
-                    attrs,
-                    &item_at,
-                    None,
-                )?;
-                if !spec.defaults.is_empty()
-                    && !spec.defaults_unless.iter().any(|u| obj.contains_key(u))
-                {
-                    for (dk, dv) in &spec.defaults {
-                        if !obj.contains_key(dk) {
-                            obj.insert(dk.clone(), dv.clone());
-                        }
+                for one in split(item, &spec.split) {
+                    // A split item is a copy: what it gives is copied out of it.
+                    let mut scratch = Extra::default();
+                    let obj = self
+                        .nested_item(type_name, &one, spec, &mut scratch, &item_at)?
+                        .into_owned();
+                    list.push(obj);
+                    for (k2, v2) in scratch.attrs {
+                        attrs
+                            .attrs
+                            .insert(Cow::Owned(k2.into_owned()), v2.into_owned());
+                    }
+                    for (c, v2) in scratch.companions {
+                        attrs.companions.push((c, v2.into_owned()));
                     }
                 }
-                list.push(Value::Object(obj));
             }
         }
         let as_list = spec.list || !spec.split.is_empty();
         Ok(match (as_list, list.len()) {
-            (false, 1) => list.pop().unwrap_or(Value::Null),
-            _ => Value::Array(list),
+            (false, 1) => list.pop().unwrap_or(Node::Null),
+            _ => Node::Array(list),
         })
     }
 
+    /// One item of a nested block.
+    fn nested_item<'s>(
+        &self,
+        type_name: &str,
+        item: &'s Map<String, Value>,
+        spec: &'static Spec,
+        attrs: &mut Extra<'s>,
+        at: &At<'_>,
+    ) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        let mut obj = NodeMap::with_capacity(item.len());
+        self.block(type_name, item, &spec.fields, &mut obj, attrs, at, None)?;
+        if !spec.defaults.is_empty() && !spec.defaults_unless.iter().any(|u| obj.contains_key(u)) {
+            for (dk, dv) in &spec.defaults {
+                if !obj.contains_key(dk) {
+                    obj.insert(dk.as_str(), Node::from_value(dv));
+                }
+            }
+        }
+        Ok(Node::Object(obj))
+    }
+
     /// A list of `{key, value}` blocks as a map.
-    fn map_of(
+    fn map_of<'s>(
         &self,
         type_name: &str,
         k: &str,
-        v: &Value,
+        v: &'s Value,
         kv: &KeyValue,
         at: &At<'_>,
-    ) -> Result<Value> {
-        let items: Vec<&Value> = match v {
+    ) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        let items: Vec<&'s Value> = match v {
             Value::Array(items) => items.iter().collect(),
             Value::Object(_) => vec![v],
             _ => Vec::new(),
         };
-        let mut out = Map::new();
+        let mut out = NodeMap::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let item_at = At::Index(at, i);
             let Some(m) = item.as_object() else {
@@ -1009,37 +1112,36 @@ impl<'a> Lowering<'a> {
                     ),
                 ));
             }
-            let key = match m.get(&kv.key) {
-                Some(Value::String(s)) if !has_markers(s) => s.clone(),
-                Some(Value::String(s)) => match self.string(s, &item_at.key(&kv.key))? {
-                    Value::String(text) => text,
-                    _ => {
-                        return Err(unmapped(
+            let key: Str<'s> =
+                match m.get(&kv.key) {
+                    Some(Value::String(s)) if !has_markers(s) => Cow::Borrowed(s.as_str()),
+                    Some(Value::String(s)) => match self.string(s, &item_at.key(&kv.key))? {
+                        Node::String(text) => text,
+                        _ => return Err(unmapped(
                             Code::UnmappedProperty,
                             &item_at.key(&kv.key),
                             format!(
                                 "`{}` becomes a {FORMAT} map key, so it cannot hold a reference",
                                 kv.key
                             ),
+                        )),
+                    },
+                    Some(other) => Cow::Owned(literal_key(other).into_owned()),
+                    None => {
+                        return Err(unmapped(
+                            Code::UnmappedProperty,
+                            &item_at,
+                            format!("each `{k}` of {type_name} needs `{}`", kv.key),
                         ))
                     }
-                },
-                Some(other) => literal_key(other).into_owned(),
-                None => {
-                    return Err(unmapped(
-                        Code::UnmappedProperty,
-                        &item_at,
-                        format!("each `{k}` of {type_name} needs `{}`", kv.key),
-                    ))
-                }
-            };
+                };
             let value = match m.get(&kv.value) {
                 Some(x) => self.value(x, &item_at.key(&kv.value))?,
-                None => Value::Null,
+                None => Node::Null,
             };
             out.insert(key, value);
         }
-        Ok(Value::Object(out))
+        Ok(Node::Object(out))
     }
 }
 
@@ -1062,19 +1164,20 @@ fn literal_key(v: &Value) -> Cow<'_, str> {
     }
 }
 
-fn stringify(v: Value) -> Value {
+fn stringify(v: Node<'_>) -> Node<'_> {
     match v {
-        Value::Number(n) => Value::String(n.to_string()),
-        Value::Bool(b) => Value::String(b.to_string()),
-        Value::Array(items) => Value::Array(items.into_iter().map(stringify).collect()),
+        Node::Number(n) => Node::owned(n.to_string()),
+        Node::Bool(true) => text("true"),
+        Node::Bool(false) => text("false"),
+        Node::Array(items) => Node::Array(items.into_iter().map(stringify).collect()),
         other => other,
     }
 }
 
-fn boolify(v: Value) -> Value {
+fn boolify(v: Node<'_>) -> Node<'_> {
     match v {
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+        Node::String(s) if s.eq_ignore_ascii_case("true") => Node::Bool(true),
+        Node::String(s) if s.eq_ignore_ascii_case("false") => Node::Bool(false),
         other => other,
     }
 }
@@ -1105,21 +1208,19 @@ fn split(item: &Map<String, Value>, fields: &[String]) -> Vec<Map<String, Value>
 
 /// The object at a dotted path (`Ebs.VolumeSize` → the `Ebs` object), created on the way, and
 /// the last key.
-fn parent_of<'m, 'p>(
-    out: &'m mut Map<String, Value>,
+fn parent_of<'m, 'p, 's>(
+    out: &'m mut NodeMap<'s>,
     path: &'p str,
     type_name: &str,
     arg: &str,
     at: &At<'_>,
-) -> Result<(&'m mut Map<String, Value>, &'p str)> {
+) -> Result<(&'m mut NodeMap<'s>, &'p str)> {
     match path.split_once('.') {
         None => Ok((out, path)),
         Some((head, rest)) => {
-            let entry = out
-                .entry(head.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
+            let entry = out.get_or_insert_with(head.to_string(), || Node::Object(NodeMap::new()));
             match entry {
-                Value::Object(m) => parent_of(m, rest, type_name, arg, at),
+                Node::Object(m) => parent_of(m, rest, type_name, arg, at),
                 _ => Err(unmapped(
                     Code::UnmappedProperty,
                     at,
@@ -1131,10 +1232,10 @@ fn parent_of<'m, 'p>(
 }
 
 /// Inserts at a dotted path; two arguments giving one property different values is an error.
-fn insert_checked(
-    out: &mut Map<String, Value>,
+fn insert_checked<'s>(
+    out: &mut NodeMap<'s>,
     path: &str,
-    value: Value,
+    value: Node<'s>,
     type_name: &str,
     arg: &str,
     at: &At<'_>,
@@ -1146,9 +1247,9 @@ fn insert_checked(
             Ok(())
         }
         Some(existing) if *existing == value => Ok(()),
-        Some(Value::Object(existing)) if value.is_object() => {
+        Some(Node::Object(existing)) if value.is_object() => {
             // Two arguments filling different fields of one object.
-            if let Value::Object(m) = value {
+            if let Node::Object(m) = value {
                 for (k, v) in m {
                     match existing.get(&k) {
                         Some(e) if *e != v => {
@@ -1175,20 +1276,17 @@ fn conflict(path: &str, type_name: &str, arg: &str, at: &At<'_>) -> Error {
 }
 
 /// Appends to the list at a dotted path.
-fn append_path(
-    out: &mut Map<String, Value>,
+fn append_path<'s>(
+    out: &mut NodeMap<'s>,
     path: &str,
-    value: Value,
+    value: Node<'s>,
     type_name: &str,
     arg: &str,
     at: &At<'_>,
 ) -> Result<()> {
     let (parent, key) = parent_of(out, path, type_name, arg, at)?;
-    match parent
-        .entry(key.to_string())
-        .or_insert_with(|| Value::Array(Vec::new()))
-    {
-        Value::Array(items) => {
+    match parent.get_or_insert_with(key.to_string(), || Node::Array(Vec::new())) {
+        Node::Array(items) => {
             items.push(value);
             Ok(())
         }
@@ -1197,7 +1295,7 @@ fn append_path(
 }
 
 /// CloudFormation parameter type and default of a variable.
-fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, Value>> {
+fn parameter<'s>(v: &'s crate::blueprint::Variable, path: &str) -> Result<NodeMap<'s>> {
     let ty = v
         .var_type
         .as_deref()
@@ -1206,13 +1304,16 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
         .ok()
         .flatten()
         .unwrap_or(VarType::String);
-    let mut p = Map::new();
+    let mut p = NodeMap::new();
     let (cfn_type, default) = match (&ty, &v.default) {
-        (VarType::String, d) => ("String", d.clone().map(|d| string_of(&d))),
-        (VarType::Number, d) => ("Number", d.clone().map(|d| string_of(&d))),
+        (VarType::String, d) => ("String", d.as_ref().map(string_of)),
+        (VarType::Number, d) => ("Number", d.as_ref().map(string_of)),
         (VarType::Bool, d) => {
-            p.insert("AllowedValues".into(), json!(["true", "false"]));
-            ("String", d.clone().map(|d| string_of(&d)))
+            p.insert(
+                "AllowedValues",
+                Node::Array(vec![text("true"), text("false")]),
+            );
+            ("String", d.as_ref().map(string_of))
         }
         (VarType::List(inner) | VarType::Set(inner), d) => {
             let t = match **inner {
@@ -1221,11 +1322,11 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
                 _ => "",
             };
             let joined = d.as_ref().and_then(Value::as_array).map(|items| {
-                Value::String(
+                Node::owned(
                     items
                         .iter()
-                        .map(|i| match string_of(i) {
-                            Value::String(s) => s,
+                        .map(|i| match i {
+                            Value::String(s) => s.clone(),
                             other => other.to_string(),
                         })
                         .collect::<Vec<_>>()
@@ -1243,23 +1344,23 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
             format!("a variable of type {ty} has no {FORMAT} parameter type (use string, number, bool or a list of strings or numbers)"),
         ));
     }
-    p.insert("Type".into(), Value::String(cfn_type.into()));
+    p.insert("Type", text(cfn_type));
     if let Some(d) = default {
-        p.insert("Default".into(), d);
+        p.insert("Default", d);
     }
     if let Some(desc) = &v.description {
-        p.insert("Description".into(), Value::String(desc.clone()));
+        p.insert("Description", text(desc));
     }
     if v.sensitive {
-        p.insert("NoEcho".into(), Value::Bool(true));
+        p.insert("NoEcho", Node::Bool(true));
     }
     Ok(p)
 }
 
-fn string_of(v: &Value) -> Value {
+fn string_of(v: &Value) -> Node<'_> {
     match v {
-        Value::String(s) => Value::String(s.clone()),
-        other => Value::String(other.to_string()),
+        Value::String(s) => text(s),
+        other => Node::owned(other.to_string()),
     }
 }
 
@@ -1315,16 +1416,17 @@ fn reaches(bp: &CheckedBlueprint, rep: &[usize], from: usize, to: usize) -> bool
 }
 
 /// Lowers the blueprint to a CloudFormation template.
-pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
+pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let map = mapping()?;
     let doc = bp.blueprint();
     let n = doc.resources.len();
     let mut ns = Namespace::default();
-    let mut l = Lowering {
-        bp,
+    let mut l = Plan {
         type_maps: Vec::with_capacity(n),
         placements: Vec::with_capacity(n),
         params: HashMap::new(),
+        fold_refs: Vec::new(),
+        companions: Vec::new(),
     };
     let mut findings = Vec::new();
 
@@ -1456,15 +1558,35 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
                     format!("resources[{i}].properties.{via}"),
                     format!(
                         "{} must reference a resource that exists on its own in {FORMAT}",
-                        l.type_name(i)
+                        bp.resource_info(i)
+                            .map(|x| x.type_name.as_str())
+                            .unwrap_or_default()
                     ),
                 ));
             }
         }
     }
 
+    l.fold_refs = fold_refs;
+    l.companions = companions;
+    Ok(l)
+}
+
+/// Lowers the blueprint, named by [`plan`], to a CloudFormation template.
+pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<Lowered<'a>> {
+    let doc = bp.blueprint();
+    let n = doc.resources.len();
+    let l = Lowering {
+        bp,
+        type_maps: &plan.type_maps,
+        placements: &plan.placements,
+        params: &plan.params,
+    };
+    let fold_refs = &plan.fold_refs;
+    let companions = &plan.companions;
+
     // Resources: (Properties, resource attributes such as DeletionPolicy).
-    type Body = (Map<String, Value>, Extra);
+    type Body<'b> = (NodeMap<'b>, Extra<'b>);
     let mut bodies: Vec<Option<Body>> = Vec::with_capacity(n);
     for (i, r, info) in bp.iter() {
         let (Some(Placement::Own(_)), Some(Some(tm))) = (l.placements.get(i), l.type_maps.get(i))
@@ -1473,7 +1595,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             continue;
         };
         let at = At::Props(i);
-        let mut props = Map::new();
+        let mut props = NodeMap::with_capacity(r.properties.len() + 2);
         let mut attrs = Extra::default();
         let tag_arg = info.tag_argument.as_deref().unwrap_or("tags");
         let skip = tm.tags.as_ref().map(|_| tag_arg);
@@ -1488,41 +1610,44 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
         )?;
         for (k, v) in &tm.defaults {
             if !props.contains_key(k) {
-                props.insert(k.clone(), v.clone());
+                props.insert(k.as_str(), Node::from_value(v));
             }
         }
         if let Some(tags_map) = &tm.tags {
-            let tags = merged_tags(bp, i);
+            let tags_at = at.key(tag_arg);
+            let tags = l.tags(r, tag_arg, &tags_at)?;
             if !tags.is_empty() {
-                let tags_at = at.key(tag_arg);
                 let (style, to, item) = match tags_map {
                     Tags::Style(s) => (*s, "Tags", None),
                     Tags::Spec(s) => (s.style, s.to.as_str(), Some(&s.item)),
                 };
                 let value = match style {
-                    TagStyle::List => {
-                        let mut list = Vec::with_capacity(tags.len());
-                        for (k, v) in &tags {
-                            let mut o = Map::new();
-                            o.insert("Key".into(), Value::String(k.clone()));
-                            o.insert("Value".into(), l.value(v, &tags_at.key(k))?);
-                            list.push(Value::Object(o));
-                        }
-                        Value::Array(list)
-                    }
+                    TagStyle::List => Node::Array(
+                        tags.into_iter()
+                            .map(|(k, v)| {
+                                let mut o = NodeMap::with_capacity(2);
+                                o.insert("Key", text(k));
+                                o.insert("Value", v);
+                                Node::Object(o)
+                            })
+                            .collect(),
+                    ),
                     TagStyle::Map => {
-                        let mut m = Map::new();
-                        for (k, v) in &tags {
-                            m.insert(k.clone(), l.value(v, &tags_at.key(k))?);
+                        let mut m = NodeMap::with_capacity(tags.len());
+                        for (k, v) in tags {
+                            m.insert(k, v);
                         }
-                        Value::Object(m)
+                        Node::Object(m)
                     }
                 };
                 let value = match item {
                     Some(item) if !item.is_empty() => {
-                        let mut o = item.clone();
-                        o.insert("Tags".into(), value);
-                        Value::Array(vec![Value::Object(o)])
+                        let mut o = NodeMap::with_capacity(item.len() + 1);
+                        for (ik, iv) in item {
+                            o.insert(ik.as_str(), Node::from_value(iv));
+                        }
+                        o.insert("Tags", value);
+                        Node::Array(vec![Node::Object(o)])
                     }
                     _ => value,
                 };
@@ -1536,10 +1661,8 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             ));
         }
         if r.lifecycle.prevent_destroy {
-            attrs.attrs.insert("DeletionPolicy".into(), json!("Retain"));
-            attrs
-                .attrs
-                .insert("UpdateReplacePolicy".into(), json!("Retain"));
+            attrs.attrs.insert("DeletionPolicy", text("Retain"));
+            attrs.attrs.insert("UpdateReplacePolicy", text("Retain"));
         }
         // `ignore_changes` needs nothing: CloudFormation never reverts changes made outside it;
         // an update only applies properties whose value in the template changed.
@@ -1559,9 +1682,12 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
         let Some(merge) = &tm.merge else { continue };
         let at = At::Props(i);
         let value = match &merge.append {
-            Some(arg) => l.value(r.properties.get(arg).unwrap_or(&Value::Null), &at.key(arg))?,
+            Some(arg) => match r.properties.get(arg) {
+                Some(v) => l.value(v, &at.key(arg))?,
+                None => Node::Null,
+            },
             None => {
-                let mut obj = Map::new();
+                let mut obj = NodeMap::new();
                 let mut ignored = Extra::default();
                 l.block(
                     &info.type_name,
@@ -1623,9 +1749,9 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
                         Some(j) => l.value(v, &At::Index(&arg_at, j))?,
                         None => l.value(v, &arg_at)?,
                     };
-                    obj.insert(from.property.clone(), value);
+                    obj.insert(from.property.as_str(), value);
                 }
-                Value::Object(obj)
+                Node::Object(obj)
             }
         };
         let Some(property) = &merge.property else {
@@ -1701,7 +1827,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
         }
     }
     let any_companions = companions.iter().any(|c| !c.is_empty());
-    let mut resources = Map::new();
+    let mut resources: Vec<(Str<'_>, Node<'_>)> = Vec::with_capacity(n + n / 8);
     for (i, r, _) in bp.iter() {
         let (Some(Placement::Own(ids)), Some(Some((props, attrs)))) =
             (l.placements.get(i), bodies.get_mut(i).map(Option::take))
@@ -1733,7 +1859,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
         } else {
             std::collections::HashSet::new()
         };
-        let mut depends: Vec<String> = Vec::new();
+        let mut depends: Vec<&str> = Vec::new();
         let mut push_dep = |d: &str| {
             if referenced.contains(d) {
                 return;
@@ -1747,8 +1873,8 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             }
             if let Some(Placement::Own(dep_ids)) = l.placements.get(rj) {
                 for id in dep_ids {
-                    if !ids.contains(id) && !depends.contains(id) {
-                        depends.push(id.clone());
+                    if !ids.contains(id) && !depends.contains(&id.as_str()) {
+                        depends.push(id);
                     }
                 }
             }
@@ -1769,8 +1895,8 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
                 for j in bp.graph().dependencies(m) {
                     let rj = rep.get(j).copied().unwrap_or(j);
                     for c in companions.get(rj).into_iter().flatten() {
-                        if !depends.contains(c) {
-                            depends.push(c.clone());
+                        if !depends.contains(&c.as_str()) {
+                            depends.push(c);
                         }
                     }
                 }
@@ -1778,31 +1904,34 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
         }
         // Sorted, as `cdk synth` writes them.
         depends.sort();
-        // Companion resources, one per instance.
-        for (k, id) in ids.iter().enumerate() {
-            for (c, value) in &attrs.companions {
-                let cid = format!("{id}{}", c.suffix);
-                let mut cprops = Map::new();
-                cprops.insert(c.ref_to.clone(), single("Ref", Value::String(id.clone())));
-                cprops.insert(c.to.clone(), value.clone());
-                let mut res = Map::new();
-                res.insert("Type".into(), Value::String(c.cfn_type.clone()));
-                res.insert("Properties".into(), Value::Object(cprops));
-                let _ = k;
-                resources.insert(cid, Value::Object(res));
+        // Companion resources, one per instance (their IDs were claimed per companion argument,
+        // per instance).
+        let own_companions = companions.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        for (ci, (c, value)) in attrs.companions.iter().enumerate() {
+            for (k, id) in ids.iter().enumerate() {
+                let Some(cid) = own_companions.get(ci * ids.len() + k) else {
+                    continue;
+                };
+                let mut cprops = NodeMap::with_capacity(2);
+                cprops.insert(c.ref_to.as_str(), Node::single("Ref", text(id)));
+                cprops.insert(c.to.as_str(), value.clone());
+                let mut res = NodeMap::with_capacity(2);
+                res.insert("Type", text(&c.cfn_type));
+                res.insert("Properties", Node::Object(cprops));
+                resources.push((Cow::Borrowed(cid.as_str()), Node::Object(res)));
             }
         }
         let mut props = Some(props);
         for (k, id) in ids.iter().enumerate() {
-            let mut res = Map::new();
-            res.insert("Type".into(), Value::String(cfn_type.to_string()));
+            let mut res = NodeMap::with_capacity(3 + attrs.attrs.len());
+            res.insert("Type", text(cfn_type));
             if !depends.is_empty() {
                 res.insert(
-                    "DependsOn".into(),
-                    Value::Array(depends.iter().cloned().map(Value::String).collect()),
+                    "DependsOn",
+                    Node::Array(depends.iter().map(|d| text(d)).collect()),
                 );
             }
-            for (key, v) in &attrs.attrs {
+            for (key, v) in attrs.attrs.entries() {
                 res.insert(key.clone(), v.clone());
             }
             // The last instance takes the properties, the others a copy.
@@ -1812,19 +1941,19 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
                 props.clone().unwrap_or_default()
             };
             if !p.is_empty() {
-                res.insert("Properties".into(), Value::Object(p));
+                res.insert("Properties", Node::Object(p));
             }
-            resources.insert(id.clone(), Value::Object(res));
+            resources.push((Cow::Borrowed(id.as_str()), Node::Object(res)));
         }
     }
 
     // Parameters and outputs.
-    let mut params = Map::new();
+    let mut params = NodeMap::with_capacity(doc.variables.len());
     for (i, v) in doc.variables.iter().enumerate() {
         let id = l.params.get(v.name.as_str()).cloned().unwrap_or_default();
-        params.insert(id, Value::Object(parameter(v, &format!("variables[{i}]"))?));
+        params.insert(id, Node::Object(parameter(v, &format!("variables[{i}]"))?));
     }
-    let mut outputs = Map::new();
+    let mut outputs = NodeMap::with_capacity(doc.outputs.len());
     let mut out_ns = Namespace::default();
     for (i, o) in doc.outputs.iter().enumerate() {
         let path = format!("outputs[{i}].value");
@@ -1848,55 +1977,74 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             }
         };
         let id = out_ns.claim(&pascal_case(&o.name), &format!("outputs[{i}].name"))?;
-        let mut out = Map::new();
-        out.insert("Value".into(), value);
+        let mut out = NodeMap::with_capacity(2);
+        out.insert("Value", value);
         if let Some(d) = &o.description {
-            out.insert("Description".into(), Value::String(d.clone()));
+            out.insert("Description", text(d));
         }
-        outputs.insert(id, Value::Object(out));
+        outputs.insert(id, Node::Object(out));
     }
 
-    let mut template = Map::new();
-    template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    let mut template = NodeMap::with_capacity(5);
+    template.insert("AWSTemplateFormatVersion", text("2010-09-09"));
     if let Some(d) = &doc.description {
-        template.insert("Description".into(), Value::String(d.clone()));
+        template.insert("Description", text(d));
     }
     if !params.is_empty() {
-        template.insert("Parameters".into(), Value::Object(params));
+        template.insert("Parameters", Node::Object(params));
     }
-    template.insert("Resources".into(), Value::Object(resources));
+    template.insert("Resources", Node::Object(NodeMap::from_unsorted(resources)));
     if !outputs.is_empty() {
-        template.insert("Outputs".into(), Value::Object(outputs));
+        template.insert("Outputs", Node::Object(outputs));
     }
     Ok(Lowered {
-        template: Value::Object(template),
+        template: Node::Object(template),
     })
 }
 
 /// An output's value: a string; a list attribute is joined with `,`.
-fn output_value(l: &Lowering<'_>, s: &str, at: &At<'_>) -> Result<Value> {
+fn output_value<'s>(l: &Lowering<'s>, s: &'s str, at: &At<'_>) -> Result<Node<'s>> {
     if has_markers(s) {
         let t =
             Template::parse(s).map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
         if let Some(r) = t.as_single_reference() {
             return Ok(match l.resolve(r, at)? {
-                Resolved::GetAtt(id, attr, true) => {
-                    json!({"Fn::Join": [",", {"Fn::GetAtt": [id, attr]}]})
-                }
-                other => other.into_value(),
+                Resolved::GetAtt(id, attr, true) => Node::single(
+                    "Fn::Join",
+                    Node::Array(vec![
+                        text(","),
+                        Resolved::GetAtt(id, attr, true).into_node(),
+                    ]),
+                ),
+                other => other.into_node(),
             });
         }
         return l.template(&t, at);
     }
-    Ok(Value::String(s.to_string()))
+    Ok(text(s))
 }
 
-/// The template context of `cloudformation` / `cloudformation-yaml`.
-pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
-    let lowered = lower(bp)?;
+/// The template context of `cloudformation` / `cloudformation-yaml`: the template written as
+/// JSON (`template_json`) or YAML (`template_yaml`), and with `data` (templates other than the
+/// embedded ones) the template as data (`template`).
+pub(crate) fn context(bp: &CheckedBlueprint, yaml: bool, data: bool) -> Result<Value> {
+    let plan = plan(bp)?;
+    let lowered = lower(bp, &plan)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    ctx.insert("template".into(), lowered.template);
+    let value = (yaml || data).then(|| lowered.template.to_value());
+    if yaml {
+        let text = super::yaml::to_yaml(value.as_ref().unwrap_or(&Value::Null));
+        ctx.insert("template_yaml".into(), Value::String(text));
+    } else {
+        ctx.insert(
+            "template_json".into(),
+            Value::String(lowered.template.to_json_pretty()),
+        );
+    }
+    if let (true, Some(v)) = (data, value) {
+        ctx.insert("template".into(), v);
+    }
     Ok(Value::Object(ctx))
 }
 

@@ -19,6 +19,7 @@ mod cdk;
 mod cloudformation;
 mod hcl;
 mod idents;
+mod node;
 mod templates;
 mod terraform;
 mod values;
@@ -263,9 +264,8 @@ pub fn generate(
     let context = match format {
         OutputFormat::Terraform => terraform::context(bp, false, data)?,
         OutputFormat::TerraformJson => terraform::context(bp, true, data)?,
-        OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
-            cloudformation::context(bp)?
-        }
+        OutputFormat::CloudFormation => cloudformation::context(bp, false, data)?,
+        OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
         OutputFormat::CdkTs => cdk::context(bp)?,
         other => {
             return Err(Error::single(
