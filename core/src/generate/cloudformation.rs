@@ -1112,29 +1112,30 @@ impl<'a> Lowering<'a> {
                     ),
                 ));
             }
-            let key: Str<'s> =
-                match m.get(&kv.key) {
-                    Some(Value::String(s)) if !has_markers(s) => Cow::Borrowed(s.as_str()),
-                    Some(Value::String(s)) => match self.string(s, &item_at.key(&kv.key))? {
-                        Node::String(text) => text,
-                        _ => return Err(unmapped(
+            let key: Str<'s> = match m.get(&kv.key) {
+                Some(Value::String(s)) if !has_markers(s) => Cow::Borrowed(s.as_str()),
+                Some(Value::String(s)) => match self.string(s, &item_at.key(&kv.key))? {
+                    Node::String(text) => text,
+                    _ => {
+                        return Err(unmapped(
                             Code::UnmappedProperty,
                             &item_at.key(&kv.key),
                             format!(
                                 "`{}` becomes a {FORMAT} map key, so it cannot hold a reference",
                                 kv.key
                             ),
-                        )),
-                    },
-                    Some(other) => Cow::Owned(literal_key(other).into_owned()),
-                    None => {
-                        return Err(unmapped(
-                            Code::UnmappedProperty,
-                            &item_at,
-                            format!("each `{k}` of {type_name} needs `{}`", kv.key),
                         ))
                     }
-                };
+                },
+                Some(other) => Cow::Owned(literal_key(other).into_owned()),
+                None => {
+                    return Err(unmapped(
+                        Code::UnmappedProperty,
+                        &item_at,
+                        format!("each `{k}` of {type_name} needs `{}`", kv.key),
+                    ))
+                }
+            };
             let value = match m.get(&kv.value) {
                 Some(x) => self.value(x, &item_at.key(&kv.value))?,
                 None => Node::Null,
@@ -1304,6 +1305,15 @@ fn parameter<'s>(v: &'s crate::blueprint::Variable, path: &str) -> Result<NodeMa
         .ok()
         .flatten()
         .unwrap_or(VarType::String);
+    if v.default.as_ref().is_some_and(Value::is_null) {
+        // Terraform's `default = null` makes a variable optional with no value; a CloudFormation
+        // parameter has no null, and "" or "null" would be a different value.
+        return Err(gen_error(
+            Code::UnmappedProperty,
+            format!("{path}.default"),
+            format!("a null default (an optional variable with no value) has no {FORMAT} parameter equivalent; give the variable a real default or none"),
+        ));
+    }
     let mut p = NodeMap::new();
     let (cfn_type, default) = match (&ty, &v.default) {
         (VarType::String, d) => ("String", d.as_ref().map(string_of)),
