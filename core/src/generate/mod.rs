@@ -19,6 +19,8 @@ mod cdk;
 mod cloudformation;
 mod hcl;
 mod idents;
+mod pulumi;
+mod pulumi_map;
 mod templates;
 mod terraform;
 mod values;
@@ -55,10 +57,12 @@ pub enum OutputFormat {
     /// Azure Resource Manager template: `azuredeploy.json`.
     #[serde(rename = "arm")]
     Arm,
-    /// Pulumi YAML program: `Pulumi.yaml`.
+    /// Pulumi YAML program on the bridged providers (`@pulumi/aws`, `@pulumi/azure`,
+    /// `@pulumi/gcp`): `Pulumi.yaml`.
     #[serde(rename = "pulumi-yaml")]
     PulumiYaml,
-    /// Pulumi TypeScript program: `index.ts`, `package.json`, `Pulumi.yaml`.
+    /// Pulumi TypeScript program on the bridged providers: `index.ts`, `package.json`,
+    /// `tsconfig.json`, `Pulumi.yaml`.
     #[serde(rename = "pulumi-ts")]
     PulumiTs,
     /// AWS CDK TypeScript app with L1 (`Cfn*`) constructs: `lib/stack.ts`, `bin/app.ts`,
@@ -229,8 +233,7 @@ impl GeneratedFiles {
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
 /// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
-/// formats this build does not generate yet: `arm`, `pulumi-yaml`, `pulumi-ts`
-/// (`format_unavailable`).
+/// formats this build does not generate yet: `arm` (`format_unavailable`).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
@@ -261,6 +264,8 @@ pub fn generate(
             cloudformation::context(bp)?
         }
         OutputFormat::CdkTs => cdk::context(bp)?,
+        OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
+        OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
         other => {
             return Err(Error::single(
                 ErrorKind::Generate,
@@ -268,7 +273,7 @@ pub fn generate(
                     Code::FormatUnavailable,
                     "",
                     format!(
-                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, cdk-ts"
+                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, pulumi-yaml, pulumi-ts, cdk-ts"
                     ),
                 ),
             ))
