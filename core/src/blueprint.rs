@@ -138,8 +138,14 @@ pub struct Variable {
     /// Type: `string`, `number`, `bool`, `any`, `list(T)`, `set(T)` or `map(T)`; default `string`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub var_type: Option<String>,
-    /// Default value; a variable without one must be given a value at deploy time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Default value; a variable without one must be given a value at deploy time. An explicit
+    /// `default: null` is kept (`Some(Value::Null)`): as in Terraform, it makes the variable
+    /// optional with no value.
+    #[serde(
+        default,
+        deserialize_with = "present_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default: Option<Value>,
     /// What the variable is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +170,14 @@ pub struct Output {
     /// Hide the value in plans and CLI output.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
+}
+
+/// Deserializes a field that is present (even as `null`) into `Some`; an absent field stays
+/// `None` through `#[serde(default)]`.
+fn present_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// The syntax of a blueprint source text.
@@ -296,10 +310,41 @@ fn structure_error(path: String, message: String, location: Option<Location>) ->
 }
 
 /// serde messages end with " at line X column Y"; the location is reported separately.
+/// Removes the " at line X column Y" parts serde_json and yaml_serde put in their messages (the
+/// location is reported separately), and the path prefix yaml_serde adds (`resources[0].count: `).
 fn clean_serde_message(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let tail = &after[digits..];
+        match tail.strip_prefix(" column ") {
+            Some(col) if digits > 0 => {
+                let n = col.len() - col.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                rest = &col[n..];
+            }
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// yaml_serde starts shape messages with the path (`resources[0].count: invalid type...`);
+/// findings carry the path separately.
+fn strip_path_prefix(message: String, path: &str) -> String {
+    let path = normalize_path(path.to_string());
+    if path.is_empty() {
+        return message;
+    }
+    match message.strip_prefix(&format!("{path}: ")) {
+        Some(rest) => rest.to_string(),
+        None => message,
     }
 }
 
@@ -372,19 +417,30 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
         let message = inner.to_string();
         // yaml_serde reports syntax problems (scanner/parser) and shape problems (serde) through
         // one type. Only on failure, re-read the text accepting any shape: if that fails too, the
-        // problem is the YAML itself.
-        if yaml_serde::from_str::<serde::de::IgnoredAny>(text).is_err() {
-            Error::single(
-                ErrorKind::Parse,
-                Finding::error(
-                    Code::YamlSyntax,
-                    "",
-                    format!("invalid YAML: {}", clean_serde_message(&message)),
+        // problem is the YAML itself, and that second error says where.
+        match yaml_serde::from_str::<serde::de::IgnoredAny>(text) {
+            Err(syntax) => {
+                let location = syntax
+                    .location()
+                    .map(|l| Location {
+                        line: l.line(),
+                        column: l.column(),
+                    })
+                    .or(location);
+                Error::single(
+                    ErrorKind::Parse,
+                    Finding::error(
+                        Code::YamlSyntax,
+                        "",
+                        format!("invalid YAML: {}", clean_serde_message(&syntax.to_string())),
+                    )
+                    .with_location(location),
                 )
-                .with_location(location),
-            )
-        } else {
-            structure_error(path, message, location)
+            }
+            Ok(_) => {
+                let message = strip_path_prefix(message, &path);
+                structure_error(path, message, location)
+            }
         }
     })
 }
@@ -433,6 +489,31 @@ mod tests {
         let err = Blueprint::from_yaml("name: abc\nversion: 1.0.0\nprovider: aws\n").unwrap_err();
         assert_eq!(err.code(), Code::InvalidStructure);
         assert!(err.message().contains("region"), "{}", err.message());
+    }
+
+    #[test]
+    fn messages_carry_no_location_or_path_text() {
+        let err = Blueprint::from_yaml(
+            "name: demo\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n  - type: aws_vpc\n    name: main\n    count: two\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.path(), "resources[0].count");
+        assert!(!err.message().contains("resources[0]"), "{}", err.message());
+        assert!(!err.message().contains(" at line "), "{}", err.message());
+        assert_eq!(
+            clean_serde_message("bad at line 3 column 4, then more at line 5 column 6"),
+            "bad, then more"
+        );
+        assert_eq!(clean_serde_message("kept at line x"), "kept at line x");
+    }
+
+    #[test]
+    fn unterminated_flow_sequence_is_a_syntax_error_at_its_end() {
+        let err =
+            Blueprint::from_yaml("name: demo\nversion: 1.0.0\nprovider: aws\nregion: [us-east-1\n")
+                .unwrap_err();
+        assert_eq!(err.code(), Code::YamlSyntax);
+        assert!(!err.message().contains("invalid type"), "{}", err.message());
     }
 
     #[test]

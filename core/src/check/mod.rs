@@ -313,7 +313,17 @@ impl<'a> Checker<'a> {
         self.check_header();
         self.index_names();
         self.check_variables();
+        // Types first, for every resource, so that a reference to a resource declared further
+        // down is checked against its type like any other; findings still come out in
+        // document order, resource by resource.
+        let mut resolution_findings = Vec::with_capacity(self.bp.resources.len());
         for i in 0..self.bp.resources.len() {
+            let before = self.findings.len();
+            self.resolve_resource(i);
+            resolution_findings.push(self.findings.split_off(before));
+        }
+        for (i, found) in resolution_findings.into_iter().enumerate() {
+            self.findings.extend(found);
             self.check_resource(i);
         }
         self.check_outputs();
@@ -467,7 +477,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_resource(&mut self, i: usize) {
+    /// The count and the type of resource `i`: fills its `ResourceInfo`.
+    fn resolve_resource(&mut self, i: usize) {
         let bp = self.bp;
         let Some(r) = bp.resources.get(i) else {
             return;
@@ -483,12 +494,10 @@ impl<'a> Checker<'a> {
             }
         }
         // Resolve the type.
-        let mut schema = None;
         if let Some(provider) = self.provider {
             let facts = self.type_facts(provider, &r.resource_type);
             match facts.resolution.clone() {
                 TypeResolution::Known { type_name, .. } => {
-                    schema = facts.schema;
                     let tag_argument = facts.tag_argument.clone();
                     if let Some(slot) = self.infos.get_mut(i) {
                         *slot = Some(ResourceInfo {
@@ -528,6 +537,19 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// Properties, references, lifecycle and dependencies of resource `i` (types are resolved).
+    fn check_resource(&mut self, i: usize) {
+        let bp = self.bp;
+        let Some(r) = bp.resources.get(i) else {
+            return;
+        };
+        let base = format!("resources[{i}]");
+        let schema = match (self.provider, self.infos.get(i)) {
+            (Some(provider), Some(Some(_))) => self.type_facts(provider, &r.resource_type).schema,
+            _ => None,
+        };
         // Properties against the argument schema, collecting references on the way.
         let mut refs = Vec::new();
         let props_path = format!("{base}.properties");

@@ -198,6 +198,9 @@ pub struct EstimateSummary {
     pub free: usize,
     /// Unpriced resources.
     pub unpriced: usize,
+    /// Priced resources with at least one component the catalog could not price (their
+    /// `unpriced_components` say which); counted in `priced` too.
+    pub partially_priced: usize,
     /// Usage-based line items whose quantity is a built-in default.
     pub default_usage_items: usize,
 }
@@ -507,7 +510,12 @@ fn assemble(
     };
     for r in &resources {
         match r.status {
-            PriceStatus::Priced => summary.priced += 1,
+            PriceStatus::Priced => {
+                summary.priced += 1;
+                if !r.unpriced_components.is_empty() {
+                    summary.partially_priced += 1;
+                }
+            }
             PriceStatus::Free => summary.free += 1,
             PriceStatus::Unpriced => summary.unpriced += 1,
         }

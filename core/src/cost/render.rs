@@ -107,9 +107,14 @@ pub fn render_text(est: &CostEstimate) -> String {
     let s = &est.summary;
     let _ = writeln!(
         out,
-        "{} resources: {} priced, {} free, {} unpriced. Baseline {}, usage-based {}.",
+        "{} resources: {} priced{}, {} free, {} unpriced. Baseline {}, usage-based {}.",
         s.resources,
         s.priced,
+        if s.partially_priced > 0 {
+            format!(" ({} partly)", s.partially_priced)
+        } else {
+            String::new()
+        },
         s.free,
         s.unpriced,
         usd(est.baseline_monthly),

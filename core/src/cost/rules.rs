@@ -290,6 +290,21 @@ pub(crate) fn price_resource(
         Provider::Gcp => gcp(&mut p, &props, &info.type_name),
     };
     match result {
+        Rule::Priced(Ok(())) if p.lines.is_empty() && !p.missing.is_empty() => {
+            // Not one component could be priced: the resource is unpriced, never a silent $0.
+            out.status = PriceStatus::Unpriced;
+            let reasons: Vec<String> = p
+                .missing
+                .iter()
+                .map(|m| format!("{}: {}", m.name, m.reason))
+                .collect();
+            out.reason = Some(Cow::Owned(format!(
+                "no component could be priced ({})",
+                reasons.join("; ")
+            )));
+            out.unpriced_components = p.missing;
+            out.notes = p.notes;
+        }
         Rule::Priced(Ok(())) => {
             out.monthly = p.lines.iter().map(|l| l.monthly).sum();
             out.line_items = p.lines;

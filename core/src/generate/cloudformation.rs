@@ -470,6 +470,15 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
         .ok()
         .flatten()
         .unwrap_or(VarType::String);
+    if v.default.as_ref().is_some_and(Value::is_null) {
+        // Terraform's `default = null` makes a variable optional with no value; a CloudFormation
+        // parameter has no null, and "" or "null" would be a different value.
+        return Err(gen_error(
+            Code::UnmappedProperty,
+            format!("{path}.default"),
+            format!("a null default (an optional variable with no value) has no {FORMAT} parameter equivalent; give the variable a real default or none"),
+        ));
+    }
     let mut p = Map::new();
     let (cfn_type, default) = match (&ty, &v.default) {
         (VarType::String, d) => ("String", d.clone().map(|d| string_of(&d))),

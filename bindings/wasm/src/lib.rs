@@ -1,0 +1,151 @@
+//! # `@iac-dharma/wasm`
+//!
+//! The IAC Dharma engine as a WebAssembly module for browsers and Node.js, built with
+//! wasm-bindgen. Every function is a thin layer over the `iac-dharma` crate: it reads a blueprint
+//! (JSON/YAML text, or a plain JS object), calls the engine, and returns plain JS objects. Engine
+//! errors are thrown as real JS `Error`s carrying `kind`, `code`, `path`, `location`,
+//! `suggestion` and every finding; see `README.md` for the API and `src/types.d.ts` for the
+//! TypeScript declarations.
+//!
+//! The pure part (reading inputs, building results) is in [`report`] and tested natively; the
+//! JS-facing functions below only convert values.
+
+pub mod report;
+
+mod convert;
+mod panic;
+
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{blueprint_input, js_error, optional_string, to_js};
+use crate::report::{CheckReport, ParseReport};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = include_str!("types.d.ts");
+
+/// Runs once per WebAssembly instance: installs the panic hook (see `panic.rs`).
+#[wasm_bindgen(start, private)]
+fn start() {
+    panic::install();
+}
+
+/// The version of the engine in this module.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Parses and checks a blueprint; returns the document as a plain object with what the check
+/// resolved (provider, normalized version, resource types) and its warnings.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param format `"json"` or `"yaml"` for text; detected when omitted (ignored for objects).
+/// @throws {DharmaError} kind `parse` (with `location` for syntax errors) or `check` (every
+/// finding, each with its `path`), or `invalid_input` for a bad argument.
+#[wasm_bindgen(unchecked_return_type = "ParseResult")]
+pub fn parse(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SourceFormat | null")] format: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let input = blueprint_input(&blueprint, format)?;
+    let bp = input.load().map_err(|e| js_error(&e))?;
+    to_js(&ParseReport::new(&bp, &input))
+}
+
+/// Checks a blueprint: its name, version, provider, region, every resource with its resolved
+/// Terraform type, and the warnings.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param format `"json"` or `"yaml"` for text; detected when omitted (ignored for objects).
+/// @throws {DharmaError} as `parse`.
+#[wasm_bindgen(unchecked_return_type = "CheckResult")]
+pub fn check(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SourceFormat | null")] format: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let input = blueprint_input(&blueprint, format)?;
+    let bp = input.load().map_err(|e| js_error(&e))?;
+    to_js(&CheckReport::new(&bp))
+}
+
+/// The dependency graph of a blueprint: `"json"` (default) returns an object with every resource's
+/// wave and dependencies, the edges, the waves (resources that can be created in parallel) and the
+/// creation order; `"dot"` and `"mermaid"` return diagram text.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param format `"json"`, `"dot"` or `"mermaid"`.
+/// @throws {DharmaError} as `parse`, or `invalid_input` for an unknown format.
+#[wasm_bindgen(unchecked_return_type = "GraphJson | string")]
+pub fn graph(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "GraphFormat | null")] format: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let format = optional_string(format, "format")?;
+    let format = report::graph_format(format.as_deref()).map_err(|e| js_error(&e))?;
+    let bp = blueprint_input(&blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    match format {
+        iac_dharma::GraphFormat::Json => to_js(&iac_dharma::graph_json(&bp)),
+        other => Ok(JsValue::from_str(&iac_dharma::render_graph(&bp, other))),
+    }
+}
+
+/// Every resource that depends on `name`, directly or not (what a change to it can break), in
+/// document order.
+///
+/// @throws {DharmaError} as `parse`, or `invalid_input` (path `name`, with a suggestion) when no
+/// resource has that name.
+#[wasm_bindgen(js_name = blastRadius, unchecked_return_type = "string[]")]
+pub fn blast_radius(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+) -> Result<JsValue, JsValue> {
+    let name = optional_string(Some(name), "name")?.ok_or_else(|| {
+        js_error(&report::invalid_argument(
+            "name",
+            "`name` must be a resource name",
+            None,
+        ))
+    })?;
+    let bp = blueprint_input(&blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let names = report::blast_radius(&bp, &name).map_err(|e| js_error(&e))?;
+    to_js(&names)
+}
+
+/// The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders.
+#[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
+pub fn schema() -> Result<JsValue, JsValue> {
+    to_js(&iac_dharma::blueprint_json_schema())
+}
+
+/// Asks the glue to replace the WebAssembly instance with a fresh one before the next call. Used
+/// by the package entries (`index.cjs`, `index.js`) after a panic or a trap; see `panic.rs`. Not part of the
+/// API.
+#[wasm_bindgen(js_name = __scheduleReset, skip_typescript)]
+pub fn schedule_reset() {
+    wasm_bindgen::handler::schedule_reinit();
+}
+
+/// Does nothing. Calling it after [`schedule_reset`] makes the replacement happen at once, in a
+/// call that passes no arguments (the glue marshals arguments before it replaces the instance, so
+/// the first call after a replacement must have none). Not part of the API.
+#[wasm_bindgen(js_name = __applyReset, skip_typescript)]
+pub fn apply_reset() {}
+
+/// Panics on purpose, to test that a panic reaches JS as a readable `DharmaError` (kind
+/// `internal`) and that the package entry carries on with a fresh instance. Not part of the API.
+#[wasm_bindgen(js_name = __panicForTesting, skip_typescript)]
+#[allow(clippy::panic)] // the point of the function
+pub fn panic_for_testing(message: &str) {
+    panic!("{message}");
+}
+
+/// Stops the module with a trap (as an allocation failure would), to test that the package entry
+/// turns it into a `DharmaError` and carries on with a fresh instance. Not part of the API.
+#[wasm_bindgen(js_name = __trapForTesting, skip_typescript)]
+pub fn trap_for_testing() {
+    std::process::abort();
+}

@@ -1,0 +1,305 @@
+// Every function of the package and every error path, through the Node build.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+import * as dharma from '@iac-dharma/wasm';
+
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+const YAML = `name: web-app
+version: v1.2.0
+provider: aws
+region: us-east-1
+tags: {Owner: platform}
+resources:
+  - type: vpc                       # alias of aws_vpc
+    name: main
+    properties: {cidr_block: 10.0.0.0/16}
+  - type: aws_subnet
+    name: public_a
+    count: 2
+    properties: {vpc_id: "\${main.id}", cidr_block: 10.0.1.0/24}
+  - type: aws_instance
+    name: web
+    properties: {ami: ami-0abcdef1234567890, instance_type: t3.micro, subnet_id: "\${public_a[0].id}"}
+    dependencies: [main]
+`;
+
+const DOC = {
+  name: 'web-app',
+  version: '1.0.0',
+  provider: 'aws',
+  region: 'us-east-1',
+  resources: [
+    { type: 'aws_vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } },
+    { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } },
+  ],
+};
+
+/** Runs `fn`, which must throw a DharmaError; returns it after the checks every error must pass. */
+function thrown(fn) {
+  let err;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, 'expected an error');
+  assert.ok(err instanceof Error, `not an Error: ${typeof err} ${err}`);
+  assert.equal(err.name, 'DharmaError');
+  assert.equal(typeof err.message, 'string');
+  assert.ok(err.message.length > 0);
+  assert.ok(typeof err.stack === 'string');
+  for (const key of ['kind', 'code', 'path']) assert.equal(typeof err[key], 'string', key);
+  assert.ok(err.location === null || (Number.isInteger(err.location.line) && Number.isInteger(err.location.column)));
+  assert.ok(Array.isArray(err.findings) && err.findings.length >= 1);
+  for (const f of err.findings) {
+    assert.equal(Object.getPrototypeOf(f), Object.prototype, 'findings are plain objects');
+    assert.equal(typeof f.code, 'string');
+    assert.ok(['error', 'warning'].includes(f.severity));
+    assert.equal(typeof f.path, 'string');
+    assert.equal(typeof f.message, 'string');
+  }
+  // The top-level properties describe the first finding.
+  assert.equal(err.code, err.findings[0].code);
+  assert.equal(err.path, err.findings[0].path);
+  assert.deepEqual(err.location, err.findings[0].location ?? null);
+  assert.equal(err.suggestion, err.findings[0].suggestion ?? null);
+  return err;
+}
+
+test('version matches the package', () => {
+  assert.equal(dharma.version(), pkg.version);
+});
+
+test('the package resolves to the Node build, CommonJS and ESM alike', () => {
+  const cjs = require('@iac-dharma/wasm');
+  assert.equal(typeof cjs.check, 'function');
+  assert.ok(require.resolve('@iac-dharma/wasm').endsWith('pkg/node/index.cjs'));
+  assert.ok(require.resolve('@iac-dharma/wasm/node').endsWith('pkg/node/index.cjs'));
+  for (const name of ['parse', 'check', 'graph', 'blastRadius', 'schema', 'version']) {
+    assert.equal(typeof dharma[name], 'function', name);
+  }
+});
+
+test('parse: YAML text gives the document, resolved types, normalized version', () => {
+  const r = dharma.parse(YAML);
+  assert.equal(r.format, 'yaml');
+  assert.equal(r.name, 'web-app');
+  assert.equal(r.version, '1.2.0');
+  assert.equal(r.provider, 'aws');
+  assert.equal(r.region, 'us-east-1');
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(
+    r.resources.map((x) => [x.name, x.type, x.address, x.count, x.taggable]),
+    [
+      ['main', 'aws_vpc', 'aws_vpc.main', 1, true],
+      ['public_a', 'aws_subnet', 'aws_subnet.public_a', 2, true],
+      ['web', 'aws_instance', 'aws_instance.web', 1, true],
+    ],
+  );
+  // The document as written (normalized), as plain JSON-like objects.
+  assert.equal(r.blueprint.version, 'v1.2.0');
+  assert.equal(r.blueprint.resources[0].type, 'vpc');
+  assert.deepEqual(r.blueprint.tags, { Owner: 'platform' });
+  assert.deepEqual(r.blueprint.resources[2].dependencies, ['main']);
+  assert.equal(Object.getPrototypeOf(r.blueprint.tags), Object.prototype, 'maps are objects, not Maps');
+  // Key order of properties is kept.
+  assert.deepEqual(Object.keys(r.blueprint.resources[2].properties), ['ami', 'instance_type', 'subnet_id']);
+});
+
+test('parse: JSON text, explicit formats, and objects', () => {
+  const json = JSON.stringify(DOC);
+  assert.equal(dharma.parse(json).format, 'json');
+  assert.equal(dharma.parse(json, 'json').format, 'json');
+  assert.equal(dharma.parse(json, 'yaml').format, 'yaml', 'JSON is valid YAML');
+  assert.equal(dharma.parse(json, null).format, 'json');
+  const fromObject = dharma.parse(DOC);
+  assert.equal(fromObject.format, 'object');
+  assert.deepEqual(fromObject.blueprint, DOC);
+  // The parsed document goes back in unchanged.
+  assert.deepEqual(dharma.parse(dharma.parse(YAML).blueprint).resources, dharma.parse(YAML).resources);
+});
+
+test('parse: null values and big integers survive the trip to JS', () => {
+  const doc = structuredClone(DOC);
+  doc.metadata = { note: null, list: [1, null] };
+  doc.variables = [{ name: 'big', type: 'number', default: '__BIG__' }];
+  // u64::MAX: more than a JS number holds exactly; it arrives as the nearest number, as with JSON.parse.
+  const text = JSON.stringify(doc).replace('"__BIG__"', '18446744073709551615');
+  const r = dharma.parse(text);
+  assert.deepEqual(r.blueprint.metadata, { list: [1, null], note: null });
+  assert.equal(r.blueprint.variables[0].default, 18446744073709551615);
+});
+
+test('check: text or object, with warnings', () => {
+  const r = dharma.check(YAML, 'yaml');
+  assert.deepEqual(Object.keys(r).sort(), ['name', 'provider', 'region', 'resources', 'version', 'warnings']);
+  assert.deepEqual(r.resources.map((x) => x.type), ['aws_vpc', 'aws_subnet', 'aws_instance']);
+  assert.deepEqual(dharma.check(DOC).resources.map((x) => x.address), ['aws_vpc.main', 'aws_subnet.a']);
+
+  // A reference to an attribute of a type the catalog does not describe is a warning, not an error.
+  const doc = structuredClone(DOC);
+  doc.resources.unshift({ type: 'aws_appmesh_mesh', name: 'mesh', properties: { name: 'm' } });
+  doc.resources[2].properties.map_public_ip_on_launch = '${mesh.some_attribute}';
+  const w = dharma.check(doc);
+  assert.equal(w.warnings.length, 1);
+  assert.equal(w.warnings[0].code, 'unknown_attribute');
+  assert.equal(w.warnings[0].severity, 'warning');
+  assert.equal(w.warnings[0].path, 'resources[2].properties.map_public_ip_on_launch');
+  assert.equal(w.resources[0].type, 'aws_appmesh_mesh');
+});
+
+test('graph: JSON object, DOT and Mermaid text', () => {
+  const g = dharma.graph(YAML);
+  assert.deepEqual(g.waves, [['main'], ['public_a'], ['web']]);
+  assert.deepEqual(g.order, ['main', 'public_a', 'web']);
+  assert.deepEqual(g.edges, [
+    { resource: 'public_a', depends_on: 'main', kind: 'reference' },
+    { resource: 'web', depends_on: 'main', kind: 'explicit' },
+    { resource: 'web', depends_on: 'public_a', kind: 'reference' },
+  ]);
+  assert.deepEqual(g.resources[2], {
+    name: 'web', type: 'aws_instance', address: 'aws_instance.web', wave: 2, depends_on: ['main', 'public_a'],
+  });
+  assert.deepEqual(dharma.graph(YAML, 'json'), g);
+  const dot = dharma.graph(DOC, 'dot');
+  assert.equal(typeof dot, 'string');
+  assert.match(dot, /"aws_subnet\.a" -> "aws_vpc\.main";/);
+  assert.match(dharma.graph(DOC, 'mermaid'), /^flowchart RL\n/);
+});
+
+test('blastRadius: transitive dependents, or a suggestion for an unknown name', () => {
+  assert.deepEqual(dharma.blastRadius(YAML, 'main'), ['public_a', 'web']);
+  assert.deepEqual(dharma.blastRadius(YAML, 'web'), []);
+  const err = thrown(() => dharma.blastRadius(YAML, 'mian'));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.code, 'invalid_argument');
+  assert.equal(err.path, 'name');
+  assert.equal(err.suggestion, 'main');
+});
+
+test('schema: the JSON Schema of the blueprint format', () => {
+  const s = dharma.schema();
+  assert.equal(s.title, 'IAC Dharma blueprint');
+  assert.ok(s.required.includes('resources') || s.properties.resources);
+  assert.equal(s.properties.provider.enum.join(), 'aws,azure,gcp');
+});
+
+test('error: JSON syntax error has kind, code, line and column', () => {
+  const err = thrown(() => dharma.check('{\n  "name": "demo",\n  "version": "1.0.0"\n  "provider": "aws"\n}'));
+  assert.equal(err.kind, 'parse');
+  assert.equal(err.code, 'json_syntax');
+  assert.equal(err.path, '');
+  assert.deepEqual(err.location, { line: 4, column: 3 });
+  assert.match(err.message, /^4:3: invalid JSON/);
+});
+
+test('error: YAML syntax error has a line', () => {
+  const err = thrown(() => dharma.parse('name: demo\nversion: 1.0.0\nresources: [a, b\nprovider: aws\n'));
+  assert.equal(err.kind, 'parse');
+  assert.equal(err.code, 'yaml_syntax');
+  assert.ok(err.location.line >= 3, JSON.stringify(err.location));
+});
+
+test('error: wrong shape reports path and location in text, path only for objects', () => {
+  const bad = structuredClone(DOC);
+  bad.resources[0].count = 'two';
+  const fromText = thrown(() => dharma.check(JSON.stringify(bad, null, 2)));
+  assert.equal(fromText.kind, 'parse');
+  assert.equal(fromText.code, 'invalid_structure');
+  assert.equal(fromText.path, 'resources[0].count');
+  assert.ok(fromText.location.line > 1);
+  const fromObject = thrown(() => dharma.check(bad));
+  assert.equal(fromObject.code, 'invalid_structure');
+  assert.equal(fromObject.path, 'resources[0].count');
+  assert.equal(fromObject.location, null);
+  assert.equal(fromObject.findings[0].location, undefined);
+});
+
+test('error: a failed check lists every finding with its path and suggestion', () => {
+  const bad = structuredClone(DOC);
+  bad.region = 'us-east-l';
+  bad.resources[1].properties.vpc_id = '${mian.id}';
+  bad.resources.push({ type: 'aws_s3_buckett', name: 'logs' });
+  const err = thrown(() => dharma.check(bad));
+  assert.equal(err.kind, 'check');
+  assert.deepEqual(
+    err.findings.map((f) => [f.code, f.path, f.suggestion]),
+    [
+      ['unknown_region', 'region', 'us-east-1'],
+      ['unknown_reference', 'resources[1].properties.vpc_id', '${main.id}'],
+      ['unknown_resource_type', 'resources[2].type', 'aws_s3_bucket'],
+    ],
+  );
+  assert.equal(err.code, 'unknown_region');
+  assert.equal(err.path, 'region');
+  assert.equal(err.suggestion, 'us-east-1');
+  assert.match(err.message, /^region: .*us-east-l.*\(and 2 more\)$/);
+  // The same through every function that reads a blueprint.
+  for (const fn of [() => dharma.parse(bad), () => dharma.graph(bad, 'dot'), () => dharma.blastRadius(bad, 'main')]) {
+    assert.deepEqual(thrown(fn).findings, err.findings);
+  }
+});
+
+test('error: bad arguments are invalid_input with the argument as path', () => {
+  for (const value of [42, null, undefined, true, () => 1]) {
+    const err = thrown(() => dharma.check(value));
+    assert.equal(err.kind, 'invalid_input');
+    assert.equal(err.path, 'blueprint');
+  }
+  let err = thrown(() => dharma.check(YAML, 'ymal'));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'format');
+  assert.equal(err.suggestion, 'yaml');
+  err = thrown(() => dharma.check(YAML, 5));
+  assert.equal(err.path, 'format');
+  err = thrown(() => dharma.blastRadius(YAML, 5));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'name');
+  err = thrown(() => dharma.graph(YAML, 'svg'));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'format');
+  err = thrown(() => dharma.graph(YAML, 'mermiad'));
+  assert.equal(err.suggestion, 'mermaid');
+});
+
+test('error: objects that are not JSON-compatible are rejected cleanly', () => {
+  const cyclic = structuredClone(DOC);
+  cyclic.metadata = { self: cyclic };
+  let err = thrown(() => dharma.check(cyclic));
+  assert.equal(err.kind, 'parse');
+  assert.equal(err.code, 'invalid_structure');
+  assert.match(err.message, /circular/i);
+  const big = structuredClone(DOC);
+  big.metadata = { n: 10n };
+  err = thrown(() => dharma.check(big));
+  assert.equal(err.code, 'invalid_structure');
+  assert.match(err.message, /BigInt/);
+  err = thrown(() => dharma.check([DOC]));
+  assert.equal(err.code, 'invalid_structure');
+});
+
+test('error: absurdly deep input is an error, not a crash', () => {
+  let deep = {};
+  const root = deep;
+  for (let i = 0; i < 20000; i++) deep = deep.x = {};
+  const doc = structuredClone(DOC);
+  doc.metadata = { deep: root };
+  let err = thrown(() => dharma.check(doc));
+  assert.equal(err.kind, 'parse');
+  assert.match(err.message, /call stack/);
+  const text = `{"name":"demo","version":"1.0.0","provider":"aws","region":"us-east-1","metadata":{"d":${'['.repeat(50000)}`;
+  err = thrown(() => dharma.check(text));
+  assert.equal(err.code, 'json_syntax');
+  // (YAML nesting is kept smaller: the YAML reader takes time quadratic in the nesting depth
+  // before it stops at its limit — 2,000 levels take about 0.1 s, 50,000 about 36 s.)
+  err = thrown(() => dharma.check(`name: demo\nmetadata:\n  d: ${'['.repeat(2000)}\n`));
+  assert.equal(err.code, 'yaml_syntax');
+  assert.equal(err.kind, 'parse');
+  // Still working afterwards.
+  assert.equal(dharma.check(DOC).resources.length, 2);
+});

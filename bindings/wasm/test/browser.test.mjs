@@ -1,0 +1,258 @@
+// The demo page in a real browser (Debian's Chromium, driven by playwright-core): the engine loads
+// from pkg/web, typing a blueprint shows its resources and waves, breaking it shows located
+// errors, and parse + check of a 1,000-resource blueprint is timed inside the page.
+//   CHROMIUM=/path/to/chromium node --test test/browser.test.mjs      (default /usr/bin/chromium)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { serve } from '../scripts/serve-demo.mjs';
+
+const HERE = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = join(HERE, '..', '..');
+const ARTIFACTS = join(HERE, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let server;
+let url;
+let context;
+let page;
+let profile;
+const pageErrors = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  ({ server, url } = await serve());
+  profile = mkdtempSync(join(tmpdir(), 'dharma-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic',
+    ],
+    viewport: { width: 1400, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`);
+  });
+  await page.goto(`${url}/demo/`);
+  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
+  assert.equal(await page.getAttribute('body', 'data-ready'), 'true', await page.textContent('#status'));
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const checks = async () => Number(await page.getAttribute('body', 'data-checks'));
+
+/** Replaces the blueprint (as a paste would) and waits for the page to check it. */
+async function edit(text) {
+  const before = await checks();
+  await page.fill('#editor', text);
+  await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, before, { timeout: 10_000 });
+}
+
+/** The status line, after asserting the last check's outcome. */
+async function settled(ok) {
+  assert.equal(await page.getAttribute('#status', 'class'), ok ? 'status ok' : 'status bad', await page.textContent('#status'));
+  return page.textContent('#status');
+}
+
+const resourceRows = () =>
+  page.$$eval('#resources tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+const waves = () =>
+  page.$$eval('#waves > li', (ws) => ws.map((w) => [...w.querySelectorAll('.chip')].map((c) => c.dataset.name)));
+const problems = () =>
+  page.$$eval('#problems li', (items) =>
+    items.map((li) => ({
+      severity: li.className.split(' ')[0],
+      code: li.dataset.code,
+      where: li.querySelector('.where')?.textContent ?? '',
+      suggestion: li.querySelector('.suggest code')?.textContent ?? null,
+    })),
+  );
+
+test('the preloaded example is checked on load', async () => {
+  const status = await settled(true);
+  assert.match(status, /✓ valid — 14 resources, 4 waves/);
+  const rows = await resourceRows();
+  assert.equal(rows.length, 14);
+  assert.deepEqual(rows[0], ['main', 'aws_vpc (written vpc)', '1', '1']);
+  assert.deepEqual((await waves()).at(-1), ['orders']);
+  assert.match(await page.textContent('#version'), /^\d+\.\d+\.\d+$/);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-example.png'), fullPage: true });
+});
+
+test('panels of functions the module lacks stay hidden', async () => {
+  const state = await page.evaluate(() =>
+    ['validate', 'estimate', 'generate'].map((fn) => [
+      fn,
+      typeof window.iacDharma[fn] === 'function',
+      document.querySelector(`[data-function="${fn}"]`).hidden,
+    ]),
+  );
+  for (const [fn, exists, hidden] of state) assert.equal(hidden, !exists, `${fn} panel`);
+});
+
+const TYPED = `name: typed-demo
+version: 1.0.0
+provider: aws
+region: us-west-2
+resources:
+  - type: vpc
+    name: main
+    properties: {cidr_block: 10.1.0.0/16}
+  - type: subnet
+    name: app
+    properties: {vpc_id: "\${main.id}", cidr_block: 10.1.1.0/24}
+  - type: ec2_instance
+    name: web
+    count: 2
+    properties: {ami: ami-12345678, instance_type: t3.micro, subnet_id: "\${app.id}"}
+`;
+
+test('typing a blueprint shows its resources and waves', async () => {
+  await edit('');
+  const before = await checks();
+  await page.focus('#editor');
+  // Typed key by key, as a person would: the check runs once typing pauses (debounced), so far
+  // fewer checks than keys.
+  await page.keyboard.type(TYPED);
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.checks) > n && document.getElementById('status').textContent.includes('3 resources'),
+    before,
+    { timeout: 10_000 },
+  );
+  assert.ok((await checks()) - before < TYPED.length / 4, `${(await checks()) - before} checks for ${TYPED.length} keys`);
+  const status = await settled(true);
+  assert.match(status, /✓ valid — 3 resources, 3 waves/);
+  assert.deepEqual(await resourceRows(), [
+    ['main', 'aws_vpc (written vpc)', '1', '1'],
+    ['app', 'aws_subnet (written subnet)', '1', '2'],
+    ['web', 'aws_instance (written ec2_instance)', '2', '3'],
+  ]);
+  assert.deepEqual(await waves(), [['main'], ['app'], ['web']]);
+  // Selecting a resource highlights its blast radius.
+  await page.click('#resources tbody tr[data-name="main"]');
+  const affected = await page.$$eval('#waves .chip.affected', (cs) => cs.map((c) => c.dataset.name));
+  assert.deepEqual(affected, ['app', 'web']);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-valid.png'), fullPage: true });
+});
+
+test('a check error is shown with its path and suggestion', async () => {
+  await edit(TYPED.replace('${main.id}', '${mian.id}').replace('us-west-2', 'us-west-9'));
+  const status = await settled(false);
+  assert.match(status, /✗ 2 problems/);
+  assert.deepEqual(await problems(), [
+    { severity: 'error', code: 'unknown_region', where: 'region', suggestion: await suggestionFor('us-west-9') },
+    { severity: 'error', code: 'unknown_reference', where: 'resources[1].properties.vpc_id', suggestion: '${main.id}' },
+  ]);
+  assert.equal(await page.isHidden('#resources'), true);
+  assert.equal(await page.isVisible('#resources-empty'), true);
+  assert.equal(await page.$$eval('#waves > li', (l) => l.length), 0);
+});
+
+/** What the engine itself suggests for a region (the page must show exactly that). */
+async function suggestionFor(region) {
+  return page.evaluate((r) => {
+    try {
+      window.iacDharma.check({ name: 'x-y-z', version: '1.0.0', provider: 'aws', region: r, resources: [] });
+    } catch (e) {
+      return e.suggestion;
+    }
+    return null;
+  }, region);
+}
+
+test('a syntax error is shown with line and column, and clicking it selects the line', async () => {
+  const broken = TYPED.replace('    name: app\n', '    name: app\n   properties: [oops\n');
+  await edit(broken);
+  await settled(false);
+  const [first] = await problems();
+  assert.equal(first.severity, 'error');
+  assert.equal(first.code, 'yaml_syntax');
+  const m = first.where.match(/^line (\d+), column (\d+)$/);
+  assert.ok(m, `no location in "${first.where}"`);
+  const line = Number(m[1]);
+  assert.ok(line >= 11 && line <= 13, `line ${line}`);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-error.png'), fullPage: true });
+  await page.click('#problems li.jump');
+  const caretLine = await page.$eval('#editor', (e) => e.value.slice(0, e.selectionStart).split('\n').length);
+  assert.equal(caretLine, line);
+  assert.equal(await page.textContent('#caret'), `line ${line}, column ${Number(m[2])}`);
+});
+
+test('a panic in the page is a readable error and the engine carries on', async () => {
+  const outcome = await page.evaluate(() => {
+    const d = window.iacDharma;
+    let err;
+    try {
+      d.__panicForTesting('browser panic test');
+    } catch (e) {
+      err = e;
+    }
+    return { isError: err instanceof Error, name: err.name, kind: err.kind, after: d.check('{"name":"abc","version":"1.0.0","provider":"gcp","region":"europe-west1","resources":[]}').provider };
+  });
+  assert.deepEqual(outcome, { isError: true, name: 'DharmaError', kind: 'internal', after: 'gcp' });
+  // The hook logged it; nothing else went wrong in the page.
+  const unexpected = pageErrors.filter((e) => !e.includes('browser panic test'));
+  assert.deepEqual(unexpected, []);
+});
+
+test('parse + check of a 1,000-resource blueprint, timed in the page', async () => {
+  // The same blueprint the criterion benches use (iac_dharma_bench::synthetic_aws_text).
+  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'iac-dharma-wasm', '--example', 'synthetic_blueprint', '--', '1000'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const timing = await page.evaluate((text) => {
+    const d = window.iacDharma;
+    const time = (fn, runs) => {
+      for (let i = 0; i < 3; i++) fn(); // warm-up (the first call also inflates the provider schema)
+      const ms = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        fn();
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      return { median: ms[Math.floor(runs / 2)], min: ms[0], max: ms[runs - 1], runs };
+    };
+    const object = JSON.parse(text);
+    const resources = d.check(text).resources.length;
+    return {
+      resources,
+      bytes: text.length,
+      check_text: time(() => d.check(text), 25),
+      check_object: time(() => d.check(object), 25),
+      parse_text: time(() => d.parse(text), 25),
+      graph_text: time(() => d.graph(text), 25),
+      userAgent: navigator.userAgent,
+    };
+  }, text);
+  assert.ok(timing.resources >= 1000, `${timing.resources} resources`);
+  writeFileSync(join(ARTIFACTS, 'browser-timing.json'), JSON.stringify(timing, null, 2));
+  const f = (t) => `median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, max ${t.max.toFixed(1)}, ${t.runs} runs)`;
+  console.log(
+    `# in-browser timing, ${timing.resources} resources (${(timing.bytes / 1024).toFixed(0)} KiB JSON), ${timing.userAgent}\n` +
+      `#   check(text)     ${f(timing.check_text)}\n` +
+      `#   check(object)   ${f(timing.check_object)}\n` +
+      `#   parse(text)     ${f(timing.parse_text)}  (also returns the document)\n` +
+      `#   graph(text)     ${f(timing.graph_text)}`,
+  );
+});

@@ -1,0 +1,50 @@
+// Compile-only test of the TypeScript declarations (`npm run test:types`, i.e. tsc --noEmit):
+// the package resolves through its `exports`, the API is typed, and wrong arguments are errors.
+import {
+  blastRadius, check, graph, parse, schema, version,
+  type Blueprint, type CheckResult, type DharmaError, type Finding, type GraphJson, type ParseResult,
+} from '@iac-dharma/wasm';
+import init, * as web from '@iac-dharma/wasm/web';
+
+const doc: Blueprint = {
+  name: 'demo', version: '1.0.0', provider: 'aws', region: 'us-east-1',
+  resources: [{ type: 'vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } }],
+};
+
+const checked: CheckResult = check(doc);
+const types: string[] = checked.resources.map((r) => r.type);
+const parsed: ParseResult = parse('name: demo', 'yaml');
+const how: 'json' | 'yaml' | 'object' = parsed.format;
+const again: ParseResult = parse(parsed.blueprint);
+const withNull: CheckResult = check('{}', null);
+const g: GraphJson = graph(doc);
+const waves: string[][] = graph(doc, 'json').waves;
+const dot: string = graph(doc, 'dot');
+const mermaid: string = graph('text', 'mermaid');
+const dependents: string[] = blastRadius(doc, 'main');
+const jsonSchema: Record<string, unknown> = schema();
+const v: string = version();
+
+// @ts-expect-error: not a graph format
+graph(doc, 'svg');
+// @ts-expect-error: not a source format
+check('x', 'xml');
+// @ts-expect-error: a blueprint is text or an object
+check(42);
+// @ts-expect-error: the resource name is required
+blastRadius(doc);
+
+function describe(e: unknown): string {
+  const err = e as DharmaError;
+  const where = err.location ? `${err.location.line}:${err.location.column}` : err.path;
+  const all: Finding[] = err.findings;
+  const fix: string | null = err.suggestion;
+  return `${err.kind}/${err.code} at ${where}: ${all.length} findings${fix ? `, try ${fix}` : ''}`;
+}
+
+async function inBrowser(): Promise<number> {
+  await init();
+  return web.check(doc).resources.length;
+}
+
+export { types, how, again, withNull, g, waves, dot, mermaid, dependents, jsonSchema, v, describe, inBrowser };

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The WebAssembly package (bindings/wasm): builds it (installing the toolchain, wasm-bindgen-cli
+# and the npm dev dependencies when missing, cached under .cache/), then runs its tests: the
+# shared vectors, the API and error paths, panic recovery and the size budget (Node), the
+# TypeScript declarations (tsc), and the demo page in Debian's Chromium (playwright-core).
+#   WASM_OPT=0 skips wasm-opt (saves ~1 min; the module is then ~10% larger).
+set -euo pipefail
+source "$ROOT/scripts/lib.sh"
+export npm_config_cache="$ROOT/.cache/npm"
+cd "$ROOT/bindings/wasm"
+
+apt_install chromium
+bash scripts/build.sh
+npm test
+npm run --silent test:types
+CHROMIUM=/usr/bin/chromium npm run --silent test:browser
