@@ -936,7 +936,19 @@ fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
     let yaml = format == OutputFormat::PulumiYaml;
 
     let mut vars = Vec::with_capacity(doc.variables.len());
-    for v in &doc.variables {
+    for (vi, v) in doc.variables.iter().enumerate() {
+        if v.default.as_ref().is_some_and(Value::is_null) {
+            // Terraform's `default = null` makes a variable optional with no value; Pulumi config
+            // has no null default (YAML reads it as required), and "" would be a different value.
+            return Err(gen_error(
+                Code::UnmappedProperty,
+                format!("variables[{vi}].default"),
+                format!(
+                    "a null default (an optional variable with no value) has no Pulumi config equivalent in {}; give the variable a real default or none",
+                    format.as_str()
+                ),
+            ));
+        }
         let ty = v
             .var_type
             .as_deref()
