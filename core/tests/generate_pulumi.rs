@@ -1,4 +1,5 @@
-//! Pulumi output: every example generates in both Pulumi formats, and the Pulumi YAML programs
+//! Pulumi output: every example generates in both Pulumi formats, user strings round-trip through
+//! Pulumi YAML (property), and the Pulumi YAML programs
 //! hold to the structure Pulumi YAML reads (the `pulumi` CLI, which would load them, is no
 //! package of the registries CI reaches; pulumi-ts is type-checked and run under Pulumi's mocks,
 //! against these same YAML programs, by scripts/test.d/20-generate-tools.sh).
@@ -301,5 +302,47 @@ fn the_structural_check_finds_what_pulumi_would_refuse() {
             !yaml_problems(&bad, Provider::Aws, &tokens).is_empty(),
             "{why} not found"
         );
+    }
+}
+
+/// A string as Pulumi YAML reads it when it holds no expression: `$$` is `$`.
+fn pulumi_literal(v: &Value) -> Result<String, String> {
+    let s = v.as_str().ok_or_else(|| format!("not a string: {v}"))?;
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('$', Some('$')) => {
+                chars.next();
+                out.push('$');
+            }
+            ('$', Some('{')) => return Err(format!("an expression in {s:?}")),
+            _ => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    #[test]
+    fn pulumi_yaml_strings_round_trip(value in "[a-z0-9 ${}%\"\\\\\n\t\u{8}\u{c}\u{0}é😀<>!:\\[\\]'#&*|-]{0,30}", desc in proptest::prelude::any::<String>()) {
+        let escaped = value.replace("${", "$${");
+        let doc = serde_json::json!({"name": "prop", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+            "variables": [{"name": "v", "default": value, "description": desc}],
+            "outputs": [{"name": "o", "value": escaped}],
+            "resources": [{"type": "aws_sqs_queue", "name": "q", "properties": {
+                "name": escaped, "tags": {"k": escaped}}}]});
+        let bp = iac_dharma::parse(&doc.to_string()).unwrap();
+        let files = gen(&bp, OutputFormat::PulumiYaml);
+        let y: Value = yaml_serde::from_str(files.get("Pulumi.yaml").unwrap()).unwrap();
+        let q = &y["resources"]["q"]["properties"];
+        proptest::prop_assert_eq!(pulumi_literal(&q["name"]), Ok(value.clone()));
+        proptest::prop_assert_eq!(pulumi_literal(&q["tags"]["k"]), Ok(value.clone()));
+        proptest::prop_assert_eq!(pulumi_literal(&y["outputs"]["o"]), Ok(value.clone()));
+        // Project config is not interpolated: its default and description are the text itself.
+        proptest::prop_assert_eq!(y["config"]["v"]["default"].as_str(), Some(value.as_str()));
+        proptest::prop_assert_eq!(y["config"]["v"]["description"].as_str(), Some(desc.as_str()));
     }
 }
