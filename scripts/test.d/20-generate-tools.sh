@@ -52,7 +52,7 @@ formats_for() {
 }
 
 # Formats this build generates (the others report an error naming the format).
-AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json cloudformation cloudformation-yaml cdk-ts pulumi-yaml pulumi-ts}"
+AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json cloudformation cloudformation-yaml arm cdk-ts pulumi-yaml pulumi-ts}"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -15,6 +15,7 @@
 //! The embedded templates are compiled once per process; a caller may replace or add templates
 //! with a [`TemplateSet`].
 
+mod arm;
 mod cdk;
 mod cloudformation;
 mod hcl;
@@ -54,7 +55,31 @@ pub enum OutputFormat {
     /// AWS CloudFormation, YAML: `template.yaml`.
     #[serde(rename = "cloudformation-yaml")]
     CloudFormationYaml,
-    /// Azure Resource Manager template: `azuredeploy.json`.
+    /// Azure Resource Manager template: `azuredeploy.json`, deployed into the blueprint's
+    /// resource group (see `templates/README.md`).
+    ///
+    /// ```
+    /// use iac_dharma::{generate, GenerateOptions, OutputFormat};
+    /// let bp = iac_dharma::parse(r#"
+    /// name: demo
+    /// version: 1.0.0
+    /// provider: azure
+    /// region: westeurope
+    /// resources:
+    ///   - {type: azurerm_resource_group, name: rg, properties: {name: rg-demo, location: westeurope}}
+    ///   - type: azurerm_virtual_network
+    ///     name: vnet
+    ///     properties: {name: vnet-demo, location: "${rg.location}", resource_group_name: "${rg.name}", address_space: [10.0.0.0/16]}
+    ///   - type: azurerm_subnet
+    ///     name: app
+    ///     properties: {name: app, resource_group_name: "${rg.name}", virtual_network_name: "${vnet.name}", address_prefixes: [10.0.1.0/24]}
+    /// "#)?;
+    /// let files = generate(&bp, OutputFormat::Arm, &GenerateOptions::default())?;
+    /// let t: serde_json::Value = serde_json::from_str(files.get("azuredeploy.json").unwrap()).unwrap();
+    /// assert_eq!(t["resources"][1]["name"], "vnet-demo/app");
+    /// assert_eq!(t["resources"][1]["dependsOn"][0], "[resourceId('Microsoft.Network/virtualNetworks', 'vnet-demo')]");
+    /// # Ok::<(), iac_dharma::Error>(())
+    /// ```
     #[serde(rename = "arm")]
     Arm,
     /// Pulumi YAML program on the bridged providers (`@pulumi/aws`, `@pulumi/azure`,
@@ -232,8 +257,7 @@ impl GeneratedFiles {
 /// (`unsupported_provider`), when a resource type, property or referenced attribute has no
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
-/// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
-/// formats this build does not generate yet: `arm` (`format_unavailable`).
+/// (`name_collision`), or when a caller-supplied template fails (`template_error`).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
@@ -264,20 +288,9 @@ pub fn generate(
             cloudformation::context(bp)?
         }
         OutputFormat::CdkTs => cdk::context(bp)?,
+        OutputFormat::Arm => arm::context(bp)?,
         OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
         OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
-        other => {
-            return Err(Error::single(
-                ErrorKind::Generate,
-                Finding::error(
-                    Code::FormatUnavailable,
-                    "",
-                    format!(
-                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, pulumi-yaml, pulumi-ts, cdk-ts"
-                    ),
-                ),
-            ))
-        }
     };
     let set = match &options.templates {
         Some(set) => set,
