@@ -73,6 +73,13 @@ for bp in "${blueprints[@]}"; do
             echo "NOT EXPRESSIBLE YET: $name in $fmt: $(grep -o '^error\[unmapped_[a-z]*\]' "$OUT/$name.$fmt.err" | sort | uniq -c | tr -s ' \n' ' ')"
             continue
           fi ;;
+        # Pulumi project config has no map/object type: a fixture with such a variable is
+        # generated in pulumi-ts only (checked below against the blueprint alone).
+        pulumi-yaml:"$ROOT"/tests/toolchecks/*)
+          if ! grep '^error\[' "$OUT/$name.$fmt.err" | grep -qvE '^error\[unmapped_property\]: .*: variables\[[0-9]+\]\.type: '; then
+            echo "NOT EXPRESSIBLE: $name in $fmt (a variable type Pulumi config lacks)"
+            continue
+          fi ;;
       esac
       cat "$OUT/$name.$fmt.err" >&2; echo "generate failed: $bp $fmt" >&2; exit 1
     fi
@@ -198,8 +205,8 @@ print(json.dumps({"extends": f"./{names[0]}/pulumi-ts/tsconfig.json",
 PY
 "$PULUMI_NODE/node_modules/.bin/tsc" -p "$OUT/tsconfig.pulumi.json" || { echo "pulumi-ts programs do not type-check" >&2; exit 1; }
 echo "${#programs[@]} programs type-check ($(( SECONDS - t0 ))s so far)"
-printf '%s\0' "${pairs[@]}" | xargs -0 -n2 -P2 sh -c 'exec node "$0/run-mocks.js" \
-  "$1/pulumi-js/$2/pulumi-ts/index.js" "$1/$2/pulumi-yaml/Pulumi.yaml" "$3" "$1/$2.pulumi-outputs.json"' \
+printf '%s\0' "${pairs[@]}" | xargs -0 -n2 -P2 sh -c 'y="$1/$2/pulumi-yaml/Pulumi.yaml"; [ -f "$y" ] || y=-
+  exec node "$0/run-mocks.js" "$1/pulumi-js/$2/pulumi-ts/index.js" "$y" "$3" "$1/$2.pulumi-outputs.json"' \
   "$PULUMI_SRC" "$OUT" ||
   { echo "a pulumi-ts program failed under mocks" >&2; exit 1; }
 python3 - "$OUT/strings.pulumi-outputs.json" "$ROOT/tests/toolchecks/strings.expected.json" <<'PY'

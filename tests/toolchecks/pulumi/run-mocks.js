@@ -10,22 +10,23 @@
 // (scripts/test.d/20-generate-tools.sh compares those of tests/toolchecks/strings.json with the
 // strings the blueprint holds).
 //
-// usage: node run-mocks.js PROGRAM.js Pulumi.yaml BLUEPRINT [OUTPUTS.json]
+// usage: node run-mocks.js PROGRAM.js Pulumi.yaml|- BLUEPRINT [OUTPUTS.json]
+// (`-` when the blueprint has no Pulumi YAML program: only the checks against the blueprint run)
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
 const [programJs, yamlFile, blueprintFile, outputsFile] = process.argv.slice(2);
 if (!blueprintFile) {
-  console.error("usage: node run-mocks.js PROGRAM.js Pulumi.yaml BLUEPRINT [OUTPUTS.json]");
+  console.error("usage: node run-mocks.js PROGRAM.js Pulumi.yaml|- BLUEPRINT [OUTPUTS.json]");
   process.exit(2);
 }
 // The program's own copy of @pulumi/pulumi: mocks are per module instance.
 const load = (m) => require(require.resolve(m, { paths: [path.dirname(path.resolve(programJs))] }));
 const yaml = load("js-yaml");
-const yamlProgram = yaml.load(fs.readFileSync(yamlFile, "utf8"));
 // A JSON blueprint is YAML too.
 const blueprint = yaml.load(fs.readFileSync(blueprintFile, "utf8"));
+const yamlProgram = yamlFile === "-" ? null : yaml.load(fs.readFileSync(yamlFile, "utf8"));
 
 // Terraform type -> Pulumi token, from the `@type token` lines of the map.
 const tokens = new Map();
@@ -40,13 +41,22 @@ for (const line of fs.readFileSync(mapFile, "utf8").split("\n")) {
 const placeholder = (decl) =>
   ({ string: "placeholder", integer: 1, boolean: true, array: [] })[decl && decl.type] ?? "placeholder";
 const config = {};
-for (const [key, decl] of Object.entries(yamlProgram.config || {})) {
+for (const [key, decl] of Object.entries((yamlProgram && yamlProgram.config) || {})) {
   if (key.includes(":")) config[key] = decl;
   else if (!decl || decl.default === undefined) {
     const v = placeholder(decl);
     config[`dharma:${key}`] = typeof v === "string" ? v : JSON.stringify(v);
   }
 }
+// Without a YAML program, the blueprint's variables without a default.
+const blueprintPlaceholder = (type) =>
+  /^(list|set)\(/.test(type || "") ? [] : /^map\(/.test(type || "") || type === "any" ? {} : placeholder({ type: { number: "integer", bool: "boolean" }[type] || "string" });
+if (!yamlProgram)
+  for (const v of blueprint.variables || [])
+    if (!("default" in v)) {
+      const x = blueprintPlaceholder(v.type);
+      config[`dharma:${v.name}`] = typeof x === "string" ? x : JSON.stringify(x);
+    }
 process.env.PULUMI_CONFIG = JSON.stringify(config);
 const pulumi = load("@pulumi/pulumi");
 
@@ -99,7 +109,7 @@ async function main() {
   }
   await settle(registered);
 
-  const expected = yamlProgram.resources || {};
+  const expected = (yamlProgram && yamlProgram.resources) || {};
   const got = new Map(registered.filter((r) => !r.type.startsWith("pulumi:")).map((r) => [r.name, r]));
   const problems = [];
   for (const [name, res] of Object.entries(expected)) {
@@ -120,7 +130,7 @@ async function main() {
         problems.push(`${name}.${key}: registered ${JSON.stringify(inputs[key])}, the YAML program has ${JSON.stringify(value)}`);
     }
   }
-  for (const name of got.keys()) if (!(name in expected)) problems.push(`${name} is not in the YAML program`);
+  if (yamlProgram) for (const name of got.keys()) if (!(name in expected)) problems.push(`${name} is not in the YAML program`);
   // Against the blueprint itself.
   const fromBlueprint = new Map();
   for (const r of blueprint.resources || []) {
@@ -145,7 +155,7 @@ async function main() {
   if (got.size !== registered.filter((r) => !r.type.startsWith("pulumi:")).length) problems.push("a logical name was registered twice");
   if (problems.length) fail(problems.join("\n"));
   if (outputsFile) fs.writeFileSync(outputsFile, JSON.stringify(outputs, null, 1));
-  console.log(`${programJs}: ${got.size} resources registered with the tokens, names and properties of the YAML program and the blueprint; ${Object.keys(outputs).length} outputs`);
+  console.log(`${programJs}: ${got.size} resources registered with the tokens, names and properties of ${yamlProgram ? "the YAML program and " : ""}the blueprint; ${Object.keys(outputs).length} outputs`);
   process.exit(0);
 }
 
