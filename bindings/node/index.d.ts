@@ -89,6 +89,9 @@ export interface ResourceSummary {
   tags: Record<string, unknown>
 }
 
+/** What `graph(format)` returns: `GraphJson` for json (the default), text for dot and mermaid. */
+export type GraphOutput<F extends GraphFormat | null | undefined> = F extends 'dot' | 'mermaid' ? string : GraphJson
+
 export interface GraphJson {
   blueprint: string
   resources: Array<{ name: string; type: string; address: string; wave: number; depends_on: string[] }>
@@ -283,7 +286,7 @@ export declare class Blueprint {
    *
    * @throws {DharmaError} `invalid_input` (path `format`) for an unknown format.
    */
-  graph(format?: GraphFormat | null): GraphJson | string
+  graph<F extends GraphFormat | null | undefined = undefined>(format?: F): GraphOutput<F>
   /**
    * Every resource that depends on `name`, directly or not, in document order: what a
    * change to it can break.

@@ -89,6 +89,9 @@ export interface ResourceSummary {
   tags: Record<string, unknown>
 }
 
+/** What `graph(format)` returns: `GraphJson` for json (the default), text for dot and mermaid. */
+export type GraphOutput<F extends GraphFormat | null | undefined> = F extends 'dot' | 'mermaid' ? string : GraphJson
+
 export interface GraphJson {
   blueprint: string
   resources: Array<{ name: string; type: string; address: string; wave: number; depends_on: string[] }>

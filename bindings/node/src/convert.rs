@@ -96,7 +96,9 @@ pub fn type_name(value: &Unknown<'_>) -> String {
     match value.get_type() {
         Ok(ValueType::Null) => "null".into(),
         Ok(ValueType::Object) if value.is_array().unwrap_or(false) => "an array".into(),
-        Ok(t) => t.to_string(),
+        Ok(ValueType::Object) => "an object".into(),
+        Ok(ValueType::Undefined) => "undefined".into(),
+        Ok(t) => format!("a {}", t.to_string().to_lowercase()),
         Err(_) => "unknown".into(),
     }
 }

@@ -24,7 +24,7 @@ use crate::args::{
 };
 use crate::convert::{to_js, to_json};
 use crate::error::{guard, invalid_argument, Outcome};
-use crate::task::{JsonJob, ParseJob};
+use crate::task::{deferred, JsonJob, ParseJob};
 
 /// A parsed and checked blueprint: parse once, then generate, validate, estimate and plan from it.
 /// Immutable, so one instance can serve many calls (and async calls in parallel).
@@ -107,23 +107,23 @@ impl Blueprint {
     /// `fromJson` on the libuv thread pool: the event loop stays free while a large blueprint is
     /// parsed and checked.
     #[napi(ts_args_type = "text: string", ts_return_type = "Promise<Blueprint>")]
-    pub fn from_json_async(env: Env, text: Unknown) -> napi::Result<AsyncTask<ParseJob>> {
-        guard(&env, || {
-            Ok(AsyncTask::new(parse_job(
+    pub fn from_json_async(text: Unknown) -> AsyncTask<ParseJob> {
+        deferred(|| {
+            Ok(parse_job(
                 string_arg(text, "text")?,
                 Some(SourceFormat::Json),
-            )))
+            ))
         })
     }
 
     /// `fromYaml` on the libuv thread pool.
     #[napi(ts_args_type = "text: string", ts_return_type = "Promise<Blueprint>")]
-    pub fn from_yaml_async(env: Env, text: Unknown) -> napi::Result<AsyncTask<ParseJob>> {
-        guard(&env, || {
-            Ok(AsyncTask::new(parse_job(
+    pub fn from_yaml_async(text: Unknown) -> AsyncTask<ParseJob> {
+        deferred(|| {
+            Ok(parse_job(
                 string_arg(text, "text")?,
                 Some(SourceFormat::Yaml),
-            )))
+            ))
         })
     }
 
@@ -132,15 +132,11 @@ impl Blueprint {
         ts_args_type = "text: string, format?: SourceFormat | null",
         ts_return_type = "Promise<Blueprint>"
     )]
-    pub fn from_text_async(
-        env: Env,
-        text: Unknown,
-        format: Option<Unknown>,
-    ) -> napi::Result<AsyncTask<ParseJob>> {
-        guard(&env, || {
+    pub fn from_text_async(text: Unknown, format: Option<Unknown>) -> AsyncTask<ParseJob> {
+        deferred(|| {
             let text = string_arg(text, "text")?;
             let format = source_format(optional_string(format, "format")?.as_deref())?;
-            Ok(AsyncTask::new(parse_job(text, format)))
+            Ok(parse_job(text, format))
         })
     }
 
@@ -211,8 +207,9 @@ impl Blueprint {
     ///
     /// @throws {DharmaError} `invalid_input` (path `format`) for an unknown format.
     #[napi(
-        ts_args_type = "format?: GraphFormat | null",
-        ts_return_type = "GraphJson | string"
+        ts_generic_types = "F extends GraphFormat | null | undefined = undefined",
+        ts_args_type = "format?: F",
+        ts_return_type = "GraphOutput<F>"
     )]
     pub fn graph<'e>(&self, env: &'e Env, format: Option<Unknown>) -> napi::Result<Unknown<'e>> {
         guard(env, || {
@@ -268,13 +265,13 @@ impl Blueprint {
         env: Env,
         format: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<AsyncTask<JsonJob>> {
-        guard(&env, || {
+    ) -> AsyncTask<JsonJob> {
+        deferred(|| {
             let (format, options) = generate_options(&env, format, options)?;
             let bp = self.inner.clone();
-            Ok(AsyncTask::new(JsonJob::new(move || {
+            Ok(JsonJob::new(move || {
                 to_json(&iac_dharma::generate(&bp, format, &options)?)
-            })))
+            }))
         })
     }
 
@@ -303,17 +300,13 @@ impl Blueprint {
         ts_args_type = "options?: EstimateOptions | null",
         ts_return_type = "Promise<CostEstimate>"
     )]
-    pub fn estimate_async(
-        &self,
-        env: Env,
-        options: Option<Unknown>,
-    ) -> napi::Result<AsyncTask<JsonJob>> {
-        guard(&env, || {
+    pub fn estimate_async(&self, env: Env, options: Option<Unknown>) -> AsyncTask<JsonJob> {
+        deferred(|| {
             let options = estimate_options(&env, options)?;
             let bp = self.inner.clone();
-            Ok(AsyncTask::new(JsonJob::new(move || {
+            Ok(JsonJob::new(move || {
                 to_json(&iac_dharma::estimate(&bp, &options)?)
-            })))
+            }))
         })
     }
 
@@ -348,14 +341,14 @@ impl Blueprint {
         env: Env,
         other: Unknown,
         options: Option<Unknown>,
-    ) -> napi::Result<AsyncTask<JsonJob>> {
-        guard(&env, || {
+    ) -> AsyncTask<JsonJob> {
+        deferred(|| {
             let other = blueprint_arg(&env, other, "other")?;
             let options = estimate_options(&env, options)?;
             let bp = self.inner.clone();
-            Ok(AsyncTask::new(JsonJob::new(move || {
+            Ok(JsonJob::new(move || {
                 to_json(&iac_dharma::cost_diff(&bp, &other, &options)?)
-            })))
+            }))
         })
     }
 }

@@ -4,10 +4,25 @@
 use std::sync::Arc;
 
 use iac_dharma::CheckedBlueprint;
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, ScopedTask};
 
 use crate::error::{catch, to_js_error, Failure, Outcome};
+
+/// A job that can also stand for a failure found before it was queued.
+pub trait Job: Sized {
+    /// A job that fails with `failure` (on the pool, so that the promise rejects with it).
+    fn failed(failure: Failure) -> Self;
+}
+
+/// The `AsyncTask` of an async variant: `prepare` reads the arguments on the JS thread (panics
+/// caught) and returns the job; when it fails, the task rejects with that failure, so an async
+/// variant never throws synchronously, like any JS async function.
+pub fn deferred<J: Job + for<'t> ScopedTask<'t>>(
+    prepare: impl FnOnce() -> Outcome<J>,
+) -> AsyncTask<J> {
+    AsyncTask::new(catch(prepare).unwrap_or_else(J::failed))
+}
 
 /// Work returning a JSON result.
 type Work = Box<dyn FnOnce() -> Outcome<String> + Send>;
@@ -35,14 +50,24 @@ fn compute<T>(
     work: Option<Box<dyn FnOnce() -> Outcome<T> + Send>>,
     failure: &mut Option<Failure>,
 ) -> napi::Result<T> {
-    let result = match work {
-        Some(work) => catch(work),
-        None => Err(Failure::Panic("the job ran twice".into())),
+    let result = match (work, failure.take()) {
+        (_, Some(early)) => Err(early),
+        (Some(work), None) => catch(work),
+        (None, None) => Err(Failure::Panic("the job ran twice".into())),
     };
     result.map_err(|f| {
         *failure = Some(f);
         napi::Error::from_reason("failed")
     })
+}
+
+impl Job for JsonJob {
+    fn failed(failure: Failure) -> Self {
+        JsonJob {
+            work: None,
+            failure: Some(failure),
+        }
+    }
 }
 
 impl<'task> ScopedTask<'task> for JsonJob {
@@ -82,6 +107,15 @@ impl ParseJob {
         ParseJob {
             work: Some(Box::new(work)),
             failure: None,
+        }
+    }
+}
+
+impl Job for ParseJob {
+    fn failed(failure: Failure) -> Self {
+        ParseJob {
+            work: None,
+            failure: Some(failure),
         }
     }
 }
