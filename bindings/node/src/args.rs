@@ -99,23 +99,6 @@ pub fn load_object(env: &Env, value: Unknown<'_>) -> Outcome<(CheckedBlueprint, 
     Ok((bp, "object"))
 }
 
-/// An error about an argument: findings without a path get the argument's name (`format`).
-fn at_argument(e: Error, path: &str) -> Error {
-    let kind = e.kind();
-    Error::new(
-        kind,
-        e.into_findings()
-            .into_iter()
-            .map(|mut f| {
-                if f.path.is_empty() {
-                    f.path = path.to_string();
-                }
-                f
-            })
-            .collect(),
-    )
-}
-
 fn without_locations(e: Error) -> Error {
     let kind = e.kind();
     Error::new(
@@ -247,9 +230,7 @@ pub fn generate_options(
     format: Unknown<'_>,
     opts: Option<Unknown<'_>>,
 ) -> Outcome<(iac_dharma::OutputFormat, iac_dharma::GenerateOptions)> {
-    let format: iac_dharma::OutputFormat = string_arg(format, "format")?
-        .parse()
-        .map_err(|e| at_argument(e, "format"))?;
+    let format: iac_dharma::OutputFormat = string_arg(format, "format")?.parse()?;
     let opts: GenerateOpts = options(env, opts, "options", &["templates"])?;
     let mut options = iac_dharma::GenerateOptions::default();
     if let Some(t) = opts.templates {
