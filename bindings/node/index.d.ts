@@ -10,7 +10,7 @@ export type Provider = 'aws' | 'azure' | 'gcp'
 /** Output formats of `Blueprint.graph`. */
 export type GraphFormat = 'json' | 'dot' | 'mermaid'
 
-/** Output formats of `Blueprint.generate` (`arm`, `pulumi-yaml` and `pulumi-ts` are not generated yet). */
+/** Output formats of `Blueprint.generate` (`pulumi-yaml` and `pulumi-ts` are not generated yet: `format_unavailable`). */
 export type OutputFormat =
   | 'terraform' | 'terraform-json' | 'cloudformation' | 'cloudformation-yaml' | 'cdk-ts'
   | 'arm' | 'pulumi-yaml' | 'pulumi-ts'
@@ -297,7 +297,7 @@ export declare class Blueprint {
   blastRadius(name: string): string[]
   /**
    * Generates infrastructure code: `{path: text}` for every file of the format
-   * (`terraform`, `terraform-json`, `cloudformation`, `cloudformation-yaml`, `cdk-ts`, ...).
+   * (`terraform`, `terraform-json`, `cloudformation`, `cloudformation-yaml`, `cdk-ts`, `arm`).
    *
    * @throws {DharmaError} `invalid_input` (`unknown_format`) for an unknown format, `generate`
    * for a blueprint the format cannot express (`unsupported_provider`, `unmapped_type`,

@@ -234,7 +234,7 @@ impl Blueprint {
     }
 
     /// Generates infrastructure code: `{path: text}` for every file of the format
-    /// (`terraform`, `terraform-json`, `cloudformation`, `cloudformation-yaml`, `cdk-ts`, ...).
+    /// (`terraform`, `terraform-json`, `cloudformation`, `cloudformation-yaml`, `cdk-ts`, `arm`).
     ///
     /// @throws {DharmaError} `invalid_input` (`unknown_format`) for an unknown format, `generate`
     /// for a blueprint the format cannot express (`unsupported_provider`, `unmapped_type`,

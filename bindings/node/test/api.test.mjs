@@ -109,6 +109,11 @@ test('generate errors: unknown format, option, unsupported provider, not generat
     resources: [{ type: 'azurerm_resource_group', name: 'rg', properties: { name: 'rg', location: 'westeurope' } }],
   });
   throws(() => azure.generate('cloudformation'), { kind: 'generate', code: 'unsupported_provider' });
+  const arm = azure.generate('arm');
+  const armTemplate = JSON.parse(arm['azuredeploy.json']);
+  assert.match(armTemplate.$schema, /deploymentTemplate\.json/, 'ARM for azure');
+  assert.equal(armTemplate.metadata.resourceGroup.name, 'rg', 'the resource group is the deployment scope');
+  throws(() => bp.generate('arm'), { kind: 'generate', code: 'unsupported_provider' });
   throws(() => bp.generate('pulumi-ts'), { kind: 'generate', code: 'format_unavailable' });
 });
 
