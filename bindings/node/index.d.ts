@@ -206,6 +206,42 @@ export interface CostDiff {
   new_unpriced: string[]
 }
 
+/** A change plan (`planDiff`): the engine's plan JSON. */
+export interface Plan {
+  format_version: string
+  resource_changes: Array<{
+    address: string
+    action: 'create' | 'update' | 'replace' | 'delete' | 'no-op'
+    changes: Array<{ path: string; before?: unknown; after?: unknown; sensitive?: boolean; unknown?: boolean; forces_replacement?: boolean }>
+    [key: string]: unknown
+  }>
+  /** Steps that can run in parallel, wave by wave. */
+  waves: Array<Array<{ address: string; action: string }>>
+  variable_changes: Array<{ name: string; action: string; changes: unknown[] }>
+  output_changes: Array<{ name: string; action: string; changes: unknown[] }>
+  summary: { add: number; change: number; destroy: number; replace: number; no_op: number; replacement_unknown: number }
+  [key: string]: unknown
+}
+
+/** `versionCheck`: the bump a plan requires against the one the versions declare. */
+export interface VersionCheck {
+  required: 'none' | 'patch' | 'minor' | 'major'
+  declared: 'none' | 'patch' | 'minor' | 'major'
+  /** The smallest version the new blueprint may declare. */
+  minimum: string
+  ok: boolean
+  [key: string]: unknown
+}
+
+/** `drift`: what differs between a blueprint and a deployed Terraform state. */
+export interface DriftReport {
+  missing: string[]
+  unmanaged: string[]
+  changed: Array<{ address: string; tainted?: boolean; changes: Array<{ path: string; expected?: unknown; actual?: unknown; sensitive?: boolean }> }>
+  in_sync: string[]
+  not_compared: Array<{ address: string; path: string; reason: string }>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -325,6 +361,37 @@ export declare class Blueprint {
   costDiff(other: BlueprintInput, options?: EstimateOptions | null): CostDiff
   /** `costDiff` on the libuv thread pool. */
   costDiffAsync(other: BlueprintInput, options?: EstimateOptions | null): Promise<CostDiff>
+  /**
+   * The ordered change plan from this blueprint (the old side) to `other` (the new side: a
+   * `Blueprint`, or text or an object to read as one): per instance the action (`create`,
+   * `update`, `replace`, `delete`, `no-op`) with attribute changes and why, the waves to apply
+   * them in, variable and output changes, and a summary. Sensitive values are masked.
+   *
+   * @throws {DharmaError} `plan` (e.g. `prevent_destroy`, with the resource's path) when the
+   * change is refused; as `Blueprint.fromText`/`fromObject` for `other`.
+   */
+  planDiff(other: BlueprintInput): Plan
+  /** `planDiff` on the libuv thread pool. */
+  planDiffAsync(other: BlueprintInput): Promise<Plan>
+  /**
+   * The version bump the change to `other` requires (semantic versioning: a delete or
+   * replacement is major, a create minor, an in-place update patch), against the one the
+   * versions declare: `{required, declared, minimum, ok}`.
+   *
+   * @throws {DharmaError} as `planDiff`.
+   */
+  versionCheck(other: BlueprintInput): VersionCheck
+  /**
+   * What differs between this blueprint and a deployed Terraform state (`terraform.tfstate`
+   * or `terraform show -json`, as text or an object): missing and unmanaged instances,
+   * changed attributes with expected and actual values, what could not be compared.
+   *
+   * @throws {DharmaError} `parse` for a state that cannot be read (with its JSON path), `plan` for one that
+   * belongs to another provider's blueprint (`state_provider_mismatch`).
+   */
+  drift(state: string | Record<string, unknown>): DriftReport
+  /** `drift` on the libuv thread pool (the state is read there too). */
+  driftAsync(state: string | Record<string, unknown>): Promise<DriftReport>
 }
 
 /**

@@ -205,3 +205,39 @@ export interface CostDiff {
   }>
   new_unpriced: string[]
 }
+
+/** A change plan (`planDiff`): the engine's plan JSON. */
+export interface Plan {
+  format_version: string
+  resource_changes: Array<{
+    address: string
+    action: 'create' | 'update' | 'replace' | 'delete' | 'no-op'
+    changes: Array<{ path: string; before?: unknown; after?: unknown; sensitive?: boolean; unknown?: boolean; forces_replacement?: boolean }>
+    [key: string]: unknown
+  }>
+  /** Steps that can run in parallel, wave by wave. */
+  waves: Array<Array<{ address: string; action: string }>>
+  variable_changes: Array<{ name: string; action: string; changes: unknown[] }>
+  output_changes: Array<{ name: string; action: string; changes: unknown[] }>
+  summary: { add: number; change: number; destroy: number; replace: number; no_op: number; replacement_unknown: number }
+  [key: string]: unknown
+}
+
+/** `versionCheck`: the bump a plan requires against the one the versions declare. */
+export interface VersionCheck {
+  required: 'none' | 'patch' | 'minor' | 'major'
+  declared: 'none' | 'patch' | 'minor' | 'major'
+  /** The smallest version the new blueprint may declare. */
+  minimum: string
+  ok: boolean
+  [key: string]: unknown
+}
+
+/** `drift`: what differs between a blueprint and a deployed Terraform state. */
+export interface DriftReport {
+  missing: string[]
+  unmanaged: string[]
+  changed: Array<{ address: string; tainted?: boolean; changes: Array<{ path: string; expected?: unknown; actual?: unknown; sensitive?: boolean }> }>
+  in_sync: string[]
+  not_compared: Array<{ address: string; path: string; reason: string }>
+}

@@ -299,7 +299,6 @@ pub fn estimate_options(
 }
 
 /// A text-or-object argument as text: strings as given, objects as JSON.
-#[allow(dead_code)] // used by the verbs that read state and plans
 pub fn document_text(env: &Env, value: Unknown<'_>, path: &str) -> Outcome<String> {
     Ok(match convert::document(env, value, path)? {
         Doc::Text(t) | Doc::Json(t) => t,

@@ -353,6 +353,90 @@ impl Blueprint {
     }
 }
 
+#[napi]
+impl Blueprint {
+    /// The ordered change plan from this blueprint (the old side) to `other` (the new side: a
+    /// `Blueprint`, or text or an object to read as one): per instance the action (`create`,
+    /// `update`, `replace`, `delete`, `no-op`) with attribute changes and why, the waves to apply
+    /// them in, variable and output changes, and a summary. Sensitive values are masked.
+    ///
+    /// @throws {DharmaError} `plan` (e.g. `prevent_destroy`, with the resource's path) when the
+    /// change is refused; as `Blueprint.fromText`/`fromObject` for `other`.
+    #[napi(ts_args_type = "other: BlueprintInput", ts_return_type = "Plan")]
+    pub fn plan_diff<'e>(&self, env: &'e Env, other: Unknown) -> napi::Result<Unknown<'e>> {
+        guard(env, || {
+            let other = blueprint_arg(env, other, "other")?;
+            to_js(env, &iac_dharma::plan_diff(&self.inner, &other)?)
+        })
+    }
+
+    /// `planDiff` on the libuv thread pool.
+    #[napi(
+        ts_args_type = "other: BlueprintInput",
+        ts_return_type = "Promise<Plan>"
+    )]
+    pub fn plan_diff_async(&self, env: Env, other: Unknown) -> AsyncTask<JsonJob> {
+        deferred(|| {
+            let other = blueprint_arg(&env, other, "other")?;
+            let bp = self.inner.clone();
+            Ok(JsonJob::new(move || {
+                to_json(&iac_dharma::plan_diff(&bp, &other)?)
+            }))
+        })
+    }
+
+    /// The version bump the change to `other` requires (semantic versioning: a delete or
+    /// replacement is major, a create minor, an in-place update patch), against the one the
+    /// versions declare: `{required, declared, minimum, ok}`.
+    ///
+    /// @throws {DharmaError} as `planDiff`.
+    #[napi(
+        ts_args_type = "other: BlueprintInput",
+        ts_return_type = "VersionCheck"
+    )]
+    pub fn version_check<'e>(&self, env: &'e Env, other: Unknown) -> napi::Result<Unknown<'e>> {
+        guard(env, || {
+            let other = blueprint_arg(env, other, "other")?;
+            let plan = iac_dharma::plan_diff(&self.inner, &other)?;
+            to_js(env, &iac_dharma::check_version(&plan)?)
+        })
+    }
+
+    /// What differs between this blueprint and a deployed Terraform state (`terraform.tfstate`
+    /// or `terraform show -json`, as text or an object): missing and unmanaged instances,
+    /// changed attributes with expected and actual values, what could not be compared.
+    ///
+    /// @throws {DharmaError} `parse` for a state that cannot be read (with its JSON path), `plan` for one that
+    /// belongs to another provider's blueprint (`state_provider_mismatch`).
+    #[napi(
+        ts_args_type = "state: string | Record<string, unknown>",
+        ts_return_type = "DriftReport"
+    )]
+    pub fn drift<'e>(&self, env: &'e Env, state: Unknown) -> napi::Result<Unknown<'e>> {
+        guard(env, || {
+            let state = args::document_text(env, state, "state")?;
+            let state = iac_dharma::TerraformState::from_json(&state)?;
+            to_js(env, &iac_dharma::drift(&self.inner, &state)?)
+        })
+    }
+
+    /// `drift` on the libuv thread pool (the state is read there too).
+    #[napi(
+        ts_args_type = "state: string | Record<string, unknown>",
+        ts_return_type = "Promise<DriftReport>"
+    )]
+    pub fn drift_async(&self, env: Env, state: Unknown) -> AsyncTask<JsonJob> {
+        deferred(|| {
+            let state = args::document_text(&env, state, "state")?;
+            let bp = self.inner.clone();
+            Ok(JsonJob::new(move || {
+                let state = iac_dharma::TerraformState::from_json(&state)?;
+                to_json(&iac_dharma::drift(&bp, &state)?)
+            }))
+        })
+    }
+}
+
 /// A price catalog: the built-in one, or one read from CSV/JSON rows, possibly extending
 /// another. Immutable and shared (pass it as `estimate({catalog})` to any number of calls).
 #[napi]

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 
 import * as dharma from '@iac-dharma/node';
 import { Blueprint, DharmaError, PriceCatalog, money } from '@iac-dharma/node';
-import { DOC, YAML, throws } from './helpers.mjs';
+import { DOC, YAML, rejects, throws } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -278,4 +278,38 @@ test('one Blueprint serves many calls', () => {
   const first = bp.estimate();
   for (let i = 0; i < 20; i++) assert.deepEqual(bp.estimate(), first);
   assert.deepEqual(bp.generate('terraform'), bp.generate('terraform'));
+});
+
+test('planDiff, versionCheck and drift (sync and async), with their errors', async () => {
+  const bp = Blueprint.fromYaml(YAML);
+  const newer = YAML.replace('version: v1.2.0', 'version: v2.0.0').replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16');
+  const plan = bp.planDiff(newer);
+  const vpc = plan.resource_changes.find((c) => c.address === 'aws_vpc.main');
+  assert.equal(vpc.action, 'replace');
+  assert.ok(plan.waves.length >= 2);
+  assert.deepEqual(await bp.planDiffAsync(Blueprint.fromYaml(newer)), plan);
+  const same = bp.planDiff(bp).summary;
+  assert.deepEqual([same.add, same.change, same.destroy, same.replace, same.no_op], [0, 0, 0, 0, 4], 'four instances, all no-op');
+  const v = bp.versionCheck(newer);
+  assert.deepEqual([v.required, v.ok], ['major', true]);
+  assert.equal(bp.versionCheck(YAML.replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16')).ok, false);
+  throws(() => bp.planDiff(7), { code: 'invalid_argument', path: 'other' });
+
+  const state = {
+    version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'x', outputs: {},
+    resources: [{
+      mode: 'managed', type: 'aws_vpc', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [{ schema_version: 1, attributes: { id: 'vpc-1', cidr_block: '10.9.0.0/16' } }],
+    }],
+  };
+  const report = bp.drift(state);
+  assert.deepEqual(report.missing, ['aws_subnet.public_a[0]', 'aws_subnet.public_a[1]', 'aws_instance.web']);
+  assert.equal(report.changed[0].address, 'aws_vpc.main');
+  assert.equal(report.changed[0].changes[0].path, 'cidr_block');
+  assert.deepEqual(bp.drift(JSON.stringify(state)), report);
+  assert.deepEqual(await bp.driftAsync(state), report);
+  throws(() => bp.drift(3), { code: 'invalid_argument', path: 'state' });
+  const bad = throws(() => bp.drift('{"version": 4, "resources": ['), { kind: 'parse' });
+  assert.ok(bad.findings.length >= 1);
+  await rejects(bp.driftAsync('{"version": 4, "resources": ['), { kind: 'parse' });
 });

@@ -4,7 +4,7 @@
 import {
   Blueprint, DharmaError, PriceCatalog, money, schema, engineVersion,
   type BlueprintDocument, type CostDiff, type CostEstimate, type ErrorKind, type Finding,
-  type GraphJson, type Money, type ResourceSummary,
+  type GraphJson, type Money, type ResourceSummary, type Plan, type DriftReport,
 } from '@iac-dharma/node';
 
 const doc: BlueprintDocument = {
@@ -31,6 +31,12 @@ const over: boolean = estimate.budget?.status === 'over';
 const diff: CostDiff = bp.costDiff(doc, { skipOptimizations: true });
 const delta: string = money.round(diff.delta_monthly);
 const sorted: string[] = ['2', '10'].sort(money.compare);
+const plan: Plan = bp.planDiff(doc);
+const firstWave: string[] = plan.waves[0].map((s) => `${s.action} ${s.address}`);
+const bump: 'none' | 'patch' | 'minor' | 'major' = bp.versionCheck(fromYaml).required;
+const drift: DriftReport = bp.drift({ version: 4, resources: [] });
+const driftLater: Promise<DriftReport> = bp.driftAsync('{}');
+const planLater: Promise<Plan> = bp.planDiffAsync('name: x');
 
 async function inBackground(text: string): Promise<Money> {
   const big: Blueprint = await Blueprint.fromJsonAsync(text);
@@ -64,10 +70,12 @@ bp.estimate({ budget: true });
 bp.estimate({ skip_optimizations: true });
 // @ts-expect-error: the catalog is a PriceCatalog
 bp.estimate({ catalog: 'builtin' });
+// @ts-expect-error: a state is text or an object
+bp.drift(4);
 // @ts-expect-error: async variants return promises
 const notAwaited: CostEstimate = bp.estimateAsync();
 
 export {
   fromYaml, fromText, resources, warnings, again, g, waves, dot, dependents, files, total, over,
-  delta, sorted, inBackground, describe, wrong, notAwaited, schema, engineVersion,
+  delta, sorted, firstWave, bump, drift, driftLater, planLater, inBackground, describe, wrong, notAwaited, schema, engineVersion,
 };

@@ -2,7 +2,7 @@
 // runner the JS packages share (tests/vectors/runner.mjs): the outcomes must equal core's.
 // Each call is done the way a user would: parse into a `Blueprint`, then call the verb.
 import { Blueprint, PriceCatalog } from '@iac-dharma/node';
-import { containsEcho, runVectors } from '../../../tests/vectors/runner.mjs';
+import { containsEcho, repoFile, runVectors } from '../../../tests/vectors/runner.mjs';
 
 /** The case's blueprint: text (syntax named by the case) or, in object runs, a document. */
 function load(input, format) {
@@ -43,6 +43,16 @@ export const calls = {
   },
   estimate(c, input, format) {
     return load(input, format).estimate(estimateOptions(c.args));
+  },
+  plan_diff(c, input, format) {
+    return load(input, format).planDiff(Blueprint.fromObject(c.args.new_blueprint));
+  },
+  version_bump(c, input, format) {
+    const v = load(input, format).versionCheck(Blueprint.fromObject(c.args.new_blueprint));
+    return { bump: v.required, minimum: v.minimum, ok: v.ok };
+  },
+  drift(c, input, format) {
+    return load(input, format).drift(repoFile(c.args.state_file));
   },
   cost_diff(c, input, format) {
     const old = load(input, format);
