@@ -11,6 +11,8 @@
 // POST /api/blueprints/estimate  {blueprint, options?}          -> CostEstimate
 // POST /api/blueprints/cost-diff {blueprint, other, options?}   -> CostDiff
 // POST /api/blueprints/graph     {blueprint, format?}           -> GraphJson, or {text} for dot/mermaid
+// POST /api/blueprints/plan      {blueprint, other}             -> Plan (blueprint: the old side)
+// POST /api/blueprints/drift     {blueprint, state}             -> DriftReport
 //
 // `blueprint` (and `other`) is a blueprint document, or its JSON/YAML text.
 import { createServer } from 'node:http';
@@ -45,6 +47,12 @@ const routes = {
   },
   async 'cost-diff'({ blueprint, other, options }) {
     return (await load(blueprint)).costDiffAsync(other, options);
+  },
+  async plan({ blueprint, other }) {
+    return (await load(blueprint)).planDiffAsync(other);
+  },
+  async drift({ blueprint, state }) {
+    return (await load(blueprint)).driftAsync(state);
   },
   async graph({ blueprint, format }) {
     const g = (await load(blueprint)).graph(format);
@@ -103,5 +111,5 @@ export function start(port = 8080, host = '127.0.0.1') {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const server = await start(Number(process.argv[2] ?? 8080));
   const { address, port } = server.address();
-  console.log(`listening on http://${address}:${port}/api/blueprints/{check,generate,estimate,cost-diff,graph}`);
+  console.log(`listening on http://${address}:${port}/api/blueprints/{check,generate,estimate,cost-diff,graph,plan,drift}`);
 }

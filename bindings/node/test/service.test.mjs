@@ -23,7 +23,7 @@ async function post(path, body) {
   return { status: res.status, body: await res.json() };
 }
 
-test('check, generate, estimate, cost-diff and graph answer with the engine results', async () => {
+test('check, generate, estimate, cost-diff, plan, drift and graph answer with the engine results', async () => {
   const bp = Blueprint.fromYaml(YAML);
   const check = await post('check', { blueprint: YAML });
   assert.equal(check.status, 200);
@@ -39,6 +39,13 @@ test('check, generate, estimate, cost-diff and graph answer with the engine resu
   assert.deepEqual(diff.body, Blueprint.fromObject(DOC).costDiff(YAML));
   const graph = await post('graph', { blueprint: YAML });
   assert.deepEqual(graph.body, bp.graph());
+  const newer = YAML.replace('t3.micro', 't3.large');
+  const plan = await post('plan', { blueprint: YAML, other: newer });
+  assert.equal(plan.status, 200);
+  assert.deepEqual(plan.body, bp.planDiff(newer));
+  const drift = await post('drift', { blueprint: YAML, state: { version: 4, resources: [] } });
+  assert.equal(drift.status, 200);
+  assert.equal(drift.body.missing.length, 4);
   const dot = await post('graph', { blueprint: YAML, format: 'dot' });
   assert.equal(dot.body.text, bp.graph('dot'));
 });
