@@ -10,7 +10,7 @@ export type Provider = 'aws' | 'azure' | 'gcp'
 /** Output formats of `Blueprint.graph`. */
 export type GraphFormat = 'json' | 'dot' | 'mermaid'
 
-/** Output formats of `Blueprint.generate` (`pulumi-yaml` and `pulumi-ts` are not generated yet: `format_unavailable`). */
+/** Output formats of `Blueprint.generate`. */
 export type OutputFormat =
   | 'terraform' | 'terraform-json' | 'cloudformation' | 'cloudformation-yaml' | 'cdk-ts'
   | 'arm' | 'pulumi-yaml' | 'pulumi-ts'

@@ -97,7 +97,7 @@ test('generate: templates option replaces an embedded template', () => {
   assert.equal(files['providers.tf'], '# custom providers\n');
 });
 
-test('generate errors: unknown format, option, unsupported provider, not generated yet', () => {
+test('generate errors: unknown format, option, unsupported provider; arm and pulumi', () => {
   const bp = Blueprint.fromYaml(YAML);
   throws(() => bp.generate('terraformm'), { kind: 'invalid_input', code: 'unknown_format', path: '', suggestion: 'terraform' });
   throws(() => bp.generate(42), { kind: 'invalid_input', code: 'invalid_argument', path: 'format' });
@@ -114,7 +114,10 @@ test('generate errors: unknown format, option, unsupported provider, not generat
   assert.match(armTemplate.$schema, /deploymentTemplate\.json/, 'ARM for azure');
   assert.equal(armTemplate.metadata.resourceGroup.name, 'rg', 'the resource group is the deployment scope');
   throws(() => bp.generate('arm'), { kind: 'generate', code: 'unsupported_provider' });
-  throws(() => bp.generate('pulumi-ts'), { kind: 'generate', code: 'format_unavailable' });
+  for (const format of ['pulumi-ts', 'pulumi-yaml']) {
+    const files = bp.generate(format);
+    assert.ok(Object.keys(files).length > 0 && Object.values(files).every((t) => typeof t === 'string' && t.length > 0), format);
+  }
 });
 
 test('estimate: totals, line items and budget as exact decimal strings', () => {

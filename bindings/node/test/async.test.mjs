@@ -49,7 +49,7 @@ test('async variants reject with DharmaErrors, never throw synchronously', async
   await rejects(Blueprint.fromTextAsync(42), { kind: 'invalid_input', path: 'text' });
   await rejects(Blueprint.fromTextAsync('{}', 'xml'), { kind: 'invalid_input', path: 'format' });
   await rejects(bp.generateAsync('terraformm'), { code: 'unknown_format', path: '' });
-  await rejects(bp.generateAsync('pulumi-ts'), { kind: 'generate', code: 'format_unavailable' });
+  await rejects(bp.generateAsync('arm'), { kind: 'generate', code: 'unsupported_provider' });
   await rejects(bp.estimateAsync({ budget: 'x' }), { path: 'options.budget' });
   await rejects(bp.estimateAsync({ usage: { resource_usage: { web: { monthly_hours: -1 } } } }), {
     kind: 'pricing', code: 'invalid_usage', path: 'resource_usage.web.monthly_hours',
