@@ -355,9 +355,14 @@ fn summary(
     }
     out.push('\n');
     for reason in &r.decision.reasons {
+        // Policy messages do not name the resource; the others already do.
+        let place = match (&reason.check, &reason.address) {
+            (Some(_), Some(address)) => format!("{address}: "),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  - [{}] {}",
+            "  - [{}] {place}{}",
             if reason.blocking { "blocks" } else { "approve" },
             reason.message
         );

@@ -92,7 +92,10 @@ fn builtin_policy_failures_block_with_exit_1() {
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     let text = stdout(&o);
     assert!(text.contains("Decision: BLOCKED"), "{text}");
-    assert!(text.contains("[blocks] DHARMA_AWS_S3_001 (high)"), "{text}");
+    assert!(
+        text.contains("[blocks] aws_s3_bucket.assets: DHARMA_AWS_S3_001 (high)"),
+        "{text}"
+    );
     // Raising the threshold above every failure unblocks the policies (the prod environment
     // still asks for approval).
     let o = dharma(&[
