@@ -39,7 +39,6 @@ pub fn optional_string(value: Option<JsValue>, path: &str) -> Result<Option<Stri
 
 /// An optional options object (`undefined`/`null`: the defaults), read into a core options struct
 /// that derives `Deserialize` (see [`crate::report::options_from_json`]). For the verbs' functions.
-#[allow(dead_code)] // the first users are the verbs still to come (validate, estimate, generate, planDiff)
 pub fn options<T: serde::de::DeserializeOwned + Default>(
     value: Option<JsValue>,
     arg: &str,
