@@ -152,6 +152,9 @@ pub struct ResourceSummary<'a> {
     pub count: u32,
     /// Whether blueprint tags are merged into this resource.
     pub taggable: bool,
+    /// The tags (labels on GCP) the resource gets: the blueprint's `tags` merged with its own
+    /// (its own win); empty when the type takes none.
+    pub tags: Value,
 }
 
 /// The result of `check`.
@@ -182,12 +185,17 @@ impl<'a> CheckReport<'a> {
             region: &doc.region,
             resources: bp
                 .iter()
-                .map(|(_, r, info)| ResourceSummary {
-                    name: &r.name,
-                    type_name: &info.type_name,
-                    address: &info.address,
-                    count: r.instance_count(),
-                    taggable: info.taggable,
+                .map(|(i, r, info)| {
+                    let mut tags = Value::Object(bp.effective_tags(i));
+                    js_safe_numbers(&mut tags);
+                    ResourceSummary {
+                        name: &r.name,
+                        type_name: &info.type_name,
+                        address: &info.address,
+                        count: r.instance_count(),
+                        taggable: info.taggable,
+                        tags,
+                    }
                 })
                 .collect(),
             warnings: bp.warnings(),

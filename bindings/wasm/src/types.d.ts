@@ -107,6 +107,8 @@ export interface ResourceSummary {
   count: number;
   /** Whether blueprint tags are merged into it. */
   taggable: boolean;
+  /** The tags (labels on GCP) it gets: the blueprint's `tags` merged with its own; `{}` when untaggable. */
+  tags: Record<string, unknown>;
 }
 
 export interface CheckResult {
