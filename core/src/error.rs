@@ -186,7 +186,7 @@ codes! {
     NameCollision => "name_collision",
     /// A template failed to compile or render.
     TemplateError => "template_error",
-    /// The output format is known but this build does not generate it yet (arm, pulumi-*).
+    /// The output format is known but this build does not generate it yet (pulumi-*).
     FormatUnavailable => "format_unavailable",
 }
 
