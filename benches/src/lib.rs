@@ -194,6 +194,55 @@ pub fn synthetic_azure(n: usize) -> Value {
     })
 }
 
+/// [`synthetic_aws`] changed as a new version would change it, for plan benchmarks: one resource
+/// in ten changes — subnets get a new CIDR block (a force-new change that cascades replacements
+/// to what uses them), instances a new size, volumes a new size, queues are removed, other
+/// resources a changed scalar — plus one new log group per hundred resources, and version 2.0.0.
+pub fn synthetic_aws_changed(mut doc: Value) -> Value {
+    let Some(resources) = doc.get_mut("resources").and_then(Value::as_array_mut) else {
+        return doc;
+    };
+    let mut out = Vec::with_capacity(resources.len() + resources.len() / 100);
+    for (i, mut r) in std::mem::take(resources).into_iter().enumerate() {
+        if i % 10 != 0 {
+            out.push(r);
+            continue;
+        }
+        let ty = r["type"].as_str().unwrap_or_default().to_string();
+        let p = &mut r["properties"];
+        match ty.as_str() {
+            "aws_sqs_queue" => continue,
+            "aws_subnet" => p["cidr_block"] = json!(format!("10.200.{}.0/24", i % 250)),
+            "aws_instance" => p["instance_type"] = json!("m7i.large"),
+            "aws_ebs_volume" => p["size"] = json!(200),
+            "aws_db_instance" => p["allocated_storage"] = json!(100),
+            "aws_cloudwatch_log_group" => p["retention_in_days"] = json!(90),
+            "aws_security_group" => p["description"] = json!("Application tier (v2)"),
+            "aws_s3_bucket" => p["force_destroy"] = json!(true),
+            "aws_iam_role_policy_attachment" => {
+                p["policy_arn"] = json!("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy")
+            }
+            "aws_volume_attachment" => p["device_name"] = json!("/dev/sdg"),
+            "aws_s3_bucket_versioning" => {
+                p["versioning_configuration"] = json!({"status": "Suspended"})
+            }
+            "aws_s3_bucket_public_access_block" => p["block_public_acls"] = json!(true),
+            _ => p["tags"] = json!({"Rev": "2"}),
+        }
+        out.push(r);
+    }
+    let n = out.len();
+    for k in 0..n / 100 {
+        out.push(
+            json!({"type": "aws_cloudwatch_log_group", "name": format!("new_logs_{k}"),
+                   "properties": {"name": format!("/new/{k}"), "retention_in_days": 14}}),
+        );
+    }
+    doc["resources"] = Value::Array(out);
+    doc["version"] = json!("2.0.0");
+    doc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
