@@ -5,13 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal, overload
+from typing import Any, Literal, final, overload
+
 
 from ._results import CatalogInfo, CostDiff, CostEstimate, Finding, Graph, PriceRow, Resource
 
+__all__ = [
+    "__version__",
+    "Blueprint",
+    "TemplateSet",
+    "PriceCatalog",
+    "cost_diff",
+    "schema",
+    "output_formats",
+    "_panic_for_testing",
+]
+
 __version__: str
 
-OutputFormat = Literal[
+_OutputFormat = Literal[
     "terraform",
     "terraform-json",
     "cloudformation",
@@ -23,13 +35,14 @@ OutputFormat = Literal[
 ]
 """Output formats of ``Blueprint.generate`` (``arm``, ``pulumi-yaml``, ``pulumi-ts``: not yet)."""
 
-Money = Decimal | int | str | float
+_Money = Decimal | int | str | float
 """A money argument: exact as ``Decimal``, ``int`` or decimal text; a float is read from its
 shortest text (``0.1`` is exactly 0.1)."""
 
-UsageInput = Mapping[str, Any] | str
+_UsageInput = Mapping[str, Any] | str
 """A usage file (Infracost's ``infracost-usage.yml`` shape): a dict, or YAML/JSON text."""
 
+@final
 class Blueprint:
     """A parsed and checked blueprint. Build one with ``from_yaml``, ``from_json``,
     ``from_text``, ``from_dict`` or ``from_file``; every verb then works on it without parsing
@@ -90,7 +103,7 @@ class Blueprint:
         """The document as YAML."""
     def generate(
         self,
-        format: OutputFormat | str,
+        format: _OutputFormat | str,
         templates: TemplateSet | Mapping[str, str] | None = None,
     ) -> dict[str, str]:
         """Generates infrastructure code: ``{relative path: text}``, sorted by path.
@@ -100,8 +113,8 @@ class Blueprint:
         (with a suggestion), ``GenerateError`` when the blueprint cannot be expressed in it."""
     def estimate(
         self,
-        usage: UsageInput | None = None,
-        budget: Money | None = None,
+        usage: _UsageInput | None = None,
+        budget: _Money | None = None,
         *,
         catalog: PriceCatalog | None = None,
         skip_optimizations: bool = False,
@@ -113,24 +126,25 @@ class Blueprint:
         (default: the built-in one). Raises ``PricingError`` (``invalid_usage``, path of each
         bad value) or ``InvalidInputError`` for a budget that is not a number."""
     @overload
-    def graph(self, format: Literal["json"] = "json") -> Graph: ...
+    def graph(self, format: Literal["json"] = "json") -> Graph:
+        """The dependency graph: a ``Graph`` (waves, creation order, edges) for ``"json"``,
+        Graphviz or Mermaid text for ``"dot"``/``"mermaid"``. Raises ``InvalidInputError``
+        for another format."""
     @overload
     def graph(self, format: Literal["dot", "mermaid"]) -> str: ...
     @overload
     def graph(self, format: str) -> Graph | str: ...
-    def graph(self, format: str = "json") -> Graph | str:
-        """The dependency graph: a ``Graph`` (waves, creation order, edges) for ``"json"``,
-        Graphviz or Mermaid text for ``"dot"``/``"mermaid"``."""
     def blast_radius(self, name: str) -> list[str]:
         """Every resource depending on ``name``, directly or not, in document order. Raises
         ``InvalidInputError`` (with a suggestion) for an unknown name."""
     def __reduce__(self) -> tuple[Any, ...]: ...
 
+@final
 class TemplateSet:
     """Templates replacing or adding to the embedded ones, compiled once; pass it to
     ``Blueprint.generate(templates=...)`` from any thread."""
 
-    def __init__(self, templates: Mapping[str, str]) -> None:
+    def __new__(cls, templates: Mapping[str, str]) -> TemplateSet:
         """Compiles ``{name: text}`` over the embedded templates (``terraform/main.tf.tera``
         replaces one; ``terraform/README.md.tera`` adds ``README.md``). Raises
         ``GenerateError`` (``template_error``) for a template that does not compile."""
@@ -138,6 +152,7 @@ class TemplateSet:
     def names(self) -> list[str]:
         """Every template name in the set, sorted."""
 
+@final
 class PriceCatalog:
     """A price catalog, immutable and shared by every estimate and thread at no cost."""
 
@@ -167,8 +182,8 @@ class PriceCatalog:
 def cost_diff(
     old: Blueprint,
     new: Blueprint,
-    usage: UsageInput | None = None,
-    budget: Money | None = None,
+    usage: _UsageInput | None = None,
+    budget: _Money | None = None,
     *,
     catalog: PriceCatalog | None = None,
 ) -> CostDiff:
