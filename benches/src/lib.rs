@@ -76,7 +76,7 @@ pub fn synthetic_aws(n: usize) -> Value {
             json!({"type": "aws_db_subnet_group", "name": format!("db_subnets_{c}"),
                    "properties": {"name": format!("db-subnets-{c}"), "subnet_ids": [format!("${{subnet_{c}.id}}")]}}),
             json!({"type": "aws_db_instance", "name": format!("db_{c}"),
-                   "properties": {"identifier": format!("app-db-{c}"), "engine": "postgres", "engine_version": "16.3", "instance_class": "db.t3.medium",
+                   "properties": {"identifier": format!("app-db-{c}"), "engine": "postgres", "engine_version": "16.3", "instance_class": "db.t3.large",
                                   "allocated_storage": 50, "storage_type": "gp3", "storage_encrypted": !bad(4), "publicly_accessible": bad(5),
                                   "multi_az": c % 2 == 0, "username": "app", "password": "${var.db_password}",
                                   "db_subnet_group_name": format!("${{db_subnets_{c}.name}}"), "vpc_security_group_ids": [format!("${{sg_{c}.id}}")],
