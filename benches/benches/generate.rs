@@ -8,7 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use iac_dharma::{generate, GenerateOptions, OutputFormat};
-use iac_dharma_bench::synthetic_aws;
+use iac_dharma_bench::{synthetic_aws, synthetic_azure};
 use serde_json::{json, Value};
 
 fn cloudformation_expressible(mut bp: Value) -> Value {
@@ -62,5 +62,29 @@ fn bench_generate(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_generate);
+/// ARM templates for synthetic Azure blueprints.
+fn bench_generate_arm(c: &mut Criterion) {
+    let options = GenerateOptions::default();
+    let blueprints: Vec<(usize, iac_dharma::CheckedBlueprint)> = [1_000usize, 10_000]
+        .into_iter()
+        .map(|n| {
+            (
+                n,
+                iac_dharma::parse(&synthetic_azure(n).to_string()).unwrap(),
+            )
+        })
+        .collect();
+    let _ = generate(&blueprints[0].1, OutputFormat::Arm, &options).unwrap();
+    let mut group = c.benchmark_group("generate_arm");
+    group.sample_size(10);
+    for (n, bp) in &blueprints {
+        group.throughput(Throughput::Elements(*n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), bp, |b, bp| {
+            b.iter(|| generate(bp, OutputFormat::Arm, &options).unwrap().len())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_generate, bench_generate_arm);
 criterion_main!(benches);

@@ -107,6 +107,142 @@ pub fn synthetic_aws_text(n: usize) -> String {
     serde_json::to_string(&synthetic_aws(n)).unwrap_or_default()
 }
 
+/// Resources per cell of [`synthetic_azure`].
+pub const AZURE_CELL_SIZE: usize = 12;
+
+/// A synthetic Azure blueprint with about `n` resources, as a JSON document: one resource group,
+/// a virtual network per 20 cells, and cells of an application tier — a subnet with its NSG, a
+/// rule and the association, a NIC, a Linux VM with a system identity, a managed data disk and
+/// its attachment, a storage account with a container, a Key Vault and a role assignment giving
+/// the VM's identity read access to the vault's secrets. References wire them together; about
+/// one resource in ten is misconfigured (SSH open to the internet, public blob access, a vault
+/// without purge protection). Deterministic.
+pub fn synthetic_azure(n: usize) -> Value {
+    let cells = n.saturating_sub(1).div_ceil(AZURE_CELL_SIZE).max(1);
+    let mut resources = Vec::with_capacity(cells * AZURE_CELL_SIZE + cells / 20 + 2);
+    resources.push(json!({"type": "azurerm_resource_group", "name": "rg",
+        "properties": {"name": "rg-synthetic", "location": "westeurope"}}));
+    let sizes = [
+        "Standard_B2s",
+        "Standard_D2s_v5",
+        "Standard_D4s_v5",
+        "Standard_E2s_v5",
+    ];
+    for c in 0..cells {
+        let bad = |k: usize| c % 6 == k % 6;
+        if c % 20 == 0 {
+            resources.push(json!({"type": "azurerm_virtual_network", "name": format!("vnet_{c}"),
+                "properties": {"name": format!("vnet-{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                               "address_space": [format!("10.{}.0.0/16", (c / 20) % 256)]}}));
+        }
+        let vnet = format!("vnet_{}", c - c % 20);
+        let ssh_from = if bad(0) { "Internet" } else { "10.0.0.0/8" };
+        resources.extend([
+            json!({"type": "azurerm_subnet", "name": format!("subnet_{c}"),
+                   "properties": {"name": format!("snet-{c}"), "resource_group_name": "${rg.name}", "virtual_network_name": format!("${{{vnet}.name}}"),
+                                  "address_prefixes": [format!("10.{}.{}.0/24", (c / 20) % 256, c % 20 * 8)], "default_outbound_access_enabled": false}}),
+            json!({"type": "azurerm_network_security_group", "name": format!("nsg_{c}"),
+                   "properties": {"name": format!("nsg-{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}"}}),
+            json!({"type": "azurerm_network_security_rule", "name": format!("nsg_{c}_ssh"),
+                   "properties": {"name": "AllowSsh", "network_security_group_name": format!("${{nsg_{c}.name}}"), "resource_group_name": "${rg.name}",
+                                  "priority": 100, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                                  "source_address_prefix": ssh_from, "source_port_range": "*", "destination_address_prefix": "*", "destination_port_range": "22"}}),
+            json!({"type": "azurerm_subnet_network_security_group_association", "name": format!("subnet_{c}_nsg"),
+                   "properties": {"subnet_id": format!("${{subnet_{c}.id}}"), "network_security_group_id": format!("${{nsg_{c}.id}}")}}),
+            json!({"type": "azurerm_network_interface", "name": format!("nic_{c}"),
+                   "properties": {"name": format!("nic-{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                                  "ip_configuration": [{"name": "primary", "subnet_id": format!("${{subnet_{c}.id}}"), "private_ip_address_allocation": "Dynamic"}]}}),
+            json!({"type": "azurerm_linux_virtual_machine", "name": format!("vm_{c}"),
+                   "properties": {"name": format!("vm-{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                                  "size": sizes[c % sizes.len()], "admin_username": "azureuser", "network_interface_ids": [format!("${{nic_{c}.id}}")],
+                                  "admin_ssh_key": [{"username": "azureuser", "public_key": "${var.ssh_public_key}"}],
+                                  "os_disk": {"caching": "ReadWrite", "storage_account_type": "Premium_LRS"},
+                                  "source_image_reference": {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"},
+                                  "identity": {"type": "SystemAssigned"}, "tags": {"Tier": "app"}}}),
+            json!({"type": "azurerm_managed_disk", "name": format!("disk_{c}"),
+                   "properties": {"name": format!("disk-{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                                  "storage_account_type": "Premium_LRS", "create_option": "Empty", "disk_size_gb": 128}}),
+            json!({"type": "azurerm_virtual_machine_data_disk_attachment", "name": format!("disk_{c}_attach"),
+                   "properties": {"managed_disk_id": format!("${{disk_{c}.id}}"), "virtual_machine_id": format!("${{vm_{c}.id}}"), "lun": 0, "caching": "ReadOnly"}}),
+            json!({"type": "azurerm_storage_account", "name": format!("st_{c}"),
+                   "properties": {"name": format!("stsynthetic{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                                  "account_tier": "Standard", "account_replication_type": "ZRS", "min_tls_version": "TLS1_2",
+                                  "allow_nested_items_to_be_public": bad(1)}, "usage": {"storage_gb": 100}}),
+            json!({"type": "azurerm_storage_container", "name": format!("st_{c}_data"),
+                   "properties": {"name": "data", "storage_account_id": format!("${{st_{c}.id}}"), "container_access_type": "private"}}),
+            json!({"type": "azurerm_key_vault", "name": format!("kv_{c}"),
+                   "properties": {"name": format!("kv-synthetic-{c}"), "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                                  "tenant_id": "${var.tenant_id}", "sku_name": "standard", "rbac_authorization_enabled": true,
+                                  "purge_protection_enabled": !bad(2), "soft_delete_retention_days": 90}}),
+            json!({"type": "azurerm_role_assignment", "name": format!("vm_{c}_kv"),
+                   "properties": {"scope": format!("${{kv_{c}.id}}"), "role_definition_name": "Key Vault Secrets User",
+                                  "principal_id": format!("${{vm_{c}.identity[0].principal_id}}"), "principal_type": "ServicePrincipal"}}),
+        ]);
+    }
+    json!({
+        "name": format!("synthetic-azure-{n}"),
+        "version": "1.0.0",
+        "provider": "azure",
+        "region": "westeurope",
+        "description": format!("Synthetic Azure application fleet of about {n} resources"),
+        "tags": {"Owner": "platform", "Environment": "prod", "CostCenter": "cc-1234"},
+        "variables": [
+            {"name": "ssh_public_key", "type": "string", "description": "SSH public key of the VM admins"},
+            {"name": "tenant_id", "type": "string"}
+        ],
+        "resources": resources,
+    })
+}
+
+/// [`synthetic_aws`] changed as a new version would change it, for plan benchmarks: one resource
+/// in ten changes — subnets get a new CIDR block (a force-new change that cascades replacements
+/// to what uses them), instances a new size, volumes a new size, queues are removed, other
+/// resources a changed scalar — plus one new log group per hundred resources, and version 2.0.0.
+pub fn synthetic_aws_changed(mut doc: Value) -> Value {
+    let Some(resources) = doc.get_mut("resources").and_then(Value::as_array_mut) else {
+        return doc;
+    };
+    let mut out = Vec::with_capacity(resources.len() + resources.len() / 100);
+    for (i, mut r) in std::mem::take(resources).into_iter().enumerate() {
+        if i % 10 != 0 {
+            out.push(r);
+            continue;
+        }
+        let ty = r["type"].as_str().unwrap_or_default().to_string();
+        let p = &mut r["properties"];
+        match ty.as_str() {
+            "aws_sqs_queue" => continue,
+            "aws_subnet" => p["cidr_block"] = json!(format!("10.200.{}.0/24", i % 250)),
+            "aws_instance" => p["instance_type"] = json!("m7i.large"),
+            "aws_ebs_volume" => p["size"] = json!(200),
+            "aws_db_instance" => p["allocated_storage"] = json!(100),
+            "aws_cloudwatch_log_group" => p["retention_in_days"] = json!(90),
+            "aws_security_group" => p["description"] = json!("Application tier (v2)"),
+            "aws_s3_bucket" => p["force_destroy"] = json!(true),
+            "aws_iam_role_policy_attachment" => {
+                p["policy_arn"] = json!("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy")
+            }
+            "aws_volume_attachment" => p["device_name"] = json!("/dev/sdg"),
+            "aws_s3_bucket_versioning" => {
+                p["versioning_configuration"] = json!({"status": "Suspended"})
+            }
+            "aws_s3_bucket_public_access_block" => p["block_public_acls"] = json!(true),
+            _ => p["tags"] = json!({"Rev": "2"}),
+        }
+        out.push(r);
+    }
+    let n = out.len();
+    for k in 0..n / 100 {
+        out.push(
+            json!({"type": "aws_cloudwatch_log_group", "name": format!("new_logs_{k}"),
+                   "properties": {"name": format!("/new/{k}"), "retention_in_days": 14}}),
+        );
+    }
+    doc["resources"] = Value::Array(out);
+    doc["version"] = json!("2.0.0");
+    doc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +255,21 @@ mod tests {
             assert!(bp.resources().len() >= n, "{n}: {}", bp.resources().len());
             assert!(
                 bp.resources().len() < n + 2 * CELL_SIZE,
+                "{n}: {}",
+                bp.resources().len()
+            );
+            assert!(bp.warnings().is_empty(), "{:?}", bp.warnings());
+        }
+    }
+
+    #[test]
+    fn synthetic_azure_blueprints_pass_the_checks() {
+        for n in [1, 100, 1000] {
+            let text = synthetic_azure(n).to_string();
+            let bp = iac_dharma::parse(&text).unwrap_or_else(|e| panic!("{n}: {e}"));
+            assert!(bp.resources().len() >= n, "{n}: {}", bp.resources().len());
+            assert!(
+                bp.resources().len() < n + 2 * AZURE_CELL_SIZE,
                 "{n}: {}",
                 bp.resources().len()
             );

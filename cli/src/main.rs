@@ -6,6 +6,7 @@
 mod estimate;
 mod generate;
 mod input;
+mod plan;
 mod report;
 
 use std::io::Write;
@@ -42,6 +43,44 @@ enum Command {
     },
     /// Print the JSON Schema of the blueprint format (for editors and CI).
     Schema,
+    /// Show what changes from one blueprint to another: actions per resource instance, attribute
+    /// changes, replacement reasons, the order in parallel waves, and the version bump needed.
+    Plan {
+        /// The old blueprint (what is deployed today).
+        old: String,
+        /// The new blueprint.
+        new: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = plan::PlanFormat::Text)]
+        format: plan::PlanFormat,
+        /// Exit 1 when the plan has changes (0 when there is nothing to do; errors stay 2).
+        /// Unlike terraform's flag of the same name, "changes present" is 1, since dharma keeps 2
+        /// for bad input.
+        #[arg(long, alias = "exit-code")]
+        detailed_exitcode: bool,
+        /// Show the rollback plan instead: what restores OLD from NEW, and its order.
+        #[arg(long)]
+        rollback: bool,
+        /// Exit 1 when NEW declares a version lower than its changes require (a major bump for
+        /// deletes and replaces, minor for creates, patch for in-place updates).
+        #[arg(long)]
+        check_version: bool,
+    },
+    /// Compare a blueprint with deployed Terraform state (a state file, version 4, or
+    /// `terraform show -json` output): resources missing, unmanaged, and changed.
+    Drift {
+        /// Blueprint file (JSON or YAML).
+        blueprint: String,
+        /// Terraform state file (`terraform.tfstate`, `terraform state pull` or `terraform show -json`).
+        #[arg(long)]
+        state: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = plan::PlanFormat::Text)]
+        format: plan::PlanFormat,
+        /// Exit 1 when there is drift (0 when the state matches; errors stay 2).
+        #[arg(long, alias = "exit-code")]
+        detailed_exitcode: bool,
+    },
     /// Estimate the monthly cost of a blueprint (exit 1 when over --budget).
     Estimate(estimate::EstimateArgs),
     /// Show what a change to a blueprint adds to or saves from the monthly bill, per resource.
@@ -84,7 +123,6 @@ impl From<GraphArg> for GraphFormat {
 /// How a command ended, mapped to the documented exit codes.
 enum Outcome {
     Success,
-    #[allow(dead_code)] // used by verbs that can fail a check (validate, estimate --budget)
     CheckFailed,
     BadInput,
 }
@@ -127,6 +165,38 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
             ));
             Ok(Outcome::Success)
         }
+        Command::Plan {
+            old,
+            new,
+            format,
+            detailed_exitcode,
+            rollback,
+            check_version,
+        } => plan::plan(
+            plan::PlanArgs {
+                old,
+                new,
+                format,
+                detailed_exitcode,
+                rollback,
+                check_version,
+            },
+            reporter,
+        ),
+        Command::Drift {
+            blueprint,
+            state,
+            format,
+            detailed_exitcode,
+        } => plan::drift(
+            plan::DriftArgs {
+                blueprint,
+                state,
+                format,
+                detailed_exitcode,
+            },
+            reporter,
+        ),
         Command::Estimate(args) => estimate::run_estimate(args, reporter).map(|over| {
             if over {
                 Outcome::CheckFailed

@@ -187,3 +187,42 @@ fn caller_templates_replace_and_add_files() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("template_error"));
     assert!(!out2.exists());
 }
+
+#[test]
+fn arm_prints_the_template_and_names_unmappable_arguments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write_bp(
+        tmp.path(),
+        "az.json",
+        r#"{"name":"azdemo","version":"1.0.0","provider":"azure","region":"westeurope",
+"resources":[{"type":"azurerm_resource_group","name":"rg","properties":{"name":"rg-demo","location":"westeurope"}},
+{"type":"azurerm_virtual_network","name":"vnet","properties":{"name":"vnet","location":"${rg.location}","resource_group_name":"${rg.name}","address_space":["10.0.0.0/16"]}}]}"#,
+    );
+    let o = dharma(&["generate", &bp, "--format", "arm"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        doc["resources"][0]["type"],
+        "Microsoft.Network/virtualNetworks"
+    );
+    assert_eq!(
+        doc["resources"][0]["location"],
+        "[resourceGroup().location]"
+    );
+
+    let bad = write_bp(
+        tmp.path(),
+        "bad.json",
+        r#"{"name":"azdemo","version":"1.0.0","provider":"azure","region":"westeurope",
+"resources":[{"type":"azurerm_public_ip","name":"ip","properties":{"name":"ip","location":"westeurope","resource_group_name":"rg","allocation_method":"Static","ip_tags":{"RoutingPreference":"Internet"}}}]}"#,
+    );
+    let out = tmp.path().join("arm");
+    let o = dharma(&["generate", &bad, "-f", "arm", "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unmapped_property") && err.contains("resources[0].properties.ip_tags"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

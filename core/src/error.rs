@@ -162,6 +162,21 @@ codes! {
     LimitExceeded => "limit_exceeded",
     /// An argument passed by the caller was invalid.
     InvalidArgument => "invalid_argument",
+
+    // plan_diff, drift, rollback and version checks.
+    /// A plan would destroy or replace a resource with `lifecycle.prevent_destroy`.
+    PreventDestroy => "prevent_destroy",
+    /// A plan does not fit the document it is applied to (it was made from another one).
+    StalePlan => "stale_plan",
+    /// The planned actions cannot be ordered (they wait on each other).
+    PlanCycle => "plan_cycle",
+    /// A Terraform state file has a format version this engine does not read.
+    UnsupportedStateVersion => "unsupported_state_version",
+    /// A Terraform state file is well-formed JSON but not shaped like a state.
+    InvalidState => "invalid_state",
+    /// The Terraform state holds resources of another cloud provider than the blueprint's.
+    StateProviderMismatch => "state_provider_mismatch",
+
     // estimate
     /// A price catalog row is malformed (missing column, bad provider, price not a decimal or
     /// out of range).
@@ -186,7 +201,7 @@ codes! {
     NameCollision => "name_collision",
     /// A template failed to compile or render.
     TemplateError => "template_error",
-    /// The output format is known but this build does not generate it yet (arm, pulumi-*).
+    /// The output format is known but this build does not generate it yet (pulumi-*).
     FormatUnavailable => "format_unavailable",
 }
 

@@ -47,7 +47,9 @@ mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
+mod plan;
 mod reference;
+mod state;
 mod suggest;
 
 pub use blueprint::{
@@ -67,9 +69,18 @@ pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, Temp
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
+pub use plan::{
+    apply_plan, check_version, plan_diff, render_plan_text, version_bump, Action, AttributeChange,
+    Bump, Change, DocumentChange, NamedChange, PathStep, Plan, PlanStep, Replacement,
+    ResourceChange, Side, StepAction, Summary, VersionCheck,
+};
 pub use reference::{Part, Reference, Step, Template};
 /// Exact decimal money type used by [`estimate`] (re-exported `rust_decimal::Decimal`).
 pub use rust_decimal::Decimal;
+pub use state::{
+    drift, render_drift_text, ChangedResource, DriftChange, DriftReport, NotCompared, StateFormat,
+    StateInstance, TerraformState,
+};
 pub use suggest::did_you_mean;
 
 /// Parses a blueprint (JSON or YAML, detected) and checks it.

@@ -131,6 +131,38 @@ fn run(case: &Value) -> Value {
             }
             json!({"result": {"waves": waves, "order": names(&bp, g.order()), "edges": edges, "blast_radius": blast}})
         }
+        // plan_diff, drift, version_bump (see the README's table).
+        "plan_diff" | "version_bump" => {
+            let doc = &case["args"]["new_blueprint"];
+            assert!(doc.is_object(), "{call} needs args.new_blueprint");
+            let new = match Blueprint::from_json(&doc.to_string()).and_then(Blueprint::into_checked)
+            {
+                Ok(b) => b,
+                Err(e) => return error_outcome(&e),
+            };
+            let plan = match iac_dharma::plan_diff(&bp, &new) {
+                Ok(p) => p,
+                Err(e) => return error_outcome(&e),
+            };
+            if call == "plan_diff" {
+                return json!({"result": plan.to_value()});
+            }
+            let check = iac_dharma::check_version(&plan).expect("versions of checked blueprints");
+            json!({"result": {"bump": check.required.as_str(), "minimum": check.minimum, "ok": check.ok}})
+        }
+        "drift" => {
+            let file = case["args"]["state_file"]
+                .as_str()
+                .expect("args.state_file");
+            let text = std::fs::read_to_string(repo_root().join(file))
+                .unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
+            let report = iac_dharma::TerraformState::from_json(&text)
+                .and_then(|state| iac_dharma::drift(&bp, &state));
+            match report {
+                Ok(r) => json!({"result": serde_json::to_value(&r).expect("json")}),
+                Err(e) => error_outcome(&e),
+            }
+        }
         // estimate
         "estimate" => match estimate_options(&case["args"]) {
             Ok(opts) => match iac_dharma::estimate(&bp, &opts) {

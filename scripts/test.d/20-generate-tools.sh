@@ -44,7 +44,7 @@ formats_for() {
 }
 
 # Formats this build generates (the others report an error naming the format).
-AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json cloudformation cloudformation-yaml cdk-ts}"
+AVAILABLE="${DHARMA_GENERATE_FORMATS:-terraform terraform-json cloudformation cloudformation-yaml arm cdk-ts}"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

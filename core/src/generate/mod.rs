@@ -15,6 +15,7 @@
 //! The embedded templates are compiled once per process; a caller may replace or add templates
 //! with a [`TemplateSet`].
 
+mod arm;
 mod cdk;
 mod cloudformation;
 mod hcl;
@@ -52,7 +53,31 @@ pub enum OutputFormat {
     /// AWS CloudFormation, YAML: `template.yaml`.
     #[serde(rename = "cloudformation-yaml")]
     CloudFormationYaml,
-    /// Azure Resource Manager template: `azuredeploy.json`.
+    /// Azure Resource Manager template: `azuredeploy.json`, deployed into the blueprint's
+    /// resource group (see `templates/README.md`).
+    ///
+    /// ```
+    /// use iac_dharma::{generate, GenerateOptions, OutputFormat};
+    /// let bp = iac_dharma::parse(r#"
+    /// name: demo
+    /// version: 1.0.0
+    /// provider: azure
+    /// region: westeurope
+    /// resources:
+    ///   - {type: azurerm_resource_group, name: rg, properties: {name: rg-demo, location: westeurope}}
+    ///   - type: azurerm_virtual_network
+    ///     name: vnet
+    ///     properties: {name: vnet-demo, location: "${rg.location}", resource_group_name: "${rg.name}", address_space: [10.0.0.0/16]}
+    ///   - type: azurerm_subnet
+    ///     name: app
+    ///     properties: {name: app, resource_group_name: "${rg.name}", virtual_network_name: "${vnet.name}", address_prefixes: [10.0.1.0/24]}
+    /// "#)?;
+    /// let files = generate(&bp, OutputFormat::Arm, &GenerateOptions::default())?;
+    /// let t: serde_json::Value = serde_json::from_str(files.get("azuredeploy.json").unwrap()).unwrap();
+    /// assert_eq!(t["resources"][1]["name"], "vnet-demo/app");
+    /// assert_eq!(t["resources"][1]["dependsOn"][0], "[resourceId('Microsoft.Network/virtualNetworks', 'vnet-demo')]");
+    /// # Ok::<(), iac_dharma::Error>(())
+    /// ```
     #[serde(rename = "arm")]
     Arm,
     /// Pulumi YAML program: `Pulumi.yaml`.
@@ -229,8 +254,7 @@ impl GeneratedFiles {
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
 /// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
-/// formats this build does not generate yet: `arm`, `pulumi-yaml`, `pulumi-ts`
-/// (`format_unavailable`).
+/// formats this build does not generate yet: `pulumi-yaml`, `pulumi-ts` (`format_unavailable`).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
@@ -261,6 +285,7 @@ pub fn generate(
             cloudformation::context(bp)?
         }
         OutputFormat::CdkTs => cdk::context(bp)?,
+        OutputFormat::Arm => arm::context(bp)?,
         other => {
             return Err(Error::single(
                 ErrorKind::Generate,
@@ -268,7 +293,7 @@ pub fn generate(
                     Code::FormatUnavailable,
                     "",
                     format!(
-                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, cdk-ts"
+                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, arm, cdk-ts"
                     ),
                 ),
             ))

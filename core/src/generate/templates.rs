@@ -26,6 +26,7 @@ static EMBEDDED: &[(&str, &str)] = embedded_templates![
     "terraform-json/main.tf.json.tera",
     "cloudformation/template.json.tera",
     "cloudformation-yaml/template.yaml.tera",
+    "arm/azuredeploy.json.tera",
     "cdk-ts/lib/stack.ts.tera",
     "cdk-ts/bin/app.ts.tera",
     "cdk-ts/package.json.tera",

@@ -1,0 +1,847 @@
+//! Property tests of plan_diff, apply_plan, rollback and the waves, over random pairs of related
+//! blueprints (resources added, removed, changed in force-new and in-place attributes, retyped,
+//! re-counted, reordered; references, explicit dependencies, create_before_destroy, sensitive
+//! variables, default tags, outputs), plus unit tests of specific plans.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{HashMap, HashSet};
+
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::{Blueprint, CheckedBlueprint};
+
+const TYPES: [&str; 7] = [
+    "aws_vpc",
+    "aws_subnet",
+    "aws_instance",
+    "aws_s3_bucket",
+    "aws_sqs_queue",
+    "aws_cloudwatch_log_group",
+    "aws_db_instance",
+];
+
+#[derive(Debug, Clone)]
+struct SideSpec {
+    present: bool,
+    ty: usize,
+    count: Option<u32>,
+    variant: u8,
+    cbd: bool,
+    explicit_dep: bool,
+}
+
+#[derive(Debug, Clone)]
+struct SlotSpec {
+    a: SideSpec,
+    b: SideSpec,
+    target: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    slots: Vec<SlotSpec>,
+    reverse_b: bool,
+    tags_a: u8,
+    tags_b: u8,
+    ami_a: u8,
+    ami_b: u8,
+    outputs_a: u8,
+    outputs_b: u8,
+}
+
+fn side_spec() -> impl Strategy<Value = SideSpec> {
+    (
+        prop::bool::weighted(0.8),
+        0..TYPES.len(),
+        prop_oneof![3 => Just(None), 1 => (0u32..4).prop_map(Some)],
+        0u8..3,
+        prop::bool::weighted(0.25),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(
+            |(present, ty, count, variant, cbd, explicit_dep)| SideSpec {
+                present,
+                ty,
+                count,
+                variant,
+                cbd,
+                explicit_dep,
+            },
+        )
+}
+
+fn slot_spec() -> impl Strategy<Value = SlotSpec> {
+    (
+        side_spec(),
+        side_spec(),
+        any::<prop::sample::Index>(),
+        0u8..10,
+    )
+        .prop_map(|(a, mut b, target, mutate)| {
+            // b is mostly a variation of a.
+            if mutate < 6 {
+                b.ty = a.ty;
+                b.present = a.present || b.present;
+            }
+            if mutate < 3 {
+                b.count = a.count;
+                b.cbd = a.cbd;
+            }
+            SlotSpec {
+                a,
+                b,
+                target: target.index(1000),
+            }
+        })
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        prop::collection::vec(slot_spec(), 1..8),
+        any::<bool>(),
+        0u8..3,
+        0u8..3,
+        0u8..2,
+        0u8..2,
+        0u8..4,
+        0u8..4,
+    )
+        .prop_map(
+            |(slots, reverse_b, tags_a, tags_b, ami_a, ami_b, outputs_a, outputs_b)| Spec {
+                slots,
+                reverse_b,
+                tags_a,
+                tags_b,
+                ami_a,
+                ami_b,
+                outputs_a,
+                outputs_b,
+            },
+        )
+}
+
+/// A reference to slot `t` as it exists on this side (indexed when it has count), or None.
+fn reference(spec: &Spec, side: bool, t: usize, attr: &str) -> Option<String> {
+    let s = spec.slots.get(t)?;
+    let s = if side { &s.b } else { &s.a };
+    if !s.present {
+        return None;
+    }
+    match s.count {
+        None => Some(format!("${{r{t}.{attr}}}")),
+        Some(0) => None,
+        Some(_) => Some(format!("${{r{t}[0].{attr}}}")),
+    }
+}
+
+fn properties(spec: &Spec, side: bool, i: usize, s: &SideSpec, target: usize) -> Value {
+    let v = s.variant;
+    let r = |attr: &str| reference(spec, side, target, attr);
+    let mut p = match TYPES[s.ty] {
+        "aws_vpc" => {
+            json!({"cidr_block": format!("10.{v}.0.0/16"), "enable_dns_hostnames": v % 2 == 0})
+        }
+        "aws_subnet" => {
+            json!({"cidr_block": format!("10.0.{v}.0/24"), "map_public_ip_on_launch": v == 1})
+        }
+        "aws_instance" => json!({
+            "ami": if v == 2 { "ami-literal".to_string() } else { "${var.ami}".to_string() },
+            "instance_type": if v == 1 { "t3.small" } else { "t3.micro" },
+            "root_block_device": {"volume_size": 20 + u64::from(v % 2) * 10}
+        }),
+        "aws_s3_bucket" => {
+            json!({"bucket": format!("bucket-{i}-{}", v / 2), "force_destroy": v == 1})
+        }
+        "aws_sqs_queue" => json!({"name": format!("q{i}"), "delay_seconds": v}),
+        "aws_cloudwatch_log_group" => {
+            json!({"name": format!("l{i}"), "retention_in_days": 7 * (1 + u64::from(v))})
+        }
+        _ => json!({"instance_class": "db.t3.micro", "engine": "postgres", "username": "app",
+                    "password": "${var.db_password}", "allocated_storage": 20 + u64::from(v)}),
+    };
+    let m = p.as_object_mut().unwrap();
+    // One reference per resource, to a lower slot: force-new where the type has one.
+    if target < i {
+        match TYPES[s.ty] {
+            "aws_subnet" => {
+                if let Some(x) = r("id") {
+                    m.insert("vpc_id".into(), json!(x));
+                }
+            }
+            "aws_instance" => {
+                if let Some(x) = r("id") {
+                    m.insert("subnet_id".into(), json!(x));
+                }
+            }
+            _ => {
+                if let Some(x) = r("id") {
+                    m.insert("tags".into(), json!({"Ref": x, "Name": format!("n{v}")}));
+                }
+            }
+        }
+    }
+    if TYPES[s.ty] == "aws_subnet" && !m.contains_key("vpc_id") {
+        m.insert("vpc_id".into(), json!("vpc-literal"));
+    }
+    p
+}
+
+fn build(spec: &Spec, side: bool) -> Blueprint {
+    let mut resources = Vec::new();
+    for (i, slot) in spec.slots.iter().enumerate() {
+        let s = if side { &slot.b } else { &slot.a };
+        if !s.present {
+            continue;
+        }
+        let target = if i == 0 { 0 } else { slot.target % i };
+        let mut r = json!({
+            "type": TYPES[s.ty],
+            "name": format!("r{i}"),
+            "properties": properties(spec, side, i, s, target),
+        });
+        if let Some(c) = s.count {
+            r["count"] = json!(c);
+        }
+        if s.cbd {
+            r["lifecycle"] = json!({"create_before_destroy": true});
+        }
+        if s.explicit_dep && i > 0 {
+            let dep = (target + 1) % i;
+            let present = spec
+                .slots
+                .get(dep)
+                .map(|x| if side { x.b.present } else { x.a.present });
+            if present == Some(true) {
+                r["dependencies"] = json!([format!("r{dep}")]);
+            }
+        }
+        resources.push(r);
+    }
+    if side && spec.reverse_b {
+        resources.reverse();
+    }
+    let (tags, ami, outputs) = if side {
+        (spec.tags_b, spec.ami_b, spec.outputs_b)
+    } else {
+        (spec.tags_a, spec.ami_a, spec.outputs_a)
+    };
+    let mut doc = json!({
+        "name": "prop",
+        "version": if side { "2.0.0" } else { "1.0.0" },
+        "provider": "aws",
+        "region": "us-east-1",
+        "variables": [
+            {"name": "ami", "default": format!("ami-{ami}")},
+            {"name": "db_password", "sensitive": true, "default": format!("secret-{ami}")}
+        ],
+        "resources": resources,
+    });
+    match tags {
+        0 => {}
+        1 => doc["tags"] = json!({"Env": "prod"}),
+        _ => doc["tags"] = json!({"Env": "dev", "Team": "x"}),
+    }
+    let mut outs = Vec::new();
+    if outputs & 1 == 1 {
+        outs.push(json!({"name": "first", "value": "constant"}));
+    }
+    if outputs & 2 == 2 {
+        outs.push(json!({"name": "secret", "value": "${var.db_password}", "sensitive": true}));
+    }
+    if !outs.is_empty() {
+        doc["outputs"] = json!(outs);
+    }
+    Blueprint::from_value(doc).unwrap()
+}
+
+fn checked(doc: &Blueprint) -> CheckedBlueprint {
+    doc.check().unwrap_or_else(|e| {
+        panic!(
+            "generated blueprint fails its check: {e}\n{}",
+            doc.to_json()
+        )
+    })
+}
+
+/// Wave index of every step, checking each step appears exactly once and that the steps are
+/// exactly those the actions call for.
+fn wave_index(plan: &Plan) -> HashMap<(String, StepAction), usize> {
+    let mut at = HashMap::new();
+    for (w, wave) in plan.waves.iter().enumerate() {
+        assert!(!wave.is_empty(), "empty wave {w}");
+        for s in wave {
+            assert!(
+                at.insert((s.address.to_string(), s.action), w).is_none(),
+                "step {} {} appears twice",
+                s.action.as_str(),
+                s.address
+            );
+        }
+    }
+    let mut expected = HashSet::new();
+    for c in &plan.resource_changes {
+        let a = c.address.to_string();
+        match c.action {
+            Action::NoOp => {}
+            Action::Create => {
+                expected.insert((a, StepAction::Create));
+            }
+            Action::Update => {
+                expected.insert((a, StepAction::Update));
+            }
+            Action::Delete => {
+                expected.insert((a, StepAction::Delete));
+            }
+            Action::Replace => {
+                expected.insert((a.clone(), StepAction::Create));
+                expected.insert((a, StepAction::Delete));
+            }
+        }
+    }
+    let got: HashSet<(String, StepAction)> = at.keys().cloned().collect();
+    assert_eq!(got, expected, "waves hold exactly the planned steps");
+    at
+}
+
+/// Checks that no step runs in the same or an earlier wave than a step it depends on, for every
+/// dependency (direct or transitive) of both blueprints, and the order of each replacement.
+fn assert_waves_respect(plan: &Plan, old: &CheckedBlueprint, new: &CheckedBlueprint) {
+    let at = wave_index(plan);
+    // Steps by resource name and side.
+    let mut cu: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut del: HashMap<&str, Vec<usize>> = HashMap::new();
+    for c in &plan.resource_changes {
+        if let Some(&w) = at
+            .get(&(c.address.to_string(), StepAction::Create))
+            .or_else(|| at.get(&(c.address.to_string(), StepAction::Update)))
+        {
+            cu.entry(c.name).or_default().push(w);
+        }
+        if let Some(&w) = at.get(&(c.address.to_string(), StepAction::Delete)) {
+            del.entry(c.name).or_default().push(w);
+        }
+        if c.action == Action::Replace {
+            let create = at[&(c.address.to_string(), StepAction::Create)];
+            let delete = at[&(c.address.to_string(), StepAction::Delete)];
+            if c.create_before_destroy {
+                assert!(
+                    create < delete,
+                    "{}: create-before-destroy order",
+                    c.address
+                );
+                assert_eq!(c.change.actions, ["create", "delete"]);
+            } else {
+                assert!(delete < create, "{}: destroy-first order", c.address);
+                assert_eq!(c.change.actions, ["delete", "create"]);
+            }
+        }
+    }
+    let empty = Vec::new();
+    // New blueprint: a dependency's creates/updates come before its dependents'.
+    for (y, r, _) in new.iter() {
+        for x in new.graph().blast_radius(y) {
+            let xn = &new.resources()[x].name;
+            for wy in cu.get(r.name.as_str()).unwrap_or(&empty) {
+                for wx in cu.get(xn.as_str()).unwrap_or(&empty) {
+                    assert!(
+                        wy < wx,
+                        "{xn} depends on {} (new): wave {wx} vs {wy}",
+                        r.name
+                    );
+                }
+            }
+        }
+    }
+    // Old blueprint: a dependent's deletes come before its dependency's.
+    for (y, r, _) in old.iter() {
+        for x in old.graph().blast_radius(y) {
+            let xn = &old.resources()[x].name;
+            for wy in del.get(r.name.as_str()).unwrap_or(&empty) {
+                for wx in del.get(xn.as_str()).unwrap_or(&empty) {
+                    assert!(
+                        wx < wy,
+                        "{xn} depended on {} (old): delete wave {wx} vs {wy}",
+                        r.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Replays each instance's attribute changes on its `before` and compares with its `after`.
+fn assert_changes_replay(plan: &Plan) {
+    for c in &plan.resource_changes {
+        if !matches!(c.action, Action::Update | Action::Replace) || c.previous_address.is_some() {
+            continue;
+        }
+        if c.replace_reasons
+            .first()
+            .is_some_and(|r| r.starts_with("the type"))
+        {
+            continue;
+        }
+        let mut v = c.change.before();
+        let mut steps: Vec<(Vec<PathStep>, &AttributeChange)> = Vec::new();
+        for a in c.changes.iter().filter(|a| !a.unknown) {
+            steps.push((parse_path(&a.path), a));
+        }
+        values::order_for_apply(&mut steps, |(s, a)| {
+            (s, a.before.is_some(), a.after.is_some())
+        });
+        for (s, a) in steps {
+            values::apply_change(&mut v, &s, a.before.as_ref(), a.after.as_ref()).unwrap_or_else(
+                |e| panic!("{}: change {} does not replay: {e:?}", c.address, a.path),
+            );
+        }
+        // Null and absent are the same to Terraform (and to the diff).
+        let strip = |v: &Value| -> Value {
+            let mut v = v.clone();
+            if let Value::Object(m) = &mut v {
+                m.retain(|_, x| !x.is_null());
+            }
+            v
+        };
+        assert_eq!(strip(&v), strip(&c.change.after()), "{}", c.address);
+    }
+}
+
+/// Test-only parser of the plain paths the generator produces (`a.b[0].c`).
+fn parse_path(p: &str) -> Vec<PathStep> {
+    let mut out = Vec::new();
+    for part in p.split('.') {
+        let mut rest = part;
+        if let Some(i) = rest.find('[') {
+            out.push(PathStep::Key(rest[..i].to_string()));
+            rest = &rest[i..];
+            while let Some(end) = rest.find(']') {
+                out.push(PathStep::Index(rest[1..end].parse().unwrap()));
+                rest = &rest[end + 1..];
+            }
+        } else {
+            out.push(PathStep::Key(rest.to_string()));
+        }
+    }
+    out
+}
+
+fn actions(plan: &Plan) -> Vec<(String, Action, bool)> {
+    let mut v: Vec<(String, Action, bool)> = plan
+        .resource_changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action, c.create_before_destroy))
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plan_of_a_blueprint_with_itself_is_all_no_op(spec in spec()) {
+        let a = checked(&build(&spec, false));
+        let plan = plan_diff(&a, &a).unwrap();
+        prop_assert!(plan.resource_changes.iter().all(|c| c.action == Action::NoOp));
+        prop_assert!(plan.waves.is_empty());
+        prop_assert!(plan.document_changes.is_empty());
+        prop_assert!(plan.variable_changes.is_empty() && plan.output_changes.is_empty());
+        prop_assert!(!plan.has_changes());
+        prop_assert_eq!(version_bump(&plan), Bump::None);
+        let instances: u32 = a.resources().iter().map(|r| r.instance_count()).sum();
+        prop_assert_eq!(plan.summary.no_op, instances as usize);
+    }
+
+    #[test]
+    fn apply_rollback_and_waves(spec in spec()) {
+        let (ad, bd) = (build(&spec, false), build(&spec, true));
+        let (a, b) = (checked(&ad), checked(&bd));
+        let plan = plan_diff(&a, &b).unwrap();
+        // Applying the plan to a gives b.
+        let applied = apply_plan(&ad, &plan).unwrap();
+        prop_assert_eq!(&applied, &bd);
+        // The rollback applied to b gives a.
+        let rollback = plan.rollback().unwrap();
+        let restored = apply_plan(&bd, &rollback).unwrap();
+        prop_assert_eq!(&restored, &ad);
+        // Waves respect every dependency of both sides, for the plan and for its rollback.
+        assert_waves_respect(&plan, &a, &b);
+        assert_waves_respect(&rollback, &b, &a);
+        // The rollback decides what a plan from b to a decides.
+        let back = plan_diff(&b, &a).unwrap();
+        prop_assert_eq!(actions(&rollback), actions(&back));
+        prop_assert_eq!(rollback.summary, back.summary);
+        // Instance-level changes replay from before to after.
+        assert_changes_replay(&plan);
+        assert_changes_replay(&rollback);
+        // The serialized plan never shows the secret.
+        let json = plan.to_json();
+        prop_assert!(!json.contains("secret-"), "a sensitive value leaked: {json}");
+        let text = render_plan_text(&plan);
+        prop_assert!(!text.contains("secret-"));
+        // A plan made from another document is refused, not half-applied.
+        if !plan.document_changes.is_empty() {
+            prop_assert!(apply_plan(&bd, &plan).is_err() || bd == ad);
+        }
+    }
+}
+
+fn parse(yaml: &str) -> CheckedBlueprint {
+    crate::parse(yaml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const HEAD: &str = "name: tst\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\n";
+
+/// The plan between two blueprints that live as long as the test (a plan borrows them).
+fn plan_of(old: &str, new: &str) -> Plan<'static> {
+    let old: &'static CheckedBlueprint = Box::leak(Box::new(parse(&format!("{HEAD}{old}"))));
+    let new: &'static CheckedBlueprint = Box::leak(Box::new(parse(&format!("{HEAD}{new}"))));
+    plan_diff(old, new).unwrap()
+}
+
+fn wave_strings(plan: &Plan) -> Vec<Vec<String>> {
+    plan.waves
+        .iter()
+        .map(|w| {
+            w.iter()
+                .map(|s| format!("{} {}", s.action.as_str(), s.address))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn create_before_destroy_is_forced_on_dependencies() {
+    // As the research run with terraform_data showed: vm has create_before_destroy and depends
+    // on subnet; both are replaced; subnet is handled create-before-destroy too.
+    let old = r#"resources:
+  - {type: aws_subnet, name: subnet, properties: {vpc_id: vpc-1, cidr_block: 10.0.1.0/24}}
+  - type: aws_instance
+    name: vm
+    properties: {subnet_id: "${subnet.id}", ami: ami-1}
+    lifecycle: {create_before_destroy: true}
+"#;
+    let new = old.replace("10.0.1.0/24", "10.0.2.0/24");
+    let plan = plan_of(old, &new);
+    let subnet = &plan.resource_changes[0];
+    assert_eq!(subnet.change.actions, ["create", "delete"]);
+    assert!(subnet.create_before_destroy);
+    assert_eq!(subnet.action_reason, Some("replace_because_cannot_update"));
+    assert_eq!(
+        subnet.change.replace_paths,
+        vec![vec![PathStep::Key("cidr_block".into())]]
+    );
+    let vm = &plan.resource_changes[1];
+    assert_eq!(vm.action, Action::Replace);
+    assert_eq!(vm.change.actions, ["create", "delete"]);
+    assert!(vm
+        .changes
+        .iter()
+        .any(|c| c.path == "subnet_id" && c.unknown && c.forces_replacement));
+    assert_eq!(
+        wave_strings(&plan),
+        [
+            vec!["create aws_subnet.subnet"],
+            vec!["create aws_instance.vm"],
+            vec!["delete aws_instance.vm"],
+            vec!["delete aws_subnet.subnet"]
+        ]
+    );
+    let text = render_plan_text(&plan);
+    assert!(
+        text.contains("+/- resource \"aws_subnet\" \"subnet\""),
+        "{text}"
+    );
+    assert!(text.contains("# forces replacement"), "{text}");
+    assert!(
+        text.ends_with("Plan: 2 to add, 0 to change, 2 to destroy.\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn count_changes_are_per_instance() {
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue, name: q, count: 3, properties: {delay_seconds: 1}}\n",
+        "resources:\n  - {type: aws_sqs_queue, name: q, count: 2, properties: {delay_seconds: 2}}\n",
+    );
+    let got: Vec<(&str, &str, Option<&str>)> = plan
+        .resource_changes
+        .iter()
+        .map(|c| (&*c.address, c.action.as_str(), c.action_reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("aws_sqs_queue.q[0]", "update", None),
+            ("aws_sqs_queue.q[1]", "update", None),
+            (
+                "aws_sqs_queue.q[2]",
+                "delete",
+                Some("delete_because_count_index")
+            ),
+        ]
+    );
+    // The catalog lists aws_sqs_queue's force-new arguments (name, fifo_queue, ...), and
+    // delay_seconds is not one of them: an in-place update, known not to replace.
+    assert_eq!(plan.resource_changes[0].replacement, Some(Replacement::No));
+    assert_eq!(plan.summary.replacement_unknown, 0);
+    assert!(plan.notes.is_empty(), "{:?}", plan.notes);
+    assert_eq!(version_bump(&plan), Bump::Major);
+
+    // A type the provider schema has but the catalog does not describe: the update may still be
+    // a replacement, which the plan says (per instance, in the summary, and in a note).
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue_redrive_policy, name: p, count: 2, properties: {queue_url: u, redrive_policy: a}}\n",
+        "resources:\n  - {type: aws_sqs_queue_redrive_policy, name: p, count: 2, properties: {queue_url: u, redrive_policy: b}}\n",
+    );
+    assert!(crate::catalog::catalog(crate::catalog::Provider::Aws)
+        .get("aws_sqs_queue_redrive_policy")
+        .is_none());
+    let got: Vec<(&str, Action, Option<Replacement>)> = plan
+        .resource_changes
+        .iter()
+        .map(|c| (&*c.address, c.action, c.replacement))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "aws_sqs_queue_redrive_policy.p[0]",
+                Action::Update,
+                Some(Replacement::Unknown)
+            ),
+            (
+                "aws_sqs_queue_redrive_policy.p[1]",
+                Action::Update,
+                Some(Replacement::Unknown)
+            ),
+        ]
+    );
+    assert_eq!(plan.summary.replacement_unknown, 2);
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.contains("aws_sqs_queue_redrive_policy")));
+    assert!(render_plan_text(&plan).contains("replacement behavior unknown"));
+
+    // Adding count moves the instance to [0].
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue, name: q, properties: {delay_seconds: 1}}\n",
+        "resources:\n  - {type: aws_sqs_queue, name: q, count: 2, properties: {delay_seconds: 1}}\n",
+    );
+    assert_eq!(plan.resource_changes[0].address, "aws_sqs_queue.q[0]");
+    assert_eq!(
+        plan.resource_changes[0].previous_address.as_deref(),
+        Some("aws_sqs_queue.q")
+    );
+    assert_eq!(plan.resource_changes[0].action, Action::NoOp);
+    assert_eq!(plan.resource_changes[1].action, Action::Create);
+    assert_eq!(version_bump(&plan), Bump::Minor);
+}
+
+#[test]
+fn prevent_destroy_refuses_replace_and_delete() {
+    let old = "resources:\n  - type: aws_s3_bucket\n    name: b\n    properties: {bucket: one}\n    lifecycle: {prevent_destroy: true}\n";
+    let new = old.replace("one", "two");
+    let err = plan_diff(
+        &parse(&format!("{HEAD}{old}")),
+        &parse(&format!("{HEAD}{new}")),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::Plan);
+    assert_eq!(err.code(), crate::Code::PreventDestroy);
+    assert_eq!(err.path(), "resources[0].lifecycle.prevent_destroy");
+    assert!(
+        err.message().contains("aws_s3_bucket.b"),
+        "{}",
+        err.message()
+    );
+    let err = plan_diff(
+        &parse(&format!("{HEAD}{old}")),
+        &parse(&format!("{HEAD}resources: []\n")),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), crate::Code::PreventDestroy);
+    // Creating a protected resource is fine; rolling that back is refused.
+    let plan = plan_of("resources: []\n", old);
+    assert_eq!(
+        plan.rollback().unwrap_err().code(),
+        crate::Code::PreventDestroy
+    );
+}
+
+#[test]
+fn nested_and_sensitive_changes() {
+    let old = r#"variables:
+  - {name: pw, sensitive: true, default: hunter2}
+resources:
+  - type: aws_security_group
+    name: sg
+    properties:
+      name: web
+      ingress:
+        - {from_port: 443, to_port: 443, protocol: tcp, cidr_blocks: [10.0.0.0/8]}
+  - type: aws_db_instance
+    name: db
+    properties: {instance_class: db.t3.micro, password: "${var.pw}", username: a}
+"#;
+    let new = old
+        .replace("[10.0.0.0/8]", "[10.0.0.0/8, 192.168.0.0/16]")
+        .replace("hunter2", "correct-horse")
+        .replace("username: a", "username: b");
+    let plan = plan_of(old, &new);
+    let sg = &plan.resource_changes[0];
+    assert_eq!(sg.changes.len(), 1);
+    assert_eq!(sg.changes[0].path, "ingress[0].cidr_blocks[1]");
+    assert_eq!(sg.changes[0].after, Some(json!("192.168.0.0/16")));
+    let db = &plan.resource_changes[1];
+    let pw = db.changes.iter().find(|c| c.path == "password").unwrap();
+    assert!(pw.sensitive && pw.unknown);
+    assert_eq!(db.change.after()["password"], Value::Null);
+    assert_eq!(db.change.after_sensitive(), json!({"password": true}));
+    let v = &plan.variable_changes[0];
+    assert_eq!(v.changes[0].path, "default");
+    assert!(v.changes[0].sensitive);
+    let json = plan.to_json();
+    assert!(
+        !json.contains("hunter2") && !json.contains("correct-horse"),
+        "{json}"
+    );
+    let text = render_plan_text(&plan);
+    assert!(text.contains("(sensitive value)"), "{text}");
+    // The real values still replay.
+    let applied = apply_plan(
+        &Blueprint::from_yaml(&format!("{HEAD}{old}")).unwrap(),
+        &plan,
+    )
+    .unwrap();
+    assert_eq!(applied.variables[0].default, Some(json!("correct-horse")));
+}
+
+#[test]
+fn type_change_is_a_replace_with_a_reason() {
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue, name: x, properties: {name: a}}\n",
+        "resources:\n  - {type: aws_sns_topic, name: x, properties: {name: a}}\n",
+    );
+    let c = &plan.resource_changes[0];
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(c.address, "aws_sns_topic.x");
+    assert_eq!(c.previous_address.as_deref(), Some("aws_sqs_queue.x"));
+    assert_eq!(
+        c.replace_reasons[0],
+        "the type changes from aws_sqs_queue to aws_sns_topic"
+    );
+    let back = plan.rollback().unwrap();
+    assert_eq!(back.resource_changes[0].address, "aws_sqs_queue.x");
+    assert_eq!(back.resource_changes[0].type_name, "aws_sqs_queue");
+}
+
+#[test]
+fn version_check() {
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue, name: x, properties: {name: a}}\n",
+        "resources: []\n",
+    );
+    let check = check_version(&plan).unwrap();
+    assert_eq!(check.required, Bump::Major);
+    assert_eq!(check.minimum, "2.0.0");
+    assert!(!check.ok, "1.0.0 -> 1.0.0 does not satisfy a major change");
+}
+
+#[test]
+fn stale_plan_is_refused() {
+    let plan = plan_of(
+        "resources:\n  - {type: aws_sqs_queue, name: x, properties: {name: a}}\n",
+        "resources:\n  - {type: aws_sqs_queue, name: x, properties: {name: b}}\n",
+    );
+    let other = Blueprint::from_yaml(&format!(
+        "{HEAD}resources:\n  - {{type: aws_sqs_queue, name: x, properties: {{name: c}}}}\n"
+    ))
+    .unwrap();
+    let err = apply_plan(&other, &plan).unwrap_err();
+    assert_eq!(err.code(), crate::Code::StalePlan);
+    assert_eq!(err.path(), "resources.x.properties.name");
+}
+
+#[test]
+fn outputs_of_replaced_resources_are_known_after_apply() {
+    let old = "outputs:\n  - {name: vpc, value: \"id=${main.id}\"}\n  - {name: fixed, value: constant}\nresources:\n  - {type: aws_vpc, name: main, properties: {cidr_block: 10.0.0.0/16}}\n";
+    let plan = plan_of(old, &old.replace("10.0.0.0/16", "10.9.0.0/16"));
+    assert_eq!(plan.output_changes.len(), 1);
+    let o = &plan.output_changes[0];
+    assert_eq!((o.name.as_str(), o.action), ("vpc", Action::Update));
+    assert!(o.changes[0].unknown && o.changes[0].path == "value");
+    assert!(render_plan_text(&plan).contains("~ value = \"id=${main.id}\" -> (known after apply)"));
+    assert!(plan.has_changes());
+}
+
+#[test]
+fn default_tags_show_where_the_generated_code_puts_them() {
+    // Changing the blueprint's default tags updates every taggable instance, in the attribute that
+    // holds its effective tags: AWS `tags_all` (`tags` stays as written), Azure and Google the
+    // type's own tag argument, which the generated code fills with the merged tags.
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            "provider: aws\nregion: us-east-1\n",
+            "  - {type: aws_s3_bucket, name: b, properties: {bucket: x, tags: {Own: o}}}\n  - {type: aws_sqs_queue_policy, name: p, properties: {queue_url: u, policy: '{}'}}\n",
+            &["aws_s3_bucket.b tags_all.team"],
+        ),
+        (
+            "provider: azure\nregion: westeurope\n",
+            "  - {type: azurerm_resource_group, name: rg, properties: {name: rg, location: westeurope, tags: {own: o}}}\n",
+            &["azurerm_resource_group.rg tags.team"],
+        ),
+        (
+            "provider: gcp\nregion: europe-west1\n",
+            "  - {type: google_storage_bucket, name: b, properties: {name: b, location: EU, labels: {own: o}}}\n  - {type: google_container_cluster, name: k, properties: {name: k, location: europe-west1, resource_labels: {own: o}}}\n",
+            &[
+                "google_storage_bucket.b labels.team",
+                "google_container_cluster.k resource_labels.team",
+            ],
+        ),
+    ];
+    for (provider, resources, expected) in cases {
+        let doc = |team: &str| {
+            parse(&format!(
+                "name: tst\nversion: 1.0.0\n{provider}tags: {{team: {team}}}\nresources:\n{resources}"
+            ))
+        };
+        let (a, b) = (doc("a"), doc("b"));
+        let plan = plan_diff(&a, &b).unwrap();
+        let got: Vec<String> = plan
+            .resource_changes
+            .iter()
+            .flat_map(|c| {
+                c.changes
+                    .iter()
+                    .map(move |x| format!("{} {}", c.address, x.path))
+            })
+            .collect();
+        assert_eq!(got, expected, "{provider}");
+        // The resource's own tags are merged in, and the plan's `after` shows the merged map.
+        let first = &plan.resource_changes[0];
+        let (attr, _) = expected[0]
+            .split_once(' ')
+            .unwrap()
+            .1
+            .split_once('.')
+            .unwrap();
+        let own = if provider.contains("aws") {
+            "Own"
+        } else {
+            "own"
+        };
+        assert_eq!(first.change.after()[attr][own], "o", "{provider}");
+        assert_eq!(first.change.after()[attr]["team"], "b", "{provider}");
+        // Untaggable types (the queue policy) are left alone.
+        assert!(plan
+            .resource_changes
+            .iter()
+            .filter(|c| c.action == Action::NoOp)
+            .all(|c| c.change.after().get("tags_all").is_none()));
+    }
+}
