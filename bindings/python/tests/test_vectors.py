@@ -117,8 +117,19 @@ CALLS: dict[str, Callable[[dharma.Blueprint, dict[str, Any]], dict[str, Any]]] =
 }
 
 
+# Engine verbs that core has and this package does not wrap yet: their cases are reported as
+# skipped (by name), never as passed. Any other unknown call fails.
+NOT_WRAPPED = {
+    "plan_diff": "plan_diff is not wrapped in the Python package yet",
+    "version_bump": "plan_diff/check_version are not wrapped in the Python package yet",
+    "drift": "drift is not wrapped in the Python package yet",
+}
+
+
 def run(case: dict[str, Any]) -> dict[str, Any]:
     call = case["call"]
+    if call in NOT_WRAPPED:
+        pytest.skip(NOT_WRAPPED[call])
     if call not in CALLS:
         pytest.fail(f"unknown call `{call}`: add it to bindings/python/tests/test_vectors.py")
     try:
