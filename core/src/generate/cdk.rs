@@ -5,6 +5,7 @@
 //! `Fn::Sub`/`Fn::Base64` `cdk.Fn.sub`/`cdk.Fn.base64`. Every string is written as a JSON-quoted
 //! TypeScript literal (never a template literal), so user text is never code.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map};
@@ -13,7 +14,7 @@ use crate::blueprint::Value;
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Result};
 
-use super::cloudformation::{lower, mapping, Prop};
+use super::cloudformation::{lower, mapping, plan, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, Namespace};
 
@@ -35,7 +36,14 @@ pub(crate) fn cdk_name(name: &str) -> String {
         let boundary = c.is_ascii_uppercase()
             && match prev {
                 Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                // `ARNs`, `VPCs`: a plural `s` stays with its acronym.
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| {
+                    n.is_ascii_lowercase()
+                        && !(n == 's'
+                            && chars
+                                .get(i + 2)
+                                .is_none_or(|after| after.is_ascii_uppercase()))
+                }),
                 _ => false,
             };
         if boundary && !cur.is_empty() {
@@ -85,12 +93,66 @@ fn is_ts_ident(s: &str) -> bool {
 struct Writer<'a> {
     /// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
     vars: &'a HashMap<String, (String, String)>,
-    /// CloudFormation properties whose value is a JSON document (keys kept as they are).
-    json_props: &'a HashSet<String>,
+}
+
+/// The verbatim paths (see [`verbatim_paths`]) below `key`, and whether `key` itself is one.
+fn descend<'k>(candidates: &[&'k str], key: &str) -> (bool, Vec<&'k str>) {
+    if candidates.is_empty() {
+        return (false, Vec::new());
+    }
+    let mut exact = false;
+    let mut below = Vec::new();
+    for c in candidates {
+        if let Some(rest) = c.strip_prefix(key) {
+            if rest.is_empty() {
+                exact = true;
+            } else if let Some(r) = rest.strip_prefix('.') {
+                below.push(r);
+            }
+        }
+    }
+    (exact, below)
+}
+
+/// `Endpoint.Address` → `attrEndpointAddress`, `DNSName` → `attrDnsName`.
+fn attr_name(attr: &str) -> String {
+    let mut out = String::from("attr");
+    for seg in attr.split('.') {
+        let c = cdk_name(seg);
+        let mut chars = c.chars();
+        if let Some(f) = chars.next() {
+            out.push(f.to_ascii_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
+/// A pseudo parameter as CDK code.
+fn pseudo(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "AWS::AccountId" => "cdk.Aws.ACCOUNT_ID",
+        "AWS::Region" => "cdk.Aws.REGION",
+        "AWS::Partition" => "cdk.Aws.PARTITION",
+        "AWS::StackId" => "cdk.Aws.STACK_ID",
+        "AWS::StackName" => "cdk.Aws.STACK_NAME",
+        "AWS::URLSuffix" => "cdk.Aws.URL_SUFFIX",
+        "AWS::NoValue" => "cdk.Aws.NO_VALUE",
+        _ => return None,
+    })
 }
 
 impl Writer<'_> {
-    fn value(&self, v: &Value, indent: usize, keep_keys: bool, out: &mut String) -> Result<()> {
+    /// Writes `v`; `verbatim` keeps object keys as they are (data, not property names);
+    /// `paths` are the verbatim paths below this value.
+    fn value(
+        &self,
+        v: &Value,
+        indent: usize,
+        verbatim: bool,
+        paths: &[&str],
+        out: &mut String,
+    ) -> Result<()> {
         match v {
             Value::Null => out.push_str("undefined"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -104,18 +166,15 @@ impl Writer<'_> {
                 out.push_str("[\n");
                 for item in items {
                     pad(out, indent + 1);
-                    self.value(item, indent + 1, keep_keys, out)?;
+                    self.value(item, indent + 1, verbatim, paths, out)?;
                     out.push_str(",\n");
                 }
                 pad(out, indent);
                 out.push(']');
             }
             Value::Object(m) => {
-                if !keep_keys && m.len() == 1 {
-                    if let Some(code) = self.intrinsic(m, indent)? {
-                        out.push_str(&code);
-                        return Ok(());
-                    }
+                if m.len() == 1 && self.intrinsic(m, indent, out)? {
+                    return Ok(());
                 }
                 if m.is_empty() {
                     out.push_str("{}");
@@ -124,15 +183,19 @@ impl Writer<'_> {
                 out.push_str("{\n");
                 for (k, v) in m {
                     pad(out, indent + 1);
-                    let key = if keep_keys { k.clone() } else { cdk_name(k) };
+                    let key = if verbatim {
+                        Cow::Borrowed(k.as_str())
+                    } else {
+                        Cow::Owned(cdk_name(k))
+                    };
                     if is_ts_ident(&key) {
                         out.push_str(&key);
                     } else {
                         out.push_str(&ts_string(&key));
                     }
                     out.push_str(": ");
-                    let keep = keep_keys || self.json_props.contains(k);
-                    self.value(v, indent + 1, keep, out)?;
+                    let (exact, below) = descend(paths, k);
+                    self.value(v, indent + 1, verbatim || exact, &below, out)?;
                     out.push_str(",\n");
                 }
                 pad(out, indent);
@@ -152,35 +215,73 @@ impl Writer<'_> {
         })
     }
 
-    fn intrinsic(&self, m: &Map<String, Value>, indent: usize) -> Result<Option<String>> {
+    /// Writes a CloudFormation intrinsic function as CDK code; false when `m` is not one.
+    fn intrinsic(&self, m: &Map<String, Value>, indent: usize, out: &mut String) -> Result<bool> {
         let Some((k, v)) = m.iter().next() else {
-            return Ok(None);
+            return Ok(false);
         };
-        Ok(match (k.as_str(), v) {
+        match (k.as_str(), v) {
             ("Ref", Value::String(id)) => {
+                if let Some(code) = pseudo(id) {
+                    out.push_str(code);
+                    return Ok(true);
+                }
                 let (var, kind) = self.var(id)?;
-                Some(match kind.as_str() {
-                    "resource" => format!("{var}.ref"),
-                    "Number" => format!("{var}.valueAsNumber"),
-                    "CommaDelimitedList" | "List<Number>" => format!("{var}.valueAsList"),
-                    _ => format!("{var}.valueAsString"),
-                })
+                out.push_str(var);
+                out.push_str(match kind.as_str() {
+                    "resource" => ".ref",
+                    "Number" => ".valueAsNumber",
+                    "CommaDelimitedList" | "List<Number>" => ".valueAsList",
+                    _ => ".valueAsString",
+                });
             }
             ("Fn::GetAtt", Value::Array(parts)) => {
                 let id = parts.first().and_then(Value::as_str).unwrap_or_default();
                 let attr = parts.get(1).and_then(Value::as_str).unwrap_or_default();
                 let (var, _) = self.var(id)?;
-                Some(format!("{var}.attr{}", attr.replace('.', "")))
+                out.push_str(var);
+                out.push('.');
+                out.push_str(&attr_name(attr));
             }
-            ("Fn::Sub", Value::String(s)) => Some(format!("cdk.Fn.sub({})", ts_string(s))),
+            ("Fn::Sub", Value::String(s)) => {
+                out.push_str("cdk.Fn.sub(");
+                out.push_str(&ts_string(s));
+                out.push(')');
+            }
             ("Fn::Base64", inner) => {
-                let mut code = String::from("cdk.Fn.base64(");
-                self.value(inner, indent, false, &mut code)?;
-                code.push(')');
-                Some(code)
+                out.push_str("cdk.Fn.base64(");
+                self.value(inner, indent, false, &[], out)?;
+                out.push(')');
             }
-            _ => None,
-        })
+            ("Fn::Join", Value::Array(args)) if args.len() == 2 => {
+                out.push_str("cdk.Fn.join(");
+                self.args(args, indent, out)?;
+                out.push(')');
+            }
+            ("Fn::Split", Value::Array(args)) if args.len() == 2 => {
+                out.push_str("cdk.Fn.split(");
+                self.args(args, indent, out)?;
+                out.push(')');
+            }
+            ("Fn::Select", Value::Array(args)) if args.len() == 2 => {
+                out.push_str("cdk.Fn.select(");
+                self.args(args, indent, out)?;
+                out.push(')');
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Function arguments, comma-separated.
+    fn args(&self, args: &[Value], indent: usize, out: &mut String) -> Result<()> {
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.value(a, indent, false, &[], out)?;
+        }
+        Ok(())
     }
 }
 
@@ -278,22 +379,14 @@ fn creation_order(resources: &Map<String, Value>) -> Vec<String> {
 
 /// The template context of `cdk-ts` (documented in `templates/README.md`).
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
-    let lowered = lower(bp)?;
-    let t = &lowered.template;
-    let mut json_props = HashSet::new();
-    for tm in mapping()?.types.values() {
-        for p in tm.properties.values() {
-            if let Prop::Spec(s) = p {
-                if s.transform.as_deref() == Some("json") {
-                    json_props.insert(s.to.clone().unwrap_or_default());
-                }
-            }
-        }
-    }
+    let plan = plan(bp)?;
+    let lowered = lower(bp, &plan)?;
+    let t = &lowered.template.to_value();
+    let verbatim = verbatim_paths()?;
 
     let mut ns = Namespace::default();
     // Module aliases (`ec2`, `s3`, ...) and names the generated code uses are never variables.
-    for tm in mapping()?.types.values() {
+    for (_, tm) in mapping()?.all() {
         if let Some((module, _)) = tm.cfn_type.as_deref().and_then(class_of) {
             ns.claim_free(&module, "module");
         }
@@ -313,10 +406,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
         let var = ns.claim_free(&camel_case(id), id);
         vars.insert(id.clone(), (var, "resource".into()));
     }
-    let w = Writer {
-        vars: &vars,
-        json_props: &json_props,
-    };
+    let w = Writer { vars: &vars };
 
     let mut param_ctx = Vec::new();
     for (id, p) in &params {
@@ -325,7 +415,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             props.insert(k.clone(), v.clone());
         }
         let mut code = String::new();
-        w.value(&Value::Object(props), 2, false, &mut code)?;
+        w.value(&Value::Object(props), 2, false, &[], &mut code)?;
         param_ctx
             .push(json!({"id": id, "var": vars.get(id).map(|v| v.0.clone()), "props_code": code}));
     }
@@ -349,11 +439,14 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             modules.push(module.clone());
         }
         let mut code = String::new();
-        let props = r
-            .get("Properties")
-            .cloned()
-            .unwrap_or(Value::Object(Map::new()));
-        w.value(&props, 2, false, &mut code)?;
+        let paths: Vec<&str> = verbatim
+            .get(cfn_type)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        match r.get("Properties") {
+            Some(props) => w.value(props, 2, false, &paths, &mut code)?,
+            None => code.push_str("{}"),
+        }
         let depends: Vec<String> = r["DependsOn"]
             .as_array()
             .into_iter()
@@ -366,6 +459,14 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
                 .as_str()
                 .map(|p| format!("cdk.CfnDeletionPolicy.{}", p.to_ascii_uppercase()))
         };
+        let update_policy = match r.get("UpdatePolicy") {
+            Some(p) => {
+                let mut code = String::new();
+                w.value(p, 2, false, &[], &mut code)?;
+                Some(code)
+            }
+            None => None,
+        };
         res_ctx.push(json!({
             "id": id,
             "var": vars.get(id).map(|v| v.0.clone()),
@@ -376,6 +477,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             "depends_on": depends,
             "deletion_policy": policy("DeletionPolicy"),
             "update_replace_policy": policy("UpdateReplacePolicy"),
+            "update_policy": update_policy,
         }));
     }
     modules.sort();
@@ -383,7 +485,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     let mut out_ctx = Vec::new();
     for (id, o) in t["Outputs"].as_object().into_iter().flatten() {
         let mut code = String::new();
-        w.value(&o["Value"], 2, false, &mut code)?;
+        w.value(&o["Value"], 2, false, &[], &mut code)?;
         out_ctx.push(json!({"id": id, "value_code": code, "description": o.get("Description")}));
     }
 
@@ -420,6 +522,12 @@ mod tests {
             ),
             ("PerformanceInsightsKMSKeyId", "performanceInsightsKmsKeyId"),
             ("Key", "key"),
+            ("TargetGroupARNs", "targetGroupArns"),
+            ("VPCs", "vpcs"),
+            ("IPSetReferenceStatement", "ipSetReferenceStatement"),
+            ("OKActions", "okActions"),
+            ("WebACLId", "webAclId"),
+            ("IPV6Enabled", "ipv6Enabled"),
         ] {
             assert_eq!(cdk_name(cfn), cdk, "{cfn}");
         }

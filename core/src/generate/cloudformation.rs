@@ -1,21 +1,27 @@
 //! Lowering to AWS CloudFormation (JSON and YAML; the CDK app is built from the same template):
 //! Terraform types and arguments mapped with `catalog/formats/cloudformation.yaml`, references as
 //! `Ref` / `Fn::GetAtt` / `Fn::Sub`, variables as `Parameters`, outputs as `Outputs`.
+//!
+//! Paths for error messages are never built unless an error happens: the lowering carries an
+//! [`At`] (a chain of borrowed keys) and renders it only into a finding.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use serde_json::{json, Map};
+use serde_json::Map;
 
 use crate::blueprint::Value;
 use crate::check::{CheckedBlueprint, VarType};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
-use crate::reference::{push_key, Part, Reference, Step};
+use crate::reference::{push_index, push_key, Part, Reference, Step, Template};
 
 use super::gen_error;
 use super::idents::{pascal_case, Namespace};
-use super::values::{has_markers, merged_tags, parse_template};
+use super::node::{Node, NodeMap, Str};
+use super::values::has_markers;
 
 static DATA: &str = include_str!("../../../catalog/formats/cloudformation.yaml");
 
@@ -26,21 +32,100 @@ pub(crate) struct MappingFile {
     pub(crate) types: BTreeMap<String, TypeMap>,
 }
 
+impl MappingFile {
+    /// Every mapping, variants included, with its Terraform type.
+    pub(crate) fn all(&self) -> impl Iterator<Item = (&str, &TypeMap)> {
+        self.types.iter().flat_map(|(name, tm)| {
+            std::iter::once((name.as_str(), tm)).chain(
+                tm.variants
+                    .iter()
+                    .flat_map(|v| v.values.values())
+                    .map(move |inner| (name.as_str(), inner)),
+            )
+        })
+    }
+}
+
+/// How one Terraform type maps.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TypeMap {
     #[serde(rename = "type")]
     pub(crate) cfn_type: Option<String>,
     #[serde(default)]
-    pub(crate) attributes: BTreeMap<String, String>,
+    pub(crate) attributes: BTreeMap<String, Attr>,
     #[serde(default)]
     pub(crate) properties: BTreeMap<String, Prop>,
     #[serde(default)]
-    pub(crate) tags: Option<String>,
+    pub(crate) tags: Option<Tags>,
     #[serde(default)]
     pub(crate) defaults: Map<String, Value>,
     #[serde(default)]
     pub(crate) merge: Option<Merge>,
+    /// A type whose CloudFormation type depends on an argument's value
+    /// (`aws_security_group_rule`'s `type`): the mapping of each value.
+    #[serde(default)]
+    pub(crate) variants: Option<Variants>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Variants {
+    pub(crate) by: String,
+    pub(crate) values: BTreeMap<String, TypeMap>,
+}
+
+/// What a Terraform attribute is in CloudFormation.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Attr {
+    /// `Ref`, or the name of a `Fn::GetAtt` attribute.
+    Name(String),
+    /// Any other form.
+    Spec(AttrSpec),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttrSpec {
+    /// A `Fn::GetAtt` attribute ...
+    getatt: Option<String>,
+    /// ... whose value is a list (joined with `,` where a string is needed: outputs).
+    #[serde(default)]
+    list: bool,
+    /// An `Fn::Sub` text: `${Ref}` is the resource's `Ref`, `${AWS::...}` a pseudo parameter,
+    /// any other `${X}` its attribute X.
+    sub: Option<String>,
+    /// A constant.
+    value: Option<String>,
+}
+
+/// How a type takes tags.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Tags {
+    /// `Tags` as a list of `{Key, Value}` or as a map.
+    Style(TagStyle),
+    /// Tags somewhere else.
+    Spec(TagSpec),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TagStyle {
+    List,
+    Map,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TagSpec {
+    style: TagStyle,
+    /// The property holding the tags.
+    to: String,
+    /// When set, the property is a one-item list of this object plus `Tags`.
+    #[serde(default)]
+    item: Map<String, Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +135,29 @@ pub(crate) enum Prop {
     Spec(Box<Spec>),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Transform {
+    /// `Fn::Base64` of the value.
+    Base64,
+    /// A JSON document held in a string becomes an object (references inside its strings stay
+    /// references).
+    Json,
+    /// Numbers and booleans become strings.
+    String,
+    /// The strings `"true"`/`"false"` become booleans.
+    Bool,
+    /// A name prefix: the prefix followed by the last group of the stack's UUID.
+    Prefix,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KeyValue {
+    key: String,
+    value: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Spec {
@@ -57,23 +165,89 @@ pub(crate) struct Spec {
     #[serde(default)]
     pub(crate) fields: BTreeMap<String, Prop>,
     #[serde(default)]
-    pub(crate) split: Vec<String>,
+    split: Vec<String>,
     #[serde(default)]
-    pub(crate) list: bool,
-    pub(crate) transform: Option<String>,
-    pub(crate) ignore_if: Option<Value>,
-    pub(crate) deletion_policy: Option<BTreeMap<String, String>>,
-    pub(crate) unmapped: Option<String>,
+    list: bool,
+    pub(crate) transform: Option<Transform>,
+    ignore_if: Option<Value>,
+    deletion_policy: Option<BTreeMap<String, String>>,
+    unmapped: Option<String>,
+    implied: Option<String>,
+    values: Option<BTreeMap<String, Value>>,
+    #[serde(default)]
+    set: Map<String, Value>,
+    wrap: Option<String>,
+    #[serde(default)]
+    with: Map<String, Value>,
+    #[serde(default)]
+    each: bool,
+    #[serde(default)]
+    append: bool,
+    map_of: Option<KeyValue>,
+    from_map: Option<KeyValue>,
+    #[serde(default)]
+    pub(crate) keep_keys: bool,
+    #[serde(default)]
+    attribute: bool,
+    #[serde(default)]
+    defaults: Map<String, Value>,
+    #[serde(default)]
+    defaults_unless: Vec<String>,
+    pub(crate) companion: Option<Companion>,
+    /// A list that CloudFormation holds as one value: one element is written as it is, more
+    /// are an error.
+    #[serde(default)]
+    single: bool,
+    /// A block that takes no arguments (`none {}`): written as `{}`.
+    #[serde(default)]
+    empty_block: bool,
+}
+
+/// A second CloudFormation resource that one Terraform argument needs (an internet gateway's
+/// VPC attachment): its logical ID is the resource's plus `suffix`; it gets the resource's
+/// `Ref` in `ref` and the argument's value in `to`. Whatever refers to or depends on the
+/// resource also depends on it, as Terraform waits for the attachment too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Companion {
+    pub(crate) suffix: String,
+    #[serde(rename = "type")]
+    pub(crate) cfn_type: String,
+    #[serde(rename = "ref")]
+    ref_to: String,
+    to: String,
+}
+
+/// What a resource's arguments give besides its properties.
+#[derive(Default)]
+struct Extra<'s> {
+    /// Resource attributes (`DeletionPolicy`, `UpdatePolicy`).
+    attrs: NodeMap<'s>,
+    /// Companion resources, with the value of their argument.
+    companions: Vec<(&'static Companion, Node<'s>)>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Merge {
     pub(crate) via: String,
-    pub(crate) property: String,
+    pub(crate) property: Option<String>,
     #[serde(default)]
     pub(crate) fields: BTreeMap<String, Prop>,
-    pub(crate) append: Option<String>,
+    append: Option<String>,
+    #[serde(default)]
+    list: bool,
+    pub(crate) when: Option<String>,
+    #[serde(default)]
+    attributes: BTreeMap<String, Attr>,
+    index_from: Option<IndexFrom>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IndexFrom {
+    property: String,
+    arguments: Vec<String>,
 }
 
 /// The mapping data, parsed on first use.
@@ -90,6 +264,50 @@ pub(crate) fn mapping() -> Result<&'static MappingFile> {
         })
 }
 
+/// Where a value sits in the blueprint, rendered only for error messages.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// `resources[i].properties`
+    Props(usize),
+    /// Any fixed path (`outputs[2].value`).
+    Text(&'a str),
+    Key(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    fn key<'b>(&'b self, k: &'b str) -> At<'b> {
+        At::Key(self, k)
+    }
+
+    fn render(&self, out: &mut String) {
+        match self {
+            At::Props(i) => {
+                out.push_str("resources");
+                push_index(out, *i);
+                out.push_str(".properties");
+            }
+            At::Text(t) => out.push_str(t),
+            At::Key(parent, k) => {
+                parent.render(out);
+                push_key(out, k);
+            }
+            At::Index(parent, i) => {
+                parent.render(out);
+                push_index(out, *i);
+            }
+        }
+    }
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.render(&mut s);
+        f.write_str(&s)
+    }
+}
+
 /// Where a resource went in the template.
 #[derive(Debug, Clone)]
 pub(crate) enum Placement {
@@ -99,217 +317,483 @@ pub(crate) enum Placement {
     Folded(usize),
 }
 
-/// The lowered template and what the CDK lowering needs to know about it.
-pub(crate) struct Lowered {
-    pub(crate) template: Value,
+/// The lowered template.
+pub(crate) struct Lowered<'a> {
+    pub(crate) template: Node<'a>,
+}
+
+/// A reference, resolved to what CloudFormation computes.
+enum Resolved<'x> {
+    Ref(&'x str),
+    GetAtt(&'x str, &'x str, bool),
+    Sub(String),
+    Const(&'x str),
+}
+
+impl<'x> Resolved<'x> {
+    fn into_node(self) -> Node<'x> {
+        match self {
+            Resolved::Ref(id) => Node::single("Ref", text(id)),
+            Resolved::GetAtt(id, attr, _) => {
+                Node::single("Fn::GetAtt", Node::Array(vec![text(id), text(attr)]))
+            }
+            Resolved::Sub(text) => Node::single("Fn::Sub", Node::owned(text)),
+            Resolved::Const(c) => text(c),
+        }
+    }
+}
+
+/// A borrowed string node.
+fn text(s: &str) -> Node<'_> {
+    Node::String(Cow::Borrowed(s))
+}
+
+/// The names of a lowering: what each resource becomes, its logical IDs, the parameters.
+pub(crate) struct Plan<'a> {
+    /// Per resource: its mapping (None for unmapped types, reported before anything else).
+    type_maps: Vec<Option<&'static TypeMap>>,
+    placements: Vec<Placement>,
+    params: HashMap<&'a str, String>,
+    /// Per folded resource: the reference of its `via` argument.
+    fold_refs: Vec<Option<Reference>>,
+    /// Per resource: the logical IDs of its companion resources (per companion argument, per
+    /// instance).
+    companions: Vec<Vec<String>>,
 }
 
 struct Lowering<'a> {
     bp: &'a CheckedBlueprint,
-    map: &'static MappingFile,
-    placements: Vec<Placement>,
-    params: HashMap<&'a str, String>,
-    findings: Vec<Finding>,
+    type_maps: &'a [Option<&'static TypeMap>],
+    placements: &'a [Placement],
+    params: &'a HashMap<&'a str, String>,
 }
 
 const FORMAT: &str = "CloudFormation";
 
-fn unmapped(code: Code, path: &str, message: String) -> Error {
-    gen_error(code, path, message)
+fn unmapped(code: Code, at: &At<'_>, message: String) -> Error {
+    gen_error(code, at.to_string(), message)
+}
+
+/// The key of an attribute path in the mapping data (`arn`, `master_user_secret[0].secret_arn`).
+fn attribute_key(steps: &[Step]) -> Cow<'_, str> {
+    match steps {
+        [Step::Attr(a)] => Cow::Borrowed(a.as_str()),
+        _ => {
+            let mut s = String::new();
+            for (i, step) in steps.iter().enumerate() {
+                match step {
+                    Step::Attr(a) => {
+                        if i > 0 {
+                            s.push('.');
+                        }
+                        s.push_str(a);
+                    }
+                    Step::Index(n) => {
+                        s.push('[');
+                        s.push_str(&n.to_string());
+                        s.push(']');
+                    }
+                }
+            }
+            Cow::Owned(s)
+        }
+    }
+}
+
+/// An attribute's `Fn::Sub` text for the resource `id`.
+fn expand_sub(text: &str, id: &str) -> String {
+    let mut out = String::with_capacity(text.len() + id.len() * 2);
+    let mut rest = text;
+    while let Some(pos) = rest.find("${") {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 2..];
+        let end = after.find('}').unwrap_or(after.len());
+        let name = &after[..end];
+        out.push_str("${");
+        if name == "Ref" {
+            out.push_str(id);
+        } else if name.starts_with("AWS::") {
+            out.push_str(name);
+        } else {
+            out.push_str(id);
+            out.push('.');
+            out.push_str(name);
+        }
+        out.push('}');
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+fn resolve_attr<'x>(id: &'x str, attr: &'x Attr) -> Resolved<'x> {
+    match attr {
+        Attr::Name(n) if n == "Ref" => Resolved::Ref(id),
+        Attr::Name(n) => Resolved::GetAtt(id, n, false),
+        Attr::Spec(s) => {
+            if let Some(n) = &s.getatt {
+                Resolved::GetAtt(id, n, s.list)
+            } else if let Some(t) = &s.sub {
+                Resolved::Sub(expand_sub(t, id))
+            } else if let Some(c) = &s.value {
+                Resolved::Const(c)
+            } else {
+                Resolved::Ref(id)
+            }
+        }
+    }
+}
+
+/// The name suffix of [`Transform::Prefix`]: the last group of the stack's UUID (12 hex digits),
+/// so names stay unique per stack and stable across updates.
+fn stack_suffix<'n>() -> Node<'n> {
+    let select = |i: u64, list: Node<'n>| {
+        Node::single(
+            "Fn::Select",
+            Node::Array(vec![Node::Number(i.into()), list]),
+        )
+    };
+    let split =
+        |sep: &'static str, s: Node<'n>| Node::single("Fn::Split", Node::Array(vec![text(sep), s]));
+    let stack_id = Node::single("Ref", text("AWS::StackId"));
+    select(4, split("-", select(2, split("/", stack_id))))
 }
 
 impl<'a> Lowering<'a> {
-    fn type_map(&self, index: usize) -> Option<&'static TypeMap> {
-        let info = self.bp.resource_info(index)?;
-        self.map.types.get(&info.type_name)
+    fn type_name(&self, index: usize) -> &str {
+        self.bp
+            .resource_info(index)
+            .map(|i| i.type_name.as_str())
+            .unwrap_or_default()
     }
 
-    /// The intrinsic for a reference: `Ref` / `Fn::GetAtt`, or `None` with an error.
-    fn reference(&self, r: &Reference, path: &str) -> Result<Value> {
-        match r {
+    /// The first logical ID of a resource (or of the resource it is folded into).
+    fn own_id(&self, index: usize) -> Option<&'a str> {
+        match self.placements.get(index)? {
+            Placement::Own(ids) => ids.first().map(String::as_str),
+            Placement::Folded(t) => self.own_id(*t),
+        }
+    }
+
+    /// What a reference is in CloudFormation.
+    fn resolve(&self, r: &Reference, at: &At<'_>) -> Result<Resolved<'a>> {
+        let (name, index, attribute) = match r {
             Reference::Variable { name } => {
-                let id = self.params.get(name.as_str()).cloned().unwrap_or_default();
-                Ok(json!({ "Ref": id }))
+                return match self.params.get(name.as_str()) {
+                    Some(id) => Ok(Resolved::Ref(id)),
+                    None => Err(unmapped(
+                        Code::UnknownReference,
+                        at,
+                        format!("no variable `{name}`"),
+                    )),
+                }
             }
             Reference::Resource {
                 name,
                 index,
                 attribute,
-            } => {
-                let target = self.bp.index_of(name).ok_or_else(|| {
-                    gen_error(
+            } => (name, index, attribute),
+        };
+        let target = self
+            .bp
+            .index_of(name)
+            .ok_or_else(|| unmapped(Code::UnknownReference, at, format!("no resource `{name}`")))?;
+        let key = attribute_key(attribute);
+        let tm = self.type_maps.get(target).copied().flatten();
+        match self.placements.get(target) {
+            Some(Placement::Own(ids)) => {
+                let n = index.unwrap_or(0) as usize;
+                let id = ids.get(n).map(String::as_str).ok_or_else(|| {
+                    unmapped(
                         Code::UnknownReference,
-                        path,
-                        format!("no resource `{name}`"),
+                        at,
+                        format!("`{r}`: `{name}` has no instance {n}"),
                     )
                 })?;
-                let type_name = self
-                    .bp
-                    .resource_info(target)
-                    .map(|i| i.type_name.clone())
-                    .unwrap_or_default();
-                let id = match self.placements.get(target) {
-                    Some(Placement::Own(ids)) => ids
-                        .get(index.unwrap_or(0) as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    Some(Placement::Folded(into)) => {
+                match tm.and_then(|m| m.attributes.get(key.as_ref())) {
+                    Some(attr) => Ok(resolve_attr(id, attr)),
+                    None => Err(self.unknown_attribute(target, &key, at)),
+                }
+            }
+            Some(Placement::Folded(into)) => {
+                let known = tm
+                    .and_then(|m| m.merge.as_ref())
+                    .and_then(|m| m.attributes.get(key.as_ref()));
+                match (known, self.own_id(*into)) {
+                    (Some(attr), Some(id)) => Ok(resolve_attr(id, attr)),
+                    _ => {
                         let into_name = self
                             .bp
                             .resources()
                             .get(*into)
                             .map(|r| r.name.as_str())
                             .unwrap_or("?");
-                        return Err(unmapped(
-                            Code::UnmappedAttribute,
-                            path,
-                            format!(
-                                "`{name}` ({type_name}) is a property of `{into_name}` in {FORMAT}, so it has no attributes to reference"
-                            ),
-                        ));
-                    }
-                    None => String::new(),
-                };
-                let attr = match attribute.as_slice() {
-                    [Step::Attr(a)] => a.as_str(),
-                    _ => {
-                        return Err(unmapped(
-                            Code::UnmappedAttribute,
-                            path,
-                            format!(
-                                "`{}` has no {FORMAT} equivalent (nested attribute paths are not mapped)",
-                                r
-                            ),
-                        ))
-                    }
-                };
-                let known = self.type_map(target).and_then(|m| m.attributes.get(attr));
-                match known.map(String::as_str) {
-                    Some("Ref") => Ok(json!({ "Ref": id })),
-                    Some(getatt) => Ok(json!({ "Fn::GetAtt": [id, getatt] })),
-                    None => {
-                        let available: Vec<&str> = self
-                            .type_map(target)
-                            .map(|m| m.attributes.keys().map(String::as_str).collect())
-                            .unwrap_or_default();
                         Err(unmapped(
                             Code::UnmappedAttribute,
-                            path,
+                            at,
                             format!(
-                                "attribute `{attr}` of {type_name} has no {FORMAT} equivalent (mapped: {})",
-                                available.join(", ")
+                                "`{name}` ({}) is a property of `{into_name}` in {FORMAT}, so its attribute `{key}` cannot be referenced",
+                                self.type_name(target)
                             ),
                         ))
                     }
                 }
             }
+            None => Err(unmapped(
+                Code::UnknownReference,
+                at,
+                format!("no resource `{name}`"),
+            )),
         }
+    }
+
+    fn unknown_attribute(&self, target: usize, key: &str, at: &At<'_>) -> Error {
+        let available: Vec<&str> = self
+            .type_maps
+            .get(target)
+            .copied()
+            .flatten()
+            .map(|m| m.attributes.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        unmapped(
+            Code::UnmappedAttribute,
+            at,
+            format!(
+                "attribute `{key}` of {} has no {FORMAT} equivalent (mapped: {})",
+                self.type_name(target),
+                available.join(", ")
+            ),
+        )
+    }
+
+    /// The tags of `r`: the blueprint's default tags (literal text) merged with the resource's
+    /// own (templates), its own winning, in key order.
+    fn tags(
+        &self,
+        r: &'a crate::blueprint::Resource,
+        tag_arg: &str,
+        at: &At<'_>,
+    ) -> Result<Vec<(&'a str, Node<'a>)>> {
+        let defaults = &self.bp.blueprint().tags;
+        let own = r.properties.get(tag_arg).and_then(Value::as_object);
+        let mut out = Vec::with_capacity(defaults.len() + own.map_or(0, Map::len));
+        let mut d = defaults.iter().peekable();
+        let mut o = own
+            .into_iter()
+            .flatten()
+            .filter(|(_, v)| !v.is_null())
+            .peekable();
+        loop {
+            let dk: Option<&'a str> = d.peek().map(|&(k, _)| k.as_str());
+            let ok: Option<&'a str> = o.peek().map(|&(k, _)| k.as_str());
+            let take_own = match (dk, ok) {
+                (None, None) => break,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some(dk), Some(ok)) => {
+                    if dk == ok {
+                        // The resource's own tag replaces the default one.
+                        d.next();
+                    }
+                    ok <= dk
+                }
+            };
+            if take_own {
+                if let Some((k, v)) = o.next() {
+                    out.push((k.as_str(), self.value(v, &at.key(k))?));
+                }
+            } else if let Some((k, v)) = d.next() {
+                out.push((k.as_str(), text(v)));
+            }
+        }
+        Ok(out)
     }
 
     /// A blueprint string: literal, a single reference, or `Fn::Sub` for mixed text.
-    fn string(&self, s: &str, path: &str) -> Result<Value> {
+    fn string<'s>(&self, s: &'s str, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         if !has_markers(s) {
-            return Ok(Value::String(s.to_string()));
+            return Ok(text(s));
         }
-        let t = parse_template(s, path)?;
+        let t =
+            Template::parse(s).map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
+        self.template(&t, at)
+    }
+
+    fn template<'s>(&self, t: &Template, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         if let Some(text) = t.literal_text() {
-            return Ok(Value::String(text));
+            return Ok(Node::owned(text));
         }
-        if let Some(r) = t.as_single_reference() {
-            return self.reference(r, path);
+        if let [Part::Ref(r)] = t.parts.as_slice() {
+            return Ok(self.resolve(r, at)?.into_node());
         }
-        let mut sub = String::with_capacity(s.len() + 16);
+        let mut sub = String::with_capacity(64);
         for part in &t.parts {
             match part {
                 // In Fn::Sub a literal `${` is written `${!`.
-                Part::Literal(l) => sub.push_str(&l.replace("${", "${!")),
-                Part::Ref(r) => {
-                    let v = self.reference(r, path)?;
-                    sub.push_str("${");
-                    if let Some(id) = v.get("Ref").and_then(Value::as_str) {
+                Part::Literal(l) => push_sub_literal(&mut sub, l),
+                Part::Ref(r) => match self.resolve(r, at)? {
+                    Resolved::Ref(id) => {
+                        sub.push_str("${");
                         sub.push_str(id);
-                    } else if let Some([id, attr]) = v
-                        .get("Fn::GetAtt")
-                        .and_then(Value::as_array)
-                        .map(Vec::as_slice)
-                    {
-                        sub.push_str(id.as_str().unwrap_or_default());
-                        sub.push('.');
-                        sub.push_str(attr.as_str().unwrap_or_default());
+                        sub.push('}');
                     }
-                    sub.push('}');
-                }
+                    Resolved::GetAtt(id, attr, false) => {
+                        sub.push_str("${");
+                        sub.push_str(id);
+                        sub.push('.');
+                        sub.push_str(attr);
+                        sub.push('}');
+                    }
+                    Resolved::GetAtt(_, _, true) => {
+                        return Err(unmapped(
+                            Code::UnmappedAttribute,
+                            at,
+                            format!("`{r}` is a list in {FORMAT}; it cannot be part of a string"),
+                        ))
+                    }
+                    Resolved::Sub(text) => sub.push_str(&text),
+                    Resolved::Const(c) => push_sub_literal(&mut sub, c),
+                },
             }
         }
-        Ok(json!({ "Fn::Sub": sub }))
+        Ok(Node::single("Fn::Sub", Node::owned(sub)))
     }
 
-    fn value(&self, v: &Value, path: &str) -> Result<Value> {
+    /// A blueprint value: strings through [`Self::string`], nulls left out of objects.
+    fn value<'s>(&self, v: &'s Value, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
         Ok(match v {
-            Value::String(s) => self.string(s, path)?,
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|i| self.value(i, path))
-                    .collect::<Result<_>>()?,
-            ),
+            Value::String(s) => self.string(s, at)?,
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.push(self.value(item, &At::Index(at, i))?);
+                }
+                Node::Array(out)
+            }
             Value::Object(m) => {
-                let mut out = Map::with_capacity(m.len());
+                // The blueprint's map is sorted already: entries are pushed in order.
+                let mut out = NodeMap::with_capacity(m.len());
                 for (k, v) in m {
                     if !v.is_null() {
-                        out.insert(k.clone(), self.value(v, path)?);
+                        out.insert(k.as_str(), self.value(v, &at.key(k))?);
                     }
                 }
-                Value::Object(out)
+                Node::Object(out)
             }
-            other => other.clone(),
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => Node::Number(n.clone()),
         })
     }
 
-    /// Maps the arguments `props` of a block with `specs` into `out`.
+    /// A JSON document parsed from a blueprint string: its strings may hold references (they
+    /// become `Ref`/`Fn::GetAtt`/`Fn::Sub`); keys are literal text.
+    fn json_doc<'s>(&self, v: &Value, at: &At<'_>) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        Ok(match v {
+            Value::String(s) if !has_markers(s) => Node::owned(s.clone()),
+            Value::String(s) => {
+                let t = Template::parse(s)
+                    .map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
+                self.template(&t, at)?
+            }
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.push(self.json_doc(item, &At::Index(at, i))?);
+                }
+                Node::Array(out)
+            }
+            Value::Object(m) => {
+                let mut out = NodeMap::with_capacity(m.len());
+                for (k, v) in m {
+                    let key = if has_markers(k) {
+                        let t = Template::parse(k)
+                            .map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
+                        t.literal_text().ok_or_else(|| {
+                            unmapped(
+                                Code::UnmappedProperty,
+                                at,
+                                format!("the key `{k}` of a JSON document holds a reference; {FORMAT} takes references in values only"),
+                            )
+                        })?
+                    } else {
+                        k.clone()
+                    };
+                    out.insert(key, self.json_doc(v, &at.key(k))?);
+                }
+                Node::Object(out)
+            }
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(*b),
+            Value::Number(n) => Node::Number(n.clone()),
+        })
+    }
+
+    /// Maps the arguments `props` of a block with `specs` into `out` (resource attributes such
+    /// as `DeletionPolicy` into `attrs`); `skip` is an argument already handled elsewhere.
     #[allow(clippy::too_many_arguments)]
-    fn block(
+    fn block<'s>(
         &self,
         type_name: &str,
-        props: &Map<String, Value>,
-        specs: &BTreeMap<String, Prop>,
-        out: &mut Map<String, Value>,
-        attrs: &mut Map<String, Value>,
-        path: &str,
+        props: &'s Map<String, Value>,
+        specs: &'static BTreeMap<String, Prop>,
+        out: &mut NodeMap<'s>,
+        attrs: &mut Extra<'s>,
+        at: &At<'_>,
         skip: Option<&str>,
-    ) -> Result<()> {
+    ) -> Result<()>
+    where
+        'a: 's,
+    {
         for (k, v) in props {
             if v.is_null() || Some(k.as_str()) == skip {
                 continue;
             }
-            let mut at = path.to_string();
-            push_key(&mut at, k);
+            let here = at.key(k);
             let Some(prop) = specs.get(k) else {
                 return Err(unmapped(
                     Code::UnmappedProperty,
-                    &at,
+                    &here,
                     format!("argument `{k}` of {type_name} has no {FORMAT} mapping"),
                 ));
             };
             match prop {
-                Prop::Name(name) => insert_path(out, name, self.value(v, &at)?),
-                Prop::Spec(spec) => self.spec(type_name, k, v, spec, out, attrs, &at)?,
+                Prop::Name(name) => {
+                    let value = self.value(v, &here)?;
+                    insert_checked(out, name, value, type_name, k, &here)?;
+                }
+                Prop::Spec(spec) => self.spec(type_name, k, v, spec, out, attrs, &here)?,
             }
         }
         Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn spec(
+    fn spec<'s>(
         &self,
         type_name: &str,
         k: &str,
-        v: &Value,
-        spec: &Spec,
-        out: &mut Map<String, Value>,
-        attrs: &mut Map<String, Value>,
-        at: &str,
-    ) -> Result<()> {
+        v: &'s Value,
+        spec: &'static Spec,
+        out: &mut NodeMap<'s>,
+        attrs: &mut Extra<'s>,
+        at: &At<'_>,
+    ) -> Result<()>
+    where
+        'a: 's,
+    {
         if let Some(reason) = &spec.unmapped {
             return Err(unmapped(
                 Code::UnmappedProperty,
@@ -317,11 +801,14 @@ impl<'a> Lowering<'a> {
                 format!("argument `{k}` of {type_name} has no {FORMAT} equivalent: {reason}"),
             ));
         }
+        if spec.implied.is_some() {
+            return Ok(());
+        }
         if let Some(neutral) = &spec.ignore_if {
             if v == neutral {
                 return Ok(());
             }
-            if spec.to.is_none() && spec.deletion_policy.is_none() {
+            if spec.to.is_none() && spec.deletion_policy.is_none() && spec.values.is_none() {
                 return Err(unmapped(
                     Code::UnmappedProperty,
                     at,
@@ -332,87 +819,367 @@ impl<'a> Lowering<'a> {
             }
         }
         if let Some(policies) = &spec.deletion_policy {
-            let key = match v {
-                Value::Bool(b) => b.to_string(),
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let Some(policy) = policies.get(&key) else {
+            let key = literal_key(v);
+            let Some(policy) = policies.get(key.as_ref()) else {
                 return Err(unmapped(
                     Code::UnmappedProperty,
                     at,
                     format!("argument `{k}` of {type_name}: {key} has no {FORMAT} deletion policy"),
                 ));
             };
-            attrs.insert("DeletionPolicy".into(), Value::String(policy.clone()));
-            attrs.insert("UpdateReplacePolicy".into(), Value::String(policy.clone()));
+            attrs.attrs.insert("DeletionPolicy", text(policy));
+            attrs.attrs.insert("UpdateReplacePolicy", text(policy));
             return Ok(());
         }
         let to = spec.to.as_deref().unwrap_or(k);
-        let mapped = if spec.fields.is_empty() {
-            self.value(v, at)?
-        } else {
-            let items: Vec<&Map<String, Value>> = match v {
-                Value::Object(m) => vec![m],
-                Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
-                _ => {
+        let mut mapped = if let Some(values) = &spec.values {
+            let key = literal_key(v);
+            match values.get(key.as_ref()) {
+                Some(mapped) => Node::from_value(mapped),
+                None => {
+                    let known: Vec<&str> = values.keys().map(String::as_str).collect();
                     return Err(unmapped(
                         Code::UnmappedProperty,
                         at,
-                        format!("argument `{k}` of {type_name} must be a block (an object)"),
+                        format!(
+                            "argument `{k}` of {type_name}: {key} has no {FORMAT} equivalent (mapped values: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        } else if spec.empty_block {
+            let empty = match v {
+                Value::Object(m) => m.values().all(Value::is_null),
+                Value::Array(items) => items.iter().all(|i| {
+                    i.as_object()
+                        .is_some_and(|m| m.values().all(Value::is_null))
+                }),
+                _ => false,
+            };
+            if !empty {
+                return Err(unmapped(
+                    Code::UnmappedProperty,
+                    at,
+                    format!(
+                        "argument `{k}` of {type_name} is an empty block (`{k} {{}}`) in {FORMAT}"
+                    ),
+                ));
+            }
+            Node::Object(NodeMap::new())
+        } else if !spec.fields.is_empty() {
+            self.nested(type_name, k, v, spec, attrs, at)?
+        } else if let Some(kv) = &spec.map_of {
+            self.map_of(type_name, k, v, kv, at)?
+        } else if let Some(kv) = &spec.from_map {
+            let Value::Object(m) = v else {
+                return Err(unmapped(
+                    Code::UnmappedProperty,
+                    at,
+                    format!("argument `{k}` of {type_name} must be a map"),
+                ));
+            };
+            let mut list = Vec::with_capacity(m.len());
+            for (key, item) in m {
+                if item.is_null() {
+                    continue;
+                }
+                let mut o = NodeMap::with_capacity(2);
+                o.insert(kv.key.as_str(), text(key));
+                o.insert(kv.value.as_str(), self.value(item, &at.key(key))?);
+                list.push(Node::Object(o));
+            }
+            Node::Array(list)
+        } else if spec.transform == Some(Transform::Json) {
+            match v {
+                Value::String(s) => match serde_json::from_str::<Value>(s) {
+                    Ok(doc) => self.json_doc(&doc, at)?,
+                    Err(_) => self.string(s, at)?,
+                },
+                other => self.value(other, at)?,
+            }
+        } else {
+            self.value(v, at)?
+        };
+        if spec.single {
+            if let Node::Array(items) = &mut mapped {
+                if items.len() != 1 {
+                    return Err(unmapped(
+                        Code::UnmappedProperty,
+                        at,
+                        format!(
+                            "argument `{k}` of {type_name} holds {} values; {FORMAT} takes one per resource (use one resource per value)",
+                            items.len()
+                        ),
+                    ));
+                }
+                mapped = items.pop().unwrap_or(Node::Null);
+            }
+        }
+        mapped = match spec.transform {
+            Some(Transform::Base64) => Node::single("Fn::Base64", mapped),
+            Some(Transform::String) => stringify(mapped),
+            Some(Transform::Bool) => boolify(mapped),
+            Some(Transform::Prefix) => Node::single(
+                "Fn::Join",
+                Node::Array(vec![text(""), Node::Array(vec![mapped, stack_suffix()])]),
+            ),
+            Some(Transform::Json) | None => mapped,
+        };
+        if let Some(wrap) = &spec.wrap {
+            let wrap_one = |item: Node<'s>| {
+                let mut o = NodeMap::with_capacity(spec.with.len() + 1);
+                for (wk, wv) in &spec.with {
+                    o.insert(wk.as_str(), Node::from_value(wv));
+                }
+                o.insert(wrap.as_str(), item);
+                Node::Object(o)
+            };
+            mapped = match mapped {
+                Node::Array(items) if spec.each => {
+                    Node::Array(items.into_iter().map(wrap_one).collect())
+                }
+                other => wrap_one(other),
+            };
+        }
+        if spec.list && spec.fields.is_empty() && !mapped.is_array() {
+            mapped = Node::Array(vec![mapped]);
+        }
+        if let Some(c) = &spec.companion {
+            attrs.companions.push((c, mapped));
+            return Ok(());
+        }
+        let target = if spec.attribute {
+            &mut attrs.attrs
+        } else {
+            out
+        };
+        if to == "." {
+            let items = match mapped {
+                Node::Object(m) => vec![m],
+                Node::Array(items) => items
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        Node::Object(m) => Some(m),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for m in items {
+                for (key, value) in m {
+                    // Lists written by several arguments (attribute lists) are concatenated.
+                    match (target.get_mut(&key), value) {
+                        (Some(Node::Array(existing)), Node::Array(more)) => existing.extend(more),
+                        (_, value) => insert_checked(target, &key, value, type_name, k, at)?,
+                    }
+                }
+            }
+        } else if spec.append {
+            append_path(target, to, mapped, type_name, k, at)?;
+        } else {
+            insert_checked(target, to, mapped, type_name, k, at)?;
+        }
+        for (key, value) in &spec.set {
+            insert_checked(target, key, Node::from_value(value), type_name, k, at)?;
+        }
+        Ok(())
+    }
+
+    /// A nested block (an object, or a list of objects) mapped with `spec.fields`.
+    fn nested<'s>(
+        &self,
+        type_name: &str,
+        k: &str,
+        v: &'s Value,
+        spec: &'static Spec,
+        attrs: &mut Extra<'s>,
+        at: &At<'_>,
+    ) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        let items: Vec<(Option<usize>, &'s Map<String, Value>)> = match v {
+            Value::Object(m) => vec![(None, m)],
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| item.as_object().map(|m| (Some(i), m)))
+                .collect(),
+            _ => {
+                return Err(unmapped(
+                    Code::UnmappedProperty,
+                    at,
+                    format!("argument `{k}` of {type_name} must be a block (an object)"),
+                ))
+            }
+        };
+        let mut list = Vec::with_capacity(items.len());
+        for (i, item) in items {
+            let item_at = match i {
+                Some(i) => At::Index(at, i),
+                None => *at,
+            };
+            if spec.split.is_empty() {
+                list.push(self.nested_item(type_name, item, spec, attrs, &item_at)?);
+            } else {
+                for one in split(item, &spec.split) {
+                    // A split item is a copy: what it gives is copied out of it.
+                    let mut scratch = Extra::default();
+                    let obj = self
+                        .nested_item(type_name, &one, spec, &mut scratch, &item_at)?
+                        .into_owned();
+                    list.push(obj);
+                    for (k2, v2) in scratch.attrs {
+                        attrs
+                            .attrs
+                            .insert(Cow::Owned(k2.into_owned()), v2.into_owned());
+                    }
+                    for (c, v2) in scratch.companions {
+                        attrs.companions.push((c, v2.into_owned()));
+                    }
+                }
+            }
+        }
+        let as_list = spec.list || !spec.split.is_empty();
+        Ok(match (as_list, list.len()) {
+            (false, 1) => list.pop().unwrap_or(Node::Null),
+            _ => Node::Array(list),
+        })
+    }
+
+    /// One item of a nested block.
+    fn nested_item<'s>(
+        &self,
+        type_name: &str,
+        item: &'s Map<String, Value>,
+        spec: &'static Spec,
+        attrs: &mut Extra<'s>,
+        at: &At<'_>,
+    ) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        let mut obj = NodeMap::with_capacity(item.len());
+        self.block(type_name, item, &spec.fields, &mut obj, attrs, at, None)?;
+        if !spec.defaults.is_empty() && !spec.defaults_unless.iter().any(|u| obj.contains_key(u)) {
+            for (dk, dv) in &spec.defaults {
+                if !obj.contains_key(dk) {
+                    obj.insert(dk.as_str(), Node::from_value(dv));
+                }
+            }
+        }
+        Ok(Node::Object(obj))
+    }
+
+    /// A list of `{key, value}` blocks as a map.
+    fn map_of<'s>(
+        &self,
+        type_name: &str,
+        k: &str,
+        v: &'s Value,
+        kv: &KeyValue,
+        at: &At<'_>,
+    ) -> Result<Node<'s>>
+    where
+        'a: 's,
+    {
+        let items: Vec<&'s Value> = match v {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(_) => vec![v],
+            _ => Vec::new(),
+        };
+        let mut out = NodeMap::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let item_at = At::Index(at, i);
+            let Some(m) = item.as_object() else {
+                return Err(unmapped(
+                    Code::UnmappedProperty,
+                    &item_at,
+                    format!("argument `{k}` of {type_name} must be a list of blocks"),
+                ));
+            };
+            if let Some(extra) = m
+                .iter()
+                .find(|(f, x)| !x.is_null() && **f != kv.key && **f != kv.value)
+            {
+                return Err(unmapped(
+                    Code::UnmappedProperty,
+                    &item_at.key(extra.0),
+                    format!(
+                        "argument `{}` of {type_name}.{k} has no {FORMAT} equivalent ({FORMAT} holds only {} and {})",
+                        extra.0, kv.key, kv.value
+                    ),
+                ));
+            }
+            let key: Str<'s> = match m.get(&kv.key) {
+                Some(Value::String(s)) if !has_markers(s) => Cow::Borrowed(s.as_str()),
+                Some(Value::String(s)) => match self.string(s, &item_at.key(&kv.key))? {
+                    Node::String(text) => text,
+                    _ => {
+                        return Err(unmapped(
+                            Code::UnmappedProperty,
+                            &item_at.key(&kv.key),
+                            format!(
+                                "`{}` becomes a {FORMAT} map key, so it cannot hold a reference",
+                                kv.key
+                            ),
+                        ))
+                    }
+                },
+                Some(other) => Cow::Owned(literal_key(other).into_owned()),
+                None => {
+                    return Err(unmapped(
+                        Code::UnmappedProperty,
+                        &item_at,
+                        format!("each `{k}` of {type_name} needs `{}`", kv.key),
                     ))
                 }
             };
-            let mut list = Vec::new();
-            for item in items {
-                for expanded in split(item, &spec.split) {
-                    let mut obj = Map::new();
-                    self.block(
-                        type_name,
-                        &expanded,
-                        &spec.fields,
-                        &mut obj,
-                        attrs,
-                        at,
-                        None,
-                    )?;
-                    list.push(Value::Object(obj));
-                }
-            }
-            let as_list = spec.list || !spec.split.is_empty();
-            match (as_list, list.len()) {
-                (false, 1) => list.pop().unwrap_or(Value::Null),
-                _ => Value::Array(list),
-            }
-        };
-        let mapped = match spec.transform.as_deref() {
-            Some("base64") => json!({ "Fn::Base64": mapped }),
-            Some("json") => match &mapped {
-                Value::String(s) => serde_json::from_str(s).unwrap_or(mapped),
-                _ => mapped,
-            },
-            Some("string") => match &mapped {
-                Value::Number(n) => Value::String(n.to_string()),
-                _ => mapped,
-            },
-            _ => mapped,
-        };
-        if to == "." {
-            match mapped {
-                Value::Object(m) => out.extend(m),
-                Value::Array(items) => {
-                    for item in items {
-                        if let Value::Object(m) = item {
-                            out.extend(m);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        } else {
-            insert_path(out, to, mapped);
+            let value = match m.get(&kv.value) {
+                Some(x) => self.value(x, &item_at.key(&kv.value))?,
+                None => Node::Null,
+            };
+            out.insert(key, value);
         }
-        Ok(())
+        Ok(Node::Object(out))
+    }
+}
+
+/// A `${` in literal text of an `Fn::Sub` is written `${!`.
+fn push_sub_literal(out: &mut String, text: &str) {
+    if text.contains("${") {
+        out.push_str(&text.replace("${", "${!"));
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// The text of a literal value, used as a lookup key (`true`, `42`, `internal`).
+fn literal_key(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s.as_str()),
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+fn stringify(v: Node<'_>) -> Node<'_> {
+    match v {
+        Node::Number(n) => Node::owned(n.to_string()),
+        Node::Bool(true) => text("true"),
+        Node::Bool(false) => text("false"),
+        Node::Array(items) => Node::Array(items.into_iter().map(stringify).collect()),
+        other => other,
+    }
+}
+
+fn boolify(v: Node<'_>) -> Node<'_> {
+    match v {
+        Node::String(s) if s.eq_ignore_ascii_case("true") => Node::Bool(true),
+        Node::String(s) if s.eq_ignore_ascii_case("false") => Node::Bool(false),
+        other => other,
     }
 }
 
@@ -440,28 +1207,96 @@ fn split(item: &Map<String, Value>, fields: &[String]) -> Vec<Map<String, Value>
     out
 }
 
-/// Inserts at a dotted path (`Ebs.VolumeSize`), creating objects on the way.
-fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value) {
+/// The object at a dotted path (`Ebs.VolumeSize` → the `Ebs` object), created on the way, and
+/// the last key.
+fn parent_of<'m, 'p, 's>(
+    out: &'m mut NodeMap<'s>,
+    path: &'p str,
+    type_name: &str,
+    arg: &str,
+    at: &At<'_>,
+) -> Result<(&'m mut NodeMap<'s>, &'p str)> {
     match path.split_once('.') {
-        None => {
-            out.insert(path.to_string(), value);
-        }
+        None => Ok((out, path)),
         Some((head, rest)) => {
-            let entry = out
-                .entry(head.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
-            }
-            if let Value::Object(m) = entry {
-                insert_path(m, rest, value);
+            let entry = out.get_or_insert_with(head.to_string(), || Node::Object(NodeMap::new()));
+            match entry {
+                Node::Object(m) => parent_of(m, rest, type_name, arg, at),
+                _ => Err(unmapped(
+                    Code::UnmappedProperty,
+                    at,
+                    format!("argument `{arg}` of {type_name} writes inside {FORMAT} property {head}, which another argument sets as a whole"),
+                )),
             }
         }
     }
 }
 
+/// Inserts at a dotted path; two arguments giving one property different values is an error.
+fn insert_checked<'s>(
+    out: &mut NodeMap<'s>,
+    path: &str,
+    value: Node<'s>,
+    type_name: &str,
+    arg: &str,
+    at: &At<'_>,
+) -> Result<()> {
+    let (parent, key) = parent_of(out, path, type_name, arg, at)?;
+    match parent.get_mut(key) {
+        None => {
+            parent.insert(key.to_string(), value);
+            Ok(())
+        }
+        Some(existing) if *existing == value => Ok(()),
+        Some(Node::Object(existing)) if value.is_object() => {
+            // Two arguments filling different fields of one object.
+            if let Node::Object(m) = value {
+                for (k, v) in m {
+                    match existing.get(&k) {
+                        Some(e) if *e != v => {
+                            return Err(conflict(path, type_name, arg, at));
+                        }
+                        _ => {
+                            existing.insert(k, v);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Some(_) => Err(conflict(path, type_name, arg, at)),
+    }
+}
+
+fn conflict(path: &str, type_name: &str, arg: &str, at: &At<'_>) -> Error {
+    unmapped(
+        Code::UnmappedProperty,
+        at,
+        format!("argument `{arg}` of {type_name} sets {FORMAT} property {path}, which another argument sets to a different value; {FORMAT} holds one"),
+    )
+}
+
+/// Appends to the list at a dotted path.
+fn append_path<'s>(
+    out: &mut NodeMap<'s>,
+    path: &str,
+    value: Node<'s>,
+    type_name: &str,
+    arg: &str,
+    at: &At<'_>,
+) -> Result<()> {
+    let (parent, key) = parent_of(out, path, type_name, arg, at)?;
+    match parent.get_or_insert_with(key.to_string(), || Node::Array(Vec::new())) {
+        Node::Array(items) => {
+            items.push(value);
+            Ok(())
+        }
+        _ => Err(conflict(path, type_name, arg, at)),
+    }
+}
+
 /// CloudFormation parameter type and default of a variable.
-fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, Value>> {
+fn parameter<'s>(v: &'s crate::blueprint::Variable, path: &str) -> Result<NodeMap<'s>> {
     let ty = v
         .var_type
         .as_deref()
@@ -479,13 +1314,16 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
             format!("a null default (an optional variable with no value) has no {FORMAT} parameter equivalent; give the variable a real default or none"),
         ));
     }
-    let mut p = Map::new();
+    let mut p = NodeMap::new();
     let (cfn_type, default) = match (&ty, &v.default) {
-        (VarType::String, d) => ("String", d.clone().map(|d| string_of(&d))),
-        (VarType::Number, d) => ("Number", d.clone().map(|d| string_of(&d))),
+        (VarType::String, d) => ("String", d.as_ref().map(string_of)),
+        (VarType::Number, d) => ("Number", d.as_ref().map(string_of)),
         (VarType::Bool, d) => {
-            p.insert("AllowedValues".into(), json!(["true", "false"]));
-            ("String", d.clone().map(|d| string_of(&d)))
+            p.insert(
+                "AllowedValues",
+                Node::Array(vec![text("true"), text("false")]),
+            );
+            ("String", d.as_ref().map(string_of))
         }
         (VarType::List(inner) | VarType::Set(inner), d) => {
             let t = match **inner {
@@ -494,11 +1332,11 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
                 _ => "",
             };
             let joined = d.as_ref().and_then(Value::as_array).map(|items| {
-                Value::String(
+                Node::owned(
                     items
                         .iter()
-                        .map(|i| match string_of(i) {
-                            Value::String(s) => s,
+                        .map(|i| match i {
+                            Value::String(s) => s.clone(),
                             other => other.to_string(),
                         })
                         .collect::<Vec<_>>()
@@ -516,54 +1354,141 @@ fn parameter(v: &crate::blueprint::Variable, path: &str) -> Result<Map<String, V
             format!("a variable of type {ty} has no {FORMAT} parameter type (use string, number, bool or a list of strings or numbers)"),
         ));
     }
-    p.insert("Type".into(), Value::String(cfn_type.into()));
+    p.insert("Type", text(cfn_type));
     if let Some(d) = default {
-        p.insert("Default".into(), d);
+        p.insert("Default", d);
     }
     if let Some(desc) = &v.description {
-        p.insert("Description".into(), Value::String(desc.clone()));
+        p.insert("Description", text(desc));
     }
     if v.sensitive {
-        p.insert("NoEcho".into(), Value::Bool(true));
+        p.insert("NoEcho", Node::Bool(true));
     }
     Ok(p)
 }
 
-fn string_of(v: &Value) -> Value {
+fn string_of(v: &Value) -> Node<'_> {
     match v {
-        Value::String(s) => Value::String(s.clone()),
-        other => Value::String(other.to_string()),
+        Value::String(s) => text(s),
+        other => Node::owned(other.to_string()),
     }
 }
 
+/// The resource a folded type's `via` argument points at, with the reference (when `when` is
+/// set, only a reference to that attribute counts).
+fn fold_target(
+    bp: &CheckedBlueprint,
+    props: &Map<String, Value>,
+    merge: &Merge,
+) -> Option<(usize, Reference)> {
+    let text = props.get(&merge.via)?.as_str()?;
+    let t = Template::parse(text).ok()?;
+    let r = t.as_single_reference()?.clone();
+    let Reference::Resource { name, .. } = &r else {
+        return None;
+    };
+    if let Some(w) = &merge.when {
+        if r.attribute_name() != Some(w.as_str()) {
+            return None;
+        }
+    }
+    Some((bp.index_of(name)?, r))
+}
+
+/// Whether `to` can be reached from `from` along dependencies, with folded resources standing
+/// for the resource they are folded into.
+fn reaches(bp: &CheckedBlueprint, rep: &[usize], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; rep.len()];
+    let mut stack = vec![from];
+    while let Some(i) = stack.pop() {
+        let r = rep.get(i).copied().unwrap_or(i);
+        if r == to {
+            return true;
+        }
+        if std::mem::replace(seen.get_mut(i).unwrap_or(&mut true), true) {
+            continue;
+        }
+        // A folded resource's edges are its target's, and the target carries theirs.
+        let members: Vec<usize> = (0..rep.len()).filter(|&j| rep.get(j) == Some(&r)).collect();
+        for m in members {
+            if let Some(s) = seen.get_mut(m) {
+                *s = true;
+            }
+            for d in bp.graph().dependencies(m) {
+                let rd = rep.get(d).copied().unwrap_or(d);
+                if rd != r {
+                    stack.push(d);
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Lowers the blueprint to a CloudFormation template.
-pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
+pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let map = mapping()?;
     let doc = bp.blueprint();
+    let n = doc.resources.len();
     let mut ns = Namespace::default();
-    let mut l = Lowering {
-        bp,
-        map,
-        placements: Vec::with_capacity(doc.resources.len()),
+    let mut l = Plan {
+        type_maps: Vec::with_capacity(n),
+        placements: Vec::with_capacity(n),
         params: HashMap::new(),
-        findings: Vec::new(),
+        fold_refs: Vec::new(),
+        companions: Vec::new(),
     };
+    let mut findings = Vec::new();
 
     // Names first: parameters and logical IDs share one namespace.
     for (i, v) in doc.variables.iter().enumerate() {
         let id = ns.claim(&pascal_case(&v.name), &format!("variables[{i}].name"))?;
         l.params.insert(&v.name, id);
     }
-    // Folded types need their target resolved; assign placements in document order.
+    let mut fold_refs: Vec<Option<Reference>> = Vec::with_capacity(n);
+    // Logical IDs of companion resources, per resource.
+    let mut companions: Vec<Vec<String>> = vec![Vec::new(); n];
     for (i, r, info) in bp.iter() {
-        let Some(tm) = map.types.get(&info.type_name) else {
+        let mut tm = map.types.get(&info.type_name);
+        if let Some(v) = tm.and_then(|t| t.variants.as_ref()) {
+            let chosen = r
+                .properties
+                .get(&v.by)
+                .map(literal_key)
+                .and_then(|k| v.values.get(k.as_ref()));
+            if chosen.is_none() {
+                let known: Vec<&str> = v.values.keys().map(String::as_str).collect();
+                findings.push(Finding::error(
+                    Code::UnmappedProperty,
+                    format!("resources[{i}].properties.{}", v.by),
+                    format!(
+                        "{} maps to {FORMAT} by `{}`, which must be one of {}",
+                        info.type_name,
+                        v.by,
+                        known.join(", ")
+                    ),
+                ));
+            }
+            tm = chosen;
+        }
+        l.type_maps.push(tm);
+        fold_refs.push(None);
+        let Some(tm) = tm else {
+            if map
+                .types
+                .get(&info.type_name)
+                .is_some_and(|t| t.variants.is_some())
+            {
+                l.placements.push(Placement::Own(Vec::new()));
+                continue;
+            }
             let mut supported: Vec<&str> = map.types.keys().map(String::as_str).collect();
             supported.truncate(60);
-            l.findings.push(Finding::error(
+            findings.push(Finding::error(
                 Code::UnmappedType,
                 format!("resources[{i}].type"),
                 format!(
-                    "resource type {} has no {FORMAT} mapping (mapped types: {})",
+                    "resource type {} has no {FORMAT} mapping (mapped types: {}, ...)",
                     info.type_name,
                     supported.join(", ")
                 ),
@@ -572,65 +1497,116 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             continue;
         };
         if let Some(merge) = &tm.merge {
-            let at = format!("resources[{i}].properties.{}", merge.via);
-            let target = r
-                .properties
-                .get(&merge.via)
-                .and_then(Value::as_str)
-                .and_then(|s| parse_template(s, &at).ok())
-                .and_then(|t| t.as_single_reference().cloned())
-                .and_then(|rf| match rf {
-                    Reference::Resource { name, .. } => bp.index_of(&name),
-                    Reference::Variable { .. } => None,
-                });
-            match target {
-                Some(t) if r.count.is_none() => l.placements.push(Placement::Folded(t)),
+            match fold_target(bp, &r.properties, merge) {
+                Some((t, reference)) if r.count.is_none() => {
+                    l.placements.push(Placement::Folded(t));
+                    if let Some(slot) = fold_refs.last_mut() {
+                        *slot = Some(reference);
+                    }
+                    continue;
+                }
+                _ if tm.cfn_type.is_some() => {}
                 _ => {
-                    l.findings.push(Finding::error(
+                    findings.push(Finding::error(
                         Code::UnmappedProperty,
-                        at,
+                        format!("resources[{i}].properties.{}", merge.via),
                         format!(
                             "{} is a property of another resource in {FORMAT}: `{}` must reference that resource (and the resource takes no count)",
                             info.type_name, merge.via
                         ),
                     ));
                     l.placements.push(Placement::Own(Vec::new()));
+                    continue;
                 }
             }
-            continue;
         }
         let base = pascal_case(&r.name);
         let mut ids = Vec::new();
         match r.count {
             None => ids.push(ns.claim(&base, &format!("resources[{i}].name"))?),
-            Some(n) => {
-                for k in 0..n {
+            Some(c) => {
+                for k in 0..c {
                     ids.push(ns.claim(&format!("{base}{k}"), &format!("resources[{i}].name"))?);
                 }
             }
         }
+        let mut own_companions = Vec::new();
+        for (k, p) in &tm.properties {
+            if let (Prop::Spec(s), Some(v)) = (p, r.properties.get(k)) {
+                if let (Some(c), false) = (&s.companion, v.is_null()) {
+                    for id in &ids {
+                        own_companions.push(ns.claim(
+                            &format!("{id}{}", c.suffix),
+                            &format!("resources[{i}].name"),
+                        )?);
+                    }
+                }
+            }
+        }
+        if let Some(slot) = companions.get_mut(i) {
+            *slot = own_companions;
+        }
         l.placements.push(Placement::Own(ids));
     }
-    if !l.findings.is_empty() {
-        return Err(Error::new(ErrorKind::Generate, l.findings));
+    if !findings.is_empty() {
+        return Err(Error::new(ErrorKind::Generate, findings));
+    }
+    // A resource folded into a resource that is itself folded has nowhere to go.
+    for (i, p) in l.placements.iter().enumerate() {
+        if let Placement::Folded(t) = p {
+            if matches!(l.placements.get(*t), Some(Placement::Folded(_))) {
+                let via = l
+                    .type_maps
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .and_then(|m| m.merge.as_ref())
+                    .map(|m| m.via.as_str())
+                    .unwrap_or_default();
+                return Err(gen_error(
+                    Code::UnmappedProperty,
+                    format!("resources[{i}].properties.{via}"),
+                    format!(
+                        "{} must reference a resource that exists on its own in {FORMAT}",
+                        bp.resource_info(i)
+                            .map(|x| x.type_name.as_str())
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+        }
     }
 
-    // Resources.
-    // Per resource: (Properties, resource attributes such as DeletionPolicy).
-    type Body = (Map<String, Value>, Map<String, Value>);
-    let mut bodies: Vec<Option<Body>> = Vec::with_capacity(doc.resources.len());
+    l.fold_refs = fold_refs;
+    l.companions = companions;
+    Ok(l)
+}
+
+/// Lowers the blueprint, named by [`plan`], to a CloudFormation template.
+pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<Lowered<'a>> {
+    let doc = bp.blueprint();
+    let n = doc.resources.len();
+    let l = Lowering {
+        bp,
+        type_maps: &plan.type_maps,
+        placements: &plan.placements,
+        params: &plan.params,
+    };
+    let fold_refs = &plan.fold_refs;
+    let companions = &plan.companions;
+
+    // Resources: (Properties, resource attributes such as DeletionPolicy).
+    type Body<'b> = (NodeMap<'b>, Extra<'b>);
+    let mut bodies: Vec<Option<Body>> = Vec::with_capacity(n);
     for (i, r, info) in bp.iter() {
-        let Some(tm) = map.types.get(&info.type_name) else {
+        let (Some(Placement::Own(_)), Some(Some(tm))) = (l.placements.get(i), l.type_maps.get(i))
+        else {
             bodies.push(None);
             continue;
         };
-        if tm.merge.is_some() {
-            bodies.push(None);
-            continue;
-        }
-        let base = format!("resources[{i}].properties");
-        let mut props = Map::new();
-        let mut attrs = Map::new();
+        let at = At::Props(i);
+        let mut props = NodeMap::with_capacity(r.properties.len() + 2);
+        let mut attrs = Extra::default();
         let tag_arg = info.tag_argument.as_deref().unwrap_or("tags");
         let skip = tm.tags.as_ref().map(|_| tag_arg);
         l.block(
@@ -639,212 +1615,368 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             &tm.properties,
             &mut props,
             &mut attrs,
-            &base,
+            &at,
             skip,
         )?;
         for (k, v) in &tm.defaults {
             if !props.contains_key(k) {
-                props.insert(k.clone(), v.clone());
+                props.insert(k.as_str(), Node::from_value(v));
             }
         }
-        if tm.tags.is_some() {
-            let tags = merged_tags(bp, i);
+        if let Some(tags_map) = &tm.tags {
+            let tags_at = at.key(tag_arg);
+            let tags = l.tags(r, tag_arg, &tags_at)?;
             if !tags.is_empty() {
-                let mut list = Vec::with_capacity(tags.len());
-                let at = format!("{base}.{tag_arg}");
-                for (k, v) in &tags {
-                    list.push(json!({"Key": k, "Value": l.value(v, &at)?}));
-                }
-                props.insert("Tags".into(), Value::Array(list));
+                let (style, to, item) = match tags_map {
+                    Tags::Style(s) => (*s, "Tags", None),
+                    Tags::Spec(s) => (s.style, s.to.as_str(), Some(&s.item)),
+                };
+                let value = match style {
+                    TagStyle::List => Node::Array(
+                        tags.into_iter()
+                            .map(|(k, v)| {
+                                let mut o = NodeMap::with_capacity(2);
+                                o.insert("Key", text(k));
+                                o.insert("Value", v);
+                                Node::Object(o)
+                            })
+                            .collect(),
+                    ),
+                    TagStyle::Map => {
+                        let mut m = NodeMap::with_capacity(tags.len());
+                        for (k, v) in tags {
+                            m.insert(k, v);
+                        }
+                        Node::Object(m)
+                    }
+                };
+                let value = match item {
+                    Some(item) if !item.is_empty() => {
+                        let mut o = NodeMap::with_capacity(item.len() + 1);
+                        for (ik, iv) in item {
+                            o.insert(ik.as_str(), Node::from_value(iv));
+                        }
+                        o.insert("Tags", value);
+                        Node::Array(vec![Node::Object(o)])
+                    }
+                    _ => value,
+                };
+                insert_checked(&mut props, to, value, &info.type_name, tag_arg, &tags_at)?;
             }
         } else if r.properties.contains_key(tag_arg) && !tm.properties.contains_key(tag_arg) {
             return Err(unmapped(
                 Code::UnmappedProperty,
-                &format!("{base}.{tag_arg}"),
+                &at.key(tag_arg),
                 format!("{} takes no tags in {FORMAT}", info.type_name),
             ));
         }
         if r.lifecycle.prevent_destroy {
-            attrs.insert("DeletionPolicy".into(), json!("Retain"));
-            attrs.insert("UpdateReplacePolicy".into(), json!("Retain"));
+            attrs.attrs.insert("DeletionPolicy", text("Retain"));
+            attrs.attrs.insert("UpdateReplacePolicy", text("Retain"));
         }
-        if !r.lifecycle.ignore_changes.is_empty() {
-            return Err(unmapped(
-                Code::UnmappedProperty,
-                &format!("resources[{i}].lifecycle.ignore_changes"),
-                format!("{FORMAT} has no ignore_changes"),
-            ));
-        }
+        // `ignore_changes` needs nothing: CloudFormation never reverts changes made outside it;
+        // an update only applies properties whose value in the template changed.
+        // `create_before_destroy` is CloudFormation's own order when it replaces a resource.
         bodies.push(Some((props, attrs)));
     }
 
     // Folded resources become properties of their target.
+    let mut has_folds = false;
     for (i, r, info) in bp.iter() {
-        let (Some(Placement::Folded(target)), Some(tm)) =
-            (l.placements.get(i), map.types.get(&info.type_name))
+        let (Some(Placement::Folded(target)), Some(Some(tm))) =
+            (l.placements.get(i), l.type_maps.get(i))
         else {
             continue;
         };
+        has_folds = true;
         let Some(merge) = &tm.merge else { continue };
-        let base = format!("resources[{i}].properties");
+        let at = At::Props(i);
         let value = match &merge.append {
-            Some(arg) => l.value(
-                r.properties.get(arg).unwrap_or(&Value::Null),
-                &format!("{base}.{arg}"),
-            )?,
+            Some(arg) => match r.properties.get(arg) {
+                Some(v) => l.value(v, &at.key(arg))?,
+                None => Node::Null,
+            },
             None => {
-                let mut obj = Map::new();
-                let mut ignored = Map::new();
+                let mut obj = NodeMap::new();
+                let mut ignored = Extra::default();
                 l.block(
                     &info.type_name,
                     &r.properties,
                     &merge.fields,
                     &mut obj,
                     &mut ignored,
-                    &base,
+                    &at,
                     Some(merge.via.as_str()),
                 )?;
-                Value::Object(obj)
+                if let Some(from) = &merge.index_from {
+                    let via_at = at.key(&merge.via);
+                    let index = fold_refs
+                        .get(i)
+                        .and_then(Option::as_ref)
+                        .and_then(|r| match r {
+                            Reference::Resource { attribute, .. } => {
+                                attribute.iter().find_map(|s| match s {
+                                    Step::Index(n) => Some(*n as usize),
+                                    Step::Attr(_) => None,
+                                })
+                            }
+                            Reference::Variable { .. } => None,
+                        })
+                        .unwrap_or(0);
+                    let target_props = bp
+                        .resources()
+                        .get(*target)
+                        .map(|t| &t.properties)
+                        .ok_or_else(|| unmapped(Code::UnknownReference, &via_at, String::new()))?;
+                    let mut candidates: Vec<(&str, Option<usize>, &Value)> = Vec::new();
+                    for arg in &from.arguments {
+                        match target_props.get(arg) {
+                            Some(Value::Array(items)) => candidates.extend(
+                                items
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(j, v)| (arg.as_str(), Some(j), v)),
+                            ),
+                            Some(v) if !v.is_null() => candidates.push((arg.as_str(), None, v)),
+                            _ => {}
+                        }
+                    }
+                    let Some((arg, j, v)) = candidates.get(index).copied() else {
+                        return Err(unmapped(
+                            Code::UnmappedProperty,
+                            &via_at,
+                            format!(
+                                "{} takes element {index} of {}, which has {} in {FORMAT}",
+                                info.type_name,
+                                from.arguments.join(" + "),
+                                candidates.len()
+                            ),
+                        ));
+                    };
+                    let tp = At::Props(*target);
+                    let arg_at = tp.key(arg);
+                    let value = match j {
+                        Some(j) => l.value(v, &At::Index(&arg_at, j))?,
+                        None => l.value(v, &arg_at)?,
+                    };
+                    obj.insert(from.property.as_str(), value);
+                }
+                Node::Object(obj)
             }
+        };
+        let Some(property) = &merge.property else {
+            continue;
         };
         let Some(Some((props, _))) = bodies.get_mut(*target) else {
             return Err(unmapped(
                 Code::UnmappedProperty,
-                &format!("{base}.{}", merge.via),
+                &at.key(&merge.via),
                 format!(
                     "{} must reference a resource that exists on its own in {FORMAT}",
                     info.type_name
                 ),
             ));
         };
-        if merge.append.is_some() {
-            let list = props
-                .entry(merge.property.clone())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            match list {
-                Value::Array(items) => items.push(value),
-                _ => {
-                    return Err(unmapped(
-                        Code::UnmappedProperty,
-                        &base,
-                        format!("{} of the target is not a list", merge.property),
-                    ))
-                }
-            }
-        } else if props.contains_key(&merge.property) {
+        if merge.append.is_some() || merge.list {
+            append_path(props, property, value, &info.type_name, &merge.via, &at)?;
+        } else if props.contains_key(property) {
             return Err(unmapped(
                 Code::UnmappedProperty,
-                &base,
-                format!(
-                    "{} of the referenced resource is already set; {FORMAT} holds one",
-                    merge.property
-                ),
+                &at,
+                format!("{property} of the referenced resource is already set; {FORMAT} holds one"),
             ));
         } else {
-            props.insert(merge.property.clone(), value);
+            props.insert(property.clone(), value);
+        }
+    }
+
+    // A folded resource stands for its target: its dependencies become the target's. When one
+    // of them depends on the target, CloudFormation would see a cycle.
+    let rep: Vec<usize> = (0..n)
+        .map(|i| match l.placements.get(i) {
+            Some(Placement::Folded(t)) => *t,
+            _ => i,
+        })
+        .collect();
+    if has_folds {
+        for (i, r, info) in bp.iter() {
+            let Some(Placement::Folded(target)) = l.placements.get(i) else {
+                continue;
+            };
+            for d in bp.graph().dependencies(i) {
+                let rd = rep.get(d).copied().unwrap_or(d);
+                if rd != *target && reaches(bp, &rep, d, *target) {
+                    let dep = bp
+                        .resources()
+                        .get(d)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("?");
+                    let into = bp
+                        .resources()
+                        .get(*target)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("?");
+                    return Err(gen_error(
+                        Code::UnmappedProperty,
+                        format!("resources[{i}]"),
+                        format!(
+                            "`{}` ({}) is a property of `{into}` in {FORMAT}, so `{into}` would depend on `{dep}`, which depends on `{into}`: a cycle {FORMAT} refuses; drop the dependency of `{}` on `{dep}` or the reference that makes `{dep}` depend on `{into}`",
+                            r.name, info.type_name, r.name
+                        ),
+                    ));
+                }
+            }
         }
     }
 
     // Dependencies: explicit ones no reference implies; folded resources stand for their target.
-    let id_of = |j: usize| -> Vec<String> {
-        match l.placements.get(j) {
-            Some(Placement::Own(ids)) => ids.clone(),
-            Some(Placement::Folded(t)) => match l.placements.get(*t) {
-                Some(Placement::Own(ids)) => ids.clone(),
-                _ => Vec::new(),
-            },
-            None => Vec::new(),
-        }
-    };
     let mut folded_into: HashMap<usize, Vec<usize>> = HashMap::new();
     for (j, p) in l.placements.iter().enumerate() {
         if let Placement::Folded(t) = p {
             folded_into.entry(*t).or_default().push(j);
         }
     }
-    let mut resources = Map::new();
-    for (i, r, info) in bp.iter() {
+    let any_companions = companions.iter().any(|c| !c.is_empty());
+    let mut resources: Vec<(Str<'_>, Node<'_>)> = Vec::with_capacity(n + n / 8);
+    for (i, r, _) in bp.iter() {
         let (Some(Placement::Own(ids)), Some(Some((props, attrs)))) =
             (l.placements.get(i), bodies.get_mut(i).map(Option::take))
         else {
             continue;
         };
-        let cfn_type = map
-            .types
-            .get(&info.type_name)
-            .and_then(|t| t.cfn_type.clone())
+        let cfn_type = l
+            .type_maps
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|t| t.cfn_type.as_deref())
             .unwrap_or_default();
-        let referenced = if r.dependencies.is_empty() {
-            std::collections::HashSet::new()
+        let members = folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+        let has_deps = !r.dependencies.is_empty()
+            || members.iter().any(|&j| {
+                bp.resources()
+                    .get(j)
+                    .is_some_and(|o| !o.dependencies.is_empty())
+            });
+        let referenced = if has_deps {
+            let mut names = super::terraform::referenced_names(&r.properties);
+            for &j in members {
+                if let Some(other) = bp.resources().get(j) {
+                    names.extend(super::terraform::referenced_names(&other.properties));
+                }
+            }
+            names
         } else {
-            super::terraform::referenced_names(&r.properties)
+            std::collections::HashSet::new()
         };
-        let mut depends: Vec<String> = Vec::new();
-        let push_dep = |d: &str, depends: &mut Vec<String>| {
-            if let Some(j) = bp.index_of(d) {
-                for id in id_of(j) {
-                    if !ids.contains(&id) && !depends.contains(&id) {
+        let mut depends: Vec<&str> = Vec::new();
+        let mut push_dep = |d: &str| {
+            if referenced.contains(d) {
+                return;
+            }
+            let Some(j) = bp.index_of(d) else { return };
+            let rj = rep.get(j).copied().unwrap_or(j);
+            if let Some(name) = bp.resources().get(rj).map(|x| x.name.as_str()) {
+                if referenced.contains(name) {
+                    return;
+                }
+            }
+            if let Some(Placement::Own(dep_ids)) = l.placements.get(rj) {
+                for id in dep_ids {
+                    if !ids.contains(id) && !depends.contains(&id.as_str()) {
                         depends.push(id);
                     }
                 }
             }
         };
-        for d in r.dependencies.iter().filter(|d| !referenced.contains(*d)) {
-            push_dep(d, &mut depends);
+        for d in &r.dependencies {
+            push_dep(d);
         }
-        // Dependencies of resources folded into this one.
-        for &j in folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+        for &j in members {
             if let Some(other) = bp.resources().get(j) {
                 for d in &other.dependencies {
-                    push_dep(d, &mut depends);
+                    push_dep(d);
                 }
             }
         }
+        // Whatever depends on a resource with companions depends on them too.
+        if any_companions {
+            for &m in std::iter::once(&i).chain(members) {
+                for j in bp.graph().dependencies(m) {
+                    let rj = rep.get(j).copied().unwrap_or(j);
+                    for c in companions.get(rj).into_iter().flatten() {
+                        if !depends.contains(&c.as_str()) {
+                            depends.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        // Sorted, as `cdk synth` writes them.
+        depends.sort();
+        // Companion resources, one per instance (their IDs were claimed per companion argument,
+        // per instance).
+        let own_companions = companions.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        for (ci, (c, value)) in attrs.companions.iter().enumerate() {
+            for (k, id) in ids.iter().enumerate() {
+                let Some(cid) = own_companions.get(ci * ids.len() + k) else {
+                    continue;
+                };
+                let mut cprops = NodeMap::with_capacity(2);
+                cprops.insert(c.ref_to.as_str(), Node::single("Ref", text(id)));
+                cprops.insert(c.to.as_str(), value.clone());
+                let mut res = NodeMap::with_capacity(2);
+                res.insert("Type", text(&c.cfn_type));
+                res.insert("Properties", Node::Object(cprops));
+                resources.push((Cow::Borrowed(cid.as_str()), Node::Object(res)));
+            }
+        }
         let mut props = Some(props);
-        for (n, id) in ids.iter().enumerate() {
-            let mut res = Map::new();
-            res.insert("Type".into(), Value::String(cfn_type.clone()));
+        for (k, id) in ids.iter().enumerate() {
+            let mut res = NodeMap::with_capacity(3 + attrs.attrs.len());
+            res.insert("Type", text(cfn_type));
             if !depends.is_empty() {
                 res.insert(
-                    "DependsOn".into(),
-                    Value::Array(depends.iter().cloned().map(Value::String).collect()),
+                    "DependsOn",
+                    Node::Array(depends.iter().map(|d| text(d)).collect()),
                 );
             }
-            for (k, v) in &attrs {
-                res.insert(k.clone(), v.clone());
+            for (key, v) in attrs.attrs.entries() {
+                res.insert(key.clone(), v.clone());
             }
             // The last instance takes the properties, the others a copy.
-            let p = if n + 1 == ids.len() {
+            let p = if k + 1 == ids.len() {
                 props.take().unwrap_or_default()
             } else {
                 props.clone().unwrap_or_default()
             };
             if !p.is_empty() {
-                res.insert("Properties".into(), Value::Object(p));
+                res.insert("Properties", Node::Object(p));
             }
-            resources.insert(id.clone(), Value::Object(res));
+            resources.push((Cow::Borrowed(id.as_str()), Node::Object(res)));
         }
     }
 
     // Parameters and outputs.
-    let mut params = Map::new();
+    let mut params = NodeMap::with_capacity(doc.variables.len());
     for (i, v) in doc.variables.iter().enumerate() {
         let id = l.params.get(v.name.as_str()).cloned().unwrap_or_default();
-        params.insert(id, Value::Object(parameter(v, &format!("variables[{i}]"))?));
+        params.insert(id, Node::Object(parameter(v, &format!("variables[{i}]"))?));
     }
-    let mut outputs = Map::new();
+    let mut outputs = NodeMap::with_capacity(doc.outputs.len());
     let mut out_ns = Namespace::default();
     for (i, o) in doc.outputs.iter().enumerate() {
-        let at = format!("outputs[{i}].value");
+        let path = format!("outputs[{i}].value");
+        let at = At::Text(&path);
         if o.sensitive {
-            return Err(unmapped(
+            return Err(gen_error(
                 Code::UnmappedProperty,
-                &format!("outputs[{i}].sensitive"),
+                format!("outputs[{i}].sensitive"),
                 format!("{FORMAT} outputs cannot be hidden; remove the output or `sensitive`"),
             ));
         }
         let value = match &o.value {
-            Value::String(s) => l.string(s, &at)?,
+            Value::String(s) => output_value(&l, s, &at)?,
             Value::Number(_) | Value::Bool(_) => string_of(&o.value),
             _ => {
                 return Err(unmapped(
@@ -855,38 +1987,121 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Lowered> {
             }
         };
         let id = out_ns.claim(&pascal_case(&o.name), &format!("outputs[{i}].name"))?;
-        let mut out = Map::new();
-        out.insert("Value".into(), value);
+        let mut out = NodeMap::with_capacity(2);
+        out.insert("Value", value);
         if let Some(d) = &o.description {
-            out.insert("Description".into(), Value::String(d.clone()));
+            out.insert("Description", text(d));
         }
-        outputs.insert(id, Value::Object(out));
+        outputs.insert(id, Node::Object(out));
     }
 
-    let mut template = Map::new();
-    template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    let mut template = NodeMap::with_capacity(5);
+    template.insert("AWSTemplateFormatVersion", text("2010-09-09"));
     if let Some(d) = &doc.description {
-        template.insert("Description".into(), Value::String(d.clone()));
+        template.insert("Description", text(d));
     }
     if !params.is_empty() {
-        template.insert("Parameters".into(), Value::Object(params));
+        template.insert("Parameters", Node::Object(params));
     }
-    template.insert("Resources".into(), Value::Object(resources));
+    template.insert("Resources", Node::Object(NodeMap::from_unsorted(resources)));
     if !outputs.is_empty() {
-        template.insert("Outputs".into(), Value::Object(outputs));
+        template.insert("Outputs", Node::Object(outputs));
     }
     Ok(Lowered {
-        template: Value::Object(template),
+        template: Node::Object(template),
     })
 }
 
-/// The template context of `cloudformation` / `cloudformation-yaml`.
-pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
-    let lowered = lower(bp)?;
+/// An output's value: a string; a list attribute is joined with `,`.
+fn output_value<'s>(l: &Lowering<'s>, s: &'s str, at: &At<'_>) -> Result<Node<'s>> {
+    if has_markers(s) {
+        let t =
+            Template::parse(s).map_err(|e| unmapped(Code::MalformedReference, at, e.message))?;
+        if let Some(r) = t.as_single_reference() {
+            return Ok(match l.resolve(r, at)? {
+                Resolved::GetAtt(id, attr, true) => Node::single(
+                    "Fn::Join",
+                    Node::Array(vec![
+                        text(","),
+                        Resolved::GetAtt(id, attr, true).into_node(),
+                    ]),
+                ),
+                other => other.into_node(),
+            });
+        }
+        return l.template(&t, at);
+    }
+    Ok(text(s))
+}
+
+/// The template context of `cloudformation` / `cloudformation-yaml`: the template written as
+/// JSON (`template_json`) or YAML (`template_yaml`), and with `data` (templates other than the
+/// embedded ones) the template as data (`template`).
+pub(crate) fn context(bp: &CheckedBlueprint, yaml: bool, data: bool) -> Result<Value> {
+    let plan = plan(bp)?;
+    let lowered = lower(bp, &plan)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    ctx.insert("template".into(), lowered.template);
+    let value = (yaml || data).then(|| lowered.template.to_value());
+    if yaml {
+        let text = super::yaml::to_yaml(value.as_ref().unwrap_or(&Value::Null));
+        ctx.insert("template_yaml".into(), Value::String(text));
+    } else {
+        ctx.insert(
+            "template_json".into(),
+            Value::String(lowered.template.to_json_pretty()),
+        );
+    }
+    if let (true, Some(v)) = (data, value) {
+        ctx.insert("template".into(), v);
+    }
     Ok(Value::Object(ctx))
+}
+
+/// CloudFormation property paths (per CloudFormation type) whose object keys are data, not
+/// property names: JSON documents, maps of user keys, tags written as a map. The CDK writer keeps
+/// those keys as they are.
+pub(crate) fn verbatim_paths() -> Result<&'static HashMap<String, Vec<String>>> {
+    static CELL: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let map = mapping()?;
+    Ok(CELL.get_or_init(|| {
+        fn walk(prefix: &str, specs: &BTreeMap<String, Prop>, out: &mut Vec<String>) {
+            for p in specs.values() {
+                let Prop::Spec(s) = p else { continue };
+                let to = s.to.as_deref().unwrap_or_default();
+                let here = match (prefix.is_empty(), to) {
+                    (_, ".") => prefix.to_string(),
+                    (true, t) => t.to_string(),
+                    (false, t) => format!("{prefix}.{t}"),
+                };
+                if s.keep_keys || s.transform == Some(Transform::Json) || s.map_of.is_some() {
+                    out.push(here.clone());
+                }
+                walk(&here, &s.fields, out);
+            }
+        }
+        let mut by_type: HashMap<String, Vec<String>> = HashMap::new();
+        for (_, tm) in map.all() {
+            let mut paths = Vec::new();
+            walk("", &tm.properties, &mut paths);
+            if let Some(Tags::Style(TagStyle::Map)) = &tm.tags {
+                paths.push("Tags".into());
+            }
+            if let Some(Tags::Spec(s)) = &tm.tags {
+                if s.style == TagStyle::Map {
+                    paths.push(s.to.clone());
+                }
+            }
+            if let Some(cfn) = &tm.cfn_type {
+                by_type.entry(cfn.clone()).or_default().extend(paths);
+            }
+        }
+        for v in by_type.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        by_type
+    }))
 }
 
 #[cfg(test)]
@@ -920,7 +2135,7 @@ mod tests {
         let map = mapping().unwrap();
         let schema = provider_schema(Provider::Aws);
         let mut problems = Vec::new();
-        for (t, tm) in &map.types {
+        for (t, tm) in map.all() {
             let Some(s) = schema.get(t) else {
                 problems.push(format!("{t}: not a Terraform type"));
                 continue;
@@ -928,16 +2143,31 @@ mod tests {
             check_props(t, &tm.properties, s, &mut problems);
             if let Some(m) = &tm.merge {
                 check_props(t, &m.fields, s, &mut problems);
-                assert!(tm.cfn_type.is_none(), "{t}");
-            } else {
-                assert!(
-                    tm.cfn_type
-                        .as_deref()
-                        .is_some_and(|c| c.starts_with("AWS::")),
-                    "{t}"
-                );
+                if s.get(&m.via).is_none() {
+                    problems.push(format!("{t}: merge.via {} is not an argument", m.via));
+                }
+                // A type with a conditional fold is its own resource otherwise.
+                assert_eq!(tm.cfn_type.is_some(), m.when.is_some(), "{t}");
+            }
+            if let Some(c) = &tm.cfn_type {
+                assert!(c.starts_with("AWS::"), "{t}");
             }
         }
         assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn sub_attributes_name_the_resource() {
+        assert_eq!(
+            expand_sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:x:log-group:${Ref}",
+                "Logs"
+            ),
+            "arn:${AWS::Partition}:logs:${AWS::Region}:x:log-group:${Logs}"
+        );
+        assert_eq!(
+            expand_sub("${Endpoint.Address}:${Endpoint.Port}", "Db"),
+            "${Db.Endpoint.Address}:${Db.Endpoint.Port}"
+        );
     }
 }

@@ -15,6 +15,8 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::blueprint::Value;
 use crate::catalog::{provider_schema, ArgType, BlockSchema, Provider};
+use crate::check::CheckedBlueprint;
+use crate::reference::{Part, Template};
 
 use super::templates::{arg_str, arg_usize};
 
@@ -182,8 +184,53 @@ fn write_reference(out: &mut String, e: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A string; `template`: it is in Terraform JSON syntax (references and escapes).
-fn write_string(out: &mut String, s: &str, template: bool) -> Result<(), String> {
+/// How the strings of a value are written.
+#[derive(Clone, Copy)]
+pub(crate) enum Strings<'b> {
+    /// Literal text (variable defaults).
+    Literal,
+    /// Terraform JSON syntax: `${expr}` references, `$${`/`%%{` escapes.
+    TerraformJson,
+    /// Blueprint syntax: `${name.attr}` references to this blueprint's resources and
+    /// variables, `$${` escapes; everything else literal text (`%{` included).
+    Blueprint(&'b CheckedBlueprint),
+}
+
+/// A blueprint string (see [`Strings::Blueprint`]): a whole-string reference as a bare
+/// traversal, mixed text as a quoted template, literal text escaped.
+fn write_blueprint_string(out: &mut String, s: &str, bp: &CheckedBlueprint) -> Result<(), String> {
+    if !s.contains("${") {
+        return write_literal_string(out, s);
+    }
+    let t = Template::parse(s).map_err(|e| e.message)?;
+    match t.parts.as_slice() {
+        [Part::Ref(r)] => super::terraform::reference_expr(bp, r, out),
+        parts => {
+            out.push('"');
+            for part in parts {
+                match part {
+                    Part::Literal(l) if plain(l) => out.push_str(l),
+                    Part::Literal(l) => out.push_str(&escaped_fragment(l)?),
+                    Part::Ref(r) => {
+                        out.push_str("${");
+                        super::terraform::reference_expr(bp, r, out);
+                        out.push('}');
+                    }
+                }
+            }
+            out.push('"');
+        }
+    }
+    Ok(())
+}
+
+/// A string written as `mode` says.
+fn write_string(out: &mut String, s: &str, mode: Strings<'_>) -> Result<(), String> {
+    let template = match mode {
+        Strings::Literal => false,
+        Strings::TerraformJson => true,
+        Strings::Blueprint(bp) => return write_blueprint_string(out, s, bp),
+    };
     if !template || !(s.contains("${") || s.contains("%{") || s.contains("%%{")) {
         return write_literal_string(out, s);
     }
@@ -210,7 +257,8 @@ fn write_string(out: &mut String, s: &str, template: bool) -> Result<(), String>
     }
 }
 
-fn write_key(out: &mut String, k: &str, template: bool) -> Result<(), String> {
+fn write_key(out: &mut String, k: &str, mode: Strings<'_>) -> Result<(), String> {
+    let template = matches!(mode, Strings::TerraformJson);
     let text = if template && (k.contains("$${") || k.contains("%%{")) {
         let mut lit = String::new();
         for seg in segments(k)? {
@@ -237,7 +285,12 @@ fn pad(out: &mut String, indent: usize) {
     }
 }
 
-fn write_value(out: &mut String, v: &Value, template: bool, indent: usize) -> Result<(), String> {
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    template: Strings<'_>,
+    indent: usize,
+) -> Result<(), String> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -308,7 +361,7 @@ fn write_attribute(
     out: &mut String,
     k: &str,
     v: &Value,
-    template: bool,
+    template: Strings<'_>,
     indent: usize,
 ) -> Result<(), String> {
     check_ident(k)?;
@@ -355,6 +408,7 @@ fn write_block(
     k: &str,
     map: &serde_json::Map<String, Value>,
     schema: Option<&BlockSchema>,
+    mode: Strings<'_>,
     indent: usize,
 ) -> Result<(), String> {
     check_ident(k)?;
@@ -364,7 +418,7 @@ fn write_block(
     pad(out, indent);
     out.push_str(k);
     out.push_str(" {\n");
-    write_body(out, map, schema, indent + 1)?;
+    write_body(out, map, schema, mode, indent + 1)?;
     pad(out, indent);
     out.push_str("}\n");
     Ok(())
@@ -375,6 +429,7 @@ pub(crate) fn write_body(
     out: &mut String,
     map: &serde_json::Map<String, Value>,
     schema: Option<&BlockSchema>,
+    mode: Strings<'_>,
     indent: usize,
 ) -> Result<(), String> {
     let mut after_block = false;
@@ -388,7 +443,7 @@ pub(crate) fn write_body(
         });
         match (nested, v) {
             (Some(inner), Value::Object(m)) => {
-                write_block(out, k, m, Some(inner), indent)?;
+                write_block(out, k, m, Some(inner), mode, indent)?;
                 after_block = true;
             }
             (Some(inner), Value::Array(items))
@@ -396,7 +451,7 @@ pub(crate) fn write_body(
             {
                 for item in items {
                     if let Value::Object(m) = item {
-                        write_block(out, k, m, Some(inner), indent)?;
+                        write_block(out, k, m, Some(inner), mode, indent)?;
                     }
                 }
                 after_block = !items.is_empty() || after_block;
@@ -411,7 +466,7 @@ pub(crate) fn write_body(
                     out.push('\n');
                     after_block = false;
                 }
-                write_attribute(out, k, v, true, indent)?;
+                write_attribute(out, k, v, mode, indent)?;
             }
         }
     }
@@ -422,13 +477,13 @@ pub(crate) fn write_body(
 /// blocks per the provider schema), `depends_on`, `lifecycle`.
 fn write_resource_body(out: &mut String, r: &serde_json::Map<String, Value>) -> Result<(), String> {
     if let Some(count) = r.get("count").filter(|c| !c.is_null()) {
-        write_attribute(out, "count", count, false, 1)?;
+        write_attribute(out, "count", count, Strings::Literal, 1)?;
         out.push('\n');
     }
     let type_name = r.get("type").and_then(Value::as_str).unwrap_or_default();
     let schema = Provider::owning(type_name).and_then(|p| provider_schema(p).get(type_name));
     if let Some(props) = r.get("properties").and_then(Value::as_object) {
-        write_body(out, props, schema, 1)?;
+        write_body(out, props, schema, Strings::TerraformJson, 1)?;
     }
     if let Some(deps) = r
         .get("depends_on")
@@ -454,11 +509,79 @@ fn write_resource_body(out: &mut String, r: &serde_json::Map<String, Value>) -> 
                     write_refs(out, items, 2)?;
                     out.push('\n');
                 }
-                _ => write_attribute(out, k, v, false, 2)?,
+                _ => write_attribute(out, k, v, Strings::Literal, 2)?,
             }
         }
         out.push_str("  }\n");
     }
+    Ok(())
+}
+
+/// A whole `resource` block (with its description as comment lines before it), written straight
+/// from the blueprint: what `main.tf.tera` of the Terraform format lays out. `props` are the
+/// arguments in blueprint syntax, `depends_on` the addresses of explicit dependencies.
+pub(crate) fn write_resource_block(
+    out: &mut String,
+    bp: &CheckedBlueprint,
+    r: &crate::blueprint::Resource,
+    type_name: &str,
+    props: &serde_json::Map<String, Value>,
+    depends_on: &[Value],
+) -> Result<(), String> {
+    if let Some(d) = &r.description {
+        let normalized = d.replace("\r\n", "\n").replace('\r', "\n");
+        for line in normalized.split('\n') {
+            out.push('#');
+            if !line.is_empty() {
+                out.push(' ');
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str("resource ");
+    write_literal_string(out, type_name)?;
+    out.push(' ');
+    write_literal_string(out, &r.name)?;
+    out.push_str(" {\n");
+    let start = out.len();
+    if let Some(count) = r.count {
+        out.push_str("  count = ");
+        out.push_str(&count.to_string());
+        out.push_str("\n\n");
+    }
+    let schema = provider_schema(bp.provider()).get(type_name);
+    write_body(out, props, schema, Strings::Blueprint(bp), 1)?;
+    if !depends_on.is_empty() {
+        out.push_str("\n  depends_on = ");
+        write_refs(out, depends_on, 1)?;
+        out.push('\n');
+    }
+    let l = &r.lifecycle;
+    if !l.is_default() {
+        out.push_str("\n  lifecycle {\n");
+        if l.create_before_destroy {
+            out.push_str("    create_before_destroy = true\n");
+        }
+        if !l.ignore_changes.is_empty() {
+            let items: Vec<Value> = l
+                .ignore_changes
+                .iter()
+                .map(|c| Value::String(c.clone()))
+                .collect();
+            out.push_str("    ignore_changes = ");
+            write_refs(out, &items, 2)?;
+            out.push('\n');
+        }
+        if l.prevent_destroy {
+            out.push_str("    prevent_destroy = true\n");
+        }
+        out.push_str("  }\n");
+    }
+    while out.len() > start && out.ends_with('\n') {
+        out.pop();
+    }
+    out.push_str("\n}\n");
     Ok(())
 }
 
@@ -475,14 +598,26 @@ pub(crate) fn filter_string(value: &Value, _args: &Args) -> tera::Result<Value> 
 /// continuation lines.
 pub(crate) fn filter_value(value: &Value, args: &Args) -> tera::Result<Value> {
     let mut out = String::new();
-    write_value(&mut out, value, true, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
+    write_value(
+        &mut out,
+        value,
+        Strings::TerraformJson,
+        arg_usize(args, "indent", 0),
+    )
+    .map_err(tera::Error::msg)?;
     Ok(Value::String(out))
 }
 
 /// `hcl_literal`: a value whose strings are literal text (variable defaults) as an HCL expression.
 pub(crate) fn filter_literal(value: &Value, args: &Args) -> tera::Result<Value> {
     let mut out = String::new();
-    write_value(&mut out, value, false, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
+    write_value(
+        &mut out,
+        value,
+        Strings::Literal,
+        arg_usize(args, "indent", 0),
+    )
+    .map_err(tera::Error::msg)?;
     Ok(Value::String(out))
 }
 
@@ -495,7 +630,14 @@ pub(crate) fn filter_body(value: &Value, args: &Args) -> tera::Result<Value> {
     let type_name = arg_str(args, "type", "");
     let schema = Provider::owning(type_name).and_then(|p| provider_schema(p).get(type_name));
     let mut out = String::new();
-    write_body(&mut out, map, schema, arg_usize(args, "indent", 1)).map_err(tera::Error::msg)?;
+    write_body(
+        &mut out,
+        map,
+        schema,
+        Strings::TerraformJson,
+        arg_usize(args, "indent", 1),
+    )
+    .map_err(tera::Error::msg)?;
     while out.ends_with('\n') {
         out.pop();
     }
@@ -592,6 +734,8 @@ pub(crate) fn finish(text: &str) -> String {
         lines.pop();
     }
     let mut out = String::with_capacity(text.len() + text.len() / 8);
+    // The current run of assignments: (line, offset of `=`, columns of the name).
+    let mut run: Vec<(&str, usize, usize)> = Vec::with_capacity(32);
     let mut i = 0;
     while let Some(line) = lines.get(i) {
         let Some(eq) = assignment(line) else {
@@ -601,24 +745,21 @@ pub(crate) fn finish(text: &str) -> String {
             continue;
         };
         // A run of assignments: find its end and the widest name.
-        let mut run = vec![(*line, eq)];
+        run.clear();
+        let lead_cols = |l: &str, e: usize| columns(l.get(..e).unwrap_or("").trim_end());
+        run.push((line, eq, lead_cols(line, eq)));
         let mut j = i + 1;
         while let Some(next) = lines.get(j) {
             match assignment(next) {
-                Some(e) => run.push((next, e)),
+                Some(e) => run.push((next, e, lead_cols(next, e))),
                 None => break,
             }
             j += 1;
         }
-        let width = run
-            .iter()
-            .map(|(l, e)| columns(l.get(..*e).unwrap_or("").trim_end()))
-            .max()
-            .unwrap_or(0);
-        for (l, e) in run {
-            let lead = l.get(..e).unwrap_or("").trim_end();
-            out.push_str(lead);
-            for _ in 0..(width - columns(lead) + 1) {
+        let width = run.iter().map(|(_, _, c)| *c).max().unwrap_or(0);
+        for &(l, e, cols) in &run {
+            out.push_str(l.get(..e).unwrap_or("").trim_end());
+            for _ in 0..(width - cols + 1) {
                 out.push(' ');
             }
             out.push_str(l.get(e..).unwrap_or(""));
@@ -650,49 +791,55 @@ fn columns(s: &str) -> usize {
 
 /// The byte offset of the `=` of a line that assigns a whole single-line value, if it does.
 fn assignment(line: &str) -> Option<usize> {
-    #[derive(PartialEq)]
-    enum St {
-        Code,
-        Str,
-    }
     let bytes = line.as_bytes();
-    let mut stack: Vec<St> = vec![St::Code];
-    // Brace depth inside each `${` interpolation, to find its end.
-    let mut interp_depth: Vec<usize> = Vec::new();
+    // A quick answer for lines that cannot assign (`}`, `resource "a" "b" {`, comments).
+    let first = bytes.iter().position(|b| *b != b' ' && *b != b'\t')?;
+    if matches!(bytes.get(first), Some(b'}' | b'#' | b'/')) || !bytes.contains(&b'=') {
+        return None;
+    }
+    // Strings and interpolations nest alternately (code, string, code inside `${`, ...), so the
+    // nesting is a level: odd levels are code, even levels are strings.
+    let mut level: usize = 1;
+    // Brace depth at which each open `${` interpolation started, to find its end.
+    const MAX_INTERP: usize = 16;
+    let mut interp_depth = [0usize; MAX_INTERP];
+    let mut interps = 0usize;
     let mut depth: usize = 0;
     let mut eq: Option<usize> = None;
     let mut seen_token = false;
     let mut net: i64 = 0;
-    let mut i = 0;
+    let mut i = first;
     while i < bytes.len() {
         let c = bytes.get(i).copied().unwrap_or(0);
         let next = bytes.get(i + 1).copied().unwrap_or(0);
-        match stack.last() {
-            Some(St::Str) => {
-                if c == b'\\' {
-                    i += 2;
-                    continue;
-                }
-                if c == b'"' {
-                    stack.pop();
-                } else if (c == b'$' || c == b'%') && next == b'{' {
-                    // `$${` / `%%{` are escapes handled by the `\`-less scan: skip doubled marker.
-                    if i > 0 && bytes.get(i - 1) == Some(&c) {
-                        i += 1;
-                        continue;
-                    }
-                    stack.push(St::Code);
-                    interp_depth.push(depth);
-                    depth += 1;
-                    i += 2;
-                    continue;
-                }
+        if level % 2 == 0 {
+            // In a string.
+            if c == b'\\' {
+                i += 2;
+                continue;
             }
-            _ => match c {
+            if c == b'"' {
+                level -= 1;
+            } else if (c == b'$' || c == b'%') && next == b'{' {
+                // `$${` / `%%{` are escapes: skip the doubled marker.
+                if i > 0 && bytes.get(i - 1) == Some(&c) {
+                    i += 1;
+                    continue;
+                }
+                let slot = interp_depth.get_mut(interps)?;
+                *slot = depth;
+                interps += 1;
+                level += 1;
+                depth += 1;
+                i += 2;
+                continue;
+            }
+        } else {
+            match c {
                 b'#' => break,
                 b'/' if next == b'/' || next == b'*' => break,
                 b'"' => {
-                    stack.push(St::Str);
+                    level += 1;
                     seen_token = true;
                 }
                 b'{' | b'[' | b'(' => {
@@ -704,9 +851,11 @@ fn assignment(line: &str) -> Option<usize> {
                 }
                 b'}' | b']' | b')' => {
                     depth = depth.saturating_sub(1);
-                    if c == b'}' && interp_depth.last() == Some(&depth) {
-                        interp_depth.pop();
-                        stack.pop();
+                    let closes_interp =
+                        c == b'}' && interps > 0 && interp_depth.get(interps - 1) == Some(&depth);
+                    if closes_interp {
+                        interps -= 1;
+                        level -= 1;
                     } else if eq.is_some() {
                         net -= 1;
                     }
@@ -721,14 +870,14 @@ fn assignment(line: &str) -> Option<usize> {
                     let is_op = next == b'='
                         || next == b'>'
                         || matches!(prev, Some(b'=' | b'!' | b'<' | b'>'));
-                    if !is_op && eq.is_none() && stack.len() == 1 && seen_token {
+                    if !is_op && eq.is_none() && level == 1 && seen_token {
                         eq = Some(i);
                     }
                     seen_token = true;
                 }
                 b' ' | b'\t' => {}
                 _ => seen_token = true,
-            },
+            }
         }
         i += 1;
     }
@@ -766,7 +915,12 @@ mod tests {
     fn strings_and_references() {
         let w = |s: &str, t: bool| {
             let mut out = String::new();
-            write_string(&mut out, s, t).unwrap();
+            let mode = if t {
+                Strings::TerraformJson
+            } else {
+                Strings::Literal
+            };
+            write_string(&mut out, s, mode).unwrap();
             out
         };
         assert_eq!(w("${aws_vpc.main.id}", true), "aws_vpc.main.id");
@@ -779,6 +933,6 @@ mod tests {
             "aws_instance.web[1].id"
         );
         assert_eq!(w("${x} \u{8}\u{c}", false), r#""$${x} \u0008\u000c""#);
-        assert!(write_string(&mut String::new(), "${a b}", true).is_err());
+        assert!(write_string(&mut String::new(), "${a b}", Strings::TerraformJson).is_err());
     }
 }

@@ -20,6 +20,7 @@ mod cdk;
 mod cloudformation;
 mod hcl;
 mod idents;
+mod node;
 mod templates;
 mod terraform;
 mod values;
@@ -278,12 +279,17 @@ pub fn generate(
             ),
         ));
     }
+    let set = match &options.templates {
+        Some(set) => set,
+        None => templates::embedded()?,
+    };
+    // The data variables are built only for templates that are not the embedded ones.
+    let data = !set.is_embedded(format);
     let context = match format {
-        OutputFormat::Terraform => terraform::context(bp, false)?,
-        OutputFormat::TerraformJson => terraform::context(bp, true)?,
-        OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
-            cloudformation::context(bp)?
-        }
+        OutputFormat::Terraform => terraform::context(bp, false, data)?,
+        OutputFormat::TerraformJson => terraform::context(bp, true, data)?,
+        OutputFormat::CloudFormation => cloudformation::context(bp, false, data)?,
+        OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
         OutputFormat::CdkTs => cdk::context(bp)?,
         OutputFormat::Arm => arm::context(bp)?,
         other => {
@@ -298,10 +304,6 @@ pub fn generate(
                 ),
             ))
         }
-    };
-    let set = match &options.templates {
-        Some(set) => set,
-        None => templates::embedded()?,
     };
     let mut files = set.render(format, context)?;
     if format == OutputFormat::Terraform {

@@ -60,6 +60,9 @@ static EMBEDDED: &[(&str, &str)] = embedded_templates![
 pub struct TemplateSet {
     tera: Arc<Tera>,
     names: Vec<String>,
+    /// Formats with a template that is not an embedded one (replaced or added): their context
+    /// carries the data variables too (see [`TemplateSet::is_embedded`]).
+    custom: Vec<String>,
 }
 
 impl std::fmt::Debug for TemplateSet {
@@ -89,13 +92,22 @@ impl TemplateSet {
             .iter()
             .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
             .collect();
+        let mut custom: Vec<String> = Vec::new();
         for (name, text) in templates {
-            all.insert(name.replace('\\', "/"), text);
+            let name = name.replace('\\', "/");
+            let same = EMBEDDED.iter().any(|(n, t)| *n == name && *t == text);
+            if !same {
+                let format = name.split('/').next().unwrap_or_default().to_string();
+                if !custom.contains(&format) {
+                    custom.push(format);
+                }
+            }
+            all.insert(name, text);
         }
-        TemplateSet::compile(all)
+        TemplateSet::compile(all, custom)
     }
 
-    fn compile(all: BTreeMap<String, String>) -> Result<TemplateSet> {
+    fn compile(all: BTreeMap<String, String>, custom: Vec<String>) -> Result<TemplateSet> {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         register_filters(&mut tera);
@@ -104,7 +116,16 @@ impl TemplateSet {
         Ok(TemplateSet {
             tera: Arc::new(tera),
             names: all.into_keys().collect(),
+            custom,
         })
+    }
+
+    /// Whether every template of `format` is an embedded one, unchanged. The embedded templates
+    /// print text the engine has already written (`template_json`, each resource's `block`);
+    /// replaced or added templates also get the data those texts come from (`template`, the
+    /// resources' properties), which costs building it.
+    pub(crate) fn is_embedded(&self, format: OutputFormat) -> bool {
+        !self.custom.iter().any(|f| f == format.as_str())
     }
 
     /// The template names, sorted.
@@ -156,6 +177,7 @@ pub(crate) fn embedded() -> Result<&'static TemplateSet> {
                 .iter()
                 .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
                 .collect(),
+            Vec::new(),
         )
     })
     .as_ref()

@@ -11,7 +11,9 @@ use crate::check::{CheckedBlueprint, VarType};
 use crate::error::Result;
 use crate::reference::{Part, Reference, Step, Template};
 
+use super::gen_error;
 use super::values::{default_tags, has_markers, merged_tags, parse_template};
+use crate::error::Code;
 
 /// Escapes literal text for a Terraform template string.
 pub(crate) fn escape_literal(text: &str, out: &mut String) {
@@ -34,7 +36,7 @@ pub(crate) fn escape_literal(text: &str, out: &mut String) {
 }
 
 /// The Terraform expression of a reference (`aws_vpc.main.id`, `var.x`).
-fn reference_expr(bp: &CheckedBlueprint, r: &Reference, out: &mut String) {
+pub(crate) fn reference_expr(bp: &CheckedBlueprint, r: &Reference, out: &mut String) {
     match r {
         Reference::Variable { name } => {
             out.push_str("var.");
@@ -149,14 +151,71 @@ pub(crate) fn referenced_names(props: &crate::blueprint::Properties) -> HashSet<
     out
 }
 
-/// The template context of the Terraform formats (documented in `templates/README.md`).
-pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool) -> Result<Value> {
+/// The `resource` block of each resource, written by the engine (`block` of the context).
+fn resource_block(
+    bp: &CheckedBlueprint,
+    i: usize,
+    r: &crate::blueprint::Resource,
+    info: &crate::check::ResourceInfo,
+    depends_on: &[Value],
+) -> Result<String> {
+    let mut out = String::with_capacity(256 + r.properties.len() * 48);
+    // Azure and GCP get the blueprint tags merged into every taggable resource (AWS through the
+    // provider's default_tags).
+    let merged;
+    let props = match info.tag_argument.as_deref() {
+        Some(tag_arg) if bp.provider() != Provider::Aws => {
+            let tags = merged_tags(bp, i);
+            if tags.is_empty() {
+                &r.properties
+            } else {
+                let mut p = r.properties.clone();
+                p.insert(tag_arg.to_string(), Value::Object(tags));
+                merged = p;
+                &merged
+            }
+        }
+        _ => &r.properties,
+    };
+    super::hcl::write_resource_block(&mut out, bp, r, &info.type_name, props, depends_on)
+        .map_err(|m| gen_error(Code::TemplateError, format!("resources[{i}]"), m))?;
+    Ok(out)
+}
+
+/// The template context of the Terraform formats (documented in `templates/README.md`); `data`
+/// adds the resources' data (templates other than the embedded ones; always for
+/// `terraform-json`, whose document is built from it).
+pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> Result<Value> {
     let doc = bp.blueprint();
     let provider = bp.provider();
     let cat = catalog(provider);
+    let data = data || json_syntax;
 
     let mut resources = Vec::with_capacity(doc.resources.len());
     for (i, r, info) in bp.iter() {
+        let referenced = if r.dependencies.is_empty() {
+            HashSet::new()
+        } else {
+            referenced_names(&r.properties)
+        };
+        let depends_on: Vec<Value> = r
+            .dependencies
+            .iter()
+            .filter(|d| !referenced.contains(*d))
+            .filter_map(|d| bp.index_of(d).and_then(|j| bp.resource_info(j)))
+            .map(|dep| Value::String(dep.address.clone()))
+            .collect();
+        let block = if json_syntax {
+            Value::Null
+        } else {
+            Value::String(resource_block(bp, i, r, info, &depends_on)?)
+        };
+        if !data {
+            let mut res = Map::with_capacity(1);
+            res.insert("block".into(), block);
+            resources.push(Value::Object(res));
+            continue;
+        }
         let base = format!("resources[{i}]");
         let mut props = Map::with_capacity(r.properties.len() + 1);
         let props_path = format!("{base}.properties");
@@ -178,18 +237,6 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool) -> Result<Value>
                 );
             }
         }
-        let referenced = if r.dependencies.is_empty() {
-            HashSet::new()
-        } else {
-            referenced_names(&r.properties)
-        };
-        let depends_on: Vec<Value> = r
-            .dependencies
-            .iter()
-            .filter(|d| !referenced.contains(*d))
-            .filter_map(|d| bp.index_of(d).and_then(|j| bp.resource_info(j)))
-            .map(|dep| Value::String(dep.address.clone()))
-            .collect();
         let lifecycle = if r.lifecycle.is_default() {
             Value::Null
         } else {
@@ -217,6 +264,7 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool) -> Result<Value>
             "description".into(),
             r.description.clone().map_or(Value::Null, Value::String),
         );
+        res.insert("block".into(), block);
         resources.push(Value::Object(res));
     }
 
