@@ -33,7 +33,7 @@ _OutputFormat = Literal[
     "pulumi-ts",
     "cdk-ts",
 ]
-"""Output formats of ``Blueprint.generate`` (``arm``, ``pulumi-yaml``, ``pulumi-ts``: not yet)."""
+"""Output formats of ``Blueprint.generate`` (``output_formats()`` lists them)."""
 
 _Money = Decimal | int | str | float
 """A money argument: exact as ``Decimal``, ``int`` or decimal text; a float is read from its
