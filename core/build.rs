@@ -23,4 +23,19 @@ fn main() {
             std::process::exit(1)
         }
     }
+    // generate (pulumi-yaml, pulumi-ts): the Pulumi tokens and property names (~480 KB of text).
+    for provider in ["aws", "azure", "gcp"] {
+        let src = manifest.join(format!("../catalog/formats/pulumi-{provider}.map"));
+        println!("cargo:rerun-if-changed={}", src.display());
+        let text = fs::read(&src).unwrap_or_else(|e| {
+            println!("cargo:warning=cannot read {}: {e}", src.display());
+            std::process::exit(1)
+        });
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(&text, 9);
+        let dest = out.join(format!("pulumi-{provider}.map.zz"));
+        if let Err(e) = fs::write(&dest, packed) {
+            println!("cargo:warning=cannot write {}: {e}", dest.display());
+            std::process::exit(1)
+        }
+    }
 }

@@ -33,6 +33,8 @@ fn bench_generate(c: &mut Criterion) {
         OutputFormat::CloudFormation,
         OutputFormat::CloudFormationYaml,
         OutputFormat::CdkTs,
+        OutputFormat::PulumiYaml,
+        OutputFormat::PulumiTs,
     ] {
         let aws_only = !format.supports(iac_dharma::Provider::Azure);
         let blueprints: Vec<(usize, iac_dharma::CheckedBlueprint)> = [1_000usize, 10_000]

@@ -177,6 +177,10 @@ codes! {
     /// The Terraform state holds resources of another cloud provider than the blueprint's.
     StateProviderMismatch => "state_provider_mismatch",
 
+    // deployment pipeline
+    /// A deployment status change the platform's flow does not allow (or an unknown status).
+    IllegalTransition => "illegal_transition",
+
     // estimate
     /// A price catalog row is malformed (missing column, bad provider, price not a decimal or
     /// out of range).
@@ -201,8 +205,6 @@ codes! {
     NameCollision => "name_collision",
     /// A template failed to compile or render.
     TemplateError => "template_error",
-    /// The output format is known but this build does not generate it yet (pulumi-*).
-    FormatUnavailable => "format_unavailable",
 }
 
 impl fmt::Display for Code {

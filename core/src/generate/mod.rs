@@ -21,6 +21,8 @@ mod cloudformation;
 mod hcl;
 mod idents;
 mod node;
+mod pulumi;
+mod pulumi_map;
 mod templates;
 mod terraform;
 mod values;
@@ -81,10 +83,12 @@ pub enum OutputFormat {
     /// ```
     #[serde(rename = "arm")]
     Arm,
-    /// Pulumi YAML program: `Pulumi.yaml`.
+    /// Pulumi YAML program on the bridged providers (`@pulumi/aws`, `@pulumi/azure`,
+    /// `@pulumi/gcp`): `Pulumi.yaml`.
     #[serde(rename = "pulumi-yaml")]
     PulumiYaml,
-    /// Pulumi TypeScript program: `index.ts`, `package.json`, `Pulumi.yaml`.
+    /// Pulumi TypeScript program on the bridged providers: `index.ts`, `package.json`,
+    /// `tsconfig.json`, `Pulumi.yaml`.
     #[serde(rename = "pulumi-ts")]
     PulumiTs,
     /// AWS CDK TypeScript app with L1 (`Cfn*`) constructs: `lib/stack.ts`, `bin/app.ts`,
@@ -254,8 +258,7 @@ impl GeneratedFiles {
 /// (`unsupported_provider`), when a resource type, property or referenced attribute has no
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
-/// (`name_collision`), when a caller-supplied template fails (`template_error`), or for the
-/// formats this build does not generate yet: `pulumi-yaml`, `pulumi-ts` (`format_unavailable`).
+/// (`name_collision`), or when a caller-supplied template fails (`template_error`).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
@@ -292,18 +295,8 @@ pub fn generate(
         OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
         OutputFormat::CdkTs => cdk::context(bp)?,
         OutputFormat::Arm => arm::context(bp)?,
-        other => {
-            return Err(Error::single(
-                ErrorKind::Generate,
-                Finding::error(
-                    Code::FormatUnavailable,
-                    "",
-                    format!(
-                        "format {other} is not generated yet; available: terraform, terraform-json, cloudformation, cloudformation-yaml, arm, cdk-ts"
-                    ),
-                ),
-            ))
-        }
+        OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
+        OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
     };
     let mut files = set.render(format, context)?;
     if format == OutputFormat::Terraform {

@@ -32,6 +32,11 @@ static EMBEDDED: &[(&str, &str)] = embedded_templates![
     "cdk-ts/package.json.tera",
     "cdk-ts/cdk.json.tera",
     "cdk-ts/tsconfig.json.tera",
+    "pulumi-yaml/Pulumi.yaml.tera",
+    "pulumi-ts/index.ts.tera",
+    "pulumi-ts/package.json.tera",
+    "pulumi-ts/tsconfig.json.tera",
+    "pulumi-ts/Pulumi.yaml.tera",
 ];
 
 /// A compiled set of templates: the embedded ones of `templates/<format>/`, with some replaced
