@@ -8,6 +8,7 @@ mod generate;
 mod input;
 mod plan;
 mod report;
+mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     },
     /// Print the JSON Schema of the blueprint format (for editors and CI).
     Schema,
+    /// Check a blueprint or a Terraform plan JSON against guardrail policies (built-in and yours).
+    Validate(validate::ValidateArgs),
     /// Show what changes from one blueprint to another: actions per resource instance, attribute
     /// changes, replacement reasons, the order in parallel waves, and the version bump needed.
     Plan {
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
     match command {
+        Command::Validate(args) => validate::run(args, reporter),
         Command::Schema => {
             let schema = iac_dharma::blueprint_json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

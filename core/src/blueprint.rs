@@ -97,6 +97,32 @@ pub struct Resource {
     /// Human-readable note about the resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Policy checks this resource is exempt from, each with a reason and an optional expiry date
+    /// (see `docs/policies.md`). Waived findings stay in the validation report, marked as waived.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+}
+
+/// An exemption of one resource from one policy check.
+///
+/// ```yaml
+/// waivers:
+///   - id: DHARMA_AWS_S3_005
+///     reason: access logs of this bucket go to CloudTrail data events
+///     expires: 2027-06-30
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The check id, e.g. `DHARMA_AWS_S3_005` (or the id a user policy gives its findings).
+    pub id: String,
+    /// Why the finding is accepted; shown in every report.
+    pub reason: String,
+    /// Last day (`YYYY-MM-DD`, inclusive) the waiver applies; after it the finding counts again
+    /// and the report lists the waiver as expired. No date: the waiver does not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub expires: Option<String>,
 }
 
 impl Resource {

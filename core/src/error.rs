@@ -162,6 +162,25 @@ codes! {
     LimitExceeded => "limit_exceeded",
     /// An argument passed by the caller was invalid.
     InvalidArgument => "invalid_argument",
+    // --- validate (policies and Terraform plan input) ---
+    /// A Terraform plan JSON declares a `format_version` major this reader does not know.
+    UnsupportedPlanFormat => "unsupported_plan_format",
+    /// A Terraform plan JSON does not have the shape `terraform show -json` writes.
+    InvalidPlan => "invalid_plan",
+    /// A binary Terraform plan file was given where its JSON form (`terraform show -json`) is needed.
+    BinaryPlan => "binary_plan",
+    /// A Rego policy does not parse or compile (the finding names file:line).
+    PolicySyntax => "policy_syntax",
+    /// A Rego policy failed while evaluating (a builtin error, a conflict, ...).
+    PolicyError => "policy_error",
+    /// A Rego policy ran past its time budget.
+    PolicyTimeout => "policy_timeout",
+    /// A policy rule returned something that is not a finding (string or object with a message).
+    InvalidPolicyResult => "invalid_policy_result",
+    /// A waiver is malformed (empty id or reason, expiry not a YYYY-MM-DD date).
+    InvalidWaiver => "invalid_waiver",
+    /// The policy settings document has a field of the wrong shape.
+    InvalidSettings => "invalid_settings",
 
     // plan_diff, drift, rollback and version checks.
     /// A plan would destroy or replace a resource with `lifecycle.prevent_destroy`.

@@ -38,6 +38,9 @@
 //! ```
 
 pub mod catalog;
+// validate: guardrail policies over blueprints and Terraform plans.
+pub mod policy;
+pub mod tfplan;
 
 mod blueprint;
 mod check;
@@ -53,7 +56,7 @@ mod state;
 mod suggest;
 
 pub use blueprint::{
-    Blueprint, Lifecycle, Output, Properties, Resource, SourceFormat, Value, Variable,
+    Blueprint, Lifecycle, Output, Properties, Resource, SourceFormat, Value, Variable, Waiver,
 };
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
@@ -82,6 +85,9 @@ pub use state::{
     StateInstance, TerraformState,
 };
 pub use suggest::did_you_mean;
+// validate
+pub use policy::{validate, validate_plan, PolicySet, Report, ValidateOptions};
+pub use tfplan::Plan as TerraformPlan;
 
 /// Parses a blueprint (JSON or YAML, detected) and checks it.
 ///

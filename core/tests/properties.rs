@@ -29,6 +29,7 @@ fn dag_blueprint(links: &[(Vec<usize>, Vec<usize>)]) -> Blueprint {
                 usage: Default::default(),
                 lifecycle: Lifecycle::default(),
                 description: None,
+                waivers: Vec::new(),
             }
         })
         .collect();
@@ -184,6 +185,7 @@ fn arb_blueprint() -> impl Strategy<Value = Blueprint> {
                         ..Default::default()
                     },
                     description: None,
+                    waivers: Vec::new(),
                 })
                 .collect(),
         })

@@ -81,9 +81,91 @@ fn names(bp: &CheckedBlueprint, idx: &[usize]) -> Vec<String> {
         .collect()
 }
 
+// --- validate ---------------------------------------------------------------------------
+
+/// The policy set of a validate case: built-ins (unless `args.no_builtin`), `args.settings`, and
+/// `args.policies` ([{name, rego}]).
+fn validate_policies(args: &Value) -> Result<iac_dharma::PolicySet, Error> {
+    let mut b = iac_dharma::PolicySet::builder();
+    if args["no_builtin"].as_bool() == Some(true) {
+        b = b.without_builtin();
+    }
+    if let Some(s) = args.get("settings") {
+        b = b.settings(s.clone());
+    }
+    if let Some(ms) = args["time_limit_ms"].as_u64() {
+        b = b.time_limit(Some(std::time::Duration::from_millis(ms)));
+    }
+    for p in args["policies"].as_array().into_iter().flatten() {
+        b = b.add_policy(
+            p["name"].as_str().expect("policy name"),
+            p["rego"].as_str().expect("policy rego"),
+        );
+    }
+    b.build()
+}
+
+fn validate_options(args: &Value) -> iac_dharma::ValidateOptions {
+    let mut o = iac_dharma::ValidateOptions::default();
+    if let Some(s) = args["fail_on"].as_str() {
+        o.fail_on = s.parse().expect("fail_on");
+    }
+    o.today = Some(args["today"].as_str().unwrap_or("2026-06-01").to_string());
+    if let Some(vars) = args["variables"].as_object() {
+        o.variables = vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    }
+    if let Some(w) = args.get("waivers") {
+        o.waivers = serde_json::from_value(w.clone()).expect("waivers");
+    }
+    o
+}
+
+/// The plain-JSON result of a validate call (see the README table).
+fn report_outcome(r: &iac_dharma::Report, args: &Value) -> Value {
+    let only = args["check"].as_str();
+    let findings: Vec<Value> = r
+        .findings
+        .iter()
+        .filter(|f| only.is_none_or(|id| f.id == id))
+        .map(|f| {
+            json!({"id": f.id, "address": f.address, "path": f.path,
+                   "status": f.status.as_str(), "severity": f.severity.as_str()})
+        })
+        .collect();
+    let waivers: Vec<Value> = r
+        .waivers
+        .iter()
+        .map(|w| json!({"address": w.address, "id": w.id, "state": serde_json::to_value(w.state).expect("state")}))
+        .collect();
+    json!({"result": {"passed": r.passed, "counts": serde_json::to_value(r.counts).expect("counts"),
+                      "findings": findings, "waivers": waivers}})
+}
+
+fn run_validate_plan(case: &Value) -> Value {
+    let args = &case["args"];
+    let text = if let Some(file) = args["plan_file"].as_str() {
+        std::fs::read_to_string(repo_root().join(file)).expect("plan_file")
+    } else if let Some(t) = args["plan_text"].as_str() {
+        t.to_string()
+    } else {
+        serde_json::to_string(&args["plan"]).expect("plan")
+    };
+    let outcome = iac_dharma::TerraformPlan::parse(&text).and_then(|plan| {
+        let policies = validate_policies(args)?;
+        iac_dharma::validate_plan(&plan, &policies, &validate_options(args))
+    });
+    match outcome {
+        Ok(r) => report_outcome(&r, args),
+        Err(e) => error_outcome(&e),
+    }
+}
+
 /// Runs a case's call; the outcome has the shape of `expect`.
 fn run(case: &Value) -> Value {
     let call = case["call"].as_str().expect("call");
+    if call == "validate_plan" {
+        return run_validate_plan(case);
+    }
     let bp = match load(case) {
         Ok(bp) => bp,
         Err(e) => return error_outcome(&e),
@@ -130,6 +212,15 @@ fn run(case: &Value) -> Value {
                 blast.insert(name.into(), json!(names(&bp, &g.blast_radius(i))));
             }
             json!({"result": {"waves": waves, "order": names(&bp, g.order()), "edges": edges, "blast_radius": blast}})
+        }
+        "validate" => {
+            let args = &case["args"];
+            let outcome = validate_policies(args)
+                .and_then(|p| iac_dharma::validate(&bp, &p, &validate_options(args)));
+            match outcome {
+                Ok(r) => report_outcome(&r, args),
+                Err(e) => error_outcome(&e),
+            }
         }
         // plan_diff, drift, version_bump (see the README's table).
         "plan_diff" | "version_bump" => {
@@ -351,5 +442,35 @@ fn every_check_code_has_a_vector() {
             all.contains(&format!("\"{code}\"")),
             "no vector for code {code}"
         );
+    }
+}
+
+// --- validate ---------------------------------------------------------------------------
+
+#[test]
+fn every_builtin_check_has_a_failing_and_a_passing_vector() {
+    let mut files = Vec::new();
+    case_files(&repo_root().join("tests/vectors/validate"), &mut files);
+    let cases: Vec<Value> = files
+        .iter()
+        .map(|f| serde_json::from_str(&std::fs::read_to_string(f).expect("read")).expect("json"))
+        .collect();
+    for check in iac_dharma::policy::builtin_catalog() {
+        let of_check: Vec<&Value> = cases
+            .iter()
+            .filter(|c| c["call"] == "validate" && c["args"]["check"] == check.id.as_str())
+            .collect();
+        let failing = of_check.iter().any(|c| {
+            c["expect"]["result"]["findings"]
+                .as_array()
+                .is_some_and(|fs| fs.iter().any(|f| f["status"] == "fail"))
+        });
+        let passing = of_check.iter().any(|c| {
+            c["expect"]["result"]["findings"]
+                .as_array()
+                .is_some_and(Vec::is_empty)
+        });
+        assert!(failing, "{}: no vector where it fails", check.id);
+        assert!(passing, "{}: no vector where it passes", check.id);
     }
 }

@@ -1,0 +1,90 @@
+//! The Rust side of the Node package's benchmarks (`bench/`), on the same input as the Node
+//! side:
+//!
+//! ```text
+//! cargo run --release -p iac-dharma-node --example core_timing -- blueprint 1000 > bp.json
+//! cargo run --release -p iac-dharma-node --example core_timing -- time bp.json estimate 20
+//! ```
+//!
+//! `blueprint N` prints `iac_dharma_bench::synthetic_aws_text(N)` (the blueprint the criterion
+//! benches use). `time FILE VERB RUNS` times parse + check + VERB (`check`, `estimate`,
+//! `generate`) on the file RUNS times and prints the timings in milliseconds as JSON: wall time
+//! (`ms`) and the thread's CPU time (`cpu_ms`, which a busy machine does not inflate).
+
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["blueprint", n] => {
+            let n = n.parse().unwrap_or(1000);
+            println!("{}", iac_dharma_bench::synthetic_aws_text(n));
+        }
+        ["time", file, verb, runs] => {
+            let text = match std::fs::read_to_string(file) {
+                Ok(t) => t,
+                Err(e) => return fail(&format!("cannot read {file}: {e}")),
+            };
+            let runs: usize = runs.parse().unwrap_or(10);
+            let mut times = Vec::with_capacity(runs);
+            let mut cpu = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let (start, cpu_start) = (Instant::now(), thread_cpu_ns());
+                if let Err(e) = run(&text, verb) {
+                    return fail(&e);
+                }
+                times.push(start.elapsed().as_secs_f64() * 1000.0);
+                cpu.push((thread_cpu_ns() - cpu_start) as f64 / 1e6);
+            }
+            let list = |xs: &[f64]| {
+                xs.iter()
+                    .map(|t| format!("{t:.4}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            println!(
+                "{{\"verb\":\"{verb}\",\"ms\":[{}],\"cpu_ms\":[{}]}}",
+                list(&times),
+                list(&cpu)
+            );
+        }
+        _ => fail("usage: core_timing blueprint N | time FILE VERB RUNS"),
+    }
+}
+
+fn run(text: &str, verb: &str) -> Result<(), String> {
+    let bp = iac_dharma::parse(text).map_err(|e| e.to_string())?;
+    match verb {
+        "check" => Ok(()),
+        "estimate" => iac_dharma::estimate(&bp, &iac_dharma::EstimateOptions::default())
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        "generate" => iac_dharma::generate(
+            &bp,
+            iac_dharma::OutputFormat::Terraform,
+            &Default::default(),
+        )
+        .map(drop)
+        .map_err(|e| e.to_string()),
+        other => Err(format!("unknown verb {other}")),
+    }
+}
+
+/// CPU time of the calling thread in nanoseconds (Linux: first field of
+/// `/proc/thread-self/schedstat`), so that timings hold on a busy machine; 0 elsewhere.
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn fail(message: &str) {
+    eprintln!("{message}");
+    std::process::exit(2);
+}

@@ -1,0 +1,306 @@
+//! Arguments: JS values read into the engine's types, every mistake an `invalid_input`
+//! `DharmaError` naming the argument (`format`, `options.budget`, `other`).
+
+use std::sync::Arc;
+
+use iac_dharma::{
+    did_you_mean, Blueprint as Document, CheckedBlueprint, Error, ErrorKind, SourceFormat,
+};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown};
+use napi::{Env, JsValue, ValueType};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::convert::{self, json_stringify, options, type_name, Amount, Document as Doc};
+use crate::error::{invalid_argument, Outcome};
+
+/// A string argument at `path`.
+pub fn string_arg(value: Unknown<'_>, path: &str) -> Outcome<String> {
+    if value.get_type()? != ValueType::String {
+        return Err(invalid_argument(
+            path,
+            format!("`{path}` must be a string, got {}", type_name(&value)),
+            None,
+        )
+        .into());
+    }
+    Ok(value.coerce_to_string()?.into_utf8()?.into_owned()?)
+}
+
+/// An optional string argument: `undefined` and `null` are absent.
+pub fn optional_string(value: Option<Unknown<'_>>, path: &str) -> Outcome<Option<String>> {
+    match value {
+        Some(v) if !convert::is_absent(&v) => string_arg(v, path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The `format` of blueprint text: `"json"`, `"yaml"`, or absent (detected).
+pub fn source_format(arg: Option<&str>) -> Outcome<Option<SourceFormat>> {
+    match arg {
+        None => Ok(None),
+        Some("json") => Ok(Some(SourceFormat::Json)),
+        Some("yaml") | Some("yml") => Ok(Some(SourceFormat::Yaml)),
+        Some(other) => Err(invalid_argument(
+            "format",
+            format!("unknown blueprint format `{other}`; expected \"json\" or \"yaml\""),
+            did_you_mean(other, ["json", "yaml"]),
+        )
+        .into()),
+    }
+}
+
+/// The `format` of `graph` (`"json"` when absent).
+pub fn graph_format(arg: Option<&str>) -> Outcome<iac_dharma::GraphFormat> {
+    let name = arg.unwrap_or("json");
+    name.parse().map_err(|message: String| {
+        invalid_argument(
+            "format",
+            message,
+            did_you_mean(name, ["json", "dot", "mermaid"]),
+        )
+        .into()
+    })
+}
+
+/// Parses and checks blueprint text; returns it with how it was read (`json` or `yaml`).
+pub fn load_text(
+    text: &str,
+    format: Option<SourceFormat>,
+) -> Outcome<(CheckedBlueprint, &'static str)> {
+    let format = format.unwrap_or_else(|| SourceFormat::detect(text));
+    let bp = Document::from_text_as(text, format)?.into_checked()?;
+    Ok((bp, source_name(format)))
+}
+
+fn source_name(format: SourceFormat) -> &'static str {
+    match format {
+        SourceFormat::Json => "json",
+        SourceFormat::Yaml => "yaml",
+    }
+}
+
+/// Checks a blueprint given as an object. The engine reads the object's JSON text, whose line
+/// and column mean nothing to the caller: findings keep their paths only.
+pub fn load_object(env: &Env, value: Unknown<'_>) -> Outcome<(CheckedBlueprint, &'static str)> {
+    if value.get_type()? != ValueType::Object || value.is_array()? {
+        return Err(invalid_argument(
+            "document",
+            format!("expected a blueprint object, got {}", type_name(&value)),
+            None,
+        )
+        .into());
+    }
+    let json = json_stringify(env, value, "", ErrorKind::Parse)?.unwrap_or_else(|| "{}".into());
+    let bp = Document::from_json(&json)
+        .and_then(Document::into_checked)
+        .map_err(without_locations)?;
+    Ok((bp, "object"))
+}
+
+fn without_locations(e: Error) -> Error {
+    let kind = e.kind();
+    Error::new(
+        kind,
+        e.into_findings()
+            .into_iter()
+            .map(|f| f.with_location(None))
+            .collect(),
+    )
+}
+
+/// A blueprint argument: a `Blueprint`, text (JSON or YAML, detected) or an object.
+pub fn blueprint_arg(env: &Env, value: Unknown<'_>, path: &str) -> Outcome<Arc<CheckedBlueprint>> {
+    match value.get_type()? {
+        ValueType::String => {
+            let text = string_arg(value, path)?;
+            Ok(Arc::new(load_text(&text, None)?.0))
+        }
+        ValueType::Object if !value.is_array()? => {
+            if let Ok(bp) = ClassInstance::<crate::Blueprint>::from_unknown(value) {
+                return Ok(bp.inner.clone());
+            }
+            Ok(Arc::new(load_object(env, value)?.0))
+        }
+        _ => Err(invalid_argument(
+            path,
+            format!(
+                "`{path}` must be a Blueprint, blueprint text or a blueprint object, got {}",
+                type_name(&value)
+            ),
+            None,
+        )
+        .into()),
+    }
+}
+
+/// A `PriceCatalog` argument.
+pub fn price_catalog_arg(value: Unknown<'_>, path: &str) -> Outcome<Arc<iac_dharma::PriceCatalog>> {
+    ClassInstance::<crate::PriceCatalog>::from_unknown(value)
+        .map(|c| c.inner.clone())
+        .map_err(|_| {
+            invalid_argument(
+                path,
+                format!("`{path}` must be a PriceCatalog, got {}", type_name(&value)),
+                None,
+            )
+            .into()
+        })
+}
+
+/// Reads an optional class-instance option (`options.catalog`, `options.policies`).
+fn instance_option<'e>(options: &Option<Unknown<'e>>, key: &str) -> Outcome<Option<Unknown<'e>>> {
+    let Some(options) = options.filter(|o| !convert::is_absent(o)) else {
+        return Ok(None);
+    };
+    if options.get_type()? != ValueType::Object {
+        return Ok(None);
+    }
+    let value: Unknown<'e> = options.coerce_to_object()?.get_named_property(key)?;
+    Ok(Some(value).filter(|v| !convert::is_absent(v)))
+}
+
+/// What the check resolved about one resource.
+#[derive(Serialize)]
+pub struct ResourceSummary<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    type_name: &'a str,
+    address: &'a str,
+    count: u32,
+    taggable: bool,
+    tags: serde_json::Map<String, Value>,
+}
+
+/// Every resource's summary, in document order.
+pub fn resource_summaries(bp: &CheckedBlueprint) -> Vec<ResourceSummary<'_>> {
+    bp.iter()
+        .map(|(i, r, info)| ResourceSummary {
+            name: &r.name,
+            type_name: &info.type_name,
+            address: &info.address,
+            count: r.instance_count(),
+            taggable: info.taggable,
+            tags: bp.effective_tags(i),
+        })
+        .collect()
+}
+
+/// The names of every resource that depends on `name`, in document order.
+pub fn blast_radius(bp: &CheckedBlueprint, name: &str) -> Outcome<Vec<String>> {
+    let Some(index) = bp.index_of(name) else {
+        return Err(invalid_argument(
+            "name",
+            format!("no resource is named `{name}`"),
+            did_you_mean(name, bp.resources().iter().map(|r| r.name.as_str())),
+        )
+        .into());
+    };
+    Ok(bp
+        .graph()
+        .blast_radius(index)
+        .into_iter()
+        .filter_map(|i| bp.resources().get(i).map(|r| r.name.clone()))
+        .collect())
+}
+
+/// A decimal argument (string or number) at `path`.
+pub fn amount_decimal(env: &Env, value: Unknown<'_>, path: &str) -> Outcome<iac_dharma::Decimal> {
+    let json = json_stringify(env, value, path, ErrorKind::InvalidInput)?.unwrap_or_default();
+    let amount: Amount = serde_json::from_str(&json).map_err(|_| {
+        invalid_argument(
+            path,
+            format!("`{path}` must be a decimal string or a number"),
+            None,
+        )
+    })?;
+    amount.decimal(path)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct GenerateOpts {
+    templates: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The arguments of `generate`: the format id and `{templates}`.
+pub fn generate_options(
+    env: &Env,
+    format: Unknown<'_>,
+    opts: Option<Unknown<'_>>,
+) -> Outcome<(iac_dharma::OutputFormat, iac_dharma::GenerateOptions)> {
+    let format: iac_dharma::OutputFormat = string_arg(format, "format")?.parse()?;
+    let opts: GenerateOpts = options(env, opts, "options", &["templates"])?;
+    let mut options = iac_dharma::GenerateOptions::default();
+    if let Some(t) = opts.templates {
+        options.templates = Some(iac_dharma::TemplateSet::with_overrides(t)?);
+    }
+    Ok((format, options))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct EstimateOpts {
+    usage: Option<Value>,
+    budget: Option<Amount>,
+    skip_optimizations: Option<bool>,
+    /// Read as a `PriceCatalog` instance by the caller.
+    #[allow(dead_code)]
+    catalog: Option<serde::de::IgnoredAny>,
+}
+
+/// The options of `estimate` and `costDiff`: `{usage, budget, catalog, skipOptimizations}`.
+pub fn estimate_options(
+    env: &Env,
+    opts: Option<Unknown<'_>>,
+) -> Outcome<iac_dharma::EstimateOptions> {
+    let catalog = instance_option(&opts, "catalog")?
+        .map(|c| price_catalog_arg(c, "options.catalog"))
+        .transpose()?;
+    let o: EstimateOpts = options(
+        env,
+        opts,
+        "options",
+        &["usage", "budget", "catalog", "skipOptimizations"],
+    )?;
+    let mut options = iac_dharma::EstimateOptions::new();
+    if let Some(catalog) = catalog {
+        options = options.with_catalog(catalog);
+    }
+    match o.usage {
+        None => {}
+        Some(Value::String(text)) => {
+            let usage = match SourceFormat::detect(&text) {
+                SourceFormat::Json => iac_dharma::UsageFile::from_json(&text)?,
+                SourceFormat::Yaml => iac_dharma::UsageFile::from_yaml(&text)?,
+            };
+            options = options.with_usage(usage);
+        }
+        Some(v @ Value::Object(_)) => {
+            options = options.with_usage(iac_dharma::UsageFile::from_value(v)?)
+        }
+        Some(_) => {
+            return Err(invalid_argument(
+                "options.usage",
+                "`options.usage` must be a usage file as text or an object",
+                None,
+            )
+            .into())
+        }
+    }
+    if let Some(budget) = o.budget {
+        options = options.with_budget(budget.decimal("options.budget")?);
+    }
+    if let Some(skip) = o.skip_optimizations {
+        options.skip_optimizations = skip;
+    }
+    Ok(options)
+}
+
+/// A text-or-object argument as text: strings as given, objects as JSON.
+pub fn document_text(env: &Env, value: Unknown<'_>, path: &str) -> Outcome<String> {
+    Ok(match convert::document(env, value, path)? {
+        Doc::Text(t) | Doc::Json(t) => t,
+    })
+}

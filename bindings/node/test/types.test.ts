@@ -1,0 +1,81 @@
+// Compile-only test of the TypeScript declarations (`npm run test:types`: tsc --noEmit): the
+// package resolves through its `exports`, every call is typed, and wrong arguments are errors.
+// This is also the typed example of the README.
+import {
+  Blueprint, DharmaError, PriceCatalog, money, schema, engineVersion,
+  type BlueprintDocument, type CostDiff, type CostEstimate, type ErrorKind, type Finding,
+  type GraphJson, type Money, type ResourceSummary, type Plan, type DriftReport,
+} from '@iac-dharma/node';
+
+const doc: BlueprintDocument = {
+  name: 'demo', version: '1.0.0', provider: 'aws', region: 'us-east-1',
+  resources: [{ type: 'vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } }],
+};
+
+const bp: Blueprint = Blueprint.fromObject(doc);
+const fromYaml: Blueprint = Blueprint.fromYaml('name: demo');
+const fromText: Blueprint = Blueprint.fromText('{}', 'json');
+const resources: ResourceSummary[] = bp.resources;
+const warnings: Finding[] = bp.warnings;
+const again: BlueprintDocument = bp.toObject();
+
+const g: GraphJson = bp.graph();
+const waves: string[][] = bp.graph('json').waves;
+const dot: string = bp.graph('dot');
+const dependents: string[] = bp.blastRadius('main');
+
+const files: Record<string, string> = bp.generate('terraform', { templates: { 'terraform/main.tf.tera': '' } });
+const estimate: CostEstimate = bp.estimate({ budget: '100', usage: { resource_usage: {} }, catalog: PriceCatalog.builtin() });
+const total: Money = estimate.total_monthly;
+const over: boolean = estimate.budget?.status === 'over';
+const diff: CostDiff = bp.costDiff(doc, { skipOptimizations: true });
+const delta: string = money.round(diff.delta_monthly);
+const sorted: string[] = ['2', '10'].sort(money.compare);
+const plan: Plan = bp.planDiff(doc);
+const firstWave: string[] = plan.waves[0].map((s) => `${s.action} ${s.address}`);
+const bump: 'none' | 'patch' | 'minor' | 'major' = bp.versionCheck(fromYaml).required;
+const drift: DriftReport = bp.drift({ version: 4, resources: [] });
+const driftLater: Promise<DriftReport> = bp.driftAsync('{}');
+const planLater: Promise<Plan> = bp.planDiffAsync('name: x');
+
+async function inBackground(text: string): Promise<Money> {
+  const big: Blueprint = await Blueprint.fromJsonAsync(text);
+  const [tf, cost, d]: [Record<string, string>, CostEstimate, CostDiff] = await Promise.all([
+    big.generateAsync('cloudformation'),
+    big.estimateAsync(),
+    big.costDiffAsync(bp),
+  ]);
+  return money.sum([cost.total_monthly, d.delta_monthly, Object.keys(tf).length]);
+}
+
+function describe(e: unknown): string {
+  if (!(e instanceof DharmaError)) throw e;
+  const kind: ErrorKind = e.kind;
+  const where = e.location ? `${e.location.line}:${e.location.column}` : e.path;
+  const fix: string | null = e.suggestion;
+  return `${kind}/${e.code} at ${where}: ${e.findings.length} findings${fix ? `, try ${fix}` : ''}`;
+}
+
+// @ts-expect-error: not an output format
+bp.generate('terraformm');
+// @ts-expect-error: not a graph format
+bp.graph('svg');
+// @ts-expect-error: dot is text, not GraphJson
+const wrong: GraphJson = bp.graph('dot');
+// @ts-expect-error: a source format is json or yaml
+Blueprint.fromText('x', 'xml');
+// @ts-expect-error: the budget is money, not a boolean
+bp.estimate({ budget: true });
+// @ts-expect-error: options are camelCase
+bp.estimate({ skip_optimizations: true });
+// @ts-expect-error: the catalog is a PriceCatalog
+bp.estimate({ catalog: 'builtin' });
+// @ts-expect-error: a state is text or an object
+bp.drift(4);
+// @ts-expect-error: async variants return promises
+const notAwaited: CostEstimate = bp.estimateAsync();
+
+export {
+  fromYaml, fromText, resources, warnings, again, g, waves, dot, dependents, files, total, over,
+  delta, sorted, firstWave, bump, drift, driftLater, planLater, inBackground, describe, wrong, notAwaited, schema, engineVersion,
+};

@@ -1,0 +1,116 @@
+# AWS compute: EBS encryption, instance metadata service v2, public IPs, instance generations.
+package dharma.aws.compute
+
+import rego.v1
+
+import data.dharma.lib
+
+# Encryption by default for the account and region turns on encryption of every new volume.
+account_default_encryption if {
+	some e in lib.by_type.aws_ebs_encryption_by_default
+	object.get(e.change.after, "enabled", true) == true
+}
+
+# --- DHARMA_AWS_EC2_001: EBS volume not encrypted --------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_001", "encrypted", "the EBS volume is not encrypted") if {
+	not account_default_encryption
+	some rc in lib.by_type.aws_ebs_volume
+	not rc.change.after.encrypted == true
+	not lib.unknown(rc, "encrypted")
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_001", "encrypted") if {
+	not account_default_encryption
+	some rc in lib.by_type.aws_ebs_volume
+	lib.unknown(rc, "encrypted")
+}
+
+# --- DHARMA_AWS_EC2_002: instance block devices not encrypted --------------------------------
+
+device_keys := ["root_block_device", "ebs_block_device"]
+
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", "root_block_device", "the root volume is not encrypted (no root_block_device with encrypted = true)") if {
+	not account_default_encryption
+	some rc in lib.by_type.aws_instance
+	count(lib.block_list(rc, "root_block_device")) == 0
+	not rc.change.after_unknown.root_block_device
+}
+
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i]), "the block device is not encrypted") if {
+	not account_default_encryption
+	some rc in lib.by_type.aws_instance
+	some key in device_keys
+	some i, d in lib.block_list(rc, key)
+	not d.encrypted == true
+	not device_unknown(rc, key, i)
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i])) if {
+	not account_default_encryption
+	some rc in lib.by_type.aws_instance
+	some key in device_keys
+	rc.change.after_unknown[key]
+	some i, _ in lib.block_list(rc, key)
+	device_unknown(rc, key, i)
+}
+
+device_unknown(rc, key, i) if {
+	rc.change.after_unknown[key]
+	lib.unknown_at(rc, [key, i, "encrypted"])
+}
+
+# --- DHARMA_AWS_EC2_003: IMDSv2 not required -------------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_003", "metadata_options.http_tokens", sprintf("the instance metadata service accepts IMDSv1 requests (http_tokens = %q)", [tokens])) if {
+	some t in ["aws_instance", "aws_launch_template"]
+	some rc in lib.by_type[t]
+	md := lib.first_block(rc, "metadata_options")
+	not md.http_endpoint == "disabled"
+	tokens := object.get(md, "http_tokens", "optional")
+	tokens != "required"
+	not lib.unknown_at(rc, ["metadata_options", 0, "http_tokens"])
+	not lib.unknown(rc, "metadata_options")
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_003", "metadata_options.http_tokens") if {
+	some t in ["aws_instance", "aws_launch_template"]
+	some rc in lib.by_type[t]
+	unknown_tokens(rc)
+}
+
+unknown_tokens(rc) if lib.unknown_at(rc, ["metadata_options", 0, "http_tokens"])
+
+unknown_tokens(rc) if lib.unknown(rc, "metadata_options")
+
+# --- DHARMA_AWS_EC2_004: instance with a public IP -------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_004", "associate_public_ip_address", "the instance gets a public IP address") if {
+	some rc in lib.by_type.aws_instance
+	rc.change.after.associate_public_ip_address == true
+}
+
+# --- DHARMA_AWS_EC2_005: previous-generation instance family ---------------------------------
+
+sized_types := {
+	"aws_instance": "instance_type",
+	"aws_launch_template": "instance_type",
+	"aws_db_instance": "instance_class",
+}
+
+previous_generation := {f | some f in lib.previous_generation_families}
+
+# "m4.large" -> "m4"; "db.m4.large" -> "m4"
+family(size) := parts[count(parts) - 2] if {
+	parts := split(size, ".")
+	count(parts) >= 2
+}
+
+findings contains lib.fail(rc, "DHARMA_AWS_EC2_005", key, sprintf("%s is a previous-generation family (%s): current generations cost less for the same capacity", [size, f])) if {
+	some t, key in sized_types
+	some rc in lib.by_type[t]
+	size := rc.change.after[key]
+	is_string(size)
+	f := family(size)
+	previous_generation[f]
+}

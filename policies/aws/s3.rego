@@ -1,0 +1,214 @@
+# AWS S3: public access, ACLs, default encryption, versioning, access logging.
+package dharma.aws.s3
+
+import rego.v1
+
+import data.dharma.lib
+
+public_acls := {"public-read", "public-read-write", "authenticated-read"}
+
+pab_flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
+
+# Buckets by their literal name, for companion resources that name a bucket instead of referring
+# to it.
+bucket_keys_by_name[name] contains key if {
+	some b in lib.by_type.aws_s3_bucket
+	name := b.change.after.bucket
+	is_string(name)
+	key := lib.config_key(b.address)
+}
+
+companion_types := [
+	"aws_s3_bucket_public_access_block",
+	"aws_s3_bucket_server_side_encryption_configuration",
+	"aws_s3_bucket_versioning",
+	"aws_s3_bucket_logging",
+]
+
+# Configuration keys of the buckets each companion resource (public access block, versioning,
+# logging, encryption) applies to, by the companion's address: by reference, or by literal
+# bucket name. Computed once per companion.
+targets[x.address] := keys if {
+	some t in companion_types
+	some x in lib.by_type[t]
+	keys := lib.ref_targets(x, "bucket") | {key |
+		name := x.change.after.bucket
+		some key in bucket_keys_by_name[name]
+	}
+}
+
+bucket_keys(x) := targets[x.address]
+
+# --- DHARMA_AWS_S3_001: public access block -------------------------------------------------
+
+all_flags_true(pab) if every f in pab_flags {
+	pab.change.after[f] == true
+}
+
+some_flag_unknown(pab) if {
+	some f in pab_flags
+	pab.change.after_unknown[f] == true
+}
+
+account_blocked if {
+	some pab in lib.by_type.aws_s3_account_public_access_block
+	all_flags_true(pab)
+}
+
+blocked contains key if {
+	some pab in lib.by_type.aws_s3_bucket_public_access_block
+	all_flags_true(pab)
+	some key in bucket_keys(pab)
+}
+
+block_unknown contains key if {
+	some pab in lib.by_type.aws_s3_bucket_public_access_block
+	some_flag_unknown(pab)
+	some key in bucket_keys(pab)
+}
+
+findings contains lib.fail(b, "DHARMA_AWS_S3_001", "", "no aws_s3_bucket_public_access_block with all four settings true (block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets) applies to this bucket") if {
+	not account_blocked
+	some b in lib.by_type.aws_s3_bucket
+	key := lib.config_key(b.address)
+	not blocked[key]
+	not block_unknown[key]
+}
+
+findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_001", "aws_s3_bucket_public_access_block") if {
+	not account_blocked
+	some b in lib.by_type.aws_s3_bucket
+	key := lib.config_key(b.address)
+	not blocked[key]
+	block_unknown[key]
+}
+
+# --- DHARMA_AWS_S3_002: public ACL ----------------------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AWS_S3_002", "acl", sprintf("the canned ACL %q grants access to everyone", [acl])) if {
+	some t in ["aws_s3_bucket", "aws_s3_bucket_acl"]
+	some rc in lib.by_type[t]
+	acl := rc.change.after.acl
+	public_acls[acl]
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_S3_002", "acl") if {
+	some t in ["aws_s3_bucket", "aws_s3_bucket_acl"]
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.acl == true
+}
+
+# --- DHARMA_AWS_S3_003: default encryption with KMS -----------------------------------------
+
+kms_algorithms := {"aws:kms", "aws:kms:dsse"}
+
+# The sse_algorithm values of a server_side_encryption_configuration (inline block or resource).
+sse_algorithms(x) := {alg |
+	some rule in lib.blocks(object.get(x, "rule", []))
+	some d in lib.blocks(object.get(rule, "apply_server_side_encryption_by_default", []))
+	alg := d.sse_algorithm
+}
+
+inline_kms(b) if {
+	some sse in lib.block_list(b, "server_side_encryption_configuration")
+	some alg in sse_algorithms(sse)
+	kms_algorithms[alg]
+}
+
+kms_encrypted contains key if {
+	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
+	some alg in sse_algorithms(e.change.after)
+	kms_algorithms[alg]
+	some key in bucket_keys(e)
+}
+
+kms_unknown contains key if {
+	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
+	lib.unknown(e, "rule")
+	some key in bucket_keys(e)
+}
+
+kms_unknown contains key if {
+	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
+	lib.unknown_at(e, ["rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"])
+	some key in bucket_keys(e)
+}
+
+findings contains lib.fail(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration", "default encryption is not SSE-KMS (aws:kms): objects are encrypted with S3-managed keys at most") if {
+	some b in lib.by_type.aws_s3_bucket
+	not inline_kms(b)
+	not lib.unknown(b, "server_side_encryption_configuration")
+	key := lib.config_key(b.address)
+	not kms_encrypted[key]
+	not kms_unknown[key]
+}
+
+findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration") if {
+	some b in lib.by_type.aws_s3_bucket
+	not inline_kms(b)
+	key := lib.config_key(b.address)
+	not kms_encrypted[key]
+	sse_unknown(b, key)
+}
+
+sse_unknown(b, key) if kms_unknown[key]
+
+sse_unknown(b, key) if lib.unknown(b, "server_side_encryption_configuration")
+
+# --- DHARMA_AWS_S3_004: versioning ----------------------------------------------------------
+
+inline_versioning(b) if {
+	some v in lib.block_list(b, "versioning")
+	v.enabled == true
+}
+
+versioned contains key if {
+	some v in lib.by_type.aws_s3_bucket_versioning
+	some c in lib.block_list(v, "versioning_configuration")
+	c.status == "Enabled"
+	some key in bucket_keys(v)
+}
+
+versioning_unknown contains key if {
+	some v in lib.by_type.aws_s3_bucket_versioning
+	lib.unknown_at(v, ["versioning_configuration", 0, "status"])
+	some key in bucket_keys(v)
+}
+
+findings contains lib.fail(b, "DHARMA_AWS_S3_004", "versioning", "versioning is not enabled: overwritten or deleted objects cannot be recovered") if {
+	some b in lib.by_type.aws_s3_bucket
+	not inline_versioning(b)
+	not lib.unknown_at(b, ["versioning", 0, "enabled"])
+	key := lib.config_key(b.address)
+	not versioned[key]
+	not versioning_unknown[key]
+}
+
+findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_004", "versioning") if {
+	some b in lib.by_type.aws_s3_bucket
+	not inline_versioning(b)
+	key := lib.config_key(b.address)
+	not versioned[key]
+	version_state_unknown(b, key)
+}
+
+version_state_unknown(b, key) if versioning_unknown[key]
+
+version_state_unknown(b, key) if lib.unknown_at(b, ["versioning", 0, "enabled"])
+
+# --- DHARMA_AWS_S3_005: access logging ------------------------------------------------------
+
+inline_logging(b) if count(lib.block_list(b, "logging")) > 0
+
+inline_logging(b) if lib.unknown(b, "logging")
+
+logged contains key if {
+	some l in lib.by_type.aws_s3_bucket_logging
+	some key in bucket_keys(l)
+}
+
+findings contains lib.fail(b, "DHARMA_AWS_S3_005", "logging", "server access logging is not enabled") if {
+	some b in lib.by_type.aws_s3_bucket
+	not inline_logging(b)
+	not logged[lib.config_key(b.address)]
+}

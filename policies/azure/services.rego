@@ -1,0 +1,56 @@
+# Azure Kubernetes Service and App Service.
+package dharma.azure.services
+
+import rego.v1
+
+import data.dharma.lib
+
+# --- DHARMA_AZURE_AKS_001: Kubernetes RBAC off -------------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AZURE_AKS_001", "role_based_access_control_enabled", "Kubernetes role-based access control is disabled") if {
+	some rc in lib.by_type.azurerm_kubernetes_cluster
+	rc.change.after.role_based_access_control_enabled == false
+}
+
+# --- DHARMA_AZURE_AKS_002: API server open to every address ------------------------------------
+
+restricted(rc) if rc.change.after.private_cluster_enabled == true
+
+restricted(rc) if {
+	some p in lib.block_list(rc, "api_server_access_profile")
+	count(lib.list(object.get(p, "authorized_ip_ranges", []))) > 0
+}
+
+restricted(rc) if count(lib.list(object.get(rc.change.after, "api_server_authorized_ip_ranges", []))) > 0
+
+restricted(rc) if lib.unknown(rc, "api_server_access_profile")
+
+restricted(rc) if lib.unknown_at(rc, ["api_server_access_profile", 0, "authorized_ip_ranges"])
+
+restricted(rc) if lib.unknown(rc, "private_cluster_enabled")
+
+findings contains lib.fail(rc, "DHARMA_AZURE_AKS_002", "api_server_access_profile.authorized_ip_ranges", "the cluster's API server is public and accepts any source address (no authorized IP ranges, not private)") if {
+	some rc in lib.by_type.azurerm_kubernetes_cluster
+	not restricted(rc)
+}
+
+# --- DHARMA_AZURE_APP_001: App Service not HTTPS-only ------------------------------------------
+
+app_types := ["azurerm_linux_web_app", "azurerm_windows_web_app", "azurerm_app_service", "azurerm_linux_function_app", "azurerm_windows_function_app"]
+
+findings contains lib.fail(rc, "DHARMA_AZURE_APP_001", "https_only", "the app accepts plain HTTP (https_only is not true)") if {
+	some t in app_types
+	some rc in lib.by_type[t]
+	not rc.change.after.https_only == true
+	not lib.unknown(rc, "https_only")
+}
+
+# --- DHARMA_AZURE_APP_002: App Service minimum TLS below 1.2 -----------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AZURE_APP_002", "site_config.minimum_tls_version", sprintf("the minimum TLS version is %s; 1.2 is expected", [v])) if {
+	some t in app_types
+	some rc in lib.by_type[t]
+	some c in lib.block_list(rc, "site_config")
+	v := object.get(c, "minimum_tls_version", "1.2")
+	v in {"1.0", "1.1"}
+}

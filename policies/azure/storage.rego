@@ -1,0 +1,72 @@
+# Azure storage accounts: HTTPS, TLS version, public blob access, network default action.
+package dharma.azure.storage
+
+import rego.v1
+
+import data.dharma.lib
+
+# azurerm 4.x renamed some arguments; the 3.x names are read too.
+attr(rc, names, fallback) := v if {
+	vs := [x | some n in names; x := rc.change.after[n]; x != null]
+	count(vs) > 0
+	v := vs[0]
+}
+
+attr(rc, names, fallback) := fallback if {
+	count([x | some n in names; x := rc.change.after[n]; x != null]) == 0
+}
+
+any_unknown(rc, names) if {
+	some n in names
+	lib.unknown(rc, n)
+}
+
+https_names := ["https_traffic_only_enabled", "enable_https_traffic_only"]
+
+public_names := ["allow_nested_items_to_be_public", "allow_blob_public_access"]
+
+# --- DHARMA_AZURE_STORAGE_001: HTTP allowed ----------------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_001", "https_traffic_only_enabled", "the storage account accepts plain HTTP requests") if {
+	some rc in lib.by_type.azurerm_storage_account
+	attr(rc, https_names, true) == false
+}
+
+# --- DHARMA_AZURE_STORAGE_002: minimum TLS below 1.2 -------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_002", "min_tls_version", sprintf("the minimum TLS version is %s; TLS1_2 is expected", [v])) if {
+	some rc in lib.by_type.azurerm_storage_account
+	v := rc.change.after.min_tls_version
+	v in {"TLS1_0", "TLS1_1"}
+}
+
+# --- DHARMA_AZURE_STORAGE_003: blobs can be public ---------------------------------------------
+
+findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_003", "allow_nested_items_to_be_public", "containers of this account may allow anonymous public read access") if {
+	some rc in lib.by_type.azurerm_storage_account
+	attr(rc, public_names, true) == true
+	not any_unknown(rc, public_names)
+}
+
+findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_003", "container_access_type", sprintf("the container allows anonymous %s access", [v])) if {
+	some rc in lib.by_type.azurerm_storage_container
+	v := rc.change.after.container_access_type
+	v in {"blob", "container"}
+}
+
+# --- DHARMA_AZURE_STORAGE_004: network access not denied by default ----------------------------
+
+network_rules_denied contains key if {
+	some r in lib.by_type.azurerm_storage_account_network_rules
+	r.change.after.default_action == "Deny"
+	some key in lib.ref_targets(r, "storage_account_id")
+}
+
+findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_004", "network_rules.default_action", "the storage account accepts connections from any network (network_rules default_action is not Deny)") if {
+	some rc in lib.by_type.azurerm_storage_account
+	not rc.change.after.public_network_access_enabled == false
+	not lib.first_block(rc, "network_rules").default_action == "Deny"
+	not lib.unknown_at(rc, ["network_rules", 0, "default_action"])
+	not lib.unknown(rc, "network_rules")
+	not network_rules_denied[lib.config_key(rc.address)]
+}

@@ -1,0 +1,50 @@
+# Google Cloud firewall rules open to the Internet.
+package dharma.gcp.network
+
+import rego.v1
+
+import data.dharma.lib
+
+ingress(rc) if upper(object.get(rc.change.after, "direction", "INGRESS")) == "INGRESS"
+
+# "22", "20-30"; a rule without ports covers every port.
+covers_port(allow, port) if count(lib.list(object.get(allow, "ports", []))) == 0
+
+covers_port(allow, port) if {
+	some p in lib.list(allow.ports)
+	not contains(p, "-")
+	to_number(p) == port
+}
+
+covers_port(allow, port) if {
+	some p in lib.list(allow.ports)
+	[lo, hi] := split(p, "-")
+	to_number(lo) <= port
+	port <= to_number(hi)
+}
+
+port_check(id, port, protocols, name) := {f |
+	some rc in lib.by_type.google_compute_firewall
+	ingress(rc)
+	not rc.change.after.disabled == true
+	some c in lib.list(rc.change.after.source_ranges)
+	lib.is_world(c)
+	some i, allow in lib.list(rc.change.after.allow)
+	lower(allow.protocol) in protocols
+	covers_port(allow, port)
+	f := lib.fail(rc, id, sprintf("allow[%d]", [i]), sprintf("the firewall admits %s (port %d) from %s", [name, port, c]))
+} | {f |
+	some rc in lib.by_type.google_compute_firewall
+	ingress(rc)
+	lib.unknown(rc, "source_ranges")
+	some allow in lib.list(rc.change.after.allow)
+	lower(allow.protocol) in protocols
+	covers_port(allow, port)
+	f := lib.unknown_finding(rc, id, "source_ranges")
+}
+
+# --- DHARMA_GCP_NET_001 / 002 -------------------------------------------------------------------
+
+findings contains f if some f in port_check("DHARMA_GCP_NET_001", 22, {"tcp", "all"}, "SSH")
+
+findings contains f if some f in port_check("DHARMA_GCP_NET_002", 3389, {"tcp", "udp", "all"}, "RDP")
