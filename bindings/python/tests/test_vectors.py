@@ -123,6 +123,8 @@ NOT_WRAPPED = {
     "plan_diff": "plan_diff is not wrapped in the Python package yet",
     "version_bump": "plan_diff/check_version are not wrapped in the Python package yet",
     "drift": "drift is not wrapped in the Python package yet",
+    "validate": "validate (PolicySet) is not wrapped in the Python package yet",
+    "validate_plan": "validate_plan is not wrapped in the Python package yet",
 }
 
 
