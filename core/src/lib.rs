@@ -50,6 +50,7 @@ mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
+mod pipeline;
 mod plan;
 mod reference;
 mod state;
@@ -88,6 +89,11 @@ pub use suggest::did_you_mean;
 // validate
 pub use policy::{validate, validate_plan, PolicySet, Report, ValidateOptions};
 pub use tfplan::Plan as TerraformPlan;
+// The deployment pipeline: validate + estimate + generate + plan, and a decision.
+pub use pipeline::{
+    run_pipeline, ApprovalRules, Baseline, Decision, DecisionStatus, DeploymentStatus,
+    PipelineOptions, PipelineResult, Reason, ReasonKind,
+};
 
 /// Parses a blueprint (JSON or YAML, detected) and checks it.
 ///
