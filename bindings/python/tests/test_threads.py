@@ -78,6 +78,10 @@ def test_heavy_calls_release_the_gil() -> None:
         ("estimate", lambda: bp.estimate()),
         ("generate", lambda: bp.generate("terraform")),
     ]:
-        duration, pause = longest_pause_of_python_during(call)
-        # Holding the GIL for the whole call would stop this thread for about `duration`.
-        assert pause < duration / 2, f"{name}: Python stopped for {pause:.3f}s of a {duration:.3f}s call"
+        # Holding the GIL for the whole call would stop this thread for about `duration` on every
+        # attempt; on a loaded machine the OS may also deschedule it now and then, so one of three
+        # attempts must show it running.
+        attempts = [longest_pause_of_python_during(call) for _ in range(3)]
+        assert any(pause < duration / 2 for duration, pause in attempts), f"{name}: Python stopped for " + ", ".join(
+            f"{pause:.3f}s of a {duration:.3f}s call" for duration, pause in attempts
+        )
