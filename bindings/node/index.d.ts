@@ -309,7 +309,8 @@ export interface ValidationReport {
   input: { kind: 'blueprint' | 'plan'; name: string; format_version: string; resources: number }
   counts: { critical: number; high: number; medium: number; low: number; unknown: number; waived: number; warnings: number }
   findings: PolicyFinding[]
-  waivers: Array<{ address: string; id: string; reason: string; expires?: string; state: 'applied' | 'expired' | 'unused'; findings: number }>
+  /** Left out when no waiver was declared. */
+  waivers?: Array<{ address: string; id: string; reason: string; expires?: string; state: 'applied' | 'expired' | 'unused'; findings: number }>
   checks: Array<{ id: string; title: string; severity: Severity; resources: number; failed: number; unknown: number; waived: number }>
 }
 
