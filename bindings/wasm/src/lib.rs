@@ -214,6 +214,31 @@ pub fn cost_diff(
     to_js(&diff)
 }
 
+/// The ordered change plan between two versions of a blueprint (the engine's plan JSON:
+/// `resource_changes` with each attribute change and why a resource is replaced, `waves`,
+/// `variable_changes`, `output_changes`, `summary`); sensitive values are masked.
+///
+/// @param oldBlueprint the current version (text or object).
+/// @param newBlueprint the proposed version (text or object).
+/// @throws {DharmaError} as `parse`, for either blueprint; kind `plan` when the engine cannot
+/// plan the change.
+#[wasm_bindgen(js_name = planDiff, unchecked_return_type = "Plan")]
+pub fn plan_diff(
+    #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
+    old_blueprint: JsValue,
+    #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
+    new_blueprint: JsValue,
+) -> Result<JsValue, JsValue> {
+    let old = blueprint_input(&old_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let new = blueprint_input(&new_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let plan = iac_dharma::plan_diff(&old, &new).map_err(|e| js_error(&e))?;
+    to_js(&plan.to_value())
+}
+
 /// The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders.
 #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
 pub fn schema() -> Result<JsValue, JsValue> {

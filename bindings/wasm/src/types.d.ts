@@ -335,3 +335,13 @@ export interface CostDiff {
   /** Addresses of unpriced resources in the new blueprint (their cost is not in the delta). */
   new_unpriced: string[];
 }
+
+/** What `planDiff` returns: the engine's plan JSON (see docs/plan.md in the repository). */
+export interface Plan {
+  resource_changes: Array<{ address: string; action: string; [key: string]: unknown }>;
+  waves: Array<Array<{ address: string; action: string }>>;
+  variable_changes: Array<{ name: string; action: string; [key: string]: unknown }>;
+  output_changes: Array<{ name: string; action: string; [key: string]: unknown }>;
+  summary: Record<string, number>;
+  [key: string]: unknown;
+}

@@ -84,6 +84,10 @@ const CALLS = {
     const next = typeof input === 'string' ? JSON.stringify(c.args.new_blueprint) : structuredClone(c.args.new_blueprint);
     return dharma.costDiff(documentOf(input, format), next, estimateOptions(c.args));
   },
+  plan_diff(c, input, format) {
+    const next = typeof input === 'string' ? JSON.stringify(c.args.new_blueprint) : structuredClone(c.args.new_blueprint);
+    return dharma.planDiff(documentOf(input, format), next);
+  },
 };
 
 /** The functions that detect the syntax of text: where the case names it, read it with `parse`. */
