@@ -53,8 +53,17 @@ pub struct CostDiffArgs {
 }
 
 fn options(args: &PricingArgs, reporter: &Reporter) -> Result<EstimateOptions, ()> {
+    estimate_options(args.usage.as_deref(), args.prices.as_deref(), reporter)
+}
+
+/// Estimate options from a usage file and extra price rows (shared with `dharma pipeline`).
+pub(crate) fn estimate_options(
+    usage: Option<&str>,
+    prices: Option<&str>,
+    reporter: &Reporter,
+) -> Result<EstimateOptions, ()> {
     let mut opts = EstimateOptions::new();
-    if let Some(path) = &args.usage {
+    if let Some(path) = usage {
         let text = read_source(path, reporter)?;
         let parsed = if path.to_ascii_lowercase().ends_with(".json") {
             UsageFile::from_json(&text)
@@ -63,7 +72,7 @@ fn options(args: &PricingArgs, reporter: &Reporter) -> Result<EstimateOptions, (
         };
         opts = opts.with_usage(parsed.map_err(|e| reporter.error(path, &e))?);
     }
-    if let Some(path) = &args.prices {
+    if let Some(path) = prices {
         let text = read_source(path, reporter)?;
         let extra = if text.trim_start().starts_with('[') {
             PriceCatalog::from_json(&text)
@@ -79,7 +88,7 @@ fn options(args: &PricingArgs, reporter: &Reporter) -> Result<EstimateOptions, (
 }
 
 /// Reads `100`, `100.50`, `$1,200`.
-fn parse_budget(text: &str) -> Result<Decimal, String> {
+pub(crate) fn parse_budget(text: &str) -> Result<Decimal, String> {
     let cleaned: String = text
         .trim()
         .trim_start_matches('$')

@@ -91,7 +91,7 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, String> {
 /// Writes the files under `dir`. A folder that does not exist yet is built next to it and
 /// renamed into place; in an existing folder each file is written to a temporary name first,
 /// and the temporary files are removed if any write fails.
-fn write_all(dir: &Path, files: &GeneratedFiles) -> Result<(), String> {
+pub(crate) fn write_all(dir: &Path, files: &GeneratedFiles) -> Result<(), String> {
     if !dir.exists() {
         let parent = dir
             .parent()

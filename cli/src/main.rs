@@ -1,11 +1,13 @@
 //! `dharma`: the IAC Dharma command line.
 //!
 //! Exit codes: 0 success; 1 the check ran and failed (policy violations, budget exceeded);
-//! 2 bad input or usage (message on stderr, nothing half-written).
+//! 2 bad input or usage (message on stderr, nothing half-written); 3 `dharma pipeline` only: the
+//! change needs a person's approval.
 
 mod estimate;
 mod generate;
 mod input;
+mod pipeline;
 mod plan;
 mod report;
 mod validate;
@@ -84,6 +86,9 @@ enum Command {
         #[arg(long, alias = "exit-code")]
         detailed_exitcode: bool,
     },
+    /// Validate, estimate, generate and plan (or drift) in one run, and decide: ready (exit 0),
+    /// blocked (1) or needs approval (3).
+    Pipeline(Box<pipeline::PipelineArgs>),
     /// Estimate the monthly cost of a blueprint (exit 1 when over --budget).
     Estimate(estimate::EstimateArgs),
     /// Show what a change to a blueprint adds to or saves from the monthly bill, per resource.
@@ -128,6 +133,8 @@ enum Outcome {
     Success,
     CheckFailed,
     BadInput,
+    /// `dharma pipeline`: nothing blocks, but a person must approve (exit 3).
+    NeedsApproval,
 }
 
 fn main() -> ExitCode {
@@ -141,12 +148,14 @@ fn main() -> ExitCode {
         Outcome::Success => ExitCode::SUCCESS,
         Outcome::CheckFailed => ExitCode::from(1),
         Outcome::BadInput => ExitCode::from(2),
+        Outcome::NeedsApproval => ExitCode::from(3),
     }
 }
 
 fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
     match command {
         Command::Validate(args) => validate::run(args, reporter),
+        Command::Pipeline(args) => pipeline::run(*args, reporter),
         Command::Schema => {
             let schema = iac_dharma::blueprint_json_schema();
             let text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -110,7 +110,7 @@ fn read_text(path: &str, reporter: &Reporter) -> Result<String, ()> {
 }
 
 /// Reads a JSON or YAML document (settings, waivers).
-fn read_document(path: &str, reporter: &Reporter) -> Result<serde_json::Value, ()> {
+pub(crate) fn read_document(path: &str, reporter: &Reporter) -> Result<serde_json::Value, ()> {
     let text = read_text(path, reporter)?;
     let format = SourceFormat::from_extension(path).unwrap_or_else(|| SourceFormat::detect(&text));
     match format {
@@ -139,7 +139,7 @@ fn detect_plan(text: &str, path: &str) -> bool {
 }
 
 /// Policy errors name their own file:line in the path; print them without the input's name.
-fn policy_error(reporter: &Reporter, e: &iac_dharma::Error) {
+pub(crate) fn policy_error(reporter: &Reporter, e: &iac_dharma::Error) {
     for f in e.findings() {
         reporter.message(&format!("{}: {} [{}]", f.path, f.message, f.code));
     }

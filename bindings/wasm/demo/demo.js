@@ -1,22 +1,25 @@
 // The playground: on every edit (debounced) the blueprint is parsed and checked by the WebAssembly
-// engine, and the page shows the problems (located), the resources with their resolved types and
-// the dependency graph's waves. No framework; every user string goes through textContent.
+// engine, and the page shows the problems (located), the resources with their resolved types, the
+// dependency graph's waves, the monthly cost (with a budget, and the change against a pinned
+// baseline) and the generated code in any format. No framework; every user string goes through
+// textContent.
 import init, * as dharma from '../pkg/web/index.js';
 
 const $ = (id) => document.getElementById(id);
 const editor = $('editor');
 const DEBOUNCE_MS = 200;
 
-// Panels of functions the module may not export yet: shown only when it does. Each call and
-// rendering is the place to refine once the function exists; until then the raw result is shown.
+// Panels of functions the module may not export yet: shown only when it does (the raw result until
+// the function lands and gets a proper rendering).
 const OPTIONAL = [
   { fn: 'validate', panel: 'panel-policy', call: (bp) => dharma.validate(bp) },
-  { fn: 'estimate', panel: 'panel-cost', call: (bp) => dharma.estimate(bp) },
-  { fn: 'generate', panel: 'panel-terraform', call: (bp) => dharma.generate(bp, 'terraform') },
 ].filter((o) => typeof dharma[o.fn] === 'function');
 
 let current = null; // the last successful parse: {parsed, graph}
 let selected = null; // the selected resource name
+let baseline = null; // the blueprint pinned for the cost change
+let genFormat = 'terraform'; // the chosen output format
+let genFile = null; // the file shown
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -140,6 +143,161 @@ function select(name) {
   }
 }
 
+const usd = (amount) =>
+  Number(amount).toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A money cell: rounded for reading, the exact decimal string in the title and data-amount. */
+function money(amount, cls = 'num') {
+  const td = el('td', { class: cls, 'data-amount': amount }, usd(amount));
+  td.title = `${amount} USD`;
+  return td;
+}
+
+function showError(box, e) {
+  box.hidden = false;
+  box.replaceChildren(e.path ? el('code', {}, e.path) : '', e.path ? ': ' : '', e.message, ` [${e.code ?? 'error'}]`);
+  box.dataset.code = e.code ?? '';
+}
+
+/** Monthly cost: one row per resource with its line items, totals, budget, optimizations. */
+function renderCost(blueprint) {
+  const box = $('cost-error');
+  const body = $('cost').querySelector('tbody');
+  const budgetText = $('budget').value.trim();
+  let est;
+  try {
+    est = dharma.estimate(blueprint, budgetText ? { budget: budgetText } : undefined);
+  } catch (e) {
+    showError(box, e);
+    body.replaceChildren();
+    $('cost-total').textContent = '';
+    $('budget-status').textContent = '';
+    $('cost-meta').textContent = '';
+    $('optimizations').replaceChildren();
+    return;
+  }
+  box.hidden = true;
+  body.replaceChildren();
+  for (const r of est.resources) {
+    const items = r.line_items.map((l) =>
+      el('li', {}, `${l.name}: ${l.quantity} ${l.unit} × $${l.unit_price}${l.usage_source === 'default' ? ' (default usage)' : ''}`),
+    );
+    if (r.reason) items.push(el('li', {}, r.reason));
+    for (const u of r.unpriced_components ?? []) items.push(el('li', {}, `${u.name}: not priced (${u.reason})`));
+    body.append(
+      el(
+        'tr',
+        { 'data-address': r.address, 'data-status': r.status },
+        el('td', {}, el('code', {}, r.address), r.count > 1 ? el('span', { class: 'alias' }, ` ×${r.count}`) : null),
+        el('td', { class: `status-${r.status}` }, r.status),
+        money(r.monthly),
+        el('td', {}, el('ul', { class: 'items' }, ...items)),
+      ),
+    );
+  }
+  const total = $('cost-total');
+  total.textContent = `${usd(est.total_monthly)} / month · confidence ${est.confidence.level}`;
+  total.dataset.amount = est.total_monthly;
+  const budget = $('budget-status');
+  if (est.budget) {
+    const b = est.budget;
+    budget.className = `budget ${b.status}`;
+    budget.dataset.status = b.status;
+    budget.textContent = b.status === 'over' ? `over budget by ${usd(b.overrun)}` : `within budget, ${usd(b.headroom)} to spare`;
+  } else {
+    budget.className = 'budget';
+    delete budget.dataset.status;
+    budget.textContent = '';
+  }
+  const s = est.summary;
+  $('cost-meta').textContent =
+    `${s.priced} priced, ${s.free} free, ${s.unpriced} unpriced · ${est.confidence.explanation} · ` +
+    `prices: ${est.catalog.rows} catalog rows dated ${est.catalog.oldest_date} to ${est.catalog.newest_date}`;
+  $('optimizations').replaceChildren(
+    ...est.optimizations.map((o) => el('li', { 'data-kind': o.kind }, `${o.title} (${o.address}): save ${usd(o.monthly_savings)} / month`)),
+  );
+}
+
+/** The cost change between the pinned baseline and the current blueprint. */
+function renderDiff(blueprint) {
+  const table = $('cost-diff');
+  const body = table.querySelector('tbody');
+  if (!baseline) {
+    table.hidden = true;
+    $('diff-total').textContent = '';
+    return;
+  }
+  let diff;
+  try {
+    diff = dharma.costDiff(baseline, blueprint);
+  } catch (e) {
+    table.hidden = true;
+    $('diff-total').textContent = `cannot compare: ${e.message}`;
+    return;
+  }
+  table.hidden = false;
+  body.replaceChildren(
+    ...diff.resources.map((r) => {
+      const delta = money(r.delta);
+      const sign = Number(r.delta);
+      delta.classList.toggle('delta-up', sign > 0);
+      delta.classList.toggle('delta-down', sign < 0);
+      return el('tr', { 'data-address': r.address, 'data-change': r.change }, el('td', {}, el('code', {}, r.address)), el('td', {}, r.change), money(r.old_monthly), money(r.new_monthly), delta);
+    }),
+  );
+  const d = Number(diff.delta_monthly);
+  const total = $('diff-total');
+  total.textContent = `${d > 0 ? '+' : ''}${usd(diff.delta_monthly)} / month (${usd(diff.old_total)} → ${usd(diff.new_total)})`;
+  total.dataset.amount = diff.delta_monthly;
+}
+
+/** Generated code in the chosen format: a tab per file. Errors are listed with their paths. */
+function renderGenerate(parsed) {
+  const select = $('gen-format');
+  const formats = dharma.outputFormats(parsed.provider);
+  if (select.dataset.provider !== parsed.provider) {
+    select.replaceChildren(...formats.map((f) => el('option', { value: f }, f)));
+    select.dataset.provider = parsed.provider;
+  }
+  if (!formats.includes(genFormat)) genFormat = 'terraform';
+  select.value = genFormat;
+  const tabs = $('gen-files');
+  const out = $('gen-output');
+  let files;
+  try {
+    files = dharma.generate(parsed.blueprint, genFormat);
+  } catch (e) {
+    $('generate-count').textContent = '';
+    tabs.replaceChildren();
+    out.textContent = '';
+    const list = $('gen-problems');
+    list.replaceChildren();
+    for (const f of e.findings ?? [{ code: e.code, path: e.path, message: e.message, severity: 'error' }]) {
+      list.append(
+        el('li', { class: 'error', 'data-code': f.code }, el('span', { class: 'sev' }, f.severity), f.path ? el('code', { class: 'where' }, f.path) : null,
+          el('span', { class: 'message' }, f.message), el('span', { class: 'code' }, `[${f.code}]`)),
+      );
+    }
+    return;
+  }
+  $('gen-problems').replaceChildren();
+  const paths = Object.keys(files);
+  if (!paths.includes(genFile)) genFile = paths[0] ?? null;
+  $('generate-count').textContent = `(${paths.length} file${paths.length === 1 ? '' : 's'})`;
+  tabs.replaceChildren(
+    ...paths.map((path) => {
+      const b = el('button', { type: 'button', role: 'tab', 'data-path': path, 'aria-selected': String(path === genFile) }, path);
+      b.addEventListener('click', () => {
+        genFile = path;
+        renderGenerate(parsed);
+      });
+      return b;
+    }),
+  );
+  out.textContent = genFile ? files[genFile] : '';
+  out.dataset.path = genFile ?? '';
+}
+
 function renderOptional(blueprint) {
   for (const o of OPTIONAL) {
     const out = $(o.panel).querySelector('.output');
@@ -198,6 +356,9 @@ function check() {
   renderResources(parsed, graph);
   renderWaves(graph);
   select(selected);
+  renderCost(parsed.blueprint);
+  renderDiff(parsed.blueprint);
+  renderGenerate(parsed);
   renderOptional(parsed.blueprint);
   const w = parsed.warnings.length;
   status.textContent = `✓ valid — ${parsed.resources.length} resources, ${graph.waves.length} waves${w ? `, ${w} warning${w > 1 ? 's' : ''}` : ''} · parse + check ${ms.toFixed(1)} ms`;
@@ -208,8 +369,14 @@ function check() {
 }
 
 function showResults(valid) {
-  for (const id of ['resources-empty', 'graph-empty']) $(id).hidden = valid;
-  for (const id of ['resources-hint', 'graph-hint']) $(id).hidden = !valid;
+  for (const id of ['resources-empty', 'graph-empty', 'cost-empty', 'generate-empty']) $(id).hidden = valid;
+  for (const id of ['resources-hint', 'graph-hint', 'cost-body', 'gen-files', 'gen-output', 'gen-problems']) $(id).hidden = !valid;
+  if (!valid) {
+    $('cost-diff').hidden = true;
+    $('cost-total').textContent = '';
+    $('diff-total').textContent = '';
+    $('generate-count').textContent = '';
+  }
 }
 
 async function main() {
@@ -218,6 +385,18 @@ async function main() {
   for (const o of OPTIONAL) $(o.panel).hidden = false;
   editor.value = await (await fetch('example.yaml')).text();
   editor.addEventListener('input', debounce(update, DEBOUNCE_MS));
+  $('budget').addEventListener('input', debounce(update, DEBOUNCE_MS));
+  $('gen-format').addEventListener('change', (e) => {
+    genFormat = e.target.value;
+    genFile = null;
+    update();
+  });
+  $('pin-baseline').addEventListener('click', () => {
+    if (!current) return;
+    baseline = current.parsed.blueprint;
+    $('baseline-state').textContent = `Baseline pinned: ${current.parsed.name} ${current.parsed.version} (${current.parsed.resources.length} resources).`;
+    update();
+  });
   for (const ev of ['keyup', 'click', 'select']) editor.addEventListener(ev, showCaret);
   update();
   // For tests and the curious: the module, and when the page is ready.

@@ -9,17 +9,20 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::report::{invalid_argument, Input};
 
 /// Converts a result to a plain JS value: objects (not `Map`s) for maps, `null` for missing
-/// values, numbers for integers, as `JSON.parse` would give.
+/// values, numbers for integers, exactly as `JSON.parse` gives, because that is how: the result is
+/// written as JSON by serde_json (whose serializer the engine links anyway) and read by the
+/// browser's `JSON.parse`. (serde-wasm-bindgen, used before, instantiated a second serializer
+/// for every result type: 14 KB raw / 3.4 KB gzipped more, for the same values.)
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            js_error(&invalid_argument(
-                "",
-                format!("the result cannot be represented in JavaScript: {e}"),
-                None,
-            ))
-        })
+    let cannot = |e: &dyn std::fmt::Display| {
+        js_error(&invalid_argument(
+            "",
+            format!("the result cannot be represented in JavaScript: {e}"),
+            None,
+        ))
+    };
+    let json = serde_json::to_string(value).map_err(|e| cannot(&e))?;
+    js_sys::JSON::parse(&json).map_err(|e| cannot(&error_message(&e)))
 }
 
 /// An optional string argument: `undefined` and `null` are absent; anything else must be a string.
@@ -39,7 +42,6 @@ pub fn optional_string(value: Option<JsValue>, path: &str) -> Result<Option<Stri
 
 /// An optional options object (`undefined`/`null`: the defaults), read into a core options struct
 /// that derives `Deserialize` (see [`crate::report::options_from_json`]). For the verbs' functions.
-#[allow(dead_code)] // the first users are the verbs still to come (validate, estimate, generate, planDiff)
 pub fn options<T: serde::de::DeserializeOwned + Default>(
     value: Option<JsValue>,
     arg: &str,

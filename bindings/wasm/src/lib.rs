@@ -115,6 +115,105 @@ pub fn blast_radius(
     to_js(&names)
 }
 
+/// Generates infrastructure code: a map of relative file path (`main.tf`, `lib/stack.ts`) to
+/// file content, sorted by path.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param format `"terraform"` (default), `"terraform-json"`, `"cloudformation"`,
+/// `"cloudformation-yaml"`, `"arm"`, `"pulumi-yaml"`, `"pulumi-ts"` or `"cdk-ts"`.
+/// @param options `{templates}`: tera templates replacing or adding to the embedded ones.
+/// @throws {DharmaError} as `parse`; kind `invalid_input` (`unknown_format`, with a suggestion;
+/// `invalid_argument` for a bad option); kind `generate` when the format cannot express the
+/// blueprint (`unsupported_provider`, `unmapped_type`, `unmapped_property`, ... each with its
+/// path) or a caller's template fails (`template_error`).
+#[wasm_bindgen(unchecked_return_type = "GeneratedFiles")]
+pub fn generate(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "OutputFormat | null")] format: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "GenerateOptions | null")] options: Option<
+        JsValue,
+    >,
+) -> Result<JsValue, JsValue> {
+    let format = optional_string(format, "format")?;
+    let format = report::output_format(format.as_deref()).map_err(|e| js_error(&e))?;
+    let options = convert::options::<report::GenerateArgs>(options, "options")?
+        .into_options()
+        .map_err(|e| js_error(&e))?;
+    let bp = blueprint_input(&blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let files = iac_dharma::generate(&bp, format, &options).map_err(|e| js_error(&e))?;
+    to_js(&files)
+}
+
+/// The output formats `generate` offers: every one, or those that can express blueprints of
+/// `provider`.
+///
+/// @throws {DharmaError} kind `invalid_input` (path `provider`) for an unknown provider.
+#[wasm_bindgen(js_name = outputFormats, unchecked_return_type = "OutputFormat[]")]
+pub fn output_formats(
+    #[wasm_bindgen(unchecked_optional_param_type = "Provider | null")] provider: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let provider = optional_string(provider, "provider")?;
+    let formats = report::output_formats(provider.as_deref()).map_err(|e| js_error(&e))?;
+    to_js(&formats)
+}
+
+/// The monthly cost of a blueprint with the built-in price catalog: every resource with its
+/// line items (quantity × unit price, exact decimal strings), totals, confidence, optimization
+/// suggestions and, with a budget, the budget check.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param options `{usage, budget, prices, skip_optimizations}`, all optional.
+/// @throws {DharmaError} as `parse`; kind `pricing` for a bad usage value (`invalid_usage`) or
+/// price row (`invalid_price_catalog`); kind `invalid_input` for a bad option.
+#[wasm_bindgen(unchecked_return_type = "CostEstimate")]
+pub fn estimate(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "EstimateOptions | null")] options: Option<
+        JsValue,
+    >,
+) -> Result<JsValue, JsValue> {
+    let options = convert::options::<report::EstimateArgs>(options, "options")?
+        .into_options()
+        .map_err(|e| js_error(&e))?;
+    let bp = blueprint_input(&blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let estimate = iac_dharma::estimate(&bp, &options).map_err(|e| js_error(&e))?;
+    to_js(&estimate)
+}
+
+/// The cost difference between two versions of a blueprint, per resource (matched by address):
+/// the new blueprint's resources in order, then the removed ones.
+///
+/// @param oldBlueprint the current version (text or object).
+/// @param newBlueprint the proposed version (text or object).
+/// @param options as `estimate` (`budget` and `skip_optimizations` do not apply).
+/// @throws {DharmaError} as `estimate`, for either blueprint.
+#[wasm_bindgen(js_name = costDiff, unchecked_return_type = "CostDiff")]
+pub fn cost_diff(
+    #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
+    old_blueprint: JsValue,
+    #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
+    new_blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "EstimateOptions | null")] options: Option<
+        JsValue,
+    >,
+) -> Result<JsValue, JsValue> {
+    let options = convert::options::<report::EstimateArgs>(options, "options")?
+        .into_options()
+        .map_err(|e| js_error(&e))?;
+    let old = blueprint_input(&old_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let new = blueprint_input(&new_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let diff = iac_dharma::cost_diff(&old, &new, &options).map_err(|e| js_error(&e))?;
+    to_js(&diff)
+}
+
 /// The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders.
 #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
 pub fn schema() -> Result<JsValue, JsValue> {

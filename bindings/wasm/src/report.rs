@@ -1,10 +1,16 @@
 //! The pure part of the binding: reading a blueprint source, and the plain result structures the
 //! JS functions return. Nothing here touches JavaScript, so it is unit-tested natively.
 
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
 use iac_dharma::{
-    did_you_mean, Blueprint, CheckedBlueprint, Code, Error, ErrorKind, Finding, SourceFormat, Value,
+    did_you_mean, Blueprint, CheckedBlueprint, Code, Decimal, Error, ErrorKind, EstimateOptions,
+    Finding, GenerateOptions, OutputFormat, PriceCatalog, Provider, SourceFormat, TemplateSet,
+    UsageFile, Value,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A blueprint as the caller gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +152,9 @@ pub struct ResourceSummary<'a> {
     pub count: u32,
     /// Whether blueprint tags are merged into this resource.
     pub taggable: bool,
+    /// The tags (labels on GCP) the resource gets: the blueprint's `tags` merged with its own
+    /// (its own win); empty when the type takes none.
+    pub tags: Value,
 }
 
 /// The result of `check`.
@@ -176,12 +185,17 @@ impl<'a> CheckReport<'a> {
             region: &doc.region,
             resources: bp
                 .iter()
-                .map(|(_, r, info)| ResourceSummary {
-                    name: &r.name,
-                    type_name: &info.type_name,
-                    address: &info.address,
-                    count: r.instance_count(),
-                    taggable: info.taggable,
+                .map(|(i, r, info)| {
+                    let mut tags = Value::Object(bp.effective_tags(i));
+                    js_safe_numbers(&mut tags);
+                    ResourceSummary {
+                        name: &r.name,
+                        type_name: &info.type_name,
+                        address: &info.address,
+                        count: r.instance_count(),
+                        taggable: info.taggable,
+                        tags,
+                    }
                 })
                 .collect(),
             warnings: bp.warnings(),
@@ -256,6 +270,133 @@ pub fn blast_radius(bp: &CheckedBlueprint, name: &str) -> Result<Vec<String>, Er
         .into_iter()
         .filter_map(|i| bp.resources().get(i).map(|r| r.name.clone()))
         .collect())
+}
+
+/// The options of `estimate` and `costDiff`, as the caller passes them (snake_case keys, as the
+/// results have).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EstimateArgs {
+    /// A usage file as an object (`{"resource_usage": {"<name>": {"<key>": number}}, ...}`):
+    /// usage assumptions; the blueprint's own `usage` wins over it.
+    pub usage: Option<serde_json::Value>,
+    /// A monthly budget in USD, as a decimal string (`"120.50"`) or a number.
+    pub budget: Option<serde_json::Value>,
+    /// Price rows as CSV text with the header of `pricing/*.csv`
+    /// (`provider,region,service,sku,unit,price_usd,purchase,source,date`): they extend the
+    /// built-in catalog, replacing rows with the same provider, region, SKU and purchase option.
+    pub prices: Option<String>,
+    /// Skip the optimization analysis (faster for very large blueprints).
+    #[serde(alias = "skipOptimizations")]
+    pub skip_optimizations: bool,
+}
+
+impl EstimateArgs {
+    /// The engine's options.
+    ///
+    /// # Errors
+    /// An [`ErrorKind::InvalidInput`] error at `options.budget` for a budget that is not a
+    /// decimal; the engine's [`ErrorKind::Pricing`] errors for a bad usage file
+    /// (`invalid_usage`, path inside the file) or bad price rows (`invalid_price_catalog`, path
+    /// `line N.column`).
+    pub fn into_options(self) -> Result<EstimateOptions, Error> {
+        let mut opts = EstimateOptions::new();
+        if let Some(usage) = self.usage {
+            opts = opts.with_usage(UsageFile::from_value(usage)?);
+        }
+        if let Some(budget) = self.budget {
+            opts = opts.with_budget(budget_decimal(&budget)?);
+        }
+        if let Some(csv) = self.prices {
+            let mut catalog = (*PriceCatalog::builtin()).clone();
+            catalog.extend(PriceCatalog::from_csv(&csv)?);
+            opts = opts.with_catalog(Arc::new(catalog));
+        }
+        opts.skip_optimizations = self.skip_optimizations;
+        Ok(opts)
+    }
+}
+
+/// A budget given as a decimal string or a JSON number.
+fn budget_decimal(value: &serde_json::Value) -> Result<Decimal, Error> {
+    let text = match value {
+        serde_json::Value::String(s) => s.trim().to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => {
+            return Err(invalid_argument(
+                "options.budget",
+                format!("the budget must be a decimal string or a number, got {other}"),
+                None,
+            ))
+        }
+    };
+    let parsed = Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text));
+    match parsed {
+        Ok(d) if d.is_sign_negative() => Err(invalid_argument(
+            "options.budget",
+            format!("the budget must not be negative, got {text}"),
+            None,
+        )),
+        Ok(d) => Ok(d),
+        Err(_) => Err(invalid_argument(
+            "options.budget",
+            format!("the budget `{text}` is not a decimal number (USD per month)"),
+            None,
+        )),
+    }
+}
+
+/// The options of `generate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GenerateArgs {
+    /// Templates (name → tera text) replacing the embedded ones of the same name or adding
+    /// others; see `templates/README.md` in the repository.
+    pub templates: Option<BTreeMap<String, String>>,
+}
+
+impl GenerateArgs {
+    /// The engine's options.
+    ///
+    /// # Errors
+    /// A [`ErrorKind::Generate`] error (`template_error`) when a template does not compile.
+    pub fn into_options(self) -> Result<GenerateOptions, Error> {
+        let mut opts = GenerateOptions::default();
+        if let Some(templates) = self.templates {
+            opts.templates = Some(TemplateSet::with_overrides(templates)?);
+        }
+        Ok(opts)
+    }
+}
+
+/// Reads the `format` argument of `generate` (`"terraform"` when absent).
+///
+/// # Errors
+/// The engine's [`ErrorKind::InvalidInput`] error (`unknown_format`, with a suggestion).
+pub fn output_format(arg: Option<&str>) -> Result<OutputFormat, Error> {
+    arg.unwrap_or("terraform").parse()
+}
+
+/// The output formats of `generate`: all of them, or those that can express blueprints of
+/// `provider`.
+///
+/// # Errors
+/// An [`ErrorKind::InvalidInput`] error at path `provider` for an unknown provider.
+pub fn output_formats(provider: Option<&str>) -> Result<Vec<&'static str>, Error> {
+    let formats = match provider {
+        None => OutputFormat::ALL.to_vec(),
+        Some(name) => {
+            let provider: Provider = name.parse().map_err(|message: String| {
+                invalid_argument(
+                    "provider",
+                    message,
+                    did_you_mean(name, Provider::ALL.iter().map(|p| p.as_str())),
+                )
+            })?;
+            OutputFormat::for_provider(provider)
+        }
+    };
+    Ok(formats.into_iter().map(OutputFormat::as_str).collect())
 }
 
 #[cfg(test)]
@@ -370,5 +511,104 @@ mod tests {
         assert_eq!(v["a"][1], 5);
         assert!(v["a"][1].is_u64());
         assert!(v["a"][2].is_f64());
+    }
+
+    #[test]
+    fn estimate_args_become_engine_options() {
+        let args: EstimateArgs = options_from_json(
+            Some(r#"{"budget": "12.50", "usage": {"resource_usage": {"a": {"storage_gb": 5}}}, "skip_optimizations": true}"#),
+            "options",
+        )
+        .unwrap();
+        let opts = args.into_options().unwrap();
+        assert_eq!(opts.budget.unwrap().to_string(), "12.50");
+        assert!(opts.usage.is_some());
+        assert!(opts.skip_optimizations);
+        assert!(opts.catalog.is_none());
+        let number: EstimateArgs =
+            options_from_json(Some(r#"{"budget": 1e3}"#), "options").unwrap();
+        assert_eq!(
+            number.into_options().unwrap().budget.unwrap(),
+            Decimal::from(1000)
+        );
+        for bad in [
+            r#"{"budget": "x"}"#,
+            r#"{"budget": -1}"#,
+            r#"{"budget": true}"#,
+        ] {
+            let args: EstimateArgs = options_from_json(Some(bad), "options").unwrap();
+            let e = args.into_options().unwrap_err();
+            assert_eq!(
+                (e.kind(), e.path()),
+                (ErrorKind::InvalidInput, "options.budget"),
+                "{bad}"
+            );
+        }
+        let e = options_from_json::<EstimateArgs>(Some(r#"{"budjet": 1}"#), "options").unwrap_err();
+        assert_eq!(e.path(), "options.budjet");
+        let args: EstimateArgs = options_from_json(
+            Some(r#"{"usage": {"resource_usage": {"a": {"storage_gb": -1}}}}"#),
+            "options",
+        )
+        .unwrap();
+        let e = args.into_options().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Pricing);
+        assert_eq!(e.path(), "resource_usage.a.storage_gb");
+    }
+
+    #[test]
+    fn caller_prices_extend_the_builtin_catalog() {
+        let csv = "provider,region,service,sku,unit,price_usd,purchase,source,date\naws,us-east-1,AmazonEC2,ec2/t3.micro,hour,0.5,on_demand,test,2026-11-01\n";
+        let args = EstimateArgs {
+            prices: Some(csv.into()),
+            ..EstimateArgs::default()
+        };
+        let catalog = args.into_options().unwrap().catalog.unwrap();
+        assert_eq!(catalog.rows().len(), PriceCatalog::builtin().rows().len());
+        let args = EstimateArgs {
+            prices: Some("provider,region\naws".into()),
+            ..EstimateArgs::default()
+        };
+        assert_eq!(args.into_options().unwrap_err().kind(), ErrorKind::Pricing);
+    }
+
+    #[test]
+    fn generate_arguments() {
+        assert_eq!(output_format(None).unwrap(), OutputFormat::Terraform);
+        assert_eq!(output_format(Some("cdk-ts")).unwrap(), OutputFormat::CdkTs);
+        let e = output_format(Some("terraform-jsn")).unwrap_err();
+        assert_eq!(e.code().as_str(), "unknown_format");
+        assert_eq!(
+            e.findings()[0].suggestion.as_deref(),
+            Some("terraform-json")
+        );
+        assert_eq!(output_formats(None).unwrap().len(), OutputFormat::ALL.len());
+        assert_eq!(
+            output_formats(Some("azure")).unwrap(),
+            [
+                "terraform",
+                "terraform-json",
+                "arm",
+                "pulumi-yaml",
+                "pulumi-ts"
+            ]
+        );
+        let e = output_formats(Some("gpc")).unwrap_err();
+        assert_eq!(e.path(), "provider");
+        assert_eq!(e.findings()[0].suggestion.as_deref(), Some("gcp"));
+        let args: GenerateArgs = options_from_json(
+            Some(r#"{"templates": {"terraform/x.tf": "{% if %}"}}"#),
+            "options",
+        )
+        .unwrap();
+        assert_eq!(
+            args.into_options().unwrap_err().code().as_str(),
+            "template_error"
+        );
+        assert!(GenerateArgs::default()
+            .into_options()
+            .unwrap()
+            .templates
+            .is_none());
     }
 }

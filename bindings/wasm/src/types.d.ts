@@ -107,6 +107,8 @@ export interface ResourceSummary {
   count: number;
   /** Whether blueprint tags are merged into it. */
   taggable: boolean;
+  /** The tags (labels on GCP) it gets: the blueprint's `tags` merged with its own; `{}` when untaggable. */
+  tags: Record<string, unknown>;
 }
 
 export interface CheckResult {
@@ -154,3 +156,182 @@ export interface GraphJson {
 
 export function graph(blueprint: BlueprintInput, format: "dot" | "mermaid"): string;
 export function graph(blueprint: BlueprintInput, format?: "json" | null): GraphJson;
+
+/** Output formats of `generate`. */
+export type OutputFormat =
+  | "terraform" | "terraform-json" | "cloudformation" | "cloudformation-yaml" | "arm"
+  | "pulumi-yaml" | "pulumi-ts" | "cdk-ts";
+
+/** What `generate` returns: relative file path (`main.tf`, `lib/stack.ts`) to content, sorted by path. */
+export type GeneratedFiles = Record<string, string>;
+
+export interface GenerateOptions {
+  /** Tera templates (name → text) replacing embedded ones of the same name or adding others. */
+  templates?: Record<string, string>;
+}
+
+/** An exact decimal amount in USD, as a string (`"15.1840"`): never rounded, never a float. */
+export type Money = string;
+
+export interface EstimateOptions {
+  /**
+   * Usage assumptions (a usage file as an object):
+   * `{version?, resource_usage?: {[resourceName]: {[key]: number}}, resource_type_default_usage?: {[type]: {[key]: number}}}`.
+   * The blueprint's own `usage` wins over it.
+   */
+  usage?: Record<string, unknown>;
+  /** A monthly budget in USD: the estimate then carries `budget`. */
+  budget?: Money | number;
+  /**
+   * Price rows as CSV text with the header `provider,region,service,sku,unit,price_usd,purchase,source,date`;
+   * they extend the built-in catalog (same provider, region, SKU and purchase option: replaced).
+   */
+  prices?: string;
+  /** Skip the optimization analysis (faster for very large blueprints). */
+  skip_optimizations?: boolean;
+}
+
+/** Where a usage figure came from. */
+export type UsageSource = "resource" | "usage_file" | "usage_file_type_default" | "default";
+
+/** One priced component of a resource, for all its `count` instances. */
+export interface LineItem {
+  /** What is billed, e.g. `Instance usage (Linux, on-demand, t3.micro)`. */
+  name: string;
+  /** The catalog unit (`hour`, `GB-month`, `1M requests`, ...). */
+  unit: string;
+  quantity: Money;
+  unit_price: Money;
+  /** quantity × unit price, exact. */
+  monthly: Money;
+  /** The catalog key that priced the line. */
+  sku: string;
+  /** For usage-based lines: where the quantity came from. */
+  usage_source?: UsageSource;
+  /** For usage-based lines: the usage key (`monthly_requests`, `storage_gb`, ...). */
+  usage_key?: string;
+  /** For instance-hour lines: hours each instance runs per month. */
+  hours_per_instance?: Money;
+}
+
+export type PriceStatus = "priced" | "free" | "unpriced";
+
+export interface UnpricedComponent {
+  name: string;
+  reason: string;
+}
+
+/** The cost of one resource (all its `count` instances). */
+export interface ResourceCost {
+  /** `type.name`. */
+  address: string;
+  name: string;
+  /** The Terraform type. */
+  resource_type: string;
+  count: number;
+  status: PriceStatus;
+  monthly: Money;
+  line_items: LineItem[];
+  /** Why the resource is free or unpriced (never counted as $0 silently). */
+  reason?: string;
+  /** Components of a priced resource the catalog could not price. */
+  unpriced_components?: UnpricedComponent[];
+  /** Assumptions and conventions applied. */
+  notes?: string[];
+}
+
+export interface EstimateSummary {
+  resources: number;
+  priced: number;
+  free: number;
+  unpriced: number;
+  partially_priced: number;
+  /** Usage-based line items whose quantity is a built-in default. */
+  default_usage_items: number;
+}
+
+export interface Confidence {
+  /** 0 to 1. */
+  score: Money;
+  level: "high" | "medium" | "low";
+  explanation: string;
+}
+
+export type OptimizationKind =
+  | "gp2_to_gp3" | "current_generation" | "graviton" | "commitment1y" | "commitment3y"
+  | "nat_gateway_consolidation" | "non_production_rightsizing";
+
+/** A suggested change with its monthly savings computed from the catalog. */
+export interface Optimization {
+  kind: OptimizationKind;
+  address: string;
+  /** One-line summary (`Change t3.large to t4g.large`). */
+  title: string;
+  current_monthly: Money;
+  optimized_monthly: Money;
+  monthly_savings: Money;
+  /** Where the rate behind the savings comes from. */
+  basis: string;
+}
+
+export interface BudgetResult {
+  limit: Money;
+  total: Money;
+  status: "within" | "over";
+  /** limit − total, when within. */
+  headroom?: Money;
+  /** total − limit, when over. */
+  overrun?: Money;
+}
+
+/** The price catalog an estimate used. */
+export interface CatalogInfo {
+  rows: number;
+  oldest_date: string;
+  newest_date: string;
+}
+
+export interface CostEstimate {
+  currency: "USD";
+  provider: Provider;
+  region: string;
+  /** Hours in a billing month (730). */
+  hours_per_month: number;
+  total_monthly: Money;
+  /** Part of the total from provisioned capacity. */
+  baseline_monthly: Money;
+  /** Part of the total from usage-based lines. */
+  usage_monthly: Money;
+  /** Every resource, in blueprint order. */
+  resources: ResourceCost[];
+  summary: EstimateSummary;
+  confidence: Confidence;
+  /** Suggested changes, largest savings first. */
+  optimizations: Optimization[];
+  potential_savings_monthly: Money;
+  /** With a budget option. */
+  budget?: BudgetResult;
+  catalog: CatalogInfo;
+  /** Problems that did not stop the estimate (e.g. no prices for the region). */
+  warnings?: Finding[];
+}
+
+export type CostChange = "added" | "removed" | "changed" | "unchanged";
+
+export interface ResourceCostDiff {
+  address: string;
+  change: CostChange;
+  old_monthly: Money;
+  new_monthly: Money;
+  delta: Money;
+}
+
+export interface CostDiff {
+  old_total: Money;
+  new_total: Money;
+  delta_monthly: Money;
+  /** The new blueprint's resources in order, then the removed ones. */
+  resources: ResourceCostDiff[];
+  /** Addresses of unpriced resources in the new blueprint (their cost is not in the delta). */
+  new_unpriced: string[];
+}

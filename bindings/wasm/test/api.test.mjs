@@ -141,16 +141,24 @@ test('check: text or object, with warnings', () => {
   assert.deepEqual(r.resources.map((x) => x.type), ['aws_vpc', 'aws_subnet', 'aws_instance']);
   assert.deepEqual(dharma.check(DOC).resources.map((x) => x.address), ['aws_vpc.main', 'aws_subnet.a']);
 
-  // A reference to an attribute of a type the catalog does not describe is a warning, not an error.
+  // A reference to an attribute the type does not have is a located check error (every type of
+  // the catalog records its computed attributes, so none of them is only a warning any more).
   const doc = structuredClone(DOC);
   doc.resources.unshift({ type: 'aws_appmesh_mesh', name: 'mesh', properties: { name: 'm' } });
   doc.resources[2].properties.map_public_ip_on_launch = '${mesh.some_attribute}';
-  const w = dharma.check(doc);
-  assert.equal(w.warnings.length, 1);
-  assert.equal(w.warnings[0].code, 'unknown_attribute');
-  assert.equal(w.warnings[0].severity, 'warning');
-  assert.equal(w.warnings[0].path, 'resources[2].properties.map_public_ip_on_launch');
-  assert.equal(w.resources[0].type, 'aws_appmesh_mesh');
+  const err = thrown(() => dharma.check(doc));
+  assert.equal(err.kind, 'check');
+  assert.equal(err.code, 'unknown_attribute');
+  assert.equal(err.path, 'resources[2].properties.map_public_ip_on_launch');
+  assert.deepEqual(dharma.check(DOC).warnings, []);
+
+  // Each resource carries the tags it gets: the blueprint's merged with its own.
+  const tagged = dharma.check(YAML);
+  assert.deepEqual(tagged.resources[0].tags, { Owner: 'platform' });
+  const own = structuredClone(DOC);
+  own.tags = { Owner: 'platform', Env: 'dev' };
+  own.resources[0].properties.tags = { Env: 'prod', Name: 'main' };
+  assert.deepEqual(dharma.check(own).resources[0].tags, { Owner: 'platform', Env: 'prod', Name: 'main' });
 });
 
 test('graph: JSON object, DOT and Mermaid text', () => {
@@ -187,6 +195,159 @@ test('schema: the JSON Schema of the blueprint format', () => {
   assert.equal(s.title, 'IAC Dharma blueprint');
   assert.ok(s.required.includes('resources') || s.properties.resources);
   assert.equal(s.properties.provider.enum.join(), 'aws,azure,gcp');
+});
+
+test('generate: Terraform by default, every format of the provider, files sorted by path', () => {
+  const files = dharma.generate(YAML);
+  assert.deepEqual(Object.keys(files), ['main.tf', 'outputs.tf', 'providers.tf', 'variables.tf'].filter((f) => f in files));
+  assert.deepEqual(Object.keys(files), Object.keys(files).sort());
+  assert.match(files['main.tf'], /resource "aws_vpc" "main" \{/);
+  assert.match(files['main.tf'], /vpc_id\s+= aws_vpc\.main\.id/);
+  assert.deepEqual(dharma.generate(DOC, 'terraform'), dharma.generate(JSON.stringify(DOC)));
+  const json = dharma.generate(DOC, 'terraform-json');
+  assert.deepEqual(Object.keys(json), ['main.tf.json']);
+  assert.equal(JSON.parse(json['main.tf.json']).resource.aws_subnet.a.vpc_id, '${aws_vpc.main.id}');
+  assert.deepEqual(dharma.outputFormats('aws'), ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts']);
+  assert.deepEqual(dharma.outputFormats(), ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'arm', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts']);
+  assert.ok(dharma.outputFormats('azure').includes('arm'));
+  // Every format the engine offers for AWS either generates files or says why it cannot.
+  for (const format of dharma.outputFormats('aws')) {
+    try {
+      const out = dharma.generate(DOC, format);
+      assert.ok(Object.keys(out).length > 0, format);
+      for (const text of Object.values(out)) assert.equal(typeof text, 'string');
+    } catch (e) {
+      assert.equal(e.name, 'DharmaError', `${format}: ${e.stack}`);
+      assert.equal(e.kind, 'generate', `${format}: ${e.message}`);
+    }
+  }
+  const cfn = JSON.parse(dharma.generate(DOC, 'cloudformation')['template.json']);
+  assert.deepEqual(cfn.Resources.A.Properties.VpcId, { Ref: 'Main' });
+});
+
+test('generate: caller templates replace embedded ones', () => {
+  const names = Object.keys(dharma.generate(DOC));
+  assert.ok(names.length > 0);
+  const err = thrown(() => dharma.generate(DOC, 'terraform', { templates: { 'terraform/main.tf': '{% if %}' } }));
+  assert.equal(err.kind, 'generate');
+  assert.equal(err.code, 'template_error');
+});
+
+test('generate: errors', () => {
+  let err = thrown(() => dharma.generate(DOC, 'terraform-jsn'));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.code, 'unknown_format');
+  assert.equal(err.suggestion, 'terraform-json');
+  err = thrown(() => dharma.generate(DOC, 'arm'));
+  assert.equal(err.kind, 'generate');
+  assert.equal(err.code, 'unsupported_provider');
+  assert.equal(err.path, 'provider');
+  err = thrown(() => dharma.generate(DOC, 7));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'format');
+  err = thrown(() => dharma.generate(DOC, 'terraform', { template: {} }));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'options.template');
+  assert.match(err.message, /template/);
+  err = thrown(() => dharma.generate(DOC, 'terraform', 'x'));
+  assert.equal(err.path, 'options');
+  err = thrown(() => dharma.generate({ ...DOC, region: 'us-east-l' }, 'terraform'));
+  assert.equal(err.kind, 'check');
+  assert.equal(err.code, 'unknown_region');
+  err = thrown(() => dharma.outputFormats('aws2'));
+  assert.equal(err.path, 'provider');
+  assert.equal(err.suggestion, 'aws');
+});
+
+/** Adds decimal strings exactly (as integers of 1e-8 USD); enough for these tests. */
+function sum(amounts) {
+  const scale = 10n ** 8n;
+  const total = amounts.reduce((acc, a) => {
+    const [int, frac = ''] = a.replace('-', '').split('.');
+    const v = BigInt(int) * scale + BigInt((frac + '00000000').slice(0, 8));
+    return acc + (a.startsWith('-') ? -v : v);
+  }, 0n);
+  return Number(total) / 1e8;
+}
+
+test('estimate: every resource with exact line items, totals and the catalog used', () => {
+  const est = dharma.estimate(YAML);
+  assert.equal(est.currency, 'USD');
+  assert.equal(est.provider, 'aws');
+  assert.equal(est.hours_per_month, 730);
+  assert.deepEqual(est.resources.map((r) => r.address), ['aws_vpc.main', 'aws_subnet.public_a', 'aws_instance.web']);
+  assert.equal(est.resources[0].status, 'free');
+  const web = est.resources[2];
+  assert.equal(web.status, 'priced');
+  const hours = web.line_items.find((l) => l.unit === 'hour');
+  assert.equal(hours.quantity, '730');
+  assert.equal(hours.unit_price, '0.0104');
+  assert.equal(hours.monthly, '7.592');
+  assert.equal(typeof est.total_monthly, 'string');
+  assert.equal(sum([est.total_monthly]), sum(est.resources.map((r) => r.monthly)));
+  assert.ok(est.catalog.rows > 1000, `catalog rows: ${est.catalog.rows}`);
+  assert.match(est.catalog.newest_date, /^\d{4}-\d{2}-\d{2}$/);
+  assert.deepEqual(dharma.estimate(DOC), dharma.estimate(JSON.stringify(DOC)));
+});
+
+test('estimate: budget, usage file, caller prices, no optimizations', () => {
+  const total = dharma.estimate(YAML).total_monthly;
+  const over = dharma.estimate(YAML, { budget: '1' });
+  assert.equal(over.budget.status, 'over');
+  assert.equal(over.budget.limit, '1');
+  const within = dharma.estimate(YAML, { budget: 1000 });
+  assert.equal(within.budget.status, 'within');
+  assert.equal(sum([within.budget.headroom]), sum(['1000', '-' + total]));
+  const cheap = dharma.estimate(YAML, {
+    prices: 'provider,region,service,sku,unit,price_usd,purchase,source,date\naws,us-east-1,AmazonEC2,ec2/t3.micro,hour,0.001,on_demand,test,2026-11-01\n',
+  });
+  const hours = cheap.resources[2].line_items.find((l) => l.unit === 'hour');
+  assert.equal(hours.unit_price, '0.001');
+  assert.equal(hours.monthly, '0.73');
+  assert.ok(Array.isArray(dharma.estimate(YAML, { skip_optimizations: true }).optimizations));
+  const s3 = { ...DOC, resources: [{ type: 'aws_s3_bucket', name: 'b', properties: {} }] };
+  const withUsage = dharma.estimate(s3, { usage: { resource_usage: { b: { storage_gb: 100 } } } });
+  const byFile = withUsage.resources[0].line_items.filter((l) => l.usage_source === 'usage_file');
+  assert.ok(byFile.length >= 1, JSON.stringify(withUsage.resources[0]));
+});
+
+test('estimate and costDiff: errors', () => {
+  let err = thrown(() => dharma.estimate(YAML, { usage: { resource_usage: { web: { monthly_hours: -1 } } } }));
+  assert.equal(err.kind, 'pricing');
+  assert.equal(err.code, 'invalid_usage');
+  assert.equal(err.path, 'resource_usage.web.monthly_hours');
+  err = thrown(() => dharma.estimate(YAML, { prices: 'provider,region\naws' }));
+  assert.equal(err.kind, 'pricing');
+  assert.equal(err.code, 'invalid_price_catalog');
+  err = thrown(() => dharma.estimate(YAML, { budget: 'lots' }));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'options.budget');
+  err = thrown(() => dharma.estimate(YAML, { budget: -5 }));
+  assert.equal(err.path, 'options.budget');
+  err = thrown(() => dharma.estimate(YAML, { budjet: 5 }));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.path, 'options.budjet');
+  assert.match(err.message, /budjet/);
+  err = thrown(() => dharma.estimate(YAML, { prices: 5 }));
+  assert.equal(err.path, 'options.prices');
+  err = thrown(() => dharma.estimate(YAML, [1]));
+  assert.equal(err.path, 'options');
+  err = thrown(() => dharma.costDiff(YAML, 'name: [', {}));
+  assert.equal(err.code, 'yaml_syntax');
+  err = thrown(() => dharma.costDiff(42, YAML));
+  assert.equal(err.path, 'blueprint');
+});
+
+test('costDiff: per-resource changes and the delta', () => {
+  const next = YAML.replace('instance_type: t3.micro', 'instance_type: t3.small');
+  const diff = dharma.costDiff(YAML, next);
+  assert.equal(diff.delta_monthly, '7.592');
+  const web = diff.resources.find((r) => r.address === 'aws_instance.web');
+  assert.deepEqual([web.change, web.delta], ['changed', '7.592']);
+  assert.equal(diff.resources.find((r) => r.address === 'aws_vpc.main').change, 'unchanged');
+  const removed = dharma.costDiff(DOC, { ...DOC, resources: [DOC.resources[0]] });
+  assert.deepEqual(removed.resources.map((r) => [r.address, r.change]), [['aws_vpc.main', 'unchanged'], ['aws_subnet.a', 'removed']]);
+  assert.deepEqual(removed.new_unpriced, []);
 });
 
 test('error: JSON syntax error has kind, code, line and column', () => {

@@ -1,6 +1,7 @@
 // The demo page in a real browser (Debian's Chromium, driven by playwright-core): the engine loads
 // from pkg/web, typing a blueprint shows its resources and waves, breaking it shows located
-// errors, and parse + check of a 1,000-resource blueprint is timed inside the page.
+// errors, the cost and generated code panels follow each edit, and parse + check, estimate and
+// generate of a 1,000-resource blueprint are timed inside the page.
 //   CHROMIUM=/path/to/chromium node --test test/browser.test.mjs      (default /usr/bin/chromium)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,6 +154,85 @@ test('typing a blueprint shows its resources and waves', async () => {
   await page.screenshot({ path: join(ARTIFACTS, 'demo-valid.png'), fullPage: true });
 });
 
+test('the cost panel shows each resource, the total and the budget verdict', async () => {
+  // The page state of the previous test: TYPED.
+  const rows = await page.$$eval('#cost tbody tr', (rs) =>
+    rs.map((r) => ({ address: r.dataset.address, status: r.dataset.status, monthly: r.cells[2].dataset.amount, items: r.cells[3].textContent })),
+  );
+  const expected = await page.evaluate((t) => window.iacDharma.estimate(t), TYPED);
+  assert.deepEqual(rows.map((r) => [r.address, r.status, r.monthly]), expected.resources.map((r) => [r.address, r.status, r.monthly]));
+  assert.deepEqual(rows.map((r) => r.address), ['aws_vpc.main', 'aws_subnet.app', 'aws_instance.web']);
+  assert.equal(rows[0].status, 'free');
+  assert.equal(rows[2].status, 'priced');
+  assert.match(rows[2].items, /1460 hour × \$0\.0104/); // 2 instances × 730 hours, t3.micro in us-west-2
+  assert.ok(Number(rows[2].monthly) > 15, rows[2].monthly);
+  assert.equal(await page.getAttribute('#cost-total', 'data-amount'), expected.total_monthly);
+  assert.match(await page.textContent('#cost-total'), /^\$\d+\.\d\d \/ month · confidence (high|medium|low)$/);
+  // A budget below the total: over, by the exact difference.
+  await typeBudget('10');
+  assert.equal(await page.getAttribute('#budget-status', 'data-status'), 'over');
+  const overrun = await page.evaluate((t) => window.iacDharma.estimate(t, { budget: '10' }).budget.overrun, TYPED);
+  assert.equal(await page.textContent('#budget-status'), `over budget by $${Number(overrun).toFixed(2)}`);
+  await typeBudget('1000');
+  assert.equal(await page.getAttribute('#budget-status', 'data-status'), 'within');
+  await typeBudget('');
+  assert.equal(await page.textContent('#budget-status'), '');
+});
+
+/** Types a budget (replacing the field) and waits for the page to re-check. */
+async function typeBudget(value) {
+  const before = await checks();
+  await page.fill('#budget', value);
+  await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, before, { timeout: 10_000 });
+}
+
+test('pinning a baseline shows the cost change of each edit', async () => {
+  await page.click('#pin-baseline');
+  await page.waitForFunction(() => !document.getElementById('cost-diff').hidden);
+  assert.equal(await page.getAttribute('#diff-total', 'data-amount'), '0');
+  await edit(TYPED.replace('t3.micro', 't3.small').replace('    count: 2\n', '    count: 3\n'));
+  await settled(true);
+  const rows = await page.$$eval('#cost-diff tbody tr', (rs) => rs.map((r) => [r.dataset.address, r.dataset.change, r.cells[4].dataset.amount]));
+  const diff = await page.evaluate(
+    ([a, b]) => window.iacDharma.costDiff(a, b),
+    [TYPED, TYPED.replace('t3.micro', 't3.small').replace('    count: 2\n', '    count: 3\n')],
+  );
+  assert.deepEqual(rows, diff.resources.map((r) => [r.address, r.change, r.delta]));
+  assert.deepEqual(rows.find((r) => r[0] === 'aws_instance.web').slice(0, 2), ['aws_instance.web', 'changed']);
+  assert.ok(Number(diff.delta_monthly) > 0);
+  assert.equal(await page.getAttribute('#diff-total', 'data-amount'), diff.delta_monthly);
+  assert.match(await page.textContent('#diff-total'), /^\+\$\d+\.\d\d \/ month/);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-cost.png'), fullPage: true });
+  await edit(TYPED);
+  await settled(true);
+});
+
+test('the generated code panel shows every file of the chosen format', async () => {
+  const tabs = () => page.$$eval('#gen-files button', (bs) => bs.map((b) => b.dataset.path));
+  const formats = await page.$$eval('#gen-format option', (os) => os.map((o) => o.value));
+  assert.deepEqual(formats, await page.evaluate(() => window.iacDharma.outputFormats('aws')));
+  assert.ok((await tabs()).includes('main.tf'), JSON.stringify(await tabs()));
+  await page.click('#gen-files button[data-path="main.tf"]');
+  const main = await page.textContent('#gen-output');
+  assert.match(main, /resource "aws_instance" "web" \{\n[^}]*count\s+= 2\n/);
+  assert.match(main, /vpc_id\s+= aws_vpc\.main\.id/);
+  const before = await checks();
+  await page.selectOption('#gen-format', 'cloudformation');
+  await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, before);
+  assert.deepEqual(await tabs(), ['template.json']);
+  const template = JSON.parse(await page.textContent('#gen-output'));
+  assert.equal(template.Resources.Main.Type, 'AWS::EC2::VPC');
+  assert.equal(await page.textContent('#generate-count'), '(1 file)');
+  // Switching to an Azure blueprint drops the AWS-only formats and falls back to Terraform.
+  await edit('{"name":"azure-demo","version":"1.0.0","provider":"azure","region":"westeurope","resources":[{"type":"azurerm_resource_group","name":"rg","properties":{"name":"rg","location":"westeurope"}}]}');
+  await settled(true);
+  assert.equal(await page.$eval('#gen-format', (s) => s.value), 'terraform');
+  assert.ok((await page.$$eval('#gen-format option', (os) => os.map((o) => o.value))).includes('arm'));
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-generate.png'), fullPage: true });
+  await edit(TYPED);
+  await settled(true);
+});
+
 test('a check error is shown with its path and suggestion', async () => {
   await edit(TYPED.replace('${main.id}', '${mian.id}').replace('us-west-2', 'us-west-9'));
   const status = await settled(false);
@@ -213,7 +293,7 @@ test('a panic in the page is a readable error and the engine carries on', async 
   assert.deepEqual(unexpected, []);
 });
 
-test('parse + check of a 1,000-resource blueprint, timed in the page', async () => {
+test('parse + check, estimate and generate of a 1,000-resource blueprint, timed in the page', async () => {
   // The same blueprint the criterion benches use (iac_dharma_bench::synthetic_aws_text).
   const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'iac-dharma-wasm', '--example', 'synthetic_blueprint', '--', '1000'], {
     cwd: ROOT,
@@ -242,6 +322,10 @@ test('parse + check of a 1,000-resource blueprint, timed in the page', async () 
       check_object: time(() => d.check(object), 25),
       parse_text: time(() => d.parse(text), 25),
       graph_text: time(() => d.graph(text), 25),
+      estimate_text: time(() => d.estimate(text), 25),
+      estimate_object: time(() => d.estimate(object), 25),
+      generate_terraform: time(() => d.generate(text, 'terraform'), 9),
+      total_monthly: d.estimate(text).total_monthly,
       userAgent: navigator.userAgent,
     };
   }, text);
@@ -253,6 +337,9 @@ test('parse + check of a 1,000-resource blueprint, timed in the page', async () 
       `#   check(text)     ${f(timing.check_text)}\n` +
       `#   check(object)   ${f(timing.check_object)}\n` +
       `#   parse(text)     ${f(timing.parse_text)}  (also returns the document)\n` +
-      `#   graph(text)     ${f(timing.graph_text)}`,
+      `#   graph(text)     ${f(timing.graph_text)}\n` +
+      `#   estimate(text)  ${f(timing.estimate_text)}  (total ${timing.total_monthly} USD / month)\n` +
+      `#   estimate(object) ${f(timing.estimate_object)}\n` +
+      `#   generate(text, 'terraform') ${f(timing.generate_terraform)}`,
   );
 });

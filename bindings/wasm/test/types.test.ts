@@ -1,8 +1,9 @@
 // Compile-only test of the TypeScript declarations (`npm run test:types`, i.e. tsc --noEmit):
 // the package resolves through its `exports`, the API is typed, and wrong arguments are errors.
 import {
-  blastRadius, check, graph, parse, schema, version,
-  type Blueprint, type CheckResult, type DharmaError, type Finding, type GraphJson, type ParseResult,
+  blastRadius, check, costDiff, estimate, generate, graph, outputFormats, parse, schema, version,
+  type Blueprint, type CheckResult, type CostDiff, type CostEstimate, type DharmaError, type Finding,
+  type GeneratedFiles, type GraphJson, type Money, type OutputFormat, type ParseResult,
 } from '@iac-dharma/wasm';
 import init, * as web from '@iac-dharma/wasm/web';
 
@@ -24,6 +25,15 @@ const mermaid: string = graph('text', 'mermaid');
 const dependents: string[] = blastRadius(doc, 'main');
 const jsonSchema: Record<string, unknown> = schema();
 const v: string = version();
+const files: GeneratedFiles = generate(doc, 'cdk-ts', { templates: { 'x.tera': '' } });
+const mainTf: string | undefined = generate('text')['main.tf'];
+const formats: OutputFormat[] = outputFormats('aws');
+const est: CostEstimate = estimate(doc, { budget: '100', usage: { resource_usage: {} }, prices: 'csv', skip_optimizations: true });
+const total: Money = est.total_monthly;
+const over: boolean = estimate(doc, { budget: 5 }).budget?.status === 'over';
+const firstLine: string | undefined = est.resources[0]?.line_items[0]?.unit_price;
+const diff: CostDiff = costDiff(doc, 'text');
+const delta: Money = diff.delta_monthly;
 
 // @ts-expect-error: not a graph format
 graph(doc, 'svg');
@@ -33,6 +43,12 @@ check('x', 'xml');
 check(42);
 // @ts-expect-error: the resource name is required
 blastRadius(doc);
+// @ts-expect-error: not an output format
+generate(doc, 'terraform-hcl');
+// @ts-expect-error: no such option
+estimate(doc, { budjet: 5 });
+// @ts-expect-error: costDiff compares two blueprints
+costDiff(doc);
 
 function describe(e: unknown): string {
   const err = e as DharmaError;
@@ -48,3 +64,4 @@ async function inBrowser(): Promise<number> {
 }
 
 export { types, how, again, withNull, g, waves, dot, mermaid, dependents, jsonSchema, v, describe, inBrowser };
+export { files, mainTf, formats, est, total, over, firstLine, diff, delta };

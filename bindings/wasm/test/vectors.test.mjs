@@ -53,19 +53,50 @@ const CALLS = {
   check(c, input, format) {
     const r = dharma.check(input, format);
     const types = {};
-    for (const res of r.resources) types[res.name] = res.type;
-    return { types, warnings: r.warnings.map((f) => ({ code: f.code, path: f.path })) };
+    const tags = {};
+    for (const res of r.resources) {
+      types[res.name] = res.type;
+      tags[res.name] = res.tags;
+    }
+    return { types, warnings: r.warnings.map((f) => ({ code: f.code, path: f.path })), tags };
   },
   graph(c, input, format) {
-    // `graph` detects the syntax of text; where the case names it, read the text with `parse`
-    // first and pass the document on.
-    const source = typeof input === 'string' && format ? dharma.parse(input, format).blueprint : input;
+    const source = documentOf(input, format);
     const g = dharma.graph(source, 'json');
     const blast_radius = {};
     for (const name of c.args?.blast_radius ?? []) blast_radius[name] = dharma.blastRadius(source, name);
     return { waves: g.waves, order: g.order, edges: g.edges, blast_radius };
   },
+  generate(c, input, format) {
+    const files = dharma.generate(documentOf(input, format), c.args.format);
+    // `contains`: echo back the expected substrings that occur in each file.
+    const contains = {};
+    for (const [path, subs] of Object.entries(c.expect.result?.contains ?? {})) {
+      contains[path] = subs.filter((s) => (files[path] ?? '').includes(s));
+    }
+    return { files: Object.keys(files).sort(), text: files, contains };
+  },
+  estimate(c, input, format) {
+    return dharma.estimate(documentOf(input, format), estimateOptions(c.args));
+  },
+  cost_diff(c, input, format) {
+    // The new blueprint goes in the same form as the old one: text, or a JS object.
+    const next = typeof input === 'string' ? JSON.stringify(c.args.new_blueprint) : structuredClone(c.args.new_blueprint);
+    return dharma.costDiff(documentOf(input, format), next, estimateOptions(c.args));
+  },
 };
+
+/** The functions that detect the syntax of text: where the case names it, read it with `parse`. */
+function documentOf(input, format) {
+  return typeof input === 'string' && format ? dharma.parse(input, format).blueprint : input;
+}
+
+/** Options of the `estimate` and `cost_diff` calls, as core/tests/vectors.rs builds them. */
+function estimateOptions(args = {}) {
+  const options = {};
+  for (const key of ['usage', 'budget', 'prices']) if (key in args) options[key] = args[key];
+  return options;
+}
 
 function run(c, input, format) {
   try {
