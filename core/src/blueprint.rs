@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
+use crate::limits::Limits;
 
 /// Free-form JSON value of a property, variable default or output.
 pub type Value = serde_json::Value;
@@ -250,7 +251,7 @@ impl Blueprint {
     /// A [`ErrorKind::Parse`] error with the line and column of a syntax error, or the path and
     /// line:column of a field that does not fit the blueprint's shape.
     pub fn from_json(text: &str) -> Result<Blueprint> {
-        from_json_text(text)
+        Blueprint::from_text_as_with_limits(text, SourceFormat::Json, &Limits::default())
     }
 
     /// Parses a blueprint from YAML text.
@@ -258,7 +259,7 @@ impl Blueprint {
     /// # Errors
     /// As [`Blueprint::from_json`].
     pub fn from_yaml(text: &str) -> Result<Blueprint> {
-        from_yaml_text(text)
+        Blueprint::from_text_as_with_limits(text, SourceFormat::Yaml, &Limits::default())
     }
 
     /// Parses a blueprint from JSON or YAML text, guessing the format with [`SourceFormat::detect`].
@@ -274,10 +275,35 @@ impl Blueprint {
     /// # Errors
     /// As [`Blueprint::from_json`].
     pub fn from_text_as(text: &str, format: SourceFormat) -> Result<Blueprint> {
-        match format {
-            SourceFormat::Json => Blueprint::from_json(text),
-            SourceFormat::Yaml => Blueprint::from_yaml(text),
-        }
+        Blueprint::from_text_as_with_limits(text, format, &Limits::default())
+    }
+
+    /// Parses a blueprint from JSON or YAML text (detected) under the given [`Limits`] (the other
+    /// parse functions apply [`Limits::default`]).
+    ///
+    /// # Errors
+    /// As [`Blueprint::from_json`], and a [`ErrorKind::Limit`] error (`limit_exceeded`, with
+    /// the path of the offending part) when the text breaks a limit.
+    pub fn from_text_with_limits(text: &str, limits: &Limits) -> Result<Blueprint> {
+        Blueprint::from_text_as_with_limits(text, SourceFormat::detect(text), limits)
+    }
+
+    /// As [`Blueprint::from_text_with_limits`], in the given format.
+    ///
+    /// # Errors
+    /// As [`Blueprint::from_text_with_limits`].
+    pub fn from_text_as_with_limits(
+        text: &str,
+        format: SourceFormat,
+        limits: &Limits,
+    ) -> Result<Blueprint> {
+        limits.check_text(text)?;
+        let bp = match format {
+            SourceFormat::Json => from_json_text(text)?,
+            SourceFormat::Yaml => from_yaml_text(text)?,
+        };
+        limits.check_blueprint(&bp)?;
+        Ok(bp)
     }
 
     /// Builds a blueprint from an already-parsed JSON value (a dict from Python, an object from JS).
@@ -285,8 +311,10 @@ impl Blueprint {
     /// # Errors
     /// A [`ErrorKind::Parse`] error with the path of the field that does not fit.
     pub fn from_value(value: Value) -> Result<Blueprint> {
-        serde_path_to_error::deserialize(value)
-            .map_err(|e| structure_error(e.path().to_string(), e.into_inner().to_string(), None))
+        let bp: Blueprint = serde_path_to_error::deserialize(value)
+            .map_err(|e| structure_error(e.path().to_string(), e.into_inner().to_string(), None))?;
+        Limits::default().check_blueprint(&bp)?;
+        Ok(bp)
     }
 
     /// The blueprint as a JSON value.
@@ -374,6 +402,109 @@ fn strip_path_prefix(message: String, path: &str) -> String {
     }
 }
 
+/// The readers' own nesting guard (128 levels) tripped: a `limit_exceeded` error whose path is
+/// the part of the document path before the deep nesting began, so it stays readable.
+fn nesting_error(path: &str, location: Option<Location>) -> Error {
+    let path = normalize_path(path.to_string());
+    let head = match path.find("[0][0]") {
+        Some(i) => &path[..i],
+        None => path.as_str(),
+    };
+    let head = if head.len() > 200 {
+        head.get(..200).unwrap_or(head)
+    } else {
+        head
+    };
+    Error::single(
+        ErrorKind::Limit,
+        Finding::error(
+            Code::LimitExceeded,
+            head,
+            "the document is nested more than 128 levels deep",
+        )
+        .with_location(location),
+    )
+}
+
+/// The YAML scanner spends time proportional to the flow depth on every token, so a
+/// 100,000-deep `[[[...]]]` takes minutes before the reader's own 128-level guard can refuse it.
+/// This linear pre-scan finds flow collections (`[`/`{` outside quoted scalars and comments)
+/// nested deeper than that guard, and returns the line where the nesting passed it.
+fn yaml_flow_too_deep(text: &str) -> Option<usize> {
+    const MAX: usize = 128;
+    #[derive(PartialEq)]
+    enum State {
+        Plain,
+        Single,
+        Double,
+        Comment,
+    }
+    let mut state = State::Plain;
+    let mut depth = 0usize;
+    let mut line = 1usize;
+    // The last non-blank character outside quotes on this line (None at a line start).
+    let mut prev: Option<char> = None;
+    let mut prev_blank = true;
+    let mut escaped = false;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+            prev = None;
+            prev_blank = true;
+            if state == State::Comment {
+                state = State::Plain;
+            }
+            // In block context a quoted scalar is read as ending with its line: a wrong guess
+            // then only makes this scan count more brackets, never fewer.
+            if depth == 0 && state != State::Plain {
+                state = State::Plain;
+            }
+            escaped = false;
+            continue;
+        }
+        match state {
+            State::Comment => {}
+            State::Single => {
+                if c == '\'' {
+                    state = State::Plain;
+                    prev = Some(c);
+                }
+            }
+            State::Double => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    state = State::Plain;
+                    prev = Some(c);
+                }
+            }
+            State::Plain => {
+                let token_start = matches!(prev, None | Some('[' | '{' | ',' | ':' | '?' | '-'));
+                match c {
+                    '#' if prev_blank => state = State::Comment,
+                    '\'' if token_start => state = State::Single,
+                    '"' if token_start => state = State::Double,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX {
+                            return Some(line);
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                if !c.is_whitespace() && state == State::Plain {
+                    prev = Some(c);
+                }
+            }
+        }
+        prev_blank = c.is_whitespace();
+    }
+    None
+}
+
 fn from_json_text(text: &str) -> Result<Blueprint> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Fast path: a plain parse. Only a failing document is read again with path tracking, which
@@ -391,6 +522,9 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
             column: inner.column(),
         });
         use serde_json::error::Category;
+        if inner.to_string().starts_with("recursion limit exceeded") {
+            return nesting_error(&path, location);
+        }
         match inner.classify() {
             Category::Data => structure_error(path, inner.to_string(), location),
             Category::Syntax | Category::Eof | Category::Io => Error::single(
@@ -428,6 +562,9 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
             Finding::error(Code::YamlSyntax, "", "the blueprint is empty"),
         ));
     }
+    if let Some(line) = yaml_flow_too_deep(text) {
+        return Err(nesting_error("", Some(Location { line, column: 1 })));
+    }
     if let Ok(bp) = yaml_serde::from_str::<Blueprint>(text) {
         return Ok(bp);
     }
@@ -444,6 +581,20 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
         // yaml_serde reports syntax problems (scanner/parser) and shape problems (serde) through
         // one type. Only on failure, re-read the text accepting any shape: if that fails too, the
         // problem is the YAML itself, and that second error says where.
+        if message.contains("recursion limit exceeded") {
+            return nesting_error(&path, location);
+        }
+        if message.contains("repetition limit exceeded") {
+            return Error::single(
+                ErrorKind::Limit,
+                Finding::error(
+                    Code::LimitExceeded,
+                    "",
+                    "the YAML aliases expand to far more values than the text holds (an alias bomb)",
+                )
+                .with_location(location),
+            );
+        }
         match yaml_serde::from_str::<serde::de::IgnoredAny>(text) {
             Err(syntax) => {
                 let location = syntax

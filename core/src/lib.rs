@@ -50,6 +50,7 @@ mod generate;
 mod graph;
 mod graph_format;
 mod json_schema;
+mod limits;
 mod pipeline;
 mod plan;
 mod reference;
@@ -73,6 +74,10 @@ pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, Temp
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;
+pub use limits::{
+    Limits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_RESOURCES,
+    DEFAULT_MAX_STRING_BYTES,
+};
 pub use plan::{
     apply_plan, check_version, plan_diff, render_plan_text, version_bump, Action, AttributeChange,
     Bump, Change, DocumentChange, NamedChange, PathStep, Plan, PlanStep, Replacement,
