@@ -242,6 +242,172 @@ export interface DriftReport {
   not_compared: Array<{ address: string; path: string; reason: string }>
 }
 
+/* --- validate ------------------------------------------------------------------------------ */
+
+/** How serious a policy failure is (lowest first). */
+export type Severity = 'low' | 'medium' | 'high' | 'critical'
+
+/** Options of `PolicySet.builtin` / `fromRego` / `fromPath`. */
+export interface PolicySetOptions {
+  /** Include the built-in checks (default true). */
+  builtin?: boolean
+  /** Data documents merged as `opa eval -d data.json` would (one object or several). */
+  data?: Record<string, unknown> | Array<Record<string, unknown>>
+  /** Settings of the built-in checks (`data.dharma.settings`): `required_tags`, `allowed_regions`, `allowed_instance_types`, `previous_generation_families`. */
+  settings?: Record<string, unknown>
+  /** Time budget of one evaluation in milliseconds (`null`: no limit). */
+  timeLimitMs?: number | null
+}
+
+/** An accepted policy finding. */
+export interface Waiver {
+  /** The check id (`DHARMA_AWS_S3_005`). */
+  id: string
+  /** Why the finding is accepted; shown in every report. */
+  reason: string
+  /** Last day the waiver applies, `YYYY-MM-DD` (inclusive). */
+  expires?: string
+}
+
+export interface ValidateOptions {
+  /** The lowest severity whose failures make the report fail (default `low`). */
+  failOn?: Severity
+  /** The date waiver expiry is compared with, `YYYY-MM-DD` (default: today, UTC). */
+  today?: string
+  /** Values of blueprint variables (like a `.tfvars` file). */
+  variables?: Record<string, unknown>
+  /** Waivers of a plan's findings, by resource address (`validatePlan` only; blueprints carry their own). */
+  waivers?: Record<string, Waiver[]>
+}
+
+export type PolicyStatus = 'fail' | 'warn' | 'unknown' | 'waived'
+export type PolicyCategory = 'security' | 'compliance' | 'reliability' | 'cost' | 'best_practice'
+
+export interface PolicyFinding {
+  /** The check id (`DHARMA_AWS_S3_001`) or a user policy's id. */
+  id: string
+  address: string
+  /** Path of the argument at fault inside the resource (`server_side_encryption_configuration`); may be empty. */
+  path: string
+  message: string
+  status: PolicyStatus
+  severity: Severity
+  title: string
+  category?: PolicyCategory
+  remediation?: string
+  checkov?: string[]
+  cis?: string[]
+  /** `builtin` or the file of the user policy. */
+  source: string
+  waiver?: { reason: string; expires?: string; original_status: PolicyStatus }
+}
+
+export interface ValidationReport {
+  /** No `fail` finding at or above `fail_on`. */
+  passed: boolean
+  fail_on: Severity
+  input: { kind: 'blueprint' | 'plan'; name: string; format_version: string; resources: number }
+  counts: { critical: number; high: number; medium: number; low: number; unknown: number; waived: number; warnings: number }
+  findings: PolicyFinding[]
+  /** Left out when no waiver was declared. */
+  waivers?: Array<{ address: string; id: string; reason: string; expires?: string; state: 'applied' | 'expired' | 'unused'; findings: number }>
+  checks: Array<{ id: string; title: string; severity: Severity; resources: number; failed: number; unknown: number; waived: number }>
+}
+
+/** A built-in check's metadata (`PolicySet.checks()`). */
+export interface PolicyCheck {
+  id: string
+  title: string
+  severity: Severity
+  category: PolicyCategory
+  resource_types: string[]
+  description: string
+  remediation: string
+  checkov?: string[]
+  cis?: string[]
+  package: string
+}
+
+/* --- pipeline ------------------------------------------------------------------------------ */
+
+/** Where a deployment is: `queued -> validating -> planning -> approved -> applying -> completed | failed | rolled_back`. */
+export type DeploymentStatusName =
+  | 'queued' | 'validating' | 'planning' | 'approved' | 'applying' | 'completed' | 'failed'
+  | 'rolled_back'
+
+/** When a change needs a person's approval. */
+export interface ApprovalOptions {
+  /** The environment deployed to (default: the blueprint's `metadata.environment`, else its `environment`/`env` tag). */
+  environment?: string
+  /** Environments whose every change needs approval (default `production`, `prod`). */
+  protectedEnvironments?: string[]
+  /** Replacing a resource needs approval (default true). */
+  onReplace?: boolean
+  /** Deleting a resource needs approval (default true). */
+  onDelete?: boolean
+  /** A monthly cost increase above this amount (USD) needs approval. */
+  maxMonthlyIncrease?: Money | number
+  /** A monthly cost increase above this percentage of the previous total needs approval. */
+  maxIncreasePercent?: Money | number
+  /** Policy findings unknown before apply need approval (default false). */
+  onUnknownFindings?: boolean
+}
+
+export interface PipelineOptions {
+  /** The version deployed now: the run computes a plan and a cost diff against it. */
+  previous?: BlueprintInput
+  /** The deployed Terraform state (text or object): the run computes drift against it. Not with `previous`. */
+  state?: string | Record<string, unknown>
+  /** The format to generate (default `terraform`). */
+  format?: OutputFormat
+  /** The policies (default: the built-in checks). */
+  policySet?: PolicySet
+  failOn?: Severity
+  today?: string
+  variables?: Record<string, unknown>
+  /** Monthly budget in USD; an estimate above it blocks. */
+  budget?: Money | number
+  usage?: Record<string, unknown> | string
+  catalog?: PriceCatalog
+  skipOptimizations?: boolean
+  templates?: Record<string, string>
+  approval?: ApprovalOptions
+}
+
+export type DecisionStatus = 'blocked' | 'needs_approval' | 'ready'
+
+export interface PipelineReason {
+  kind: 'policy' | 'budget' | 'generate' | 'environment' | 'replace' | 'delete' | 'cost_increase' | 'unknown_finding'
+  /** True for policy, budget and generate reasons; false for approval ones. */
+  blocking: boolean
+  address?: string
+  check?: string
+  message: string
+}
+
+export interface PipelineResult {
+  decision: {
+    status: DecisionStatus
+    /** The environment the approval rules used (empty when none was found). */
+    environment: string
+    /** Blocking reasons first, then approval ones. */
+    reasons: PipelineReason[]
+    /** Where the deployment goes from `planning`: `failed` (blocked), `approved` (ready), or null (wait for approval). */
+    next_status: 'failed' | 'approved' | null
+  }
+  validation: ValidationReport
+  estimate: CostEstimate
+  /** Only with `previous`. */
+  cost_diff?: CostDiff
+  format: OutputFormat
+  /** The generated files; null when the format cannot express the blueprint (see the `generate` reasons). */
+  files: Record<string, string> | null
+  /** Only with `previous`. */
+  plan?: Plan
+  /** Only with `state`. */
+  drift?: DriftReport
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -250,11 +416,68 @@ export interface DriftReport {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare namespace DeploymentStatus {
+  /** Every deployment status, in flow order. */
+  export function all(): DeploymentStatusName[]
+  /**
+   * True when the flow allows moving from `from` to `to`.
+   *
+   * @throws {DharmaError} `invalid_input` (path `from` or `to`) for an unknown status.
+   */
+  export function canTransition(from: DeploymentStatusName, to: DeploymentStatusName): boolean
+  /**
+   * True for `completed`, `failed` and `rolled_back`.
+   *
+   * @throws {DharmaError} `invalid_input` (path `status`) for an unknown status.
+   */
+  export function isFinal(status: DeploymentStatusName): boolean
+  /**
+   * The statuses `status` may move to (empty for a final one).
+   *
+   * @throws {DharmaError} `invalid_input` (path `status`) for an unknown status.
+   */
+  export function nextStatuses(status: DeploymentStatusName): DeploymentStatusName[]
+  /**
+   * Moves from `from` to `to`: returns `to`, or throws when the flow does not allow it.
+   *
+   * @throws {DharmaError} `invalid_input` with code `illegal_transition` (naming both statuses
+   * and the allowed ones), or `invalid_argument` for an unknown status.
+   */
+  export function transition<T extends DeploymentStatusName>(from: DeploymentStatusName, to: T): T
+}
+
 /**
  * A parsed and checked blueprint: parse once, then generate, validate, estimate and plan from it.
  * Immutable, so one instance can serve many calls (and async calls in parallel).
  */
 export declare class Blueprint {
+  /**
+   * The deployment pipeline up to apply, in one call: validate (`policySet`, default the
+   * built-in checks; `failOn`), estimate (and the `budget`), generate (`format`, default
+   * Terraform), plan against `previous` (a blueprint: plan and cost diff) or drift against
+   * `state` (a Terraform state), then the decision: `blocked`, `needs_approval` or `ready`,
+   * with every reason. Every stage runs even when an earlier one blocks.
+   *
+   * @throws {DharmaError} the errors of the stages on bad input (a malformed waiver, a bad
+   * usage file, a previous blueprint or state of another provider), `invalid_input` for a bad
+   * option (both `previous` and `state`, an unknown `format`).
+   */
+  runPipeline(options?: PipelineOptions | null): PipelineResult
+  /** `runPipeline` on the libuv thread pool. */
+  runPipelineAsync(options?: PipelineOptions | null): Promise<PipelineResult>
+  /**
+   * Evaluates the policy set (default: the built-in checks) on the blueprint, rendered as a
+   * Terraform plan. The report lists every finding (`fail`, `warn`, `unknown` before apply,
+   * `waived`) with its check, address and path, the counts, the waivers and whether it
+   * `passed` (no failure at or above `options.failOn`).
+   *
+   * @throws {DharmaError} `check` (`invalid_waiver`) for a malformed waiver in the blueprint,
+   * `policy`/`limit` when a policy fails at run time or runs too long, `invalid_input` for a
+   * bad option or a `policySet` that is not a `PolicySet`.
+   */
+  validate(policySet?: PolicySet | null, options?: ValidateOptions | null): ValidationReport
+  /** `validate` on the libuv thread pool. */
+  validateAsync(policySet?: PolicySet | null, options?: ValidateOptions | null): Promise<ValidationReport>
   /**
    * Parses and checks a blueprint written in JSON.
    *
@@ -395,6 +618,48 @@ export declare class Blueprint {
 }
 
 /**
+ * A compiled set of Rego policies: the built-in checks (unless left out), the caller's
+ * policies, data documents and the built-ins' settings. Compiling is the slow part; build a set
+ * once and pass it to any number of `validate` calls (sync or async, in parallel).
+ */
+export declare class PolicySet {
+  /**
+   * The built-in checks; `options` can set their `settings` (`required_tags`,
+   * `allowed_regions`, ...), add `data` documents or change the time limit. Without options,
+   * the set is compiled once per process.
+   *
+   * @throws {DharmaError} `policy` (`invalid_settings`) for settings of the wrong shape,
+   * `invalid_input` for an unknown option.
+   */
+  static builtin(options?: PolicySetOptions | null): PolicySet
+  /**
+   * Compiles the caller's Rego policies (`{fileName: rego}` or `[{name, rego}]`; the name is
+   * how errors refer to a policy), with the built-in checks unless `options.builtin` is false.
+   *
+   * @throws {DharmaError} `policy` (`policy_syntax`, with `file:line:column` in its
+   * location and message) for a policy that does not compile.
+   */
+  static fromRego(policies: Record<string, string> | Array<{ name: string; rego: string }>, options?: PolicySetOptions | null): PolicySet
+  /**
+   * Compiles the Rego files at `path` (a file, or every `*.rego` under a folder, recursively,
+   * `*_test.rego` left out), or at each of several paths.
+   *
+   * @throws {DharmaError} `invalid_input` for a path that cannot be read or holds no `.rego`
+   * file; `policy` as `fromRego`.
+   */
+  static fromPath(path: string | string[], options?: PolicySetOptions | null): PolicySet
+  /** Whether the built-in checks are part of the set. */
+  get hasBuiltin(): boolean
+  /** The packages of the caller's policies (`team.storage`), in load order. */
+  get userPackages(): Array<string>
+  /**
+   * The built-in checks' metadata (id, title, severity, category, resource types,
+   * description, remediation, Checkov and CIS references), by id order.
+   */
+  checks(): PolicyCheck[]
+}
+
+/**
  * A price catalog: the built-in one, or one read from CSV/JSON rows, possibly extending
  * another. Immutable and shared (pass it as `estimate({catalog})` to any number of calls).
  */
@@ -430,6 +695,19 @@ export declare function engineVersion(): string
 
 /** The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders. */
 export declare function schema(): Record<string, unknown>
+
+/**
+ * Evaluates the policy set (default: the built-in checks) on a Terraform plan
+ * (`terraform show -json` output, as text or an object). Waivers come from `options.waivers`
+ * (by resource address).
+ *
+ * @throws {DharmaError} `parse` for a plan that cannot be read (with its JSON path),
+ * `invalid_input` (`invalid_waiver`) for a malformed waiver, and as `Blueprint.validate`.
+ */
+export declare function validatePlan(plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null): ValidationReport
+
+/** `validatePlan` on the libuv thread pool (the plan is read there too). */
+export declare function validatePlanAsync(plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null): Promise<ValidationReport>
 
 export declare namespace money {
   /**

@@ -835,8 +835,12 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.DeploymentStatus = nativeBinding.DeploymentStatus
 module.exports.Blueprint = nativeBinding.Blueprint
+module.exports.PolicySet = nativeBinding.PolicySet
 module.exports.PriceCatalog = nativeBinding.PriceCatalog
 module.exports.engineVersion = nativeBinding.engineVersion
 module.exports.schema = nativeBinding.schema
+module.exports.validatePlan = nativeBinding.validatePlan
+module.exports.validatePlanAsync = nativeBinding.validatePlanAsync
 module.exports.money = nativeBinding.money

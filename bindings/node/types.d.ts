@@ -241,3 +241,169 @@ export interface DriftReport {
   in_sync: string[]
   not_compared: Array<{ address: string; path: string; reason: string }>
 }
+
+/* --- validate ------------------------------------------------------------------------------ */
+
+/** How serious a policy failure is (lowest first). */
+export type Severity = 'low' | 'medium' | 'high' | 'critical'
+
+/** Options of `PolicySet.builtin` / `fromRego` / `fromPath`. */
+export interface PolicySetOptions {
+  /** Include the built-in checks (default true). */
+  builtin?: boolean
+  /** Data documents merged as `opa eval -d data.json` would (one object or several). */
+  data?: Record<string, unknown> | Array<Record<string, unknown>>
+  /** Settings of the built-in checks (`data.dharma.settings`): `required_tags`, `allowed_regions`, `allowed_instance_types`, `previous_generation_families`. */
+  settings?: Record<string, unknown>
+  /** Time budget of one evaluation in milliseconds (`null`: no limit). */
+  timeLimitMs?: number | null
+}
+
+/** An accepted policy finding. */
+export interface Waiver {
+  /** The check id (`DHARMA_AWS_S3_005`). */
+  id: string
+  /** Why the finding is accepted; shown in every report. */
+  reason: string
+  /** Last day the waiver applies, `YYYY-MM-DD` (inclusive). */
+  expires?: string
+}
+
+export interface ValidateOptions {
+  /** The lowest severity whose failures make the report fail (default `low`). */
+  failOn?: Severity
+  /** The date waiver expiry is compared with, `YYYY-MM-DD` (default: today, UTC). */
+  today?: string
+  /** Values of blueprint variables (like a `.tfvars` file). */
+  variables?: Record<string, unknown>
+  /** Waivers of a plan's findings, by resource address (`validatePlan` only; blueprints carry their own). */
+  waivers?: Record<string, Waiver[]>
+}
+
+export type PolicyStatus = 'fail' | 'warn' | 'unknown' | 'waived'
+export type PolicyCategory = 'security' | 'compliance' | 'reliability' | 'cost' | 'best_practice'
+
+export interface PolicyFinding {
+  /** The check id (`DHARMA_AWS_S3_001`) or a user policy's id. */
+  id: string
+  address: string
+  /** Path of the argument at fault inside the resource (`server_side_encryption_configuration`); may be empty. */
+  path: string
+  message: string
+  status: PolicyStatus
+  severity: Severity
+  title: string
+  category?: PolicyCategory
+  remediation?: string
+  checkov?: string[]
+  cis?: string[]
+  /** `builtin` or the file of the user policy. */
+  source: string
+  waiver?: { reason: string; expires?: string; original_status: PolicyStatus }
+}
+
+export interface ValidationReport {
+  /** No `fail` finding at or above `fail_on`. */
+  passed: boolean
+  fail_on: Severity
+  input: { kind: 'blueprint' | 'plan'; name: string; format_version: string; resources: number }
+  counts: { critical: number; high: number; medium: number; low: number; unknown: number; waived: number; warnings: number }
+  findings: PolicyFinding[]
+  /** Left out when no waiver was declared. */
+  waivers?: Array<{ address: string; id: string; reason: string; expires?: string; state: 'applied' | 'expired' | 'unused'; findings: number }>
+  checks: Array<{ id: string; title: string; severity: Severity; resources: number; failed: number; unknown: number; waived: number }>
+}
+
+/** A built-in check's metadata (`PolicySet.checks()`). */
+export interface PolicyCheck {
+  id: string
+  title: string
+  severity: Severity
+  category: PolicyCategory
+  resource_types: string[]
+  description: string
+  remediation: string
+  checkov?: string[]
+  cis?: string[]
+  package: string
+}
+
+/* --- pipeline ------------------------------------------------------------------------------ */
+
+/** Where a deployment is: `queued -> validating -> planning -> approved -> applying -> completed | failed | rolled_back`. */
+export type DeploymentStatusName =
+  | 'queued' | 'validating' | 'planning' | 'approved' | 'applying' | 'completed' | 'failed'
+  | 'rolled_back'
+
+/** When a change needs a person's approval. */
+export interface ApprovalOptions {
+  /** The environment deployed to (default: the blueprint's `metadata.environment`, else its `environment`/`env` tag). */
+  environment?: string
+  /** Environments whose every change needs approval (default `production`, `prod`). */
+  protectedEnvironments?: string[]
+  /** Replacing a resource needs approval (default true). */
+  onReplace?: boolean
+  /** Deleting a resource needs approval (default true). */
+  onDelete?: boolean
+  /** A monthly cost increase above this amount (USD) needs approval. */
+  maxMonthlyIncrease?: Money | number
+  /** A monthly cost increase above this percentage of the previous total needs approval. */
+  maxIncreasePercent?: Money | number
+  /** Policy findings unknown before apply need approval (default false). */
+  onUnknownFindings?: boolean
+}
+
+export interface PipelineOptions {
+  /** The version deployed now: the run computes a plan and a cost diff against it. */
+  previous?: BlueprintInput
+  /** The deployed Terraform state (text or object): the run computes drift against it. Not with `previous`. */
+  state?: string | Record<string, unknown>
+  /** The format to generate (default `terraform`). */
+  format?: OutputFormat
+  /** The policies (default: the built-in checks). */
+  policySet?: PolicySet
+  failOn?: Severity
+  today?: string
+  variables?: Record<string, unknown>
+  /** Monthly budget in USD; an estimate above it blocks. */
+  budget?: Money | number
+  usage?: Record<string, unknown> | string
+  catalog?: PriceCatalog
+  skipOptimizations?: boolean
+  templates?: Record<string, string>
+  approval?: ApprovalOptions
+}
+
+export type DecisionStatus = 'blocked' | 'needs_approval' | 'ready'
+
+export interface PipelineReason {
+  kind: 'policy' | 'budget' | 'generate' | 'environment' | 'replace' | 'delete' | 'cost_increase' | 'unknown_finding'
+  /** True for policy, budget and generate reasons; false for approval ones. */
+  blocking: boolean
+  address?: string
+  check?: string
+  message: string
+}
+
+export interface PipelineResult {
+  decision: {
+    status: DecisionStatus
+    /** The environment the approval rules used (empty when none was found). */
+    environment: string
+    /** Blocking reasons first, then approval ones. */
+    reasons: PipelineReason[]
+    /** Where the deployment goes from `planning`: `failed` (blocked), `approved` (ready), or null (wait for approval). */
+    next_status: 'failed' | 'approved' | null
+  }
+  validation: ValidationReport
+  estimate: CostEstimate
+  /** Only with `previous`. */
+  cost_diff?: CostDiff
+  format: OutputFormat
+  /** The generated files; null when the format cannot express the blueprint (see the `generate` reasons). */
+  files: Record<string, string> | null
+  /** Only with `previous`. */
+  plan?: Plan
+  /** Only with `state`. */
+  drift?: DriftReport
+}

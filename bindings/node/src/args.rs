@@ -150,7 +150,10 @@ pub fn price_catalog_arg(value: Unknown<'_>, path: &str) -> Outcome<Arc<iac_dhar
 }
 
 /// Reads an optional class-instance option (`options.catalog`, `options.policies`).
-fn instance_option<'e>(options: &Option<Unknown<'e>>, key: &str) -> Outcome<Option<Unknown<'e>>> {
+pub fn instance_option<'e>(
+    options: &Option<Unknown<'e>>,
+    key: &str,
+) -> Outcome<Option<Unknown<'e>>> {
     let Some(options) = options.filter(|o| !convert::is_absent(o)) else {
         return Ok(None);
     };
@@ -268,7 +271,18 @@ pub fn estimate_options(
     if let Some(catalog) = catalog {
         options = options.with_catalog(catalog);
     }
-    match o.usage {
+    apply_estimate_fields(options, o.usage, o.budget, o.skip_optimizations)
+}
+
+/// Sets the usage file (text or object), budget and `skipOptimizations` of estimate options
+/// (`estimate`, `costDiff`, `runPipeline`).
+pub fn apply_estimate_fields(
+    mut options: iac_dharma::EstimateOptions,
+    usage: Option<Value>,
+    budget: Option<Amount>,
+    skip_optimizations: Option<bool>,
+) -> Outcome<iac_dharma::EstimateOptions> {
+    match usage {
         None => {}
         Some(Value::String(text)) => {
             let usage = match SourceFormat::detect(&text) {
@@ -289,10 +303,10 @@ pub fn estimate_options(
             .into())
         }
     }
-    if let Some(budget) = o.budget {
+    if let Some(budget) = budget {
         options = options.with_budget(budget.decimal("options.budget")?);
     }
-    if let Some(skip) = o.skip_optimizations {
+    if let Some(skip) = skip_optimizations {
         options.skip_optimizations = skip;
     }
     Ok(options)

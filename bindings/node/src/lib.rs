@@ -9,6 +9,8 @@
 mod args;
 mod convert;
 mod error;
+pub mod pipeline;
+pub mod policy;
 mod task;
 
 use std::sync::Arc;

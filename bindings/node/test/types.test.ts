@@ -5,6 +5,8 @@ import {
   Blueprint, DharmaError, PriceCatalog, money, schema, engineVersion,
   type BlueprintDocument, type CostDiff, type CostEstimate, type ErrorKind, type Finding,
   type GraphJson, type Money, type ResourceSummary, type Plan, type DriftReport,
+  PolicySet, validatePlan, validatePlanAsync, DeploymentStatus,
+  type ValidationReport, type PolicyFinding, type PipelineResult, type DeploymentStatusName,
 } from '@iac-dharma/node';
 
 const doc: BlueprintDocument = {
@@ -75,7 +77,25 @@ bp.drift(4);
 // @ts-expect-error: async variants return promises
 const notAwaited: CostEstimate = bp.estimateAsync();
 
+// Validation and the pipeline.
+const policies: PolicySet = PolicySet.fromRego({ 'team.rego': 'package team' }, { builtin: false });
+const report: ValidationReport = bp.validate(policies, { failOn: 'high', today: '2026-06-01' });
+const failed: PolicyFinding[] = report.findings.filter((f) => f.status === 'fail');
+const planReport: ValidationReport = validatePlan({ format_version: '1.2' }, null, { waivers: { 'aws_s3_bucket.a': [{ id: 'X', reason: 'y' }] } });
+const laterReport: Promise<ValidationReport> = validatePlanAsync('{}');
+const run: PipelineResult = bp.runPipeline({ previous: doc, policySet: PolicySet.builtin(), budget: 100, approval: { onReplace: false } });
+const runLater: Promise<PipelineResult> = bp.runPipelineAsync({ state: '{}', format: 'cloudformation' });
+const next: DeploymentStatusName | null = run.decision.next_status;
+const moved: 'validating' = DeploymentStatus.transition('queued', 'validating');
+// @ts-expect-error: severities are low, medium, high or critical
+bp.validate(null, { failOn: 'severe' });
+// @ts-expect-error: not a deployment status
+DeploymentStatus.nextStatuses('done');
+// @ts-expect-error: the policy set is a PolicySet
+bp.runPipeline({ policySet: 'builtin' });
+
 export {
+  policies, failed, planReport, laterReport, runLater, next, moved,
   fromYaml, fromText, resources, warnings, again, g, waves, dot, dependents, files, total, over,
   delta, sorted, firstWave, bump, drift, driftLater, planLater, inBackground, describe, wrong, notAwaited, schema, engineVersion,
 };

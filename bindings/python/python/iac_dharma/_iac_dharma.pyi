@@ -1,0 +1,198 @@
+"""Type stubs of the native module ``iac_dharma._iac_dharma`` (re-exported by ``iac_dharma``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Literal, final, overload
+
+
+from ._results import CatalogInfo, CostDiff, CostEstimate, Finding, Graph, PriceRow, Resource
+
+__all__ = [
+    "__version__",
+    "Blueprint",
+    "TemplateSet",
+    "PriceCatalog",
+    "cost_diff",
+    "schema",
+    "output_formats",
+    "_panic_for_testing",
+]
+
+__version__: str
+
+_OutputFormat = Literal[
+    "terraform",
+    "terraform-json",
+    "cloudformation",
+    "cloudformation-yaml",
+    "arm",
+    "pulumi-yaml",
+    "pulumi-ts",
+    "cdk-ts",
+]
+"""Output formats of ``Blueprint.generate`` (``output_formats()`` lists them)."""
+
+_Money = Decimal | int | str | float
+"""A money argument: exact as ``Decimal``, ``int`` or decimal text; a float is read from its
+shortest text (``0.1`` is exactly 0.1)."""
+
+_UsageInput = Mapping[str, Any] | str
+"""A usage file (Infracost's ``infracost-usage.yml`` shape): a dict, or YAML/JSON text."""
+
+@final
+class Blueprint:
+    """A parsed and checked blueprint. Build one with ``from_yaml``, ``from_json``,
+    ``from_text``, ``from_dict`` or ``from_file``; every verb then works on it without parsing
+    again. Immutable and safe to share between threads (and picklable)."""
+
+    @staticmethod
+    def from_yaml(text: str) -> Blueprint:
+        """Parses and checks a YAML blueprint.
+
+        Raises ``ParseError`` (``location`` = line and column) for malformed text, or
+        ``CheckError`` listing every problem of a well-formed blueprint."""
+    @staticmethod
+    def from_json(text: str) -> Blueprint:
+        """Parses and checks a JSON blueprint. Raises as ``from_yaml``."""
+    @staticmethod
+    def from_text(text: str, format: Literal["json", "yaml"] | None = None) -> Blueprint:
+        """Parses and checks JSON or YAML (``format=None``: JSON when the text starts with
+        ``{``). Raises as ``from_yaml``, or ``InvalidInputError`` for an unknown format."""
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Blueprint:
+        """Checks a blueprint given as a dict (as ``to_dict()`` returns). Raises ``ParseError``
+        naming the path of a field that does not fit, ``CheckError``, or ``InvalidInputError``
+        for a value with no JSON form (path of the value)."""
+    @staticmethod
+    def from_file(path: str | os.PathLike[str]) -> Blueprint:
+        """Reads a ``.json``/``.yaml``/``.yml`` blueprint file. Raises ``OSError`` when it cannot
+        be read, else as ``from_yaml`` with the exception's ``file`` set."""
+    @property
+    def name(self) -> str:
+        """The blueprint's name."""
+    @property
+    def version(self) -> str:
+        """The blueprint's semantic version, normalized (``v1.2.0`` -> ``1.2.0``)."""
+    @property
+    def provider(self) -> Literal["aws", "azure", "gcp"]:
+        """The cloud provider."""
+    @property
+    def region(self) -> str:
+        """The region."""
+    @property
+    def description(self) -> str | None:
+        """What the infrastructure is for."""
+    @property
+    def tags(self) -> dict[str, str]:
+        """Default tags of every taggable resource."""
+    @property
+    def resources(self) -> list[Resource]:
+        """Every resource in document order, with its resolved Terraform ``type``, ``address``
+        and effective ``tags``."""
+    @property
+    def warnings(self) -> list[Finding]:
+        """Problems that do not stop the blueprint from being used."""
+    def to_dict(self) -> dict[str, Any]:
+        """The document as written (aliases unresolved); ``from_dict`` reads it back."""
+    def to_json(self) -> str:
+        """The document as pretty-printed JSON."""
+    def to_yaml(self) -> str:
+        """The document as YAML."""
+    def generate(
+        self,
+        format: _OutputFormat | str,
+        templates: TemplateSet | Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """Generates infrastructure code: ``{relative path: text}``, sorted by path.
+
+        ``templates`` replaces or adds templates (a reusable ``TemplateSet``, or a dict
+        ``{"terraform/main.tf.tera": text}``). Raises ``InvalidInputError`` for an unknown format
+        (with a suggestion), ``GenerateError`` when the blueprint cannot be expressed in it."""
+    def estimate(
+        self,
+        usage: _UsageInput | None = None,
+        budget: _Money | None = None,
+        *,
+        catalog: PriceCatalog | None = None,
+        skip_optimizations: bool = False,
+    ) -> CostEstimate:
+        """The monthly cost (USD), every amount a ``Decimal``.
+
+        ``usage``: usage assumptions (the blueprint's own ``usage`` wins over it); ``budget``: a
+        monthly limit, reported in ``CostEstimate.budget``; ``catalog``: a ``PriceCatalog``
+        (default: the built-in one). Raises ``PricingError`` (``invalid_usage``, path of each
+        bad value) or ``InvalidInputError`` for a budget that is not a number."""
+    @overload
+    def graph(self, format: Literal["json"] = "json") -> Graph:
+        """The dependency graph: a ``Graph`` (waves, creation order, edges) for ``"json"``,
+        Graphviz or Mermaid text for ``"dot"``/``"mermaid"``. Raises ``InvalidInputError``
+        for another format."""
+    @overload
+    def graph(self, format: Literal["dot", "mermaid"]) -> str: ...
+    @overload
+    def graph(self, format: str) -> Graph | str: ...
+    def blast_radius(self, name: str) -> list[str]:
+        """Every resource depending on ``name``, directly or not, in document order. Raises
+        ``InvalidInputError`` (with a suggestion) for an unknown name."""
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+@final
+class TemplateSet:
+    """Templates replacing or adding to the embedded ones, compiled once; pass it to
+    ``Blueprint.generate(templates=...)`` from any thread."""
+
+    def __new__(cls, templates: Mapping[str, str]) -> TemplateSet:
+        """Compiles ``{name: text}`` over the embedded templates (``terraform/main.tf.tera``
+        replaces one; ``terraform/README.md.tera`` adds ``README.md``). Raises
+        ``GenerateError`` (``template_error``) for a template that does not compile."""
+    @property
+    def names(self) -> list[str]:
+        """Every template name in the set, sorted."""
+
+@final
+class PriceCatalog:
+    """A price catalog, immutable and shared by every estimate and thread at no cost."""
+
+    @staticmethod
+    def builtin() -> PriceCatalog:
+        """The catalog embedded in the engine."""
+    @staticmethod
+    def from_csv(text: str) -> PriceCatalog:
+        """A catalog of these CSV rows only (header ``provider,region,service,sku,unit,price_usd,
+        purchase,source,date``). Raises ``PricingError`` (``invalid_price_catalog``) for a
+        malformed row; combine with ``PriceCatalog.builtin().extend(...)``."""
+    @staticmethod
+    def from_json(text: str) -> PriceCatalog:
+        """A catalog of these rows, as a JSON array of row objects."""
+    def extend(self, other: PriceCatalog) -> PriceCatalog:
+        """A new catalog: these rows plus ``other``'s, which replace rows with the same provider,
+        region, SKU and purchase option."""
+    def lookup(
+        self, provider: str, region: str, sku: str, purchase: str = "on_demand"
+    ) -> PriceRow | None:
+        """The row pricing ``sku`` in ``region`` (or everywhere), if any."""
+    @property
+    def info(self) -> CatalogInfo:
+        """Row count and date range."""
+    def __len__(self) -> int: ...
+
+def cost_diff(
+    old: Blueprint,
+    new: Blueprint,
+    usage: _UsageInput | None = None,
+    budget: _Money | None = None,
+    *,
+    catalog: PriceCatalog | None = None,
+) -> CostDiff:
+    """The monthly cost difference between two blueprints, per resource (matched by address)."""
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the blueprint format."""
+
+def output_formats() -> list[str]:
+    """The format names ``Blueprint.generate`` knows."""
+
+def _panic_for_testing(message: str, where: Literal["engine", "binding"] = "engine") -> None: ...

@@ -1,0 +1,446 @@
+"""Result objects: read-only views over the engine's JSON results.
+
+Every result (``CostEstimate``, ``Report``, ``Plan``...) is a :class:`Record`: its attributes are
+the fields of the engine's result, typed by the annotations below (which is also what editors and
+mypy read). Values are converted when an attribute is read:
+
+* money and other exact quantities, which the engine writes as decimal strings (``"15.184"``), are
+  :class:`decimal.Decimal` (never floats);
+* nested objects are records of their own class, lists of them are lists of records;
+* a field the engine left out (an empty list, an absent optional value) reads as ``[]``, ``{}``
+  or ``None``.
+
+``to_dict()`` converts the whole result at once (``Decimal`` for money, plain dicts and lists
+for the rest); ``to_json()`` returns the engine's own JSON (money as decimal strings), ready to
+send as an HTTP response. Lists and dicts read from a record are copies: changing them does not
+change the record.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from decimal import Decimal
+from typing import Any, Callable, ClassVar, Literal, TypeVar, Union
+
+__all__ = [
+    "Record",
+    "Location",
+    "Finding",
+    "Resource",
+    "Graph",
+    "GraphResource",
+    "Edge",
+    "CostEstimate",
+    "ResourceCost",
+    "LineItem",
+    "UnpricedComponent",
+    "EstimateSummary",
+    "Confidence",
+    "Optimization",
+    "BudgetResult",
+    "CatalogInfo",
+    "PriceRow",
+    "CostDiff",
+    "ResourceCostDiff",
+]
+
+_R = TypeVar("_R", bound="Record")
+_Convert = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A fresh plain copy: records become dicts, containers are copied, the rest is kept."""
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _converter(hint: Any) -> _Convert:
+    """How to turn the JSON value of a field annotated ``hint`` into its Python value."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is Decimal:
+        return lambda v: None if v is None else Decimal(v)
+    if isinstance(hint, type) and issubclass(hint, Record):
+        record_class = hint
+        return lambda v: None if v is None else record_class(v)
+    if hint is str:
+        return lambda v: "" if v is None else v
+    if hint is int:
+        return lambda v: 0 if v is None else v
+    if hint is bool:
+        return lambda v: False if v is None else v
+    if origin is Union or type(hint).__name__ == "UnionType":
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1:
+            convert = _converter(inner[0])
+            if convert is _identity:
+                return _identity
+            return lambda v: None if v is None else convert(v)
+        return _identity
+    if origin is list:
+        item = _converter(args[0]) if args else _identity
+        if item is _identity:
+            return lambda v: [] if v is None else _plain(v)
+        return lambda v: [] if v is None else [item(x) for x in v]
+    if origin is dict:
+        item = _converter(args[1]) if len(args) == 2 else _identity
+        if item is _identity:
+            return lambda v: {} if v is None else _plain(v)
+        return lambda v: {} if v is None else {k: item(x) for k, x in v.items()}
+    if origin is Literal or hint is Any:
+        return _identity
+    return _identity
+
+
+class Record:
+    """Base of every result object (see the module documentation)."""
+
+    __slots__ = ("_raw", "_data")
+    _converters: ClassVar[dict[str, _Convert]]
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        """Wraps the engine's result as a dict (as ``json.loads(record.to_json())`` gives)."""
+        self._raw: str | None = None
+        self._data: dict[str, Any] | None = data
+
+    @classmethod
+    def _from_json(cls: type[_R], text: str) -> _R:
+        """A record over engine JSON text, parsed when first read."""
+        obj = cls.__new__(cls)
+        obj._raw = text
+        obj._data = None
+        return obj
+
+    @classmethod
+    def _list_from_json(cls: type[_R], text: str) -> list[_R]:
+        return [cls(d) for d in json.loads(text)]
+
+    @classmethod
+    def _fields_converters(cls) -> dict[str, _Convert]:
+        converters = cls.__dict__.get("_converters")
+        if converters is None:
+            hints = typing.get_type_hints(cls)
+            converters = {
+                name: _converter(hint)
+                for name, hint in hints.items()
+                if not name.startswith("_") and typing.get_origin(hint) is not ClassVar
+            }
+            cls._converters = converters
+        return converters
+
+    def _fields(self) -> dict[str, Any]:
+        data = self._data
+        if data is None:
+            data = self._data = json.loads(self._raw or "{}")
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not ordinary attributes: the result's fields.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        convert = type(self)._fields_converters().get(name)
+        if convert is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return convert(self._fields().get(name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("_raw", "_data"):
+            object.__setattr__(self, name, value)
+        else:
+            raise AttributeError(f"{type(self).__name__} objects are read-only")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(type(self)._fields_converters()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as plain dicts and lists, money as ``decimal.Decimal``."""
+        converters = type(self)._fields_converters()
+        out: dict[str, Any] = {}
+        for key, value in self._fields().items():
+            convert = converters.get(key, _identity)
+            out[key] = _plain(convert(value))
+        return out
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The engine's JSON for this result (money as decimal strings). Without ``indent``,
+        the engine's own compact text."""
+        if indent is None and self._raw is not None:
+            return self._raw
+        return json.dumps(self._fields(), indent=indent, ensure_ascii=False)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        converters = type(self)._fields_converters()
+        parts = []
+        for key, value in self._fields().items():
+            shown = converters.get(key, _identity)(value)
+            if isinstance(shown, list):
+                parts.append(f"{key}=<{len(shown)} items>")
+            elif isinstance(shown, dict):
+                parts.append(f"{key}=<{len(shown)} keys>")
+            else:
+                parts.append(f"{key}={shown!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self)._from_json, (self.to_json(),))
+
+
+# --- findings (errors and warnings) -------------------------------------------------------------
+
+
+class Location(Record):
+    """A line and column in a source text, both starting at 1."""
+
+    __slots__ = ()
+    line: int
+    column: int
+
+
+class Finding(Record):
+    """One problem found in an input: a stable ``code``, where it is (``path``, e.g.
+    ``resources[3].properties.vpc_id``, and for syntax errors ``location``), a message and,
+    when one is close, a ``suggestion`` ("did you mean")."""
+
+    __slots__ = ()
+    code: str
+    severity: Literal["error", "warning"]
+    path: str
+    message: str
+    location: Location | None
+    suggestion: str | None
+
+
+# --- the checked blueprint and its graph ----------------------------------------------------------
+
+
+class Resource(Record):
+    """A resource of a checked blueprint, with what the check resolved."""
+
+    __slots__ = ()
+    name: str
+    type: str
+    """The Terraform type, aliases resolved (``vpc`` -> ``aws_vpc``)."""
+    address: str
+    """``type.name``."""
+    count: int
+    taggable: bool
+    tag_argument: str | None
+    """The argument holding the tags (``tags``, ``labels``, ...), when taggable."""
+    tags: dict[str, Any]
+    """The tags it gets: the blueprint's tags merged with its own (``{}`` when untaggable)."""
+    properties: dict[str, Any]
+    dependencies: list[str]
+    description: str | None
+
+
+class GraphResource(Record):
+    """A resource in the dependency graph."""
+
+    __slots__ = ()
+    name: str
+    type: str
+    address: str
+    wave: int | None
+    """The wave it is created in (0 first)."""
+    depends_on: list[str]
+
+
+class Edge(Record):
+    """``resource`` depends on ``depends_on``: by a reference, an explicit dependency, or both."""
+
+    __slots__ = ()
+    resource: str
+    depends_on: str
+    kind: Literal["reference", "explicit", "both"]
+
+
+class Graph(Record):
+    """The dependency graph of a blueprint."""
+
+    __slots__ = ()
+    blueprint: str
+    resources: list[GraphResource]
+    edges: list[Edge]
+    waves: list[list[str]]
+    """Resource names by wave: every resource of a wave can be created in parallel."""
+    order: list[str]
+    """Resource names in creation order."""
+
+
+# --- estimate -------------------------------------------------------------------------------------
+
+
+class LineItem(Record):
+    """One priced component of a resource (all its instances)."""
+
+    __slots__ = ()
+    name: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    monthly: Decimal
+    sku: str
+    usage_source: Literal["resource", "usage_file", "usage_file_type_default", "default"] | None
+    usage_key: str | None
+    hours_per_instance: Decimal | None
+
+
+class UnpricedComponent(Record):
+    """A component of a priced resource the catalog could not price."""
+
+    __slots__ = ()
+    name: str
+    reason: str
+
+
+class ResourceCost(Record):
+    """The monthly cost of one resource."""
+
+    __slots__ = ()
+    address: str
+    name: str
+    resource_type: str
+    count: int
+    status: Literal["priced", "free", "unpriced"]
+    monthly: Decimal
+    line_items: list[LineItem]
+    reason: str | None
+    unpriced_components: list[UnpricedComponent]
+    notes: list[str]
+
+
+class EstimateSummary(Record):
+    """Counts of resources by price status."""
+
+    __slots__ = ()
+    resources: int
+    priced: int
+    free: int
+    unpriced: int
+    partially_priced: int
+    default_usage_items: int
+
+
+class Confidence(Record):
+    """How much of the estimate rests on prices versus assumptions."""
+
+    __slots__ = ()
+    score: Decimal
+    level: Literal["high", "medium", "low"]
+    explanation: str
+
+
+class Optimization(Record):
+    """A suggested change with its monthly savings."""
+
+    __slots__ = ()
+    kind: str
+    address: str
+    title: str
+    current_monthly: Decimal
+    optimized_monthly: Decimal
+    monthly_savings: Decimal
+    basis: str
+
+
+class BudgetResult(Record):
+    """Whether the estimate fits the budget."""
+
+    __slots__ = ()
+    limit: Decimal
+    total: Decimal
+    status: Literal["within", "over"]
+    headroom: Decimal | None
+    overrun: Decimal | None
+
+
+class CatalogInfo(Record):
+    """Row count and date range of a price catalog."""
+
+    __slots__ = ()
+    rows: int
+    oldest_date: str
+    newest_date: str
+
+
+class PriceRow(Record):
+    """One price of a catalog."""
+
+    __slots__ = ()
+    provider: str
+    region: str
+    service: str
+    sku: str
+    unit: str
+    price_usd: Decimal
+    purchase: str
+    source: str
+    date: str
+
+
+class CostEstimate(Record):
+    """The monthly cost of a blueprint (USD). Amounts are exact ``Decimal`` values."""
+
+    __slots__ = ()
+    currency: str
+    provider: str
+    region: str
+    hours_per_month: int
+    total_monthly: Decimal
+    baseline_monthly: Decimal
+    usage_monthly: Decimal
+    resources: list[ResourceCost]
+    summary: EstimateSummary
+    confidence: Confidence
+    optimizations: list[Optimization]
+    potential_savings_monthly: Decimal
+    budget: BudgetResult | None
+    catalog: CatalogInfo
+    warnings: list[Finding]
+
+    def resource(self, name: str) -> ResourceCost | None:
+        """The cost of the resource with this name, if any."""
+        for r in self._fields().get("resources", []):
+            if r.get("name") == name:
+                return ResourceCost(r)
+        return None
+
+
+class ResourceCostDiff(Record):
+    """How one resource's monthly cost changes."""
+
+    __slots__ = ()
+    address: str
+    change: Literal["added", "removed", "changed", "unchanged"]
+    old_monthly: Decimal
+    new_monthly: Decimal
+    delta: Decimal
+
+
+class CostDiff(Record):
+    """What a change to a blueprint adds to or saves from the monthly bill."""
+
+    __slots__ = ()
+    old_total: Decimal
+    new_total: Decimal
+    delta_monthly: Decimal
+    resources: list[ResourceCostDiff]
+    new_unpriced: list[str]

@@ -1,0 +1,236 @@
+//! Boundary types: Python values to the engine's JSON values and back, decimal arguments, and the
+//! result objects of `iac_dharma._results`.
+
+use std::str::FromStr;
+
+use iac_dharma::{Code, Decimal, Error, ErrorKind, Finding, Value};
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString, PyTuple,
+};
+
+/// Deepest nesting accepted from Python (also stops self-referencing containers).
+const MAX_DEPTH: usize = 128;
+
+/// An `invalid_input` error about an argument (or a part of one, at `path`).
+pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::single(
+        ErrorKind::InvalidInput,
+        Finding::error(Code::InvalidArgument, path, message),
+    )
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Converts a Python value (dict, list, tuple, str, int, float, bool, None, `Decimal`) into a JSON
+/// value. `path` names the value in errors (`resources[2].properties.tags`).
+///
+/// # Errors
+/// An `invalid_input` error at the path of a value of another type, of a non-string key, of a
+/// float that is not finite, or past [`MAX_DEPTH`].
+pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, Error> {
+    to_value_at(obj, path, 0)
+}
+
+fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::single(
+            ErrorKind::Limit,
+            Finding::error(
+                Code::LimitExceeded,
+                path,
+                format!("nested deeper than {MAX_DEPTH} levels"),
+            ),
+        ));
+    }
+    let type_error = || {
+        let type_name = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
+        invalid(
+            path,
+            format!("a value of type `{type_name}` cannot be converted to JSON"),
+        )
+    };
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s
+            .to_str()
+            .map(|s| Value::String(s.to_string()))
+            .map_err(|_| invalid(path, "the string is not valid UTF-8"));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return Err(invalid(path, "the integer does not fit in 64 bits"));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return serde_json::Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| invalid(path, "the number is not finite (NaN or infinity)"));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, v) in dict.iter() {
+            let key = k
+                .cast::<PyString>()
+                .ok()
+                .and_then(|s| s.to_str().ok().map(str::to_string))
+                .ok_or_else(|| invalid(path, "every key of a mapping must be a string"))?;
+            let value = to_value_at(&v, &join(path, &key), depth + 1)?;
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let seq = obj.cast::<PySequence>().map_err(|_| type_error())?;
+        let len = seq.len().map_err(|_| type_error())?;
+        let mut items = Vec::with_capacity(len);
+        for i in 0..len {
+            let item = seq.get_item(i).map_err(|_| type_error())?;
+            items.push(to_value_at(&item, &format!("{path}[{i}]"), depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    if is_decimal(obj) {
+        let text = obj.str().map_err(|_| type_error())?.to_string();
+        return decimal_number(&text).ok_or_else(|| invalid(path, "the number is not finite"));
+    }
+    if let Ok(mapping) = obj.cast::<PyMapping>() {
+        // Other mappings (MappingProxyType, OrderedDict subclasses...): through their items.
+        let items = mapping.items().map_err(|_| type_error())?;
+        let mut map = serde_json::Map::new();
+        for pair in items.iter() {
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
+                pair.extract().map_err(|_| type_error())?;
+            let key: String = k
+                .extract()
+                .map_err(|_| invalid(path, "every key of a mapping must be a string"))?;
+            let value = to_value_at(&v, &join(path, &key), depth + 1)?;
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(type_error())
+}
+
+fn is_decimal(obj: &Bound<'_, PyAny>) -> bool {
+    let ty = obj.get_type();
+    let module = ty.module().map(|m| m.to_string()).unwrap_or_default();
+    let name = ty.name().map(|n| n.to_string()).unwrap_or_default();
+    module == "decimal" && name == "Decimal"
+}
+
+/// A decimal's text as a JSON number (an integer when it has no fraction, else a float).
+fn decimal_number(text: &str) -> Option<Value> {
+    if let Ok(i) = text.parse::<i64>() {
+        return Some(Value::from(i));
+    }
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
+}
+
+/// Converts a JSON value into Python objects (dict, list, str, int, float, bool, None).
+pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// Reads a money argument: `decimal.Decimal`, `int`, `str` (`"1500.50"`) or `float` (read from
+/// its shortest text, so `0.1` is exactly 0.1).
+///
+/// # Errors
+/// An `invalid_input` error at `name` for booleans, other types and text that is not a decimal.
+pub fn decimal_arg(obj: &Bound<'_, PyAny>, name: &str) -> Result<Decimal, Error> {
+    let readable = !obj.is_instance_of::<PyBool>()
+        && (obj.is_instance_of::<PyInt>()
+            || obj.is_instance_of::<PyFloat>()
+            || obj.is_instance_of::<PyString>()
+            || is_decimal(obj));
+    let text = if readable {
+        obj.str().ok().map(|s| s.to_string())
+    } else {
+        None
+    };
+    let Some(text) = text else {
+        return Err(invalid(
+            name,
+            format!("`{name}` must be a decimal.Decimal, int, float or decimal string"),
+        ));
+    };
+    let t = text.trim();
+    Decimal::from_str(t)
+        .or_else(|_| Decimal::from_scientific(t))
+        .map_err(|_| invalid(name, format!("`{t}` is not a decimal number")))
+}
+
+/// Wraps engine JSON (an object, or a list of objects when `list` is true) in the result class
+/// `class` of `iac_dharma._results`. The text is parsed by the result object when first read.
+pub fn record<'py>(
+    py: Python<'py>,
+    class: &str,
+    json: String,
+    list: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cls = py.import("iac_dharma._results")?.getattr(class)?;
+    let method = if list {
+        "_list_from_json"
+    } else {
+        "_from_json"
+    };
+    cls.call_method1(method, (json,))
+}
+
+/// Serializes an engine result to JSON text (in the thread that holds no GIL).
+///
+/// # Errors
+/// Only if the engine produced a value JSON cannot hold (a non-string map key): an internal bug,
+/// reported as `invalid_input` rather than a panic.
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value).map_err(|e| invalid("", format!("cannot serialize result: {e}")))
+}
