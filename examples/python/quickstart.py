@@ -48,6 +48,20 @@ def main(path: Path) -> int:
         print(f"budget {est.budget.limit}: {est.budget.status}")
     for opt in est.optimizations[:3]:
         print(f"  save ${opt.monthly_savings:.2f}/month: {opt.title} ({opt.address})")
+
+    # Guardrails: the built-in checks, compiled once and reusable from any thread.
+    policies = dharma.PolicySet.builtin()
+    report = bp.validate(policies, fail_on="high")
+    print(f"validate: {'passed' if report.passed else 'failed'}; {report.counts.critical} critical, {report.counts.high} high")
+    for finding in [f for f in report.findings if f.status == "fail"][:3]:
+        print(f"  [{finding.severity}] {finding.id} {finding.address}: {finding.message}")
+
+    # A change: the plan, the version it needs, and the pipeline's decision.
+    bigger = dharma.Blueprint.from_dict({**bp.to_dict(), "version": "99.0.0"})
+    plan = bp.plan_diff(bigger)
+    print(f"plan: {plan.summary.add} to add, {plan.summary.change} to change; bump {bp.version_bump(bigger)}")
+    run = bigger.run_pipeline(previous=bp, policies=policies, approval={"environment": "staging"})
+    print(f"pipeline: {run.decision.status} ({len(run.decision.reasons)} reasons)")
     return 0
 
 

@@ -11,6 +11,7 @@
 
 mod convert;
 mod error;
+mod verbs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -423,6 +424,169 @@ impl Blueprint {
         })
     }
 
+    /// Runs guardrail policies on the blueprint: `policies` (a `PolicySet`; default: the
+    /// built-in checks), failing on findings of severity `fail_on` (`low`, `medium`, `high`,
+    /// `critical`) or above; `today` (`YYYY-MM-DD`, default: the current date) decides which
+    /// waivers have expired; `variables` gives values to the blueprint's variables. Returns a
+    /// `Report` (`passed`, `counts`, `findings`, `waivers`, `checks`).
+    ///
+    /// Raises `InvalidInputError` for an unknown `fail_on`, `PolicyError` when a policy fails
+    /// at run time.
+    #[pyo3(signature = (policies = None, fail_on = "low", today = None, variables = None))]
+    fn validate<'py>(
+        &self,
+        py: Python<'py>,
+        policies: Option<PyRef<'py, verbs::PolicySet>>,
+        fail_on: &str,
+        today: Option<String>,
+        variables: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let options = verbs::validate_options(py, fail_on, today, variables, None)?;
+            let set = policies.as_deref().map(|p| p.inner.clone());
+            let bp = &self.inner;
+            let text = engine(py, || {
+                let set = match set {
+                    Some(s) => s,
+                    None => verbs::policies_or_builtin(None)?,
+                };
+                json(&iac_dharma::validate(bp, &set, &options)?)
+            })?;
+            record(py, "Report", text, false)
+        })
+    }
+
+    /// The ordered change plan from this blueprint (the deployed version) to `new`: per
+    /// resource instance the action (`create`, `update`, `delete`, `replace`, `no-op`...) with
+    /// attribute changes, the waves to apply, variable/output changes and a summary. Returns a
+    /// `Plan`. Raises `PlanError` when the two cannot be compared (another provider).
+    fn plan_diff<'py>(
+        &self,
+        py: Python<'py>,
+        new: PyRef<'py, Blueprint>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let (old, new) = (&self.inner, &new.inner);
+            // The core plan borrows both blueprints: it is turned into JSON inside the call.
+            let text = engine(py, || {
+                let plan = iac_dharma::plan_diff(old, new)?;
+                json(&plan.to_value())
+            })?;
+            record(py, "Plan", text, false)
+        })
+    }
+
+    /// The semantic-version bump the change from this blueprint to `new` needs: `"none"`,
+    /// `"patch"`, `"minor"` or `"major"`. Raises as `plan_diff`.
+    fn version_bump(&self, py: Python<'_>, new: PyRef<'_, Blueprint>) -> PyResult<&'static str> {
+        guard(py, || {
+            let (old, new) = (&self.inner, &new.inner);
+            engine(py, || {
+                let plan = iac_dharma::plan_diff(old, new)?;
+                Ok(iac_dharma::version_bump(&plan).as_str())
+            })
+        })
+    }
+
+    /// Whether `new` declares a version high enough for its change from this blueprint: a
+    /// `VersionCheck` (`required`, `declared`, `before`, `after`, `minimum`, `ok`). Raises as
+    /// `plan_diff`, or `PlanError` when a declared version is not semantic.
+    fn check_version<'py>(
+        &self,
+        py: Python<'py>,
+        new: PyRef<'py, Blueprint>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let (old, new) = (&self.inner, &new.inner);
+            let text = engine(py, || {
+                let plan = iac_dharma::plan_diff(old, new)?;
+                json(&iac_dharma::check_version(&plan)?)
+            })?;
+            record(py, "VersionCheck", text, false)
+        })
+    }
+
+    /// Compares the blueprint with deployed Terraform state (`terraform show -json` or a
+    /// `.tfstate` file, as JSON text or dict): a `DriftReport` of `missing`, `unmanaged` and
+    /// `changed` resources. Raises `PlanError` for state that cannot be read.
+    fn drift<'py>(
+        &self,
+        py: Python<'py>,
+        state: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let doc = verbs::Document::from_py(py, state, "state")?;
+            let bp = &self.inner;
+            let text = engine(py, || {
+                let state = doc.into_state()?;
+                json(&iac_dharma::drift(bp, &state)?)
+            })?;
+            record(py, "DriftReport", text, false)
+        })
+    }
+
+    /// The deployment pipeline: validate, estimate, generate (`format`; a format that cannot
+    /// express the blueprint is a blocking reason, `files` is then `None`) and
+    /// plan against `previous` (the deployed `Blueprint`) or `state` (deployed Terraform state,
+    /// text or dict) — at most one — and decide: `blocked`, `needs_approval` or `ready`.
+    /// `approval` sets the rules (`environment`, `protected_environments`, `on_replace`,
+    /// `on_delete`, `max_monthly_increase`, `max_increase_percent`, `on_unknown_findings`).
+    /// Returns a `PipelineResult`.
+    #[pyo3(signature = (previous = None, state = None, format = "terraform", policies = None, budget = None, usage = None, fail_on = "low", approval = None, *, catalog = None, today = None, variables = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn run_pipeline<'py>(
+        &self,
+        py: Python<'py>,
+        previous: Option<PyRef<'py, Blueprint>>,
+        state: Option<&Bound<'py, PyAny>>,
+        format: &str,
+        policies: Option<PyRef<'py, verbs::PolicySet>>,
+        budget: Option<&Bound<'py, PyAny>>,
+        usage: Option<&Bound<'py, PyAny>>,
+        fail_on: &str,
+        approval: Option<&Bound<'py, PyAny>>,
+        catalog: Option<PyRef<'py, PriceCatalog>>,
+        today: Option<String>,
+        variables: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let fail = |e: iac_dharma::Error| error::to_py(py, &e, None);
+            let state = state.filter(|s| !s.is_none());
+            if previous.is_some() && state.is_some() {
+                return Err(fail(invalid(
+                    "state",
+                    "give `previous` or `state`, not both",
+                )));
+            }
+            let state = state
+                .map(|s| verbs::Document::from_py(py, s, "state"))
+                .transpose()?;
+            let validate = verbs::validate_options(py, fail_on, today, variables, None)?;
+            let (estimate, usage) =
+                estimate_options(usage, budget, catalog.as_deref(), false).map_err(fail)?;
+            let approval = verbs::approval_rules(py, approval)?;
+            let set = policies.as_deref().map(|p| p.inner.clone());
+            let bp = &self.inner;
+            let old = previous.as_ref().map(|p| p.inner.clone());
+            let text = engine(py, || {
+                let mut options = iac_dharma::PipelineOptions::default();
+                options.policies = set;
+                options.validate = validate;
+                options.estimate = with_usage(estimate, usage)?;
+                options.format = Some(format.parse::<OutputFormat>()?);
+                options.approval = approval;
+                let state = state.map(verbs::Document::into_state).transpose()?;
+                let baseline = match (&old, &state) {
+                    (Some(old), _) => iac_dharma::Baseline::Blueprint(old),
+                    (None, Some(s)) => iac_dharma::Baseline::State(s),
+                    (None, None) => iac_dharma::Baseline::None,
+                };
+                json(&iac_dharma::run_pipeline(bp, baseline, &options)?)
+            })?;
+            record(py, "PipelineResult", text, false)
+        })
+    }
+
     fn __repr__(&self) -> String {
         let bp = self.inner.blueprint();
         format!(
@@ -679,6 +843,9 @@ fn _iac_dharma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TemplateSet>()?;
     m.add_class::<PriceCatalog>()?;
     m.add_function(wrap_pyfunction!(cost_diff, m)?)?;
+    m.add_class::<verbs::PolicySet>()?;
+    m.add_class::<verbs::DeploymentStatus>()?;
+    m.add_function(wrap_pyfunction!(verbs::validate_plan, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(output_formats, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_testing, m)?)?;

@@ -85,3 +85,19 @@ def test_heavy_calls_release_the_gil() -> None:
         assert any(pause < duration / 2 for duration, pause in attempts), f"{name}: Python stopped for " + ", ".join(
             f"{pause:.3f}s of a {duration:.3f}s call" for duration, pause in attempts
         )
+
+
+@pytest.mark.slow
+def test_validate_and_plan_diff_release_the_gil(synthetic_text: str) -> None:
+    bp = dharma.Blueprint.from_json(synthetic_text)
+    new = dharma.Blueprint.from_json(synthetic_text.replace('"t3.micro"', '"t3.small"'))
+    policies = dharma.PolicySet.builtin()
+    for name, call in [
+        ("validate", lambda: bp.validate(policies)),
+        ("plan_diff", lambda: bp.plan_diff(new)),
+        ("run_pipeline", lambda: new.run_pipeline(previous=bp, policies=policies)),
+    ]:
+        attempts = [longest_pause_of_python_during(call) for _ in range(3)]
+        assert any(pause < duration / 2 for duration, pause in attempts), f"{name}: Python stopped for " + ", ".join(
+            f"{pause:.3f}s of a {duration:.3f}s call" for duration, pause in attempts
+        )

@@ -108,30 +108,99 @@ def run_generate(bp: dharma.Blueprint, case: dict[str, Any]) -> dict[str, Any]:
     return {"files": sorted(files), "text": files, "contains": contains}
 
 
+def policy_set(args: dict[str, Any]) -> dharma.PolicySet:
+    """The case's policies, as the reference runner builds them."""
+    return dharma.PolicySet(
+        rego={p["name"]: p["rego"] for p in args.get("policies", [])},
+        builtin=not args.get("no_builtin", False),
+        settings=args.get("settings"),
+        time_limit_ms=args.get("time_limit_ms"),
+    )
+
+
+def validate_kwargs(args: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"today": args.get("today", "2026-06-01")}
+    if "fail_on" in args:
+        kwargs["fail_on"] = args["fail_on"]
+    if "variables" in args:
+        kwargs["variables"] = args["variables"]
+    return kwargs
+
+
+def report_outcome(report: dharma.Report, args: dict[str, Any]) -> dict[str, Any]:
+    only = args.get("check")
+    return {
+        "passed": report.passed,
+        "counts": report.counts.to_dict(),
+        "findings": [
+            {"id": f.id, "address": f.address, "path": f.path, "status": f.status, "severity": f.severity}
+            for f in report.findings
+            if only is None or f.id == only
+        ],
+        "waivers": [{"address": w.address, "id": w.id, "state": w.state} for w in report.waivers],
+    }
+
+
+def run_validate(bp: dharma.Blueprint, case: dict[str, Any]) -> dict[str, Any]:
+    args = case.get("args", {})
+    return report_outcome(bp.validate(policy_set(args), **validate_kwargs(args)), args)
+
+
+def run_validate_plan(case: dict[str, Any]) -> dict[str, Any]:
+    args = case.get("args", {})
+    plan: str | dict[str, Any]
+    if "plan_file" in args:
+        plan = (ROOT / args["plan_file"]).read_text()
+    elif "plan_text" in args:
+        plan = args["plan_text"]
+    else:
+        plan = args["plan"]  # the dict form
+    policies = policy_set(args)
+    report = dharma.validate_plan(plan, policies, waivers=args.get("waivers"), **validate_kwargs(args))
+    return report_outcome(report, args)
+
+
+def new_blueprint(case: dict[str, Any]) -> dharma.Blueprint:
+    return dharma.Blueprint.from_json(json.dumps(case["args"]["new_blueprint"]))
+
+
+def run_plan_diff(bp: dharma.Blueprint, case: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(bp.plan_diff(new_blueprint(case)).to_json())
+
+
+def run_version_bump(bp: dharma.Blueprint, case: dict[str, Any]) -> dict[str, Any]:
+    new = new_blueprint(case)
+    check = bp.check_version(new)
+    assert bp.version_bump(new) == check.required
+    return {"bump": check.required, "minimum": check.minimum, "ok": check.ok}
+
+
+def run_drift(bp: dharma.Blueprint, case: dict[str, Any]) -> dict[str, Any]:
+    text = (ROOT / case["args"]["state_file"]).read_text()
+    report = bp.drift(text)
+    return json.loads(report.to_json())
+
+
 CALLS: dict[str, Callable[[dharma.Blueprint, dict[str, Any]], dict[str, Any]]] = {
     "check": run_check,
     "graph": run_graph,
     "estimate": run_estimate,
     "cost_diff": run_cost_diff,
     "generate": run_generate,
-}
-
-
-# Engine verbs that core has and this package does not wrap yet: their cases are reported as
-# skipped (by name), never as passed. Any other unknown call fails.
-NOT_WRAPPED = {
-    "plan_diff": "plan_diff is not wrapped in the Python package yet",
-    "version_bump": "plan_diff/check_version are not wrapped in the Python package yet",
-    "drift": "drift is not wrapped in the Python package yet",
-    "validate": "validate (PolicySet) is not wrapped in the Python package yet",
-    "validate_plan": "validate_plan is not wrapped in the Python package yet",
+    "validate": run_validate,
+    "plan_diff": run_plan_diff,
+    "version_bump": run_version_bump,
+    "drift": run_drift,
 }
 
 
 def run(case: dict[str, Any]) -> dict[str, Any]:
     call = case["call"]
-    if call in NOT_WRAPPED:
-        pytest.skip(NOT_WRAPPED[call])
+    if call == "validate_plan":
+        try:
+            return {"result": run_validate_plan(case)}
+        except dharma.DharmaError as e:
+            return error_outcome(e)
     if call not in CALLS:
         pytest.fail(f"unknown call `{call}`: add it to bindings/python/tests/test_vectors.py")
     try:

@@ -1,19 +1,13 @@
 // The playground: on every edit (debounced) the blueprint is parsed and checked by the WebAssembly
 // engine, and the page shows the problems (located), the resources with their resolved types, the
 // dependency graph's waves, the monthly cost (with a budget, and the change against a pinned
-// baseline) and the generated code in any format. No framework; every user string goes through
+// baseline), the guardrail policy findings and the generated code in any format. No framework; every user string goes through
 // textContent.
 import init, * as dharma from '../pkg/web/index.js';
 
 const $ = (id) => document.getElementById(id);
 const editor = $('editor');
 const DEBOUNCE_MS = 200;
-
-// Panels of functions the module may not export yet: shown only when it does (the raw result until
-// the function lands and gets a proper rendering).
-const OPTIONAL = [
-  { fn: 'validate', panel: 'panel-policy', call: (bp) => dharma.validate(bp) },
-].filter((o) => typeof dharma[o.fn] === 'function');
 
 let current = null; // the last successful parse: {parsed, graph}
 let selected = null; // the selected resource name
@@ -298,18 +292,46 @@ function renderGenerate(parsed) {
   out.dataset.path = genFile ?? '';
 }
 
-function renderOptional(blueprint) {
-  for (const o of OPTIONAL) {
-    const out = $(o.panel).querySelector('.output');
-    let content;
-    try {
-      const result = o.call(blueprint);
-      content = typeof result === 'string' ? result : JSON.stringify(result, null, 2);
-    } catch (e) {
-      content = e.message;
-    }
-    out.replaceChildren(el('pre', {}, content));
+/** Guardrail findings of the built-in policies (validate), failures first as the engine orders them. */
+function renderPolicy(blueprint) {
+  const box = $('policy-error');
+  const body = $('policy').querySelector('tbody');
+  let report;
+  try {
+    // No clock in WebAssembly: waiver expiry is compared with today's date from the browser.
+    report = dharma.validate(blueprint, { today: new Date().toISOString().slice(0, 10) });
+  } catch (e) {
+    showError(box, e);
+    body.replaceChildren();
+    $('policy-count').textContent = '';
+    $('policy-verdict').textContent = '';
+    return;
   }
+  box.hidden = true;
+  body.replaceChildren(
+    ...report.findings.map((f) => {
+      const row = el(
+        'tr',
+        { 'data-id': f.id, 'data-address': f.address, 'data-status': f.status, class: `sev-${f.severity}` },
+        el('td', { class: `sev-${f.severity}` }, f.severity),
+        el('td', {}, f.status),
+        el('td', {}, el('code', {}, f.address), f.path ? el('span', { class: 'alias' }, ` ${f.path}`) : null),
+        el('td', {}, el('code', {}, f.id)),
+        el('td', {}, f.message, f.remediation ? el('div', { class: 'hint' }, f.remediation) : null),
+      );
+      row.title = f.title;
+      return row;
+    }),
+  );
+  const c = report.counts;
+  const failed = c.critical + c.high + c.medium + c.low;
+  const count = $('policy-count');
+  count.textContent = `(${failed} failed${c.unknown ? `, ${c.unknown} unknown` : ''}${c.waived ? `, ${c.waived} waived` : ''})`;
+  count.dataset.failed = String(failed);
+  const verdict = $('policy-verdict');
+  verdict.dataset.passed = String(report.passed);
+  verdict.textContent = `${report.passed ? '✓ passes' : '✗ fails'} the ${report.checks.length} built-in checks that apply ` +
+    `(critical ${c.critical}, high ${c.high}, medium ${c.medium}, low ${c.low})`;
 }
 
 let checks = 0; // how many times the blueprint was checked (tests wait on it)
@@ -359,7 +381,7 @@ function check() {
   renderCost(parsed.blueprint);
   renderDiff(parsed.blueprint);
   renderGenerate(parsed);
-  renderOptional(parsed.blueprint);
+  renderPolicy(parsed.blueprint);
   const w = parsed.warnings.length;
   status.textContent = `✓ valid — ${parsed.resources.length} resources, ${graph.waves.length} waves${w ? `, ${w} warning${w > 1 ? 's' : ''}` : ''} · parse + check ${ms.toFixed(1)} ms`;
   status.className = 'status ok';
@@ -369,8 +391,8 @@ function check() {
 }
 
 function showResults(valid) {
-  for (const id of ['resources-empty', 'graph-empty', 'cost-empty', 'generate-empty']) $(id).hidden = valid;
-  for (const id of ['resources-hint', 'graph-hint', 'cost-body', 'gen-files', 'gen-output', 'gen-problems']) $(id).hidden = !valid;
+  for (const id of ['resources-empty', 'graph-empty', 'cost-empty', 'generate-empty', 'policy-empty']) $(id).hidden = valid;
+  for (const id of ['resources-hint', 'graph-hint', 'cost-body', 'gen-files', 'gen-output', 'gen-problems', 'policy-body']) $(id).hidden = !valid;
   if (!valid) {
     $('cost-diff').hidden = true;
     $('cost-total').textContent = '';
@@ -382,7 +404,6 @@ function showResults(valid) {
 async function main() {
   await init();
   $('version').textContent = dharma.version();
-  for (const o of OPTIONAL) $(o.panel).hidden = false;
   editor.value = await (await fetch('example.yaml')).text();
   editor.addEventListener('input', debounce(update, DEBOUNCE_MS));
   $('budget').addEventListener('input', debounce(update, DEBOUNCE_MS));

@@ -214,6 +214,59 @@ pub fn cost_diff(
     to_js(&diff)
 }
 
+/// The ordered change plan between two versions of a blueprint (the engine's plan JSON:
+/// `resource_changes` with each attribute change and why a resource is replaced, `waves`,
+/// `variable_changes`, `output_changes`, `summary`); sensitive values are masked.
+///
+/// @param oldBlueprint the current version (text or object).
+/// @param newBlueprint the proposed version (text or object).
+/// @throws {DharmaError} as `parse`, for either blueprint; kind `plan` when the engine cannot
+/// plan the change.
+#[wasm_bindgen(js_name = planDiff, unchecked_return_type = "Plan")]
+pub fn plan_diff(
+    #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
+    old_blueprint: JsValue,
+    #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
+    new_blueprint: JsValue,
+) -> Result<JsValue, JsValue> {
+    let old = blueprint_input(&old_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let new = blueprint_input(&new_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let plan = iac_dharma::plan_diff(&old, &new).map_err(|e| js_error(&e))?;
+    to_js(&plan.to_value())
+}
+
+/// Checks a blueprint against the guardrail policies (the built-in Rego catalog, plus the
+/// caller's): the report with `passed`, `counts`, every finding (check id, resource address,
+/// argument path, status, severity, title, remediation), the waivers and the checks that apply.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param options `{fail_on, today, variables, settings, policies, no_builtin}`, all optional
+/// (camelCase keys too). WebAssembly has no clock: pass `today`
+/// (`new Date().toISOString().slice(0, 10)`) when waivers have an expiry date.
+/// @throws {DharmaError} as `parse`; kind `check` for a malformed waiver (`invalid_waiver`);
+/// kind `policy` for a policy that does not compile (`policy_syntax`) or bad settings; kind
+/// `invalid_input` for a bad option or a missing/invalid `today`.
+#[wasm_bindgen(unchecked_return_type = "ValidationReport")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidateOptions | null")] options: Option<
+        JsValue,
+    >,
+) -> Result<JsValue, JsValue> {
+    let args = convert::options::<report::ValidateArgs>(options, "options")?;
+    let engine_options = args.options().map_err(|e| js_error(&e))?;
+    let bp = blueprint_input(&blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let policies = args.policies().map_err(|e| js_error(&e))?;
+    let report = iac_dharma::validate(&bp, &policies, &engine_options).map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
 /// The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders.
 #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
 pub fn schema() -> Result<JsValue, JsValue> {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use iac_dharma::{
     did_you_mean, Blueprint, CheckedBlueprint, Code, Decimal, Error, ErrorKind, EstimateOptions,
-    Finding, GenerateOptions, OutputFormat, PriceCatalog, Provider, SourceFormat, TemplateSet,
-    UsageFile, Value,
+    Finding, GenerateOptions, OutputFormat, PolicySet, PriceCatalog, Provider, SourceFormat,
+    TemplateSet, UsageFile, ValidateOptions, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -317,6 +317,92 @@ impl EstimateArgs {
     }
 }
 
+/// The `options` of `validate`, as JS passes them (snake_case or camelCase keys).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValidateArgs {
+    /// The lowest severity whose failures fail the report: `low` (default), `medium`, `high` or
+    /// `critical`.
+    #[serde(alias = "failOn")]
+    pub fail_on: Option<String>,
+    /// The date waiver expiry is compared with, `YYYY-MM-DD`. WebAssembly has no system clock:
+    /// callers pass `new Date().toISOString().slice(0, 10)`; a blueprint whose waivers have an
+    /// expiry date cannot be validated without it.
+    pub today: Option<String>,
+    /// Values of blueprint variables (like a `.tfvars` file).
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// Settings of the built-in checks (`data.dharma.settings`, e.g. `{"required_tags": [...]}`).
+    pub settings: Option<serde_json::Value>,
+    /// Extra Rego policies, each `{name, rego}`.
+    pub policies: Vec<PolicySource>,
+    /// Leave the built-in checks out (only `policies` run).
+    #[serde(alias = "noBuiltin")]
+    pub no_builtin: bool,
+    /// Time budget of the policies in milliseconds. Not enforced in WebAssembly (no clock);
+    /// accepted so that options written for the CLI or the native bindings work.
+    #[serde(alias = "timeLimitMs")]
+    pub time_limit_ms: Option<u64>,
+}
+
+/// A caller's Rego policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySource {
+    /// The file name reported in errors and findings (`team.rego`).
+    pub name: String,
+    /// The Rego text.
+    pub rego: String,
+}
+
+impl ValidateArgs {
+    /// The policy set: the built-in one (compiled once per instance and reused) unless the
+    /// options add policies or settings or leave the built-ins out.
+    ///
+    /// # Errors
+    /// The engine's [`ErrorKind::Policy`] errors (`policy_syntax` with `file:line:column`,
+    /// `invalid_settings`).
+    pub fn policies(&self) -> Result<PolicySet, Error> {
+        let plain = self.policies.is_empty() && self.settings.is_none() && !self.no_builtin;
+        if plain {
+            return PolicySet::builtin();
+        }
+        let mut b = PolicySet::builder();
+        if self.no_builtin {
+            b = b.without_builtin();
+        }
+        if let Some(s) = &self.settings {
+            b = b.settings(s.clone());
+        }
+        if let Some(ms) = self.time_limit_ms {
+            b = b.time_limit(Some(std::time::Duration::from_millis(ms)));
+        }
+        for p in &self.policies {
+            b = b.add_policy(&p.name, &p.rego);
+        }
+        b.build()
+    }
+
+    /// The engine's options.
+    ///
+    /// # Errors
+    /// An [`ErrorKind::InvalidInput`] error at `options.fail_on` for an unknown severity.
+    pub fn options(&self) -> Result<ValidateOptions, Error> {
+        let mut o = ValidateOptions::default();
+        if let Some(s) = &self.fail_on {
+            o.fail_on = s.parse().map_err(|message: String| {
+                invalid_argument(
+                    "options.fail_on",
+                    message,
+                    did_you_mean(s, ["low", "medium", "high", "critical"]),
+                )
+            })?;
+        }
+        o.today = self.today.clone();
+        o.variables = self.variables.clone();
+        Ok(o)
+    }
+}
+
 /// A budget given as a decimal string or a JSON number.
 fn budget_decimal(value: &serde_json::Value) -> Result<Decimal, Error> {
     let text = match value {
@@ -511,6 +597,28 @@ mod tests {
         assert_eq!(v["a"][1], 5);
         assert!(v["a"][1].is_u64());
         assert!(v["a"][2].is_f64());
+    }
+
+    #[test]
+    fn validate_args_become_engine_options() {
+        let args: ValidateArgs = options_from_json(
+            Some(r#"{"failOn": "high", "today": "2026-01-02", "variables": {"env": "prod"}}"#),
+            "options",
+        )
+        .unwrap();
+        let opts = args.options().unwrap();
+        assert_eq!(opts.fail_on.as_str(), "high");
+        assert_eq!(opts.today.as_deref(), Some("2026-01-02"));
+        assert_eq!(opts.variables["env"], "prod");
+        assert!(args.policies().unwrap().has_builtin());
+        let bad: ValidateArgs =
+            options_from_json(Some(r#"{"fail_on": "hihg"}"#), "options").unwrap();
+        let e = bad.options().unwrap_err();
+        assert_eq!(e.findings()[0].path, "options.fail_on");
+        assert_eq!(e.findings()[0].suggestion.as_deref(), Some("high"));
+        let e =
+            options_from_json::<ValidateArgs>(Some(r#"{"failon": "low"}"#), "options").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
     }
 
     #[test]

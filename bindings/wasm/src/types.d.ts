@@ -335,3 +335,72 @@ export interface CostDiff {
   /** Addresses of unpriced resources in the new blueprint (their cost is not in the delta). */
   new_unpriced: string[];
 }
+
+/** What `planDiff` returns: the engine's plan JSON (see docs/plan.md in the repository). */
+export interface Plan {
+  resource_changes: Array<{ address: string; action: string; [key: string]: unknown }>;
+  waves: Array<Array<{ address: string; action: string }>>;
+  variable_changes: Array<{ name: string; action: string; [key: string]: unknown }>;
+  output_changes: Array<{ name: string; action: string; [key: string]: unknown }>;
+  summary: Record<string, number>;
+  [key: string]: unknown;
+}
+
+/** A severity of the guardrail checks, lowest first. */
+export type PolicySeverity = "low" | "medium" | "high" | "critical";
+
+/** Options of `validate` (snake_case or camelCase keys). */
+export interface ValidateOptions {
+  /** The lowest severity whose failures fail the report (default `"low"`: any failure). */
+  fail_on?: PolicySeverity;
+  failOn?: PolicySeverity;
+  /**
+   * The date waiver expiry is compared with, `YYYY-MM-DD`. WebAssembly has no clock: pass
+   * `new Date().toISOString().slice(0, 10)` when waivers have an expiry date.
+   */
+  today?: string;
+  /** Values of blueprint variables (like a `.tfvars` file). */
+  variables?: Record<string, unknown>;
+  /** Settings of the built-in checks (`data.dharma.settings`), e.g. `{required_tags: ["owner"]}`. */
+  settings?: Record<string, unknown>;
+  /** Extra Rego policies. */
+  policies?: Array<{ name: string; rego: string }>;
+  /** Leave the built-in checks out. */
+  no_builtin?: boolean;
+  noBuiltin?: boolean;
+  /** Accepted for compatibility; not enforced in WebAssembly (no clock). */
+  time_limit_ms?: number;
+  timeLimitMs?: number;
+}
+
+/** One finding of `validate`: a check's verdict on one resource. */
+export interface PolicyFinding {
+  id: string;
+  address: string;
+  /** The argument the finding is about, e.g. `ingress[0].cidr_blocks` (may be empty). */
+  path: string;
+  message: string;
+  status: "fail" | "warn" | "unknown" | "waived";
+  severity: PolicySeverity;
+  title: string;
+  category?: string;
+  remediation?: string;
+  checkov?: string[];
+  cis?: string[];
+  /** `builtin`, or the name of the caller's policy. */
+  source: string;
+  waiver?: { reason: string; expires?: string; original_status: string };
+}
+
+/** What `validate` returns. */
+export interface ValidationReport {
+  /** True when no `fail` finding has a severity at or above `fail_on`. */
+  passed: boolean;
+  fail_on: PolicySeverity;
+  input: { kind: "blueprint" | "plan"; name?: string; format_version: string; resources: number };
+  counts: { critical: number; high: number; medium: number; low: number; unknown: number; waived: number; warnings: number };
+  /** Every finding, in resource order, then by check id, path and message. */
+  findings: PolicyFinding[];
+  waivers?: Array<{ address: string; id: string; reason: string; expires?: string; state: "applied" | "expired" | "unused"; findings: number }>;
+  checks: Array<{ id: string; title: string; severity: PolicySeverity; resources: number; failed: number; unknown: number; waived: number }>;
+}

@@ -464,3 +464,33 @@ test('error: absurdly deep input is an error, not a crash', () => {
   // Still working afterwards.
   assert.equal(dharma.check(DOC).resources.length, 2);
 });
+
+test('validate: built-in findings, options, and the date waivers need (no clock in WebAssembly)', () => {
+  const bp = {
+    name: 'v-validate', version: '1.0.0', provider: 'aws', region: 'us-east-1',
+    resources: [{
+      type: 'aws_db_instance', name: 'db',
+      properties: { engine: 'postgres', instance_class: 'db.t3.micro', allocated_storage: 20, storage_encrypted: false },
+      waivers: [{ id: 'DHARMA_AWS_RDS_002', reason: 'test data only', expires: '2027-01-31' }],
+    }],
+  };
+  const r = dharma.validate(bp, { today: '2026-11-25' });
+  const f = r.findings.find((x) => x.id === 'DHARMA_AWS_RDS_002');
+  assert.equal(f.status, 'waived');
+  assert.equal(f.waiver.expires, '2027-01-31');
+  assert.equal(r.waivers[0].state, 'applied');
+  const expired = dharma.validate(bp, { today: '2027-02-01' });
+  assert.equal(expired.findings.find((x) => x.id === 'DHARMA_AWS_RDS_002').status, 'fail');
+  assert.equal(expired.waivers[0].state, 'expired');
+  assert.throws(() => dharma.validate(bp), (e) => e.name === 'DharmaError' && e.kind === 'invalid_input' && e.path === 'today');
+  assert.throws(() => dharma.validate(bp, { today: '2026-11-25', failOn: 'hihg' }),
+    (e) => e.kind === 'invalid_input' && e.path === 'options.fail_on' && e.suggestion === 'high');
+  assert.throws(() => dharma.validate(bp, { today: '2026-11-25', fail_onn: 'low' }), (e) => e.kind === 'invalid_input');
+  // fail_on high: medium failures alone do not fail the report.
+  const noWaiver = { ...bp, resources: [{ ...bp.resources[0], properties: { ...bp.resources[0].properties, storage_encrypted: true }, waivers: [] }] };
+  const lenient = dharma.validate(noWaiver, { failOn: 'high' });
+  assert.ok(lenient.counts.medium > 0, JSON.stringify(lenient.counts));
+  assert.equal(lenient.counts.high + lenient.counts.critical, 0);
+  assert.equal(lenient.passed, true);
+  assert.equal(dharma.validate(noWaiver).passed, false);
+});

@@ -97,15 +97,31 @@ test('the preloaded example is checked on load', async () => {
   await page.screenshot({ path: join(ARTIFACTS, 'demo-example.png'), fullPage: true });
 });
 
-test('panels of functions the module lacks stay hidden', async () => {
-  const state = await page.evaluate(() =>
-    ['validate', 'estimate', 'generate'].map((fn) => [
-      fn,
-      typeof window.iacDharma[fn] === 'function',
-      document.querySelector(`[data-function="${fn}"]`).hidden,
-    ]),
-  );
-  for (const [fn, exists, hidden] of state) assert.equal(hidden, !exists, `${fn} panel`);
+const policyRows = () =>
+  page.$$eval('#policy tbody tr', (rows) => rows.map((r) => [r.dataset.id, r.dataset.address, r.dataset.status, r.cells[0].textContent]));
+
+test('the policy findings of the example are listed, and follow edits', async () => {
+  const example = await page.inputValue('#editor');
+  assert.deepEqual(await policyRows(), [
+    ['DHARMA_AWS_NET_004', 'aws_vpc.main', 'fail', 'medium'],
+    ['DHARMA_AWS_RDS_003', 'aws_db_instance.orders', 'fail', 'medium'],
+    ['DHARMA_AWS_S3_003', 'aws_s3_bucket.assets', 'fail', 'medium'],
+    ['DHARMA_AWS_S3_004', 'aws_s3_bucket.assets', 'fail', 'medium'],
+    ['DHARMA_AWS_S3_005', 'aws_s3_bucket.assets', 'fail', 'low'],
+  ]);
+  assert.equal(await page.getAttribute('#policy-count', 'data-failed'), '5');
+  assert.equal(await page.getAttribute('#policy-verdict', 'data-passed'), 'false');
+  // An unencrypted database adds a high-severity finding at once.
+  await edit(example.replace('storage_encrypted: true', 'storage_encrypted: false'));
+  await settled(true);
+  const rows = await policyRows();
+  assert.equal(rows.length, 6);
+  assert.deepEqual(rows[1], ['DHARMA_AWS_RDS_002', 'aws_db_instance.orders', 'fail', 'high']);
+  assert.match(await page.textContent('#policy-verdict'), /✗ fails .* high 1, medium 4, low 1/);
+  await page.screenshot({ path: join(ARTIFACTS, 'demo-policy.png'), fullPage: true });
+  await edit(example);
+  await settled(true);
+  assert.equal((await policyRows()).length, 5);
 });
 
 const TYPED = `name: typed-demo
@@ -293,7 +309,7 @@ test('a panic in the page is a readable error and the engine carries on', async 
   assert.deepEqual(unexpected, []);
 });
 
-test('parse + check, estimate and generate of a 1,000-resource blueprint, timed in the page', async () => {
+test('parse + check, estimate, generate and validate of a 1,000-resource blueprint, timed in the page', async () => {
   // The same blueprint the criterion benches use (iac_dharma_bench::synthetic_aws_text).
   const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'iac-dharma-wasm', '--example', 'synthetic_blueprint', '--', '1000'], {
     cwd: ROOT,
@@ -325,6 +341,8 @@ test('parse + check, estimate and generate of a 1,000-resource blueprint, timed 
       estimate_text: time(() => d.estimate(text), 25),
       estimate_object: time(() => d.estimate(object), 25),
       generate_terraform: time(() => d.generate(text, 'terraform'), 9),
+      validate_text: time(() => d.validate(text, { today: '2026-06-01' }), 9),
+      findings: d.validate(text, { today: '2026-06-01' }).findings.length,
       total_monthly: d.estimate(text).total_monthly,
       userAgent: navigator.userAgent,
     };
@@ -340,6 +358,7 @@ test('parse + check, estimate and generate of a 1,000-resource blueprint, timed 
       `#   graph(text)     ${f(timing.graph_text)}\n` +
       `#   estimate(text)  ${f(timing.estimate_text)}  (total ${timing.total_monthly} USD / month)\n` +
       `#   estimate(object) ${f(timing.estimate_object)}\n` +
-      `#   generate(text, 'terraform') ${f(timing.generate_terraform)}`,
+      `#   generate(text, 'terraform') ${f(timing.generate_terraform)}\n` +
+      `#   validate(text)  ${f(timing.validate_text)}  (${timing.findings} findings)`,
   );
 });

@@ -8,14 +8,30 @@ from decimal import Decimal
 from typing import Any, Literal, final, overload
 
 
-from ._results import CatalogInfo, CostDiff, CostEstimate, Finding, Graph, PriceRow, Resource
+from ._results import (
+    CatalogInfo,
+    CostDiff,
+    CostEstimate,
+    DriftReport,
+    Finding,
+    Graph,
+    PipelineResult,
+    Plan,
+    PriceRow,
+    Report,
+    Resource,
+    VersionCheck,
+)
 
 __all__ = [
     "__version__",
     "Blueprint",
     "TemplateSet",
     "PriceCatalog",
+    "PolicySet",
+    "DeploymentStatus",
     "cost_diff",
+    "validate_plan",
     "schema",
     "output_formats",
     "_panic_for_testing",
@@ -40,6 +56,17 @@ _Money = Decimal | int | str | float
 shortest text (``0.1`` is exactly 0.1)."""
 
 _UsageInput = Mapping[str, Any] | str
+
+_Severity = Literal["low", "medium", "high", "critical"]
+"""A finding severity (``fail_on``: fail on findings of this severity or above)."""
+
+_JsonDocument = str | Mapping[str, Any]
+"""A JSON document (Terraform plan or state): its text, or the parsed dict."""
+
+_Status = Literal[
+    "queued", "validating", "planning", "approved", "applying", "completed", "failed", "rolled_back"
+]
+"""A deployment status."""
 """A usage file (Infracost's ``infracost-usage.yml`` shape): a dict, or YAML/JSON text."""
 
 @final
@@ -137,6 +164,49 @@ class Blueprint:
     def blast_radius(self, name: str) -> list[str]:
         """Every resource depending on ``name``, directly or not, in document order. Raises
         ``InvalidInputError`` (with a suggestion) for an unknown name."""
+    def validate(
+        self,
+        policies: PolicySet | None = None,
+        fail_on: _Severity | str = "low",
+        today: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> Report:
+        """Runs guardrail policies (default: the built-in checks): a ``Report`` whose ``passed``
+        is false when a finding of severity ``fail_on`` or above failed. ``today``
+        (``YYYY-MM-DD``) decides which waivers expired; ``variables`` gives variable values.
+        Raises ``InvalidInputError`` for an unknown ``fail_on``, ``PolicyError`` when a policy
+        fails at run time."""
+    def plan_diff(self, new: Blueprint) -> Plan:
+        """The ordered change plan from this blueprint (deployed) to ``new``. Raises
+        ``PlanError`` when they cannot be compared."""
+    def version_bump(self, new: Blueprint) -> Literal["none", "patch", "minor", "major"]:
+        """The semantic-version bump the change to ``new`` needs."""
+    def check_version(self, new: Blueprint) -> VersionCheck:
+        """Whether ``new`` declares a version high enough for its change from this one."""
+    def drift(self, state: _JsonDocument) -> DriftReport:
+        """Compares with deployed Terraform state (``terraform show -json`` or ``.tfstate``).
+        Raises ``PlanError`` for state that cannot be read."""
+    def run_pipeline(
+        self,
+        previous: Blueprint | None = None,
+        state: _JsonDocument | None = None,
+        format: _OutputFormat | str = "terraform",
+        policies: PolicySet | None = None,
+        budget: _Money | None = None,
+        usage: _UsageInput | None = None,
+        fail_on: _Severity | str = "low",
+        approval: Mapping[str, Any] | None = None,
+        *,
+        catalog: PriceCatalog | None = None,
+        today: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> PipelineResult:
+        """Validate, estimate, generate (``format``; ``files`` is ``None`` when it cannot
+        express the blueprint, a blocking reason) and plan against
+        ``previous`` or ``state`` (not both), then decide ``blocked``/``needs_approval``/
+        ``ready``. ``approval``: ``environment``, ``protected_environments``, ``on_replace``,
+        ``on_delete``, ``max_monthly_increase``, ``max_increase_percent``,
+        ``on_unknown_findings``."""
     def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
@@ -188,6 +258,65 @@ def cost_diff(
     catalog: PriceCatalog | None = None,
 ) -> CostDiff:
     """The monthly cost difference between two blueprints, per resource (matched by address)."""
+
+@final
+class PolicySet:
+    """Compiled guardrail policies, immutable and shared by every validation and thread."""
+
+    def __new__(
+        cls,
+        paths: list[str | os.PathLike[str]] | None = None,
+        rego: Mapping[str, str] | None = None,
+        builtin: bool = True,
+        data: Mapping[str, Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        time_limit_ms: int | None = None,
+    ) -> PolicySet:
+        """Compiles the built-in checks (unless ``builtin=False``), the ``.rego`` files of
+        ``paths``, the modules of ``rego`` (``{file name: text}``), ``data`` and ``settings``
+        (``data.dharma.settings``). Raises ``PolicyError`` (file:line) for bad Rego."""
+    @staticmethod
+    def builtin() -> PolicySet:
+        """The built-in checks alone (compiled once per process)."""
+    @property
+    def has_builtin(self) -> bool:
+        """Whether the built-in checks are included."""
+    @property
+    def user_packages(self) -> list[str]:
+        """The Rego packages of the user policies."""
+    @property
+    def check_ids(self) -> list[str]:
+        """The ids of every known check, sorted."""
+
+@final
+class DeploymentStatus:
+    """The statuses of a deployment and the moves the flow allows between them."""
+
+    @staticmethod
+    def all() -> list[str]:
+        """Every status, in flow order."""
+    @staticmethod
+    def next_statuses(status_: _Status | str) -> list[str]:
+        """Where ``status_`` may go next (empty for a final status)."""
+    @staticmethod
+    def is_final(status_: _Status | str) -> bool:
+        """Whether ``status_`` is final."""
+    @staticmethod
+    def transition(from_: _Status | str, to: _Status | str) -> str:
+        """``to`` if the flow allows the move, else raises ``InvalidInputError``
+        (``illegal_transition``)."""
+
+def validate_plan(
+    plan: _JsonDocument,
+    policies: PolicySet | None = None,
+    fail_on: _Severity | str = "low",
+    today: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+    waivers: Mapping[str, list[Mapping[str, Any]]] | None = None,
+) -> Report:
+    """Validates a Terraform plan (``terraform show -json``) against ``policies`` (default: the
+    built-in checks). ``waivers``: ``{address: [{"id", "reason", "expires"}]}``. Raises
+    ``PlanError`` for a malformed plan."""
 
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the blueprint format."""

@@ -43,6 +43,24 @@ __all__ = [
     "PriceRow",
     "CostDiff",
     "ResourceCostDiff",
+    "ReportInput",
+    "ReportCounts",
+    "AppliedWaiver",
+    "PolicyFinding",
+    "WaiverNote",
+    "CheckSummary",
+    "Report",
+    "PlanSummary",
+    "ResourceChange",
+    "Plan",
+    "VersionCheck",
+    "DriftChange",
+    "ChangedResource",
+    "NotCompared",
+    "DriftReport",
+    "Reason",
+    "Decision",
+    "PipelineResult",
 ]
 
 _R = TypeVar("_R", bound="Record")
@@ -444,3 +462,232 @@ class CostDiff(Record):
     delta_monthly: Decimal
     resources: list[ResourceCostDiff]
     new_unpriced: list[str]
+
+
+# --- validate ------------------------------------------------------------------------------------
+
+
+class ReportInput(Record):
+    """What was validated: a blueprint or a Terraform plan."""
+
+    __slots__ = ()
+    kind: str
+    name: str
+    format_version: str
+    resources: int
+
+
+class ReportCounts(Record):
+    """How many findings of each kind a validation found."""
+
+    __slots__ = ()
+    critical: int
+    high: int
+    medium: int
+    low: int
+    unknown: int
+    waived: int
+    warnings: int
+
+
+class AppliedWaiver(Record):
+    """The waiver that turned a failing finding into a waived one."""
+
+    __slots__ = ()
+    reason: str
+    expires: str | None
+    original_status: str
+
+
+class PolicyFinding(Record):
+    """One result of a guardrail check on one resource."""
+
+    __slots__ = ()
+    id: str
+    address: str
+    path: str
+    message: str
+    status: Literal["fail", "unknown", "waived", "warn", "pass"] | str
+    severity: Literal["low", "medium", "high", "critical"]
+    title: str
+    category: str | None
+    remediation: str
+    checkov: list[str]
+    cis: list[str]
+    source: str
+    waiver: AppliedWaiver | None
+
+
+class WaiverNote(Record):
+    """What became of one declared waiver (applied, unused, expired...)."""
+
+    __slots__ = ()
+    address: str
+    id: str
+    reason: str
+    expires: str | None
+    state: str
+    findings: int
+
+
+class CheckSummary(Record):
+    """One check's results over every resource."""
+
+    __slots__ = ()
+    id: str
+    title: str
+    severity: Literal["low", "medium", "high", "critical"]
+    resources: int
+    failed: int
+    unknown: int
+    waived: int
+
+
+class Report(Record):
+    """The result of ``Blueprint.validate`` or ``validate_plan``: ``passed`` is false when a
+    finding of severity ``fail_on`` or above failed."""
+
+    __slots__ = ()
+    passed: bool
+    fail_on: Literal["low", "medium", "high", "critical"]
+    input: ReportInput
+    counts: ReportCounts
+    findings: list[PolicyFinding]
+    waivers: list[WaiverNote]
+    checks: list[CheckSummary]
+
+
+# --- plan and drift ------------------------------------------------------------------------------
+
+
+class PlanSummary(Record):
+    """How many resource instances each action touches."""
+
+    __slots__ = ()
+    add: int
+    change: int
+    destroy: int
+    replace: int
+    no_op: int
+    replacement_unknown: int
+
+
+class ResourceChange(Record):
+    """The planned change of one resource instance; ``changes`` lists attribute changes
+    (``path``, ``before``, ``after``, ``sensitive``, ``unknown``, ``forces_replacement``)."""
+
+    __slots__ = ()
+    address: str
+    action: str
+    change: dict[str, Any]
+    action_reason: str | None
+    replacement: str | None
+    create_before_destroy: bool
+    changes: list[dict[str, Any]]
+
+
+class Plan(Record):
+    """The ordered change plan between two blueprints (``Blueprint.plan_diff``)."""
+
+    __slots__ = ()
+    resource_changes: list[ResourceChange]
+    waves: list[list[dict[str, Any]]]
+    variable_changes: list[dict[str, Any]]
+    output_changes: list[dict[str, Any]]
+    summary: PlanSummary
+    notes: list[str]
+
+
+class VersionCheck(Record):
+    """Whether a new blueprint declares a high enough version for its change."""
+
+    __slots__ = ()
+    required: Literal["none", "patch", "minor", "major"]
+    declared: Literal["none", "patch", "minor", "major"]
+    before: str
+    after: str
+    minimum: str
+    ok: bool
+
+
+class DriftChange(Record):
+    """One attribute that differs between the blueprint and the deployed state."""
+
+    __slots__ = ()
+    path: str
+    expected: Any
+    actual: Any
+    sensitive: bool
+
+
+class ChangedResource(Record):
+    """A deployed resource whose attributes differ from the blueprint."""
+
+    __slots__ = ()
+    address: str
+    tainted: bool
+    changes: list[DriftChange]
+
+
+class NotCompared(Record):
+    """An attribute that could not be compared (a value known only after apply...)."""
+
+    __slots__ = ()
+    address: str
+    path: str
+    reason: str
+
+
+class DriftReport(Record):
+    """How the deployed state differs from the blueprint (``Blueprint.drift``)."""
+
+    __slots__ = ()
+    missing: list[str]
+    unmanaged: list[str]
+    changed: list[ChangedResource]
+    in_sync: list[str]
+    not_compared: list[NotCompared]
+
+    @property
+    def has_drift(self) -> bool:
+        """Whether anything is missing, unmanaged or changed."""
+        return bool(self.missing or self.unmanaged or self.changed)
+
+
+# --- pipeline ------------------------------------------------------------------------------------
+
+
+class Reason(Record):
+    """One reason of a pipeline decision."""
+
+    __slots__ = ()
+    kind: Literal[
+        "policy", "budget", "generate", "environment", "replace", "delete", "cost_increase", "unknown_finding"
+    ]
+    blocking: bool
+    address: str | None
+    check: str | None
+    message: str
+
+
+class Decision(Record):
+    """What the pipeline decided: ``blocked``, ``needs_approval`` or ``ready``."""
+
+    __slots__ = ()
+    status: Literal["blocked", "needs_approval", "ready"]
+    environment: str
+    reasons: list[Reason]
+
+
+class PipelineResult(Record):
+    """Every stage of ``Blueprint.run_pipeline`` and the decision."""
+
+    __slots__ = ()
+    decision: Decision
+    validation: Report
+    estimate: CostEstimate
+    cost_diff: CostDiff | None
+    format: str
+    files: dict[str, str] | None
+    plan: Plan | None
+    drift: DriftReport | None
