@@ -12,8 +12,9 @@ use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
 /// Default of [`Limits::max_input_bytes`]: 16 MiB.
 pub const DEFAULT_MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-/// Default of [`Limits::max_resources`]: 10,000 resources.
-pub const DEFAULT_MAX_RESOURCES: usize = 10_000;
+/// Default of [`Limits::max_resources`]: 50,000 resources (the largest blueprints the benchmarks
+/// exercise, five times the 10,000-resource performance targets).
+pub const DEFAULT_MAX_RESOURCES: usize = 50_000;
 /// Default of [`Limits::max_depth`]: 64 levels of nesting inside one value.
 pub const DEFAULT_MAX_DEPTH: usize = 64;
 /// Default of [`Limits::max_string_bytes`]: 1 MiB per string.

@@ -119,7 +119,7 @@ fn too_many_resources_and_too_large_input_are_refused() {
     assert_eq!(err.code(), Code::LimitExceeded);
     // Defaults parse it.
     Blueprint::from_json(&text).unwrap();
-    assert_eq!(Limits::default().max_resources, 10_000);
+    assert_eq!(Limits::default().max_resources, 50_000);
 }
 
 #[test]
