@@ -99,108 +99,146 @@ impl Limits {
                 ),
             ));
         }
-        let s = |path: &str, v: &str| self.string(path, v);
-        s("name", &bp.name)?;
-        s("version", &bp.version)?;
-        s("provider", &bp.provider)?;
-        s("region", &bp.region)?;
+        // Paths are written only for a violation: the walk itself allocates nothing, since it
+        // runs on every parse (a 10,000-resource blueprint has ~100,000 values).
+        let fail = |path: String, v: Violation<'_>| Err(v.into_error(path));
+        let s = |path: &dyn Fn() -> String, v: &str| match self.string(v) {
+            Some(violation) => fail(path(), violation),
+            None => Ok(()),
+        };
+        let val = |path: &dyn Fn() -> String, v: &Value| match self.value(v, 0) {
+            Some(violation) => fail(path(), violation),
+            None => Ok(()),
+        };
+        s(&|| "name".into(), &bp.name)?;
+        s(&|| "version".into(), &bp.version)?;
+        s(&|| "provider".into(), &bp.provider)?;
+        s(&|| "region".into(), &bp.region)?;
         if let Some(d) = &bp.description {
-            s("description", d)?;
+            s(&|| "description".into(), d)?;
         }
         for (k, v) in &bp.tags {
-            s("tags", k)?;
-            s(&format!("tags.{k}"), v)?;
+            s(&|| "tags".into(), k)?;
+            s(&|| key_path("tags", k), v)?;
         }
         for (k, v) in &bp.metadata {
-            s("metadata", k)?;
-            self.value(&format!("metadata.{k}"), v, 0)?;
+            s(&|| "metadata".into(), k)?;
+            val(&|| key_path("metadata", k), v)?;
         }
         for (i, var) in bp.variables.iter().enumerate() {
-            let base = format!("variables[{i}]");
-            s(&format!("{base}.name"), &var.name)?;
+            let base = || format!("variables[{i}]");
+            s(&|| format!("{}.name", base()), &var.name)?;
             if let Some(t) = &var.var_type {
-                s(&format!("{base}.type"), t)?;
+                s(&|| format!("{}.type", base()), t)?;
             }
             if let Some(d) = &var.description {
-                s(&format!("{base}.description"), d)?;
+                s(&|| format!("{}.description", base()), d)?;
             }
             if let Some(d) = &var.default {
-                self.value(&format!("{base}.default"), d, 0)?;
+                val(&|| format!("{}.default", base()), d)?;
             }
         }
         for (i, out) in bp.outputs.iter().enumerate() {
-            let base = format!("outputs[{i}]");
-            s(&format!("{base}.name"), &out.name)?;
+            let base = || format!("outputs[{i}]");
+            s(&|| format!("{}.name", base()), &out.name)?;
             if let Some(d) = &out.description {
-                s(&format!("{base}.description"), d)?;
+                s(&|| format!("{}.description", base()), d)?;
             }
-            self.value(&format!("{base}.value"), &out.value, 0)?;
+            val(&|| format!("{}.value", base()), &out.value)?;
         }
         for (i, r) in bp.resources.iter().enumerate() {
-            let base = format!("resources[{i}]");
-            s(&format!("{base}.type"), &r.resource_type)?;
-            s(&format!("{base}.name"), &r.name)?;
+            let base = || format!("resources[{i}]");
+            s(&|| format!("{}.type", base()), &r.resource_type)?;
+            s(&|| format!("{}.name", base()), &r.name)?;
             if let Some(d) = &r.description {
-                s(&format!("{base}.description"), d)?;
+                s(&|| format!("{}.description", base()), d)?;
             }
             for d in &r.dependencies {
-                s(&format!("{base}.dependencies"), d)?;
+                s(&|| format!("{}.dependencies", base()), d)?;
             }
             for (field, map) in [("properties", &r.properties), ("usage", &r.usage)] {
                 for (k, v) in map {
-                    let path = format!("{base}.{field}.{k}");
+                    let path = || key_path(&format!("{}.{field}", base()), k);
                     s(&path, k)?;
-                    self.value(&path, v, 0)?;
+                    val(&path, v)?;
                 }
             }
         }
         Ok(())
     }
 
-    fn string(&self, path: &str, v: &str) -> Result<()> {
-        if v.len() > self.max_string_bytes {
-            return Err(limit_error(
-                path,
-                format!(
-                    "a string of {} bytes is longer than the limit of {} bytes",
-                    v.len(),
-                    self.max_string_bytes
-                ),
-            ));
-        }
-        Ok(())
+    fn string(&self, v: &str) -> Option<Violation<'static>> {
+        (v.len() > self.max_string_bytes).then(|| Violation {
+            steps: Vec::new(),
+            message: format!(
+                "a string of {} bytes is longer than the limit of {} bytes",
+                v.len(),
+                self.max_string_bytes
+            ),
+        })
     }
 
     /// Walks one value; `depth` is the nesting of `v` itself (0 for the top value). Recursion is
     /// bounded: it stops at `max_depth`, and parsed values are at most 128 deep anyway.
-    fn value(&self, path: &str, v: &Value, depth: usize) -> Result<()> {
+    fn value<'a>(&self, v: &'a Value, depth: usize) -> Option<Violation<'a>> {
         let nested = matches!(v, Value::Array(_) | Value::Object(_));
         if nested && depth >= self.max_depth {
-            return Err(limit_error(
-                path,
-                format!(
+            return Some(Violation {
+                steps: Vec::new(),
+                message: format!(
                     "the value is nested more than {} levels deep",
                     self.max_depth
                 ),
-            ));
+            });
         }
         match v {
-            Value::String(text) => self.string(path, text),
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    self.value(&format!("{path}[{i}]"), item, depth + 1)?;
-                }
-                Ok(())
-            }
-            Value::Object(map) => {
-                for (k, item) in map {
-                    let p = format!("{path}.{k}");
-                    self.string(&p, k)?;
-                    self.value(&p, item, depth + 1)?;
-                }
-                Ok(())
-            }
-            _ => Ok(()),
+            Value::String(text) => self.string(text),
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                self.value(item, depth + 1).map(|mut violation| {
+                    violation.steps.push(Step::Index(i));
+                    violation
+                })
+            }),
+            Value::Object(map) => map.iter().find_map(|(k, item)| {
+                self.string(k)
+                    .or_else(|| self.value(item, depth + 1))
+                    .map(|mut violation| {
+                        violation.steps.push(Step::Key(k));
+                        violation
+                    })
+            }),
+            _ => None,
         }
     }
+}
+
+/// One step of the path inside a value.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// A value over a limit: the steps from the top value to it (innermost first, pushed while the
+/// walk unwinds) and what is wrong.
+struct Violation<'a> {
+    steps: Vec<Step<'a>>,
+    message: String,
+}
+
+impl Violation<'_> {
+    fn into_error(self, mut path: String) -> Error {
+        for step in self.steps.iter().rev() {
+            match step {
+                Step::Key(k) => crate::reference::push_key(&mut path, k),
+                Step::Index(i) => crate::reference::push_index(&mut path, *i),
+            }
+        }
+        limit_error(path, self.message)
+    }
+}
+
+fn key_path(base: &str, key: &str) -> String {
+    let mut path = base.to_string();
+    crate::reference::push_key(&mut path, key);
+    path
 }

@@ -101,6 +101,23 @@ fn long_strings_are_refused_with_their_path() {
 }
 
 #[test]
+fn the_path_reaches_into_nested_values() {
+    let mut limits = Limits::default();
+    limits.max_string_bytes = 20;
+    let long = "a".repeat(21);
+    let text = format!(
+        r#"{{"name":"x","version":"1.0.0","provider":"aws","region":"us-east-1","resources":[
+            {{"type":"aws_s3_bucket","name":"ok","properties":{{"bucket":"fine"}}}},
+            {{"type":"aws_s3_bucket","name":"b","properties":{{"tags":{{"team":"a","kubernetes.io/x":["short","{long}"]}}}}}}]}}"#
+    );
+    let err = Blueprint::from_text_with_limits(&text, &limits).unwrap_err();
+    assert_eq!(
+        err.findings()[0].path,
+        r#"resources[1].properties.tags["kubernetes.io/x"][1]"#
+    );
+}
+
+#[test]
 fn too_many_resources_and_too_large_input_are_refused() {
     let resource = r#"{"type":"aws_s3_bucket","name":"b"}"#;
     let text = format!(
