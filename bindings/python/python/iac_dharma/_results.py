@@ -197,10 +197,10 @@ class Record:
         return json.dumps(self._fields(), indent=indent, ensure_ascii=False)
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        assert isinstance(other, Record)
-        return self._fields() == other._fields()
+        # Results of different kinds are never equal, whatever their fields.
+        return isinstance(other, Record) and type(other) is type(self) and (
+            self._fields() == other._fields()
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
