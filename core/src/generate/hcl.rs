@@ -104,14 +104,41 @@ pub(crate) fn traversal(expr: &str) -> Result<Expression, String> {
 }
 
 /// A literal string written as the inside of an HCL quoted string (escaped by hcl-rs).
+///
+/// hcl-rs (hcl-primitives 0.1) escapes only the first of two adjacent marker characters once it
+/// has escaped one marker: after `${`, the text `$${x}` came out unchanged (Terraform reads
+/// `${x}`: a `$` lost) and `%${x}` too (a live interpolation from literal text). So the text is
+/// cut before every `${` and `%{`, where each piece holds at most one marker, at its start,
+/// which hcl-rs escapes correctly; found by the injection corpus (tests/vectors/injection/).
 fn escaped_fragment(lit: &str) -> Result<String, String> {
-    let quoted =
-        hcl::format::to_string(&Expression::String(lit.to_string())).map_err(|e| e.to_string())?;
-    Ok(quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-        .unwrap_or(&quoted)
-        .to_string())
+    let mut out = String::with_capacity(lit.len() + 8);
+    let mut start = 0;
+    for (i, pair) in lit.as_bytes().windows(2).enumerate() {
+        if matches!(pair, [b'$' | b'%', b'{']) && i > start {
+            // `i` is at an ASCII byte, so a char boundary.
+            escape_piece(lit.get(start..i).unwrap_or_default(), &mut out)?;
+            start = i;
+        }
+    }
+    escape_piece(lit.get(start..).unwrap_or_default(), &mut out)?;
+    Ok(out)
+}
+
+fn escape_piece(piece: &str, out: &mut String) -> Result<(), String> {
+    let quoted = hcl::format::to_string(&Expression::String(piece.to_string()))
+        .map_err(|e| e.to_string())?;
+    out.push_str(
+        quoted
+            .strip_prefix('"')
+            .and_then(|q| q.strip_suffix('"'))
+            .unwrap_or(&quoted),
+    );
+    Ok(())
+}
+
+/// A literal string as a quoted HCL string.
+fn quoted_literal(s: &str) -> Result<String, String> {
+    Ok(format!("\"{}\"", escaped_fragment(s)?))
 }
 
 /// `[A-Za-z_][A-Za-z0-9_-]*`: an HCL identifier.
@@ -133,10 +160,6 @@ fn number(n: &serde_json::Number) -> Result<hcl::Number, String> {
             .and_then(hcl::Number::from_f64)
             .ok_or_else(|| format!("{n} is not a finite number"))
     }
-}
-
-fn to_text<T: hcl::format::Format>(value: &T) -> tera::Result<String> {
-    hcl::format::to_string(value).map_err(|e| tera::Error::msg(e.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,10 +186,7 @@ fn write_literal_string(out: &mut String, s: &str) -> Result<(), String> {
         out.push_str(s);
         out.push('"');
     } else {
-        out.push_str(
-            &hcl::format::to_string(&Expression::String(s.to_string()))
-                .map_err(|e| e.to_string())?,
-        );
+        out.push_str(&quoted_literal(s)?);
     }
     Ok(())
 }
@@ -591,7 +611,7 @@ pub(crate) fn filter_string(value: &Value, _args: &Args) -> tera::Result<Value> 
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    Ok(Value::String(to_text(&Expression::String(s))?))
+    Ok(Value::String(quoted_literal(&s).map_err(tera::Error::msg)?))
 }
 
 /// `hcl_value`: a Terraform JSON-syntax value as an HCL expression; `indent=N` for its
@@ -890,6 +910,45 @@ fn assignment(line: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_marker_is_escaped_even_after_a_dollar_or_percent() {
+        // hcl-rs alone wrote `$${a} $${b}` and `$${a} %${b}` for these (a lost `$`, a live
+        // interpolation).
+        for (text, escaped) in [
+            ("${a} $${b}", "$${a} $$${b}"),
+            ("${a} %${b}", "$${a} %$${b}"),
+            (
+                "${a} $%{ if b }c$%{ endif }",
+                "$${a} $%%{ if b }c$%%{ endif }",
+            ),
+            ("%{a}%%{b}$${c}", "%%{a}%%%{b}$$${c}"),
+            ("plain \"q\" \\ \n", "plain \\\"q\\\" \\\\ \\n"),
+            ("$", "$"),
+            ("", ""),
+        ] {
+            assert_eq!(escaped_fragment(text).unwrap(), escaped, "{text:?}");
+            let back: hcl::Body = hcl::parse(&format!("x = \"{escaped}\"\n")).unwrap();
+            let hcl::Structure::Attribute(a) = back.iter().next().unwrap() else {
+                panic!("not an attribute")
+            };
+            let literal = match &a.expr {
+                Expression::String(s) => s.clone(),
+                Expression::TemplateExpr(t) => {
+                    let t = hcl::Template::from_expr(t).unwrap();
+                    t.elements()
+                        .iter()
+                        .map(|e| match e {
+                            hcl::template::Element::Literal(l) => l.clone(),
+                            other => panic!("{text:?} became {other:?}"),
+                        })
+                        .collect()
+                }
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(literal, text);
+        }
+    }
 
     #[test]
     fn aligns_runs_like_terraform_fmt() {
