@@ -1129,10 +1129,16 @@ impl YamlWriter<'_> {
                 Value::String(out)
             }
             Pv::List(items) => Value::Array(items.iter().map(|i| self.value(i)).collect()),
+            // Pulumi YAML reads object keys as expressions too: a user key (a tag name) with
+            // `${` must be escaped like any literal text.
             Pv::Obj(items) => Value::Object(
                 items
                     .iter()
-                    .map(|(k, v)| (k.text().to_string(), self.value(v)))
+                    .map(|(k, v)| {
+                        let mut key = String::with_capacity(k.text().len());
+                        yaml_literal(k.text(), &mut key);
+                        (key, self.value(v))
+                    })
                     .collect(),
             ),
             Pv::Ref(r) => {
