@@ -93,3 +93,64 @@ for target in sorted(os.listdir(OUT)):
         for name in names:
             if name not in keep:
                 os.remove(os.path.join(OUT, target, name))
+
+# Dictionaries: words the inputs are made of, so mutations build valid documents sooner.
+def dictionary(path, header, words, raw):
+    lines = [f"# {header}", "# Written by fuzz/make_seeds.py."]
+    seen = set()
+
+    def esc(s):
+        return "".join(c if 0x20 <= ord(c) < 0x7f and c not in '"\\' else f"\\x{ord(c):02x}"
+                       for c in s)
+
+    for w in words:
+        for form in (w, f'"{w}"'):
+            if form not in seen:
+                seen.add(form)
+                lines.append(f'"{esc(form)}"')
+    for r in raw:
+        if r not in seen:
+            seen.add(r)
+            lines.append(f'"{esc(r)}"')
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+types, args = {}, {}
+for kind in ("check", "generate", "validate", "estimate", "plan", "graph"):
+    for _, v in vectors(kind):
+        for bp in (v.get("blueprint"), (v.get("args") or {}).get("new_blueprint")):
+            if not isinstance(bp, dict):
+                continue
+            for r in bp.get("resources") or []:
+                if isinstance(r, dict):
+                    types[r.get("type")] = types.get(r.get("type"), 0) + 1
+                    for k in r.get("properties") or {}:
+                        args[k] = args.get(k, 0) + 1
+top = lambda d, n: [k for k, _ in sorted(d.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n] if k]
+dictionary(
+    os.path.join(ROOT, "fuzz", "blueprint.dict"),
+    "Blueprint words: fields, providers, regions, types, and the resource types and arguments "
+    "the test vectors use most.",
+    ["name", "version", "provider", "region", "description", "tags", "metadata", "variables",
+     "outputs", "resources", "type", "count", "properties", "dependencies", "usage", "lifecycle",
+     "waivers", "id", "reason", "expires", "create_before_destroy", "prevent_destroy",
+     "ignore_changes", "default", "sensitive", "value", "aws", "azure", "gcp", "us-east-1",
+     "westeurope", "europe-west1", "string", "number", "bool", "list(string)", "map(string)",
+     "any", "1.0.0"] + top(types, 40) + top(args, 60),
+    ["${", "$${", "%{", ".id", ".arn", "[0]", "---\n", ": ", "- ", "&a ", "*a", "!!str ",
+     "\\u0000", "1e308", "-1", "4294967296", "\":{", "\":[", "\":\"", "true", "false", "null"],
+)
+dictionary(
+    os.path.join(ROOT, "fuzz", "terraform.dict"),
+    "Terraform plan and state JSON words.",
+    ["format_version", "terraform_version", "version", "serial", "lineage", "resource_changes",
+     "resource_drift", "planned_values", "prior_state", "configuration", "values", "root_module",
+     "child_modules", "resources", "address", "module_address", "mode", "managed", "data", "type",
+     "name", "index", "provider_name", "change", "actions", "create", "update", "delete", "read",
+     "no-op", "before", "after", "after_unknown", "before_sensitive", "after_sensitive",
+     "replace_paths", "action_reason", "instances", "attributes", "attributes_flat",
+     "schema_version", "sensitive_attributes", "status", "tainted", "deposed", "index_key",
+     "outputs", "depends_on", "tags", "1.2", "0.1", "4"],
+    ["true", "false", "null", "{}", "[]", "\":{", "\":[", "\":\""],
+)

@@ -9,8 +9,9 @@
 # FUZZ_SANITIZER (none: the engine and its bindings are `unsafe`-free Rust, so the time goes to
 # executions; set `address` for ASan), FUZZ_NICE (10), FUZZ_ARGS (more libFuzzer flags).
 # libFuzzer's new inputs go to .cache/fuzz/corpus/<target> (git-ignored); the committed seeds in
-# fuzz/corpus/<target> are only read. Crashes land in fuzz/artifacts/<target>/ (git-ignored);
-# each run appends one line to .cache/fuzz/runs.tsv.
+# fuzz/corpus/<target> are only read; fuzz/*.dict (made with the seeds by fuzz/make_seeds.py)
+# give the words of blueprints and of Terraform plans/states. Crashes land in
+# fuzz/artifacts/<target>/ (git-ignored); each run appends one line to .cache/fuzz/runs.tsv.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/lib.sh"
@@ -51,12 +52,13 @@ summary=()
 for t in "${TARGETS[@]}"; do
   work="$ROOT/.cache/fuzz/corpus/$t"
   mkdir -p "$work" "artifacts/$t"
-  log="$ROOT/.cache/fuzz/logs/$t.log"
+  log="$ROOT/.cache/fuzz/logs/$t.$(date -u +%Y%m%dT%H%M%S).$$.log"
+  case "$t" in tf_plan|tf_state) dict=terraform.dict ;; *) dict=blueprint.dict ;; esac
   section "$t: ${SECS}s"
   # shellcheck disable=SC2086
   nice -n "$NICE" cargo "+$TOOLCHAIN" fuzz run "${FLAGS[@]}" "$t" "$work" "corpus/$t" -- \
     -max_total_time="$SECS" -rss_limit_mb="${FUZZ_RSS_MB:-1536}" -timeout="${FUZZ_TIMEOUT:-10}" \
-    -print_final_stats=1 -artifact_prefix="artifacts/$t/" ${FUZZ_ARGS:-} >"$log" 2>&1
+    -print_final_stats=1 -dict="$dict" -artifact_prefix="artifacts/$t/" ${FUZZ_ARGS:-} >"$log" 2>&1
   rc=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   found="$(grep -oE '(crash|timeout|oom|leak|slow-unit)-[0-9a-f]+' "$log" | sort -u | tr '\n' ' ')"
