@@ -27,7 +27,7 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs one input through a target and checks the errors it reports.
-fn replay(target: &str, run: fn(&[u8]) -> Vec<iac_dharma::Error>, name: &str, data: &[u8]) {
+fn replay(target: &str, run: harness::Target, name: &str, data: &[u8]) {
     for e in run(data) {
         let findings = e.findings();
         assert!(

@@ -12,8 +12,11 @@ use iac_dharma::{
     ValidateOptions,
 };
 
+/// What a target runs: the input bytes in, the errors the engine reported out.
+pub type Target = fn(&[u8]) -> Vec<Error>;
+
 /// The fuzz targets, by name.
-pub const TARGETS: [(&str, fn(&[u8]) -> Vec<Error>); 8] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("parse_json", parse_json),
     ("parse_yaml", parse_yaml),
     ("generate", generate_any),
