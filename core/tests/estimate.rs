@@ -197,6 +197,7 @@ fn gcp_line_items_match_the_cited_prices() {
   - type: google_sql_database_instance
     name: sql
     properties: {name: sql, database_version: POSTGRES_15, region: us-central1, settings: {tier: db-custom-1-3840, availability_type: ZONAL, disk_size: 10}}
+  - {type: google_firestore_database, name: fs, properties: {name: db, location_id: us-central1, type: FIRESTORE_NATIVE}, usage: {monthly_reads: 60000000, monthly_writes: 6000000, storage_gb: 20}}
 ",
     ));
     // e2 has no sustained-use discount: the published month is hour x 730.
@@ -215,6 +216,11 @@ fn gcp_line_items_match_the_cited_prices() {
     assert_eq!(line(&e, "sql", "vCPUs"), d("30.149")); // $0.0413 x 730
     assert_eq!(line(&e, "sql", "Memory"), d("19.1625")); // 3.75 GB x $0.007 x 730
     assert_eq!(line(&e, "sql", "Storage"), d("1.70")); // 10 GB x $0.17
+                                                       // Firestore us-central1 (x7even/cloudcostsmcp@80e5de55 gcp_firestore.go): 600 x 100K reads
+                                                       // x $0.03, 60 x 100K writes x $0.09, 20 GiB x $0.15.
+    assert_eq!(line(&e, "fs", "reads"), d("600") * d("0.03"));
+    assert_eq!(line(&e, "fs", "writes"), d("60") * d("0.09"));
+    assert_eq!(line(&e, "fs", "Stored"), d("20") * d("0.15"));
 
     let eu = est(&bp(
         "gcp",
@@ -594,10 +600,9 @@ fn json_amounts_are_decimal_strings() {
 
 /// Prices an example needs that no source we could cite gives yet (see pricing/README.md,
 /// "Known gaps"). Each is still listed as unpriced with its reason, never as $0.
-const KNOWN_GAPS: [&str; 4] = [
+const KNOWN_GAPS: [&str; 3] = [
     // No citable list price was found for these SKUs in any region (see pricing/README.md).
     "`pg-flex/GP_Standard_D2ds_v5` is not in the price catalog",
-    "`firestore/reads` is not in the price catalog",
     // The Log Analytics and Container Registry rows come from Infracost tests whose resource
     // group is in West Europe; no citable East US price was found.
     "`log-analytics/ingest` in eastus",
@@ -788,34 +793,12 @@ fn cloud_run_and_firestore_from_usage() {
     // Jobs bill the always-allocated rates: 10 runs x 3 tasks x 60 s = 1,800 task-seconds.
     assert_eq!(line(&e, "job", "CPU"), d("0.0324")); // 1,800 vCPU-s x $0.000018
     assert_eq!(line(&e, "job", "Memory"), d("0.0018")); // 900 GiB-s x $0.000002
-                                                        // The Firestore rates have no source we can cite yet (pricing/README.md, "Known gaps"): each
-                                                        // component is listed as not priced with its reason, never as $0.
-    let missing = |resource: &str| -> Vec<(String, String)> {
-        let r = e.resource(resource).unwrap();
-        r.unpriced_components
-            .iter()
-            .map(|c| (c.name.clone(), c.reason.clone()))
-            .collect()
-    };
-    let not_in_catalog = |sku: &str| format!("`{sku}` is not in the price catalog");
-    assert!(missing("api").is_empty());
-    assert!(missing("job").is_empty());
-    assert!(e.resource("fs").unwrap().line_items.is_empty());
-    assert_eq!(
-        missing("fs"),
-        [
-            (
-                "Document reads".to_owned(),
-                not_in_catalog("firestore/reads")
-            ),
-            (
-                "Document writes".to_owned(),
-                not_in_catalog("firestore/writes")
-            ),
-            (
-                "Stored data".to_owned(),
-                not_in_catalog("firestore/storage")
-            ),
-        ]
-    );
+                                                        // Firestore in us-central1 (x7even/cloudcostsmcp@80e5de55 gcp_firestore.go, the published
+                                                        // us-central1 rates): $0.03 per 100K reads, $0.09 per 100K writes, $0.15 per GiB-month.
+    assert_eq!(line(&e, "fs", "reads"), d("0.30")); // 1M reads = 10 x 100K
+    assert_eq!(line(&e, "fs", "writes"), d("0.18")); // 200K writes = 2 x 100K
+    assert_eq!(line(&e, "fs", "Stored"), d("1.50")); // 10 GiB
+    for r in ["api", "job", "fs"] {
+        assert!(e.resource(r).unwrap().unpriced_components.is_empty(), "{r}");
+    }
 }
