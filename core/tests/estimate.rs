@@ -162,8 +162,15 @@ fn azure_line_items_match_the_cited_prices() {
     properties: {name: pg, location: LOC, resource_group_name: rg, sku_name: B_Standard_B1ms, storage_mb: 32768}
 ";
     let e = est(&bp("azure", "westus", &pg.replace("LOC", "westus")));
-    assert_eq!(line(&e, "pg", "Compute"), d("32.12")); // $0.044 x 730
+    assert_eq!(line(&e, "pg", "Compute"), d("16.06")); // $0.022 x 730 (golden@7c081fea)
     assert_eq!(line(&e, "pg", "Storage"), d("0.138") * d("32"));
+    // General purpose Ddsv5, westus (Infracost golden@7c081fea: $148.19 a month).
+    let d2ds = pg.replace("B_Standard_B1ms", "GP_Standard_D2ds_v5");
+    let e = est(&bp("azure", "westus", &d2ds.replace("LOC", "westus")));
+    assert_eq!(line(&e, "pg", "Compute"), d("148.19")); // $0.203 x 730
+                                                        // East US burstable (the golden's resource with location "East US"): $12.41 a month.
+    let e = est(&bp("azure", "eastus", &pg.replace("LOC", "eastus")));
+    assert_eq!(line(&e, "pg", "Compute"), d("12.41")); // $0.017 x 730
     let e = est(&bp("azure", "westeurope", &pg.replace("LOC", "westeurope")));
     assert_eq!(line(&e, "pg", "Compute"), d("14.527")); // $0.0199 x 730
     assert_eq!(line(&e, "pg", "Storage"), d("0.1369") * d("32"));
@@ -601,8 +608,9 @@ fn json_amounts_are_decimal_strings() {
 /// Prices an example needs that no source we could cite gives yet (see pricing/README.md,
 /// "Known gaps"). Each is still listed as unpriced with its reason, never as $0.
 const KNOWN_GAPS: [&str; 3] = [
-    // No citable list price was found for these SKUs in any region (see pricing/README.md).
-    "`pg-flex/GP_Standard_D2ds_v5` is not in the price catalog",
+    // The catalog has GP_Standard_D2ds_v5 in westus only (Infracost golden); no citable East US
+    // price was found (see pricing/README.md).
+    "`pg-flex/GP_Standard_D2ds_v5` in eastus",
     // The Log Analytics and Container Registry rows come from Infracost tests whose resource
     // group is in West Europe; no citable East US price was found.
     "`log-analytics/ingest` in eastus",
