@@ -793,20 +793,42 @@ fn cloud_run_and_firestore_from_usage() {
     ));
     // 10M requests x 0.2 s / 4 at once = 500,000 instance-seconds
     assert_eq!(line(&e, "api", "Requests"), d("4.00")); // 10 x $0.40 per 1M
-                                                        // us-central1 is a tier 1 region: $0.000024 per vCPU-second and $0.0000025 per GiB-second
-                                                        // while serving (firebase/firebase-tools pricing.ts, cloud.google.com/run/pricing).
+
+    // us-central1 is a tier 1 region: $0.000024 per vCPU-second and $0.0000025 per GiB-second
+    // while serving (firebase/firebase-tools pricing.ts, cloud.google.com/run/pricing).
     assert_eq!(line(&e, "api", "CPU while serving"), d("24.00")); // 500,000 s x 2 vCPU
     assert_eq!(line(&e, "api", "Memory while serving"), d("1.25")); // 500,000 s x 1 GiB
     assert_eq!(e.resource("api").unwrap().monthly, d("29.25"));
     // Jobs bill the always-allocated rates: 10 runs x 3 tasks x 60 s = 1,800 task-seconds.
     assert_eq!(line(&e, "job", "CPU"), d("0.0324")); // 1,800 vCPU-s x $0.000018
     assert_eq!(line(&e, "job", "Memory"), d("0.0018")); // 900 GiB-s x $0.000002
-                                                        // Firestore in us-central1 (x7even/cloudcostsmcp@80e5de55 gcp_firestore.go, the published
-                                                        // us-central1 rates): $0.03 per 100K reads, $0.09 per 100K writes, $0.15 per GiB-month.
+
+    // Firestore in us-central1 (x7even/cloudcostsmcp@80e5de55 gcp_firestore.go, the published
+    // us-central1 rates): $0.03 per 100K reads, $0.09 per 100K writes, $0.15 per GiB-month.
     assert_eq!(line(&e, "fs", "reads"), d("0.30")); // 1M reads = 10 x 100K
     assert_eq!(line(&e, "fs", "writes"), d("0.18")); // 200K writes = 2 x 100K
     assert_eq!(line(&e, "fs", "Stored"), d("1.50")); // 10 GiB
     for r in ["api", "job", "fs"] {
         assert!(e.resource(r).unwrap().unpriced_components.is_empty(), "{r}");
+    }
+}
+
+#[test]
+fn firestore_outside_the_blueprint_region_is_unpriced_not_guessed() {
+    // A multi-region database (nam5) costs about twice a regional one; the catalog only has
+    // regional rows, so pricing it at us-central1 rates would be silently wrong.
+    let e = est(&bp(
+        "gcp",
+        "us-central1",
+        "  - {type: google_firestore_database, name: multi, properties: {name: m, location_id: nam5, type: FIRESTORE_NATIVE}, usage: {monthly_reads: 1000000}}
+  - {type: google_firestore_database, name: other, properties: {name: o, location_id: europe-west1, type: FIRESTORE_NATIVE}}
+",
+    ));
+    for (name, location) in [("multi", "nam5"), ("other", "europe-west1")] {
+        let r = e.resource(name).unwrap();
+        assert_eq!(r.status, PriceStatus::Unpriced, "{r:?}");
+        assert_eq!(r.monthly, Decimal::ZERO);
+        let reason = r.reason.as_deref().unwrap();
+        assert!(reason.contains(&format!("`{location}`")), "{reason}");
     }
 }
