@@ -834,6 +834,47 @@ fn _panic_for_testing(py: Python<'_>, message: &str, r#where: &str) -> PyResult<
     })
 }
 
+/// Runs `verb` (`"validate"` or `"estimate"`) on `blueprint` by calling the engine directly, with
+/// the GIL released, and drops the Rust result without converting it: what a Rust program pays,
+/// for `bench/overhead.py` to compare the binding's methods with, in the same process. Options
+/// are the methods' defaults; `policies` and `catalog` as theirs. Not part of the API.
+#[pyfunction]
+#[pyo3(signature = (blueprint, verb, *, policies = None, catalog = None))]
+fn _core_call(
+    py: Python<'_>,
+    blueprint: PyRef<'_, Blueprint>,
+    verb: &str,
+    policies: Option<PyRef<'_, verbs::PolicySet>>,
+    catalog: Option<PyRef<'_, PriceCatalog>>,
+) -> PyResult<()> {
+    guard(py, || {
+        let bp = &blueprint.inner;
+        let set = policies.as_deref().map(|p| p.inner.clone());
+        let catalog = catalog.as_deref().map(|c| c.inner.clone());
+        engine(py, || match verb {
+            "validate" => {
+                let set = match set {
+                    Some(s) => s,
+                    None => verbs::policies_or_builtin(None)?,
+                };
+                let options = iac_dharma::ValidateOptions::default();
+                iac_dharma::validate(bp, &set, &options).map(drop)
+            }
+            "estimate" => {
+                let mut options = EstimateOptions::new();
+                if let Some(c) = catalog {
+                    options = options.with_catalog(c);
+                }
+                iac_dharma::estimate(bp, &options).map(drop)
+            }
+            other => Err(invalid(
+                "verb",
+                format!("unknown verb `{other}`; expected validate or estimate"),
+            )),
+        })
+    })
+}
+
 /// The native module `iac_dharma._iac_dharma`.
 #[pymodule]
 fn _iac_dharma(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -849,5 +890,6 @@ fn _iac_dharma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(output_formats, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_testing, m)?)?;
+    m.add_function(wrap_pyfunction!(_core_call, m)?)?;
     Ok(())
 }

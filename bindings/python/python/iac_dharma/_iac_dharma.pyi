@@ -35,6 +35,7 @@ __all__ = [
     "schema",
     "output_formats",
     "_panic_for_testing",
+    "_core_call",
 ]
 
 __version__: str
@@ -325,3 +326,11 @@ def output_formats() -> list[str]:
     """The format names ``Blueprint.generate`` knows."""
 
 def _panic_for_testing(message: str, where: Literal["engine", "binding"] = "engine") -> None: ...
+def _core_call(
+    blueprint: Blueprint,
+    verb: Literal["validate", "estimate"],
+    *,
+    policies: PolicySet | None = None,
+    catalog: PriceCatalog | None = None,
+) -> None:
+    """Runs the engine's own validate or estimate, for bench/overhead.py. Not part of the API."""
