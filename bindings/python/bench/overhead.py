@@ -14,6 +14,7 @@ right after the other in this process (so a busy machine slows all of them alike
 * `call + field`: the same and one field read (`report.passed`, `estimate.total_monthly`);
 * `call + to_json`, `call + to_dict`: the same and the whole result converted.
 
+The rows run in a new random order each round.
 It prints the median wall time and the median CPU time of the calling thread (`time.thread_time`,
 which other processes on the machine do not inflate; the engine runs on the calling thread with
 the GIL released) of each, and the overhead of each binding row against `core`.
@@ -25,6 +26,7 @@ engine releases the GIL; the speed-up is bounded by the free cores).
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import sys
 import time
@@ -68,8 +70,13 @@ def overhead(bp: dharma.Blueprint, rounds: int) -> None:
             call()  # warm
         wall: dict[str, list[float]] = {label: [] for label, _ in rows}
         cpu: dict[str, list[float]] = {label: [] for label, _ in rows}
+        shuffled = random.Random(7)
         for _ in range(rounds):
-            for label, call in rows:
+            # A new order every round: no row always runs right after another (after to_dict(),
+            # which leaves the caches full of freed Python objects, the next call runs slower).
+            order = list(rows)
+            shuffled.shuffle(order)
+            for label, call in order:
                 w, c = timed(call)
                 wall[label].append(w)
                 cpu[label].append(c)

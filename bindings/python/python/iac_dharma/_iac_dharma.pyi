@@ -36,6 +36,7 @@ __all__ = [
     "output_formats",
     "_panic_for_testing",
     "_core_call",
+    "_Pending",
 ]
 
 __version__: str
@@ -326,6 +327,12 @@ def output_formats() -> list[str]:
     """The format names ``Blueprint.generate`` knows."""
 
 def _panic_for_testing(message: str, where: Literal["engine", "binding"] = "engine") -> None: ...
+@final
+class _Pending:
+    """An engine result not written as JSON yet (inside a result object). Not part of the API."""
+    def json(self) -> str: ...
+    def field(self, name: str) -> tuple[bool, str | None]: ...
+
 def _core_call(
     blueprint: Blueprint,
     verb: Literal["validate", "estimate"],

@@ -2,7 +2,10 @@
 
 Every result (``CostEstimate``, ``Report``, ``Plan``...) is a :class:`Record`: its attributes are
 the fields of the engine's result, typed by the annotations below (which is also what editors and
-mypy read). Values are converted when an attribute is read:
+mypy read). A verb returns the record as soon as the engine is done: the record holds the engine's
+own result. Reading one field writes and parses that field alone (once: the value is kept);
+``to_json()``, ``to_dict()``, ``==`` or ``repr()`` write the whole result as JSON and parse it, once.
+Values are converted when an attribute is read:
 
 * money and other exact quantities, which the engine writes as decimal strings (``"15.184"``), are
   :class:`decimal.Decimal` (never floats);
@@ -21,7 +24,10 @@ from __future__ import annotations
 import json
 import typing
 from decimal import Decimal
-from typing import Any, Callable, ClassVar, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, TypeVar, Union
+
+if TYPE_CHECKING:
+    from ._iac_dharma import _Pending
 
 __all__ = [
     "Record",
@@ -120,24 +126,77 @@ def _converter(hint: Any) -> _Convert:
     return _identity
 
 
+_set = object.__setattr__
+
+
 class Record:
     """Base of every result object (see the module documentation)."""
 
-    __slots__ = ("_raw", "_data")
+    __slots__ = ("_raw", "_data", "_native", "_picked")
     _converters: ClassVar[dict[str, _Convert]]
 
     def __init__(self, data: dict[str, Any]) -> None:
         """Wraps the engine's result as a dict (as ``json.loads(record.to_json())`` gives)."""
         self._raw: str | None = None
         self._data: dict[str, Any] | None = data
+        self._native: _Pending | None = None
+        self._picked: dict[str, Any] | None = None
 
     @classmethod
     def _from_json(cls: type[_R], text: str) -> _R:
         """A record over engine JSON text, parsed when first read."""
         obj = cls.__new__(cls)
-        obj._raw = text
-        obj._data = None
+        _set(obj, "_raw", text)
+        _set(obj, "_data", None)
+        _set(obj, "_native", None)
+        _set(obj, "_picked", None)
         return obj
+
+    @classmethod
+    def _from_native(cls: type[_R], native: _Pending) -> _R:
+        """A record over an engine result not yet written as JSON (see the module docs)."""
+        obj = cls.__new__(cls)
+        _set(obj, "_raw", None)
+        _set(obj, "_data", None)
+        _set(obj, "_native", native)
+        _set(obj, "_picked", None)
+        return obj
+
+    def _text(self) -> str | None:
+        """The engine's JSON text, written from the engine's result on first use (then the
+        result is let go); ``None`` for a record made from a dict."""
+        raw = self._raw
+        if raw is None:
+            native = self._native
+            if native is None:
+                # Made from a dict, or another thread converted it meanwhile (it sets _raw first).
+                return self._raw
+            raw = native.json()
+            _set(self, "_raw", raw)
+            _set(self, "_native", None)
+            _set(self, "_picked", None)
+        return raw
+
+    def _field(self, name: str) -> Any:
+        """The JSON value of one field (``None`` when absent), without parsing the whole result
+        when the record still holds the engine's own result."""
+        data = self._data
+        if data is None:
+            native = self._native
+            picked = self._picked
+            if picked is not None and name in picked:
+                return picked[name]
+            if native is not None:
+                found, text = native.field(name)
+                if found:
+                    value = None if text is None else json.loads(text)
+                    if picked is None:
+                        picked = {}
+                        _set(self, "_picked", picked)
+                    picked[name] = value
+                    return value
+            data = self._fields()
+        return data.get(name)
 
     @classmethod
     def _list_from_json(cls: type[_R], text: str) -> list[_R]:
@@ -159,7 +218,8 @@ class Record:
     def _fields(self) -> dict[str, Any]:
         data = self._data
         if data is None:
-            data = self._data = json.loads(self._raw or "{}")
+            data = json.loads(self._text() or "{}")
+            _set(self, "_data", data)
         return data
 
     def __getattr__(self, name: str) -> Any:
@@ -169,10 +229,10 @@ class Record:
         convert = type(self)._fields_converters().get(name)
         if convert is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return convert(self._fields().get(name))
+        return convert(self._field(name))
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("_raw", "_data"):
+        if name in Record.__slots__:
             object.__setattr__(self, name, value)
         else:
             raise AttributeError(f"{type(self).__name__} objects are read-only")
@@ -192,8 +252,10 @@ class Record:
     def to_json(self, indent: int | None = None) -> str:
         """The engine's JSON for this result (money as decimal strings). Without ``indent``,
         the engine's own compact text."""
-        if indent is None and self._raw is not None:
-            return self._raw
+        if indent is None:
+            text = self._text()
+            if text is not None:
+                return text
         return json.dumps(self._fields(), indent=indent, ensure_ascii=False)
 
     def __eq__(self, other: object) -> bool:
