@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -86,3 +87,34 @@ def test_absent_and_present_fields(small_text: str, name: str) -> None:
     est = dharma.Blueprint.from_yaml(small_text).estimate()
     whole = dharma.CostEstimate(json.loads(est.to_json()))
     assert getattr(dharma.Blueprint.from_yaml(small_text).estimate(), name) == getattr(whole, name)
+
+
+def slow_plain(record: dharma.Record) -> dict[str, Any]:
+    """What to_dict() means: every present field read as an attribute, then made plain."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dharma.Record):
+            return slow_plain(value)
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return {name: plain(getattr(record, name)) if name in type(record)._fields_converters() else plain(value)
+            for name, value in record._fields().items()}
+
+
+def test_to_dict_is_every_field_read_and_made_plain(small_text: str, synthetic_text: str) -> None:
+    records = results(small_text) + [dharma.Blueprint.from_json(synthetic_text).estimate(budget=100)]
+    for record in records:
+        expected = slow_plain(type(record)(json.loads(record.to_json())))
+        assert record.to_dict() == expected
+        assert type(record)(json.loads(record.to_json())).to_dict() == expected  # from a dict
+    est = records[-1].to_dict()
+    assert isinstance(est["total_monthly"], Decimal) and isinstance(est["budget"]["limit"], Decimal)
+    priced = next(r for r in est["resources"] if r["line_items"])
+    assert isinstance(priced["line_items"][0]["unit_price"], Decimal)
+    # A copy: changing it changes neither the record nor the next to_dict().
+    est["resources"].clear()
+    assert records[-1].to_dict()["resources"]

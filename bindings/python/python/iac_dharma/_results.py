@@ -129,11 +129,51 @@ def _converter(hint: Any) -> _Convert:
 _set = object.__setattr__
 
 
+def _plain_plan(hint: Any) -> _Convert | None:
+    """How ``to_dict`` turns the freshly parsed JSON value of a field annotated ``hint`` into its
+    plain value: what ``_plain(_converter(hint)(value))`` gives, without building records or
+    copying containers (the parsed value is the caller's own). ``None`` when the value is already
+    plain."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is Decimal:
+        return lambda v: None if v is None else Decimal(v)
+    if isinstance(hint, type) and issubclass(hint, Record):
+        record_class = hint
+        return lambda v: None if v is None else record_class._plain_fields(v)
+    if hint is str:
+        return lambda v: "" if v is None else v
+    if hint is int:
+        return lambda v: 0 if v is None else v
+    if hint is bool:
+        return lambda v: False if v is None else v
+    if origin is Union or type(hint).__name__ == "UnionType":
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1:
+            plan = _plain_plan(inner[0])
+            if plan is None:
+                return None
+            return lambda v: None if v is None else plan(v)
+        return None
+    if origin is list:
+        item = _plain_plan(args[0]) if args else None
+        if item is None:
+            return lambda v: [] if v is None else v
+        return lambda v: [] if v is None else [item(x) for x in v]
+    if origin is dict:
+        value = _plain_plan(args[1]) if len(args) == 2 else None
+        if value is None:
+            return lambda v: {} if v is None else v
+        return lambda v: {} if v is None else {k: value(x) for k, x in v.items()}
+    return None
+
+
 class Record:
     """Base of every result object (see the module documentation)."""
 
     __slots__ = ("_raw", "_data", "_native", "_picked")
     _converters: ClassVar[dict[str, _Convert]]
+    _plans: ClassVar[dict[str, _Convert]]
 
     def __init__(self, data: dict[str, Any]) -> None:
         """Wraps the engine's result as a dict (as ``json.loads(record.to_json())`` gives)."""
@@ -215,6 +255,28 @@ class Record:
             cls._converters = converters
         return converters
 
+    @classmethod
+    def _plain_plans(cls) -> dict[str, _Convert]:
+        plans = cls.__dict__.get("_plans")
+        if plans is None:
+            plans = {}
+            for name, hint in typing.get_type_hints(cls).items():
+                if name.startswith("_") or typing.get_origin(hint) is ClassVar:
+                    continue
+                plan = _plain_plan(hint)
+                if plan is not None:
+                    plans[name] = plan
+            cls._plans = plans
+        return plans
+
+    @classmethod
+    def _plain_fields(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Makes a freshly parsed result of this class plain, in place (see ``to_dict``)."""
+        for key, plan in cls._plain_plans().items():
+            if key in data:
+                data[key] = plan(data[key])
+        return data
+
     def _fields(self) -> dict[str, Any]:
         data = self._data
         if data is None:
@@ -242,12 +304,13 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as plain dicts and lists, money as ``decimal.Decimal``."""
-        converters = type(self)._fields_converters()
-        out: dict[str, Any] = {}
-        for key, value in self._fields().items():
-            convert = converters.get(key, _identity)
-            out[key] = _plain(convert(value))
-        return out
+        # A fresh parse of the JSON is the caller's own copy; only money and absent values of
+        # typed fields need converting then.
+        text = self._text()
+        if text is None:
+            text = json.dumps(self._fields(), default=str)
+        data: dict[str, Any] = json.loads(text)
+        return type(self)._plain_fields(data)
 
     def to_json(self, indent: int | None = None) -> str:
         """The engine's JSON for this result (money as decimal strings). Without ``indent``,
