@@ -23,6 +23,18 @@ resources:
     dependencies: [main]
 `;
 
+/** A blueprint document as an object: a VPC and a subnet that references it. */
+export const DOC = {
+  name: 'web-app',
+  version: '1.0.0',
+  provider: 'aws',
+  region: 'us-east-1',
+  resources: [
+    { type: 'aws_vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } },
+    { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } },
+  ],
+};
+
 /**
  * Checks what every `DharmaError` must be, in any package: an `Error` named `DharmaError` with
  * a message and a stack, string `kind`, `code` and `path`, a `location` that is null or a line

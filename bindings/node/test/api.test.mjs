@@ -283,6 +283,15 @@ test('one Blueprint serves many calls', () => {
   assert.deepEqual(bp.generate('terraform'), bp.generate('terraform'));
 });
 
+/** A Terraform state of YAML's blueprint: the VPC only, with another CIDR block. */
+const STATE = {
+  version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'x', outputs: {},
+  resources: [{
+    mode: 'managed', type: 'aws_vpc', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+    instances: [{ schema_version: 1, attributes: { id: 'vpc-1', cidr_block: '10.9.0.0/16' } }],
+  }],
+};
+
 test('planDiff, versionCheck and drift (sync and async), with their errors', async () => {
   const bp = Blueprint.fromYaml(YAML);
   const newer = YAML.replace('version: v1.2.0', 'version: v2.0.0').replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16');
@@ -298,13 +307,7 @@ test('planDiff, versionCheck and drift (sync and async), with their errors', asy
   assert.equal(bp.versionCheck(YAML.replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16')).ok, false);
   throws(() => bp.planDiff(7), { code: 'invalid_argument', path: 'other' });
 
-  const state = {
-    version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'x', outputs: {},
-    resources: [{
-      mode: 'managed', type: 'aws_vpc', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-      instances: [{ schema_version: 1, attributes: { id: 'vpc-1', cidr_block: '10.9.0.0/16' } }],
-    }],
-  };
+  const state = STATE;
   const report = bp.drift(state);
   assert.deepEqual(report.missing, ['aws_subnet.public_a[0]', 'aws_subnet.public_a[1]', 'aws_instance.web']);
   assert.equal(report.changed[0].address, 'aws_vpc.main');
@@ -337,13 +340,7 @@ test('planDiff(old, new) and drift(blueprint, state) as top-level functions, syn
   // A text blueprint is read on the pool thread: its errors reject the promise.
   await rejects(planDiffAsync('{"name": ', YAML), { kind: 'parse', code: 'json_syntax', location: { line: 1, column: 9 } });
 
-  const state = {
-    version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'x', outputs: {},
-    resources: [{
-      mode: 'managed', type: 'aws_vpc', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-      instances: [{ schema_version: 1, attributes: { id: 'vpc-1', cidr_block: '10.9.0.0/16' } }],
-    }],
-  };
+  const state = STATE;
   const report = bp.drift(state);
   assert.deepEqual(drift(bp, state), report);
   assert.deepEqual(drift(YAML, JSON.stringify(state)), report);

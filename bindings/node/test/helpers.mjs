@@ -6,18 +6,9 @@ import * as shared from '../../../tests/js/helpers.mjs';
 
 export { YAML } from '../../../tests/js/helpers.mjs';
 
-/** A blueprint document as an object. */
-export const DOC = {
-  name: 'web-app',
-  version: '1.0.0',
-  provider: 'aws',
-  region: 'us-east-1',
-  resources: [
-    { type: 'aws_vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } },
-    { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } },
-    { type: 'aws_instance', name: 'web', properties: { ami: 'ami-1', instance_type: 't3.micro', subnet_id: '${a.id}' } },
-  ],
-};
+/** A blueprint document as an object: the shared one (a VPC, a subnet) and an instance. */
+export const DOC = structuredClone(shared.DOC);
+DOC.resources.push({ type: 'aws_instance', name: 'web', properties: { ami: 'ami-1', instance_type: 't3.micro', subnet_id: '${a.id}' } });
 
 /** Checks what every DharmaError of this package must be: an instance of its class, and what
  * every DharmaError is (tests/js/helpers.mjs). Returns it. */

@@ -5,21 +5,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 import * as dharma from '@iac-dharma/wasm';
-import { YAML, throws as thrown } from '../../../tests/js/helpers.mjs';
+import { DOC, YAML, throws as thrown } from '../../../tests/js/helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-const DOC = {
-  name: 'web-app',
-  version: '1.0.0',
-  provider: 'aws',
-  region: 'us-east-1',
-  resources: [
-    { type: 'aws_vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } },
-    { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } },
-  ],
-};
 
 test('version matches the package', () => {
   assert.equal(dharma.version(), pkg.version);
