@@ -19,7 +19,8 @@ use crate::blueprint::Resource;
 use crate::catalog::Provider;
 use crate::check::{CheckedBlueprint, ResourceInfo};
 
-static FREE_CSV: &str = include_str!("../../../pricing/free.csv");
+// `pricing/free.csv`, embedded compressed (see `crate::embedded`).
+static FREE_CSV: &[u8] = crate::embedded::packed!("pricing-free.csv");
 
 /// Everything a rule needs besides the resource.
 pub(crate) struct Ctx<'a> {
@@ -42,7 +43,8 @@ fn free_list() -> &'static FreeList {
             exact: Default::default(),
             prefixes: Vec::new(),
         };
-        let mut reader = csv::Reader::from_reader(FREE_CSV.as_bytes());
+        let text = crate::embedded::text(FREE_CSV);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
         for rec in reader.records().flatten() {
             let (Some(ty), Some(reason)) = (rec.get(1), rec.get(2)) else {
                 continue;
@@ -1694,7 +1696,19 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 ),
             }
         }
-        "google_firestore_database" => {
+        "google_firestore_database" => (|| {
+            // A database's price follows its own `location_id`, and a multi-region location
+            // (`nam5`, `eur3`) costs about twice a regional one. The catalog holds regional rows
+            // looked up by the blueprint's region, so any other location is unpriced, not guessed.
+            if let Some(location) = props.str(&["location_id"]) {
+                if location != p.ctx.region {
+                    return Err(format!(
+                        "the database's location_id `{location}` is not the blueprint region {}; \
+                         the catalog prices Firestore in the blueprint region only",
+                        p.ctx.region
+                    ));
+                }
+            }
             p.usage_line(
                 "Document reads",
                 "firestore/reads",
@@ -1717,7 +1731,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 Decimal::ZERO,
             );
             Ok(())
-        }
+        })(),
         "google_kms_crypto_key" => p.main("Key version".into(), "kms/key-version", one),
         "google_artifact_registry_repository" => {
             p.usage_line(
