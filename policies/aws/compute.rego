@@ -33,18 +33,28 @@ device_keys := ["root_block_device", "ebs_block_device"]
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", "root_block_device", "the root volume is not encrypted (no root_block_device with encrypted = true)") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
-	count(lib.block_list(rc, "root_block_device")) == 0
 	not rc.change.after_unknown.root_block_device
+	# A non-empty list of blocks has an element 0: the common case stops here, without a call.
+	not rc.change.after.root_block_device[0]
+	count(lib.block_list(rc, "root_block_device")) == 0
 }
 
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i]), "the block device is not encrypted") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
 	some key in device_keys
-	rc.change.after[key]
-	some i, d in lib.block_list(rc, key)
+	some i, d in device_blocks(rc, key)
 	not d.encrypted == true
 	not device_unknown(rc, key, i)
+}
+
+# The blocks under `key`, as lib.block_list reads them; a non-empty list (the usual shape) is
+# returned as it is, without calling the helper.
+device_blocks(rc, key) := blocks if {
+	blocks := rc.change.after[key]
+	blocks[0]
+} else := lib.block_list(rc, key) if {
+	rc.change.after[key]
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i])) if {

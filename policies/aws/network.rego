@@ -19,7 +19,7 @@ ingress contains r if {
 		"from": object.get(rule, "from_port", null),
 		"to": object.get(rule, "to_port", null),
 		"protocol": protocol(object.get(rule, "protocol", "-1")),
-		"world": world([object.get(rule, "cidr_blocks", null), object.get(rule, "ipv6_cidr_blocks", null)]),
+		"world": [rc.address, i] in inline_world,
 		"cidrs_unknown": [rc.address, i] in inline_cidrs_unknown,
 		"ports_unknown": [rc.address, i] in inline_ports_unknown,
 	}
@@ -85,6 +85,21 @@ world(lists) := true if {
 	is_string(c)
 	lib.world_cidrs[lower(c)]
 } else := false
+
+# Inline rules ([address, index]) open to the world: what world() says of their cidr_blocks and
+# ipv6_cidr_blocks, computed once per rule.
+inline_world contains [rc.address, i] if {
+	some rc in lib.by_type.aws_security_group
+	rules := rc.change.after.ingress
+	is_array(rules)
+	some i, rule in rules
+	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
+	cidrs := rule[key]
+	is_array(cidrs)
+	some c in cidrs
+	is_string(c)
+	lib.world_cidrs[lower(c)]
+}
 
 # Inline rules ([address, index]) with a source CIDR list, or a port or protocol, only known after
 # apply (a set computed once, so that the common case costs no function call).

@@ -110,7 +110,8 @@ findings contains lib.fail(rc, "DHARMA_GEN_SECRET_001", attr, sprintf("%s is wri
 	some t, attrs in lib.secret_attributes
 	some rc in lib.by_type[t]
 	some attr in attrs
-	is_string(rc.change.after[attr])
+	planned := rc.change.after[attr]
+	is_string(planned)
 	value := lib.constant(rc, attr)
 	secret_literal(attr, value)
 }
@@ -119,7 +120,8 @@ findings contains lib.fail(rc, "DHARMA_GEN_SECRET_001", attr, sprintf("%s comes 
 	some t, attrs in lib.secret_attributes
 	some rc in lib.by_type[t]
 	some attr in attrs
-	is_string(rc.change.after[attr])
+	planned := rc.change.after[attr]
+	is_string(planned)
 	value := variable_default(lib.config_of(rc), attr)
 	secret_literal(attr, value)
 }
