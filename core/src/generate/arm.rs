@@ -26,7 +26,8 @@ use super::values::{has_markers, merged_tags, parse_template};
 
 use expr::{concat, escape_literal, AStr};
 
-static DATA: &str = include_str!("../../../catalog/formats/arm.yaml");
+// `catalog/formats/arm.yaml`, embedded compressed (see `crate::embedded`).
+static DATA: &[u8] = crate::embedded::packed!("catalog-formats-arm.yaml");
 
 const FORMAT: &str = "ARM";
 const SCHEMA: &str =
@@ -155,15 +156,17 @@ pub(crate) struct ChildSpec {
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
-    CELL.get_or_init(|| yaml_serde::from_str(DATA).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| {
-            gen_error(
-                Code::TemplateError,
-                "",
-                format!("catalog/formats/arm.yaml: {e}"),
-            )
-        })
+    CELL.get_or_init(|| {
+        yaml_serde::from_str(&crate::embedded::text(DATA)).map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| {
+        gen_error(
+            Code::TemplateError,
+            "",
+            format!("catalog/formats/arm.yaml: {e}"),
+        )
+    })
 }
 
 /// Where a blueprint resource went.

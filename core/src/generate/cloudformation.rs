@@ -23,7 +23,8 @@ use super::idents::{pascal_case, Namespace};
 use super::node::{Node, NodeMap, Str};
 use super::values::has_markers;
 
-static DATA: &str = include_str!("../../../catalog/formats/cloudformation.yaml");
+// `catalog/formats/cloudformation.yaml`, embedded compressed (see `crate::embedded`).
+static DATA: &[u8] = crate::embedded::packed!("catalog-formats-cloudformation.yaml");
 
 /// The mapping data (see the header of `catalog/formats/cloudformation.yaml`).
 #[derive(Debug, Deserialize)]
@@ -253,15 +254,17 @@ pub(crate) struct IndexFrom {
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
-    CELL.get_or_init(|| yaml_serde::from_str(DATA).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| {
-            gen_error(
-                Code::TemplateError,
-                "",
-                format!("catalog/formats/cloudformation.yaml: {e}"),
-            )
-        })
+    CELL.get_or_init(|| {
+        yaml_serde::from_str(&crate::embedded::text(DATA)).map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| {
+        gen_error(
+            Code::TemplateError,
+            "",
+            format!("catalog/formats/cloudformation.yaml: {e}"),
+        )
+    })
 }
 
 /// Where a value sits in the blueprint, rendered only for error messages.
