@@ -2042,9 +2042,9 @@ pub(crate) fn context(bp: &CheckedBlueprint, yaml: bool, data: bool) -> Result<V
     let lowered = lower(bp, &plan)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    let value = (yaml || data).then(|| lowered.template.to_value());
+    let value = data.then(|| lowered.template.to_value());
     if yaml {
-        let text = super::yaml::to_yaml(value.as_ref().unwrap_or(&Value::Null));
+        let text = super::yaml::to_yaml(&lowered.template);
         ctx.insert("template_yaml".into(), Value::String(text));
     } else {
         ctx.insert(
