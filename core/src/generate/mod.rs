@@ -20,6 +20,7 @@ mod cdk;
 mod cloudformation;
 mod hcl;
 mod idents;
+mod mapping;
 mod node;
 mod pulumi;
 mod pulumi_map;
