@@ -2107,12 +2107,17 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     Ok(Value::Object(template))
 }
 
-/// The template context of `arm`.
-pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
+/// The template context of `arm`: the template written as pretty JSON (`template_json`), and
+/// with `data` (templates other than the embedded ones) the template as data (`template`).
+pub(crate) fn context(bp: &CheckedBlueprint, data: bool) -> Result<Value> {
     let template = lower(bp)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    ctx.insert("template".into(), template);
+    let text = super::node::Node::from_value(&template).to_json_pretty();
+    ctx.insert("template_json".into(), Value::String(text));
+    if data {
+        ctx.insert("template".into(), template);
+    }
     Ok(Value::Object(ctx))
 }
 

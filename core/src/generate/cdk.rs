@@ -504,18 +504,22 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             }
             None => None,
         };
-        res_ctx.push(json!({
+        let mut entry = json!({
             "id": id,
             "var": vars.get(id).map(|v| v.0.clone()),
             "type": cfn_type,
             "module": module,
             "class": class,
-            "props_code": code,
             "depends_on": depends,
             "deletion_policy": policy("DeletionPolicy"),
             "update_replace_policy": policy("UpdateReplacePolicy"),
             "update_policy": update_policy,
-        }));
+        });
+        if let Value::Object(m) = &mut entry {
+            // Moved in: `json!` would copy the code.
+            m.insert("props_code".into(), Value::String(code));
+        }
+        res_ctx.push(entry);
     }
     modules.sort();
 
@@ -541,15 +545,19 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
 
     let doc = bp.blueprint();
     let stack_class = format!("{}Stack", pascal_case(&doc.name));
-    Ok(json!({
+    let mut ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "stack": {"class": stack_class, "id": pascal_case(&doc.name), "description": doc.description},
         "package": {"name": doc.name.to_ascii_lowercase(), "version": bp.version().to_string()},
         "modules": modules,
-        "parameters": param_ctx,
-        "resources": res_ctx,
-        "outputs": out_ctx,
-    }))
+    });
+    // Moved in: `json!` would copy every resource's code.
+    if let Value::Object(m) = &mut ctx {
+        m.insert("parameters".into(), Value::Array(param_ctx));
+        m.insert("resources".into(), Value::Array(res_ctx));
+        m.insert("outputs".into(), Value::Array(out_ctx));
+    }
+    Ok(ctx)
 }
 
 #[cfg(test)]

@@ -295,7 +295,7 @@ pub fn generate(
         OutputFormat::CloudFormation => cloudformation::context(bp, false, data)?,
         OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
         OutputFormat::CdkTs => cdk::context(bp)?,
-        OutputFormat::Arm => arm::context(bp)?,
+        OutputFormat::Arm => arm::context(bp, data)?,
         OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
         OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
     };
