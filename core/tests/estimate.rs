@@ -162,8 +162,15 @@ fn azure_line_items_match_the_cited_prices() {
     properties: {name: pg, location: LOC, resource_group_name: rg, sku_name: B_Standard_B1ms, storage_mb: 32768}
 ";
     let e = est(&bp("azure", "westus", &pg.replace("LOC", "westus")));
-    assert_eq!(line(&e, "pg", "Compute"), d("32.12")); // $0.044 x 730
+    assert_eq!(line(&e, "pg", "Compute"), d("16.06")); // $0.022 x 730 (golden@7c081fea)
     assert_eq!(line(&e, "pg", "Storage"), d("0.138") * d("32"));
+    // General purpose Ddsv5, westus (Infracost golden@7c081fea: $148.19 a month).
+    let d2ds = pg.replace("B_Standard_B1ms", "GP_Standard_D2ds_v5");
+    let e = est(&bp("azure", "westus", &d2ds.replace("LOC", "westus")));
+    assert_eq!(line(&e, "pg", "Compute"), d("148.19")); // $0.203 x 730
+                                                        // East US burstable (the golden's resource with location "East US"): $12.41 a month.
+    let e = est(&bp("azure", "eastus", &pg.replace("LOC", "eastus")));
+    assert_eq!(line(&e, "pg", "Compute"), d("12.41")); // $0.017 x 730
     let e = est(&bp("azure", "westeurope", &pg.replace("LOC", "westeurope")));
     assert_eq!(line(&e, "pg", "Compute"), d("14.527")); // $0.0199 x 730
     assert_eq!(line(&e, "pg", "Storage"), d("0.1369") * d("32"));
@@ -197,6 +204,7 @@ fn gcp_line_items_match_the_cited_prices() {
   - type: google_sql_database_instance
     name: sql
     properties: {name: sql, database_version: POSTGRES_15, region: us-central1, settings: {tier: db-custom-1-3840, availability_type: ZONAL, disk_size: 10}}
+  - {type: google_firestore_database, name: fs, properties: {name: db, location_id: us-central1, type: FIRESTORE_NATIVE}, usage: {monthly_reads: 60000000, monthly_writes: 6000000, storage_gb: 20}}
 ",
     ));
     // e2 has no sustained-use discount: the published month is hour x 730.
@@ -215,6 +223,11 @@ fn gcp_line_items_match_the_cited_prices() {
     assert_eq!(line(&e, "sql", "vCPUs"), d("30.149")); // $0.0413 x 730
     assert_eq!(line(&e, "sql", "Memory"), d("19.1625")); // 3.75 GB x $0.007 x 730
     assert_eq!(line(&e, "sql", "Storage"), d("1.70")); // 10 GB x $0.17
+                                                       // Firestore us-central1 (x7even/cloudcostsmcp@80e5de55 gcp_firestore.go): 600 x 100K reads
+                                                       // x $0.03, 60 x 100K writes x $0.09, 20 GiB x $0.15.
+    assert_eq!(line(&e, "fs", "reads"), d("600") * d("0.03"));
+    assert_eq!(line(&e, "fs", "writes"), d("60") * d("0.09"));
+    assert_eq!(line(&e, "fs", "Stored"), d("20") * d("0.15"));
 
     let eu = est(&bp(
         "gcp",
@@ -594,10 +607,10 @@ fn json_amounts_are_decimal_strings() {
 
 /// Prices an example needs that no source we could cite gives yet (see pricing/README.md,
 /// "Known gaps"). Each is still listed as unpriced with its reason, never as $0.
-const KNOWN_GAPS: [&str; 4] = [
-    // No citable list price was found for these SKUs in any region (see pricing/README.md).
-    "`pg-flex/GP_Standard_D2ds_v5` is not in the price catalog",
-    "`firestore/reads` is not in the price catalog",
+const KNOWN_GAPS: [&str; 3] = [
+    // The catalog has GP_Standard_D2ds_v5 in westus only (Infracost golden); no citable East US
+    // price was found (see pricing/README.md).
+    "`pg-flex/GP_Standard_D2ds_v5` in eastus",
     // The Log Analytics and Container Registry rows come from Infracost tests whose resource
     // group is in West Europe; no citable East US price was found.
     "`log-analytics/ingest` in eastus",
@@ -780,42 +793,42 @@ fn cloud_run_and_firestore_from_usage() {
     ));
     // 10M requests x 0.2 s / 4 at once = 500,000 instance-seconds
     assert_eq!(line(&e, "api", "Requests"), d("4.00")); // 10 x $0.40 per 1M
-                                                        // us-central1 is a tier 1 region: $0.000024 per vCPU-second and $0.0000025 per GiB-second
-                                                        // while serving (firebase/firebase-tools pricing.ts, cloud.google.com/run/pricing).
+
+    // us-central1 is a tier 1 region: $0.000024 per vCPU-second and $0.0000025 per GiB-second
+    // while serving (firebase/firebase-tools pricing.ts, cloud.google.com/run/pricing).
     assert_eq!(line(&e, "api", "CPU while serving"), d("24.00")); // 500,000 s x 2 vCPU
     assert_eq!(line(&e, "api", "Memory while serving"), d("1.25")); // 500,000 s x 1 GiB
     assert_eq!(e.resource("api").unwrap().monthly, d("29.25"));
     // Jobs bill the always-allocated rates: 10 runs x 3 tasks x 60 s = 1,800 task-seconds.
     assert_eq!(line(&e, "job", "CPU"), d("0.0324")); // 1,800 vCPU-s x $0.000018
     assert_eq!(line(&e, "job", "Memory"), d("0.0018")); // 900 GiB-s x $0.000002
-                                                        // The Firestore rates have no source we can cite yet (pricing/README.md, "Known gaps"): each
-                                                        // component is listed as not priced with its reason, never as $0.
-    let missing = |resource: &str| -> Vec<(String, String)> {
-        let r = e.resource(resource).unwrap();
-        r.unpriced_components
-            .iter()
-            .map(|c| (c.name.clone(), c.reason.clone()))
-            .collect()
-    };
-    let not_in_catalog = |sku: &str| format!("`{sku}` is not in the price catalog");
-    assert!(missing("api").is_empty());
-    assert!(missing("job").is_empty());
-    assert!(e.resource("fs").unwrap().line_items.is_empty());
-    assert_eq!(
-        missing("fs"),
-        [
-            (
-                "Document reads".to_owned(),
-                not_in_catalog("firestore/reads")
-            ),
-            (
-                "Document writes".to_owned(),
-                not_in_catalog("firestore/writes")
-            ),
-            (
-                "Stored data".to_owned(),
-                not_in_catalog("firestore/storage")
-            ),
-        ]
-    );
+
+    // Firestore in us-central1 (x7even/cloudcostsmcp@80e5de55 gcp_firestore.go, the published
+    // us-central1 rates): $0.03 per 100K reads, $0.09 per 100K writes, $0.15 per GiB-month.
+    assert_eq!(line(&e, "fs", "reads"), d("0.30")); // 1M reads = 10 x 100K
+    assert_eq!(line(&e, "fs", "writes"), d("0.18")); // 200K writes = 2 x 100K
+    assert_eq!(line(&e, "fs", "Stored"), d("1.50")); // 10 GiB
+    for r in ["api", "job", "fs"] {
+        assert!(e.resource(r).unwrap().unpriced_components.is_empty(), "{r}");
+    }
+}
+
+#[test]
+fn firestore_outside_the_blueprint_region_is_unpriced_not_guessed() {
+    // A multi-region database (nam5) costs about twice a regional one; the catalog only has
+    // regional rows, so pricing it at us-central1 rates would be silently wrong.
+    let e = est(&bp(
+        "gcp",
+        "us-central1",
+        "  - {type: google_firestore_database, name: multi, properties: {name: m, location_id: nam5, type: FIRESTORE_NATIVE}, usage: {monthly_reads: 1000000}}
+  - {type: google_firestore_database, name: other, properties: {name: o, location_id: europe-west1, type: FIRESTORE_NATIVE}}
+",
+    ));
+    for (name, location) in [("multi", "nam5"), ("other", "europe-west1")] {
+        let r = e.resource(name).unwrap();
+        assert_eq!(r.status, PriceStatus::Unpriced, "{r:?}");
+        assert_eq!(r.monthly, Decimal::ZERO);
+        let reason = r.reason.as_deref().unwrap();
+        assert!(reason.contains(&format!("`{location}`")), "{reason}");
+    }
 }

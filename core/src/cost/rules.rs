@@ -1694,7 +1694,19 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 ),
             }
         }
-        "google_firestore_database" => {
+        "google_firestore_database" => (|| {
+            // A database's price follows its own `location_id`, and a multi-region location
+            // (`nam5`, `eur3`) costs about twice a regional one. The catalog holds regional rows
+            // looked up by the blueprint's region, so any other location is unpriced, not guessed.
+            if let Some(location) = props.str(&["location_id"]) {
+                if location != p.ctx.region {
+                    return Err(format!(
+                        "the database's location_id `{location}` is not the blueprint region {}; \
+                         the catalog prices Firestore in the blueprint region only",
+                        p.ctx.region
+                    ));
+                }
+            }
             p.usage_line(
                 "Document reads",
                 "firestore/reads",
@@ -1717,7 +1729,7 @@ fn gcp(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
                 Decimal::ZERO,
             );
             Ok(())
-        }
+        })(),
         "google_kms_crypto_key" => p.main("Key version".into(), "kms/key-version", one),
         "google_artifact_registry_repository" => {
             p.usage_line(
