@@ -457,8 +457,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     }
 
     let mut modules: Vec<String> = Vec::new();
-    let mut res_ctx = Vec::new();
-    res_ctx.reserve(resources.len());
+    let mut res_ctx = Vec::with_capacity(resources.len());
     for id in creation_order(resources) {
         let Some(r) = resources.get(id) else {
             continue;

@@ -42,6 +42,9 @@ pub(crate) fn no_attribute(key: &str, type_name: &str, format: &str, mapped: &[&
     )
 }
 
+/// A block of a block argument: its index when the argument is a list, and its arguments.
+pub(crate) type Block<'v> = (Option<usize>, &'v Map<String, Value>);
+
 /// The blocks of a block argument: an object is one block, a list holds blocks (its items that
 /// are not objects are not blocks), each with its index in the list. `None`, with the message,
 /// when the value is neither.
@@ -49,7 +52,7 @@ pub(crate) fn blocks<'v>(
     v: &'v Value,
     arg: &str,
     type_name: &str,
-) -> std::result::Result<Vec<(Option<usize>, &'v Map<String, Value>)>, String> {
+) -> std::result::Result<Vec<Block<'v>>, String> {
     match v {
         Value::Object(m) => Ok(vec![(None, m)]),
         Value::Array(items) => Ok(items
