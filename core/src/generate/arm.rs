@@ -2113,7 +2113,9 @@ pub(crate) fn context(bp: &CheckedBlueprint, data: bool) -> Result<Value> {
     let template = lower(bp)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    let text = super::node::Node::from_value(&template).to_json_pretty();
+    // The serializer the `json` filter uses, writing straight into the text.
+    let text = serde_json::to_string_pretty(&template)
+        .map_err(|e| gen_error(Code::TemplateError, "", e.to_string()))?;
     ctx.insert("template_json".into(), Value::String(text));
     if data {
         ctx.insert("template".into(), template);
