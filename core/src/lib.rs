@@ -45,6 +45,7 @@ pub mod tfplan;
 mod blueprint;
 mod check;
 mod cost;
+mod embedded;
 mod error;
 mod generate;
 mod graph;

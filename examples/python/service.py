@@ -5,16 +5,24 @@
 
 Endpoints (every body is JSON; ``blueprint`` is a blueprint object, or its YAML/JSON text):
 
-    POST /api/blueprints/generate   {"blueprint", "format": "terraform"}    -> {"files": {path: text}}
+    POST /api/blueprints/validate   {"blueprint", "fail_on"?, "variables"?, "today"?}
+                                                                            -> the guardrail report
     POST /api/blueprints/estimate   {"blueprint", "usage"?, "budget"?}      -> the cost estimate
+    POST /api/blueprints/generate   {"blueprint", "format": "terraform"}    -> {"files": {path: text}}
+    POST /api/blueprints/plan       {"old", "new"}                          -> the ordered change plan
+                                                                               and its version bump
     POST /api/blueprints/graph      {"blueprint"}                           -> waves, order, edges
     POST /api/blueprints/cost-diff  {"old", "new", "usage"?, "budget"?}     -> the cost difference
 
 Bad input answers 400 with the engine's located error: ``{"kind", "message", "findings":
 [{"code", "path", "location", "message", "suggestion"...}]}``; an engine bug answers 500.
 
+A validation that finds failing guardrails is still a 200: the report's ``passed`` says whether
+the blueprint may be deployed (400 is for input the engine cannot read).
+
 The engine calls release the GIL, and FastAPI runs these (synchronous) handlers on its thread
-pool, so concurrent requests are served on every core. The price catalog is loaded once.
+pool, so concurrent requests are served on every core. The price catalog and the built-in policy
+set are loaded once and shared by every request.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import iac_dharma as dharma
 
 app = FastAPI(title="IAC Dharma", version=dharma.__version__)
 CATALOG = dharma.PriceCatalog.builtin()
+POLICIES = dharma.PolicySet.builtin()
 
 BlueprintInput = dict[str, Any] | str
 
@@ -49,6 +58,19 @@ def engine_error(_: Request, error: dharma.DharmaError) -> JSONResponse:
     return JSONResponse(status_code=status, content=error.to_dict())
 
 
+@app.post("/api/blueprints/validate")
+def validate(
+    blueprint: BlueprintInput = Body(),
+    fail_on: str = Body("low"),
+    variables: dict[str, Any] | None = Body(None),
+    today: str | None = Body(None),
+) -> Response:
+    report = load(blueprint).validate(
+        policies=POLICIES, fail_on=fail_on, variables=variables, today=today
+    )
+    return json_response(report.to_json())
+
+
 @app.post("/api/blueprints/generate")
 def generate(
     blueprint: BlueprintInput = Body(), format: str = Body("terraform")
@@ -64,6 +86,15 @@ def estimate(
 ) -> Response:
     est = load(blueprint).estimate(usage=usage, budget=budget, catalog=CATALOG)
     return json_response(est.to_json())
+
+
+@app.post("/api/blueprints/plan")
+def plan(old: BlueprintInput = Body(), new: BlueprintInput = Body()) -> Response:
+    deployed, proposed = load(old), load(new)
+    plan = deployed.plan_diff(proposed)
+    bump = deployed.version_bump(proposed)
+    # The plan's own JSON with the version bump the change needs, without re-encoding the plan.
+    return json_response(f'{{"version_bump":"{bump}","plan":{plan.to_json()}}}')
 
 
 @app.post("/api/blueprints/graph")

@@ -4,6 +4,8 @@
 use std::str::FromStr;
 
 use iac_dharma::{Code, Decimal, Error, ErrorKind, Finding, Value};
+
+use crate::error::{engine, guard};
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDict, PyFloat, PyInt, PyList, PyMapping, PySequence, PyString, PyTuple,
@@ -207,6 +209,223 @@ pub fn decimal_arg(obj: &Bound<'_, PyAny>, name: &str) -> Result<Decimal, Error>
     Decimal::from_str(t)
         .or_else(|_| Decimal::from_scientific(t))
         .map_err(|_| invalid(name, format!("`{t}` is not a decimal number")))
+}
+
+/// An engine result as the engine returned it, serialized to JSON only when Python first reads it
+/// (the private class `iac_dharma._iac_dharma._Pending` inside a result object of
+/// `iac_dharma._results`). A verb thus returns as soon as the engine does, and a caller that
+/// only forwards the JSON or reads one field never pays for a conversion to Python objects.
+#[pyclass(frozen, module = "iac_dharma._iac_dharma", name = "_Pending")]
+pub struct Pending {
+    value: Box<dyn ToJson>,
+}
+
+/// A result that can be written as JSON (any serializable engine result), whole or one field.
+trait ToJson: Send + Sync {
+    fn to_json(&self) -> Result<String, Error>;
+    /// The JSON of the field `name` of a result that serializes as a struct (`None` when the
+    /// struct leaves it out); an error for results of other shapes.
+    fn field_json(&self, name: &str) -> Result<Option<String>, serde_json::Error>;
+}
+
+impl<T: serde::Serialize + Send + Sync> ToJson for T {
+    fn to_json(&self) -> Result<String, Error> {
+        json(self)
+    }
+
+    fn field_json(&self, name: &str) -> Result<Option<String>, serde_json::Error> {
+        self.serialize(pick::Picker { name })
+    }
+}
+
+#[pymethods]
+impl Pending {
+    /// The result as the engine's compact JSON text (serialized with the GIL released).
+    fn json(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || engine(py, || self.value.to_json()))
+    }
+
+    /// `(True, JSON text of the field name)` (`None` for a field the result leaves out), written
+    /// without the rest of the result; `(False, None)` when the result is not a struct (read
+    /// `json()` instead).
+    fn field(&self, py: Python<'_>, name: &str) -> PyResult<(bool, Option<String>)> {
+        guard(py, || {
+            Ok(py.detach(|| match self.value.field_json(name) {
+                Ok(text) => (true, text),
+                Err(_) => (false, None),
+            }))
+        })
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<_Pending engine result>"
+    }
+}
+
+/// A serde serializer that writes one field of a struct as JSON and skips the others, so that
+/// reading `estimate.total_monthly` does not write the whole estimate.
+mod pick {
+    use serde::ser::{self, Impossible, Serialize, SerializeStruct};
+
+    type Fail = Impossible<Option<String>, serde_json::Error>;
+
+    fn not_a_struct() -> serde_json::Error {
+        ser::Error::custom("not a struct")
+    }
+
+    /// Serializes a struct into the JSON of its field `name` (`None` when skipped).
+    pub struct Picker<'a> {
+        pub name: &'a str,
+    }
+
+    /// The fields of the struct being serialized.
+    pub struct Fields<'a> {
+        name: &'a str,
+        found: Option<String>,
+    }
+
+    impl SerializeStruct for Fields<'_> {
+        type Ok = Option<String>;
+        type Error = serde_json::Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Self::Error> {
+            if key == self.name {
+                self.found = Some(serde_json::to_string(value)?);
+            }
+            Ok(())
+        }
+
+        fn end(self) -> Result<Option<String>, Self::Error> {
+            Ok(self.found)
+        }
+    }
+
+    macro_rules! refuse {
+        ($($method:ident($($arg:ty),*);)*) => {
+            $(fn $method(self, $(_: $arg),*) -> Result<Option<String>, serde_json::Error> {
+                Err(not_a_struct())
+            })*
+        };
+    }
+
+    impl<'a> ser::Serializer for Picker<'a> {
+        type Ok = Option<String>;
+        type Error = serde_json::Error;
+        type SerializeSeq = Fail;
+        type SerializeTuple = Fail;
+        type SerializeTupleStruct = Fail;
+        type SerializeTupleVariant = Fail;
+        type SerializeMap = Fail;
+        type SerializeStruct = Fields<'a>;
+        type SerializeStructVariant = Fail;
+
+        refuse! {
+            serialize_bool(bool);
+            serialize_i8(i8);
+            serialize_i16(i16);
+            serialize_i32(i32);
+            serialize_i64(i64);
+            serialize_u8(u8);
+            serialize_u16(u16);
+            serialize_u32(u32);
+            serialize_u64(u64);
+            serialize_f32(f32);
+            serialize_f64(f64);
+            serialize_char(char);
+            serialize_str(&str);
+            serialize_bytes(&[u8]);
+            serialize_none();
+            serialize_unit();
+            serialize_unit_struct(&'static str);
+            serialize_unit_variant(&'static str, u32, &'static str);
+        }
+
+        fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<Self::Ok, Self::Error> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<Self::Ok, Self::Error> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<Self::Ok, Self::Error> {
+            Err(not_a_struct())
+        }
+
+        fn serialize_seq(self, _: Option<usize>) -> Result<Fail, Self::Error> {
+            Err(not_a_struct())
+        }
+
+        fn serialize_tuple(self, _: usize) -> Result<Fail, Self::Error> {
+            Err(not_a_struct())
+        }
+
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Fail, Self::Error> {
+            Err(not_a_struct())
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Fail, Self::Error> {
+            Err(not_a_struct())
+        }
+
+        fn serialize_map(self, _: Option<usize>) -> Result<Fail, Self::Error> {
+            Err(not_a_struct())
+        }
+
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields<'a>, Self::Error> {
+            Ok(Fields {
+                name: self.name,
+                found: None,
+            })
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Fail, Self::Error> {
+            Err(not_a_struct())
+        }
+    }
+}
+
+/// Wraps an engine result in the result class `class` of `iac_dharma._results`, unconverted
+/// (see [`Pending`]).
+pub fn pending<'py, T: serde::Serialize + Send + Sync + 'static>(
+    py: Python<'py>,
+    class: &str,
+    value: T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let value = Bound::new(
+        py,
+        Pending {
+            value: Box::new(value),
+        },
+    )?;
+    let cls = py.import("iac_dharma._results")?.getattr(class)?;
+    cls.call_method1("_from_native", (value,))
 }
 
 /// Wraps engine JSON (an object, or a list of objects when `list` is true) in the result class

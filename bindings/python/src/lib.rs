@@ -24,7 +24,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping, PyString};
 use serde::Serialize;
 
-use crate::convert::{decimal_arg, invalid, json, record, to_py, to_value};
+use crate::convert::{decimal_arg, invalid, json, pending, record, to_py, to_value};
 use crate::error::{engine, engine_in, guard};
 
 /// A parsed and checked blueprint. Build one with `from_yaml`, `from_json`, `from_text`,
@@ -356,11 +356,11 @@ impl Blueprint {
                 estimate_options(usage, budget, catalog.as_deref(), skip_optimizations)
                     .map_err(|e| error::to_py(py, &e, None))?;
             let bp = &self.inner;
-            let text = engine(py, || {
+            let estimate = engine(py, || {
                 let options = with_usage(options, usage)?;
-                json(&iac_dharma::estimate(bp, &options)?)
+                iac_dharma::estimate(bp, &options)
             })?;
-            record(py, "CostEstimate", text, false)
+            pending(py, "CostEstimate", estimate)
         })
     }
 
@@ -385,8 +385,8 @@ impl Blueprint {
             let bp = &self.inner;
             match format {
                 GraphFormat::Json => {
-                    let text = engine(py, || json(&iac_dharma::graph_json(bp)))?;
-                    record(py, "Graph", text, false)
+                    let graph = py.detach(|| iac_dharma::graph_json(bp));
+                    pending(py, "Graph", graph)
                 }
                 other => {
                     let text = py.detach(|| iac_dharma::render_graph(bp, other));
@@ -445,14 +445,14 @@ impl Blueprint {
             let options = verbs::validate_options(py, fail_on, today, variables, None)?;
             let set = policies.as_deref().map(|p| p.inner.clone());
             let bp = &self.inner;
-            let text = engine(py, || {
+            let report = engine(py, || {
                 let set = match set {
                     Some(s) => s,
                     None => verbs::policies_or_builtin(None)?,
                 };
-                json(&iac_dharma::validate(bp, &set, &options)?)
+                iac_dharma::validate(bp, &set, &options)
             })?;
-            record(py, "Report", text, false)
+            pending(py, "Report", report)
         })
     }
 
@@ -498,11 +498,11 @@ impl Blueprint {
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let (old, new) = (&self.inner, &new.inner);
-            let text = engine(py, || {
+            let check = engine(py, || {
                 let plan = iac_dharma::plan_diff(old, new)?;
-                json(&iac_dharma::check_version(&plan)?)
+                iac_dharma::check_version(&plan)
             })?;
-            record(py, "VersionCheck", text, false)
+            pending(py, "VersionCheck", check)
         })
     }
 
@@ -517,11 +517,11 @@ impl Blueprint {
         guard(py, || {
             let doc = verbs::Document::from_py(py, state, "state")?;
             let bp = &self.inner;
-            let text = engine(py, || {
+            let report = engine(py, || {
                 let state = doc.into_state()?;
-                json(&iac_dharma::drift(bp, &state)?)
+                iac_dharma::drift(bp, &state)
             })?;
-            record(py, "DriftReport", text, false)
+            pending(py, "DriftReport", report)
         })
     }
 
@@ -792,11 +792,11 @@ fn cost_diff<'py>(
         let (options, usage) = estimate_options(usage, budget, catalog.as_deref(), false)
             .map_err(|e| error::to_py(py, &e, None))?;
         let (old, new) = (&old.inner, &new.inner);
-        let text = engine(py, || {
+        let diff = engine(py, || {
             let options = with_usage(options, usage)?;
-            json(&iac_dharma::cost_diff(old, new, &options)?)
+            iac_dharma::cost_diff(old, new, &options)
         })?;
-        record(py, "CostDiff", text, false)
+        pending(py, "CostDiff", diff)
     })
 }
 
@@ -834,6 +834,47 @@ fn _panic_for_testing(py: Python<'_>, message: &str, r#where: &str) -> PyResult<
     })
 }
 
+/// Runs `verb` (`"validate"` or `"estimate"`) on `blueprint` by calling the engine directly, with
+/// the GIL released, and drops the Rust result without converting it: what a Rust program pays,
+/// for `bench/overhead.py` to compare the binding's methods with, in the same process. Options
+/// are the methods' defaults; `policies` and `catalog` as theirs. Not part of the API.
+#[pyfunction]
+#[pyo3(signature = (blueprint, verb, *, policies = None, catalog = None))]
+fn _core_call(
+    py: Python<'_>,
+    blueprint: PyRef<'_, Blueprint>,
+    verb: &str,
+    policies: Option<PyRef<'_, verbs::PolicySet>>,
+    catalog: Option<PyRef<'_, PriceCatalog>>,
+) -> PyResult<()> {
+    guard(py, || {
+        let bp = &blueprint.inner;
+        let set = policies.as_deref().map(|p| p.inner.clone());
+        let catalog = catalog.as_deref().map(|c| c.inner.clone());
+        engine(py, || match verb {
+            "validate" => {
+                let set = match set {
+                    Some(s) => s,
+                    None => verbs::policies_or_builtin(None)?,
+                };
+                let options = iac_dharma::ValidateOptions::default();
+                iac_dharma::validate(bp, &set, &options).map(drop)
+            }
+            "estimate" => {
+                let mut options = EstimateOptions::new();
+                if let Some(c) = catalog {
+                    options = options.with_catalog(c);
+                }
+                iac_dharma::estimate(bp, &options).map(drop)
+            }
+            other => Err(invalid(
+                "verb",
+                format!("unknown verb `{other}`; expected validate or estimate"),
+            )),
+        })
+    })
+}
+
 /// The native module `iac_dharma._iac_dharma`.
 #[pymodule]
 fn _iac_dharma(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -845,9 +886,11 @@ fn _iac_dharma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cost_diff, m)?)?;
     m.add_class::<verbs::PolicySet>()?;
     m.add_class::<verbs::DeploymentStatus>()?;
+    m.add_class::<convert::Pending>()?;
     m.add_function(wrap_pyfunction!(verbs::validate_plan, m)?)?;
     m.add_function(wrap_pyfunction!(schema, m)?)?;
     m.add_function(wrap_pyfunction!(output_formats, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_testing, m)?)?;
+    m.add_function(wrap_pyfunction!(_core_call, m)?)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use iac_dharma::{
 use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString};
 
-use crate::convert::{decimal_arg, invalid, json, record, to_value};
+use crate::convert::{decimal_arg, invalid, pending, to_value};
 use crate::error::{self, engine, guard};
 
 /// Compiled guardrail policies: the built-in checks, your own Rego, or both. Compile once and
@@ -328,15 +328,15 @@ pub fn validate_plan<'py>(
         let doc = Document::from_py(py, plan, "plan")?;
         let options = validate_options(py, fail_on, today, variables, waivers)?;
         let set = policies.as_deref().map(|p| p.inner.clone());
-        let text = engine(py, || {
+        let report = engine(py, || {
             let plan = doc.into_plan()?;
             let set = match set {
                 Some(s) => s,
                 None => policies_or_builtin(None)?,
             };
-            json(&iac_dharma::validate_plan(&plan, &set, &options)?)
+            iac_dharma::validate_plan(&plan, &set, &options)
         })?;
-        record(py, "Report", text, false)
+        pending(py, "Report", report)
     })
 }
 

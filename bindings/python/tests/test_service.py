@@ -65,6 +65,65 @@ def test_health(client: httpx.Client) -> None:
     assert "terraform" in body["formats"]
 
 
+def test_validate(client: httpx.Client, small_text: str) -> None:
+    r = client.post("/api/blueprints/validate", json={"blueprint": small_text, "today": "2026-01-01"})
+    assert r.status_code == 200, r.text
+    expected = dharma.Blueprint.from_yaml(small_text).validate(today="2026-01-01")
+    assert r.text == expected.to_json()
+    body = r.json()
+    # Both instances of `web` fail high-severity checks: a failed validation, still a 200.
+    assert body["passed"] is False
+    failing = {f["address"] for f in body["findings"] if f["status"] == "fail"}
+    assert {"aws_instance.web[0]", "aws_instance.web[1]"} <= failing
+    # Nothing is critical: with that threshold the same findings pass.
+    r = client.post("/api/blueprints/validate", json={"blueprint": small_text, "fail_on": "critical", "today": "2026-01-01"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["passed"], r.json()["fail_on"]) == (True, "critical")
+    assert r.json()["findings"] == body["findings"]
+
+
+def test_validate_bad_threshold_is_400(client: httpx.Client, small_text: str) -> None:
+    r = client.post("/api/blueprints/validate", json={"blueprint": small_text, "fail_on": "severe"})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["kind"] == "invalid_input"
+    assert body["findings"][0]["path"] == "fail_on"
+
+
+def test_plan(client: httpx.Client, small_text: str) -> None:
+    new = small_text.replace("version: v1.2.0", "version: v2.0.0").replace("cidr_block: 10.0.1.0/24", "cidr_block: 10.0.2.0/24")
+    r = client.post("/api/blueprints/plan", json={"old": small_text, "new": new})
+    assert r.status_code == 200, r.text
+    old_bp, new_bp = dharma.Blueprint.from_yaml(small_text), dharma.Blueprint.from_yaml(new)
+    body = r.json()
+    assert body["version_bump"] == old_bp.version_bump(new_bp)
+    assert body["plan"] == json.loads(old_bp.plan_diff(new_bp).to_json())
+    # A new subnet CIDR replaces the subnet: a major change.
+    actions = {c["address"]: c["action"] for c in body["plan"]["resource_changes"]}
+    assert actions["aws_subnet.public_a"] == "replace"
+    assert body["version_bump"] == "major"
+    # The same blueprint twice: nothing to do.
+    r = client.post("/api/blueprints/plan", json={"old": small_text, "new": small_text})
+    assert r.status_code == 200, r.text
+    assert r.json()["version_bump"] == "none"
+    assert r.json()["plan"]["summary"]["add"] == 0
+
+
+def test_plan_bad_input_is_400_with_the_located_error(client: httpx.Client, small_text: str) -> None:
+    # A blueprint that does not check, in `new`: the path of the bad argument.
+    bad_new = small_text.replace("cidr_block: 10.0.1.0/24", "cidr_block: 10.0.1.0/24, cidr_blok: x")
+    r = client.post("/api/blueprints/plan", json={"old": small_text, "new": bad_new})
+    assert r.status_code == 400
+    body = r.json()
+    assert (body["kind"], body["findings"][0]["code"]) == ("check", "unknown_argument")
+    assert body["findings"][0]["path"] == "resources[1].properties.cidr_blok"
+    # Text that does not parse, in `old`: line and column.
+    r = client.post("/api/blueprints/plan", json={"old": "name: x\nresources:\n  - {type: vpc\n", "new": small_text})
+    assert r.status_code == 400
+    assert r.json()["kind"] == "parse"
+    assert r.json()["findings"][0]["location"]["line"] >= 3
+
+
 def test_generate_from_text_and_from_object(client: httpx.Client, small_text: str) -> None:
     expected = dharma.Blueprint.from_yaml(small_text).generate("terraform")
     r = client.post("/api/blueprints/generate", json={"blueprint": small_text, "format": "terraform"})

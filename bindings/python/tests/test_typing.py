@@ -72,3 +72,15 @@ def test_stubs_match_the_native_module() -> None:
 def test_example_runs(example: Path) -> None:
     out = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, check=True)
     assert "estimate: $" in out.stdout and "terraform: main.tf" in out.stdout
+
+
+def test_every_result_class_is_exported() -> None:
+    # The package's __all__ is a literal list (mypy and stubtest read no other form), so it
+    # repeats the result classes of _results.__all__: they must agree.
+    import iac_dharma
+    from iac_dharma import _results
+
+    assert set(_results.__all__) <= set(iac_dharma.__all__)
+    records = {name for name, obj in vars(_results).items() if isinstance(obj, type) and issubclass(obj, _results.Record)}
+    assert records == set(_results.__all__)
+    assert all(getattr(iac_dharma, name) is getattr(_results, name) for name in _results.__all__)

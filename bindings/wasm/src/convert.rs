@@ -118,6 +118,26 @@ pub fn blueprint_input(value: &JsValue, format: Option<JsValue>) -> Result<Input
     )))
 }
 
+/// A JSON document argument other than a blueprint (a Terraform plan or state): JSON text, or a
+/// JSON-compatible object (serialized with `JSON.stringify`). Returns the text and whether it came
+/// from an object (whose errors then carry JSON paths only, no source lines).
+pub fn document_text(value: &JsValue, arg: &str, what: &str) -> Result<(String, bool), JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok((text, false));
+    }
+    if value.is_object() && !js_sys::Array::is_array(value) {
+        return Ok((json_text(value, arg)?, true));
+    }
+    Err(js_error(&invalid_argument(
+        arg,
+        format!(
+            "expected {what} as JSON text or as an object, got {}",
+            type_of(value)
+        ),
+        None,
+    )))
+}
+
 fn type_of(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()

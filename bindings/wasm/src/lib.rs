@@ -258,13 +258,89 @@ pub fn validate(
     >,
 ) -> Result<JsValue, JsValue> {
     let args = convert::options::<report::ValidateArgs>(options, "options")?;
-    let engine_options = args.options().map_err(|e| js_error(&e))?;
+    let engine_options = args.blueprint_options().map_err(|e| js_error(&e))?;
     let bp = blueprint_input(&blueprint, None)?
         .load()
         .map_err(|e| js_error(&e))?;
     let policies = args.policies().map_err(|e| js_error(&e))?;
     let report = iac_dharma::validate(&bp, &policies, &engine_options).map_err(|e| js_error(&e))?;
     to_js(&report)
+}
+
+/// Checks a Terraform plan (`terraform show -json` output) against the guardrail policies: the
+/// same report as `validate`, for what Terraform is about to do (values known only after apply
+/// give `unknown` findings).
+///
+/// @param plan the plan JSON, as text or an object.
+/// @param options as `validate`, plus `waivers` (`{address: [{id, reason, expires?}]}`): plans
+/// carry no waivers of their own.
+/// @throws {DharmaError} kind `parse` for a plan that cannot be read (`json_syntax` with
+/// `location`, `binary_plan`, `unsupported_plan_format`, `invalid_plan` with its JSON path);
+/// kind `invalid_input` for a malformed waiver (`invalid_waiver`, path `waivers.<address>[j]`)
+/// or a bad option; kind `policy` as `validate`.
+#[wasm_bindgen(js_name = validatePlan, unchecked_return_type = "ValidationReport")]
+pub fn validate_plan(
+    #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] plan: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValidatePlanOptions | null")] options: Option<
+        JsValue,
+    >,
+) -> Result<JsValue, JsValue> {
+    let args = convert::options::<report::ValidateArgs>(options, "options")?;
+    let engine_options = args.plan_options().map_err(|e| js_error(&e))?;
+    let (text, object) = convert::document_text(&plan, "plan", "a Terraform plan")?;
+    let plan = report::terraform_plan(&text, object).map_err(|e| js_error(&e))?;
+    let policies = args.policies().map_err(|e| js_error(&e))?;
+    let report =
+        iac_dharma::validate_plan(&plan, &policies, &engine_options).map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
+/// What differs between a blueprint and a deployed Terraform state (`terraform.tfstate`, or
+/// `terraform show -json` of a state): instances `missing` from the state, `unmanaged` ones the
+/// blueprint does not declare, `changed` attributes with the expected and actual values
+/// (sensitive ones masked), `in_sync` instances and what could `not_compared`.
+///
+/// @param blueprint JSON or YAML text, or a blueprint object.
+/// @param state the state JSON, as text or an object.
+/// @throws {DharmaError} as `parse` for the blueprint; kind `parse` for a state that cannot be
+/// read (`json_syntax` with `location`, `invalid_state` with its JSON path), kind `plan` for a
+/// state of another format version (`unsupported_state_version`) or of another provider's
+/// blueprint (`state_provider_mismatch`).
+#[wasm_bindgen(unchecked_return_type = "DriftReport")]
+pub fn drift(
+    #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] state: JsValue,
+) -> Result<JsValue, JsValue> {
+    let bp = blueprint_input(&blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let (text, object) = convert::document_text(&state, "state", "a Terraform state")?;
+    let state = report::terraform_state(&text, object).map_err(|e| js_error(&e))?;
+    let report = iac_dharma::drift(&bp, &state).map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
+/// The semantic-version bump a change requires (a resource deleted or replaced, an output or a
+/// variable removed: `major`; something added: `minor`; an in-place update: `patch`) against the
+/// one the two versions declare: `{required, declared, before, after, minimum, ok}`.
+///
+/// @param oldBlueprint the current version (text or object).
+/// @param newBlueprint the proposed version (text or object).
+/// @throws {DharmaError} as `planDiff`.
+#[wasm_bindgen(js_name = versionCheck, unchecked_return_type = "VersionCheck")]
+pub fn version_check(
+    #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
+    old_blueprint: JsValue,
+    #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
+    new_blueprint: JsValue,
+) -> Result<JsValue, JsValue> {
+    let old = blueprint_input(&old_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    let new = blueprint_input(&new_blueprint, None)?
+        .load()
+        .map_err(|e| js_error(&e))?;
+    to_js(&report::version_check(&old, &new).map_err(|e| js_error(&e))?)
 }
 
 /// The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use iac_dharma::{
     did_you_mean, Blueprint, CheckedBlueprint, Code, Decimal, Error, ErrorKind, EstimateOptions,
     Finding, GenerateOptions, OutputFormat, PolicySet, PriceCatalog, Provider, SourceFormat,
-    TemplateSet, UsageFile, ValidateOptions, Value,
+    TemplateSet, TerraformPlan, TerraformState, UsageFile, ValidateOptions, Value, Waiver,
 };
 use serde::{Deserialize, Serialize};
 
@@ -342,6 +342,9 @@ pub struct ValidateArgs {
     /// accepted so that options written for the CLI or the native bindings work.
     #[serde(alias = "timeLimitMs")]
     pub time_limit_ms: Option<u64>,
+    /// Waivers of a Terraform plan's findings, by resource address (`validatePlan` only:
+    /// blueprints carry their own, in `resources[i].waivers`).
+    pub waivers: Option<BTreeMap<String, Vec<Waiver>>>,
 }
 
 /// A caller's Rego policy.
@@ -401,6 +404,64 @@ impl ValidateArgs {
         o.variables = self.variables.clone();
         Ok(o)
     }
+
+    /// The engine's options for a blueprint: as [`ValidateArgs::options`], refusing `waivers`.
+    ///
+    /// # Errors
+    /// As [`ValidateArgs::options`]; an [`ErrorKind::InvalidInput`] error at `options.waivers`
+    /// when waivers are given (a blueprint's waivers belong to its resources).
+    pub fn blueprint_options(&self) -> Result<ValidateOptions, Error> {
+        if self.waivers.is_some() {
+            return Err(invalid_argument(
+                "options.waivers",
+                "`waivers` apply to validatePlan only: a blueprint carries its own, in `resources[i].waivers`",
+                None,
+            ));
+        }
+        self.options()
+    }
+
+    /// The engine's options for a Terraform plan: as [`ValidateArgs::options`], with the waivers.
+    ///
+    /// # Errors
+    /// As [`ValidateArgs::options`].
+    pub fn plan_options(&self) -> Result<ValidateOptions, Error> {
+        let mut o = self.options()?;
+        o.waivers = self.waivers.clone().unwrap_or_default();
+        Ok(o)
+    }
+}
+
+/// Reads a Terraform plan (`terraform show -json` output) from JSON text.
+///
+/// # Errors
+/// The engine's [`ErrorKind::Parse`] errors (`json_syntax` with line and column, `binary_plan`,
+/// `unsupported_plan_format`, `invalid_plan` with the JSON path); when the text came from a JS
+/// object (`object`), without locations.
+pub fn terraform_plan(text: &str, object: bool) -> Result<TerraformPlan, Error> {
+    TerraformPlan::parse(text).map_err(|e| if object { without_locations(e) } else { e })
+}
+
+/// Reads a Terraform state (`terraform.tfstate`, or `terraform show -json` of a state) from JSON
+/// text.
+///
+/// # Errors
+/// The engine's errors (`json_syntax`, `invalid_state` with the JSON path,
+/// `unsupported_state_version`); when the text came from a JS object, without locations.
+pub fn terraform_state(text: &str, object: bool) -> Result<TerraformState, Error> {
+    TerraformState::from_json(text).map_err(|e| if object { without_locations(e) } else { e })
+}
+
+/// The result of `versionCheck`: the engine's [`iac_dharma::VersionCheck`] (`required`,
+/// `declared`, `before`, `after`, `minimum`, `ok`).
+///
+/// # Errors
+/// The engine's [`ErrorKind::Plan`] errors.
+pub fn version_check(
+    old: &CheckedBlueprint,
+    new: &CheckedBlueprint,
+) -> Result<iac_dharma::VersionCheck, Error> {
+    iac_dharma::check_version(&iac_dharma::plan_diff(old, new)?)
 }
 
 /// A budget given as a decimal string or a JSON number.
@@ -619,6 +680,71 @@ mod tests {
         let e =
             options_from_json::<ValidateArgs>(Some(r#"{"failon": "low"}"#), "options").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn waivers_are_for_plans_only() {
+        let args: ValidateArgs = options_from_json(
+            Some(r#"{"waivers": {"aws_s3_bucket.logs": [{"id": "DHARMA_AWS_S3_001", "reason": "public site"}]}}"#),
+            "options",
+        )
+        .unwrap();
+        let opts = args.plan_options().unwrap();
+        assert_eq!(
+            opts.waivers["aws_s3_bucket.logs"][0].id,
+            "DHARMA_AWS_S3_001"
+        );
+        let e = args.blueprint_options().unwrap_err();
+        assert_eq!(
+            (e.kind(), e.path()),
+            (ErrorKind::InvalidInput, "options.waivers")
+        );
+        assert!(ValidateArgs::default().blueprint_options().is_ok());
+        let e = options_from_json::<ValidateArgs>(
+            Some(r#"{"waivers": {"a.b": [{"id": "X"}]}}"#),
+            "options",
+        )
+        .unwrap_err();
+        assert_eq!(e.path(), "options.waivers.a.b[0]");
+    }
+
+    #[test]
+    fn plans_and_states_lose_locations_when_they_were_objects() {
+        let text = "{\n  \"format_version\": \"1.2\",\n  \"resource_changes\": [";
+        let e = terraform_plan(text, false).unwrap_err();
+        assert_eq!(e.code().as_str(), "json_syntax");
+        assert!(e.location().is_some());
+        let e = terraform_plan(r#"{"format_version": "1.2", "resource_changes": 5}"#, true)
+            .unwrap_err();
+        assert_eq!(e.location(), None);
+        let plan = terraform_plan(r#"{"format_version": "1.2", "resource_changes": []}"#, true);
+        assert!(plan.is_ok());
+        let e = terraform_state("{\"version\": 4,\n\"resources\": 5}", false).unwrap_err();
+        assert!(e.location().is_some(), "{e}");
+        let e = terraform_state("{\"version\": 4,\n\"resources\": 5}", true).unwrap_err();
+        assert_eq!(e.location(), None);
+    }
+
+    #[test]
+    fn version_check_compares_required_and_declared_bumps() {
+        let load = |text: &str| {
+            Input::Text {
+                text: text.into(),
+                format: None,
+            }
+            .load()
+            .unwrap()
+        };
+        let old = load(YAML);
+        let new = load(
+            &YAML
+                .replace("v1.0.0", "1.0.1")
+                .replace("    count: 2\n", ""),
+        );
+        let check = version_check(&old, &new).unwrap();
+        assert_eq!(check.required.as_str(), "major");
+        assert_eq!(check.minimum, "2.0.0");
+        assert!(!check.ok);
     }
 
     #[test]

@@ -373,6 +373,69 @@ export interface ValidateOptions {
   timeLimitMs?: number;
 }
 
+/** An accepted policy finding of a Terraform plan (`validatePlan`'s `waivers`). */
+export interface Waiver {
+  /** The check id (`DHARMA_AWS_S3_005`). */
+  id: string;
+  /** Why the finding is accepted; shown in every report. */
+  reason: string;
+  /** Last day the waiver applies, `YYYY-MM-DD` (inclusive); needs `today`. */
+  expires?: string;
+}
+
+/** Options of `validatePlan`: those of `validate`, plus the waivers (a plan carries none of its own). */
+export interface ValidatePlanOptions extends ValidateOptions {
+  /** Waivers by resource address (`aws_s3_bucket.logs`). */
+  waivers?: Record<string, Waiver[]>;
+}
+
+/** A Terraform plan (`terraform show -json` output) or state (`terraform.tfstate`), as JSON text or an object. */
+export type TerraformJson = string | Record<string, unknown>;
+
+/** One attribute that differs between the blueprint and the deployed state. */
+export interface DriftChange {
+  /** The attribute path (`cidr_block`, `tags.env`, `ingress[0].from_port`). */
+  path: string;
+  /** What the blueprint sets (absent: the blueprint leaves it unset; masked when sensitive). */
+  expected?: unknown;
+  /** What the state holds (absent: not in the state). */
+  actual?: unknown;
+  sensitive?: boolean;
+}
+
+/** What `drift` returns: every instance address in one list or another. */
+export interface DriftReport {
+  /** Declared by the blueprint, absent from the state. */
+  missing: string[];
+  /** In the state, not declared by the blueprint. */
+  unmanaged: string[];
+  /** In both, with attributes that differ (`tainted`: Terraform will replace it). */
+  changed: Array<{ address: string; tainted?: boolean; changes: DriftChange[] }>;
+  /** In both, with every compared attribute equal. */
+  in_sync: string[];
+  /** What could not be compared (e.g. a value known only after apply), and why. */
+  not_compared: Array<{ address: string; path: string; reason: string }>;
+}
+
+/** A semantic-version bump. */
+export type Bump = "none" | "patch" | "minor" | "major";
+
+/** What `versionCheck` returns. */
+export interface VersionCheck {
+  /** The bump the change requires. */
+  required: Bump;
+  /** The bump the declared versions make (old → new). */
+  declared: Bump;
+  /** The old blueprint's version. */
+  before: string;
+  /** The new blueprint's version, as declared. */
+  after: string;
+  /** The smallest version the new blueprint may declare. */
+  minimum: string;
+  /** Whether the new blueprint's version is at least `minimum`. */
+  ok: boolean;
+}
+
 /** One finding of `validate`: a check's verdict on one resource. */
 export interface PolicyFinding {
   id: string;

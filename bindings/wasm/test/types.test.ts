@@ -1,8 +1,9 @@
 // Compile-only test of the TypeScript declarations (`npm run test:types`, i.e. tsc --noEmit):
 // the package resolves through its `exports`, the API is typed, and wrong arguments are errors.
 import {
-  blastRadius, check, costDiff, estimate, generate, graph, outputFormats, parse, schema, version,
-  type Blueprint, type CheckResult, type CostDiff, type CostEstimate, type DharmaError, type Finding,
+  blastRadius, check, costDiff, drift, estimate, generate, graph, outputFormats, parse, schema,
+  validatePlan, version, versionCheck,
+  type Blueprint, type Bump, type DriftReport, type ValidationReport, type VersionCheck, type CheckResult, type CostDiff, type CostEstimate, type DharmaError, type Finding,
   type GeneratedFiles, type GraphJson, type Money, type OutputFormat, type ParseResult,
 } from '@iac-dharma/wasm';
 import init, * as web from '@iac-dharma/wasm/web';
@@ -35,6 +36,25 @@ const firstLine: string | undefined = est.resources[0]?.line_items[0]?.unit_pric
 const diff: CostDiff = costDiff(doc, 'text');
 const delta: Money = diff.delta_monthly;
 
+const drifted: DriftReport = drift(doc, { version: 4, resources: [] });
+const missing: string[] = drift('text', '{}').missing;
+const firstChange: unknown = drifted.changed[0]?.changes[0]?.expected;
+const bump: Bump = versionCheck(doc, 'text').required;
+const vc: VersionCheck = versionCheck('a', doc);
+const planReport: ValidationReport = validatePlan('{}', {
+  today: '2026-06-01',
+  waivers: { 'aws_s3_bucket.logs': [{ id: 'DHARMA_AWS_S3_001', reason: 'public site', expires: '2026-12-31' }] },
+});
+const planPassed: boolean = validatePlan({ format_version: '1.2' }).passed;
+
+// @ts-expect-error: a waiver needs a reason
+validatePlan('{}', { waivers: { a: [{ id: 'X' }] } });
+// @ts-expect-error: drift needs the state
+drift(doc);
+// @ts-expect-error: the state is JSON text or an object
+drift(doc, 42);
+// @ts-expect-error: not a bump
+const notBump: Bump = 'huge';
 // @ts-expect-error: not a graph format
 graph(doc, 'svg');
 // @ts-expect-error: not a source format
@@ -65,3 +85,4 @@ async function inBrowser(): Promise<number> {
 
 export { types, how, again, withNull, g, waves, dot, mermaid, dependents, jsonSchema, v, describe, inBrowser };
 export { files, mainTf, formats, est, total, over, firstLine, diff, delta };
+export { drifted, missing, firstChange, bump, vc, planReport, planPassed, notBump };

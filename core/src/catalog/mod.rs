@@ -169,9 +169,10 @@ pub struct ProviderCatalog {
     pub load_error: Option<String>,
 }
 
-static AWS_YAML: &str = include_str!("../../../catalog/aws.yaml");
-static AZURE_YAML: &str = include_str!("../../../catalog/azure.yaml");
-static GCP_YAML: &str = include_str!("../../../catalog/gcp.yaml");
+// `catalog/<provider>.yaml`, embedded compressed (see `crate::embedded`).
+static AWS_YAML: &[u8] = crate::embedded::packed!("catalog-aws.yaml");
+static AZURE_YAML: &[u8] = crate::embedded::packed!("catalog-azure.yaml");
+static GCP_YAML: &[u8] = crate::embedded::packed!("catalog-gcp.yaml");
 
 /// The catalog of a provider (parsed on first use, then shared).
 pub fn catalog(provider: Provider) -> &'static ProviderCatalog {
@@ -182,7 +183,7 @@ pub fn catalog(provider: Provider) -> &'static ProviderCatalog {
         Provider::Azure => (&CELLS[1], AZURE_YAML),
         Provider::Gcp => (&CELLS[2], GCP_YAML),
     };
-    cell.get_or_init(|| ProviderCatalog::load(provider, text))
+    cell.get_or_init(|| ProviderCatalog::load(provider, &crate::embedded::text(text)))
 }
 
 impl ProviderCatalog {

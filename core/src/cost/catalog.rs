@@ -15,10 +15,11 @@ use crate::error::{Code, Error, ErrorKind, Finding, Result};
 /// price far inside the exact range of [`Decimal`].
 pub const MAX_UNIT_PRICE: u32 = 100_000;
 
-static AWS_CSV: &str = include_str!("../../../pricing/aws.csv");
-static AZURE_CSV: &str = include_str!("../../../pricing/azure.csv");
-static GCP_CSV: &str = include_str!("../../../pricing/gcp.csv");
-static GCP_EXTRA_CSV: &str = include_str!("../../../pricing/gcp-extra.csv");
+// `pricing/*.csv`, embedded compressed (see `crate::embedded`).
+static AWS_CSV: &[u8] = crate::embedded::packed!("pricing-aws.csv");
+static AZURE_CSV: &[u8] = crate::embedded::packed!("pricing-azure.csv");
+static GCP_CSV: &[u8] = crate::embedded::packed!("pricing-gcp.csv");
+static GCP_EXTRA_CSV: &[u8] = crate::embedded::packed!("pricing-gcp-extra.csv");
 
 /// One price: what is sold (`sku`), where, in which unit, for how much, and the source of the
 /// figure. Serialized with the price as a decimal string.
@@ -142,10 +143,10 @@ impl PriceCatalog {
         BUILTIN
             .get_or_init(|| {
                 let mut cat = PriceCatalog::default();
-                for text in [AWS_CSV, AZURE_CSV, GCP_CSV, GCP_EXTRA_CSV] {
+                for packed in [AWS_CSV, AZURE_CSV, GCP_CSV, GCP_EXTRA_CSV] {
                     // The embedded files are checked by tests; a broken one yields fewer prices,
                     // never a panic.
-                    if let Ok(part) = PriceCatalog::from_csv(text) {
+                    if let Ok(part) = PriceCatalog::from_csv(&crate::embedded::text(packed)) {
                         cat.extend(part);
                     }
                 }
@@ -393,7 +394,8 @@ mod tests {
             ("gcp", GCP_CSV),
             ("gcp-extra", GCP_EXTRA_CSV),
         ] {
-            let cat = PriceCatalog::from_csv(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let cat = PriceCatalog::from_csv(&crate::embedded::text(text))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!cat.rows().is_empty(), "{name}");
             for row in cat.rows() {
                 assert!(!row.source.is_empty(), "{name}: {row:?} has no source");

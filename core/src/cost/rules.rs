@@ -19,7 +19,8 @@ use crate::blueprint::Resource;
 use crate::catalog::Provider;
 use crate::check::{CheckedBlueprint, ResourceInfo};
 
-static FREE_CSV: &str = include_str!("../../../pricing/free.csv");
+// `pricing/free.csv`, embedded compressed (see `crate::embedded`).
+static FREE_CSV: &[u8] = crate::embedded::packed!("pricing-free.csv");
 
 /// Everything a rule needs besides the resource.
 pub(crate) struct Ctx<'a> {
@@ -42,7 +43,8 @@ fn free_list() -> &'static FreeList {
             exact: Default::default(),
             prefixes: Vec::new(),
         };
-        let mut reader = csv::Reader::from_reader(FREE_CSV.as_bytes());
+        let text = crate::embedded::text(FREE_CSV);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
         for rec in reader.records().flatten() {
             let (Some(ty), Some(reason)) = (rec.get(1), rec.get(2)) else {
                 continue;

@@ -27,7 +27,8 @@ use super::values::{has_markers, merged_tags, parse_template};
 
 use expr::{concat, escape_literal, AStr};
 
-static DATA: &str = include_str!("../../../catalog/formats/arm.yaml");
+// `catalog/formats/arm.yaml`, embedded compressed (see `crate::embedded`).
+static DATA: &[u8] = crate::embedded::packed!("catalog-formats-arm.yaml");
 
 const FORMAT: &str = "ARM";
 const SCHEMA: &str =

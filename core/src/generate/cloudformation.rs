@@ -24,7 +24,8 @@ use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
 use super::node::{Node, NodeMap, Str};
 use super::values::has_markers;
 
-static DATA: &str = include_str!("../../../catalog/formats/cloudformation.yaml");
+// `catalog/formats/cloudformation.yaml`, embedded compressed (see `crate::embedded`).
+static DATA: &[u8] = crate::embedded::packed!("catalog-formats-cloudformation.yaml");
 
 /// The mapping data (see the header of `catalog/formats/cloudformation.yaml`).
 #[derive(Debug, Deserialize)]

@@ -13,15 +13,18 @@ use crate::error::{Code, Result};
 
 use super::gen_error;
 
-/// The mapping file `data` (named `file` in errors), parsed into `cell` on first use.
+/// The mapping file embedded compressed as `packed` (named `file` in errors), inflated and
+/// parsed into `cell` on first use.
 pub(crate) fn load<T: DeserializeOwned + Send + Sync>(
     cell: &'static OnceLock<std::result::Result<T, String>>,
-    data: &str,
+    packed: &[u8],
     file: &str,
 ) -> Result<&'static T> {
-    cell.get_or_init(|| yaml_serde::from_str(data).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| gen_error(Code::TemplateError, "", format!("{file}: {e}")))
+    cell.get_or_init(|| {
+        yaml_serde::from_str(&crate::embedded::text(packed)).map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| gen_error(Code::TemplateError, "", format!("{file}: {e}")))
 }
 
 /// An argument the mapping of its type does not name.

@@ -35,6 +35,8 @@ __all__ = [
     "schema",
     "output_formats",
     "_panic_for_testing",
+    "_core_call",
+    "_Pending",
 ]
 
 __version__: str
@@ -325,3 +327,17 @@ def output_formats() -> list[str]:
     """The format names ``Blueprint.generate`` knows."""
 
 def _panic_for_testing(message: str, where: Literal["engine", "binding"] = "engine") -> None: ...
+@final
+class _Pending:
+    """An engine result not written as JSON yet (inside a result object). Not part of the API."""
+    def json(self) -> str: ...
+    def field(self, name: str) -> tuple[bool, str | None]: ...
+
+def _core_call(
+    blueprint: Blueprint,
+    verb: Literal["validate", "estimate"],
+    *,
+    policies: PolicySet | None = None,
+    catalog: PriceCatalog | None = None,
+) -> None:
+    """Runs the engine's own validate or estimate, for bench/overhead.py. Not part of the API."""

@@ -2,7 +2,10 @@
 
 Every result (``CostEstimate``, ``Report``, ``Plan``...) is a :class:`Record`: its attributes are
 the fields of the engine's result, typed by the annotations below (which is also what editors and
-mypy read). Values are converted when an attribute is read:
+mypy read). A verb returns the record as soon as the engine is done: the record holds the engine's
+own result. Reading one field writes and parses that field alone (once: the value is kept);
+``to_json()``, ``to_dict()``, ``==`` or ``repr()`` write the whole result as JSON and parse it, once.
+Values are converted when an attribute is read:
 
 * money and other exact quantities, which the engine writes as decimal strings (``"15.184"``), are
   :class:`decimal.Decimal` (never floats);
@@ -21,7 +24,10 @@ from __future__ import annotations
 import json
 import typing
 from decimal import Decimal
-from typing import Any, Callable, ClassVar, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, TypeVar, Union
+
+if TYPE_CHECKING:
+    from ._iac_dharma import _Pending
 
 __all__ = [
     "Record",
@@ -120,24 +126,117 @@ def _converter(hint: Any) -> _Convert:
     return _identity
 
 
+_set = object.__setattr__
+
+
+def _plain_plan(hint: Any) -> _Convert | None:
+    """How ``to_dict`` turns the freshly parsed JSON value of a field annotated ``hint`` into its
+    plain value: what ``_plain(_converter(hint)(value))`` gives, without building records or
+    copying containers (the parsed value is the caller's own). ``None`` when the value is already
+    plain."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if hint is Decimal:
+        return lambda v: None if v is None else Decimal(v)
+    if isinstance(hint, type) and issubclass(hint, Record):
+        record_class = hint
+        return lambda v: None if v is None else record_class._plain_fields(v)
+    if hint is str:
+        return lambda v: "" if v is None else v
+    if hint is int:
+        return lambda v: 0 if v is None else v
+    if hint is bool:
+        return lambda v: False if v is None else v
+    if origin is Union or type(hint).__name__ == "UnionType":
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1:
+            plan = _plain_plan(inner[0])
+            if plan is None:
+                return None
+            return lambda v: None if v is None else plan(v)
+        return None
+    if origin is list:
+        item = _plain_plan(args[0]) if args else None
+        if item is None:
+            return lambda v: [] if v is None else v
+        return lambda v: [] if v is None else [item(x) for x in v]
+    if origin is dict:
+        value = _plain_plan(args[1]) if len(args) == 2 else None
+        if value is None:
+            return lambda v: {} if v is None else v
+        return lambda v: {} if v is None else {k: value(x) for k, x in v.items()}
+    return None
+
+
 class Record:
     """Base of every result object (see the module documentation)."""
 
-    __slots__ = ("_raw", "_data")
+    __slots__ = ("_raw", "_data", "_native", "_picked")
     _converters: ClassVar[dict[str, _Convert]]
+    _plans: ClassVar[dict[str, _Convert]]
 
     def __init__(self, data: dict[str, Any]) -> None:
         """Wraps the engine's result as a dict (as ``json.loads(record.to_json())`` gives)."""
         self._raw: str | None = None
         self._data: dict[str, Any] | None = data
+        self._native: _Pending | None = None
+        self._picked: dict[str, Any] | None = None
 
     @classmethod
     def _from_json(cls: type[_R], text: str) -> _R:
         """A record over engine JSON text, parsed when first read."""
         obj = cls.__new__(cls)
-        obj._raw = text
-        obj._data = None
+        _set(obj, "_raw", text)
+        _set(obj, "_data", None)
+        _set(obj, "_native", None)
+        _set(obj, "_picked", None)
         return obj
+
+    @classmethod
+    def _from_native(cls: type[_R], native: _Pending) -> _R:
+        """A record over an engine result not yet written as JSON (see the module docs)."""
+        obj = cls.__new__(cls)
+        _set(obj, "_raw", None)
+        _set(obj, "_data", None)
+        _set(obj, "_native", native)
+        _set(obj, "_picked", None)
+        return obj
+
+    def _text(self) -> str | None:
+        """The engine's JSON text, written from the engine's result on first use (then the
+        result is let go); ``None`` for a record made from a dict."""
+        raw = self._raw
+        if raw is None:
+            native = self._native
+            if native is None:
+                # Made from a dict, or another thread converted it meanwhile (it sets _raw first).
+                return self._raw
+            raw = native.json()
+            _set(self, "_raw", raw)
+            _set(self, "_native", None)
+            _set(self, "_picked", None)
+        return raw
+
+    def _field(self, name: str) -> Any:
+        """The JSON value of one field (``None`` when absent), without parsing the whole result
+        when the record still holds the engine's own result."""
+        data = self._data
+        if data is None:
+            native = self._native
+            picked = self._picked
+            if picked is not None and name in picked:
+                return picked[name]
+            if native is not None:
+                found, text = native.field(name)
+                if found:
+                    value = None if text is None else json.loads(text)
+                    if picked is None:
+                        picked = {}
+                        _set(self, "_picked", picked)
+                    picked[name] = value
+                    return value
+            data = self._fields()
+        return data.get(name)
 
     @classmethod
     def _list_from_json(cls: type[_R], text: str) -> list[_R]:
@@ -156,10 +255,33 @@ class Record:
             cls._converters = converters
         return converters
 
+    @classmethod
+    def _plain_plans(cls) -> dict[str, _Convert]:
+        plans = cls.__dict__.get("_plans")
+        if plans is None:
+            plans = {}
+            for name, hint in typing.get_type_hints(cls).items():
+                if name.startswith("_") or typing.get_origin(hint) is ClassVar:
+                    continue
+                plan = _plain_plan(hint)
+                if plan is not None:
+                    plans[name] = plan
+            cls._plans = plans
+        return plans
+
+    @classmethod
+    def _plain_fields(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Makes a freshly parsed result of this class plain, in place (see ``to_dict``)."""
+        for key, plan in cls._plain_plans().items():
+            if key in data:
+                data[key] = plan(data[key])
+        return data
+
     def _fields(self) -> dict[str, Any]:
         data = self._data
         if data is None:
-            data = self._data = json.loads(self._raw or "{}")
+            data = json.loads(self._text() or "{}")
+            _set(self, "_data", data)
         return data
 
     def __getattr__(self, name: str) -> Any:
@@ -169,10 +291,10 @@ class Record:
         convert = type(self)._fields_converters().get(name)
         if convert is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return convert(self._fields().get(name))
+        return convert(self._field(name))
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("_raw", "_data"):
+        if name in Record.__slots__:
             object.__setattr__(self, name, value)
         else:
             raise AttributeError(f"{type(self).__name__} objects are read-only")
@@ -182,18 +304,21 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as plain dicts and lists, money as ``decimal.Decimal``."""
-        converters = type(self)._fields_converters()
-        out: dict[str, Any] = {}
-        for key, value in self._fields().items():
-            convert = converters.get(key, _identity)
-            out[key] = _plain(convert(value))
-        return out
+        # A fresh parse of the JSON is the caller's own copy; only money and absent values of
+        # typed fields need converting then.
+        text = self._text()
+        if text is None:
+            text = json.dumps(self._fields(), default=str)
+        data: dict[str, Any] = json.loads(text)
+        return type(self)._plain_fields(data)
 
     def to_json(self, indent: int | None = None) -> str:
         """The engine's JSON for this result (money as decimal strings). Without ``indent``,
         the engine's own compact text."""
-        if indent is None and self._raw is not None:
-            return self._raw
+        if indent is None:
+            text = self._text()
+            if text is not None:
+                return text
         return json.dumps(self._fields(), indent=indent, ensure_ascii=False)
 
     def __eq__(self, other: object) -> bool:
