@@ -503,7 +503,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             }
             None => None,
         };
-        let mut entry = json!({
+        let entry = json!({
             "id": id,
             "var": vars.get(id).map(|v| v.0.clone()),
             "type": cfn_type,
@@ -514,11 +514,10 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             "update_replace_policy": policy("UpdateReplacePolicy"),
             "update_policy": update_policy,
         });
-        if let Value::Object(m) = &mut entry {
-            // Moved in: `json!` would copy the code.
-            m.insert("props_code".into(), Value::String(code));
-        }
-        res_ctx.push(entry);
+        res_ctx.push(super::with_entries(
+            entry,
+            [("props_code", Value::String(code))],
+        ));
     }
     modules.sort();
 
@@ -544,19 +543,20 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
 
     let doc = bp.blueprint();
     let stack_class = format!("{}Stack", pascal_case(&doc.name));
-    let mut ctx = json!({
+    let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "stack": {"class": stack_class, "id": pascal_case(&doc.name), "description": doc.description},
         "package": {"name": doc.name.to_ascii_lowercase(), "version": bp.version().to_string()},
         "modules": modules,
     });
-    // Moved in: `json!` would copy every resource's code.
-    if let Value::Object(m) = &mut ctx {
-        m.insert("parameters".into(), Value::Array(param_ctx));
-        m.insert("resources".into(), Value::Array(res_ctx));
-        m.insert("outputs".into(), Value::Array(out_ctx));
-    }
-    Ok(ctx)
+    Ok(super::with_entries(
+        ctx,
+        [
+            ("parameters", Value::Array(param_ctx)),
+            ("resources", Value::Array(res_ctx)),
+            ("outputs", Value::Array(out_ctx)),
+        ],
+    ))
 }
 
 #[cfg(test)]

@@ -322,6 +322,21 @@ pub(crate) fn blueprint_context(bp: &CheckedBlueprint) -> serde_json::Value {
     })
 }
 
+/// `object` (a JSON object built with `json!`) with `entries` added, moved in: `json!` copies
+/// every value it is given through serde, which for the big parts of a context (every resource's
+/// code or data) is a deep copy of them.
+pub(crate) fn with_entries<const N: usize>(
+    mut object: serde_json::Value,
+    entries: [(&str, serde_json::Value); N],
+) -> serde_json::Value {
+    if let serde_json::Value::Object(m) = &mut object {
+        for (k, v) in entries {
+            m.insert(k.to_string(), v);
+        }
+    }
+    object
+}
+
 /// A generate error with one finding.
 pub(crate) fn gen_error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Error {
     Error::single(ErrorKind::Generate, Finding::error(code, path, message))

@@ -1301,14 +1301,14 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
     if !outputs.is_empty() {
         sections.push(single("outputs", Value::Object(outputs)));
     }
-    let mut ctx = json!({
+    let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "package": {"name": p.map.package, "version": p.map.version},
     });
-    if let Value::Object(m) = &mut ctx {
-        m.insert("sections".into(), Value::Array(sections));
-    }
-    Ok(ctx)
+    Ok(super::with_entries(
+        ctx,
+        [("sections", Value::Array(sections))],
+    ))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1657,7 +1657,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
             opts.push(format!("customTimeouts: {{ {} }}", items.join(", ")));
         }
         let opts_code = (!opts.is_empty()).then(|| format!("{{ {} }}", opts.join(", ")));
-        let mut entry = json!({
+        let entry = json!({
             "name": r.name,
             "var": w.res_ids.get(i),
             "class": format!("{alias}.{}", r.class_path),
@@ -1670,11 +1670,10 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
             "opts_code": opts_code,
             "comment": r.description.as_deref().map(|d| ts_comment(d, "")),
         });
-        if let Value::Object(m) = &mut entry {
-            // Moved in: `json!` would copy the code.
-            m.insert("args_code".into(), Value::String(args));
-        }
-        res_ctx.push(entry);
+        res_ctx.push(super::with_entries(
+            entry,
+            [("args_code", Value::String(args))],
+        ));
     }
 
     let mut out_ctx = Vec::with_capacity(p.outputs.len());
@@ -1705,7 +1704,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         Value::String(doc.region.clone()),
     );
     project.push(json!({"config": provider_config}));
-    let mut ctx = json!({
+    let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "header_comment": ts_comment(
             &format!(
@@ -1731,13 +1730,14 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         },
         "project": {"sections": project},
     });
-    // Moved in: `json!` would copy every resource's code.
-    if let Value::Object(m) = &mut ctx {
-        m.insert("config".into(), Value::Array(config_ctx));
-        m.insert("resources".into(), Value::Array(res_ctx));
-        m.insert("outputs".into(), Value::Array(out_ctx));
-    }
-    Ok(ctx)
+    Ok(super::with_entries(
+        ctx,
+        [
+            ("config", Value::Array(config_ctx)),
+            ("resources", Value::Array(res_ctx)),
+            ("outputs", Value::Array(out_ctx)),
+        ],
+    ))
 }
 
 #[cfg(test)]
