@@ -690,8 +690,38 @@ export declare class PriceCatalog {
   get size(): number
 }
 
+/**
+ * What differs between `blueprint` (a `Blueprint`, or text or an object to read as one) and a
+ * deployed Terraform state (`terraform.tfstate` or `terraform show -json`, as text or an
+ * object): what `blueprint.drift(state)` returns.
+ *
+ * @throws {DharmaError} as `Blueprint.fromText`/`fromObject` for `blueprint`; `parse` for a
+ * state that cannot be read (with its JSON path), `plan` for one that belongs to another
+ * provider's blueprint (`state_provider_mismatch`).
+ */
+export declare function drift(blueprint: BlueprintInput, state: string | Record<string, unknown>): DriftReport
+
+/**
+ * `drift` on the libuv thread pool (the blueprint, given as text, and the state are read
+ * there too).
+ */
+export declare function driftAsync(blueprint: BlueprintInput, state: string | Record<string, unknown>): Promise<DriftReport>
+
 /** The version of the engine in this addon. */
 export declare function engineVersion(): string
+
+/**
+ * The ordered change plan from `oldBlueprint` to `newBlueprint` (each a `Blueprint`, or text
+ * or an object to read as one): what `oldBlueprint.planDiff(newBlueprint)` returns.
+ *
+ * @throws {DharmaError} `plan` (e.g. `prevent_destroy`, with the resource's path) when the
+ * change is refused; as `Blueprint.fromText`/`fromObject` for either blueprint;
+ * `invalid_input` (path `oldBlueprint`/`newBlueprint`) for a value that is none of these.
+ */
+export declare function planDiff(oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput): Plan
+
+/** `planDiff` on the libuv thread pool (blueprints given as text are read there too). */
+export declare function planDiffAsync(oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput): Promise<Plan>
 
 /** The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders. */
 export declare function schema(): Record<string, unknown>

@@ -116,9 +116,15 @@ export function containsEcho(c, files) {
  * Each `calls[name]` is `(c, input, format) => result` (sync or async): `input` is the
  * blueprint text and `format` its syntax, or (object runs) the blueprint object and
  * `undefined`. A thrown `DharmaError` becomes the error outcome.
+ *
+ * `skip` lists cases a package cannot run although it has their call, each group as
+ * `{when: (c) => boolean, title, reason}`: they are reported as a skipped test named `title`
+ * (with the cases' names), `reason` saying why.
  */
-export function runVectors({ label, calls, objectInput = true, minCases = 40 }) {
+export function runVectors({ label, calls, objectInput = true, minCases = 40, skip = [] }) {
   const cases = loadCases();
+  const skipped = skip.map((group) => ({ ...group, cases: cases.filter(({ c }) => group.when(c)) }));
+  const isSkipped = ({ c }) => skip.some((group) => group.when(c));
 
   async function run(c, input, format) {
     try {
@@ -145,7 +151,7 @@ export function runVectors({ label, calls, objectInput = true, minCases = 40 }) 
     for (const { name, c } of cases) assert.equal(typeof c.description, 'string', `${name}: no description`);
   });
 
-  const supported = cases.filter(({ c }) => c.call in calls);
+  const supported = cases.filter((x) => x.c.call in calls && !isSkipped(x));
   const unsupported = cases.filter(({ c }) => !(c.call in calls));
 
   test(`${label}: shared vectors, blueprint as text (${supported.length} cases)`, () =>
@@ -165,6 +171,11 @@ export function runVectors({ label, calls, objectInput = true, minCases = 40 }) 
     test(`${label}: calls not in this package yet: ${unknownCalls.join(', ')}`, {
       skip: `${unsupported.length} cases skipped (calls: ${unknownCalls.join(', ')})`,
     });
+  }
+  for (const group of skipped) {
+    if (group.cases.length) {
+      test(`${label}: ${group.title}: ${group.cases.map(({ name }) => name).join(', ')}`, { skip: group.reason });
+    }
   }
   return { cases, supported, unsupported };
 }

@@ -2,7 +2,8 @@
 // the same 1,000-resource synthetic blueprint (`iac_dharma_bench::synthetic_aws_text`, the one
 // the criterion benches use). The Rust side is `examples/core_timing.rs`, built by this script
 // in release mode (`cargo build --release --example core_timing`) unless CORE_TIMING names it.
-// Compares RUNS runs (default 50) of parse + check, + estimate, + generate: the mean CPU time of
+// Compares RUNS runs (default 50) of parse + check, + validate (built-in policies, compiled
+// once on both sides), + estimate, + generate: the mean CPU time of
 // the calling thread (robust on a busy machine; Linux only) and the median wall time.
 //
 //   node --expose-gc bench/overhead.mjs [resources] [runs]
@@ -11,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Blueprint } from '@iac-dharma/node';
+import { Blueprint, PolicySet } from '@iac-dharma/node';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const [n = 1000, runs = 50] = process.argv.slice(2).map(Number);
@@ -34,8 +35,10 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+const policies = PolicySet.builtin();
 const jsWork = {
   check: () => Blueprint.fromJson(text),
+  validate: () => Blueprint.fromJson(text).validate(policies, { today: '2026-06-01' }),
   estimate: () => Blueprint.fromJson(text).estimate(),
   generate: () => Blueprint.fromJson(text).generate('terraform'),
 };

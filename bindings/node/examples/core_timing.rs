@@ -8,7 +8,8 @@
 //!
 //! `blueprint N` prints `iac_dharma_bench::synthetic_aws_text(N)` (the blueprint the criterion
 //! benches use). `time FILE VERB RUNS` times parse + check + VERB (`check`, `estimate`,
-//! `generate`) on the file RUNS times and prints the timings in milliseconds as JSON: wall time
+//! `generate`, `validate`: the built-in policies, compiled once before the runs, as the Node
+//! side's `PolicySet.builtin()`, with `today` 2026-06-01) on the file RUNS times and prints the timings in milliseconds as JSON: wall time
 //! (`ms`) and the thread's CPU time (`cpu_ms`, which a busy machine does not inflate).
 
 use std::time::Instant;
@@ -31,11 +32,15 @@ fn main() {
                 Err(e) => return fail(&format!("cannot read {file}: {e}")),
             };
             let runs: usize = runs.parse().unwrap_or(10);
+            let policies = match iac_dharma::PolicySet::builtin() {
+                Ok(p) => p,
+                Err(e) => return fail(&e.to_string()),
+            };
             let mut times = Vec::with_capacity(runs);
             let mut cpu = Vec::with_capacity(runs);
             for _ in 0..runs {
                 let (start, cpu_start) = (Instant::now(), thread_cpu_ns());
-                if let Err(e) = run(&text, verb) {
+                if let Err(e) = run(&text, verb, &policies) {
                     return fail(&e);
                 }
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
@@ -57,7 +62,7 @@ fn main() {
     }
 }
 
-fn run(text: &str, verb: &str) -> Result<(), String> {
+fn run(text: &str, verb: &str, policies: &iac_dharma::PolicySet) -> Result<(), String> {
     let bp = iac_dharma::parse(text).map_err(|e| e.to_string())?;
     match verb {
         "check" => Ok(()),
@@ -71,6 +76,13 @@ fn run(text: &str, verb: &str) -> Result<(), String> {
         )
         .map(drop)
         .map_err(|e| e.to_string()),
+        "validate" => {
+            let mut options = iac_dharma::ValidateOptions::default();
+            options.today = Some("2026-06-01".into());
+            iac_dharma::validate(&bp, policies, &options)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
         other => Err(format!("unknown verb {other}")),
     }
 }

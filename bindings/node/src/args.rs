@@ -84,6 +84,11 @@ fn source_name(format: SourceFormat) -> &'static str {
 /// Checks a blueprint given as an object. The engine reads the object's JSON text, whose line
 /// and column mean nothing to the caller: findings keep their paths only.
 pub fn load_object(env: &Env, value: Unknown<'_>) -> Outcome<(CheckedBlueprint, &'static str)> {
+    Ok((load_object_json(&object_json(env, value)?)?, "object"))
+}
+
+/// The JSON text of a blueprint object (`JSON.stringify`, on the JS thread).
+fn object_json(env: &Env, value: Unknown<'_>) -> Outcome<String> {
     if value.get_type()? != ValueType::Object || value.is_array()? {
         return Err(invalid_argument(
             "document",
@@ -92,11 +97,14 @@ pub fn load_object(env: &Env, value: Unknown<'_>) -> Outcome<(CheckedBlueprint, 
         )
         .into());
     }
-    let json = json_stringify(env, value, "", ErrorKind::Parse)?.unwrap_or_else(|| "{}".into());
-    let bp = Document::from_json(&json)
+    Ok(json_stringify(env, value, "", ErrorKind::Parse)?.unwrap_or_else(|| "{}".into()))
+}
+
+/// Checks a blueprint object's JSON text (from [`object_json`]).
+fn load_object_json(json: &str) -> Outcome<CheckedBlueprint> {
+    Ok(Document::from_json(json)
         .and_then(Document::into_checked)
-        .map_err(without_locations)?;
-    Ok((bp, "object"))
+        .map_err(without_locations)?)
 }
 
 fn without_locations(e: Error) -> Error {
@@ -112,16 +120,44 @@ fn without_locations(e: Error) -> Error {
 
 /// A blueprint argument: a `Blueprint`, text (JSON or YAML, detected) or an object.
 pub fn blueprint_arg(env: &Env, value: Unknown<'_>, path: &str) -> Outcome<Arc<CheckedBlueprint>> {
-    match value.get_type()? {
-        ValueType::String => {
-            let text = string_arg(value, path)?;
-            Ok(Arc::new(load_text(&text, None)?.0))
+    pending_blueprint_arg(env, value, path)?.load()
+}
+
+/// A blueprint argument as read on the JS thread, to be parsed and checked ([`Self::load`])
+/// where the work runs: on the pool thread for the async variants.
+pub enum PendingBlueprint {
+    /// A `Blueprint` instance.
+    Ready(Arc<CheckedBlueprint>),
+    /// Text, JSON or YAML (detected).
+    Text(String),
+    /// An object, as its JSON text.
+    Object(String),
+}
+
+impl PendingBlueprint {
+    /// The checked blueprint.
+    pub fn load(self) -> Outcome<Arc<CheckedBlueprint>> {
+        match self {
+            PendingBlueprint::Ready(bp) => Ok(bp),
+            PendingBlueprint::Text(text) => Ok(Arc::new(load_text(&text, None)?.0)),
+            PendingBlueprint::Object(json) => Ok(Arc::new(load_object_json(&json)?)),
         }
+    }
+}
+
+/// Reads a blueprint argument (a `Blueprint`, text or an object) without parsing it.
+pub fn pending_blueprint_arg(
+    env: &Env,
+    value: Unknown<'_>,
+    path: &str,
+) -> Outcome<PendingBlueprint> {
+    match value.get_type()? {
+        ValueType::String => Ok(PendingBlueprint::Text(string_arg(value, path)?)),
         ValueType::Object if !value.is_array()? => {
             if let Ok(bp) = ClassInstance::<crate::Blueprint>::from_unknown(value) {
-                return Ok(bp.inner.clone());
+                return Ok(PendingBlueprint::Ready(bp.inner.clone()));
             }
-            Ok(Arc::new(load_object(env, value)?.0))
+            Ok(PendingBlueprint::Object(object_json(env, value)?))
         }
         _ => Err(invalid_argument(
             path,

@@ -2,7 +2,7 @@
 //!
 //! Every failure reaches JS as a `DharmaError`: a real `Error` subclass defined in `lib/index.js`,
 //! whose constructor the package entry hands over once per environment
-//! (`__registerErrorClass`). It carries the engine's `kind`, the first finding's `code`, `path`,
+//! (`__registerErrorFactory`). It carries the engine's `kind`, the first finding's `code`, `path`,
 //! `location` and `suggestion`, and every finding. Loaded without the entry (`require` of the
 //! generated `index.js`), the same fields are set on a plain `Error` named `DharmaError`.
 //!
@@ -122,16 +122,32 @@ fn describe(failure: Failure) -> std::result::Result<(String, String), napi::Err
     Ok((message, payload))
 }
 
-/// The `DharmaError` factory registered by the package entry, per environment (the main thread
-/// and each worker thread have their own): `(message, payloadJson) => DharmaError`.
-struct ErrorFactory(FunctionRef<FnArgs<(String, String)>, Unknown<'static>>);
+/// What the addon keeps per environment (the main thread and each worker thread have their
+/// own): the `DharmaError` factory registered by the package entry, `(message, payloadJson) =>
+/// DharmaError`, and the function that materializes large async results (`chunked.rs`).
+#[derive(Default)]
+pub struct EnvData {
+    error_factory: Option<FunctionRef<FnArgs<(String, String)>, Unknown<'static>>>,
+    /// `materialize(steps, body)` of `materialize.js`, compiled on first use.
+    pub materializer: Option<crate::chunked::Materializer>,
+}
+
+/// This environment's data, created on first use.
+pub fn env_data(env: &Env) -> napi::Result<&'static mut EnvData> {
+    if env.get_instance_data::<EnvData>()?.is_none() {
+        env.set_instance_data(EnvData::default(), (), |_| {})?;
+    }
+    env.get_instance_data::<EnvData>()?
+        .ok_or_else(|| napi::Error::from_reason("the addon's instance data is missing"))
+}
 
 /// Remembers this environment's `DharmaError` factory (called once by `lib/index.js`).
 pub fn register_error_factory(
     env: &Env,
     factory: Function<'_, FnArgs<(String, String)>, Unknown<'static>>,
 ) -> napi::Result<()> {
-    env.set_instance_data(ErrorFactory(factory.create_ref()?), (), |_| {})
+    env_data(env)?.error_factory = Some(factory.create_ref()?);
+    Ok(())
 }
 
 /// Builds the JS error for a failure.
@@ -146,7 +162,7 @@ fn build_js_error(env: &Env, failure: Failure) -> napi::Result<napi::Error> {
         Ok(d) => d,
         Err(napi_error) => return Ok(napi_error),
     };
-    if let Some(ErrorFactory(factory)) = env.get_instance_data::<ErrorFactory>()? {
+    if let Some(factory) = env_data(env)?.error_factory.as_ref() {
         let factory = factory.borrow_back(env)?;
         let error = factory.call(FnArgs::from((message, payload)))?;
         return Ok(napi::Error::from(error));

@@ -7,8 +7,10 @@
 //! `lib/index.js` adds the `DharmaError` class and the money helpers; `README.md` is the guide.
 
 mod args;
+mod chunked;
 mod convert;
 mod error;
+pub mod functions;
 pub mod pipeline;
 pub mod policy;
 mod task;
@@ -22,9 +24,10 @@ use napi_derive::napi;
 
 use crate::args::{
     amount_decimal, blueprint_arg, estimate_options, generate_options, graph_format,
-    optional_string, source_format, string_arg,
+    optional_string, pending_blueprint_arg, source_format, string_arg,
 };
-use crate::convert::{to_js, to_json};
+use crate::chunked::{chunk_text, chunked};
+use crate::convert::to_js;
 use crate::error::{guard, invalid_argument, Outcome};
 use crate::task::{deferred, JsonJob, ParseJob};
 
@@ -272,7 +275,7 @@ impl Blueprint {
             let (format, options) = generate_options(&env, format, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                to_json(&iac_dharma::generate(&bp, format, &options)?)
+                chunked(&iac_dharma::generate(&bp, format, &options)?)
             }))
         })
     }
@@ -307,7 +310,7 @@ impl Blueprint {
             let options = estimate_options(&env, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                to_json(&iac_dharma::estimate(&bp, &options)?)
+                chunked(&iac_dharma::estimate(&bp, &options)?)
             }))
         })
     }
@@ -345,11 +348,12 @@ impl Blueprint {
         options: Option<Unknown>,
     ) -> AsyncTask<JsonJob> {
         deferred(|| {
-            let other = blueprint_arg(&env, other, "other")?;
+            let other = pending_blueprint_arg(&env, other, "other")?;
             let options = estimate_options(&env, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                to_json(&iac_dharma::cost_diff(&bp, &other, &options)?)
+                let other = other.load()?;
+                chunked(&iac_dharma::cost_diff(&bp, &other, &options)?)
             }))
         })
     }
@@ -379,10 +383,11 @@ impl Blueprint {
     )]
     pub fn plan_diff_async(&self, env: Env, other: Unknown) -> AsyncTask<JsonJob> {
         deferred(|| {
-            let other = blueprint_arg(&env, other, "other")?;
+            let other = pending_blueprint_arg(&env, other, "other")?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                to_json(&iac_dharma::plan_diff(&bp, &other)?)
+                let other = other.load()?;
+                chunked(&iac_dharma::plan_diff(&bp, &other)?)
             }))
         })
     }
@@ -433,7 +438,7 @@ impl Blueprint {
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
                 let state = iac_dharma::TerraformState::from_json(&state)?;
-                to_json(&iac_dharma::drift(&bp, &state)?)
+                chunked(&iac_dharma::drift(&bp, &state)?)
             }))
         })
     }
@@ -629,6 +634,6 @@ pub fn panic_for_testing(env: Env, message: String) -> napi::Result<()> {
 pub fn panic_for_testing_async(message: String) -> AsyncTask<JsonJob> {
     AsyncTask::new(JsonJob::new(move || {
         test_panic(message)?;
-        Ok("null".into())
+        chunk_text("null".into())
     }))
 }

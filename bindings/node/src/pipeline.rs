@@ -222,7 +222,9 @@ impl Blueprint {
         deferred(|| {
             let run = run_args(&env, options)?;
             let bp = self.inner.clone();
-            Ok(JsonJob::new(move || run_json(&bp, &run)))
+            Ok(JsonJob::new(move || {
+                crate::chunked::chunk_text(run_json(&bp, &run)?)
+            }))
         })
     }
 }

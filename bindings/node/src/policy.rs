@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::args::{document_text, string_arg};
+use crate::chunked::{chunk_text, chunked};
 use crate::convert::{is_absent, options, to_js, to_json, type_name};
 use crate::error::{guard, invalid_argument, Outcome};
 use crate::task::{deferred, JsonJob};
@@ -348,7 +349,7 @@ impl Blueprint {
             let options = validate_options(&env, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                to_json(&iac_dharma::validate(&bp, &policies, &options)?)
+                chunked(&iac_dharma::validate(&bp, &policies, &options)?)
             }))
         })
     }
@@ -395,7 +396,7 @@ pub fn validate_plan_async(
         let policies = policy_set_arg(policy_set, "policySet")?;
         let options = validate_options(&env, options)?;
         Ok(JsonJob::new(move || {
-            validate_plan_json(&plan, &policies, &options)
+            chunk_text(validate_plan_json(&plan, &policies, &options)?)
         }))
     })
 }

@@ -1,5 +1,6 @@
-//! Async variants: the engine call runs on the libuv thread pool, the JS thread only turns the
-//! result (JSON text, serialized on the pool thread too) into objects.
+//! Async variants: the engine call runs on the libuv thread pool, and so does the serialization
+//! of its result, cut into small pieces of JSON (`chunked.rs`) that the JS thread turns into
+//! objects a few per turn of the event loop.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use iac_dharma::CheckedBlueprint;
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, ScopedTask};
 
+use crate::chunked::Chunked;
 use crate::error::{catch, to_js_error, Failure, Outcome};
 
 /// A job that can also stand for a failure found before it was queued.
@@ -24,18 +26,19 @@ pub fn deferred<J: Job + for<'t> ScopedTask<'t>>(
     AsyncTask::new(catch(prepare).unwrap_or_else(J::failed))
 }
 
-/// Work returning a JSON result.
-type Work = Box<dyn FnOnce() -> Outcome<String> + Send>;
+/// Work returning a result cut into pieces.
+type Work = Box<dyn FnOnce() -> Outcome<Chunked> + Send>;
 
-/// A job on the thread pool whose result is JSON text.
+/// A job on the thread pool whose result is cut into pieces of JSON text.
 pub struct JsonJob {
     work: Option<Work>,
     failure: Option<Failure>,
 }
 
 impl JsonJob {
-    /// A job running `work` (which serializes its own result).
-    pub fn new(work: impl FnOnce() -> Outcome<String> + Send + 'static) -> Self {
+    /// A job running `work` (which cuts its own result into pieces with
+    /// [`chunked`](crate::chunked::chunked)).
+    pub fn new(work: impl FnOnce() -> Outcome<Chunked> + Send + 'static) -> Self {
         JsonJob {
             work: Some(Box::new(work)),
             failure: None,
@@ -71,15 +74,15 @@ impl Job for JsonJob {
 }
 
 impl<'task> ScopedTask<'task> for JsonJob {
-    type Output = String;
+    type Output = Chunked;
     type JsValue = Unknown<'task>;
 
-    fn compute(&mut self) -> napi::Result<String> {
+    fn compute(&mut self) -> napi::Result<Chunked> {
         compute(self.work.take(), &mut self.failure)
     }
 
-    fn resolve(&mut self, env: &'task Env, output: String) -> napi::Result<Unknown<'task>> {
-        crate::convert::json_parse(env, &output)
+    fn resolve(&mut self, env: &'task Env, output: Chunked) -> napi::Result<Unknown<'task>> {
+        crate::chunked::materialize(env, output)
     }
 
     fn reject(&mut self, env: &'task Env, err: napi::Error) -> napi::Result<Unknown<'task>> {

@@ -283,6 +283,15 @@ test('one Blueprint serves many calls', () => {
   assert.deepEqual(bp.generate('terraform'), bp.generate('terraform'));
 });
 
+/** A Terraform state of YAML's blueprint: the VPC only, with another CIDR block. */
+const STATE = {
+  version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'x', outputs: {},
+  resources: [{
+    mode: 'managed', type: 'aws_vpc', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+    instances: [{ schema_version: 1, attributes: { id: 'vpc-1', cidr_block: '10.9.0.0/16' } }],
+  }],
+};
+
 test('planDiff, versionCheck and drift (sync and async), with their errors', async () => {
   const bp = Blueprint.fromYaml(YAML);
   const newer = YAML.replace('version: v1.2.0', 'version: v2.0.0').replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16');
@@ -298,13 +307,7 @@ test('planDiff, versionCheck and drift (sync and async), with their errors', asy
   assert.equal(bp.versionCheck(YAML.replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16')).ok, false);
   throws(() => bp.planDiff(7), { code: 'invalid_argument', path: 'other' });
 
-  const state = {
-    version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'x', outputs: {},
-    resources: [{
-      mode: 'managed', type: 'aws_vpc', name: 'main', provider: 'provider["registry.terraform.io/hashicorp/aws"]',
-      instances: [{ schema_version: 1, attributes: { id: 'vpc-1', cidr_block: '10.9.0.0/16' } }],
-    }],
-  };
+  const state = STATE;
   const report = bp.drift(state);
   assert.deepEqual(report.missing, ['aws_subnet.public_a[0]', 'aws_subnet.public_a[1]', 'aws_instance.web']);
   assert.equal(report.changed[0].address, 'aws_vpc.main');
@@ -315,4 +318,36 @@ test('planDiff, versionCheck and drift (sync and async), with their errors', asy
   const bad = throws(() => bp.drift('{"version": 4, "resources": ['), { kind: 'parse' });
   assert.ok(bad.findings.length >= 1);
   await rejects(bp.driftAsync('{"version": 4, "resources": ['), { kind: 'parse' });
+});
+
+test('planDiff(old, new) and drift(blueprint, state) as top-level functions, sync and async', async () => {
+  const { planDiff, planDiffAsync, drift, driftAsync } = dharma;
+  const bp = Blueprint.fromYaml(YAML);
+  const newer = YAML.replace('cidr_block: 10.0.0.0/16', 'cidr_block: 10.1.0.0/16');
+  const plan = bp.planDiff(newer);
+  // Each side a Blueprint, YAML text or an object: the plan of the method.
+  assert.deepEqual(planDiff(bp, newer), plan);
+  assert.deepEqual(planDiff(YAML, Blueprint.fromYaml(newer)), plan);
+  assert.deepEqual(planDiff(bp.toObject(), Blueprint.fromYaml(newer).toObject()), plan);
+  assert.deepEqual(await planDiffAsync(YAML, newer), plan);
+  assert.deepEqual(await planDiffAsync(bp, Blueprint.fromYaml(newer).toObject()), plan);
+  throws(() => planDiff(7, YAML), { kind: 'invalid_input', code: 'invalid_argument', path: 'oldBlueprint' });
+  throws(() => planDiff(YAML, [YAML]), { kind: 'invalid_input', path: 'newBlueprint' });
+  throws(() => planDiff(YAML, newer.replace('${main.id}', '${mian.id}')), {
+    kind: 'check', code: 'unknown_reference', path: 'resources[1].properties.vpc_id',
+  });
+  await rejects(planDiffAsync(YAML, null), { kind: 'invalid_input', path: 'newBlueprint' });
+  // A text blueprint is read on the pool thread: its errors reject the promise.
+  await rejects(planDiffAsync('{"name": ', YAML), { kind: 'parse', code: 'json_syntax', location: { line: 1, column: 9 } });
+
+  const state = STATE;
+  const report = bp.drift(state);
+  assert.deepEqual(drift(bp, state), report);
+  assert.deepEqual(drift(YAML, JSON.stringify(state)), report);
+  assert.deepEqual(await driftAsync(YAML, state), report);
+  assert.deepEqual(await driftAsync(bp.toObject(), JSON.stringify(state)), report);
+  throws(() => drift(YAML, 3), { code: 'invalid_argument', path: 'state' });
+  throws(() => drift(undefined, state), { code: 'invalid_argument', path: 'blueprint' });
+  await rejects(driftAsync(YAML, '{"version": 4, "resources": ['), { kind: 'parse' });
+  await rejects(driftAsync('provider: [', state), { kind: 'parse' });
 });

@@ -1,92 +1,27 @@
-// Inputs and checks the test files share.
+// Inputs and checks the test files share; what the WASM package's tests share too is in
+// tests/js/helpers.mjs.
 import assert from 'node:assert/strict';
 import { DharmaError } from '@iac-dharma/node';
+import * as shared from '../../../tests/js/helpers.mjs';
 
-/** A small AWS blueprint in YAML: an alias, a counted resource, references and a dependency. */
-export const YAML = `name: web-app
-version: v1.2.0
-provider: aws
-region: us-east-1
-tags: {Owner: platform}
-resources:
-  - type: vpc                       # alias of aws_vpc
-    name: main
-    properties: {cidr_block: 10.0.0.0/16}
-  - type: aws_subnet
-    name: public_a
-    count: 2
-    properties: {vpc_id: "\${main.id}", cidr_block: 10.0.1.0/24}
-  - type: aws_instance
-    name: web
-    properties: {ami: ami-0abcdef1234567890, instance_type: t3.micro, subnet_id: "\${public_a[0].id}"}
-    dependencies: [main]
-`;
+export { YAML } from '../../../tests/js/helpers.mjs';
 
-/** A blueprint document as an object. */
-export const DOC = {
-  name: 'web-app',
-  version: '1.0.0',
-  provider: 'aws',
-  region: 'us-east-1',
-  resources: [
-    { type: 'aws_vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } },
-    { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } },
-    { type: 'aws_instance', name: 'web', properties: { ami: 'ami-1', instance_type: 't3.micro', subnet_id: '${a.id}' } },
-  ],
-};
+/** A blueprint document as an object: the shared one (a VPC, a subnet) and an instance. */
+export const DOC = structuredClone(shared.DOC);
+DOC.resources.push({ type: 'aws_instance', name: 'web', properties: { ami: 'ami-1', instance_type: 't3.micro', subnet_id: '${a.id}' } });
 
-/** Checks what every DharmaError must be; returns it. */
+/** Checks what every DharmaError of this package must be: an instance of its class, and what
+ * every DharmaError is (tests/js/helpers.mjs). Returns it. */
 export function checkError(err) {
   assert.ok(err instanceof DharmaError, `not a DharmaError: ${err?.stack ?? err}`);
-  assert.ok(err instanceof Error);
-  assert.equal(err.name, 'DharmaError');
-  assert.ok(typeof err.message === 'string' && err.message.length > 0);
-  assert.equal(typeof err.stack, 'string');
-  for (const key of ['kind', 'code', 'path']) assert.equal(typeof err[key], 'string', key);
-  assert.ok(Array.isArray(err.findings) && err.findings.length >= 1, 'findings');
-  for (const f of err.findings) {
-    assert.equal(Object.getPrototypeOf(f), Object.prototype, 'findings are plain objects');
-    assert.equal(typeof f.code, 'string');
-    assert.ok(['error', 'warning'].includes(f.severity));
-    assert.equal(typeof f.path, 'string');
-    assert.equal(typeof f.message, 'string');
-  }
-  // The top-level properties describe the first finding.
-  assert.equal(err.code, err.findings[0].code);
-  assert.equal(err.path, err.findings[0].path);
-  assert.deepEqual(err.location, err.findings[0].location ?? null);
-  assert.equal(err.suggestion, err.findings[0].suggestion ?? null);
-  return err;
+  return shared.checkDharmaError(err);
 }
 
 /** Runs `fn`, which must throw a DharmaError matching `expected` (a subset of its fields). */
-export function throws(fn, expected) {
-  let err;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, 'expected an error');
-  checkError(err);
-  for (const [k, v] of Object.entries(expected)) assert.deepEqual(err[k], v, `${k} of ${err.message}`);
-  return err;
-}
+export const throws = (fn, expected) => shared.throws(fn, expected, checkError);
 
 /** Awaits `promise`, which must reject with a DharmaError matching `expected`. */
-export async function rejects(promise, expected) {
-  assert.ok(promise instanceof Promise, 'an async variant returns a Promise');
-  let err;
-  try {
-    await promise;
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, 'expected a rejection');
-  checkError(err);
-  for (const [k, v] of Object.entries(expected)) assert.deepEqual(err[k], v, `${k} of ${err.message}`);
-  return err;
-}
+export const rejects = (promise, expected) => shared.rejects(promise, expected, checkError);
 
 /**
  * A synthetic AWS blueprint of `n` resources: per group of ten, a VPC, two subnets, a security

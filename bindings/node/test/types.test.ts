@@ -5,7 +5,7 @@ import {
   Blueprint, DharmaError, PriceCatalog, money, schema, engineVersion,
   type BlueprintDocument, type CostDiff, type CostEstimate, type ErrorKind, type Finding,
   type GraphJson, type Money, type ResourceSummary, type Plan, type DriftReport,
-  PolicySet, validatePlan, validatePlanAsync, DeploymentStatus,
+  PolicySet, validatePlan, validatePlanAsync, DeploymentStatus, planDiff, planDiffAsync, drift as driftOf, driftAsync,
   type ValidationReport, type PolicyFinding, type PipelineResult, type DeploymentStatusName,
 } from '@iac-dharma/node';
 
@@ -87,6 +87,16 @@ const run: PipelineResult = bp.runPipeline({ previous: doc, policySet: PolicySet
 const runLater: Promise<PipelineResult> = bp.runPipelineAsync({ state: '{}', format: 'cloudformation' });
 const next: DeploymentStatusName | null = run.decision.next_status;
 const moved: 'validating' = DeploymentStatus.transition('queued', 'validating');
+// The two-input verbs as functions: each blueprint a Blueprint, text or an object.
+const planOf: Plan = planDiff(doc, bp);
+const planOfLater: Promise<Plan> = planDiffAsync('name: a', doc);
+const driftReport: DriftReport = driftOf(bp, { version: 4, resources: [] });
+const driftReportLater: Promise<DriftReport> = driftAsync(doc, '{}');
+// @ts-expect-error: a blueprint is a Blueprint, text or an object
+planDiff(42, doc);
+// @ts-expect-error: drift needs a state
+driftOf(bp);
+
 // @ts-expect-error: severities are low, medium, high or critical
 bp.validate(null, { failOn: 'severe' });
 // @ts-expect-error: not a deployment status
@@ -95,6 +105,7 @@ DeploymentStatus.nextStatuses('done');
 bp.runPipeline({ policySet: 'builtin' });
 
 export {
+  planOf, planOfLater, driftReport, driftReportLater,
   policies, failed, planReport, laterReport, runLater, next, moved,
   fromYaml, fromText, resources, warnings, again, g, waves, dot, dependents, files, total, over,
   delta, sorted, firstWave, bump, drift, driftLater, planLater, inBackground, describe, wrong, notAwaited, schema, engineVersion,

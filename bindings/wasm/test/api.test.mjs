@@ -5,71 +5,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 import * as dharma from '@iac-dharma/wasm';
+import { DOC, YAML, throws as thrown } from '../../../tests/js/helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-const YAML = `name: web-app
-version: v1.2.0
-provider: aws
-region: us-east-1
-tags: {Owner: platform}
-resources:
-  - type: vpc                       # alias of aws_vpc
-    name: main
-    properties: {cidr_block: 10.0.0.0/16}
-  - type: aws_subnet
-    name: public_a
-    count: 2
-    properties: {vpc_id: "\${main.id}", cidr_block: 10.0.1.0/24}
-  - type: aws_instance
-    name: web
-    properties: {ami: ami-0abcdef1234567890, instance_type: t3.micro, subnet_id: "\${public_a[0].id}"}
-    dependencies: [main]
-`;
-
-const DOC = {
-  name: 'web-app',
-  version: '1.0.0',
-  provider: 'aws',
-  region: 'us-east-1',
-  resources: [
-    { type: 'aws_vpc', name: 'main', properties: { cidr_block: '10.0.0.0/16' } },
-    { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } },
-  ],
-};
-
-/** Runs `fn`, which must throw a DharmaError; returns it after the checks every error must pass. */
-function thrown(fn) {
-  let err;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err !== undefined, 'expected an error');
-  assert.ok(err instanceof Error, `not an Error: ${typeof err} ${err}`);
-  assert.equal(err.name, 'DharmaError');
-  assert.equal(typeof err.message, 'string');
-  assert.ok(err.message.length > 0);
-  assert.ok(typeof err.stack === 'string');
-  for (const key of ['kind', 'code', 'path']) assert.equal(typeof err[key], 'string', key);
-  assert.ok(err.location === null || (Number.isInteger(err.location.line) && Number.isInteger(err.location.column)));
-  assert.ok(Array.isArray(err.findings) && err.findings.length >= 1);
-  for (const f of err.findings) {
-    assert.equal(Object.getPrototypeOf(f), Object.prototype, 'findings are plain objects');
-    assert.equal(typeof f.code, 'string');
-    assert.ok(['error', 'warning'].includes(f.severity));
-    assert.equal(typeof f.path, 'string');
-    assert.equal(typeof f.message, 'string');
-  }
-  // The top-level properties describe the first finding.
-  assert.equal(err.code, err.findings[0].code);
-  assert.equal(err.path, err.findings[0].path);
-  assert.deepEqual(err.location, err.findings[0].location ?? null);
-  assert.equal(err.suggestion, err.findings[0].suggestion ?? null);
-  return err;
-}
 
 test('version matches the package', () => {
   assert.equal(dharma.version(), pkg.version);

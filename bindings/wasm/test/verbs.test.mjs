@@ -1,14 +1,15 @@
 // drift, versionCheck and validatePlan through the Node build: their API and error paths, and the
 // shared cases of tests/vectors/ for the calls `drift`, `version_bump` and `validate_plan`, run
 // here with their expected outcomes compared as core/tests/vectors.rs compares them (subset of
-// objects, exact arrays). (The package's vectors.test.mjs runs the other calls.)
+// objects, exact arrays; the shared runner's comparison, tests/vectors/runner.mjs). (The package's vectors.test.mjs runs the other calls.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as dharma from '@iac-dharma/wasm';
+import { errorOutcome, loadCases, matches } from '../../../tests/vectors/runner.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
@@ -129,12 +130,6 @@ test('validatePlan: errors', () => {
 
 // --- the shared cases of these calls -----------------------------------------------------------
 
-function caseFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? caseFiles(join(dir, d.name)) : d.name.endsWith('.json') ? [join(dir, d.name)] : [],
-  );
-}
-
 function blueprintOf(c) {
   if ('blueprint' in c) return JSON.stringify(c.blueprint);
   if ('blueprint_text' in c) return c.blueprint_text;
@@ -172,40 +167,11 @@ function outcome(c) {
     return { result: CALLS[c.call](c) };
   } catch (e) {
     if (e?.name !== 'DharmaError') throw e;
-    const findings = e.findings
-      .filter((f) => f.severity === 'error')
-      .map((f) => {
-        const v = { code: f.code, path: f.path };
-        if (f.suggestion != null) v.suggestion = f.suggestion;
-        if (f.location != null) v.line = f.location.line;
-        return v;
-      });
-    return { error: { kind: e.kind, findings } };
+    return errorOutcome(e);
   }
 }
 
-function matches(expected, actual, path, problems) {
-  const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (isObj(expected) && isObj(actual)) {
-    for (const [k, ev] of Object.entries(expected)) {
-      if (k in actual) matches(ev, actual[k], `${path}.${k}`, problems);
-      else problems.push(`${path}.${k}: missing (expected ${JSON.stringify(ev)})`);
-    }
-  } else if (Array.isArray(expected) && Array.isArray(actual)) {
-    if (expected.length !== actual.length) problems.push(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-    else expected.forEach((ev, i) => matches(ev, actual[i], `${path}[${i}]`, problems));
-  } else {
-    try {
-      assert.deepStrictEqual(actual, expected);
-    } catch {
-      problems.push(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-    }
-  }
-}
-
-const cases = caseFiles(join(ROOT, 'tests', 'vectors'))
-  .map((file) => ({ name: file.slice(ROOT.length + 1), c: JSON.parse(readFileSync(file, 'utf8')) }))
-  .filter(({ c }) => c.call in CALLS);
+const cases = loadCases().filter(({ c }) => c.call in CALLS);
 
 for (const call of Object.keys(CALLS)) {
   const mine = cases.filter(({ c }) => c.call === call);
