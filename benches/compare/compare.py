@@ -26,6 +26,12 @@ DHARMA = os.environ["DHARMA"]
 OPA = os.environ.get("OPA", "")
 CHECKOV = shlex.split(os.environ.get("CHECKOV", ""))  # may be "PYTHON SCRIPT"
 CFN_LINT = os.environ.get("CFN_LINT", "")
+INPROCESS = os.environ.get("INPROCESS", "")  # benches/examples/inprocess_timing (Rust, core in-process)
+PYTHON_BIND = os.environ.get("PYTHON_BIND", "")  # a python with the iac_dharma package installed
+NODE_BIND = os.environ.get("NODE_BIND", "")  # node, for the @iac-dharma/node addon
+BIND_SIZE = int(os.environ.get("BIND_SIZE", "1000"))
+BIND_REPS = int(os.environ.get("BIND_REPS", "20"))
+BIND_VERBS = ["validate", "estimate"]
 SIZES = [int(s) for s in os.environ.get("SIZES", "100 1000 10000").split()]
 TOOL_SIZES = [int(s) for s in os.environ.get("TOOL_SIZES", "100 1000").split()]
 REPS = int(os.environ.get("REPS", "3"))
@@ -140,7 +146,33 @@ def ms(s):
     return f"{s * 1000:,.0f}" if s >= 0.1 else f"{s * 1000:,.1f}"
 
 
+def only_bindings():
+    """ONLY_BINDINGS=1: measures the binding overhead alone and replaces that section of
+    RESULTS.md in place (the rest keeps the date and load of its own run)."""
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = loadavg()
+    bind = binding_overhead({})
+    when = (f"- Measured on its own (`ONLY_BINDINGS=1`) on {started:%Y-%m-%d %H:%M} UTC, load average before: "
+            f"{load_before}; after: {loadavg()}; dharma runs per command: {REPS} (median).")
+    section = binding_lines(bind, when)
+    with open(RESULTS) as f:
+        lines = f.read().split("\n")
+    start = next((i for i, l in enumerate(lines) if l.startswith("## Binding overhead")), None)
+    image = next(i for i, l in enumerate(lines) if l.startswith("![time vs resources"))
+    if start is None:
+        start, end = image, image
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(("## ", "!["))), len(lines))
+    lines[start:end] = section
+    with open(RESULTS, "w") as f:
+        f.write("\n".join(lines))
+    print(f"updated the binding-overhead section of {RESULTS}")
+
+
 def main():
+    if os.environ.get("ONLY_BINDINGS"):
+        only_bindings()
+        return
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = loadavg()
     counts = {n: count_resources(n) for n in SIZES}
@@ -188,13 +220,95 @@ def main():
                 print(f"  {row[4]:24s} {n:>6}  " + (f"{ms(t['median']):>8} ms  {t['rss_mb']:6.1f} MB" if t else "timeout"),
                       flush=True)
 
+    bind = binding_overhead(ours)
+
     load_after = loadavg()
     model, cores, mem = machine()
-    write_results(started, load_before, load_after, model, cores, mem, counts, ours, side)
+    write_results(started, load_before, load_after, model, cores, mem, counts, ours, side, bind)
     plot(counts, ours, side)
 
 
-def write_results(started, load_before, load_after, model, cores, mem, counts, ours, side):
+def inprocess(cmd):
+    """Runs one in-process timing program; returns its median ms, or None when it failed."""
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])["median_ms"]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError) as e:
+        err = getattr(e, "stderr", "") or ""
+        print(f"    left out: {' '.join(cmd)}: {e} {err[-400:]}", flush=True)
+        return None
+
+
+def binding_overhead(ours):
+    """{verb: {side: median ms}} for the engine in-process from Rust, Python and Node, and the
+    CLI's whole process, at BIND_SIZE resources."""
+    if not INPROCESS:
+        return {}
+    n = BIND_SIZE
+    if not os.path.exists(inp(n)):
+        subprocess.run([os.path.join(os.path.dirname(INPROCESS), "compare_inputs"), WORK, str(n)], check=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    print(f"binding overhead at N={n:,}, {BIND_REPS} runs each", flush=True)
+    bind = {}
+    for verb in BIND_VERBS:
+        row = {"core (Rust, in-process)": inprocess([INPROCESS, inp(n), verb, str(BIND_REPS)])}
+        if PYTHON_BIND:
+            row["Python iac_dharma"] = inprocess([PYTHON_BIND, os.path.join(here, "inprocess.py"), inp(n), verb,
+                                                  str(BIND_REPS)])
+        if NODE_BIND:
+            row["Node @iac-dharma/node"] = inprocess([NODE_BIND, os.path.join(here, "inprocess.mjs"), inp(n), verb,
+                                                      str(BIND_REPS)])
+        cli = ours.get((verb, n))
+        if cli is None:
+            cmd = dharma_verbs(n)[[v for v, _ in dharma_verbs(n)].index(verb)][1]
+            measure(cmd, 1)
+            cli = measure(cmd, REPS)
+        row["dharma CLI (whole process)"] = cli["median"] * 1000
+        bind[verb] = row
+        print("  " + verb + ": " + ", ".join(f"{k} {v:.1f} ms" for k, v in row.items() if v is not None), flush=True)
+    return bind
+
+
+def binding_lines(bind, when=None):
+    """The binding-overhead section of RESULTS.md (empty without measurements); `when`: a line
+    saying when it was measured, for a section regenerated on its own (ONLY_BINDINGS=1)."""
+    L = []
+    if not bind:
+        return L
+    sides = []
+    for row in bind.values():
+        for k in row:
+            if k not in sides:
+                sides.append(k)
+    L.append(f"## Binding overhead: the engine in-process from Rust, Python and Node vs the CLI (N={BIND_SIZE:,}, median ms)")
+    L.append("")
+    head = "| verb | " + " | ".join(sides) + " | overhead over core |"
+    L.append(head)
+    L.append("|" + "---|" * (head.count("|") - 1))
+    for verb, row in bind.items():
+        core = row.get("core (Rust, in-process)")
+        cells = [f"{row[k]:,.1f}" if row.get(k) is not None else "n/a" for k in sides]
+        over = []
+        for k in sides:
+            if k != "core (Rust, in-process)" and core and row.get(k) is not None:
+                label = "CLI" if k.startswith("dharma") else k.split()[0]
+                over.append(f"{label} {row[k] / core:.2f}x")
+        L.append(f"| `{verb}` | " + " | ".join(cells) + f" | {', '.join(over) or 'n/a'} |")
+    L.append("")
+    if when:
+        L.append(when)
+    L.append(f"- Each in-process run parses and checks the blueprint text (read once), runs the verb and drops the "
+             f"result, {BIND_REPS} runs after 2 warm-up runs (median); the built-in policy set and price catalog are "
+             "loaded once, as a service loads them. Python (`iac_dharma`, installed with `pip install ./bindings/python`, "
+             "a release build) and Node (`@iac-dharma/node`, `npm run build`, release) also build their result objects; "
+             "`benches/examples/inprocess_timing.rs`, `compare/inprocess.py` and `compare/inprocess.mjs` are the three "
+             "timing programs. The CLI column is the whole process (start, read, parse, verb, JSON output to a file), "
+             "measured as in the per-verb table.")
+    L.append("")
+    return L
+
+
+def write_results(started, load_before, load_after, model, cores, mem, counts, ours, side, bind):
     verbs = [v for v, _ in dharma_verbs(SIZES[0])]
     L = []
     L.append("# Whole-process performance of the `dharma` CLI, and the tools it replaces")
@@ -264,6 +378,7 @@ def write_results(started, load_before, load_after, model, cores, mem, counts, o
                  "`dharma validate --emit-input` renders; dharma validates that same file.")
         L.append("- cfn-lint lints the template `dharma generate --format cloudformation` wrote.")
         L.append("")
+    L.extend(binding_lines(bind))
     L.append("![time vs resources, log-log](compare/time-vs-resources.png)")
     L.append("")
     with open(RESULTS, "w") as f:

@@ -1,38 +1,9 @@
 //! The `dharma` command line: outputs, located errors, exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn dharma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run dharma")
-}
-
-fn dharma_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run dharma");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).to_string()
-}
+use common::{dharma_in_root as dharma, dharma_stdin, text};
 
 const EXAMPLE: &str = "examples/blueprints/aws-three-tier-web.yaml";
 

@@ -1,22 +1,9 @@
 //! `dharma estimate` and `dharma cost-diff`: output, exit codes, budgets, usage files.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn dharma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run dharma")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
+use common::{dharma, write};
 
 const WEB: &str = "name: cost-cli
 version: 1.0.0
@@ -35,7 +22,7 @@ resources:
 fn text_table_lists_line_items_and_total() {
     let dir = tempfile::tempdir().unwrap();
     let bp = write(dir.path(), "web.yaml", WEB);
-    let out = dharma(&["estimate", bp.to_str().unwrap()]);
+    let out = dharma(&["estimate", &bp]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -68,14 +55,7 @@ fn json_output_has_decimal_strings() {
         "usage.yml",
         "resource_usage:\n  assets: {storage_gb: 1000, monthly_put_requests: 0, monthly_get_requests: 0}\n",
     );
-    let out = dharma(&[
-        "estimate",
-        bp.to_str().unwrap(),
-        "--usage",
-        usage.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let out = dharma(&["estimate", &bp, "--usage", &usage, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // 2 x (0.0104 x 730 + 10 x 0.08) + 1000 x 0.023
@@ -90,7 +70,7 @@ fn json_output_has_decimal_strings() {
 fn budget_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let bp = write(dir.path(), "web.yaml", WEB);
-    let bp = bp.to_str().unwrap();
+    let bp = bp.as_str();
     let over = dharma(&["estimate", bp, "--budget", "10"]);
     assert_eq!(over.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&over.stdout).contains("OVER BUDGET"));
@@ -116,12 +96,7 @@ fn bad_usage_is_a_located_error() {
         "usage.yml",
         "resource_usage:\n  assets: {storage_gb: -3}\n",
     );
-    let out = dharma(&[
-        "estimate",
-        bp.to_str().unwrap(),
-        "--usage",
-        usage.to_str().unwrap(),
-    ]);
+    let out = dharma(&["estimate", &bp, "--usage", &usage]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -135,7 +110,7 @@ fn bad_usage_is_a_located_error() {
             "properties: {bucket: assets-1}, usage: {storage_gb: many}",
         ),
     );
-    let out = dharma(&["estimate", neg.to_str().unwrap()]);
+    let out = dharma(&["estimate", &neg]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("resources[2].usage.storage_gb"));
 }
@@ -149,24 +124,12 @@ fn extra_prices_extend_the_catalog() {
         "prices.csv",
         "provider,region,service,sku,unit,price_usd,purchase,source,date\naws,us-east-1,AmazonEC2,ec2/t3.micro,hour,0.005,on_demand,our rate card,2026-11-01\n",
     );
-    let out = dharma(&[
-        "estimate",
-        bp.to_str().unwrap(),
-        "--prices",
-        prices.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let out = dharma(&["estimate", &bp, "--prices", &prices, "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["resources"][0]["line_items"][0]["unit_price"], "0.005");
     let broken = write(dir.path(), "broken.csv", "provider,region\naws\n");
-    let out = dharma(&[
-        "estimate",
-        bp.to_str().unwrap(),
-        "--prices",
-        broken.to_str().unwrap(),
-    ]);
+    let out = dharma(&["estimate", &bp, "--prices", &broken]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -180,19 +143,13 @@ fn cost_diff_shows_per_resource_deltas() {
         &WEB.replace("t3.micro", "t3.small")
             .replace("count: 2", "count: 1"),
     );
-    let out = dharma(&["cost-diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    let out = dharma(&["cost-diff", &old, &new]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     // old 2 x (7.592 + 0.80) = 16.784; new 15.184 + 0.80 = 15.984
     assert!(text.contains("~ aws_instance.web"), "{text}");
     assert!(text.contains("-$0.80"), "{text}");
-    let out = dharma(&[
-        "cost-diff",
-        old.to_str().unwrap(),
-        new.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let out = dharma(&["cost-diff", &old, &new, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["delta_monthly"], "-0.8");
     assert_eq!(v["resources"][0]["change"], "changed");

@@ -1,40 +1,19 @@
 //! `dharma generate`: files written, stdout for one file, nothing half-written on errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn dharma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .output()
-        .expect("run dharma")
-}
+use common::{dharma, entries, write};
 
 const AWS: &str = r#"{"name":"demo","version":"1.0.0","provider":"aws","region":"us-east-1",
 "tags":{"team":"platform"},
 "resources":[{"type":"aws_vpc","name":"main","properties":{"cidr_block":"10.0.0.0/16"}},
 {"type":"aws_subnet","name":"a","properties":{"vpc_id":"${main.id}","cidr_block":"10.0.1.0/24"}}]}"#;
 
-fn write_bp(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_string_lossy().into_owned()
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn writes_every_file_to_the_output_folder() {
     let tmp = tempfile::tempdir().unwrap();
-    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let bp = write(tmp.path(), "bp.json", AWS);
     let out = tmp.path().join("tf");
     let o = dharma(&[
         "generate",
@@ -67,7 +46,7 @@ fn writes_every_file_to_the_output_folder() {
 #[test]
 fn prints_a_single_file_to_stdout() {
     let tmp = tempfile::tempdir().unwrap();
-    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let bp = write(tmp.path(), "bp.json", AWS);
     let o = dharma(&["generate", &bp, "--format", "terraform-json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -80,7 +59,7 @@ fn prints_a_single_file_to_stdout() {
 #[test]
 fn several_files_need_an_output_folder() {
     let tmp = tempfile::tempdir().unwrap();
-    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let bp = write(tmp.path(), "bp.json", AWS);
     let o = dharma(&["generate", &bp, "--format", "terraform"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
@@ -93,7 +72,7 @@ fn errors_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     // A generation error (CloudFormation cannot express Azure).
-    let azure = write_bp(
+    let azure = write(
         tmp.path(),
         "az.json",
         r#"{"name":"demo","version":"1.0.0","provider":"azure","region":"westeurope","resources":[]}"#,
@@ -110,7 +89,7 @@ fn errors_write_nothing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unsupported_provider"));
     assert!(!out.exists());
     // A blueprint that does not check.
-    let bad = write_bp(
+    let bad = write(
         tmp.path(),
         "bad.json",
         &AWS.replace("${main.id}", "${mian.id}"),
@@ -127,7 +106,7 @@ fn errors_write_nothing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown_reference"));
     assert!(!out.exists());
     // An unknown format is a usage error.
-    let good = write_bp(tmp.path(), "bp.json", AWS);
+    let good = write(tmp.path(), "bp.json", AWS);
     let o = dharma(&["generate", &good, "-f", "terraform-hcl"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(entries(tmp.path()), ["az.json", "bad.json", "bp.json"]);
@@ -136,7 +115,7 @@ fn errors_write_nothing() {
 #[test]
 fn caller_templates_replace_and_add_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let bp = write_bp(tmp.path(), "bp.json", AWS);
+    let bp = write(tmp.path(), "bp.json", AWS);
     let templates = tmp.path().join("templates/terraform");
     std::fs::create_dir_all(&templates).unwrap();
     std::fs::write(
@@ -191,7 +170,7 @@ fn caller_templates_replace_and_add_files() {
 #[test]
 fn arm_prints_the_template_and_names_unmappable_arguments() {
     let tmp = tempfile::tempdir().unwrap();
-    let bp = write_bp(
+    let bp = write(
         tmp.path(),
         "az.json",
         r#"{"name":"azdemo","version":"1.0.0","provider":"azure","region":"westeurope",
@@ -210,7 +189,7 @@ fn arm_prints_the_template_and_names_unmappable_arguments() {
         "[resourceGroup().location]"
     );
 
-    let bad = write_bp(
+    let bad = write(
         tmp.path(),
         "bad.json",
         r#"{"name":"azdemo","version":"1.0.0","provider":"azure","region":"westeurope",

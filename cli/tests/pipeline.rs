@@ -2,45 +2,12 @@
 //! that `-o` writes files only when the input was good.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
-
-fn dharma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run dharma")
-}
+use common::{dharma, json, stderr, stdout, write};
 
 fn state_fixture(name: &str) -> String {
-    let p: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "tests",
-        "fixtures",
-        "state",
-        name,
-    ]
-    .iter()
-    .collect();
-    p.to_string_lossy().into_owned()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_string_lossy().into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::fixture("state", name)
 }
 
 /// A small AWS blueprint: a bucket and an instance.
@@ -50,10 +17,6 @@ fn site(version: &str, bucket: &str, instance_type: &str) -> String {
          - {{type: aws_s3_bucket, name: logs, properties: {{bucket: {bucket}}}}}\n  \
          - {{type: aws_instance, name: web, properties: {{ami: ami-0abcdef1234567890, instance_type: {instance_type}}}}}\n"
     )
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
 #[test]

@@ -1,35 +1,12 @@
 //! `dharma plan` and `dharma drift` end to end: output formats, exit codes, errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn dharma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run dharma")
-}
+use common::{dharma, write};
 
 fn fixture(name: &str) -> String {
-    let p: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "tests",
-        "fixtures",
-        "state",
-        name,
-    ]
-    .iter()
-    .collect();
-    p.to_string_lossy().into_owned()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p.to_string_lossy().into_owned()
+    common::fixture("state", name)
 }
 
 const OLD: &str = r#"name: net

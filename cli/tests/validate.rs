@@ -2,36 +2,12 @@
 //! and located errors.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn dharma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dharma"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run dharma")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{dharma, root, stderr, stdout, write};
 
 fn fixture(name: &str) -> String {
-    root()
-        .join("tests/fixtures/plans")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
-    let p = dir.path().join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&p, text).unwrap();
-    p.to_string_lossy().into_owned()
+    common::fixture("plans", name)
 }
 
 const BUCKET: &str = r#"
@@ -58,14 +34,6 @@ resources:
     name: main_flow
     properties: {vpc_id: "${main.id}", traffic_type: ALL, log_destination_type: s3, log_destination: "arn:aws:s3:::flow-logs"}
 "#;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn a_clean_blueprint_passes_with_exit_0() {

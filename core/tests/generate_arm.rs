@@ -868,3 +868,27 @@ proptest! {
         prop_assert!(check_template(&t).is_empty());
     }
 }
+
+/// A replaced `arm` template gets the template as data: written with the `json` filter, it is
+/// the embedded template's text (which prints the engine's `template_json`).
+#[test]
+fn replaced_arm_template_gets_the_template_as_data() {
+    let set = iac_dharma::TemplateSet::with_overrides([(
+        "arm/azuredeploy.json.tera".to_string(),
+        "{{ template | json }}\n".to_string(),
+    )])
+    .unwrap();
+    let mut options = GenerateOptions::default();
+    options.templates = Some(set);
+    let mut seen = 0;
+    for (path, bp) in example_blueprints() {
+        if !OutputFormat::Arm.supports(bp.provider()) {
+            continue;
+        }
+        let embedded = gen(&bp, OutputFormat::Arm);
+        let replaced = generate(&bp, OutputFormat::Arm, &options).unwrap();
+        assert_eq!(embedded, replaced, "{path}");
+        seen += 1;
+    }
+    assert!(seen > 0);
+}

@@ -114,6 +114,27 @@ fn same_input_same_bytes() {
     }
 }
 
+/// A replaced `terraform-json` template gets the document as data: written with the `json`
+/// filter, it is the embedded template's text (which prints the engine's `document_json`).
+#[test]
+fn replaced_terraform_json_template_gets_the_document_as_data() {
+    let set = iac_dharma::TemplateSet::with_overrides([(
+        "terraform-json/main.tf.json.tera".to_string(),
+        "{{ document | json }}\n".to_string(),
+    )])
+    .unwrap();
+    let mut options = GenerateOptions::default();
+    options.templates = Some(set);
+    for (path, bp) in example_blueprints() {
+        if !OutputFormat::TerraformJson.supports(bp.provider()) {
+            continue;
+        }
+        let embedded = gen(&bp, OutputFormat::TerraformJson);
+        let replaced = generate(&bp, OutputFormat::TerraformJson, &options).unwrap();
+        assert_eq!(embedded, replaced, "{path}");
+    }
+}
+
 /// Decodes a Terraform JSON-syntax template that must be all literal text.
 fn tf_literal(s: &str) -> String {
     let mut out = String::new();

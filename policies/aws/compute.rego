@@ -17,13 +17,13 @@ findings contains lib.fail(rc, "DHARMA_AWS_EC2_001", "encrypted", "the EBS volum
 	not account_default_encryption
 	some rc in lib.by_type.aws_ebs_volume
 	not rc.change.after.encrypted == true
-	not lib.unknown(rc, "encrypted")
+	not rc.change.after_unknown.encrypted == true
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_001", "encrypted") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_ebs_volume
-	lib.unknown(rc, "encrypted")
+	rc.change.after_unknown.encrypted == true
 }
 
 # --- DHARMA_AWS_EC2_002: instance block devices not encrypted --------------------------------
@@ -33,17 +33,28 @@ device_keys := ["root_block_device", "ebs_block_device"]
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", "root_block_device", "the root volume is not encrypted (no root_block_device with encrypted = true)") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
-	count(lib.block_list(rc, "root_block_device")) == 0
 	not rc.change.after_unknown.root_block_device
+	# A non-empty list of blocks has an element 0: the common case stops here, without a call.
+	not rc.change.after.root_block_device[0]
+	count(lib.block_list(rc, "root_block_device")) == 0
 }
 
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i]), "the block device is not encrypted") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
 	some key in device_keys
-	some i, d in lib.block_list(rc, key)
+	some i, d in device_blocks(rc, key)
 	not d.encrypted == true
 	not device_unknown(rc, key, i)
+}
+
+# The blocks under `key`, as lib.block_list reads them; a non-empty list (the usual shape) is
+# returned as it is, without calling the helper.
+device_blocks(rc, key) := blocks if {
+	blocks := rc.change.after[key]
+	blocks[0]
+} else := lib.block_list(rc, key) if {
+	rc.change.after[key]
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].encrypted", [key, i])) if {
@@ -69,19 +80,28 @@ findings contains lib.fail(rc, "DHARMA_AWS_EC2_003", "metadata_options.http_toke
 	not md.http_endpoint == "disabled"
 	tokens := object.get(md, "http_tokens", "optional")
 	tokens != "required"
-	not lib.unknown_at(rc, ["metadata_options", 0, "http_tokens"])
-	not lib.unknown(rc, "metadata_options")
+	not unknown_tokens[rc.address]
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_003", "metadata_options.http_tokens") if {
 	some t in ["aws_instance", "aws_launch_template"]
 	some rc in lib.by_type[t]
-	unknown_tokens(rc)
+	unknown_tokens[rc.address]
 }
 
-unknown_tokens(rc) if lib.unknown_at(rc, ["metadata_options", 0, "http_tokens"])
+# Instances and launch templates (by address) whose http_tokens is only known after apply.
+unknown_tokens contains rc.address if {
+	some t in ["aws_instance", "aws_launch_template"]
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.metadata_options
+	lib.unknown_at(rc, ["metadata_options", 0, "http_tokens"])
+}
 
-unknown_tokens(rc) if lib.unknown(rc, "metadata_options")
+unknown_tokens contains rc.address if {
+	some t in ["aws_instance", "aws_launch_template"]
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.metadata_options == true
+}
 
 # --- DHARMA_AWS_EC2_004: instance with a public IP -------------------------------------------
 
@@ -100,17 +120,15 @@ sized_types := {
 
 previous_generation := {f | some f in lib.previous_generation_families}
 
-# "m4.large" -> "m4"; "db.m4.large" -> "m4"
-family(size) := parts[count(parts) - 2] if {
-	parts := split(size, ".")
-	count(parts) >= 2
-}
+# The family is the next-to-last part of the size: "m4.large" -> "m4"; "db.m4.large" -> "m4".
 
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_005", key, sprintf("%s is a previous-generation family (%s): current generations cost less for the same capacity", [size, f])) if {
 	some t, key in sized_types
 	some rc in lib.by_type[t]
 	size := rc.change.after[key]
 	is_string(size)
-	f := family(size)
+	parts := split(size, ".")
+	count(parts) >= 2
+	f := parts[count(parts) - 2]
 	previous_generation[f]
 }

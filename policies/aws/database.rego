@@ -16,7 +16,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_RDS_001", "publicly_accessible", "the
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_RDS_001", "publicly_accessible") if {
 	some t in ["aws_db_instance", "aws_rds_cluster_instance"]
 	some rc in lib.by_type[t]
-	lib.unknown(rc, "publicly_accessible")
+	rc.change.after_unknown.publicly_accessible == true
 }
 
 # --- DHARMA_AWS_RDS_002: storage not encrypted -----------------------------------------------
@@ -25,20 +25,29 @@ findings contains lib.fail(rc, "DHARMA_AWS_RDS_002", "storage_encrypted", "the d
 	some t in ["aws_db_instance", "aws_rds_cluster"]
 	some rc in lib.by_type[t]
 	not rc.change.after.storage_encrypted == true
-	not lib.unknown(rc, "storage_encrypted")
-	not replica(rc)
+	not rc.change.after_unknown.storage_encrypted == true
+	not replicas[rc.address]
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_RDS_002", "storage_encrypted") if {
 	some t in ["aws_db_instance", "aws_rds_cluster"]
 	some rc in lib.by_type[t]
-	lib.unknown(rc, "storage_encrypted")
+	rc.change.after_unknown.storage_encrypted == true
 }
 
-# A read replica inherits the encryption of its source.
-replica(rc) if is_string(rc.change.after.replicate_source_db)
+# Read replicas (by address) inherit the encryption and backups of their source.
+replicas contains rc.address if {
+	some t in ["aws_db_instance", "aws_rds_cluster"]
+	some rc in lib.by_type[t]
+	source := rc.change.after.replicate_source_db
+	is_string(source)
+}
 
-replica(rc) if lib.unknown(rc, "replicate_source_db")
+replicas contains rc.address if {
+	some t in ["aws_db_instance", "aws_rds_cluster"]
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.replicate_source_db == true
+}
 
 # --- DHARMA_AWS_RDS_003: no deletion protection ----------------------------------------------
 
@@ -46,7 +55,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_RDS_003", "deletion_protection", "del
 	some t in ["aws_db_instance", "aws_rds_cluster"]
 	some rc in lib.by_type[t]
 	not rc.change.after.deletion_protection == true
-	not lib.unknown(rc, "deletion_protection")
+	not rc.change.after_unknown.deletion_protection == true
 }
 
 # --- DHARMA_AWS_RDS_004: short backup retention ----------------------------------------------
@@ -55,8 +64,8 @@ findings contains lib.fail(rc, "DHARMA_AWS_RDS_003", "deletion_protection", "del
 findings contains lib.fail(rc, "DHARMA_AWS_RDS_004", "backup_retention_period", sprintf("automated backups are kept %d day(s); at least 7 are expected", [days])) if {
 	some t in ["aws_db_instance", "aws_rds_cluster"]
 	some rc in lib.by_type[t]
-	not replica(rc)
-	not lib.unknown(rc, "backup_retention_period")
+	not replicas[rc.address]
+	not rc.change.after_unknown.backup_retention_period == true
 	days := retention(rc)
 	days < 7
 }
@@ -68,6 +77,6 @@ retention(rc) := 1 if not is_number(object.get(rc.change.after, "backup_retentio
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_RDS_004", "backup_retention_period") if {
 	some t in ["aws_db_instance", "aws_rds_cluster"]
 	some rc in lib.by_type[t]
-	not replica(rc)
-	lib.unknown(rc, "backup_retention_period")
+	not replicas[rc.address]
+	rc.change.after_unknown.backup_retention_period == true
 }

@@ -37,7 +37,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_IAM_001", sprintf("policy.Statement[%
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_IAM_001", "policy") if {
 	some t in policy_types
 	some rc in lib.by_type[t]
-	lib.unknown(rc, "policy")
+	rc.change.after_unknown.policy == true
 }
 
 # --- DHARMA_AWS_IAM_002: policies attached directly to users ---------------------------------

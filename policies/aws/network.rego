@@ -19,9 +19,9 @@ ingress contains r if {
 		"from": object.get(rule, "from_port", null),
 		"to": object.get(rule, "to_port", null),
 		"protocol": protocol(object.get(rule, "protocol", "-1")),
-		"world": world([object.get(rule, "cidr_blocks", null), object.get(rule, "ipv6_cidr_blocks", null)]),
-		"cidrs_unknown": unknown_in_rule(rc, i, ["cidr_blocks", "ipv6_cidr_blocks"]),
-		"ports_unknown": unknown_in_rule(rc, i, ["from_port", "to_port", "protocol"]),
+		"world": [rc.address, i] in inline_world,
+		"cidrs_unknown": [rc.address, i] in inline_cidrs_unknown,
+		"ports_unknown": [rc.address, i] in inline_ports_unknown,
 	}
 }
 
@@ -86,12 +86,38 @@ world(lists) := true if {
 	lib.world_cidrs[lower(c)]
 } else := false
 
-# True when one of `keys` of inline rule i is only known after apply (false otherwise).
-unknown_in_rule(rc, i, keys) := true if {
+# Inline rules ([address, index]) open to the world: what world() says of their cidr_blocks and
+# ipv6_cidr_blocks, computed once per rule.
+inline_world contains [rc.address, i] if {
+	some rc in lib.by_type.aws_security_group
+	rules := rc.change.after.ingress
+	is_array(rules)
+	some i, rule in rules
+	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
+	cidrs := rule[key]
+	is_array(cidrs)
+	some c in cidrs
+	is_string(c)
+	lib.world_cidrs[lower(c)]
+}
+
+# Inline rules ([address, index]) with a source CIDR list, or a port or protocol, only known after
+# apply (a set computed once, so that the common case costs no function call).
+inline_cidrs_unknown contains [rc.address, i] if {
+	some rc in lib.by_type.aws_security_group
 	rc.change.after_unknown.ingress
-	some k in keys
+	some i, _ in rc.change.after.ingress
+	some k in ["cidr_blocks", "ipv6_cidr_blocks"]
 	lib.unknown_at(rc, ["ingress", i, k])
-} else := false
+}
+
+inline_ports_unknown contains [rc.address, i] if {
+	some rc in lib.by_type.aws_security_group
+	rc.change.after_unknown.ingress
+	some i, _ in rc.change.after.ingress
+	some k in ["from_port", "to_port", "protocol"]
+	lib.unknown_at(rc, ["ingress", i, k])
+}
 
 any_unknown(rc, keys) := true if {
 	some k in keys
@@ -177,5 +203,5 @@ findings contains lib.fail(rc, "DHARMA_AWS_NET_005", "map_public_ip_on_launch", 
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_NET_005", "map_public_ip_on_launch") if {
 	some rc in lib.by_type.aws_subnet
-	lib.unknown(rc, "map_public_ip_on_launch")
+	rc.change.after_unknown.map_public_ip_on_launch == true
 }

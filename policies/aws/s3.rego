@@ -15,7 +15,7 @@ bucket_keys_by_name[name] contains key if {
 	some b in lib.by_type.aws_s3_bucket
 	name := b.change.after.bucket
 	is_string(name)
-	key := lib.config_key(b.address)
+	key := bucket_key[b.address]
 }
 
 companion_types := [
@@ -37,7 +37,9 @@ targets[x.address] := keys if {
 	}
 }
 
-bucket_keys(x) := targets[x.address]
+# The configuration key of every bucket, by address (computed once per bucket: function calls are
+# the costly part of an evaluation, so the checks below look keys up here).
+bucket_key[b.address] := lib.config_key(b.address) if some b in lib.by_type.aws_s3_bucket
 
 # --- DHARMA_AWS_S3_001: public access block -------------------------------------------------
 
@@ -58,19 +60,19 @@ account_blocked if {
 blocked contains key if {
 	some pab in lib.by_type.aws_s3_bucket_public_access_block
 	all_flags_true(pab)
-	some key in bucket_keys(pab)
+	some key in targets[pab.address]
 }
 
 block_unknown contains key if {
 	some pab in lib.by_type.aws_s3_bucket_public_access_block
 	some_flag_unknown(pab)
-	some key in bucket_keys(pab)
+	some key in targets[pab.address]
 }
 
 findings contains lib.fail(b, "DHARMA_AWS_S3_001", "", "no aws_s3_bucket_public_access_block with all four settings true (block_public_acls, block_public_policy, ignore_public_acls, restrict_public_buckets) applies to this bucket") if {
 	not account_blocked
 	some b in lib.by_type.aws_s3_bucket
-	key := lib.config_key(b.address)
+	key := bucket_key[b.address]
 	not blocked[key]
 	not block_unknown[key]
 }
@@ -78,7 +80,7 @@ findings contains lib.fail(b, "DHARMA_AWS_S3_001", "", "no aws_s3_bucket_public_
 findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_001", "aws_s3_bucket_public_access_block") if {
 	not account_blocked
 	some b in lib.by_type.aws_s3_bucket
-	key := lib.config_key(b.address)
+	key := bucket_key[b.address]
 	not blocked[key]
 	block_unknown[key]
 }
@@ -109,7 +111,10 @@ sse_algorithms(x) := {alg |
 	alg := d.sse_algorithm
 }
 
-inline_kms(b) if {
+# Buckets (by address) with an inline KMS default encryption.
+inline_kms contains b.address if {
+	some b in lib.by_type.aws_s3_bucket
+	b.change.after.server_side_encryption_configuration
 	some sse in lib.block_list(b, "server_side_encryption_configuration")
 	some alg in sse_algorithms(sse)
 	kms_algorithms[alg]
@@ -119,96 +124,113 @@ kms_encrypted contains key if {
 	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
 	some alg in sse_algorithms(e.change.after)
 	kms_algorithms[alg]
-	some key in bucket_keys(e)
+	some key in targets[e.address]
 }
 
 kms_unknown contains key if {
 	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
-	lib.unknown(e, "rule")
-	some key in bucket_keys(e)
+	e.change.after_unknown.rule == true
+	some key in targets[e.address]
 }
 
 kms_unknown contains key if {
 	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
 	lib.unknown_at(e, ["rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"])
-	some key in bucket_keys(e)
+	some key in targets[e.address]
 }
 
 findings contains lib.fail(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration", "default encryption is not SSE-KMS (aws:kms): objects are encrypted with S3-managed keys at most") if {
 	some b in lib.by_type.aws_s3_bucket
-	not inline_kms(b)
-	not lib.unknown(b, "server_side_encryption_configuration")
-	key := lib.config_key(b.address)
+	not inline_kms[b.address]
+	not b.change.after_unknown.server_side_encryption_configuration == true
+	key := bucket_key[b.address]
 	not kms_encrypted[key]
 	not kms_unknown[key]
 }
 
 findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration") if {
 	some b in lib.by_type.aws_s3_bucket
-	not inline_kms(b)
-	key := lib.config_key(b.address)
+	not inline_kms[b.address]
+	key := bucket_key[b.address]
 	not kms_encrypted[key]
 	sse_unknown(b, key)
 }
 
 sse_unknown(b, key) if kms_unknown[key]
 
-sse_unknown(b, key) if lib.unknown(b, "server_side_encryption_configuration")
+sse_unknown(b, key) if b.change.after_unknown.server_side_encryption_configuration == true
 
 # --- DHARMA_AWS_S3_004: versioning ----------------------------------------------------------
 
-inline_versioning(b) if {
+# Buckets (by address) with inline versioning enabled, or whose inline setting is unknown.
+inline_versioning contains b.address if {
+	some b in lib.by_type.aws_s3_bucket
+	b.change.after.versioning
 	some v in lib.block_list(b, "versioning")
 	v.enabled == true
+}
+
+inline_versioning_unknown contains b.address if {
+	some b in lib.by_type.aws_s3_bucket
+	b.change.after_unknown.versioning
+	lib.unknown_at(b, ["versioning", 0, "enabled"])
 }
 
 versioned contains key if {
 	some v in lib.by_type.aws_s3_bucket_versioning
 	some c in lib.block_list(v, "versioning_configuration")
 	c.status == "Enabled"
-	some key in bucket_keys(v)
+	some key in targets[v.address]
 }
 
 versioning_unknown contains key if {
 	some v in lib.by_type.aws_s3_bucket_versioning
 	lib.unknown_at(v, ["versioning_configuration", 0, "status"])
-	some key in bucket_keys(v)
+	some key in targets[v.address]
 }
 
 findings contains lib.fail(b, "DHARMA_AWS_S3_004", "versioning", "versioning is not enabled: overwritten or deleted objects cannot be recovered") if {
 	some b in lib.by_type.aws_s3_bucket
-	not inline_versioning(b)
-	not lib.unknown_at(b, ["versioning", 0, "enabled"])
-	key := lib.config_key(b.address)
+	not inline_versioning[b.address]
+	not inline_versioning_unknown[b.address]
+	key := bucket_key[b.address]
 	not versioned[key]
 	not versioning_unknown[key]
 }
 
 findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_004", "versioning") if {
 	some b in lib.by_type.aws_s3_bucket
-	not inline_versioning(b)
-	key := lib.config_key(b.address)
+	not inline_versioning[b.address]
+	key := bucket_key[b.address]
 	not versioned[key]
 	version_state_unknown(b, key)
 }
 
 version_state_unknown(b, key) if versioning_unknown[key]
 
-version_state_unknown(b, key) if lib.unknown_at(b, ["versioning", 0, "enabled"])
+version_state_unknown(b, key) if inline_versioning_unknown[b.address]
 
 # --- DHARMA_AWS_S3_005: access logging ------------------------------------------------------
 
-inline_logging(b) if count(lib.block_list(b, "logging")) > 0
+# Buckets (by address) with an inline logging block, or whose logging is unknown.
+inline_logging contains b.address if {
+	some b in lib.by_type.aws_s3_bucket
+	b.change.after.logging
+	count(lib.block_list(b, "logging")) > 0
+}
 
-inline_logging(b) if lib.unknown(b, "logging")
+inline_logging contains b.address if {
+	some b in lib.by_type.aws_s3_bucket
+	b.change.after_unknown.logging == true
+}
 
 logged contains key if {
 	some l in lib.by_type.aws_s3_bucket_logging
-	some key in bucket_keys(l)
+	some key in targets[l.address]
 }
 
 findings contains lib.fail(b, "DHARMA_AWS_S3_005", "logging", "server access logging is not enabled") if {
 	some b in lib.by_type.aws_s3_bucket
-	not inline_logging(b)
-	not logged[lib.config_key(b.address)]
+	not inline_logging[b.address]
+	not logged[bucket_key[b.address]]
 }

@@ -21,7 +21,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_LB_001", "protocol", "the listener se
 	some rc in lib.by_type[t]
 	rc.change.after.protocol == "HTTP"
 	not redirects_to_https(rc)
-	not lib.unknown(rc, "default_action")
+	not rc.change.after_unknown.default_action == true
 }
 
 # --- DHARMA_AWS_LB_002: TLS policy allows TLS 1.0/1.1 -----------------------------------------
@@ -37,7 +37,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_LB_002", "ssl_policy", sprintf("the T
 	some t in listener_types
 	some rc in lib.by_type[t]
 	rc.change.after.protocol in {"HTTPS", "TLS"}
-	not lib.unknown(rc, "ssl_policy")
+	not rc.change.after_unknown.ssl_policy == true
 	policy := object.get(rc.change.after, "ssl_policy", "ELBSecurityPolicy-2016-08")
 	is_string(policy)
 	not modern_policy(policy)
@@ -47,7 +47,7 @@ findings contains lib.unknown_finding(rc, "DHARMA_AWS_LB_002", "ssl_policy") if 
 	some t in listener_types
 	some rc in lib.by_type[t]
 	rc.change.after.protocol in {"HTTPS", "TLS"}
-	lib.unknown(rc, "ssl_policy")
+	rc.change.after_unknown.ssl_policy == true
 }
 
 # --- DHARMA_AWS_SQS_001: queue not encrypted ---------------------------------------------------
@@ -57,7 +57,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_SQS_001", "sqs_managed_sse_enabled", 
 	some rc in lib.by_type.aws_sqs_queue
 	rc.change.after.sqs_managed_sse_enabled == false
 	not is_string(object.get(rc.change.after, "kms_master_key_id", null))
-	not lib.unknown(rc, "kms_master_key_id")
+	not rc.change.after_unknown.kms_master_key_id == true
 }
 
 # --- DHARMA_AWS_SNS_001: topic not encrypted ---------------------------------------------------
@@ -65,7 +65,7 @@ findings contains lib.fail(rc, "DHARMA_AWS_SQS_001", "sqs_managed_sse_enabled", 
 findings contains lib.fail(rc, "DHARMA_AWS_SNS_001", "kms_master_key_id", "the topic is not encrypted at rest (no kms_master_key_id)") if {
 	some rc in lib.by_type.aws_sns_topic
 	not is_string(object.get(rc.change.after, "kms_master_key_id", null))
-	not lib.unknown(rc, "kms_master_key_id")
+	not rc.change.after_unknown.kms_master_key_id == true
 }
 
 # --- DHARMA_AWS_EKS_001: public API endpoint open to the world --------------------------------
@@ -97,5 +97,5 @@ findings contains lib.unknown_finding(rc, "DHARMA_AWS_EKS_001", "vpc_config.publ
 findings contains lib.fail(rc, "DHARMA_AWS_EKS_002", "encryption_config", "Kubernetes secrets are not envelope-encrypted with a KMS key (no encryption_config)") if {
 	some rc in lib.by_type.aws_eks_cluster
 	count(lib.block_list(rc, "encryption_config")) == 0
-	not lib.unknown(rc, "encryption_config")
+	not rc.change.after_unknown.encryption_config == true
 }

@@ -13,7 +13,7 @@ findings contains lib.fail(rc, "DHARMA_AZURE_SQL_001", "public_network_access_en
 	some t in sql_servers
 	some rc in lib.by_type[t]
 	not rc.change.after.public_network_access_enabled == false
-	not lib.unknown(rc, "public_network_access_enabled")
+	not rc.change.after_unknown.public_network_access_enabled == true
 }
 
 # --- DHARMA_AZURE_SQL_002: firewall rule open to every address ---------------------------------

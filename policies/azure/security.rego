@@ -10,7 +10,7 @@ import data.dharma.lib
 findings contains lib.fail(rc, "DHARMA_AZURE_KV_001", "purge_protection_enabled", "purge protection is off: a deleted vault and its keys can be purged before the retention period ends") if {
 	some rc in lib.by_type.azurerm_key_vault
 	not rc.change.after.purge_protection_enabled == true
-	not lib.unknown(rc, "purge_protection_enabled")
+	not rc.change.after_unknown.purge_protection_enabled == true
 }
 
 # --- DHARMA_AZURE_KV_002: vault reachable from every network -----------------------------------
@@ -19,7 +19,7 @@ findings contains lib.fail(rc, "DHARMA_AZURE_KV_002", "network_acls.default_acti
 	some rc in lib.by_type.azurerm_key_vault
 	not rc.change.after.public_network_access_enabled == false
 	not lib.first_block(rc, "network_acls").default_action == "Deny"
-	not lib.unknown(rc, "network_acls")
+	not rc.change.after_unknown.network_acls == true
 	not lib.unknown_at(rc, ["network_acls", 0, "default_action"])
 }
 

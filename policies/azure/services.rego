@@ -23,11 +23,11 @@ restricted(rc) if {
 
 restricted(rc) if count(lib.list(object.get(rc.change.after, "api_server_authorized_ip_ranges", []))) > 0
 
-restricted(rc) if lib.unknown(rc, "api_server_access_profile")
+restricted(rc) if rc.change.after_unknown.api_server_access_profile == true
 
 restricted(rc) if lib.unknown_at(rc, ["api_server_access_profile", 0, "authorized_ip_ranges"])
 
-restricted(rc) if lib.unknown(rc, "private_cluster_enabled")
+restricted(rc) if rc.change.after_unknown.private_cluster_enabled == true
 
 findings contains lib.fail(rc, "DHARMA_AZURE_AKS_002", "api_server_access_profile.authorized_ip_ranges", "the cluster's API server is public and accepts any source address (no authorized IP ranges, not private)") if {
 	some rc in lib.by_type.azurerm_kubernetes_cluster
@@ -42,7 +42,7 @@ findings contains lib.fail(rc, "DHARMA_AZURE_APP_001", "https_only", "the app ac
 	some t in app_types
 	some rc in lib.by_type[t]
 	not rc.change.after.https_only == true
-	not lib.unknown(rc, "https_only")
+	not rc.change.after_unknown.https_only == true
 }
 
 # --- DHARMA_AZURE_APP_002: App Service minimum TLS below 1.2 -----------------------------------

@@ -18,7 +18,7 @@ attr(rc, names, fallback) := fallback if {
 
 any_unknown(rc, names) if {
 	some n in names
-	lib.unknown(rc, n)
+	rc.change.after_unknown[n] == true
 }
 
 https_names := ["https_traffic_only_enabled", "enable_https_traffic_only"]
@@ -67,6 +67,6 @@ findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_004", "network_rules.defaul
 	not rc.change.after.public_network_access_enabled == false
 	not lib.first_block(rc, "network_rules").default_action == "Deny"
 	not lib.unknown_at(rc, ["network_rules", 0, "default_action"])
-	not lib.unknown(rc, "network_rules")
+	not rc.change.after_unknown.network_rules == true
 	not network_rules_denied[lib.config_key(rc.address)]
 }

@@ -33,7 +33,7 @@ findings contains lib.fail(rc, "DHARMA_GCP_VM_002", "service_account.scopes", "t
 findings contains lib.fail(rc, "DHARMA_GCP_VM_003", "metadata.block-project-ssh-keys", "project-wide SSH keys can log in to this instance (metadata block-project-ssh-keys is not true)") if {
 	some rc in lib.by_type.google_compute_instance
 	not lower(format(object.get(object.get(rc.change.after, "metadata", {}), "block-project-ssh-keys", false))) == "true"
-	not lib.unknown(rc, "metadata")
+	not rc.change.after_unknown.metadata == true
 	not lib.unknown_at(rc, ["metadata", "block-project-ssh-keys"])
 }
 

@@ -31,7 +31,7 @@ findings contains lib.fail(rc, "DHARMA_GCP_SQL_001", sprintf("settings.ip_config
 findings contains lib.fail(rc, "DHARMA_GCP_SQL_002", "settings.ip_configuration.ipv4_enabled", "the instance has a public IPv4 address (ipv4_enabled is not false)") if {
 	some rc in lib.by_type.google_sql_database_instance
 	ipv4_enabled(rc)
-	not lib.unknown(rc, "settings")
+	not rc.change.after_unknown.settings == true
 	not lib.unknown_at(rc, ["settings", 0, "ip_configuration", 0, "ipv4_enabled"])
 }
 
@@ -45,7 +45,7 @@ tls_required(rc) if ip_config(rc).require_ssl == true
 
 tls_required(rc) if lib.unknown_at(rc, ["settings", 0, "ip_configuration", 0, "ssl_mode"])
 
-tls_required(rc) if lib.unknown(rc, "settings")
+tls_required(rc) if rc.change.after_unknown.settings == true
 
 findings contains lib.fail(rc, "DHARMA_GCP_SQL_003", "settings.ip_configuration.ssl_mode", "unencrypted connections are accepted (ssl_mode is not ENCRYPTED_ONLY or TRUSTED_CLIENT_CERTIFICATE_REQUIRED)") if {
 	some rc in lib.by_type.google_sql_database_instance
@@ -57,7 +57,7 @@ findings contains lib.fail(rc, "DHARMA_GCP_SQL_003", "settings.ip_configuration.
 findings contains lib.fail(rc, "DHARMA_GCP_SQL_004", "settings.backup_configuration.enabled", "automated backups are off") if {
 	some rc in lib.by_type.google_sql_database_instance
 	not backups_on(rc)
-	not lib.unknown(rc, "settings")
+	not rc.change.after_unknown.settings == true
 	not lib.unknown_at(rc, ["settings", 0, "backup_configuration", 0, "enabled"])
 }
 

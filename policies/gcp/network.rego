@@ -36,7 +36,7 @@ port_check(id, port, protocols, name) := {f |
 } | {f |
 	some rc in lib.by_type.google_compute_firewall
 	ingress(rc)
-	lib.unknown(rc, "source_ranges")
+	rc.change.after_unknown.source_ranges == true
 	some allow in lib.list(rc.change.after.allow)
 	lower(allow.protocol) in protocols
 	covers_port(allow, port)

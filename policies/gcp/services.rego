@@ -10,7 +10,7 @@ import data.dharma.lib
 findings contains lib.fail(rc, "DHARMA_GCP_GKE_001", "private_cluster_config.enable_private_nodes", "cluster nodes get public IP addresses (no private_cluster_config with enable_private_nodes = true)") if {
 	some rc in lib.by_type.google_container_cluster
 	not lib.first_block(rc, "private_cluster_config").enable_private_nodes == true
-	not lib.unknown(rc, "private_cluster_config")
+	not rc.change.after_unknown.private_cluster_config == true
 	not lib.unknown_at(rc, ["private_cluster_config", 0, "enable_private_nodes"])
 }
 
@@ -19,7 +19,7 @@ findings contains lib.fail(rc, "DHARMA_GCP_GKE_001", "private_cluster_config.ena
 findings contains lib.fail(rc, "DHARMA_GCP_GKE_002", "master_authorized_networks_config", "the control plane endpoint accepts connections from any address (no master_authorized_networks_config)") if {
 	some rc in lib.by_type.google_container_cluster
 	count(lib.block_list(rc, "master_authorized_networks_config")) == 0
-	not lib.unknown(rc, "master_authorized_networks_config")
+	not rc.change.after_unknown.master_authorized_networks_config == true
 }
 
 # --- DHARMA_GCP_GKE_003: no network policy ------------------------------------------------------
@@ -28,7 +28,7 @@ findings contains lib.fail(rc, "DHARMA_GCP_GKE_003", "network_policy.enabled", "
 	some rc in lib.by_type.google_container_cluster
 	not lib.first_block(rc, "network_policy").enabled == true
 	not dataplane_v2(rc)
-	not lib.unknown(rc, "network_policy")
+	not rc.change.after_unknown.network_policy == true
 	not lib.unknown_at(rc, ["network_policy", 0, "enabled"])
 }
 
@@ -44,7 +44,7 @@ seconds(p) := to_number(trim_suffix(p, "s"))
 findings contains lib.fail(rc, "DHARMA_GCP_KMS_001", "rotation_period", "the key is never rotated automatically (no rotation_period)") if {
 	some rc in lib.by_type.google_kms_crypto_key
 	not is_string(object.get(rc.change.after, "rotation_period", null))
-	not lib.unknown(rc, "rotation_period")
+	not rc.change.after_unknown.rotation_period == true
 	object.get(rc.change.after, "purpose", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
 }
 

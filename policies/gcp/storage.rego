@@ -26,5 +26,5 @@ findings contains lib.fail(rc, "DHARMA_GCP_GCS_001", sprintf("members[%d]", [i])
 findings contains lib.fail(rc, "DHARMA_GCP_GCS_002", "uniform_bucket_level_access", "uniform bucket-level access is off: object ACLs can grant access around IAM") if {
 	some rc in lib.by_type.google_storage_bucket
 	not rc.change.after.uniform_bucket_level_access == true
-	not lib.unknown(rc, "uniform_bucket_level_access")
+	not rc.change.after_unknown.uniform_bucket_level_access == true
 }

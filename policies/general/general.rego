@@ -15,7 +15,7 @@ tag_key(rc) := "tags" if not startswith(rc.type, "google_")
 # Taggable resources: Terraform writes their tags (null when none are set).
 taggable(rc, key) if object.get(rc.change.after, key, false) != false
 
-taggable(rc, key) if lib.unknown(rc, key)
+taggable(rc, key) if rc.change.after_unknown[key] == true
 
 # Tags the resource ends up with: its own, and the provider's default tags (tags_all, or the GCP
 # effective_labels / terraform_labels).
@@ -30,7 +30,7 @@ as_object(x) := x if is_object(x)
 as_object(x) := {} if not is_object(x)
 
 tags_unknown(rc, key) if {
-	lib.unknown(rc, key)
+	rc.change.after_unknown[key] == true
 	not rc.change.after.tags_all
 }
 
@@ -110,7 +110,8 @@ findings contains lib.fail(rc, "DHARMA_GEN_SECRET_001", attr, sprintf("%s is wri
 	some t, attrs in lib.secret_attributes
 	some rc in lib.by_type[t]
 	some attr in attrs
-	is_string(rc.change.after[attr])
+	planned := rc.change.after[attr]
+	is_string(planned)
 	value := lib.constant(rc, attr)
 	secret_literal(attr, value)
 }
@@ -119,7 +120,8 @@ findings contains lib.fail(rc, "DHARMA_GEN_SECRET_001", attr, sprintf("%s comes 
 	some t, attrs in lib.secret_attributes
 	some rc in lib.by_type[t]
 	some attr in attrs
-	is_string(rc.change.after[attr])
+	planned := rc.change.after[attr]
+	is_string(planned)
 	value := variable_default(lib.config_of(rc), attr)
 	secret_literal(attr, value)
 }

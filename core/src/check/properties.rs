@@ -15,11 +15,10 @@ use super::{parse_template, path_index, path_key, FoundRef};
 pub(super) fn check_properties(
     props: &Properties,
     schema: Option<&BlockSchema>,
-    path: &str,
+    mut path: String,
     findings: &mut Vec<Finding>,
     refs: &mut Vec<FoundRef>,
 ) {
-    let mut path = path.to_string();
     match schema {
         Some(schema) => check_block(props, schema, &mut path, findings, refs),
         None => {

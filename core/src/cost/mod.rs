@@ -407,19 +407,13 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
         .catalog
         .clone()
         .unwrap_or_else(PriceCatalog::builtin);
-    validate_usage(bp, options.usage.as_ref())?;
-    if let Some(b) = options.budget {
-        if b.is_sign_negative() {
-            return Err(Error::single(
-                ErrorKind::InvalidInput,
-                Finding::error(
-                    Code::InvalidArgument,
-                    "budget",
-                    format!("the budget cannot be negative (got {b})"),
-                ),
-            ));
-        }
-    }
+    // The usage file is checked first; the blueprint's usage values resource by resource in the
+    // pricing loop below (one pass over the blueprint: at 10,000 resources it is far larger than
+    // the CPU caches, and every extra pass reads it from memory again).
+    let file_findings = match options.usage.as_ref().map(UsageFile::validate) {
+        Some(Err(e)) => e.into_findings(),
+        _ => Vec::new(),
+    };
     let provider = bp.provider();
     let region = bp.blueprint().region.as_str();
     let mut warnings = Vec::new();
@@ -445,7 +439,15 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
         region,
     };
     let mut resources = Vec::with_capacity(bp.resources().len());
-    for (_, res, info) in bp.iter() {
+    let mut usage_findings = Vec::new();
+    let mut totals = Totals::default();
+    let mut optimizer = (!options.skip_optimizations).then(|| optimize::Optimizer::new(&ctx));
+    for (i, res, info) in bp.iter() {
+        check_usage(i, res, &mut usage_findings);
+        if !usage_findings.is_empty() || !file_findings.is_empty() {
+            // Invalid usage: the estimate fails; only the remaining usage values are checked.
+            continue;
+        }
         let lookup = usage::UsageLookup {
             own: &res.usage,
             by_name: usage.and_then(|u| {
@@ -455,11 +457,33 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
             }),
             by_type: usage.and_then(|u| u.resource_type_default_usage.get(&info.type_name)),
         };
-        resources.push(rules::price_resource(&ctx, res, info, &lookup));
+        let cost = rules::price_resource(&ctx, res, info, &lookup);
+        totals.add(&cost);
+        if let Some(optimizer) = optimizer.as_mut() {
+            optimizer.add(i, res, &info.type_name, &cost);
+        }
+        resources.push(cost);
     }
-    let mut est = assemble(bp, resources, catalog.info(), warnings);
-    if !options.skip_optimizations {
-        let opts = optimize::optimizations(&ctx, &est.resources);
+    if !usage_findings.is_empty() || !file_findings.is_empty() {
+        usage_findings.extend(file_findings);
+        return Err(Error::new(ErrorKind::Pricing, usage_findings));
+    }
+    // The budget after the usage values: a request with both problems reports the usage values.
+    if let Some(b) = options.budget {
+        if b.is_sign_negative() {
+            return Err(Error::single(
+                ErrorKind::InvalidInput,
+                Finding::error(
+                    Code::InvalidArgument,
+                    "budget",
+                    format!("the budget cannot be negative (got {b})"),
+                ),
+            ));
+        }
+    }
+    let opts = optimizer.map(|o| o.finish(&resources));
+    let mut est = assemble(bp, resources, totals, catalog.info(), warnings);
+    if let Some(opts) = opts {
         est.potential_savings_monthly = optimize::potential_savings(&opts);
         est.optimizations = opts;
     }
@@ -469,46 +493,34 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
     Ok(est)
 }
 
-fn validate_usage(bp: &CheckedBlueprint, file: Option<&UsageFile>) -> Result<()> {
-    let mut findings = Vec::new();
-    for (i, res, _) in bp.iter() {
-        for (key, value) in &res.usage {
-            if let Err(msg) = usage::usage_number(value) {
-                findings.push(Finding::error(
-                    Code::InvalidUsage,
-                    format!("resources[{i}].usage.{key}"),
-                    msg,
-                ));
-            }
+/// The usage values of resource `i` that are negative, not numbers or too large.
+fn check_usage(i: usize, res: &crate::blueprint::Resource, findings: &mut Vec<Finding>) {
+    for (key, value) in &res.usage {
+        if let Err(msg) = usage::usage_number(value) {
+            findings.push(Finding::error(
+                Code::InvalidUsage,
+                format!("resources[{i}].usage.{key}"),
+                msg,
+            ));
         }
-    }
-    if let Some(file) = file {
-        if let Err(e) = file.validate() {
-            findings.extend(e.into_findings());
-        }
-    }
-    if findings.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::Pricing, findings))
     }
 }
 
-/// Totals, summary and confidence from per-resource costs.
-fn assemble(
-    bp: &CheckedBlueprint,
-    resources: Vec<ResourceCost>,
-    catalog: CatalogInfo,
-    warnings: Vec<Finding>,
-) -> CostEstimate {
-    let mut total = Decimal::ZERO;
-    let mut usage_total = Decimal::ZERO;
-    let mut default_usage_total = Decimal::ZERO;
-    let mut summary = EstimateSummary {
-        resources: resources.len(),
-        ..EstimateSummary::default()
-    };
-    for r in &resources {
+/// Sums over the resource costs, added up as each resource is priced.
+#[derive(Default)]
+struct Totals {
+    total: Decimal,
+    usage: Decimal,
+    default_usage: Decimal,
+    /// Resources with components the catalog could not price, whatever their status.
+    partial: usize,
+    summary: EstimateSummary,
+}
+
+impl Totals {
+    fn add(&mut self, r: &ResourceCost) {
+        let summary = &mut self.summary;
+        summary.resources += 1;
         match r.status {
             PriceStatus::Priced => {
                 summary.priced += 1;
@@ -519,18 +531,38 @@ fn assemble(
             PriceStatus::Free => summary.free += 1,
             PriceStatus::Unpriced => summary.unpriced += 1,
         }
+        if !r.unpriced_components.is_empty() {
+            self.partial += 1;
+        }
         for li in &r.line_items {
-            total += li.monthly;
+            self.total += li.monthly;
             if li.usage_source.is_some() {
-                usage_total += li.monthly;
+                self.usage += li.monthly;
             }
             if li.usage_source == Some(UsageSource::Default) {
-                default_usage_total += li.monthly;
+                self.default_usage += li.monthly;
                 summary.default_usage_items += 1;
             }
         }
     }
-    let confidence = confidence(&resources, &summary, total, default_usage_total);
+}
+
+/// The estimate from per-resource costs and their totals.
+fn assemble(
+    bp: &CheckedBlueprint,
+    resources: Vec<ResourceCost>,
+    totals: Totals,
+    catalog: CatalogInfo,
+    warnings: Vec<Finding>,
+) -> CostEstimate {
+    let Totals {
+        total,
+        usage: usage_total,
+        default_usage: default_usage_total,
+        partial,
+        summary,
+    } = totals;
+    let confidence = confidence(partial, &summary, total, default_usage_total);
     CostEstimate {
         currency: "USD".into(),
         provider: bp.provider().as_str().into(),
@@ -550,17 +582,14 @@ fn assemble(
     }
 }
 
+/// `partial`: resources with components the catalog could not price.
 fn confidence(
-    resources: &[ResourceCost],
+    partial: usize,
     summary: &EstimateSummary,
     total: Decimal,
     default_usage_total: Decimal,
 ) -> Confidence {
     let considered = summary.priced + summary.unpriced;
-    let partial = resources
-        .iter()
-        .filter(|r| !r.unpriced_components.is_empty())
-        .count();
     let coverage = if considered == 0 {
         Decimal::ONE
     } else {

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::props::Props;
 use super::rules::Ctx;
 use super::{LineItem, Optimization, OptimizationKind, PriceStatus, ResourceCost, HOURS_PER_MONTH};
-use crate::blueprint::Value;
+use crate::blueprint::{Resource, Value};
 
 const NON_PROD: [&str; 7] = [
     "dev",
@@ -218,107 +218,156 @@ fn saving(
 }
 
 /// Every optimization for the estimated resources, largest savings first.
-pub(crate) fn optimizations(ctx: &Ctx<'_>, resources: &[ResourceCost]) -> Vec<Optimization> {
-    let o = Opt::new(ctx);
-    let mut out = Vec::new();
-    for ((index, res, _), r) in ctx.bp.iter().zip(resources) {
+/// The optimization analysis, fed resource by resource from the pricing loop (so each resource's
+/// properties and line items are read while they are still in cache, not in a second pass over a
+/// large blueprint), then [`Optimizer::finish`] adds the cross-resource suggestions and sorts.
+pub(crate) struct Optimizer<'a> {
+    o: Opt<'a>,
+    out: Vec<Optimization>,
+    /// Indices of the priced NAT gateways (for [`nat_consolidation`]).
+    nats: Vec<usize>,
+    nat_type: &'static str,
+}
+
+impl<'a> Optimizer<'a> {
+    pub(crate) fn new(ctx: &'a Ctx<'a>) -> Self {
+        let nat_type = match ctx.provider {
+            crate::catalog::Provider::Aws => "aws_nat_gateway",
+            crate::catalog::Provider::Azure => "azurerm_nat_gateway",
+            crate::catalog::Provider::Gcp => "google_compute_router_nat",
+        };
+        Optimizer {
+            o: Opt::new(ctx),
+            out: Vec::new(),
+            nats: Vec::new(),
+            nat_type,
+        }
+    }
+
+    /// The suggestions for resource `index` (`r` is its cost).
+    pub(crate) fn add(&mut self, index: usize, res: &Resource, type_name: &str, r: &ResourceCost) {
         if r.status != PriceStatus::Priced {
+            return;
+        }
+        if type_name == self.nat_type {
+            self.nats.push(index);
+        }
+        resource_optimizations(&self.o, index, res, r, &mut self.out);
+    }
+
+    /// Adds the cross-resource suggestions; every suggestion, largest savings first.
+    pub(crate) fn finish(self, resources: &[ResourceCost]) -> Vec<Optimization> {
+        let Optimizer {
+            o, mut out, nats, ..
+        } = self;
+        let nats: Vec<(usize, &ResourceCost)> = nats
+            .into_iter()
+            .filter_map(|i| Some((i, resources.get(i)?)))
+            .collect();
+        nat_consolidation(&o, &nats, &mut out);
+        out.sort_by(|a, b| {
+            b.monthly_savings
+                .cmp(&a.monthly_savings)
+                .then_with(|| a.address.cmp(&b.address))
+                .then_with(|| a.kind.cmp(&b.kind))
+        });
+        out
+    }
+}
+
+/// The single-resource suggestions for priced resource `index`.
+fn resource_optimizations(
+    o: &Opt<'_>,
+    index: usize,
+    res: &Resource,
+    r: &ResourceCost,
+    out: &mut Vec<Optimization>,
+) {
+    let non_prod = env_is_non_prod(o.ctx, index);
+    for li in &r.line_items {
+        // gp2 -> gp3
+        if li.sku == "ebs/gp2" {
+            if let Some(gp3) = o.price("ebs/gp3", "on_demand") {
+                out.extend(saving(
+                    OptimizationKind::Gp2ToGp3,
+                    r,
+                    || format!("Change {} from gp2 to gp3", li.name),
+                    li.monthly,
+                    li.quantity * gp3,
+                    || format!("ebs/gp3 at ${} per GB-month", gp3.normalize()),
+                ));
+            }
+        }
+        if li.sku == "lambda/duration-x86" {
+            if let Some(arm) = o.price("lambda/duration-arm64", "on_demand") {
+                out.extend(saving(
+                    OptimizationKind::Graviton,
+                    r,
+                    || "Run the function on arm64 (Graviton)".into(),
+                    li.monthly,
+                    li.quantity * arm,
+                    || {
+                        format!(
+                            "lambda/duration-arm64 at ${} per GB-second",
+                            arm.normalize()
+                        )
+                    },
+                ));
+            }
+        }
+        if !is_compute(li) {
             continue;
         }
-        let non_prod = env_is_non_prod(ctx, index);
-        for li in &r.line_items {
-            // gp2 -> gp3
-            if li.sku == "ebs/gp2" {
-                if let Some(gp3) = o.price("ebs/gp3", "on_demand") {
-                    out.extend(saving(
-                        OptimizationKind::Gp2ToGp3,
-                        r,
-                        || format!("Change {} from gp2 to gp3", li.name),
-                        li.monthly,
-                        li.quantity * gp3,
-                        || format!("ebs/gp3 at ${} per GB-month", gp3.normalize()),
-                    ));
-                }
-            }
-            if li.sku == "lambda/duration-x86" {
-                if let Some(arm) = o.price("lambda/duration-arm64", "on_demand") {
-                    out.extend(saving(
-                        OptimizationKind::Graviton,
-                        r,
-                        || "Run the function on arm64 (Graviton)".into(),
-                        li.monthly,
-                        li.quantity * arm,
-                        || {
-                            format!(
-                                "lambda/duration-arm64 at ${} per GB-second",
-                                arm.normalize()
-                            )
-                        },
-                    ));
-                }
-            }
-            if !is_compute(li) {
-                continue;
-            }
-            family_switch(
-                &o,
-                r,
-                li,
-                &CURRENT_GEN,
-                OptimizationKind::CurrentGeneration,
-                &mut out,
-            );
-            family_switch(&o, r, li, &GRAVITON, OptimizationKind::Graviton, &mut out);
-            // Always-on capacity only: baseline lines (e.g. GCP sustained-use months) or
-            // instance hours of at least a full month per instance.
-            let always_on = match li.hours_per_instance {
-                Some(h) => h >= Decimal::from(HOURS_PER_MONTH),
-                None => li.usage_source.is_none(),
-            };
-            if always_on {
-                commitment(&o, r, li, &mut out);
-            }
-            if non_prod.is_some() {
-                if let Some((prefix, fam, size)) = split_sku(&li.sku) {
-                    if let Some(small) = smaller(size) {
-                        let new_sku = join_sku(prefix, fam, &small);
-                        let purchase = if li.unit == "month" {
-                            "sud_month"
-                        } else {
-                            "on_demand"
-                        };
-                        if let Some(p) = o.price(&new_sku, purchase) {
-                            out.extend(saving(
-                                OptimizationKind::NonProductionRightsizing,
-                                r,
-                                || {
-                                    let s = sep(prefix);
-                                    format!(
-                                        "Non-production ({}): downsize {fam}{s}{size} to {fam}{s}{small}",
-                                        non_prod.unwrap_or_default()
-                                    )
-                                },
-                                li.monthly,
-                                li.quantity * p,
-                                || format!("{new_sku} at ${}/{}", p.normalize(), li.unit),
-                            ));
-                        }
+        family_switch(
+            o,
+            r,
+            li,
+            &CURRENT_GEN,
+            OptimizationKind::CurrentGeneration,
+            out,
+        );
+        family_switch(o, r, li, &GRAVITON, OptimizationKind::Graviton, out);
+        // Always-on capacity only: baseline lines (e.g. GCP sustained-use months) or
+        // instance hours of at least a full month per instance.
+        let always_on = match li.hours_per_instance {
+            Some(h) => h >= Decimal::from(HOURS_PER_MONTH),
+            None => li.usage_source.is_none(),
+        };
+        if always_on {
+            commitment(o, r, li, out);
+        }
+        if non_prod.is_some() {
+            if let Some((prefix, fam, size)) = split_sku(&li.sku) {
+                if let Some(small) = smaller(size) {
+                    let new_sku = join_sku(prefix, fam, &small);
+                    let purchase = if li.unit == "month" {
+                        "sud_month"
+                    } else {
+                        "on_demand"
+                    };
+                    if let Some(p) = o.price(&new_sku, purchase) {
+                        out.extend(saving(
+                            OptimizationKind::NonProductionRightsizing,
+                            r,
+                            || {
+                                let s = sep(prefix);
+                                format!(
+                                    "Non-production ({}): downsize {fam}{s}{size} to {fam}{s}{small}",
+                                    non_prod.unwrap_or_default()
+                                )
+                            },
+                            li.monthly,
+                            li.quantity * p,
+                            || format!("{new_sku} at ${}/{}", p.normalize(), li.unit),
+                        ));
                     }
                 }
             }
         }
-        if let Some(env) = &non_prod {
-            non_prod_specific(&o, res, r, env, &mut out);
-        }
     }
-    nat_consolidation(&o, resources, &mut out);
-    out.sort_by(|a, b| {
-        b.monthly_savings
-            .cmp(&a.monthly_savings)
-            .then_with(|| a.address.cmp(&b.address))
-            .then_with(|| a.kind.cmp(&b.kind))
-    });
-    out
+    if let Some(env) = &non_prod {
+        non_prod_specific(o, res, r, env, out);
+    }
 }
 
 fn sep(prefix: &str) -> &'static str {
@@ -485,20 +534,8 @@ fn non_prod_specific(
 
 /// Several NAT gateways in one availability zone (AWS), or more than one NAT in a
 /// non-production blueprint.
-fn nat_consolidation(o: &Opt<'_>, resources: &[ResourceCost], out: &mut Vec<Optimization>) {
-    let nat_type = match o.ctx.provider {
-        crate::catalog::Provider::Aws => "aws_nat_gateway",
-        crate::catalog::Provider::Azure => "azurerm_nat_gateway",
-        crate::catalog::Provider::Gcp => "google_compute_router_nat",
-    };
-    let nats: Vec<(usize, &ResourceCost)> = o
-        .ctx
-        .bp
-        .iter()
-        .zip(resources)
-        .filter(|((_, _, info), r)| info.type_name == nat_type && r.status == PriceStatus::Priced)
-        .map(|((i, _, _), r)| (i, r))
-        .collect();
+/// `nats`: the priced NAT gateways, in document order, with their index.
+fn nat_consolidation(o: &Opt<'_>, nats: &[(usize, &ResourceCost)], out: &mut Vec<Optimization>) {
     let instances: u32 = nats.iter().map(|(_, r)| r.count).sum();
     if instances < 2 {
         return;
@@ -532,7 +569,7 @@ fn nat_consolidation(o: &Opt<'_>, resources: &[ResourceCost], out: &mut Vec<Opti
     }
     // Production: one NAT per AZ is the HA pattern; more than one in the same AZ is sprawl.
     let mut per_az: BTreeMap<String, (u32, Decimal, &ResourceCost)> = BTreeMap::new();
-    for (i, r) in &nats {
+    for (i, r) in nats {
         let Some(res) = o.ctx.bp.resources().get(*i) else {
             continue;
         };

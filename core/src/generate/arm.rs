@@ -22,6 +22,7 @@ use crate::reference::{push_key, Part, Reference, Step};
 
 use super::gen_error;
 use super::idents::Namespace;
+use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
 use super::values::{has_markers, merged_tags, parse_template};
 
 use expr::{concat, escape_literal, AStr};
@@ -156,17 +157,7 @@ pub(crate) struct ChildSpec {
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        yaml_serde::from_str(&crate::embedded::text(DATA)).map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| {
-        gen_error(
-            Code::TemplateError,
-            "",
-            format!("catalog/formats/arm.yaml: {e}"),
-        )
-    })
+    super::mapping::load(&CELL, DATA, "catalog/formats/arm.yaml")
 }
 
 /// Where a blueprint resource went.
@@ -633,10 +624,7 @@ impl<'a> Lowering<'a> {
             unmapped(
                 Code::UnmappedAttribute,
                 at,
-                format!(
-                    "attribute `{key}` of {type_name} has no {FORMAT} equivalent (mapped: {})",
-                    mapped.join(", ")
-                ),
+                no_attribute(key, &type_name, FORMAT, &mapped),
             )
         };
         match self.placements.get(index).copied() {
@@ -849,7 +837,7 @@ impl<'a> Lowering<'a> {
                 return Err(unmapped(
                     Code::UnmappedProperty,
                     &a,
-                    format!("argument `{k}` of {type_name} has no {FORMAT} mapping"),
+                    no_mapping(k, type_name, FORMAT),
                 ));
             };
             match prop {
@@ -881,7 +869,7 @@ impl<'a> Lowering<'a> {
             return Err(unmapped(
                 Code::UnmappedProperty,
                 at,
-                format!("argument `{k}` of {type_name} has no {FORMAT} equivalent: {reason}"),
+                no_equivalent(k, type_name, FORMAT, reason),
             ));
         }
         if spec.terraform_only.is_some() {
@@ -955,23 +943,13 @@ impl<'a> Lowering<'a> {
             };
         }
         if !spec.fields.is_empty() {
-            let items: Vec<&Map<String, Value>> = match v {
-                Value::Object(m) => vec![m],
-                Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
-                _ => {
-                    return Err(unmapped(
-                        Code::UnmappedProperty,
-                        at,
-                        format!("argument `{k}` of {type_name} must be a block (an object)"),
-                    ))
-                }
-            };
+            let items =
+                blocks(v, k, type_name).map_err(|m| unmapped(Code::UnmappedProperty, at, m))?;
             let mut list = Vec::with_capacity(items.len());
-            for (n, item) in items.iter().enumerate() {
-                let item_at = if v.is_array() {
-                    format!("{at}[{n}]")
-                } else {
-                    at.to_string()
+            for (n, item) in items {
+                let item_at = match n {
+                    Some(n) => format!("{at}[{n}]"),
+                    None => at.to_string(),
                 };
                 let mut obj = Map::new();
                 set_all(&mut obj, &spec.set);
@@ -2130,54 +2108,47 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     Ok(Value::Object(template))
 }
 
-/// The template context of `arm`.
-pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
+/// The template context of `arm`: the template written as pretty JSON (`template_json`), and
+/// with `data` (templates other than the embedded ones) the template as data (`template`).
+pub(crate) fn context(bp: &CheckedBlueprint, data: bool) -> Result<Value> {
     let template = lower(bp)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    ctx.insert("template".into(), template);
+    // The serializer the `json` filter uses, writing straight into the text.
+    let text = serde_json::to_string_pretty(&template)
+        .map_err(|e| gen_error(Code::TemplateError, "", e.to_string()))?;
+    ctx.insert("template_json".into(), Value::String(text));
+    if data {
+        ctx.insert("template".into(), template);
+    }
     Ok(Value::Object(ctx))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{catalog, provider_schema, ArgType, BlockSchema, Provider};
+    use crate::catalog::{catalog, provider_schema, Provider};
+    use crate::generate::mapping::{check_arguments as check_props, MappedArgument};
 
-    fn check_props(
-        type_name: &str,
-        specs: &BTreeMap<String, Prop>,
-        schema: &BlockSchema,
-        problems: &mut Vec<String>,
-    ) {
-        for (k, p) in specs {
-            let Some(arg) = schema.get(k) else {
-                problems.push(format!("{type_name}.{k}: not a Terraform argument"));
-                continue;
-            };
-            if let Prop::Spec(s) = p {
-                let meaningful = s.to.is_some()
-                    || s.child.is_some()
-                    || s.unmapped.is_some()
-                    || s.terraform_only.is_some()
-                    || s.allowed.is_some()
-                    || s.ignore_if.is_some();
-                if !meaningful {
-                    problems.push(format!(
-                        "{type_name}.{k}: a spec needs to, child, unmapped or terraform_only"
-                    ));
-                }
-                if !s.fields.is_empty() {
-                    match &arg.ty {
-                        ArgType::Block(b) | ArgType::BlockList(b) => {
-                            check_props(type_name, &s.fields, b, problems)
-                        }
-                        _ => {
-                            problems.push(format!("{type_name}.{k}: has fields but is not a block"))
-                        }
-                    }
-                }
+    impl MappedArgument for Prop {
+        fn fields(&self) -> Option<&BTreeMap<String, Prop>> {
+            match self {
+                Prop::Spec(s) => Some(&s.fields),
+                Prop::Path(_) => None,
             }
+        }
+
+        fn problem(&self) -> Option<&'static str> {
+            let Prop::Spec(s) = self else {
+                return None;
+            };
+            let meaningful = s.to.is_some()
+                || s.child.is_some()
+                || s.unmapped.is_some()
+                || s.terraform_only.is_some()
+                || s.allowed.is_some()
+                || s.ignore_if.is_some();
+            (!meaningful).then_some("a spec needs to, child, unmapped or terraform_only")
         }
     }
 

@@ -6,9 +6,9 @@
 //! TypeScript literal (never a template literal), so user text is never code.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use serde_json::{json, Map};
+use serde_json::json;
 
 use crate::blueprint::Value;
 use crate::check::CheckedBlueprint;
@@ -17,6 +17,7 @@ use crate::error::{Code, Result};
 use super::cloudformation::{lower, mapping, plan, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, Namespace};
+use super::node::{Node, NodeMap};
 
 /// CloudFormation property name → CDK property name (`VPCSecurityGroups` → `vpcSecurityGroups`,
 /// `MultiAZ` → `multiAz`, `Ipv4IpamPoolId` → `ipv4IpamPoolId`): words split where a lowercase
@@ -147,18 +148,18 @@ impl Writer<'_> {
     /// `paths` are the verbatim paths below this value.
     fn value(
         &self,
-        v: &Value,
+        v: &Node<'_>,
         indent: usize,
         verbatim: bool,
         paths: &[&str],
         out: &mut String,
     ) -> Result<()> {
         match v {
-            Value::Null => out.push_str("undefined"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => out.push_str(&n.to_string()),
-            Value::String(s) => out.push_str(&ts_string(s)),
-            Value::Array(items) => {
+            Node::Null => out.push_str("undefined"),
+            Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Node::Number(n) => out.push_str(&n.to_string()),
+            Node::String(s) => out.push_str(&ts_string(s)),
+            Node::Array(items) => {
                 if items.is_empty() {
                     out.push_str("[]");
                     return Ok(());
@@ -172,7 +173,7 @@ impl Writer<'_> {
                 pad(out, indent);
                 out.push(']');
             }
-            Value::Object(m) => {
+            Node::Object(m) => {
                 if m.len() == 1 && self.intrinsic(m, indent, out)? {
                     return Ok(());
                 }
@@ -181,10 +182,10 @@ impl Writer<'_> {
                     return Ok(());
                 }
                 out.push_str("{\n");
-                for (k, v) in m {
+                for (k, v) in m.entries() {
                     pad(out, indent + 1);
                     let key = if verbatim {
-                        Cow::Borrowed(k.as_str())
+                        Cow::Borrowed(k.as_ref())
                     } else {
                         Cow::Owned(cdk_name(k))
                     };
@@ -216,12 +217,12 @@ impl Writer<'_> {
     }
 
     /// Writes a CloudFormation intrinsic function as CDK code; false when `m` is not one.
-    fn intrinsic(&self, m: &Map<String, Value>, indent: usize, out: &mut String) -> Result<bool> {
-        let Some((k, v)) = m.iter().next() else {
+    fn intrinsic(&self, m: &NodeMap<'_>, indent: usize, out: &mut String) -> Result<bool> {
+        let Some((k, v)) = m.entries().next() else {
             return Ok(false);
         };
-        match (k.as_str(), v) {
-            ("Ref", Value::String(id)) => {
+        match (k.as_ref(), v) {
+            ("Ref", Node::String(id)) => {
                 if let Some(code) = pseudo(id) {
                     out.push_str(code);
                     return Ok(true);
@@ -235,15 +236,15 @@ impl Writer<'_> {
                     _ => ".valueAsString",
                 });
             }
-            ("Fn::GetAtt", Value::Array(parts)) => {
-                let id = parts.first().and_then(Value::as_str).unwrap_or_default();
-                let attr = parts.get(1).and_then(Value::as_str).unwrap_or_default();
+            ("Fn::GetAtt", Node::Array(parts)) => {
+                let id = parts.first().and_then(Node::as_str).unwrap_or_default();
+                let attr = parts.get(1).and_then(Node::as_str).unwrap_or_default();
                 let (var, _) = self.var(id)?;
                 out.push_str(var);
                 out.push('.');
                 out.push_str(&attr_name(attr));
             }
-            ("Fn::Sub", Value::String(s)) => {
+            ("Fn::Sub", Node::String(s)) => {
                 out.push_str("cdk.Fn.sub(");
                 out.push_str(&ts_string(s));
                 out.push(')');
@@ -253,17 +254,17 @@ impl Writer<'_> {
                 self.value(inner, indent, false, &[], out)?;
                 out.push(')');
             }
-            ("Fn::Join", Value::Array(args)) if args.len() == 2 => {
+            ("Fn::Join", Node::Array(args)) if args.len() == 2 => {
                 out.push_str("cdk.Fn.join(");
                 self.args(args, indent, out)?;
                 out.push(')');
             }
-            ("Fn::Split", Value::Array(args)) if args.len() == 2 => {
+            ("Fn::Split", Node::Array(args)) if args.len() == 2 => {
                 out.push_str("cdk.Fn.split(");
                 self.args(args, indent, out)?;
                 out.push(')');
             }
-            ("Fn::Select", Value::Array(args)) if args.len() == 2 => {
+            ("Fn::Select", Node::Array(args)) if args.len() == 2 => {
                 out.push_str("cdk.Fn.select(");
                 self.args(args, indent, out)?;
                 out.push(')');
@@ -274,7 +275,7 @@ impl Writer<'_> {
     }
 
     /// Function arguments, comma-separated.
-    fn args(&self, args: &[Value], indent: usize, out: &mut String) -> Result<()> {
+    fn args(&self, args: &[Node<'_>], indent: usize, out: &mut String) -> Result<()> {
         for (i, a) in args.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
@@ -302,78 +303,101 @@ fn class_of(cfn_type: &str) -> Option<(String, String)> {
 }
 
 /// The logical IDs a resource body refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`).
-fn referenced_ids(v: &Value, ids: &Map<String, Value>, out: &mut Vec<String>) {
+fn referenced_ids<'t>(v: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec<&'t str>) {
     match v {
-        Value::Object(m) => {
-            for (k, inner) in m {
-                match (k.as_str(), inner) {
-                    ("Ref", Value::String(id)) => out.push(id.clone()),
-                    ("Fn::GetAtt", Value::Array(parts)) => {
-                        if let Some(id) = parts.first().and_then(Value::as_str) {
-                            out.push(id.to_string());
+        Node::Object(m) => {
+            for (k, inner) in m.entries() {
+                match (k.as_ref(), inner) {
+                    ("Ref", Node::String(id)) => out.push(id),
+                    ("Fn::GetAtt", Node::Array(parts)) => {
+                        if let Some(id) = parts.first().and_then(Node::as_str) {
+                            out.push(id);
                         }
                     }
-                    ("Fn::Sub", Value::String(text)) => {
-                        let mut rest = text.as_str();
+                    ("Fn::Sub", Node::String(text)) => {
+                        let mut rest: &str = text;
                         while let Some(pos) = rest.find("${") {
                             let after = rest.get(pos + 2..).unwrap_or("");
                             let end = after.find('}').unwrap_or(after.len());
                             let name = after.get(..end).unwrap_or("");
                             let id = name.split('.').next().unwrap_or("");
                             if !name.starts_with('!') && ids.contains_key(id) {
-                                out.push(id.to_string());
+                                out.push(id);
                             }
                             rest = after.get(end..).unwrap_or("");
                         }
                     }
-                    ("DependsOn", Value::Array(deps)) => {
-                        out.extend(deps.iter().filter_map(Value::as_str).map(String::from));
+                    ("DependsOn", Node::Array(deps)) => {
+                        out.extend(deps.iter().filter_map(Node::as_str));
                     }
                     _ => referenced_ids(inner, ids, out),
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| referenced_ids(i, ids, out)),
+        Node::Array(items) => items.iter().for_each(|i| referenced_ids(i, ids, out)),
         _ => {}
     }
 }
 
 /// The resources in an order where each comes after everything it refers to (constructs are
-/// variables: a TypeScript variable must be declared before it is used); ties by logical ID.
-fn creation_order(resources: &Map<String, Value>) -> Vec<String> {
-    let mut deps: HashMap<&str, HashSet<String>> = HashMap::new();
-    for (id, r) in resources {
+/// variables: a TypeScript variable must be declared before it is used): in waves, each wave
+/// the resources whose references are all in earlier waves, by logical ID within a wave.
+fn creation_order<'t>(resources: &'t NodeMap<'_>) -> Vec<&'t str> {
+    let ids: Vec<&'t str> = resources.entries().map(|(id, _)| id.as_ref()).collect();
+    // Positions in `ids` (sorted by logical ID, as the map is).
+    let position = |id: &str| ids.binary_search(&id).ok();
+    let mut waiting = vec![0usize; ids.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    for (i, (id, r)) in resources.entries().enumerate() {
         let mut refs = Vec::new();
         referenced_ids(r, resources, &mut refs);
-        deps.insert(
-            id.as_str(),
-            refs.into_iter()
-                .filter(|d| d != id && resources.contains_key(d))
-                .collect(),
-        );
-    }
-    let mut done: HashSet<String> = HashSet::new();
-    let mut order = Vec::with_capacity(resources.len());
-    while order.len() < resources.len() {
-        let ready: Vec<String> = resources
-            .keys()
-            .filter(|id| !done.contains(*id))
-            .filter(|id| {
-                deps.get(id.as_str())
-                    .is_none_or(|d| d.iter().all(|x| done.contains(x)))
-            })
-            .cloned()
+        let mut deps: Vec<usize> = refs
+            .into_iter()
+            .filter(|d| d != id)
+            .filter_map(position)
             .collect();
-        if ready.is_empty() {
-            // A cycle cannot come from a checked blueprint; keep the rest in ID order.
-            order.extend(resources.keys().filter(|id| !done.contains(*id)).cloned());
-            break;
+        deps.sort_unstable();
+        deps.dedup();
+        if let Some(w) = waiting.get_mut(i) {
+            *w = deps.len();
         }
-        for id in ready {
-            done.insert(id.clone());
-            order.push(id);
+        for d in deps {
+            if let Some(list) = dependents.get_mut(d) {
+                list.push(i);
+            }
         }
     }
+    let mut order = Vec::with_capacity(ids.len());
+    let mut placed = vec![false; ids.len()];
+    let mut wave: Vec<usize> = (0..ids.len())
+        .filter(|&i| waiting.get(i) == Some(&0))
+        .collect();
+    while !wave.is_empty() {
+        let mut next = Vec::new();
+        for &i in &wave {
+            if let Some(p) = placed.get_mut(i) {
+                *p = true;
+            }
+            order.extend(ids.get(i).copied());
+            for &j in dependents.get(i).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(w) = waiting.get_mut(j) {
+                    *w -= 1;
+                    if *w == 0 {
+                        next.push(j);
+                    }
+                }
+            }
+        }
+        next.sort_unstable();
+        wave = next;
+    }
+    // A cycle cannot come from a checked blueprint; keep the rest in ID order.
+    order.extend(
+        ids.iter()
+            .zip(&placed)
+            .filter(|(_, p)| !**p)
+            .map(|(id, _)| *id),
+    );
     order
 }
 
@@ -381,7 +405,7 @@ fn creation_order(resources: &Map<String, Value>) -> Vec<String> {
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     let plan = plan(bp)?;
     let lowered = lower(bp, &plan)?;
-    let t = &lowered.template.to_value();
+    let t = &lowered.template;
     let verbatim = verbatim_paths()?;
 
     let mut ns = Namespace::default();
@@ -395,39 +419,50 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
         ns.claim_free(word, "generated code");
     }
     let mut vars: HashMap<String, (String, String)> = HashMap::new();
-    let params = t["Parameters"].as_object().cloned().unwrap_or_default();
-    let resources = t["Resources"].as_object().cloned().unwrap_or_default();
-    for (id, p) in &params {
+    let empty = NodeMap::new();
+    let params = t
+        .get("Parameters")
+        .and_then(Node::as_object)
+        .unwrap_or(&empty);
+    let resources = t
+        .get("Resources")
+        .and_then(Node::as_object)
+        .unwrap_or(&empty);
+    vars.reserve(params.len() + resources.len());
+    for (id, p) in params.entries() {
         let var = ns.claim_free(&camel_case(id), id);
-        let kind = p["Type"].as_str().unwrap_or("String").to_string();
-        vars.insert(id.clone(), (var, kind));
+        let kind = p
+            .get("Type")
+            .and_then(Node::as_str)
+            .unwrap_or("String")
+            .to_string();
+        vars.insert(id.to_string(), (var, kind));
     }
-    for id in resources.keys() {
+    for (id, _) in resources.entries() {
         let var = ns.claim_free(&camel_case(id), id);
-        vars.insert(id.clone(), (var, "resource".into()));
+        vars.insert(id.to_string(), (var, "resource".into()));
     }
     let w = Writer { vars: &vars };
 
     let mut param_ctx = Vec::new();
-    for (id, p) in &params {
-        let mut props = Map::new();
-        for (k, v) in p.as_object().into_iter().flatten() {
-            props.insert(k.clone(), v.clone());
-        }
+    for (id, p) in params.entries() {
         let mut code = String::new();
-        w.value(&Value::Object(props), 2, false, &[], &mut code)?;
+        match p {
+            Node::Object(_) => w.value(p, 2, false, &[], &mut code)?,
+            _ => code.push_str("{}"),
+        }
+        let id: &str = id;
         param_ctx
             .push(json!({"id": id, "var": vars.get(id).map(|v| v.0.clone()), "props_code": code}));
     }
 
     let mut modules: Vec<String> = Vec::new();
-    let mut res_ctx = Vec::new();
-    for id in creation_order(&resources) {
-        let Some(r) = resources.get(&id) else {
+    let mut res_ctx = Vec::with_capacity(resources.len());
+    for id in creation_order(resources) {
+        let Some(r) = resources.get(id) else {
             continue;
         };
-        let id = &id;
-        let cfn_type = r["Type"].as_str().unwrap_or_default();
+        let cfn_type = r.get("Type").and_then(Node::as_str).unwrap_or_default();
         let (module, class) = class_of(cfn_type).ok_or_else(|| {
             gen_error(
                 Code::UnmappedType,
@@ -447,16 +482,17 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             Some(props) => w.value(props, 2, false, &paths, &mut code)?,
             None => code.push_str("{}"),
         }
-        let depends: Vec<String> = r["DependsOn"]
-            .as_array()
+        let depends: Vec<String> = r
+            .get("DependsOn")
+            .and_then(Node::as_array)
             .into_iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .filter_map(Node::as_str)
             .filter_map(|d| vars.get(d).map(|v| v.0.clone()))
             .collect();
         let policy = |key: &str| {
-            r[key]
-                .as_str()
+            r.get(key)
+                .and_then(Node::as_str)
                 .map(|p| format!("cdk.CfnDeletionPolicy.{}", p.to_ascii_uppercase()))
         };
         let update_policy = match r.get("UpdatePolicy") {
@@ -467,39 +503,60 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             }
             None => None,
         };
-        res_ctx.push(json!({
+        let entry = json!({
             "id": id,
             "var": vars.get(id).map(|v| v.0.clone()),
             "type": cfn_type,
             "module": module,
             "class": class,
-            "props_code": code,
             "depends_on": depends,
             "deletion_policy": policy("DeletionPolicy"),
             "update_replace_policy": policy("UpdateReplacePolicy"),
             "update_policy": update_policy,
-        }));
+        });
+        res_ctx.push(super::with_entries(
+            entry,
+            [("props_code", Value::String(code))],
+        ));
     }
     modules.sort();
 
     let mut out_ctx = Vec::new();
-    for (id, o) in t["Outputs"].as_object().into_iter().flatten() {
+    for (id, o) in t
+        .get("Outputs")
+        .and_then(Node::as_object)
+        .into_iter()
+        .flat_map(NodeMap::entries)
+    {
         let mut code = String::new();
-        w.value(&o["Value"], 2, false, &[], &mut code)?;
-        out_ctx.push(json!({"id": id, "value_code": code, "description": o.get("Description")}));
+        w.value(
+            o.get("Value").unwrap_or(&Node::Null),
+            2,
+            false,
+            &[],
+            &mut code,
+        )?;
+        let id: &str = id;
+        let description = o.get("Description").map(Node::to_value);
+        out_ctx.push(json!({"id": id, "value_code": code, "description": description}));
     }
 
     let doc = bp.blueprint();
     let stack_class = format!("{}Stack", pascal_case(&doc.name));
-    Ok(json!({
+    let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "stack": {"class": stack_class, "id": pascal_case(&doc.name), "description": doc.description},
         "package": {"name": doc.name.to_ascii_lowercase(), "version": bp.version().to_string()},
         "modules": modules,
-        "parameters": param_ctx,
-        "resources": res_ctx,
-        "outputs": out_ctx,
-    }))
+    });
+    Ok(super::with_entries(
+        ctx,
+        [
+            ("parameters", Value::Array(param_ctx)),
+            ("resources", Value::Array(res_ctx)),
+            ("outputs", Value::Array(out_ctx)),
+        ],
+    ))
 }
 
 #[cfg(test)]

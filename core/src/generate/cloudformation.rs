@@ -20,6 +20,7 @@ use crate::reference::{push_index, push_key, Part, Reference, Step, Template};
 
 use super::gen_error;
 use super::idents::{pascal_case, Namespace};
+use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
 use super::node::{Node, NodeMap, Str};
 use super::values::has_markers;
 
@@ -254,17 +255,7 @@ pub(crate) struct IndexFrom {
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        yaml_serde::from_str(&crate::embedded::text(DATA)).map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| {
-        gen_error(
-            Code::TemplateError,
-            "",
-            format!("catalog/formats/cloudformation.yaml: {e}"),
-        )
-    })
+    super::mapping::load(&CELL, DATA, "catalog/formats/cloudformation.yaml")
 }
 
 /// Where a value sits in the blueprint, rendered only for error messages.
@@ -561,11 +552,7 @@ impl<'a> Lowering<'a> {
         unmapped(
             Code::UnmappedAttribute,
             at,
-            format!(
-                "attribute `{key}` of {} has no {FORMAT} equivalent (mapped: {})",
-                self.type_name(target),
-                available.join(", ")
-            ),
+            no_attribute(key, self.type_name(target), FORMAT, &available),
         )
     }
 
@@ -769,7 +756,7 @@ impl<'a> Lowering<'a> {
                 return Err(unmapped(
                     Code::UnmappedProperty,
                     &here,
-                    format!("argument `{k}` of {type_name} has no {FORMAT} mapping"),
+                    no_mapping(k, type_name, FORMAT),
                 ));
             };
             match prop {
@@ -801,7 +788,7 @@ impl<'a> Lowering<'a> {
             return Err(unmapped(
                 Code::UnmappedProperty,
                 at,
-                format!("argument `{k}` of {type_name} has no {FORMAT} equivalent: {reason}"),
+                no_equivalent(k, type_name, FORMAT, reason),
             ));
         }
         if spec.implied.is_some() {
@@ -1002,21 +989,7 @@ impl<'a> Lowering<'a> {
     where
         'a: 's,
     {
-        let items: Vec<(Option<usize>, &'s Map<String, Value>)> = match v {
-            Value::Object(m) => vec![(None, m)],
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, item)| item.as_object().map(|m| (Some(i), m)))
-                .collect(),
-            _ => {
-                return Err(unmapped(
-                    Code::UnmappedProperty,
-                    at,
-                    format!("argument `{k}` of {type_name} must be a block (an object)"),
-                ))
-            }
-        };
+        let items = blocks(v, k, type_name).map_err(|m| unmapped(Code::UnmappedProperty, at, m))?;
         let mut list = Vec::with_capacity(items.len());
         for (i, item) in items {
             let item_at = match i {
@@ -2045,9 +2018,9 @@ pub(crate) fn context(bp: &CheckedBlueprint, yaml: bool, data: bool) -> Result<V
     let lowered = lower(bp, &plan)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    let value = (yaml || data).then(|| lowered.template.to_value());
+    let value = data.then(|| lowered.template.to_value());
     if yaml {
-        let text = super::yaml::to_yaml(value.as_ref().unwrap_or(&Value::Null));
+        let text = super::yaml::to_yaml(&lowered.template);
         ctx.insert("template_yaml".into(), Value::String(text));
     } else {
         ctx.insert(
@@ -2110,25 +2083,16 @@ pub(crate) fn verbatim_paths() -> Result<&'static HashMap<String, Vec<String>>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{provider_schema, ArgType, BlockSchema, Provider};
+    use crate::catalog::{provider_schema, Provider};
+    use crate::generate::mapping::{check_arguments as check_props, MappedArgument};
 
-    fn check_props(
-        type_name: &str,
-        specs: &BTreeMap<String, Prop>,
-        schema: &BlockSchema,
-        problems: &mut Vec<String>,
-    ) {
-        for (k, p) in specs {
-            let Some(arg) = schema.get(k) else {
-                problems.push(format!("{type_name}.{k}: not a Terraform argument"));
-                continue;
-            };
-            if let Prop::Spec(s) = p {
-                if !s.fields.is_empty() {
-                    if let ArgType::Block(b) | ArgType::BlockList(b) = &arg.ty {
-                        check_props(type_name, &s.fields, b, problems);
-                    }
-                }
+    impl MappedArgument for Prop {
+        const FIELDS_ONLY_IN_BLOCKS: bool = false;
+
+        fn fields(&self) -> Option<&BTreeMap<String, Prop>> {
+            match self {
+                Prop::Spec(s) => Some(&s.fields),
+                Prop::Name(_) => None,
             }
         }
     }

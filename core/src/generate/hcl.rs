@@ -732,52 +732,56 @@ pub(crate) fn filter_comment(value: &Value, _args: &Args) -> tera::Result<Value>
 /// HCL strings never hold raw newlines (they are escaped), so working line by line cannot touch
 /// a value.
 pub(crate) fn finish(text: &str) -> String {
-    // Tidy first: the kept lines.
-    let mut lines: Vec<&str> = Vec::with_capacity(text.len() / 24);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut runs = Runs::default();
+    // Tidy as the lines stream by: a blank line is held back until the next line shows whether
+    // it stays (never after an opening line, never before a closing one, never two in a row,
+    // none at the end).
+    let mut blank = false;
+    let mut after_open = true;
     for raw in text.split('\n') {
         let line = raw.trim_end();
         if line.is_empty() {
-            if lines
-                .last()
-                .is_none_or(|l| l.ends_with('{') || l.is_empty())
-            {
-                continue;
-            }
-        } else if line.trim_start().starts_with('}') {
-            while lines.last().is_some_and(|l| l.is_empty()) {
-                lines.pop();
-            }
-        }
-        lines.push(line);
-    }
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    // The current run of assignments: (line, offset of `=`, columns of the name).
-    let mut run: Vec<(&str, usize, usize)> = Vec::with_capacity(32);
-    let mut i = 0;
-    while let Some(line) = lines.get(i) {
-        let Some(eq) = assignment(line) else {
-            out.push_str(line);
-            out.push('\n');
-            i += 1;
+            blank |= !after_open;
             continue;
-        };
-        // A run of assignments: find its end and the widest name.
-        run.clear();
-        let lead_cols = |l: &str, e: usize| columns(l.get(..e).unwrap_or("").trim_end());
-        run.push((line, eq, lead_cols(line, eq)));
-        let mut j = i + 1;
-        while let Some(next) = lines.get(j) {
-            match assignment(next) {
-                Some(e) => run.push((next, e, lead_cols(next, e))),
-                None => break,
-            }
-            j += 1;
         }
-        let width = run.iter().map(|(_, _, c)| *c).max().unwrap_or(0);
-        for &(l, e, cols) in &run {
+        if blank && !line.trim_start().starts_with('}') {
+            runs.line("", &mut out);
+        }
+        blank = false;
+        runs.line(line, &mut out);
+        after_open = line.ends_with('{');
+    }
+    runs.flush(&mut out);
+    out
+}
+
+/// The current run of assignments of [`finish`]: (line, offset of `=`, columns of the name).
+#[derive(Default)]
+struct Runs<'t> {
+    run: Vec<(&'t str, usize, usize)>,
+}
+
+impl<'t> Runs<'t> {
+    /// One kept line: an assignment joins the run, any other line ends it.
+    fn line(&mut self, line: &'t str, out: &mut String) {
+        match assignment(line) {
+            Some(eq) => {
+                let cols = columns(line.get(..eq).unwrap_or("").trim_end());
+                self.run.push((line, eq, cols));
+            }
+            None => {
+                self.flush(out);
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+
+    /// Writes the run with its `=` signs aligned one space after the widest name.
+    fn flush(&mut self, out: &mut String) {
+        let width = self.run.iter().map(|(_, _, c)| *c).max().unwrap_or(0);
+        for &(l, e, cols) in &self.run {
             out.push_str(l.get(..e).unwrap_or("").trim_end());
             for _ in 0..(width - cols + 1) {
                 out.push(' ');
@@ -785,9 +789,8 @@ pub(crate) fn finish(text: &str) -> String {
             out.push_str(l.get(e..).unwrap_or(""));
             out.push('\n');
         }
-        i = j;
+        self.run.clear();
     }
-    out
 }
 
 /// Aligns `=` signs (see [`finish`]), keeping everything else as it is.

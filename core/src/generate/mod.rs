@@ -20,6 +20,7 @@ mod cdk;
 mod cloudformation;
 mod hcl;
 mod idents;
+mod mapping;
 mod node;
 mod pulumi;
 mod pulumi_map;
@@ -294,7 +295,7 @@ pub fn generate(
         OutputFormat::CloudFormation => cloudformation::context(bp, false, data)?,
         OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
         OutputFormat::CdkTs => cdk::context(bp)?,
-        OutputFormat::Arm => arm::context(bp)?,
+        OutputFormat::Arm => arm::context(bp, data)?,
         OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
         OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
     };
@@ -319,6 +320,21 @@ pub(crate) fn blueprint_context(bp: &CheckedBlueprint) -> serde_json::Value {
         "provider": bp.provider().as_str(),
         "region": doc.region,
     })
+}
+
+/// `object` (a JSON object built with `json!`) with `entries` added, moved in: `json!` copies
+/// every value it is given through serde, which for the big parts of a context (every resource's
+/// code or data) is a deep copy of them.
+pub(crate) fn with_entries<const N: usize>(
+    mut object: serde_json::Value,
+    entries: [(&str, serde_json::Value); N],
+) -> serde_json::Value {
+    if let serde_json::Value::Object(m) = &mut object {
+        for (k, v) in entries {
+            m.insert(k.to_string(), v);
+        }
+    }
+    object
 }
 
 /// A generate error with one finding.

@@ -184,6 +184,32 @@ impl<'a> Node<'a> {
         })
     }
 
+    /// The entry `key` of an object (`None` for other values).
+    pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+
+    pub(crate) fn as_object(&self) -> Option<&NodeMap<'a>> {
+        match self {
+            Node::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_array(&self) -> Option<&[Node<'a>]> {
+        match self {
+            Node::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub(crate) fn is_object(&self) -> bool {
         matches!(self, Node::Object(_))
     }

@@ -1129,18 +1129,7 @@ impl YamlWriter<'_> {
                 Value::String(out)
             }
             Pv::List(items) => Value::Array(items.iter().map(|i| self.value(i)).collect()),
-            // Pulumi YAML reads object keys as expressions too: a user key (a tag name) with
-            // `${` must be escaped like any literal text.
-            Pv::Obj(items) => Value::Object(
-                items
-                    .iter()
-                    .map(|(k, v)| {
-                        let mut key = String::with_capacity(k.text().len());
-                        yaml_literal(k.text(), &mut key);
-                        (key, self.value(v))
-                    })
-                    .collect(),
-            ),
+            Pv::Obj(items) => self.object(items),
             Pv::Ref(r) => {
                 let mut out = String::new();
                 self.path(r, &mut out);
@@ -1161,6 +1150,28 @@ impl YamlWriter<'_> {
             Pv::ToStr(v) | Pv::ToNum(v) => self.value(v),
         }
     }
+
+    fn object(&self, items: &[(Key, Pv)]) -> Value {
+        // Pulumi YAML reads object keys as expressions too: a user key (a tag name) with `${`
+        // must be escaped like any literal text.
+        Value::Object(
+            items
+                .iter()
+                .map(|(k, v)| {
+                    let mut key = String::with_capacity(k.text().len());
+                    yaml_literal(k.text(), &mut key);
+                    (key, self.value(v))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// `{key: value}`, the value moved in.
+fn single(key: &str, value: Value) -> Value {
+    let mut m = Map::with_capacity(1);
+    m.insert(key.into(), value);
+    Value::Object(m)
 }
 
 /// A Pulumi project config type declaration for a variable type.
@@ -1253,15 +1264,23 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
                 .collect();
             options.insert("customTimeouts".into(), Value::Object(t));
         }
-        let props = w.value(&Pv::Obj(r.props.clone()));
-        for key in w.keys.get(i).into_iter().flatten() {
+        let props = w.object(&r.props);
+        let keys = w.keys.get(i).map(Vec::as_slice).unwrap_or_default();
+        // One entry per instance; the last takes the values, the others copies.
+        let mut shared = Some((props, options));
+        for (n, key) in keys.iter().enumerate() {
+            let (props, options) = if n + 1 == keys.len() {
+                shared.take().unwrap_or_default()
+            } else {
+                shared.clone().unwrap_or_default()
+            };
             let mut res = Map::new();
             res.insert("type".into(), Value::String(r.token.clone()));
             if !r.props.is_empty() {
-                res.insert("properties".into(), props.clone());
+                res.insert("properties".into(), props);
             }
             if !options.is_empty() {
-                res.insert("options".into(), Value::Object(options.clone()));
+                res.insert("options".into(), Value::Object(options));
             }
             resources.insert(key.clone(), Value::Object(res));
         }
@@ -1276,22 +1295,26 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
         };
         outputs.insert(o.name.clone(), v);
     }
+    // The big values are moved in (`json!` would copy them).
     let mut sections = vec![json!({"name": doc.name}), json!({"runtime": "yaml"})];
     if let Some(d) = &doc.description {
         sections.push(json!({"description": d}));
     }
-    sections.push(json!({"config": config}));
+    sections.push(single("config", Value::Object(config)));
     if !resources.is_empty() {
-        sections.push(json!({"resources": resources}));
+        sections.push(single("resources", Value::Object(resources)));
     }
     if !outputs.is_empty() {
-        sections.push(json!({"outputs": outputs}));
+        sections.push(single("outputs", Value::Object(outputs)));
     }
-    Ok(json!({
+    let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "package": {"name": p.map.package, "version": p.map.version},
-        "sections": sections,
-    }))
+    });
+    Ok(super::with_entries(
+        ctx,
+        [("sections", Value::Array(sections))],
+    ))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1390,6 +1413,23 @@ impl TsWriter {
         }
     }
 
+    fn object(&self, items: &[(Key, Pv)], indent: usize, out: &mut String) {
+        if items.is_empty() {
+            out.push_str("{}");
+            return;
+        }
+        out.push_str("{\n");
+        for (k, v) in items {
+            pad(out, indent + 1);
+            self.key(k, out);
+            out.push_str(": ");
+            self.value(v, indent + 1, out);
+            out.push_str(",\n");
+        }
+        pad(out, indent);
+        out.push('}');
+    }
+
     fn value(&self, v: &Pv, indent: usize, out: &mut String) {
         match v {
             Pv::Null => out.push_str("undefined"),
@@ -1407,19 +1447,7 @@ impl TsWriter {
                 pad(out, indent);
                 out.push(']');
             }
-            Pv::Obj(items) if items.is_empty() => out.push_str("{}"),
-            Pv::Obj(items) => {
-                out.push_str("{\n");
-                for (k, v) in items {
-                    pad(out, indent + 1);
-                    self.key(k, out);
-                    out.push_str(": ");
-                    self.value(v, indent + 1, out);
-                    out.push_str(",\n");
-                }
-                pad(out, indent);
-                out.push('}');
-            }
+            Pv::Obj(items) => self.object(items, indent, out),
             Pv::Ref(r) => self.reference(r, out),
             Pv::ToStr(v) => {
                 out.push_str("pulumi.concat(");
@@ -1603,7 +1631,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         };
         let indent = if r.count.is_some() { 2 } else { 1 };
         let mut args = String::new();
-        w.value(&Pv::Obj(r.props.clone()), indent - 1, &mut args);
+        w.object(&r.props, indent - 1, &mut args);
         let mut opts = Vec::new();
         if !r.depends_on.is_empty() {
             let deps: Vec<String> = r
@@ -1635,7 +1663,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
             opts.push(format!("customTimeouts: {{ {} }}", items.join(", ")));
         }
         let opts_code = (!opts.is_empty()).then(|| format!("{{ {} }}", opts.join(", ")));
-        res_ctx.push(json!({
+        let entry = json!({
             "name": r.name,
             "var": w.res_ids.get(i),
             "class": format!("{alias}.{}", r.class_path),
@@ -1645,10 +1673,13 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
                 Some(_) => format!("{} + i", ts_string(&format!("{}-", r.name))),
                 None => ts_string(&r.name),
             },
-            "args_code": args,
             "opts_code": opts_code,
             "comment": r.description.as_deref().map(|d| ts_comment(d, "")),
-        }));
+        });
+        res_ctx.push(super::with_entries(
+            entry,
+            [("args_code", Value::String(args))],
+        ));
     }
 
     let mut out_ctx = Vec::with_capacity(p.outputs.len());
@@ -1679,7 +1710,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         Value::String(doc.region.clone()),
     );
     project.push(json!({"config": provider_config}));
-    Ok(json!({
+    let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "header_comment": ts_comment(
             &format!(
@@ -1704,10 +1735,15 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
             },
         },
         "project": {"sections": project},
-        "config": config_ctx,
-        "resources": res_ctx,
-        "outputs": out_ctx,
-    }))
+    });
+    Ok(super::with_entries(
+        ctx,
+        [
+            ("config", Value::Array(config_ctx)),
+            ("resources", Value::Array(res_ctx)),
+            ("outputs", Value::Array(out_ctx)),
+        ],
+    ))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Lowering for `terraform` and `terraform-json`: the blueprint in Terraform JSON syntax (every
 //! string a template: references as `${aws_vpc.main.id}`, literal `${`/`%{` as `$${`/`%%{`).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map};
 
@@ -12,6 +13,7 @@ use crate::error::Result;
 use crate::reference::{Part, Reference, Step, Template};
 
 use super::gen_error;
+use super::node::{Node, NodeMap};
 use super::values::{default_tags, has_markers, merged_tags, parse_template};
 use crate::error::Code;
 
@@ -189,6 +191,9 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> R
     let doc = bp.blueprint();
     let provider = bp.provider();
     let cat = catalog(provider);
+    // Templates other than the embedded ones also get `document` (the embedded one prints
+    // `document_json`).
+    let custom = data;
     let data = data || json_syntax;
 
     let mut resources = Vec::with_capacity(doc.resources.len());
@@ -331,71 +336,88 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> R
     ctx.insert("resources".into(), Value::Array(resources));
     let mut ctx = Value::Object(ctx);
     if json_syntax {
-        let document = json_document(&ctx);
+        let (text, document) = {
+            let document = json_document(&ctx);
+            (
+                document.to_json_pretty(),
+                custom.then(|| document.to_value()),
+            )
+        };
         if let Value::Object(m) = &mut ctx {
-            m.insert("document".into(), document);
+            m.insert("document_json".into(), Value::String(text));
+            if let Some(document) = document {
+                m.insert("document".into(), document);
+            }
         }
     }
     Ok(ctx)
 }
 
-/// The whole configuration in Terraform JSON syntax (`main.tf.json`).
-fn json_document(ctx: &Value) -> Value {
+/// An object of borrowed keys, in key order (a later entry replaces an earlier one).
+fn obj<'a>(entries: Vec<(&'a str, Node<'a>)>) -> Node<'a> {
+    Node::Object(NodeMap::from_unsorted(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect(),
+    ))
+}
+
+/// The whole configuration in Terraform JSON syntax (`main.tf.json`), borrowing the context's
+/// values (printed with [`Node::to_json_pretty`], byte for byte what the `json` filter prints).
+fn json_document(ctx: &Value) -> Node<'_> {
     let p = &ctx["provider"];
-    let name = p["name"].as_str().unwrap_or_default().to_string();
-    let mut doc = Map::new();
-    let mut required = Map::new();
-    required.insert(
-        name.clone(),
-        json!({"source": p["source"], "version": p["version"]}),
-    );
-    doc.insert(
-        "terraform".into(),
-        json!({"required_version": ">= 1.5.0", "required_providers": required}),
-    );
-    let mut provider_block = Map::new();
-    match name.as_str() {
-        "azurerm" => {
-            provider_block.insert("features".into(), json!({}));
-        }
-        _ => {
-            provider_block.insert("region".into(), p["region"].clone());
-        }
+    let name = p["name"].as_str().unwrap_or_default();
+    let mut doc: Vec<(&str, Node<'_>)> = Vec::with_capacity(5);
+    doc.push((
+        "terraform",
+        obj(vec![
+            ("required_version", Node::String(Cow::Borrowed(">= 1.5.0"))),
+            (
+                "required_providers",
+                obj(vec![(
+                    name,
+                    obj(vec![
+                        ("source", Node::from_value(&p["source"])),
+                        ("version", Node::from_value(&p["version"])),
+                    ]),
+                )]),
+            ),
+        ]),
+    ));
+    let mut provider_block = Vec::with_capacity(2);
+    match name {
+        "azurerm" => provider_block.push(("features", Node::Object(NodeMap::new()))),
+        _ => provider_block.push(("region", Node::from_value(&p["region"]))),
     }
     if p["default_tags"].as_object().is_some_and(|t| !t.is_empty()) {
-        provider_block.insert(
-            "default_tags".into(),
-            json!({"tags": p["default_tags"].clone()}),
-        );
+        provider_block.push((
+            "default_tags",
+            obj(vec![("tags", Node::from_value(&p["default_tags"]))]),
+        ));
     }
-    let mut providers = Map::new();
-    providers.insert(name, Value::Object(provider_block));
-    doc.insert("provider".into(), Value::Object(providers));
+    doc.push(("provider", obj(vec![(name, obj(provider_block))])));
 
     let vars = ctx["variables"]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     if !vars.is_empty() {
-        let mut m = Map::new();
+        let mut m = Vec::with_capacity(vars.len());
         for v in vars {
-            let mut var = Map::new();
-            var.insert("type".into(), v["type"].clone());
+            let mut var = vec![("type", Node::from_value(&v["type"]))];
             if let Some(d) = v.get("default") {
-                var.insert("default".into(), d.clone());
+                var.push(("default", Node::from_value(d)));
             }
             if !v["description"].is_null() {
-                var.insert("description".into(), v["description"].clone());
+                var.push(("description", Node::from_value(&v["description"])));
             }
             if v["sensitive"] == Value::Bool(true) {
-                var.insert("sensitive".into(), Value::Bool(true));
+                var.push(("sensitive", Node::Bool(true)));
             }
-            m.insert(
-                v["name"].as_str().unwrap_or_default().to_string(),
-                Value::Object(var),
-            );
+            m.push((v["name"].as_str().unwrap_or_default(), obj(var)));
         }
-        doc.insert("variable".into(), Value::Object(m));
+        doc.push(("variable", obj(m)));
     }
 
     let resources = ctx["resources"]
@@ -403,57 +425,53 @@ fn json_document(ctx: &Value) -> Value {
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     if !resources.is_empty() {
-        let mut by_type: Map<String, Value> = Map::new();
+        let mut by_type: BTreeMap<&str, Vec<(&str, Node<'_>)>> = BTreeMap::new();
         for r in resources {
-            let mut body = Map::new();
+            let props = r["properties"].as_object();
+            let mut body = Vec::with_capacity(props.map_or(0, |p| p.len()) + 3);
             if let Some(c) = r["count"].as_u64() {
-                body.insert("count".into(), json!(c));
+                body.push(("count", Node::Number(c.into())));
             }
-            if let Some(props) = r["properties"].as_object() {
-                for (k, v) in props {
-                    body.insert(k.clone(), v.clone());
-                }
+            for (k, v) in props.into_iter().flatten() {
+                body.push((k.as_str(), Node::from_value(v)));
             }
             if r["depends_on"].as_array().is_some_and(|d| !d.is_empty()) {
-                body.insert("depends_on".into(), r["depends_on"].clone());
+                body.push(("depends_on", Node::from_value(&r["depends_on"])));
             }
             if r["lifecycle"].is_object() {
-                body.insert("lifecycle".into(), r["lifecycle"].clone());
+                body.push(("lifecycle", Node::from_value(&r["lifecycle"])));
             }
-            let ty = r["type"].as_str().unwrap_or_default().to_string();
-            let entry = by_type
+            let ty = r["type"].as_str().unwrap_or_default();
+            by_type
                 .entry(ty)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(m) = entry {
-                m.insert(
-                    r["name"].as_str().unwrap_or_default().to_string(),
-                    Value::Object(body),
-                );
-            }
+                .or_default()
+                .push((r["name"].as_str().unwrap_or_default(), obj(body)));
         }
-        doc.insert("resource".into(), Value::Object(by_type));
+        doc.push((
+            "resource",
+            obj(by_type
+                .into_iter()
+                .map(|(ty, named)| (ty, obj(named)))
+                .collect()),
+        ));
     }
 
     let outputs = ctx["outputs"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     if !outputs.is_empty() {
-        let mut m = Map::new();
+        let mut m = Vec::with_capacity(outputs.len());
         for o in outputs {
-            let mut out = Map::new();
-            out.insert("value".into(), o["value"].clone());
+            let mut out = vec![("value", Node::from_value(&o["value"]))];
             if !o["description"].is_null() {
-                out.insert("description".into(), o["description"].clone());
+                out.push(("description", Node::from_value(&o["description"])));
             }
             if o["sensitive"] == Value::Bool(true) {
-                out.insert("sensitive".into(), Value::Bool(true));
+                out.push(("sensitive", Node::Bool(true)));
             }
-            m.insert(
-                o["name"].as_str().unwrap_or_default().to_string(),
-                Value::Object(out),
-            );
+            m.push((o["name"].as_str().unwrap_or_default(), obj(out)));
         }
-        doc.insert("output".into(), Value::Object(m));
+        doc.push(("output", obj(m)));
     }
-    Value::Object(doc)
+    obj(doc)
 }
 
 /// Whether a value references a sensitive variable or a sensitive argument of a resource.

@@ -7,18 +7,89 @@
 
 use crate::blueprint::Value;
 
+use super::node::Node;
+
+/// What the writer needs to see of a JSON value: both `serde_json::Value` (template filters) and
+/// the lowered [`Node`] trees (CloudFormation YAML, written without a `Value` copy) are written
+/// by the same code, so they come out byte for byte the same.
+pub(crate) trait Tree: Sized {
+    /// The value's shape; objects give their size, their entries come from [`Tree::entries`].
+    fn shape(&self) -> Shape<'_, Self>;
+    /// The entries of an object, in key order (nothing for other values).
+    fn entries(&self) -> impl Iterator<Item = (&str, &Self)>;
+}
+
+/// One level of a [`Tree`].
+pub(crate) enum Shape<'a, T> {
+    Null,
+    Bool(bool),
+    Number(&'a serde_json::Number),
+    String(&'a str),
+    Seq(&'a [T]),
+    /// An object of this many entries.
+    Map(usize),
+}
+
+impl Tree for Value {
+    fn shape(&self) -> Shape<'_, Self> {
+        match self {
+            Value::Null => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Number(n) => Shape::Number(n),
+            Value::String(s) => Shape::String(s),
+            Value::Array(a) => Shape::Seq(a),
+            Value::Object(m) => Shape::Map(m.len()),
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
+        self.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl Tree for Node<'_> {
+    fn shape(&self) -> Shape<'_, Self> {
+        match self {
+            Node::Null => Shape::Null,
+            Node::Bool(b) => Shape::Bool(*b),
+            Node::Number(n) => Shape::Number(n),
+            Node::String(s) => Shape::String(s),
+            Node::Array(a) => Shape::Seq(a),
+            Node::Object(m) => Shape::Map(m.len()),
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, &Self)> {
+        let map = match self {
+            Node::Object(m) => Some(m),
+            _ => None,
+        };
+        map.into_iter()
+            .flat_map(|m| m.entries())
+            .map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
 /// A JSON value as a YAML document body (block style, 2-space indent), ending with a newline.
-pub(crate) fn to_yaml(value: &Value) -> String {
+pub(crate) fn to_yaml<T: Tree>(value: &T) -> String {
     let mut out = String::with_capacity(256);
-    match value {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
+    write_document(&mut out, value);
+    out
+}
+
+/// [`to_yaml`] into `out`.
+pub(crate) fn write_document<T: Tree>(out: &mut String, value: &T) {
+    match value.shape() {
+        Shape::Map(n) if n > 0 => write_map(out, value, 0),
+        Shape::Seq(a) if !a.is_empty() => write_seq(out, a, 0),
         scalar => {
-            write_scalar(&mut out, scalar);
+            write_scalar(out, scalar);
             out.push('\n');
         }
     }
-    out
 }
 
 fn pad(out: &mut String, indent: usize) {
@@ -27,9 +98,9 @@ fn pad(out: &mut String, indent: usize) {
     }
 }
 
-fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
+fn write_map<T: Tree>(out: &mut String, m: &T, indent: usize) {
     let mut first = true;
-    for (k, v) in m {
+    for (k, v) in m.entries() {
         if !first || !out.ends_with("- ") {
             pad(out, indent);
         }
@@ -40,16 +111,16 @@ fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize
     }
 }
 
-fn write_seq(out: &mut String, a: &[Value], indent: usize) {
+fn write_seq<T: Tree>(out: &mut String, a: &[T], indent: usize) {
     for v in a {
         pad(out, indent);
         out.push('-');
-        match v {
-            Value::Object(m) if !m.is_empty() => {
+        match v.shape() {
+            Shape::Map(n) if n > 0 => {
                 out.push(' ');
-                write_map(out, m, indent + 2);
+                write_map(out, v, indent + 2);
             }
-            Value::Array(inner) if !inner.is_empty() => {
+            Shape::Seq(inner) if !inner.is_empty() => {
                 out.push('\n');
                 write_seq(out, inner, indent + 2);
             }
@@ -63,13 +134,13 @@ fn write_seq(out: &mut String, a: &[Value], indent: usize) {
 }
 
 /// The value after `key:`.
-fn write_child(out: &mut String, v: &Value, indent: usize) {
-    match v {
-        Value::Object(m) if !m.is_empty() => {
+fn write_child<T: Tree>(out: &mut String, v: &T, indent: usize) {
+    match v.shape() {
+        Shape::Map(n) if n > 0 => {
             out.push('\n');
-            write_map(out, m, indent + 2);
+            write_map(out, v, indent + 2);
         }
-        Value::Array(a) if !a.is_empty() => {
+        Shape::Seq(a) if !a.is_empty() => {
             out.push('\n');
             write_seq(out, a, indent);
         }
@@ -81,14 +152,14 @@ fn write_child(out: &mut String, v: &Value, indent: usize) {
     }
 }
 
-fn write_scalar(out: &mut String, v: &Value) {
+fn write_scalar<T>(out: &mut String, v: Shape<'_, T>) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_string(out, s),
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
+        Shape::Null => out.push_str("null"),
+        Shape::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Shape::Number(n) => out.push_str(&n.to_string()),
+        Shape::String(s) => write_string(out, s),
+        Shape::Seq(_) => out.push_str("[]"),
+        Shape::Map(_) => out.push_str("{}"),
     }
 }
 
@@ -106,7 +177,7 @@ fn plain(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | ':' | '-'))
         && !s.ends_with(':')
         && !s.contains(": ")
-        && !SPECIAL.contains(&s.to_ascii_lowercase().as_str())
+        && !SPECIAL.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
 fn write_string(out: &mut String, s: &str) {
@@ -157,5 +228,6 @@ mod tests {
         );
         let back: Value = yaml_serde::from_str(&text).unwrap();
         assert_eq!(back, v);
+        assert_eq!(to_yaml(&Node::from_value(&v)), text);
     }
 }

@@ -1,0 +1,74 @@
+//! `generate` once in one format on a synthetic blueprint of `N` resources, for callgrind
+//! instruction counts that stay stable on a busy machine (the wall-clock bench is
+//! `benches/benches/generate.rs`). Parsing and a warm-up call on a small blueprint happen
+//! before the measured call, which is its own function so callgrind reports it inclusively:
+//!
+//! ```text
+//! cargo build --profile bench -p iac-dharma-bench --example generate_profile
+//! valgrind --tool=callgrind --callgrind-out-file=cg.out \
+//!     target/release/examples/generate_profile cloudformation 10000
+//! callgrind_annotate --inclusive=yes cg.out | grep generate_profile::measured
+//! ```
+//!
+//! Formats are the ids of `dharma generate --format`; `arm` runs on the synthetic Azure blueprint,
+//! the AWS-only formats on the synthetic AWS blueprint with `root_block_device` written as an
+//! `ebs_block_device` (as the bench does; CloudFormation cannot express the former).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // profiling harness
+
+use iac_dharma::{CheckedBlueprint, GenerateOptions, OutputFormat, Provider};
+use iac_dharma_bench::{synthetic_aws, synthetic_azure};
+use serde_json::{json, Value};
+
+fn cloudformation_expressible(mut bp: Value) -> Value {
+    for r in bp["resources"].as_array_mut().into_iter().flatten() {
+        if r["type"] == "aws_instance" {
+            if let Some(props) = r["properties"].as_object_mut() {
+                if let Some(mut root) = props.remove("root_block_device") {
+                    root["device_name"] = json!("/dev/xvda");
+                    props.insert("ebs_block_device".into(), json!([root]));
+                }
+            }
+        }
+    }
+    bp
+}
+
+fn blueprint(format: OutputFormat, n: usize) -> CheckedBlueprint {
+    let doc = if format == OutputFormat::Arm {
+        synthetic_azure(n)
+    } else if !format.supports(Provider::Azure) {
+        cloudformation_expressible(synthetic_aws(n))
+    } else {
+        synthetic_aws(n)
+    };
+    iac_dharma::parse(&doc.to_string()).unwrap()
+}
+
+/// The warm-up call, its own function so that it is not counted with [`measured`].
+#[inline(never)]
+fn warm(bp: &CheckedBlueprint, format: OutputFormat) -> usize {
+    // Not the same body as `measured`, so that the two are not merged into one symbol.
+    iac_dharma::generate(bp, format, &GenerateOptions::default())
+        .unwrap()
+        .len()
+}
+
+#[inline(never)]
+fn measured(bp: &CheckedBlueprint, format: OutputFormat) -> usize {
+    let files = iac_dharma::generate(bp, format, &GenerateOptions::default()).unwrap();
+    files.files.values().map(String::len).sum()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let format: OutputFormat = args
+        .next()
+        .unwrap_or_else(|| "terraform".into())
+        .parse()
+        .unwrap();
+    let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    // Warm the embedded templates, schemas and mappings, as a long-running service would.
+    std::hint::black_box(warm(&blueprint(format, 50), format));
+    let bp = blueprint(format, n);
+    println!("{format} {n}: {} bytes", measured(&bp, format));
+}
