@@ -79,6 +79,14 @@ fn json_text(value: &JsValue, arg: &str) -> Result<String, JsValue> {
     })
 }
 
+/// A blueprint argument (text in its detected syntax, or an object), parsed and checked: what
+/// every verb but `parse`/`check` starts with.
+pub fn load_blueprint(value: &JsValue) -> Result<iac_dharma::CheckedBlueprint, JsValue> {
+    blueprint_input(value, None)?
+        .load()
+        .map_err(|e| js_error(&e))
+}
+
 /// A blueprint argument: source text (JSON or YAML), or a JSON-compatible object.
 ///
 /// Objects go through `JSON.stringify`, which turns cycles and `BigInt`s into clean errors and

@@ -17,7 +17,7 @@ mod panic;
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{blueprint_input, js_error, optional_string, to_js};
+use crate::convert::{blueprint_input, js_error, load_blueprint, optional_string, to_js};
 use crate::report::{CheckReport, ParseReport};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -82,9 +82,7 @@ pub fn graph(
 ) -> Result<JsValue, JsValue> {
     let format = optional_string(format, "format")?;
     let format = report::graph_format(format.as_deref()).map_err(|e| js_error(&e))?;
-    let bp = blueprint_input(&blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let bp = load_blueprint(&blueprint)?;
     match format {
         iac_dharma::GraphFormat::Json => to_js(&iac_dharma::graph_json(&bp)),
         other => Ok(JsValue::from_str(&iac_dharma::render_graph(&bp, other))),
@@ -108,9 +106,7 @@ pub fn blast_radius(
             None,
         ))
     })?;
-    let bp = blueprint_input(&blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let bp = load_blueprint(&blueprint)?;
     let names = report::blast_radius(&bp, &name).map_err(|e| js_error(&e))?;
     to_js(&names)
 }
@@ -139,9 +135,7 @@ pub fn generate(
     let options = convert::options::<report::GenerateArgs>(options, "options")?
         .into_options()
         .map_err(|e| js_error(&e))?;
-    let bp = blueprint_input(&blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let bp = load_blueprint(&blueprint)?;
     let files = iac_dharma::generate(&bp, format, &options).map_err(|e| js_error(&e))?;
     to_js(&files)
 }
@@ -177,9 +171,7 @@ pub fn estimate(
     let options = convert::options::<report::EstimateArgs>(options, "options")?
         .into_options()
         .map_err(|e| js_error(&e))?;
-    let bp = blueprint_input(&blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let bp = load_blueprint(&blueprint)?;
     let estimate = iac_dharma::estimate(&bp, &options).map_err(|e| js_error(&e))?;
     to_js(&estimate)
 }
@@ -204,12 +196,8 @@ pub fn cost_diff(
     let options = convert::options::<report::EstimateArgs>(options, "options")?
         .into_options()
         .map_err(|e| js_error(&e))?;
-    let old = blueprint_input(&old_blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
-    let new = blueprint_input(&new_blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let old = load_blueprint(&old_blueprint)?;
+    let new = load_blueprint(&new_blueprint)?;
     let diff = iac_dharma::cost_diff(&old, &new, &options).map_err(|e| js_error(&e))?;
     to_js(&diff)
 }
@@ -229,12 +217,8 @@ pub fn plan_diff(
     #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
     new_blueprint: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let old = blueprint_input(&old_blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
-    let new = blueprint_input(&new_blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let old = load_blueprint(&old_blueprint)?;
+    let new = load_blueprint(&new_blueprint)?;
     let plan = iac_dharma::plan_diff(&old, &new).map_err(|e| js_error(&e))?;
     to_js(&plan.to_value())
 }
@@ -259,9 +243,7 @@ pub fn validate(
 ) -> Result<JsValue, JsValue> {
     let args = convert::options::<report::ValidateArgs>(options, "options")?;
     let engine_options = args.blueprint_options().map_err(|e| js_error(&e))?;
-    let bp = blueprint_input(&blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let bp = load_blueprint(&blueprint)?;
     let policies = args.policies().map_err(|e| js_error(&e))?;
     let report = iac_dharma::validate(&bp, &policies, &engine_options).map_err(|e| js_error(&e))?;
     to_js(&report)
@@ -311,9 +293,7 @@ pub fn drift(
     #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] state: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let bp = blueprint_input(&blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let bp = load_blueprint(&blueprint)?;
     let (text, object) = convert::document_text(&state, "state", "a Terraform state")?;
     let state = report::terraform_state(&text, object).map_err(|e| js_error(&e))?;
     let report = iac_dharma::drift(&bp, &state).map_err(|e| js_error(&e))?;
@@ -334,12 +314,8 @@ pub fn version_check(
     #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
     new_blueprint: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let old = blueprint_input(&old_blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
-    let new = blueprint_input(&new_blueprint, None)?
-        .load()
-        .map_err(|e| js_error(&e))?;
+    let old = load_blueprint(&old_blueprint)?;
+    let new = load_blueprint(&new_blueprint)?;
     to_js(&report::version_check(&old, &new).map_err(|e| js_error(&e))?)
 }
 
