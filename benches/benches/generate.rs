@@ -8,22 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use iac_dharma::{generate, GenerateOptions, OutputFormat};
-use iac_dharma_bench::{synthetic_aws, synthetic_azure};
-use serde_json::{json, Value};
-
-fn cloudformation_expressible(mut bp: Value) -> Value {
-    for r in bp["resources"].as_array_mut().into_iter().flatten() {
-        if r["type"] == "aws_instance" {
-            if let Some(props) = r["properties"].as_object_mut() {
-                if let Some(mut root) = props.remove("root_block_device") {
-                    root["device_name"] = json!("/dev/xvda");
-                    props.insert("ebs_block_device".into(), json!([root]));
-                }
-            }
-        }
-    }
-    bp
-}
+use iac_dharma_bench::{cloudformation_expressible, synthetic_aws, synthetic_azure};
 
 fn bench_generate(c: &mut Criterion) {
     let options = GenerateOptions::default();

@@ -194,6 +194,23 @@ pub fn synthetic_azure(n: usize) -> Value {
     })
 }
 
+/// [`synthetic_aws`] made expressible in CloudFormation and CDK: each instance's
+/// `root_block_device` (CloudFormation needs the AMI's root device name for it) written as an
+/// `ebs_block_device` on `/dev/xvda` — same size and shape, for the generate benches.
+pub fn cloudformation_expressible(mut bp: Value) -> Value {
+    for r in bp["resources"].as_array_mut().into_iter().flatten() {
+        if r["type"] == "aws_instance" {
+            if let Some(props) = r["properties"].as_object_mut() {
+                if let Some(mut root) = props.remove("root_block_device") {
+                    root["device_name"] = json!("/dev/xvda");
+                    props.insert("ebs_block_device".into(), json!([root]));
+                }
+            }
+        }
+    }
+    bp
+}
+
 /// [`synthetic_aws`] changed as a new version would change it, for plan benchmarks: one resource
 /// in ten changes — subnets get a new CIDR block (a force-new change that cascades replacements
 /// to what uses them), instances a new size, volumes a new size, queues are removed, other
