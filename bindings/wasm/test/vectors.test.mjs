@@ -2,8 +2,15 @@
 // with the runner the JS packages share (tests/vectors/runner.mjs), which compares outcomes
 // exactly as core/tests/vectors.rs does. Calls this package does not offer yet are reported as
 // skipped, by name.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import * as dharma from '@iac-dharma/wasm';
 import { containsEcho, runVectors } from '../../../tests/vectors/runner.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const read = (path) => readFileSync(join(ROOT, path), 'utf8');
 
 /** Each supported call: (case, blueprint input, format) -> the `result` of the outcome. */
 const CALLS = {
@@ -42,22 +49,43 @@ const CALLS = {
   },
   validate(c, input, format) {
     const args = c.args ?? {};
-    const options = { today: args.today ?? '2026-06-01' };
-    for (const key of ['fail_on', 'variables', 'settings', 'policies', 'no_builtin', 'time_limit_ms']) {
-      if (key in args) options[key] = args[key];
-    }
-    const r = dharma.validate(documentOf(input, format), options);
-    const findings = r.findings
-      .filter((f) => args.check == null || f.id === args.check)
-      .map((f) => ({ id: f.id, address: f.address, path: f.path, status: f.status, severity: f.severity }));
-    const waivers = (r.waivers ?? []).map((w) => ({ address: w.address, id: w.id, state: w.state }));
-    return { passed: r.passed, counts: r.counts, findings, waivers };
+    return reportResult(dharma.validate(documentOf(input, format), validateOptions(args, ['time_limit_ms'])), args);
+  },
+  validate_plan(c) {
+    const args = c.args;
+    const plan = 'plan_file' in args ? read(args.plan_file) : 'plan_text' in args ? args.plan_text : args.plan;
+    return reportResult(dharma.validatePlan(plan, validateOptions(args, ['waivers'])), args);
+  },
+  drift(c, input, format) {
+    return dharma.drift(documentOf(input, format), read(c.args.state_file));
+  },
+  version_bump(c, input, format) {
+    const v = dharma.versionCheck(documentOf(input, format), JSON.stringify(c.args.new_blueprint));
+    return { bump: v.required, minimum: v.minimum, ok: v.ok };
   },
 };
 
 /** The functions that detect the syntax of text: where the case names it, read it with `parse`. */
 function documentOf(input, format) {
   return typeof input === 'string' && format ? dharma.parse(input, format).blueprint : input;
+}
+
+/** Options of the `validate` and `validate_plan` calls, as core/tests/vectors.rs builds them. */
+function validateOptions(args, extraKeys) {
+  const options = { today: args.today ?? '2026-06-01' };
+  for (const key of ['fail_on', 'variables', 'settings', 'policies', 'no_builtin', ...extraKeys]) {
+    if (key in args) options[key] = args[key];
+  }
+  return options;
+}
+
+/** The compared part of a validation report: the findings of the case's check (or all). */
+function reportResult(r, args) {
+  const findings = r.findings
+    .filter((f) => args.check == null || f.id === args.check)
+    .map((f) => ({ id: f.id, address: f.address, path: f.path, status: f.status, severity: f.severity }));
+  const waivers = (r.waivers ?? []).map((w) => ({ address: w.address, id: w.id, state: w.state }));
+  return { passed: r.passed, counts: r.counts, findings, waivers };
 }
 
 /** Options of the `estimate` and `cost_diff` calls, as core/tests/vectors.rs builds them. */

@@ -1,7 +1,5 @@
-// drift, versionCheck and validatePlan through the Node build: their API and error paths, and the
-// shared cases of tests/vectors/ for the calls `drift`, `version_bump` and `validate_plan`, run
-// here with their expected outcomes compared as core/tests/vectors.rs compares them (subset of
-// objects, exact arrays; the shared runner's comparison, tests/vectors/runner.mjs). (The package's vectors.test.mjs runs the other calls.)
+// drift, versionCheck and validatePlan through the Node build: their API and error paths. (Their
+// shared cases of tests/vectors/ run in vectors.test.mjs with the other calls.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,7 +7,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as dharma from '@iac-dharma/wasm';
-import { errorOutcome, loadCases, matches } from '../../../tests/vectors/runner.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
@@ -127,63 +124,3 @@ test('validatePlan: errors', () => {
   assert.equal(bp.kind, 'invalid_input');
   assert.equal(bp.path, 'options.waivers');
 });
-
-// --- the shared cases of these calls -----------------------------------------------------------
-
-function blueprintOf(c) {
-  if ('blueprint' in c) return JSON.stringify(c.blueprint);
-  if ('blueprint_text' in c) return c.blueprint_text;
-  return read(c.blueprint_file);
-}
-
-function validateOptions(args) {
-  const options = { today: args.today ?? TODAY };
-  for (const key of ['fail_on', 'variables', 'settings', 'policies', 'no_builtin', 'waivers']) {
-    if (key in args) options[key] = args[key];
-  }
-  return options;
-}
-
-const CALLS = {
-  drift: (c) => dharma.drift(blueprintOf(c), read(c.args.state_file)),
-  version_bump: (c) => {
-    const v = dharma.versionCheck(blueprintOf(c), JSON.stringify(c.args.new_blueprint));
-    return { bump: v.required, minimum: v.minimum, ok: v.ok };
-  },
-  validate_plan: (c) => {
-    const args = c.args;
-    const plan = 'plan_file' in args ? read(args.plan_file) : 'plan_text' in args ? args.plan_text : args.plan;
-    const r = dharma.validatePlan(plan, validateOptions(args));
-    const findings = r.findings
-      .filter((f) => args.check == null || f.id === args.check)
-      .map((f) => ({ id: f.id, address: f.address, path: f.path, status: f.status, severity: f.severity }));
-    const waivers = (r.waivers ?? []).map((w) => ({ address: w.address, id: w.id, state: w.state }));
-    return { passed: r.passed, counts: r.counts, findings, waivers };
-  },
-};
-
-function outcome(c) {
-  try {
-    return { result: CALLS[c.call](c) };
-  } catch (e) {
-    if (e?.name !== 'DharmaError') throw e;
-    return errorOutcome(e);
-  }
-}
-
-const cases = loadCases().filter(({ c }) => c.call in CALLS);
-
-for (const call of Object.keys(CALLS)) {
-  const mine = cases.filter(({ c }) => c.call === call);
-  test(`shared vectors of \`${call}\` (${mine.length} cases)`, () => {
-    assert.ok(mine.length >= 3, `only ${mine.length} cases`);
-    const failures = [];
-    for (const { name, c } of mine) {
-      const problems = [];
-      const got = outcome(c);
-      matches(c.expect, got, 'expect', problems);
-      if (problems.length) failures.push(`${name}:\n  ${problems.join('\n  ')}\n  outcome: ${JSON.stringify(got).slice(0, 2000)}`);
-    }
-    assert.equal(failures.length, 0, failures.join('\n'));
-  });
-}
