@@ -2,15 +2,8 @@
 // with the runner the JS packages share (tests/vectors/runner.mjs), which compares outcomes
 // exactly as core/tests/vectors.rs does. Calls this package does not offer yet are reported as
 // skipped, by name.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import * as dharma from '@iac-dharma/wasm';
-import { containsEcho, runVectors } from '../../../tests/vectors/runner.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const read = (path) => readFileSync(join(ROOT, path), 'utf8');
+import { containsEcho, repoFile, runVectors } from '../../../tests/vectors/runner.mjs';
 
 /** Each supported call: (case, blueprint input, format) -> the `result` of the outcome. */
 const CALLS = {
@@ -53,11 +46,11 @@ const CALLS = {
   },
   validate_plan(c) {
     const args = c.args;
-    const plan = 'plan_file' in args ? read(args.plan_file) : 'plan_text' in args ? args.plan_text : args.plan;
+    const plan = 'plan_file' in args ? repoFile(args.plan_file) : 'plan_text' in args ? args.plan_text : args.plan;
     return reportResult(dharma.validatePlan(plan, validateOptions(args, ['waivers'])), args);
   },
   drift(c, input, format) {
-    return dharma.drift(documentOf(input, format), read(c.args.state_file));
+    return dharma.drift(documentOf(input, format), repoFile(c.args.state_file));
   },
   version_bump(c, input, format) {
     const v = dharma.versionCheck(documentOf(input, format), JSON.stringify(c.args.new_blueprint));
