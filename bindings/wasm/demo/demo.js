@@ -13,8 +13,8 @@ let current = null; // the last successful parse: {parsed, graph}
 let selected = null; // the selected resource name
 let baseline = null; // the blueprint pinned for the cost change
 // The optional parts of the engine this module has (README.md, "What the module has"): the
-// default module leaves out `costDiff` and the non-Terraform output formats; the page shows only
-// what the module has.
+// default module leaves out the non-Terraform output formats, and a module can be built without
+// `costDiff`; the page shows only what the module has.
 let features = new Set();
 let genFormat = 'terraform'; // the chosen output format
 let genFile = null; // the file shown

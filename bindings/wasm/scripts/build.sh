@@ -19,7 +19,7 @@
 #                                      make the module smaller gzipped too (-O2/-Os/-Oz shrink it raw
 #                                      but grow it gzipped by 5-12%; see README.md, "Size and speed")
 #   WASM_PROFILE=name                  cargo profile (default wasm-release, see the root Cargo.toml)
-#   WASM_FEATURES=list                 cargo features of iac-dharma-wasm (default none: the module
+#   WASM_FEATURES=list                 cargo features of iac-dharma-wasm added to the default ones (cost-diff, version-check; the module
 #                                      without the parts README.md lists as left out; `full` has all)
 set -euo pipefail
 

@@ -38,7 +38,8 @@ pub fn version() -> String {
 /// The optional parts of the engine this module was built with (see README.md, "What the module
 /// has"): `generate-cloudformation`, `generate-arm`, `generate-pulumi`, `generate-cdk` (output
 /// formats), `plan-import` (`validatePlan`, `drift`), `cost-diff` (`costDiff`), `version-check`
-/// (`versionCheck`). The default module has none of them; a function or format left out throws a
+/// (`versionCheck`). The default module has `cost-diff` and `version-check`; a function or format
+/// left out throws a
 /// `DharmaError` with code `unsupported_call` or `unsupported_format`.
 #[wasm_bindgen(unchecked_return_type = "ModuleFeature[]")]
 pub fn features() -> Result<JsValue, JsValue> {

@@ -167,7 +167,7 @@ export type GeneratedFiles = Record<string, string>;
 
 /**
  * An optional part of the engine (`features()` lists those this module has). The default module
- * has none of them: `generate` throws `unsupported_format` for the formats of a `generate-*` part
+ * has only `cost-diff` and `version-check`: `generate` throws `unsupported_format` for the formats of a `generate-*` part
  * it leaves out, and `validatePlan`/`drift` (`plan-import`), `costDiff` (`cost-diff`) and
  * `versionCheck` (`version-check`) throw `unsupported_call`. Build with `WASM_FEATURES=full` for
  * every part (README.md, "What the module has").

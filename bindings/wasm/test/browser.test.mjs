@@ -203,8 +203,7 @@ async function typeBudget(value) {
 }
 
 test('pinning a baseline shows the cost change of each edit', async () => {
-  // The default module leaves costDiff out (README.md, "What the module has"): then the page hides
-  // the panel.
+  // A module built without costDiff (README.md, "What the module has") hides the panel.
   if (!(await page.evaluate(() => window.iacDharma.features().includes('cost-diff')))) {
     assert.equal(await page.isHidden('#panel-diff'), true);
     return;

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 // The budget of issue 9.
 const BUDGET = { raw: 4_000_000, gzip: 1_200_000 };
 // What the default module measures now (3,594,192 raw / 1,350,467 gzip -9, 26 Nov 2026: the
-// non-Terraform generators and the plan/state readers, costDiff and versionCheck left out, the
-// data files LZMA-compressed, wasm-opt -O1) plus ~2%: enforced, so that it cannot grow unnoticed.
+// non-Terraform generators and the plan/state readers left out, the data files LZMA-compressed,
+// wasm-opt -O1; without costDiff and versionCheck, which the default module has again: +4.3 KB
+// gzip) plus ~2%: enforced, so that it cannot grow unnoticed.
 // Lower these when the module shrinks; never raise them without saying why in the README.
 const CEILING = { raw: 3_670_000, gzip: 1_378_000 };
 const sizes = JSON.parse(readFileSync(new URL('../pkg/sizes.json', import.meta.url), 'utf8'));

@@ -1,6 +1,6 @@
 // drift, versionCheck and validatePlan through the Node build: their API and error paths. (Their
 // shared cases of tests/vectors/ run in vectors.test.mjs with the other calls.) The default module
-// leaves them out (README.md, "What the module has"): then they must throw `unsupported_call`.
+// leaves drift and validatePlan out (README.md, "What the module has"): then they must throw `unsupported_call`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
