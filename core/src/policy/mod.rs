@@ -152,6 +152,11 @@ pub struct ValidateOptions {
     /// (`aws_s3_bucket.logs`, `module.a.aws_s3_bucket.logs`); they apply to every instance.
     /// Blueprint waivers are read from the resources themselves.
     pub waivers: BTreeMap<String, Vec<crate::Waiver>>,
+    /// How many threads evaluate the built-in policy packages: `None` (default) decides from
+    /// the input (one thread under 50 resource changes, else the available parallelism, at
+    /// most 4); `Some(1)` evaluates sequentially. The report is the same either way. Always
+    /// one on wasm32.
+    pub threads: Option<usize>,
 }
 
 /// The result of a validation.
@@ -551,7 +556,7 @@ fn run(
             ),
         ));
     }
-    let raw = policies.evaluate(input.clone())?;
+    let raw = policies.evaluate(input.clone(), options.threads)?;
     let checks = policies.checks();
     let position: HashMap<&str, usize> = order
         .iter()
