@@ -276,7 +276,7 @@ pub(crate) const MAX_THREADS: usize = 4;
 /// otherwise one for inputs under [`PARALLEL_MIN_RESOURCES`] resource changes, else the
 /// available parallelism capped at [`MAX_THREADS`]. Never more than there are packages; always
 /// one on wasm32, which has no threads.
-fn worker_count(requested: Option<usize>, resources: usize, packages: usize) -> usize {
+pub(crate) fn worker_count(requested: Option<usize>, resources: usize, packages: usize) -> usize {
     if cfg!(target_arch = "wasm32") {
         return 1;
     }
@@ -1201,7 +1201,7 @@ mod tests {
         let mut out = Vec::new();
         let mut add_blueprint = |name: String, bp: crate::Result<crate::Blueprint>| {
             if let Ok(bp) = bp.and_then(crate::Blueprint::into_checked) {
-                let doc = super::super::input::render_blueprint(&bp, &BTreeMap::new(), false);
+                let doc = super::super::input::render_blueprint(&bp, &BTreeMap::new(), false, 1);
                 out.push((name, doc));
             }
         };

@@ -360,7 +360,8 @@ pub fn validate(
     }
     // User policies may read planned_values (conftest policies often do); the built-ins do not.
     let with_planned = !policies.user_packages().is_empty();
-    let document = input::render_blueprint(bp, &options.variables, with_planned);
+    let threads = engine::worker_count(options.threads, bp.resources().len(), usize::MAX);
+    let document = input::render_blueprint(bp, &options.variables, with_planned, threads);
     let order: Vec<String> = bp.iter().map(|(_, _, info)| info.address.clone()).collect();
     let types: Vec<String> = bp.iter().map(|(_, _, i)| i.type_name.clone()).collect();
     let resources = bp
@@ -454,7 +455,13 @@ pub fn validate_plan(
 /// # Ok::<(), iac_dharma::Error>(())
 /// ```
 pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_json::Value {
-    input::to_json(&input::render_blueprint(bp, &options.variables, true))
+    let threads = engine::worker_count(options.threads, bp.resources().len(), usize::MAX);
+    input::to_json(&input::render_blueprint(
+        bp,
+        &options.variables,
+        true,
+        threads,
+    ))
 }
 
 struct DeclaredWaiver {
