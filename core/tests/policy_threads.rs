@@ -52,7 +52,7 @@ fn plan_reports_do_not_depend_on_threads() {
     let mut seen = 0;
     for e in std::fs::read_dir(root().join("tests/fixtures/plans")).unwrap() {
         let path = e.unwrap().path();
-        if !path.extension().is_some_and(|x| x == "json") {
+        if path.extension().is_none_or(|x| x != "json") {
             continue;
         }
         let plan = TerraformPlan::parse(&std::fs::read_to_string(&path).unwrap()).unwrap();
