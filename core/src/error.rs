@@ -224,6 +224,11 @@ codes! {
     NameCollision => "name_collision",
     /// A template failed to compile or render.
     TemplateError => "template_error",
+    // --- build features (parts a smaller build, e.g. the WASM package, leaves out) ---
+    /// The output format is known but this build of the engine leaves it out (a cargo feature).
+    UnsupportedFormat => "unsupported_format",
+    /// The function is known but this build of the engine (or package) leaves it out.
+    UnsupportedCall => "unsupported_call",
 }
 
 impl fmt::Display for Code {

@@ -47,6 +47,16 @@ mod check;
 mod cost;
 mod embedded;
 mod error;
+// Builds without some formats (cargo features) leave helpers only those formats use unused.
+#[cfg_attr(
+    not(all(
+        feature = "generate-cloudformation",
+        feature = "generate-arm",
+        feature = "generate-pulumi",
+        feature = "generate-cdk"
+    )),
+    allow(dead_code, unused_imports)
+)]
 mod generate;
 mod graph;
 mod graph_format;

@@ -7,5 +7,9 @@ ensure_cargo
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The cargo features the WASM module turns off (bindings/wasm/README.md): the engine without them
+# and the WASM crate with all of them must stay warning-free too (check builds only, no tests).
+cargo clippy -p iac-dharma --no-default-features --locked -- -D warnings
+cargo clippy -p iac-dharma-wasm --features full --locked -- -D warnings
 cargo test --workspace --locked
 cargo bench --workspace --locked -- --test

@@ -3,7 +3,9 @@
 # and the npm dev dependencies when missing, cached under .cache/), then runs its tests: the
 # shared vectors, the API and error paths, panic recovery and the size budget (Node), the
 # TypeScript declarations (tsc), and the demo page in Debian's Chromium (playwright-core).
-#   WASM_OPT=1 also runs wasm-opt -Oz (~7% smaller raw, ~5% larger gzipped; off by default).
+# It tests the default module (without the parts README.md lists as left out: those throw clean
+# errors, which the tests check). WASM_FEATURES=full tests the module with every part (not in CI:
+# a second engine build, ~4 min); WASM_OPT=0 skips wasm-opt.
 set -euo pipefail
 source "$ROOT/scripts/lib.sh"
 export npm_config_cache="$ROOT/.cache/npm"

@@ -12,6 +12,10 @@ const DEBOUNCE_MS = 200;
 let current = null; // the last successful parse: {parsed, graph}
 let selected = null; // the selected resource name
 let baseline = null; // the blueprint pinned for the cost change
+// The optional parts of the engine this module has (README.md, "What the module has"): the
+// default module leaves out the non-Terraform output formats, and a module can be built without
+// `costDiff`; the page shows only what the module has.
+let features = new Set();
 let genFormat = 'terraform'; // the chosen output format
 let genFile = null; // the file shown
 
@@ -216,7 +220,7 @@ function renderCost(blueprint) {
 function renderDiff(blueprint) {
   const table = $('cost-diff');
   const body = table.querySelector('tbody');
-  if (!baseline) {
+  if (!baseline || !features.has('cost-diff')) {
     table.hidden = true;
     $('diff-total').textContent = '';
     return;
@@ -404,6 +408,11 @@ function showResults(valid) {
 async function main() {
   await init();
   $('version').textContent = dharma.version();
+  features = new Set(dharma.features());
+  $('panel-diff').hidden = !features.has('cost-diff');
+  const leftOut = ['cloudformation', 'arm', 'pulumi', 'cdk'].filter((f) => !features.has(`generate-${f}`));
+  $('gen-left-out').hidden = leftOut.length === 0;
+  $('gen-left-out').textContent = `This module leaves out the ${leftOut.join(', ')} formats to stay small (a full build has them).`;
   editor.value = await (await fetch('example.yaml')).text();
   editor.addEventListener('input', debounce(update, DEBOUNCE_MS));
   $('budget').addEventListener('input', debounce(update, DEBOUNCE_MS));

@@ -14,10 +14,13 @@
 #
 # Environment:
 #   WASM_TOOLCHAIN=auto|rustup|debian  which compiler to use (default auto, as above)
-#   WASM_OPT=1|0                       run `wasm-opt -Oz` (default 0: it makes the module ~7% smaller
-#                                      raw but ~5% larger gzipped, and gzip is the budget that binds)
+#   WASM_OPT=1|0                       run wasm-opt (default 1) with WASM_OPT_FLAGS
+#   WASM_OPT_FLAGS="..."               default "-O1 --duplicate-function-elimination": the passes that
+#                                      make the module smaller gzipped too (-O2/-Os/-Oz shrink it raw
+#                                      but grow it gzipped by 5-12%; see README.md, "Size and speed")
 #   WASM_PROFILE=name                  cargo profile (default wasm-release, see the root Cargo.toml)
-#   WASM_FEATURES=list                 cargo features of iac-dharma-wasm (default none)
+#   WASM_FEATURES=list                 cargo features of iac-dharma-wasm added to the default ones (cost-diff, version-check; the module
+#                                      without the parts README.md lists as left out; `full` has all)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,7 +115,9 @@ RAW="$TARGET_DIR/wasm32-unknown-unknown/$PROFILE/$CRATE.wasm"
 # The steps below take ~30-40 s (mostly wasm-opt); skip them when their inputs did not change.
 STAMP="$HERE/pkg/.build-stamp"
 stamp=$(cat "$RAW" "$HERE/scripts/build.sh" "$HERE/scripts/entry.mjs" | sha256sum | cut -c1-64)
-stamp="$stamp wasm-opt=${WASM_OPT:-0} bindgen=$BINDGEN_VERSION toolchain=$TOOLCHAIN"
+WASM_OPT=${WASM_OPT:-1}
+WASM_OPT_FLAGS=${WASM_OPT_FLAGS:--O1 --duplicate-function-elimination}
+stamp="$stamp wasm-opt=$WASM_OPT ($WASM_OPT_FLAGS) features=${WASM_FEATURES:-} bindgen=$BINDGEN_VERSION toolchain=$TOOLCHAIN"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$stamp" ] && [ -f "$HERE/pkg/node/index.cjs" ] && [ -f "$HERE/pkg/web/index.js" ]; then
   echo "pkg/ is up to date ($(( $(now) - t_start ))s); sizes: $(tr -d '\n' <"$HERE/pkg/sizes.json")"
   exit 0
@@ -142,13 +147,14 @@ t_opt=0
 OPT_FEATURES=(--enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
               --enable-bulk-memory --enable-bulk-memory-opt --enable-reference-types
               --enable-multivalue --enable-call-indirect-overlong)
-if [ "${WASM_OPT:-0}" = 1 ]; then
+if [ "$WASM_OPT" = 1 ]; then
   t0=$(now)
   # wasm-bindgen emits the same module for both targets; optimize it once when it does.
   if cmp -s "$BG_WEB" "$BG_NODE"; then same=1; else same=0; fi
   for f in "$BG_WEB" "$BG_NODE"; do
     if [ "$f" = "$BG_NODE" ] && [ "$same" = 1 ]; then cp "$BG_WEB" "$BG_NODE"; continue; fi
-    "$HERE/node_modules/.bin/wasm-opt" -Oz "${OPT_FEATURES[@]}" "$f" -o "$f.opt"
+    # shellcheck disable=SC2086 # the flags are words
+    "$HERE/node_modules/.bin/wasm-opt" $WASM_OPT_FLAGS "${OPT_FEATURES[@]}" "$f" -o "$f.opt"
     mv "$f.opt" "$f"
   done
   t_opt=$(( $(now) - t0 ))
@@ -160,7 +166,8 @@ node "$HERE/scripts/entry.mjs"
 
 # The numbers, for people and for scripts/test.d/60-wasm.sh (budget check).
 cat >"$HERE/pkg/sizes.json" <<EOF
-{"toolchain": "$TOOLCHAIN", "profile": "$PROFILE", "wasm_opt": ${WASM_OPT:-0},
+{"toolchain": "$TOOLCHAIN", "profile": "$PROFILE", "wasm_opt": $WASM_OPT, "wasm_opt_flags": "$WASM_OPT_FLAGS",
+ "features": "${WASM_FEATURES:-}",
  "cargo_wasm": $size_cargo, "bindgen_wasm": $size_bg, "bindgen_wasm_gzip": $gz_bg,
  "final_wasm": $size_final, "final_wasm_gzip": $gz_final,
  "seconds": {"compile": $t_compile, "bindgen": $t_bindgen, "wasm_opt": $t_opt, "total": $(( $(now) - t_start ))}}

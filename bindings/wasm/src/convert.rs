@@ -129,6 +129,7 @@ pub fn blueprint_input(value: &JsValue, format: Option<JsValue>) -> Result<Input
 /// A JSON document argument other than a blueprint (a Terraform plan or state): JSON text, or a
 /// JSON-compatible object (serialized with `JSON.stringify`). Returns the text and whether it came
 /// from an object (whose errors then carry JSON paths only, no source lines).
+#[cfg_attr(not(feature = "plan-import"), allow(dead_code))] // used by validatePlan and drift only
 pub fn document_text(value: &JsValue, arg: &str, what: &str) -> Result<(String, bool), JsValue> {
     if let Some(text) = value.as_string() {
         return Ok((text, false));

@@ -35,6 +35,17 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// The optional parts of the engine this module was built with (see README.md, "What the module
+/// has"): `generate-cloudformation`, `generate-arm`, `generate-pulumi`, `generate-cdk` (output
+/// formats), `plan-import` (`validatePlan`, `drift`), `cost-diff` (`costDiff`), `version-check`
+/// (`versionCheck`). The default module has `cost-diff` and `version-check`; a function or format
+/// left out throws a
+/// `DharmaError` with code `unsupported_call` or `unsupported_format`.
+#[wasm_bindgen(unchecked_return_type = "ModuleFeature[]")]
+pub fn features() -> Result<JsValue, JsValue> {
+    to_js(&report::module_features())
+}
+
 /// Parses and checks a blueprint; returns the document as a plain object with what the check
 /// resolved (provider, normalized version, resource types) and its warnings.
 ///
@@ -119,6 +130,7 @@ pub fn blast_radius(
 /// `"cloudformation-yaml"`, `"arm"`, `"pulumi-yaml"`, `"pulumi-ts"` or `"cdk-ts"`.
 /// @param options `{templates}`: tera templates replacing or adding to the embedded ones.
 /// @throws {DharmaError} as `parse`; kind `invalid_input` (`unknown_format`, with a suggestion;
+/// `unsupported_format` for a format this module leaves out, see `features()`;
 /// `invalid_argument` for a bad option); kind `generate` when the format cannot express the
 /// blueprint (`unsupported_provider`, `unmapped_type`, `unmapped_property`, ... each with its
 /// path) or a caller's template fails (`template_error`).
@@ -182,7 +194,8 @@ pub fn estimate(
 /// @param oldBlueprint the current version (text or object).
 /// @param newBlueprint the proposed version (text or object).
 /// @param options as `estimate` (`budget` and `skip_optimizations` do not apply).
-/// @throws {DharmaError} as `estimate`, for either blueprint.
+/// @throws {DharmaError} as `estimate`, for either blueprint; kind `invalid_input`
+/// (`unsupported_call`) in a module built without `cost-diff` (the default).
 #[wasm_bindgen(js_name = costDiff, unchecked_return_type = "CostDiff")]
 pub fn cost_diff(
     #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
@@ -193,13 +206,21 @@ pub fn cost_diff(
         JsValue,
     >,
 ) -> Result<JsValue, JsValue> {
-    let options = convert::options::<report::EstimateArgs>(options, "options")?
-        .into_options()
-        .map_err(|e| js_error(&e))?;
-    let old = load_blueprint(&old_blueprint)?;
-    let new = load_blueprint(&new_blueprint)?;
-    let diff = iac_dharma::cost_diff(&old, &new, &options).map_err(|e| js_error(&e))?;
-    to_js(&diff)
+    #[cfg(feature = "cost-diff")]
+    {
+        let options = convert::options::<report::EstimateArgs>(options, "options")?
+            .into_options()
+            .map_err(|e| js_error(&e))?;
+        let old = load_blueprint(&old_blueprint)?;
+        let new = load_blueprint(&new_blueprint)?;
+        let diff = iac_dharma::cost_diff(&old, &new, &options).map_err(|e| js_error(&e))?;
+        to_js(&diff)
+    }
+    #[cfg(not(feature = "cost-diff"))]
+    {
+        let _ = (old_blueprint, new_blueprint, options);
+        Err(js_error(&report::left_out("costDiff", "cost-diff")))
+    }
 }
 
 /// The ordered change plan between two versions of a blueprint (the engine's plan JSON:
@@ -259,7 +280,8 @@ pub fn validate(
 /// @throws {DharmaError} kind `parse` for a plan that cannot be read (`json_syntax` with
 /// `location`, `binary_plan`, `unsupported_plan_format`, `invalid_plan` with its JSON path);
 /// kind `invalid_input` for a malformed waiver (`invalid_waiver`, path `waivers.<address>[j]`)
-/// or a bad option; kind `policy` as `validate`.
+/// or a bad option; kind `policy` as `validate`; kind `invalid_input` (`unsupported_call`) in a
+/// module built without `plan-import` (the default).
 #[wasm_bindgen(js_name = validatePlan, unchecked_return_type = "ValidationReport")]
 pub fn validate_plan(
     #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] plan: JsValue,
@@ -267,14 +289,22 @@ pub fn validate_plan(
         JsValue,
     >,
 ) -> Result<JsValue, JsValue> {
-    let args = convert::options::<report::ValidateArgs>(options, "options")?;
-    let engine_options = args.plan_options().map_err(|e| js_error(&e))?;
-    let (text, object) = convert::document_text(&plan, "plan", "a Terraform plan")?;
-    let plan = report::terraform_plan(&text, object).map_err(|e| js_error(&e))?;
-    let policies = args.policies().map_err(|e| js_error(&e))?;
-    let report =
-        iac_dharma::validate_plan(&plan, &policies, &engine_options).map_err(|e| js_error(&e))?;
-    to_js(&report)
+    #[cfg(feature = "plan-import")]
+    {
+        let args = convert::options::<report::ValidateArgs>(options, "options")?;
+        let engine_options = args.plan_options().map_err(|e| js_error(&e))?;
+        let (text, object) = convert::document_text(&plan, "plan", "a Terraform plan")?;
+        let plan = report::terraform_plan(&text, object).map_err(|e| js_error(&e))?;
+        let policies = args.policies().map_err(|e| js_error(&e))?;
+        let report = iac_dharma::validate_plan(&plan, &policies, &engine_options)
+            .map_err(|e| js_error(&e))?;
+        to_js(&report)
+    }
+    #[cfg(not(feature = "plan-import"))]
+    {
+        let _ = (plan, options);
+        Err(js_error(&report::left_out("validatePlan", "plan-import")))
+    }
 }
 
 /// What differs between a blueprint and a deployed Terraform state (`terraform.tfstate`, or
@@ -287,17 +317,26 @@ pub fn validate_plan(
 /// @throws {DharmaError} as `parse` for the blueprint; kind `parse` for a state that cannot be
 /// read (`json_syntax` with `location`, `invalid_state` with its JSON path), kind `plan` for a
 /// state of another format version (`unsupported_state_version`) or of another provider's
-/// blueprint (`state_provider_mismatch`).
+/// blueprint (`state_provider_mismatch`); kind `invalid_input` (`unsupported_call`) in a module
+/// built without `plan-import` (the default).
 #[wasm_bindgen(unchecked_return_type = "DriftReport")]
 pub fn drift(
     #[wasm_bindgen(unchecked_param_type = "BlueprintInput")] blueprint: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] state: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let bp = load_blueprint(&blueprint)?;
-    let (text, object) = convert::document_text(&state, "state", "a Terraform state")?;
-    let state = report::terraform_state(&text, object).map_err(|e| js_error(&e))?;
-    let report = iac_dharma::drift(&bp, &state).map_err(|e| js_error(&e))?;
-    to_js(&report)
+    #[cfg(feature = "plan-import")]
+    {
+        let bp = load_blueprint(&blueprint)?;
+        let (text, object) = convert::document_text(&state, "state", "a Terraform state")?;
+        let state = report::terraform_state(&text, object).map_err(|e| js_error(&e))?;
+        let report = iac_dharma::drift(&bp, &state).map_err(|e| js_error(&e))?;
+        to_js(&report)
+    }
+    #[cfg(not(feature = "plan-import"))]
+    {
+        let _ = (blueprint, state);
+        Err(js_error(&report::left_out("drift", "plan-import")))
+    }
 }
 
 /// The semantic-version bump a change requires (a resource deleted or replaced, an output or a
@@ -306,7 +345,8 @@ pub fn drift(
 ///
 /// @param oldBlueprint the current version (text or object).
 /// @param newBlueprint the proposed version (text or object).
-/// @throws {DharmaError} as `planDiff`.
+/// @throws {DharmaError} as `planDiff`; kind `invalid_input` (`unsupported_call`) in a module
+/// built without `version-check` (the default).
 #[wasm_bindgen(js_name = versionCheck, unchecked_return_type = "VersionCheck")]
 pub fn version_check(
     #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
@@ -314,9 +354,17 @@ pub fn version_check(
     #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
     new_blueprint: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let old = load_blueprint(&old_blueprint)?;
-    let new = load_blueprint(&new_blueprint)?;
-    to_js(&report::version_check(&old, &new).map_err(|e| js_error(&e))?)
+    #[cfg(feature = "version-check")]
+    {
+        let old = load_blueprint(&old_blueprint)?;
+        let new = load_blueprint(&new_blueprint)?;
+        to_js(&report::version_check(&old, &new).map_err(|e| js_error(&e))?)
+    }
+    #[cfg(not(feature = "version-check"))]
+    {
+        let _ = (old_blueprint, new_blueprint);
+        Err(js_error(&report::left_out("versionCheck", "version-check")))
+    }
 }
 
 /// The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders.

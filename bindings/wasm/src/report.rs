@@ -521,7 +521,67 @@ impl GenerateArgs {
 /// # Errors
 /// The engine's [`ErrorKind::InvalidInput`] error (`unknown_format`, with a suggestion).
 pub fn output_format(arg: Option<&str>) -> Result<OutputFormat, Error> {
-    arg.unwrap_or("terraform").parse()
+    let format: OutputFormat = arg.unwrap_or("terraform").parse()?;
+    if !format.is_built() {
+        let built: Vec<&str> = OutputFormat::ALL
+            .into_iter()
+            .filter(|f| f.is_built())
+            .map(OutputFormat::as_str)
+            .collect();
+        return Err(Error::single(
+            ErrorKind::InvalidInput,
+            Finding::error(
+                Code::UnsupportedFormat,
+                "format",
+                format!(
+                    "output format {format} is left out of this WebAssembly module to keep it small \
+                     (it has {}); build the module with WASM_FEATURES=full (or {}) to include it",
+                    built.join(", "),
+                    format.feature().unwrap_or_default()
+                ),
+            ),
+        ));
+    }
+    Ok(format)
+}
+
+/// The optional parts this module was built with (cargo features of this crate; the formats as
+/// the engine reports them).
+pub fn module_features() -> Vec<&'static str> {
+    let formats = [
+        OutputFormat::CloudFormation,
+        OutputFormat::Arm,
+        OutputFormat::PulumiYaml,
+        OutputFormat::CdkTs,
+    ];
+    let mut features: Vec<&'static str> = formats
+        .into_iter()
+        .filter(|f| f.is_built())
+        .filter_map(OutputFormat::feature)
+        .collect();
+    let calls = [
+        ("plan-import", cfg!(feature = "plan-import")),
+        ("cost-diff", cfg!(feature = "cost-diff")),
+        ("version-check", cfg!(feature = "version-check")),
+    ];
+    features.extend(calls.into_iter().filter(|(_, on)| *on).map(|(f, _)| f));
+    features
+}
+
+/// The error a function of the API throws when this module was built without it (see
+/// `Cargo.toml`, `[features]`): kind `invalid_input`, code `unsupported_call`.
+pub fn left_out(function: &str, feature: &str) -> Error {
+    Error::single(
+        ErrorKind::InvalidInput,
+        Finding::error(
+            Code::UnsupportedCall,
+            "",
+            format!(
+                "{function} is left out of this WebAssembly module to keep it small; build the \
+                 module with WASM_FEATURES=full (or {feature}) to include it"
+            ),
+        ),
+    )
 }
 
 /// The output formats of `generate`: all of them, or those that can express blueprints of
@@ -543,7 +603,11 @@ pub fn output_formats(provider: Option<&str>) -> Result<Vec<&'static str>, Error
             OutputFormat::for_provider(provider)
         }
     };
-    Ok(formats.into_iter().map(OutputFormat::as_str).collect())
+    Ok(formats
+        .into_iter()
+        .filter(|f| f.is_built())
+        .map(OutputFormat::as_str)
+        .collect())
 }
 
 #[cfg(test)]

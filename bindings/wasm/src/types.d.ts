@@ -165,6 +165,22 @@ export type OutputFormat =
 /** What `generate` returns: relative file path (`main.tf`, `lib/stack.ts`) to content, sorted by path. */
 export type GeneratedFiles = Record<string, string>;
 
+/**
+ * An optional part of the engine (`features()` lists those this module has). The default module
+ * has only `cost-diff` and `version-check`: `generate` throws `unsupported_format` for the formats of a `generate-*` part
+ * it leaves out, and `validatePlan`/`drift` (`plan-import`), `costDiff` (`cost-diff`) and
+ * `versionCheck` (`version-check`) throw `unsupported_call`. Build with `WASM_FEATURES=full` for
+ * every part (README.md, "What the module has").
+ */
+export type ModuleFeature =
+  | "generate-cloudformation"
+  | "generate-arm"
+  | "generate-pulumi"
+  | "generate-cdk"
+  | "plan-import"
+  | "cost-diff"
+  | "version-check";
+
 export interface GenerateOptions {
   /** Tera templates (name → text) replacing embedded ones of the same name or adding others. */
   templates?: Record<string, string>;

@@ -8,6 +8,22 @@ import * as dharma from '@iac-dharma/wasm';
 import { DOC, YAML, throws as thrown } from '../../../tests/js/helpers.mjs';
 
 const require = createRequire(import.meta.url);
+
+// The optional parts of the engine (README.md, "What the module has"): the default module has only
+// cost-diff and version-check; tests of a part the module leaves out check its clean error instead.
+const FEATURES = new Set(dharma.features());
+const ALL_FORMATS = ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'arm', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts'];
+const FORMAT_FEATURE = {
+  cloudformation: 'generate-cloudformation',
+  'cloudformation-yaml': 'generate-cloudformation',
+  arm: 'generate-arm',
+  'pulumi-yaml': 'generate-pulumi',
+  'pulumi-ts': 'generate-pulumi',
+  'cdk-ts': 'generate-cdk',
+};
+const built = (format) => !(format in FORMAT_FEATURE) || FEATURES.has(FORMAT_FEATURE[format]);
+/** A `skip` option: the reason when the module is built without `feature`. */
+const unless = (feature) => (FEATURES.has(feature) ? false : `the module is built without ${feature}`);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 test('version matches the package', () => {
@@ -146,9 +162,10 @@ test('generate: Terraform by default, every format of the provider, files sorted
   const json = dharma.generate(DOC, 'terraform-json');
   assert.deepEqual(Object.keys(json), ['main.tf.json']);
   assert.equal(JSON.parse(json['main.tf.json']).resource.aws_subnet.a.vpc_id, '${aws_vpc.main.id}');
-  assert.deepEqual(dharma.outputFormats('aws'), ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts']);
-  assert.deepEqual(dharma.outputFormats(), ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'arm', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts']);
-  assert.ok(dharma.outputFormats('azure').includes('arm'));
+  // The formats this module has (the default module: Terraform HCL and JSON only).
+  assert.deepEqual(dharma.outputFormats('aws'), ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts'].filter(built));
+  assert.deepEqual(dharma.outputFormats(), ALL_FORMATS.filter(built));
+  assert.equal(dharma.outputFormats('azure').includes('arm'), built('arm'));
   // Every format the engine offers for AWS either generates files or says why it cannot.
   for (const format of dharma.outputFormats('aws')) {
     try {
@@ -160,8 +177,25 @@ test('generate: Terraform by default, every format of the provider, files sorted
       assert.equal(e.kind, 'generate', `${format}: ${e.message}`);
     }
   }
+});
+
+test('generate: CloudFormation', { skip: unless('generate-cloudformation') }, () => {
   const cfn = JSON.parse(dharma.generate(DOC, 'cloudformation')['template.json']);
   assert.deepEqual(cfn.Resources.A.Properties.VpcId, { Ref: 'Main' });
+});
+
+test('generate: a format the module leaves out throws unsupported_format, naming it', () => {
+  const missing = ALL_FORMATS.filter((f) => !built(f));
+  for (const format of missing) {
+    const err = thrown(() => dharma.generate(DOC, format));
+    assert.equal(err.kind, 'invalid_input', format);
+    assert.equal(err.code, 'unsupported_format', format);
+    assert.equal(err.path, 'format');
+    assert.ok(err.message.includes(`output format ${format} is left out of this WebAssembly module`), err.message);
+    assert.match(err.message, /WASM_FEATURES=full/);
+  }
+  // A module without generate-* features (the default one) leaves out every format but Terraform's.
+  if (![...FEATURES].some((f) => f.startsWith('generate-'))) assert.deepEqual(missing, ALL_FORMATS.slice(2));
 });
 
 test('generate: caller templates replace embedded ones', () => {
@@ -177,10 +211,12 @@ test('generate: errors', () => {
   assert.equal(err.kind, 'invalid_input');
   assert.equal(err.code, 'unknown_format');
   assert.equal(err.suggestion, 'terraform-json');
-  err = thrown(() => dharma.generate(DOC, 'arm'));
-  assert.equal(err.kind, 'generate');
-  assert.equal(err.code, 'unsupported_provider');
-  assert.equal(err.path, 'provider');
+  if (built('arm')) {
+    err = thrown(() => dharma.generate(DOC, 'arm'));
+    assert.equal(err.kind, 'generate');
+    assert.equal(err.code, 'unsupported_provider');
+    assert.equal(err.path, 'provider');
+  }
   err = thrown(() => dharma.generate(DOC, 7));
   assert.equal(err.kind, 'invalid_input');
   assert.equal(err.path, 'format');
@@ -250,7 +286,7 @@ test('estimate: budget, usage file, caller prices, no optimizations', () => {
   assert.ok(byFile.length >= 1, JSON.stringify(withUsage.resources[0]));
 });
 
-test('estimate and costDiff: errors', () => {
+test('estimate: errors', () => {
   let err = thrown(() => dharma.estimate(YAML, { usage: { resource_usage: { web: { monthly_hours: -1 } } } }));
   assert.equal(err.kind, 'pricing');
   assert.equal(err.code, 'invalid_usage');
@@ -271,13 +307,24 @@ test('estimate and costDiff: errors', () => {
   assert.equal(err.path, 'options.prices');
   err = thrown(() => dharma.estimate(YAML, [1]));
   assert.equal(err.path, 'options');
-  err = thrown(() => dharma.costDiff(YAML, 'name: [', {}));
+});
+
+test('costDiff: errors', { skip: unless('cost-diff') }, () => {
+  let err = thrown(() => dharma.costDiff(YAML, 'name: [', {}));
   assert.equal(err.code, 'yaml_syntax');
   err = thrown(() => dharma.costDiff(42, YAML));
   assert.equal(err.path, 'blueprint');
 });
 
-test('costDiff: per-resource changes and the delta', () => {
+test('costDiff: left out of the module, it throws unsupported_call', { skip: FEATURES.has('cost-diff') && 'the module has cost-diff' }, () => {
+  const err = thrown(() => dharma.costDiff(YAML, YAML));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.code, 'unsupported_call');
+  assert.match(err.message, /^costDiff is left out of this WebAssembly module/);
+  assert.match(err.message, /WASM_FEATURES=full \(or cost-diff\)/);
+});
+
+test('costDiff: per-resource changes and the delta', { skip: unless('cost-diff') }, () => {
   const next = YAML.replace('instance_type: t3.micro', 'instance_type: t3.small');
   const diff = dharma.costDiff(YAML, next);
   assert.equal(diff.delta_monthly, '7.592');

@@ -203,6 +203,11 @@ async function typeBudget(value) {
 }
 
 test('pinning a baseline shows the cost change of each edit', async () => {
+  // A module built without costDiff (README.md, "What the module has") hides the panel.
+  if (!(await page.evaluate(() => window.iacDharma.features().includes('cost-diff')))) {
+    assert.equal(await page.isHidden('#panel-diff'), true);
+    return;
+  }
   await page.click('#pin-baseline');
   await page.waitForFunction(() => !document.getElementById('cost-diff').hidden);
   assert.equal(await page.getAttribute('#diff-total', 'data-amount'), '0');
@@ -232,18 +237,34 @@ test('the generated code panel shows every file of the chosen format', async () 
   const main = await page.textContent('#gen-output');
   assert.match(main, /resource "aws_instance" "web" \{\n[^}]*count\s+= 2\n/);
   assert.match(main, /vpc_id\s+= aws_vpc\.main\.id/);
-  const before = await checks();
-  await page.selectOption('#gen-format', 'cloudformation');
-  await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, before);
-  assert.deepEqual(await tabs(), ['template.json']);
-  const template = JSON.parse(await page.textContent('#gen-output'));
-  assert.equal(template.Resources.Main.Type, 'AWS::EC2::VPC');
-  assert.equal(await page.textContent('#generate-count'), '(1 file)');
+  const features = await page.evaluate(() => window.iacDharma.features());
+  if (features.includes('generate-cloudformation')) {
+    const before = await checks();
+    await page.selectOption('#gen-format', 'cloudformation');
+    await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, before);
+    assert.deepEqual(await tabs(), ['template.json']);
+    const template = JSON.parse(await page.textContent('#gen-output'));
+    assert.equal(template.Resources.Main.Type, 'AWS::EC2::VPC');
+    assert.equal(await page.textContent('#generate-count'), '(1 file)');
+  } else {
+    // The default module: Terraform HCL and JSON, and a note naming what it leaves out.
+    assert.deepEqual(formats, ['terraform', 'terraform-json']);
+    assert.match(await page.textContent('#gen-left-out'), /leaves out the cloudformation, arm, pulumi, cdk formats/);
+    assert.equal(await page.isVisible('#gen-left-out'), true);
+    const before = await checks();
+    await page.selectOption('#gen-format', 'terraform-json');
+    await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, before);
+    assert.deepEqual(await tabs(), ['main.tf.json']);
+    assert.equal(JSON.parse(await page.textContent('#gen-output')).resource.aws_vpc.main.cidr_block, '10.1.0.0/16');
+    const again = await checks();
+    await page.selectOption('#gen-format', 'terraform');
+    await page.waitForFunction((n) => Number(document.body.dataset.checks) > n, again);
+  }
   // Switching to an Azure blueprint drops the AWS-only formats and falls back to Terraform.
   await edit('{"name":"azure-demo","version":"1.0.0","provider":"azure","region":"westeurope","resources":[{"type":"azurerm_resource_group","name":"rg","properties":{"name":"rg","location":"westeurope"}}]}');
   await settled(true);
   assert.equal(await page.$eval('#gen-format', (s) => s.value), 'terraform');
-  assert.ok((await page.$$eval('#gen-format option', (os) => os.map((o) => o.value))).includes('arm'));
+  assert.equal((await page.$$eval('#gen-format option', (os) => os.map((o) => o.value))).includes('arm'), features.includes('generate-arm'));
   await page.screenshot({ path: join(ARTIFACTS, 'demo-generate.png'), fullPage: true });
   await edit(TYPED);
   await settled(true);

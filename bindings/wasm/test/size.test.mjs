@@ -1,34 +1,39 @@
 // The module's size (recorded by scripts/build.sh in pkg/sizes.json); see README.md ("Size and
-// speed").
+// speed"). The budgets and the ceiling apply to the default module (no WASM_FEATURES): a module
+// built with more parts (WASM_FEATURES=full) is larger by design, and these tests skip it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 // The budget of issue 9.
 const BUDGET = { raw: 4_000_000, gzip: 1_200_000 };
-// What the module measures now (4,467,663 raw / 1,721,175 gzip -9, 26 Nov 2026: the embedded
-// data files compressed, -525 KB raw; drift, versionCheck and validatePlan wrapped, +29 KB gzip)
-// plus ~3%: enforced, so that it cannot grow unnoticed while it is over the budget. Lower these
-// when the module shrinks; never raise them without saying why in the README.
-const CEILING = { raw: 4_600_000, gzip: 1_773_000 };
+// What the default module measures now (3,594,192 raw / 1,350,467 gzip -9, 26 Nov 2026: the
+// non-Terraform generators and the plan/state readers left out, the data files LZMA-compressed,
+// wasm-opt -O1; without costDiff and versionCheck, which the default module has again: +4.3 KB
+// gzip) plus ~2%: enforced, so that it cannot grow unnoticed.
+// Lower these when the module shrinks; never raise them without saying why in the README.
+const CEILING = { raw: 3_670_000, gzip: 1_378_000 };
 const sizes = JSON.parse(readFileSync(new URL('../pkg/sizes.json', import.meta.url), 'utf8'));
-console.log(`# ${sizes.final_wasm} bytes raw, ${sizes.final_wasm_gzip} gzip-9 (wasm-opt: ${sizes.wasm_opt ? 'yes' : 'no'}, ${sizes.toolchain})`);
+const features = sizes.features ?? '';
+console.log(`# ${sizes.final_wasm} bytes raw, ${sizes.final_wasm_gzip} gzip-9 (wasm-opt: ${sizes.wasm_opt ? sizes.wasm_opt_flags : 'no'}, features: ${features || 'none'}, ${sizes.toolchain})`);
+const notDefault = features === '' ? false : `the budgets are for the default module; this one has WASM_FEATURES=${features}`;
 
-test(`module size does not grow past the measured ceiling (< ${CEILING.raw} raw, < ${CEILING.gzip} gzip)`, () => {
+test(`module size does not grow past the measured ceiling (< ${CEILING.raw} raw, < ${CEILING.gzip} gzip)`, { skip: notDefault }, () => {
   assert.ok(sizes.final_wasm < CEILING.raw, `${sizes.final_wasm} bytes raw`);
   assert.ok(sizes.final_wasm_gzip < CEILING.gzip, `${sizes.final_wasm_gzip} bytes gzipped`);
 });
 
-// KNOWN OVER BUDGET, both ways: ~1.37 MB gzipped since main's CloudFormation mappings for every AWS
-// type (merged at 725c791), and 4.88 MB raw / 1.69 MB gzipped since validate (the regorus policy
-// engine, +0.86 MB raw / +0.27 MB gzip) and planDiff were wrapped; 4.47 MB raw / 1.72 MB gzipped
-// with the data files compressed and drift, versionCheck and validatePlan wrapped. Marked `todo` so the suite
-// reports the overrun on every run (as "# TODO" with the numbers) without failing CI; the levers
-// are in README.md. Remove `todo` once a budget is met again.
-test(`module size is within the raw budget (< ${BUDGET.raw} bytes)`, { todo: 'over budget since validate (regorus); see README.md' }, () => {
+test(`module size is within the raw budget (< ${BUDGET.raw} bytes)`, { skip: notDefault }, () => {
   assert.ok(sizes.final_wasm < BUDGET.raw, `${sizes.final_wasm} bytes raw`);
 });
 
-test(`module size is within the gzip budget (< ${BUDGET.gzip} bytes)`, { todo: 'over budget since the full CloudFormation mappings and validate; see README.md' }, () => {
+// KNOWN OVER BUDGET: 1.35 MB gzipped with everything the module must keep (parse and check with
+// the full provider schemas, validate with the Rego engine and the built-in policies, estimate
+// with the price catalog, planDiff, Terraform HCL and JSON): the regex engine with its Unicode
+// tables (~210 KB gzipped, pulled with all its features by tera) and regorus (~105 KB) are most of
+// the gap; README.md ("Size and speed") lists what was measured. Marked `todo` so the suite reports
+// the overrun on every run (as "# TODO" with the numbers) without failing CI; the ceiling above
+// stops growth. Remove `todo` once the budget is met.
+test(`module size is within the gzip budget (< ${BUDGET.gzip} bytes)`, { skip: notDefault, todo: 'over budget: see README.md, "Size and speed"' }, () => {
   assert.ok(sizes.final_wasm_gzip < BUDGET.gzip, `${sizes.final_wasm_gzip} bytes gzipped`);
 });

@@ -1,10 +1,10 @@
 // Compile-only test of the TypeScript declarations (`npm run test:types`, i.e. tsc --noEmit):
 // the package resolves through its `exports`, the API is typed, and wrong arguments are errors.
 import {
-  blastRadius, check, costDiff, drift, estimate, generate, graph, outputFormats, parse, schema,
+  blastRadius, check, costDiff, drift, estimate, features, generate, graph, outputFormats, parse, schema,
   validatePlan, version, versionCheck,
   type Blueprint, type Bump, type DriftReport, type ValidationReport, type VersionCheck, type CheckResult, type CostDiff, type CostEstimate, type DharmaError, type Finding,
-  type GeneratedFiles, type GraphJson, type Money, type OutputFormat, type ParseResult,
+  type GeneratedFiles, type GraphJson, type ModuleFeature, type Money, type OutputFormat, type ParseResult,
 } from '@iac-dharma/wasm';
 import init, * as web from '@iac-dharma/wasm/web';
 
@@ -29,6 +29,8 @@ const v: string = version();
 const files: GeneratedFiles = generate(doc, 'cdk-ts', { templates: { 'x.tera': '' } });
 const mainTf: string | undefined = generate('text')['main.tf'];
 const formats: OutputFormat[] = outputFormats('aws');
+const parts: ModuleFeature[] = features();
+const hasArm: boolean = features().includes('generate-arm');
 const est: CostEstimate = estimate(doc, { budget: '100', usage: { resource_usage: {} }, prices: 'csv', skip_optimizations: true });
 const total: Money = est.total_monthly;
 const over: boolean = estimate(doc, { budget: 5 }).budget?.status === 'over';

@@ -1,5 +1,6 @@
 // drift, versionCheck and validatePlan through the Node build: their API and error paths. (Their
-// shared cases of tests/vectors/ run in vectors.test.mjs with the other calls.)
+// shared cases of tests/vectors/ run in vectors.test.mjs with the other calls.) The default module
+// leaves drift and validatePlan out (README.md, "What the module has"): then they must throw `unsupported_call`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,10 @@ const withSubnet = (version) => ({
   resources: [...V1.resources, { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } }],
 });
 
+const FEATURES = new Set(dharma.features());
+/** A `skip` option: the reason when the module is built without `feature`. */
+const unless = (feature) => (FEATURES.has(feature) ? false : `the module is built without ${feature}`);
+
 function thrown(fn) {
   try {
     fn();
@@ -39,7 +44,7 @@ function thrown(fn) {
   assert.fail('expected a DharmaError');
 }
 
-test('drift: state as text or object, the same report', () => {
+test('drift: state as text or object, the same report', { skip: unless('plan-import') }, () => {
   const report = dharma.drift(AWS_BLUEPRINT, AWS_STATE);
   assert.deepEqual(report.missing, ['aws_subnet.private']);
   assert.deepEqual(report.unmanaged, ['aws_eip.bastion']);
@@ -49,7 +54,7 @@ test('drift: state as text or object, the same report', () => {
   assert.deepEqual(dharma.drift(dharma.parse(AWS_BLUEPRINT).blueprint, JSON.parse(AWS_STATE)), report);
 });
 
-test('drift: located errors for a broken state, paths only for objects', () => {
+test('drift: located errors for a broken state, paths only for objects', { skip: unless('plan-import') }, () => {
   const e = thrown(() => dharma.drift(AWS_BLUEPRINT, AWS_STATE.slice(0, 200)));
   assert.equal(e.kind, 'parse');
   assert.equal(e.code, 'json_syntax');
@@ -67,7 +72,7 @@ test('drift: located errors for a broken state, paths only for objects', () => {
   }
 });
 
-test('versionCheck: the bump a change requires against the declared one', () => {
+test('versionCheck: the bump a change requires against the declared one', { skip: unless('version-check') }, () => {
   assert.deepEqual(dharma.versionCheck(V1, withSubnet('1.1.0')), {
     required: 'minor',
     declared: 'minor',
@@ -87,7 +92,7 @@ test('versionCheck: the bump a change requires against the declared one', () => 
 
 const PLAN = read('tests/fixtures/plans/terragoat-aws.tfplan.json');
 
-test('validatePlan: a plan as text or object, waivers from the options', () => {
+test('validatePlan: a plan as text or object, waivers from the options', { skip: unless('plan-import') }, () => {
   const report = dharma.validatePlan(PLAN, { today: TODAY });
   assert.equal(report.input.kind, 'plan');
   assert.equal(report.passed, false);
@@ -104,7 +109,7 @@ test('validatePlan: a plan as text or object, waivers from the options', () => {
   assert.equal(waived.counts.waived >= 1, true);
 });
 
-test('validatePlan: errors', () => {
+test('validatePlan: errors', { skip: unless('plan-import') }, () => {
   const e = thrown(() => dharma.validatePlan(PLAN.slice(0, 300)));
   assert.equal(e.kind, 'parse');
   assert.equal(e.code, 'json_syntax');
@@ -119,8 +124,28 @@ test('validatePlan: errors', () => {
   assert.equal(waiver.path, 'waivers.aws_s3_bucket.x[0].expires');
   const arg = thrown(() => dharma.validatePlan(7));
   assert.equal(arg.path, 'plan');
+});
+
+test('validate: refuses the waivers option of validatePlan', () => {
   // A blueprint's waivers belong to its resources.
   const bp = thrown(() => dharma.validate(V1, { waivers: {} }));
   assert.equal(bp.kind, 'invalid_input');
   assert.equal(bp.path, 'options.waivers');
+});
+
+test('calls the module leaves out throw unsupported_call, naming the call and the feature', () => {
+  const calls = [
+    ['validatePlan', 'plan-import', () => dharma.validatePlan(PLAN, { today: TODAY })],
+    ['drift', 'plan-import', () => dharma.drift(AWS_BLUEPRINT, AWS_STATE)],
+    ['versionCheck', 'version-check', () => dharma.versionCheck(V1, V1)],
+  ];
+  for (const [name, feature, call] of calls.filter(([, feature]) => !FEATURES.has(feature))) {
+    const e = thrown(call);
+    assert.equal(e.kind, 'invalid_input', name);
+    assert.equal(e.code, 'unsupported_call', name);
+    assert.ok(e.message.startsWith(`${name} is left out of this WebAssembly module`), e.message);
+    assert.ok(e.message.includes(`WASM_FEATURES=full (or ${feature})`), e.message);
+  }
+  // Each is still a function of the package: leaving a part out never removes an export.
+  for (const [name] of calls) assert.equal(typeof dharma[name], 'function', name);
 });

@@ -105,9 +105,9 @@ impl std::fmt::Debug for ProviderSchema {
     }
 }
 
-static AWS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/terraform-aws.schema.zz"));
-static AZURERM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/terraform-azurerm.schema.zz"));
-static GOOGLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/terraform-google.schema.zz"));
+static AWS: &[u8] = crate::embedded::packed!("catalog-schemas-terraform-aws.schema");
+static AZURERM: &[u8] = crate::embedded::packed!("catalog-schemas-terraform-azurerm.schema");
+static GOOGLE: &[u8] = crate::embedded::packed!("catalog-schemas-terraform-google.schema");
 
 /// The schema of a provider's resource types (inflated on first use, then shared).
 pub fn provider_schema(provider: Provider) -> &'static ProviderSchema {
@@ -121,10 +121,7 @@ pub fn provider_schema(provider: Provider) -> &'static ProviderSchema {
     cell.get_or_init(|| {
         // The data is produced by our own build script; a failure here would mean a corrupt build,
         // and an empty schema (every type unknown) is the safe degradation.
-        let text = miniz_oxide::inflate::decompress_to_vec_zlib(data)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .unwrap_or_default();
+        let text = crate::embedded::text(data);
         ProviderSchema::from_text(text)
     })
 }

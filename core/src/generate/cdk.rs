@@ -16,7 +16,7 @@ use crate::error::{Code, Result};
 
 use super::cloudformation::{lower, mapping, plan, verbatim_paths};
 use super::gen_error;
-use super::idents::{camel_case, pascal_case, Namespace};
+use super::idents::{camel_case, pascal_case, ts_string, Namespace};
 use super::node::{Node, NodeMap};
 
 /// CloudFormation property name → CDK property name (`VPCSecurityGroups` → `vpcSecurityGroups`,
@@ -69,18 +69,6 @@ pub(crate) fn cdk_name(name: &str) -> String {
         }
     }
     out
-}
-
-/// A string as a TypeScript string literal (JSON quoting; U+2028/U+2029 escaped too).
-pub(crate) fn ts_string(s: &str) -> String {
-    let quoted = serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
-    if quoted.contains(['\u{2028}', '\u{2029}']) {
-        quoted
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029")
-    } else {
-        quoted
-    }
 }
 
 fn is_ts_ident(s: &str) -> bool {

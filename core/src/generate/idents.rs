@@ -151,6 +151,18 @@ impl Namespace {
     }
 }
 
+/// A string as a TypeScript string literal (JSON quoting; U+2028/U+2029 escaped too).
+pub(crate) fn ts_string(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
+    if quoted.contains(['\u{2028}', '\u{2029}']) {
+        quoted
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    } else {
+        quoted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,14 +15,21 @@
 //! The embedded templates are compiled once per process; a caller may replace or add templates
 //! with a [`TemplateSet`].
 
+// The formats behind a cargo feature (see `core/Cargo.toml`; all on by default).
+#[cfg(feature = "generate-arm")]
 mod arm;
+#[cfg(feature = "generate-cdk")]
 mod cdk;
+#[cfg(feature = "generate-cloudformation")]
 mod cloudformation;
 mod hcl;
 mod idents;
+#[cfg(any(feature = "generate-arm", feature = "generate-cloudformation"))]
 mod mapping;
 mod node;
+#[cfg(feature = "generate-pulumi")]
 mod pulumi;
+#[cfg(feature = "generate-pulumi")]
 mod pulumi_map;
 mod templates;
 mod terraform;
@@ -136,6 +143,39 @@ impl OutputFormat {
             | OutputFormat::CloudFormationYaml
             | OutputFormat::CdkTs => &[Provider::Aws],
             OutputFormat::Arm => &[Provider::Azure],
+        }
+    }
+
+    /// The cargo feature of `iac-dharma` that builds this format in, for those a build can leave
+    /// out (`None`: always built).
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            OutputFormat::Terraform | OutputFormat::TerraformJson => None,
+            OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
+                Some("generate-cloudformation")
+            }
+            OutputFormat::Arm => Some("generate-arm"),
+            OutputFormat::PulumiYaml | OutputFormat::PulumiTs => Some("generate-pulumi"),
+            OutputFormat::CdkTs => Some("generate-cdk"),
+        }
+    }
+
+    /// Whether this build of the engine generates this format (see [`OutputFormat::feature`]; a
+    /// default build generates every format).
+    ///
+    /// ```
+    /// use iac_dharma::OutputFormat;
+    /// assert!(OutputFormat::Terraform.is_built());
+    /// ```
+    pub fn is_built(self) -> bool {
+        match self {
+            OutputFormat::Terraform | OutputFormat::TerraformJson => true,
+            OutputFormat::CloudFormation | OutputFormat::CloudFormationYaml => {
+                cfg!(feature = "generate-cloudformation")
+            }
+            OutputFormat::Arm => cfg!(feature = "generate-arm"),
+            OutputFormat::PulumiYaml | OutputFormat::PulumiTs => cfg!(feature = "generate-pulumi"),
+            OutputFormat::CdkTs => cfg!(feature = "generate-cdk"),
         }
     }
 
@@ -259,12 +299,17 @@ impl GeneratedFiles {
 /// (`unsupported_provider`), when a resource type, property or referenced attribute has no
 /// equivalent in the format (`unmapped_type`, `unmapped_property`, `unmapped_attribute`, each
 /// with the path in the blueprint), when two names would become the same identifier
-/// (`name_collision`), or when a caller-supplied template fails (`template_error`).
+/// (`name_collision`), or when a caller-supplied template fails (`template_error`). An
+/// [`ErrorKind::InvalidInput`] error (`unsupported_format`) when this build of the engine leaves
+/// the format out (see [`OutputFormat::is_built`]).
 pub fn generate(
     bp: &CheckedBlueprint,
     format: OutputFormat,
     options: &GenerateOptions,
 ) -> Result<GeneratedFiles> {
+    if !format.is_built() {
+        return Err(not_built(format));
+    }
     let provider = bp.provider();
     if !format.supports(provider) {
         let supported: Vec<&str> = OutputFormat::for_provider(provider)
@@ -292,12 +337,20 @@ pub fn generate(
     let context = match format {
         OutputFormat::Terraform => terraform::context(bp, false, data)?,
         OutputFormat::TerraformJson => terraform::context(bp, true, data)?,
+        #[cfg(feature = "generate-cloudformation")]
         OutputFormat::CloudFormation => cloudformation::context(bp, false, data)?,
+        #[cfg(feature = "generate-cloudformation")]
         OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
+        #[cfg(feature = "generate-cdk")]
         OutputFormat::CdkTs => cdk::context(bp)?,
+        #[cfg(feature = "generate-arm")]
         OutputFormat::Arm => arm::context(bp, data)?,
+        #[cfg(feature = "generate-pulumi")]
         OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
+        #[cfg(feature = "generate-pulumi")]
         OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
+        #[allow(unreachable_patterns)] // only reached in builds that leave formats out
+        _ => return Err(not_built(format)),
     };
     let mut files = set.render(format, context)?;
     if format == OutputFormat::Terraform {
@@ -335,6 +388,22 @@ pub(crate) fn with_entries<const N: usize>(
         }
     }
     object
+}
+
+/// The error of a format this build leaves out (see [`OutputFormat::is_built`]).
+fn not_built(format: OutputFormat) -> Error {
+    let feature = format.feature().unwrap_or_default();
+    Error::single(
+        ErrorKind::InvalidInput,
+        Finding::error(
+            Code::UnsupportedFormat,
+            "format",
+            format!(
+                "output format {format} is not in this build of the engine (built without the \
+                 `{feature}` feature of iac-dharma)"
+            ),
+        ),
+    )
 }
 
 /// A generate error with one finding.

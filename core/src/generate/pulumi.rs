@@ -21,9 +21,9 @@ use crate::check::{CheckedBlueprint, VarType};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 use crate::reference::{push_key, Part, Reference, Step};
 
-use super::cdk::ts_string;
 use super::gen_error;
 use super::idents::camel_case;
+use super::idents::ts_string;
 use super::pulumi_map::{pulumi_map, Field, Fields, PulumiMap, Shape, TypeMap};
 use super::values::{has_markers, merged_tags, parse_template};
 use super::OutputFormat;

@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 use crate::catalog::Provider;
 
-static AWS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pulumi-aws.map.zz"));
-static AZURE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pulumi-azure.map.zz"));
-static GCP: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pulumi-gcp.map.zz"));
+static AWS: &[u8] = crate::embedded::packed!("catalog-formats-pulumi-aws.map");
+static AZURE: &[u8] = crate::embedded::packed!("catalog-formats-pulumi-azure.map");
+static GCP: &[u8] = crate::embedded::packed!("catalog-formats-pulumi-gcp.map");
 
 /// How a Pulumi property holds a value whose Terraform shape is a list or a block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,10 +128,7 @@ pub(crate) fn pulumi_map(provider: Provider) -> &'static PulumiMap {
     cell.get_or_init(|| {
         // Produced by our own build script; a corrupt build degrades to "no type is mapped",
         // which every caller reports as `unmapped_type`.
-        let text = miniz_oxide::inflate::decompress_to_vec_zlib(data)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .unwrap_or_default();
+        let text = crate::embedded::text(data);
         PulumiMap::from_text(text)
     })
 }

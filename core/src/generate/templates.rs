@@ -278,7 +278,7 @@ fn filter_ts_string(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    Ok(Value::String(super::cdk::ts_string(&s)))
+    Ok(Value::String(super::idents::ts_string(&s)))
 }
 
 /// `ts_comment`: text as `//` comment lines.
