@@ -10,13 +10,34 @@
 //! callgrind_annotate --inclusive=yes cg.out | grep generate_profile::measured
 //! ```
 //!
+//! With a third argument `ITERS`, the measured call instead runs `ITERS` times (after 3 warm-up
+//! calls) and the example prints per call the CPU time of this thread and the minor page faults
+//! (fresh memory the kernel had to map), two costs of a large working set that callgrind's
+//! instruction counts do not show (allocations: `valgrind --tool=dhat` on the one-call mode):
+//!
+//! ```text
+//! target/release/examples/generate_profile terraform 10000 50
+//! ```
+//!
 //! Formats are the ids of `dharma generate --format`; `arm` runs on the synthetic Azure blueprint,
 //! the AWS-only formats on the synthetic AWS blueprint with `root_block_device` written as an
 //! `ebs_block_device` (as the bench does; CloudFormation cannot express the former).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // profiling harness
 
+use std::time::Instant;
+
 use iac_dharma::{CheckedBlueprint, GenerateOptions, OutputFormat, Provider};
 use iac_dharma_bench::{cloudformation_expressible, synthetic_aws, synthetic_azure};
+
+/// (minor page faults, CPU time of this thread in ns) so far (Linux `/proc`).
+fn counters() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let minflt: u64 = rest.split(' ').nth(7).unwrap().parse().unwrap();
+    let sched = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+    let cpu: u64 = sched.split(' ').next().unwrap().parse().unwrap();
+    (minflt, cpu)
+}
 
 fn blueprint(format: OutputFormat, n: usize) -> CheckedBlueprint {
     let doc = if format == OutputFormat::Arm {
@@ -55,5 +76,23 @@ fn main() {
     // Warm the embedded templates, schemas and mappings, as a long-running service would.
     std::hint::black_box(warm(&blueprint(format, 50), format));
     let bp = blueprint(format, n);
-    println!("{format} {n}: {} bytes", measured(&bp, format));
+    let Some(iters) = args.next().and_then(|a| a.parse::<usize>().ok()) else {
+        println!("{format} {n}: {} bytes", measured(&bp, format));
+        return;
+    };
+    for _ in 0..3 {
+        std::hint::black_box(measured(&bp, format));
+    }
+    let (f0, c0) = counters();
+    let t0 = Instant::now();
+    for _ in 0..iters {
+        std::hint::black_box(measured(&bp, format));
+    }
+    let wall = t0.elapsed().as_secs_f64() * 1e3 / iters as f64;
+    let (f1, c1) = counters();
+    println!(
+        "{format} n={n} iters={iters}: cpu {:.3} ms, wall {wall:.3} ms, {:.0} minor faults per call",
+        (c1 - c0) as f64 / 1e6 / iters as f64,
+        (f1 - f0) as f64 / iters as f64,
+    );
 }

@@ -733,55 +733,76 @@ pub(crate) fn filter_comment(value: &Value, _args: &Args) -> tera::Result<Value>
 /// a value.
 pub(crate) fn finish(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut runs = Runs::default();
-    // Tidy as the lines stream by: a blank line is held back until the next line shows whether
-    // it stays (never after an opening line, never before a closing one, never two in a row,
-    // none at the end).
-    let mut blank = false;
-    let mut after_open = true;
-    for raw in text.split('\n') {
-        let line = raw.trim_end();
-        if line.is_empty() {
-            blank |= !after_open;
-            continue;
-        }
-        if blank && !line.trim_start().starts_with('}') {
-            runs.line("", &mut out);
-        }
-        blank = false;
-        runs.line(line, &mut out);
-        after_open = line.ends_with('{');
-    }
-    runs.flush(&mut out);
+    Tidy::new().feed(text, &mut out);
     out
 }
 
-/// The current run of assignments of [`finish`]: (line, offset of `=`, columns of the name).
-#[derive(Default)]
-struct Runs<'t> {
-    run: Vec<(&'t str, usize, usize)>,
+/// [`finish`] fed piece by piece: feeding the pieces of a text one after the other writes what
+/// `finish` writes for the whole text, provided every piece but the last ends where a line ends
+/// (the text goes on with `\n`) and no run of assignments spans two pieces (a piece's last line
+/// that is not blank is not an assignment, e.g. a block's closing `}`). The Terraform writer feeds
+/// each resource block as soon as it is written, so no text of the whole file is read twice.
+pub(crate) struct Tidy {
+    /// A blank line is pending.
+    blank: bool,
+    /// The last kept line opened a block (or none was kept yet).
+    after_open: bool,
+    /// The current run of assignments: (start, end, offset of `=` in the line, columns of the
+    /// name) of lines of the text being fed (kept across feeds only for its allocation).
+    run: Vec<(usize, usize, usize, usize)>,
 }
 
-impl<'t> Runs<'t> {
-    /// One kept line: an assignment joins the run, any other line ends it.
-    fn line(&mut self, line: &'t str, out: &mut String) {
-        match assignment(line) {
-            Some(eq) => {
-                let cols = columns(line.get(..eq).unwrap_or("").trim_end());
-                self.run.push((line, eq, cols));
-            }
-            None => {
-                self.flush(out);
-                out.push_str(line);
-                out.push('\n');
-            }
+impl Tidy {
+    pub(crate) fn new() -> Self {
+        Tidy {
+            blank: false,
+            after_open: true,
+            run: Vec::new(),
         }
     }
 
+    /// Tidies the lines of `text` into `out`.
+    pub(crate) fn feed(&mut self, text: &str, out: &mut String) {
+        // Tidy as the lines stream by: a blank line is held back until the next line shows
+        // whether it stays (never after an opening line, never before a closing one, never two
+        // in a row, none at the end).
+        let mut start = 0;
+        for raw in text.split('\n') {
+            let line_start = start;
+            start += raw.len() + 1;
+            let line = raw.trim_end();
+            if line.is_empty() {
+                self.blank |= !self.after_open;
+                continue;
+            }
+            if self.blank && !line.trim_start().starts_with('}') {
+                self.flush(text, out);
+                out.push('\n');
+            }
+            self.blank = false;
+            // One kept line: an assignment joins the run, any other line ends it.
+            match assignment(line) {
+                Some(eq) => {
+                    let cols = columns(line.get(..eq).unwrap_or("").trim_end());
+                    self.run
+                        .push((line_start, line_start + line.len(), eq, cols));
+                }
+                None => {
+                    self.flush(text, out);
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            self.after_open = line.ends_with('{');
+        }
+        self.flush(text, out);
+    }
+
     /// Writes the run with its `=` signs aligned one space after the widest name.
-    fn flush(&mut self, out: &mut String) {
-        let width = self.run.iter().map(|(_, _, c)| *c).max().unwrap_or(0);
-        for &(l, e, cols) in &self.run {
+    fn flush(&mut self, text: &str, out: &mut String) {
+        let width = self.run.iter().map(|r| r.3).max().unwrap_or(0);
+        for &(start, end, e, cols) in &self.run {
+            let l = text.get(start..end).unwrap_or("");
             out.push_str(l.get(..e).unwrap_or("").trim_end());
             for _ in 0..(width - cols + 1) {
                 out.push(' ');

@@ -352,13 +352,25 @@ pub fn generate(
         #[allow(unreachable_patterns)] // only reached in builds that leave formats out
         _ => return Err(not_built(format)),
     };
-    let mut files = set.render(format, context)?;
+    // With the embedded templates, the engine writes `main.tf` itself (see `terraform::main_tf`).
+    let written = match format {
+        OutputFormat::Terraform if !data => Some(("main.tf", terraform::main_tf(bp)?)),
+        _ => None,
+    };
+    let skip: &[&str] = match &written {
+        Some((path, _)) => &[path],
+        None => &[],
+    };
+    let mut files = set.render(format, context, skip)?;
     if format == OutputFormat::Terraform {
         for (path, text) in files.iter_mut() {
             if path.ends_with(".tf") {
                 *text = hcl::finish(text);
             }
         }
+    }
+    if let Some((path, Some(text))) = written {
+        files.insert(path.to_string(), text);
     }
     Ok(GeneratedFiles { files })
 }

@@ -68,6 +68,43 @@ pub struct TemplateSet {
     /// Formats with a template that is not an embedded one (replaced or added): their context
     /// carries the data variables too (see [`TemplateSet::is_embedded`]).
     custom: Vec<String>,
+    /// The templates that print one variable and nothing else, by name.
+    printed: HashMap<String, Printed>,
+}
+
+/// A template whose whole text is `{{ var }}` followed by whitespace: it prints the variable
+/// (a string, as it is: autoescape is off) followed by that whitespace.
+#[derive(Debug, Clone)]
+struct Printed {
+    var: String,
+    suffix: String,
+}
+
+impl Printed {
+    /// The variable a template prints, when that is all it does.
+    fn of(text: &str) -> Option<Printed> {
+        let rest = text.strip_prefix("{{")?;
+        let end = rest.find("}}")?;
+        let var = rest.get(..end)?.trim_matches(' ');
+        let suffix = rest.get(end + 2..)?;
+        let ident = var
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            // Tera's literals and operators are not variables.
+            && !matches!(
+                var,
+                "true" | "false" | "True" | "False" | "and" | "or" | "not" | "in" | "is"
+            );
+        let blank = suffix
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
+        (ident && blank).then(|| Printed {
+            var: var.to_string(),
+            suffix: suffix.to_string(),
+        })
+    }
 }
 
 impl std::fmt::Debug for TemplateSet {
@@ -118,10 +155,15 @@ impl TemplateSet {
         register_filters(&mut tera);
         tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error("", &e))?;
+        let printed = all
+            .iter()
+            .filter_map(|(n, t)| Printed::of(t).map(|p| (n.clone(), p)))
+            .collect();
         Ok(TemplateSet {
             tera: Arc::new(tera),
             names: all.into_keys().collect(),
             custom,
+            printed,
         })
     }
 
@@ -138,18 +180,23 @@ impl TemplateSet {
         self.names.iter().map(String::as_str)
     }
 
-    /// Renders every file template of `format` with `context` (a JSON object).
+    /// Renders every file template of `format` with `context` (a JSON object), but those of the
+    /// files in `skip` (written by the engine).
+    ///
+    /// A template that prints one string variable and nothing else (`{{ template_json }}` and
+    /// whitespace, see [`Printed`]) is not run through tera: the file is the string itself with
+    /// the whitespace after it, what tera prints (autoescape is off), moved out of the context
+    /// when no other template of the format needs it, so a multi-megabyte document is neither
+    /// copied into tera's output nor checked for UTF-8 again.
     pub(crate) fn render(
         &self,
         format: OutputFormat,
         mut context: Value,
+        skip: &[&str],
     ) -> Result<BTreeMap<String, String>> {
-        if let Value::Object(map) = &mut context {
-            map.insert("format".into(), Value::String(format.as_str().into()));
-        }
-        let ctx = tera::Context::from_value(context).map_err(|e| template_error("", &e))?;
         let prefix = format!("{}/", format.as_str());
         let mut files = BTreeMap::new();
+        let mut templates: Vec<(&str, &str)> = Vec::new();
         for name in &self.names {
             let Some(rel) = name
                 .strip_prefix(&prefix)
@@ -158,7 +205,54 @@ impl TemplateSet {
                 continue;
             };
             let file_name = rel.rsplit('/').next().unwrap_or(rel);
-            if file_name.starts_with('_') || rel.is_empty() {
+            if file_name.starts_with('_') || rel.is_empty() || skip.contains(&rel) {
+                continue;
+            }
+            templates.push((name, rel));
+        }
+        // The printed variables, each moved out when it is the only use of it among this
+        // format's templates (a template not known to print one variable may use any).
+        let all_printed = templates
+            .iter()
+            .all(|(name, _)| self.printed.contains_key(*name));
+        let mut direct: Vec<(&str, String)> = Vec::new();
+        if let Value::Object(map) = &mut context {
+            for (name, rel) in &templates {
+                let Some(p) = self.printed.get(*name) else {
+                    continue;
+                };
+                let uses = templates
+                    .iter()
+                    .filter(|(n, _)| self.printed.get(*n).is_some_and(|q| q.var == p.var))
+                    .count();
+                let text = if all_printed && uses == 1 {
+                    match map.remove(&p.var) {
+                        Some(Value::String(s)) => Some(s),
+                        Some(other) => {
+                            // Not a string: tera prints it its own way.
+                            map.insert(p.var.clone(), other);
+                            None
+                        }
+                        None => None,
+                    }
+                } else {
+                    map.get(&p.var).and_then(Value::as_str).map(str::to_string)
+                };
+                if let Some(mut text) = text {
+                    text.push_str(&p.suffix);
+                    direct.push((rel, text));
+                }
+            }
+            map.insert("format".into(), Value::String(format.as_str().into()));
+        }
+        for (rel, text) in direct {
+            if !text.trim().is_empty() {
+                files.insert(rel.to_string(), text);
+            }
+        }
+        let ctx = tera::Context::from_value(context).map_err(|e| template_error("", &e))?;
+        for (name, rel) in templates {
+            if files.contains_key(rel) {
                 continue;
             }
             let text = self
@@ -289,4 +383,80 @@ fn filter_ts_comment(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
         .map(|l| format!("// {l}").trim_end().to_string())
         .collect();
     Ok(Value::String(lines.join("\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use crate::blueprint::{Blueprint, SourceFormat};
+    use crate::generate::{generate, GenerateOptions};
+
+    #[test]
+    fn printed_templates_are_recognized() {
+        let p = Printed::of("{{ template_json }}\n").unwrap();
+        assert_eq!((p.var.as_str(), p.suffix.as_str()), ("template_json", "\n"));
+        assert!(Printed::of("{{template_yaml}}").is_some());
+        for not in [
+            "{{ a }}x",
+            "x{{ a }}",
+            "{{ a | json }}",
+            "{{- a }}",
+            "{{ a.b }}",
+            "{{ true }}",
+            "{% for r in resources %}{{ r }}{% endfor %}",
+            "{{ a }}{{ b }}",
+        ] {
+            assert!(Printed::of(not).is_none(), "{not}");
+        }
+    }
+
+    /// Every file of every format, written the engine's way (printed variables moved out of the
+    /// context, `main.tf` written directly), is byte for byte what tera renders from the same
+    /// templates: each template is replaced by itself behind a tera comment, which prints
+    /// nothing but makes the format's templates custom and not [`Printed`].
+    #[test]
+    fn direct_files_are_what_tera_renders() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let through_tera = TemplateSet::with_overrides(
+            TemplateSet::embedded_sources()
+                .map(|(n, t)| (n.to_string(), format!("{{# through tera #}}{t}"))),
+        )
+        .unwrap();
+        let tera_options = GenerateOptions {
+            templates: Some(through_tera),
+        };
+        let mut compared = 0;
+        for dir in ["examples/blueprints", "tests/toolchecks/blueprints"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for path in paths {
+                let name = path.to_string_lossy().to_string();
+                let Some(fmt) = SourceFormat::from_extension(&name) else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(&path).unwrap();
+                let bp = Blueprint::from_text_as(&text, fmt)
+                    .and_then(Blueprint::into_checked)
+                    .unwrap();
+                for format in OutputFormat::for_provider(bp.provider()) {
+                    let direct = generate(&bp, format, &GenerateOptions::default());
+                    let tera = generate(&bp, format, &tera_options);
+                    match (direct, tera) {
+                        (Ok(a), Ok(b)) => {
+                            assert_eq!(a, b, "{name} {format}");
+                            compared += 1;
+                        }
+                        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{name} {format}"),
+                        (a, b) => panic!("{name} {format}: {:?} vs {:?}", a.err(), b.err()),
+                    }
+                }
+            }
+        }
+        assert!(compared > 20, "{compared}");
+    }
 }

@@ -153,15 +153,59 @@ pub(crate) fn referenced_names(props: &crate::blueprint::Properties) -> HashSet<
     out
 }
 
-/// The `resource` block of each resource, written by the engine (`block` of the context).
+/// The addresses of the explicit dependencies of a resource that its properties do not
+/// reference already (`depends_on`).
+fn explicit_depends_on(bp: &CheckedBlueprint, r: &crate::blueprint::Resource) -> Vec<Value> {
+    if r.dependencies.is_empty() {
+        return Vec::new();
+    }
+    let referenced = referenced_names(&r.properties);
+    r.dependencies
+        .iter()
+        .filter(|d| !referenced.contains(*d))
+        .filter_map(|d| bp.index_of(d).and_then(|j| bp.resource_info(j)))
+        .map(|dep| Value::String(dep.address.clone()))
+        .collect()
+}
+
+/// `main.tf` as the embedded `main.tf.tera` lays it out (`\n`, block, `\n` for each resource,
+/// then `\n`) and [`super::hcl::finish`] tidies it, written in one pass: each block is written
+/// into a scratch buffer and tidied into the file while it is still in cache, instead of
+/// keeping every block as its own string for the template, copying them all into the rendered
+/// text and reading that whole text again to tidy it. `None` without resources (the template
+/// renders only whitespace, so there is no file).
+pub(crate) fn main_tf(bp: &CheckedBlueprint) -> Result<Option<String>> {
+    if bp.resources().is_empty() {
+        return Ok(None);
+    }
+    // About 250 bytes per resource in typical blueprints; the buffer grows if it must.
+    let mut out = String::with_capacity(bp.resources().len() * 320 + 1024);
+    let mut block = String::with_capacity(4096);
+    let mut tidy = super::hcl::Tidy::new();
+    tidy.feed("", &mut out);
+    for (i, r, info) in bp.iter() {
+        block.clear();
+        let depends_on = explicit_depends_on(bp, r);
+        resource_block(&mut block, bp, i, r, info, &depends_on)?;
+        // Every block ends with its closing `}` line, so no run of aligned assignments spans
+        // two pieces (see `Tidy`).
+        tidy.feed(&block, &mut out);
+        tidy.feed("", &mut out);
+    }
+    tidy.feed("", &mut out);
+    Ok(Some(out))
+}
+
+/// The `resource` block of a resource, written by the engine into `out` (`block` of the
+/// context).
 fn resource_block(
+    out: &mut String,
     bp: &CheckedBlueprint,
     i: usize,
     r: &crate::blueprint::Resource,
     info: &crate::check::ResourceInfo,
     depends_on: &[Value],
-) -> Result<String> {
-    let mut out = String::with_capacity(256 + r.properties.len() * 48);
+) -> Result<()> {
     // Azure and GCP get the blueprint tags merged into every taggable resource (AWS through the
     // provider's default_tags).
     let merged;
@@ -179,9 +223,8 @@ fn resource_block(
         }
         _ => &r.properties,
     };
-    super::hcl::write_resource_block(&mut out, bp, r, &info.type_name, props, depends_on)
-        .map_err(|m| gen_error(Code::TemplateError, format!("resources[{i}]"), m))?;
-    Ok(out)
+    super::hcl::write_resource_block(out, bp, r, &info.type_name, props, depends_on)
+        .map_err(|m| gen_error(Code::TemplateError, format!("resources[{i}]"), m))
 }
 
 /// The template context of the Terraform formats (documented in `templates/README.md`); `data`
@@ -196,31 +239,18 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> R
     let custom = data;
     let data = data || json_syntax;
 
-    let mut resources = Vec::with_capacity(doc.resources.len());
-    for (i, r, info) in bp.iter() {
-        let referenced = if r.dependencies.is_empty() {
-            HashSet::new()
-        } else {
-            referenced_names(&r.properties)
-        };
-        let depends_on: Vec<Value> = r
-            .dependencies
-            .iter()
-            .filter(|d| !referenced.contains(*d))
-            .filter_map(|d| bp.index_of(d).and_then(|j| bp.resource_info(j)))
-            .map(|dep| Value::String(dep.address.clone()))
-            .collect();
+    // With the embedded templates, `main.tf` is written by [`main_tf`] and the HCL context needs
+    // no resources.
+    let mut resources = Vec::with_capacity(if data { doc.resources.len() } else { 0 });
+    for (i, r, info) in bp.iter().filter(|_| data) {
+        let depends_on = explicit_depends_on(bp, r);
         let block = if json_syntax {
             Value::Null
         } else {
-            Value::String(resource_block(bp, i, r, info, &depends_on)?)
+            let mut out = String::with_capacity(256 + r.properties.len() * 48);
+            resource_block(&mut out, bp, i, r, info, &depends_on)?;
+            Value::String(out)
         };
-        if !data {
-            let mut res = Map::with_capacity(1);
-            res.insert("block".into(), block);
-            resources.push(Value::Object(res));
-            continue;
-        }
         let base = format!("resources[{i}]");
         let mut props = Map::with_capacity(r.properties.len() + 1);
         let props_path = format!("{base}.properties");
@@ -338,10 +368,10 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> R
     if json_syntax {
         let (text, document) = {
             let document = json_document(&ctx);
-            (
-                document.to_json_pretty(),
-                custom.then(|| document.to_value()),
-            )
+            let value = custom.then(|| document.to_value());
+            // About 280 bytes per resource in typical blueprints: the buffer rarely grows.
+            let capacity = bp.resources().len() * 384 + 4096;
+            (document.into_json_pretty(capacity), value)
         };
         if let Value::Object(m) = &mut ctx {
             m.insert("document_json".into(), Value::String(text));
@@ -364,7 +394,7 @@ fn obj<'a>(entries: Vec<(&'a str, Node<'a>)>) -> Node<'a> {
 }
 
 /// The whole configuration in Terraform JSON syntax (`main.tf.json`), borrowing the context's
-/// values (printed with [`Node::to_json_pretty`], byte for byte what the `json` filter prints).
+/// values (printed with [`Node::into_json_pretty`], byte for byte what the `json` filter prints).
 fn json_document(ctx: &Value) -> Node<'_> {
     let p = &ctx["provider"];
     let name = p["name"].as_str().unwrap_or_default();

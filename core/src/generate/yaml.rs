@@ -75,7 +75,13 @@ impl Tree for Node<'_> {
 
 /// A JSON value as a YAML document body (block style, 2-space indent), ending with a newline.
 pub(crate) fn to_yaml<T: Tree>(value: &T) -> String {
-    let mut out = String::with_capacity(256);
+    to_yaml_with_capacity(value, 256)
+}
+
+/// [`to_yaml`] into a buffer of `capacity` bytes to start with (a big document then grows its
+/// buffer, copying it, rarely or never).
+pub(crate) fn to_yaml_with_capacity<T: Tree>(value: &T, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     write_document(&mut out, value);
     out
 }
