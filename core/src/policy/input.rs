@@ -82,18 +82,18 @@ fn number(n: &serde_json::Number) -> R {
 /// `variables` gives values for blueprint variables, as a `.tfvars` file would; a variable with
 /// neither a value here nor a default is unknown, like a reference. `planned_values` is left out
 /// when `with_planned_values` is false (the built-in checks never read it; it is a tenth of the
-/// document).
+/// document). Large blueprints are rendered on `threads` threads (see [`render_workers`]).
 pub(crate) fn render_blueprint(
     bp: &CheckedBlueprint,
     variables: &BTreeMap<String, J>,
     with_planned_values: bool,
+    threads: usize,
 ) -> R {
     let doc = bp.blueprint();
     let provider = bp.provider();
     let tf = provider.terraform_name();
     let provider_source = catalog::catalog(provider).terraform.source.clone();
     let provider_name = format!("registry.terraform.io/{provider_source}");
-    let schemas = provider_schema(provider);
     let mut s = Strings::default();
 
     let mut var_values: BTreeMap<&str, J> = BTreeMap::new();
@@ -123,14 +123,153 @@ pub(crate) fn render_blueprint(
         variables: &var_values,
     };
 
-    let managed = s.get("managed");
-    let provider_value = s.get(&provider_name);
-    let create = R::from(vec![s.get("create")]);
-    let empty = s.object(Vec::new());
-    let mut changes = Vec::with_capacity(bp.resources().len());
-    let mut planned = Vec::with_capacity(bp.resources().len());
-    let mut config_resources = Vec::with_capacity(bp.resources().len());
-    for (i, r, info) in bp.iter() {
+    let shared = Shared {
+        managed: s.get("managed"),
+        provider_value: s.get(&provider_name),
+        create: R::from(vec![s.get("create")]),
+        empty: s.object(Vec::new()),
+        tf,
+        with_planned_values,
+    };
+    let n = bp.resources().len();
+    let workers = render_workers(threads, n);
+    let mut changes = Vec::with_capacity(n);
+    let mut planned = Vec::with_capacity(n);
+    let mut config_resources = Vec::with_capacity(n);
+    let chunks: Vec<Chunk> = if workers <= 1 {
+        vec![render_resources(&ctx, &mut s, &shared, 0..n)]
+    } else {
+        // Contiguous ranges, one per thread (each with its own interned strings), joined in
+        // order: the document is the same as a sequential rendering.
+        let size = n.div_ceil(workers);
+        let (ctx, shared) = (&ctx, &shared);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..workers)
+                .map(|w| {
+                    let range = (w * size).min(n)..((w + 1) * size).min(n);
+                    let thread = std::thread::Builder::new()
+                        .name(format!("dharma-render-{w}"))
+                        .spawn_scoped(scope, {
+                            let range = range.clone();
+                            move || render_resources(ctx, &mut Strings::default(), shared, range)
+                        });
+                    (range, thread)
+                })
+                .collect();
+            let mut chunks = vec![render_resources(ctx, &mut s, shared, 0..size.min(n))];
+            for (range, thread) in handles {
+                // A thread that could not start or did not finish: render its range here.
+                let chunk = thread.ok().and_then(|h| h.join().ok());
+                chunks.push(chunk.unwrap_or_else(|| render_resources(ctx, &mut s, shared, range)));
+            }
+            chunks
+        })
+    };
+    for chunk in chunks {
+        changes.extend(chunk.changes);
+        planned.extend(chunk.planned);
+        config_resources.extend(chunk.config);
+    }
+    let provider_expressions = if provider == Provider::Azure {
+        let features = R::from(vec![s.object(Vec::new())]);
+        s.object(vec![("features", features)])
+    } else {
+        let region = s.object(vec![("constant_value", R::from(doc.region.as_str()))]);
+        s.object(vec![("region", region)])
+    };
+    let mut outputs = Vec::new();
+    for o in &doc.outputs {
+        let e = ctx.expression(&mut s, &o.value, None);
+        let e = if o.sensitive {
+            let mut e = e;
+            if let Ok(map) = e.as_object_mut() {
+                map.insert(s.get("sensitive"), R::Bool(true));
+            }
+            e
+        } else {
+            e
+        };
+        outputs.push((o.name.as_str(), e));
+    }
+    let mut root = vec![("resources", R::from(config_resources))];
+    if !outputs.is_empty() {
+        root.push(("outputs", s.object(outputs)));
+    }
+    if !config_vars.is_empty() {
+        root.push(("variables", s.object(config_vars)));
+    }
+    let tf_value = s.get(tf);
+    let provider_config = s.object(vec![
+        ("name", tf_value),
+        ("full_name", shared.provider_value.clone()),
+        ("expressions", provider_expressions),
+    ]);
+    let root = s.object(root);
+    let provider_configs = s.object(vec![(tf, provider_config)]);
+    let configuration = s.object(vec![
+        ("provider_config", provider_configs),
+        ("root_module", root),
+    ]);
+    let mut plan = vec![
+        ("format_version", R::from(RENDERED_FORMAT_VERSION)),
+        ("resource_changes", R::from(changes)),
+        ("configuration", configuration),
+    ];
+    if with_planned_values {
+        let planned = s.object(vec![("resources", R::from(planned))]);
+        plan.push(("planned_values", s.object(vec![("root_module", planned)])));
+    }
+    if !plan_vars.is_empty() {
+        plan.push(("variables", s.object(plan_vars)));
+    }
+    s.object(plan)
+}
+
+/// What every resource's rendering shares.
+struct Shared<'a> {
+    managed: R,
+    provider_value: R,
+    create: R,
+    empty: R,
+    tf: &'a str,
+    with_planned_values: bool,
+}
+
+/// The rendered resources of a range: their `resource_changes`, `planned_values` resources and
+/// configuration resources, in order.
+#[derive(Default)]
+struct Chunk {
+    changes: Vec<R>,
+    planned: Vec<R>,
+    config: Vec<R>,
+}
+
+/// Blueprints with fewer resources than this are rendered on one thread.
+const PARALLEL_RENDER_MIN_RESOURCES: usize = 500;
+
+/// How many threads render `n` resources: as many as evaluate the policies (`threads`), for
+/// blueprints of at least [`PARALLEL_RENDER_MIN_RESOURCES`] resources.
+fn render_workers(threads: usize, n: usize) -> usize {
+    if n < PARALLEL_RENDER_MIN_RESOURCES {
+        1
+    } else {
+        threads.max(1)
+    }
+}
+
+/// Renders the resources in `range` (positions in the blueprint).
+fn render_resources(
+    ctx: &Ctx<'_>,
+    s: &mut Strings,
+    shared: &Shared<'_>,
+    range: std::ops::Range<usize>,
+) -> Chunk {
+    let bp = ctx.bp;
+    let doc = bp.blueprint();
+    let provider = bp.provider();
+    let schemas = provider_schema(provider);
+    let mut out = Chunk::default();
+    for (i, r, info) in bp.iter().skip(range.start).take(range.len()) {
         let schema = schemas.get(&info.type_name);
         let sensitive = bp
             .catalog_entry(i)
@@ -169,7 +308,7 @@ pub(crate) fn render_blueprint(
         let mut expressions = BTreeMap::new();
         for (key, value) in &props {
             let ty = schema.and_then(|sc| sc.get(key)).map(|a| &a.ty);
-            let rendered = ctx.render(&mut s, value, ty);
+            let rendered = ctx.render(s, value, ty);
             let k = s.get(key);
             if let Some(v) = rendered.after {
                 after.insert(k.clone(), v);
@@ -177,7 +316,7 @@ pub(crate) fn render_blueprint(
             if rendered.unknown != R::Bool(false) {
                 after_unknown.insert(k.clone(), rendered.unknown);
             }
-            expressions.insert(k, ctx.expression(&mut s, value, ty));
+            expressions.insert(k, ctx.expression(s, value, ty));
         }
         let after_sensitive: BTreeMap<R, R> = sensitive
             .iter()
@@ -189,7 +328,7 @@ pub(crate) fn render_blueprint(
         let after_unknown = R::from(after_unknown);
         let after_sensitive = R::from(after_sensitive);
         let change = s.object(vec![
-            ("actions", create.clone()),
+            ("actions", shared.create.clone()),
             ("before", R::Null),
             ("after", after.clone()),
             ("after_unknown", after_unknown),
@@ -209,39 +348,39 @@ pub(crate) fn render_blueprint(
             };
             let mut rc = vec![
                 ("address", address.clone()),
-                ("mode", managed.clone()),
+                ("mode", shared.managed.clone()),
                 ("type", type_name.clone()),
                 ("name", name.clone()),
-                ("provider_name", provider_value.clone()),
+                ("provider_name", shared.provider_value.clone()),
                 ("change", change.clone()),
             ];
             if let Some(n) = index {
                 rc.push(("index", R::from(u64::from(n))));
             }
-            if with_planned_values {
+            if shared.with_planned_values {
                 let mut pv = vec![
                     ("address", address),
-                    ("mode", managed.clone()),
+                    ("mode", shared.managed.clone()),
                     ("type", type_name.clone()),
                     ("name", name.clone()),
-                    ("provider_name", provider_value.clone()),
+                    ("provider_name", shared.provider_value.clone()),
                     ("schema_version", R::from(0u64)),
                     ("values", after.clone()),
-                    ("sensitive_values", empty.clone()),
+                    ("sensitive_values", shared.empty.clone()),
                 ];
                 if let Some(n) = index {
                     pv.push(("index", R::from(u64::from(n))));
                 }
-                planned.push(s.object(pv));
+                out.planned.push(s.object(pv));
             }
-            changes.push(s.object(rc));
+            out.changes.push(s.object(rc));
         }
         let mut cr = vec![
             ("address", R::from(info.address.as_str())),
-            ("mode", managed.clone()),
+            ("mode", shared.managed.clone()),
             ("type", type_name),
             ("name", name),
-            ("provider_config_key", s.get(tf)),
+            ("provider_config_key", s.get(shared.tf)),
             ("expressions", R::from(expressions)),
             ("schema_version", R::from(0u64)),
         ];
@@ -259,62 +398,10 @@ pub(crate) fn render_blueprint(
                 .collect();
             cr.push(("depends_on", R::from(deps)));
         }
-        config_resources.push(s.object(cr));
+        out.config.push(s.object(cr));
     }
 
-    let provider_expressions = if provider == Provider::Azure {
-        let features = R::from(vec![s.object(Vec::new())]);
-        s.object(vec![("features", features)])
-    } else {
-        let region = s.object(vec![("constant_value", R::from(doc.region.as_str()))]);
-        s.object(vec![("region", region)])
-    };
-    let mut outputs = Vec::new();
-    for o in &doc.outputs {
-        let e = ctx.expression(&mut s, &o.value, None);
-        let e = if o.sensitive {
-            let mut e = e;
-            if let Ok(map) = e.as_object_mut() {
-                map.insert(s.get("sensitive"), R::Bool(true));
-            }
-            e
-        } else {
-            e
-        };
-        outputs.push((o.name.as_str(), e));
-    }
-    let mut root = vec![("resources", R::from(config_resources))];
-    if !outputs.is_empty() {
-        root.push(("outputs", s.object(outputs)));
-    }
-    if !config_vars.is_empty() {
-        root.push(("variables", s.object(config_vars)));
-    }
-    let tf_value = s.get(tf);
-    let provider_config = s.object(vec![
-        ("name", tf_value),
-        ("full_name", provider_value),
-        ("expressions", provider_expressions),
-    ]);
-    let root = s.object(root);
-    let provider_configs = s.object(vec![(tf, provider_config)]);
-    let configuration = s.object(vec![
-        ("provider_config", provider_configs),
-        ("root_module", root),
-    ]);
-    let mut plan = vec![
-        ("format_version", R::from(RENDERED_FORMAT_VERSION)),
-        ("resource_changes", R::from(changes)),
-        ("configuration", configuration),
-    ];
-    if with_planned_values {
-        let planned = s.object(vec![("resources", R::from(planned))]);
-        plan.push(("planned_values", s.object(vec![("root_module", planned)])));
-    }
-    if !plan_vars.is_empty() {
-        plan.push(("variables", s.object(plan_vars)));
-    }
-    s.object(plan)
+    out
 }
 
 struct Ctx<'a> {
@@ -596,4 +683,46 @@ pub(crate) fn to_rego(value: &J) -> R {
 /// The rendered document as JSON (sets become arrays; object keys are sorted).
 pub(crate) fn to_json(value: &R) -> J {
     serde_json::to_value(value).unwrap_or(J::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blueprint of `n` resources of a few types, with references, counts and nested blocks.
+    fn blueprint(n: usize) -> CheckedBlueprint {
+        let mut resources = vec![serde_json::json!({"type": "aws_vpc", "name": "main",
+            "properties": {"cidr_block": "10.0.0.0/16"}})];
+        for i in 0..n {
+            resources.push(match i % 3 {
+                0 => serde_json::json!({"type": "aws_s3_bucket", "name": format!("b{i}"),
+                    "properties": {"bucket": format!("bucket-${{var.env}}-{i}"), "tags": {"n": i}}}),
+                1 => serde_json::json!({"type": "aws_security_group", "name": format!("sg{i}"),
+                    "count": 2, "properties": {"vpc_id": "${main.id}",
+                    "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp",
+                                 "cidr_blocks": ["0.0.0.0/0"]}]}}),
+                _ => serde_json::json!({"type": "aws_subnet", "name": format!("s{i}"),
+                    "properties": {"vpc_id": "${main.id}", "cidr_block": "10.0.1.0/24"}}),
+            });
+        }
+        let doc = serde_json::json!({"name": "render-test", "version": "1.0.0", "provider": "aws",
+            "region": "us-east-1", "tags": {"team": "x"},
+            "variables": [{"name": "env", "default": "dev"}], "resources": resources});
+        crate::parse(&doc.to_string()).unwrap()
+    }
+
+    #[test]
+    fn parallel_rendering_equals_sequential() {
+        let bp = blueprint(PARALLEL_RENDER_MIN_RESOURCES + 100);
+        for planned in [false, true] {
+            let one = render_blueprint(&bp, &BTreeMap::new(), planned, 1);
+            for threads in [2, 3, 4] {
+                let many = render_blueprint(&bp, &BTreeMap::new(), planned, threads);
+                assert_eq!(to_json(&one), to_json(&many), "{threads} threads");
+            }
+        }
+        assert_eq!(render_workers(4, PARALLEL_RENDER_MIN_RESOURCES - 1), 1);
+        assert_eq!(render_workers(0, PARALLEL_RENDER_MIN_RESOURCES), 1);
+        assert_eq!(render_workers(3, PARALLEL_RENDER_MIN_RESOURCES), 3);
+    }
 }

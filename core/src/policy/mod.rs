@@ -152,6 +152,11 @@ pub struct ValidateOptions {
     /// (`aws_s3_bucket.logs`, `module.a.aws_s3_bucket.logs`); they apply to every instance.
     /// Blueprint waivers are read from the resources themselves.
     pub waivers: BTreeMap<String, Vec<crate::Waiver>>,
+    /// How many threads evaluate the built-in policy packages: `None` (default) decides from
+    /// the input (one thread under 50 resource changes, else the available parallelism, at
+    /// most 4); `Some(1)` evaluates sequentially. The report is the same either way. Always
+    /// one on wasm32.
+    pub threads: Option<usize>,
 }
 
 /// The result of a validation.
@@ -355,7 +360,8 @@ pub fn validate(
     }
     // User policies may read planned_values (conftest policies often do); the built-ins do not.
     let with_planned = !policies.user_packages().is_empty();
-    let document = input::render_blueprint(bp, &options.variables, with_planned);
+    let threads = engine::worker_count(options.threads, bp.resources().len(), usize::MAX);
+    let document = input::render_blueprint(bp, &options.variables, with_planned, threads);
     let order: Vec<String> = bp.iter().map(|(_, _, info)| info.address.clone()).collect();
     let types: Vec<String> = bp.iter().map(|(_, _, i)| i.type_name.clone()).collect();
     let resources = bp
@@ -449,7 +455,13 @@ pub fn validate_plan(
 /// # Ok::<(), iac_dharma::Error>(())
 /// ```
 pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_json::Value {
-    input::to_json(&input::render_blueprint(bp, &options.variables, true))
+    let threads = engine::worker_count(options.threads, bp.resources().len(), usize::MAX);
+    input::to_json(&input::render_blueprint(
+        bp,
+        &options.variables,
+        true,
+        threads,
+    ))
 }
 
 struct DeclaredWaiver {
@@ -551,7 +563,7 @@ fn run(
             ),
         ));
     }
-    let raw = policies.evaluate(input.clone())?;
+    let raw = policies.evaluate(input.clone(), options.threads)?;
     let checks = policies.checks();
     let position: HashMap<&str, usize> = order
         .iter()
