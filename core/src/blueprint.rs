@@ -342,6 +342,22 @@ impl Blueprint {
     }
 }
 
+/// Parses and checks a blueprint (JSON or YAML, detected) under the default [`Limits`]: the same
+/// result as `Blueprint::from_text(text)?.into_checked()`, but each resource is checked against
+/// the limits while the semantic check reads it, not in a walk of its own over the whole document
+/// (at 10,000 resources the document is far larger than the CPU caches, and every pass reads it
+/// from memory again).
+pub(crate) fn parse_checked(text: &str) -> Result<crate::CheckedBlueprint> {
+    let limits = Limits::default();
+    limits.check_text(text)?;
+    let bp = match SourceFormat::detect(text) {
+        SourceFormat::Json => from_json_text(text)?,
+        SourceFormat::Yaml => from_yaml_text(text)?,
+    };
+    limits.check_document_head(&bp)?;
+    bp.into_checked_with_limits(Some(&limits))
+}
+
 /// Formats a serde_path_to_error path the way findings print paths (`resources[3].count`).
 fn normalize_path(path: String) -> String {
     if path == "." {

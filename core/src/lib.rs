@@ -117,5 +117,5 @@ pub use pipeline::{
 /// A [`ErrorKind::Parse`] error for malformed text (with line and column), or a
 /// [`ErrorKind::Check`] error listing every problem of a well-formed blueprint.
 pub fn parse(text: &str) -> Result<CheckedBlueprint> {
-    Blueprint::from_text(text)?.into_checked()
+    blueprint::parse_checked(text)
 }

@@ -7,7 +7,7 @@
 //! would expand to far more nodes than the text holds ("billion laughs"). Both come out as
 //! `limit_exceeded` errors too.
 
-use crate::blueprint::{Blueprint, Value};
+use crate::blueprint::{Blueprint, Resource, Value};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
 /// Default of [`Limits::max_input_bytes`]: 16 MiB.
@@ -89,6 +89,20 @@ impl Limits {
     /// # Errors
     /// A `limit_exceeded` error naming the path of the first part over a limit.
     pub fn check_blueprint(&self, bp: &Blueprint) -> Result<()> {
+        self.check_document_head(bp)?;
+        for (i, r) in bp.resources.iter().enumerate() {
+            self.check_resource_head(i, r)?;
+            self.check_resource_values(i, r)?;
+        }
+        Ok(())
+    }
+
+    /// The checks of [`Limits::check_blueprint`] except those of the resources (the count of
+    /// resources is checked). With [`Limits::check_resource_head`] and
+    /// [`Limits::check_resource_values`] of every resource in document order, the same checks:
+    /// split so that `parse` can check each resource while the semantic check has it in the CPU
+    /// caches, instead of reading the whole document from memory once more.
+    pub(crate) fn check_document_head(&self, bp: &Blueprint) -> Result<()> {
         if bp.resources.len() > self.max_resources {
             return Err(limit_error(
                 "resources",
@@ -146,21 +160,34 @@ impl Limits {
             }
             val(&|| format!("{}.value", base()), &out.value)?;
         }
-        for (i, r) in bp.resources.iter().enumerate() {
-            let base = || format!("resources[{i}]");
-            s(&|| format!("{}.type", base()), &r.resource_type)?;
-            s(&|| format!("{}.name", base()), &r.name)?;
-            if let Some(d) = &r.description {
-                s(&|| format!("{}.description", base()), d)?;
-            }
-            for d in &r.dependencies {
-                s(&|| format!("{}.dependencies", base()), d)?;
-            }
-            for (field, map) in [("properties", &r.properties), ("usage", &r.usage)] {
-                for (k, v) in map {
-                    let path = || key_path(&format!("{}.{field}", base()), k);
-                    s(&path, k)?;
-                    val(&path, v)?;
+        Ok(())
+    }
+
+    /// The string limits of resource `i`'s type, name, description and dependencies.
+    pub(crate) fn check_resource_head(&self, i: usize, r: &Resource) -> Result<()> {
+        let s = |path: &dyn Fn() -> String, v: &str| match self.string(v) {
+            Some(violation) => Err(violation.into_error(path())),
+            None => Ok(()),
+        };
+        let base = || format!("resources[{i}]");
+        s(&|| format!("{}.type", base()), &r.resource_type)?;
+        s(&|| format!("{}.name", base()), &r.name)?;
+        if let Some(d) = &r.description {
+            s(&|| format!("{}.description", base()), d)?;
+        }
+        for d in &r.dependencies {
+            s(&|| format!("{}.dependencies", base()), d)?;
+        }
+        Ok(())
+    }
+
+    /// The limits of resource `i`'s properties and usage values (keys, strings, depth).
+    pub(crate) fn check_resource_values(&self, i: usize, r: &Resource) -> Result<()> {
+        for (field, map) in [("properties", &r.properties), ("usage", &r.usage)] {
+            for (k, v) in map {
+                let path = || key_path(&format!("resources[{i}].{field}"), k);
+                if let Some(violation) = self.string(k).or_else(|| self.value(v, 0)) {
+                    return Err(violation.into_error(path()));
                 }
             }
         }

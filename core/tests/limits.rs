@@ -190,3 +190,53 @@ fn brackets_inside_quoted_strings_and_comments_are_not_nesting() {
     let bp = Blueprint::from_yaml(&text).unwrap();
     assert_eq!(bp.resources[0].properties["bucket"], many.as_str());
 }
+
+/// `parse` checks each resource against the limits during the semantic check (not in a walk of
+/// its own): it must refuse the same first violation as parsing alone, before any check finding.
+#[test]
+fn parse_reports_the_first_limit_violation_as_parsing_alone_does() {
+    let long = "a".repeat(iac_dharma::DEFAULT_MAX_STRING_BYTES + 1);
+    let deep = format!("{}1{}", "[".repeat(70), "]".repeat(70));
+    let doc = |resources: &[String]| {
+        format!(
+            r#"{{"name":"xyz","version":"1.0.0","provider":"aws","region":"us-east-1","resources":[{}]}}"#,
+            resources.join(",")
+        )
+    };
+    let cases = [
+        // A deep value in resource 0, a long name in resource 1: resource 0 comes first.
+        (
+            doc(&[
+                format!(
+                    r#"{{"type":"aws_s3_bucket","name":"a","properties":{{"bucket":{deep}}}}}"#
+                ),
+                format!(r#"{{"type":"aws_s3_bucket","name":"{long}"}}"#),
+            ]),
+            "resources[0].properties.bucket",
+        ),
+        // A long type after a resource the check would refuse (unknown type).
+        (
+            doc(&[
+                r#"{"type":"aws_nope","name":"a"}"#.to_string(),
+                format!(r#"{{"type":"{long}","name":"b"}}"#),
+            ]),
+            "resources[1].type",
+        ),
+        // A long usage key in the last resource, after check errors in earlier ones.
+        (
+            doc(&[
+                r#"{"type":"aws_s3_bucket","name":"a","properties":{"bucket":"${nope.id}"}}"#
+                    .to_string(),
+                r#"{"type":"aws_s3_bucket","name":"b"}"#.to_string(),
+                format!(r#"{{"type":"aws_s3_bucket","name":"c","usage":{{"{long}":1}}}}"#),
+            ]),
+            "resources[2].usage",
+        ),
+    ];
+    for (text, path) in cases {
+        let alone = Blueprint::from_json(&text).unwrap_err();
+        let parsed = iac_dharma::parse(&text).unwrap_err();
+        assert_limit(&parsed, path);
+        assert_eq!(parsed.findings(), alone.findings());
+    }
+}

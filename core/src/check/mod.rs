@@ -13,6 +13,7 @@ use crate::blueprint::{Blueprint, Resource, Value};
 use crate::catalog::{self, provider_schema, BlockSchema, CatalogType, Provider, TypeResolution};
 use crate::error::{Code, Error, ErrorKind, Finding, Result, Severity};
 use crate::graph::{Cycle, DependencyGraph, EdgeKind};
+use crate::limits::Limits;
 use crate::reference::{push_index, push_key, Reference, Template};
 use crate::suggest::did_you_mean;
 
@@ -172,8 +173,22 @@ impl Blueprint {
     /// # Errors
     /// As [`Blueprint::check`].
     pub fn into_checked(self) -> Result<CheckedBlueprint> {
+        self.into_checked_with_limits(None)
+    }
+
+    /// As [`Blueprint::into_checked`], checking also each resource against `limits` as the check
+    /// reaches it (see [`Limits::check_document_head`]; the caller has checked the rest of the
+    /// document): the first part over a limit fails as [`Limits::check_blueprint`] would.
+    pub(crate) fn into_checked_with_limits(
+        self,
+        limits: Option<&Limits>,
+    ) -> Result<CheckedBlueprint> {
         let mut checker = Checker::new(&self);
+        checker.limits = limits;
         checker.run();
+        if let Some(e) = checker.limit_error.take() {
+            return Err(e);
+        }
         let Checker {
             findings,
             provider,
@@ -243,6 +258,9 @@ struct Checker<'a> {
     /// Type facts, looked up once per distinct written type (a blueprint has thousands of
     /// resources but a few dozen types).
     types: FxHashMap<&'a str, Rc<TypeFacts>>,
+    /// Limits to check each resource against on the way (`parse`), and the first violation.
+    limits: Option<&'a Limits>,
+    limit_error: Option<Error>,
 }
 
 /// What a written type resolved to, with the schema data the checks need.
@@ -272,6 +290,8 @@ impl<'a> Checker<'a> {
             variables: HashMap::new(),
             edges: Vec::new(),
             types: FxHashMap::default(),
+            limits: None,
+            limit_error: None,
         }
     }
 
@@ -318,6 +338,13 @@ impl<'a> Checker<'a> {
         // it reads it from memory again).
         let mut resolution_findings = Vec::with_capacity(self.bp.resources.len());
         for i in 0..self.bp.resources.len() {
+            if let (Some(limits), Some(r)) = (self.limits, self.bp.resources.get(i)) {
+                if limits.check_resource_head(i, r).is_err() {
+                    // The first violation may be in the values of an earlier resource.
+                    self.limit_error = limits.check_blueprint(self.bp).err();
+                    return;
+                }
+            }
             self.index_name(i);
             let before = self.findings.len();
             self.resolve_resource(i);
@@ -326,6 +353,14 @@ impl<'a> Checker<'a> {
         self.check_variables();
         for (i, found) in resolution_findings.into_iter().enumerate() {
             self.findings.extend(found);
+            // Every earlier resource and the names and types of all are within the limits: a
+            // violation in this resource's values is the first one of the document.
+            if let (Some(limits), Some(r)) = (self.limits, self.bp.resources.get(i)) {
+                if let Err(e) = limits.check_resource_values(i, r) {
+                    self.limit_error = Some(e);
+                    return;
+                }
+            }
             self.check_resource(i);
         }
         self.check_outputs();

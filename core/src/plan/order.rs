@@ -135,12 +135,12 @@ impl Groups {
 
 /// Which changes are replaced create-before-destroy: resources that ask for it and, transitively,
 /// everything they depend on (on either side), grouped by resource name.
-fn forced_cbd(changes: &[ResourceChange], side_deps: &Deps) -> Vec<bool> {
-    let asks = |c: &ResourceChange| {
-        if c.facts.rid_after.is_some() {
-            c.facts.own_cbd_after
+fn forced_cbd(changes: &[Slim], side_deps: &Deps) -> Vec<bool> {
+    let asks = |c: &Slim| {
+        if c.rid_after.is_some() {
+            c.own_cbd_after
         } else {
-            c.facts.own_cbd_before
+            c.own_cbd_before
         }
     };
     let mut out = vec![false; changes.len()];
@@ -151,23 +151,23 @@ fn forced_cbd(changes: &[ResourceChange], side_deps: &Deps) -> Vec<bool> {
     // One group per resource: its new-side index, or (absent from the new side) past those.
     let n_after = changes
         .iter()
-        .filter_map(|c| c.facts.rid_after)
+        .filter_map(|c| c.rid_after)
         .max()
         .map_or(0, |m| m as usize + 1);
     let n_before = changes
         .iter()
-        .filter_map(|c| c.facts.rid_before)
+        .filter_map(|c| c.rid_before)
         .max()
         .map_or(0, |m| m as usize + 1);
     let mut old_group: Vec<usize> = (0..n_before).map(|r| n_after + r).collect();
     for c in changes {
-        if let (Some(b), Some(a)) = (c.facts.rid_before, c.facts.rid_after) {
+        if let (Some(b), Some(a)) = (c.rid_before, c.rid_after) {
             if let Some(g) = old_group.get_mut(b as usize) {
                 *g = a as usize;
             }
         }
     }
-    let group = |c: &ResourceChange| match (c.facts.rid_after, c.facts.rid_before) {
+    let group = |c: &Slim| match (c.rid_after, c.rid_before) {
         (Some(a), _) => Some(a as usize),
         (None, Some(b)) => old_group.get(b as usize).copied(),
         (None, None) => None,
@@ -209,6 +209,42 @@ fn forced_cbd(changes: &[ResourceChange], side_deps: &Deps) -> Vec<bool> {
     out
 }
 
+/// What ordering reads of one change, copied once into a dense array: the passes below read
+/// these 16 bytes per change instead of striding through the changes themselves (hundreds of
+/// bytes each: at 10,000 resources the changes are far larger than the CPU caches).
+#[derive(Clone, Copy)]
+struct Slim {
+    action: Action,
+    rid_after: Option<u32>,
+    rid_before: Option<u32>,
+    own_cbd_after: bool,
+    own_cbd_before: bool,
+    create_before_destroy: bool,
+}
+
+impl Slim {
+    fn of(c: &ResourceChange) -> Slim {
+        Slim {
+            action: c.action,
+            rid_after: c.facts.rid_after,
+            rid_before: c.facts.rid_before,
+            own_cbd_after: c.facts.own_cbd_after,
+            own_cbd_before: c.facts.own_cbd_before,
+            create_before_destroy: c.create_before_destroy,
+        }
+    }
+
+    /// As [`ResourceChange::new_side`].
+    fn new_side(&self) -> Option<u32> {
+        self.rid_after.filter(|_| self.action != Action::Delete)
+    }
+
+    /// As [`ResourceChange::old_side`].
+    fn old_side(&self) -> Option<u32> {
+        self.rid_before.filter(|_| self.action != Action::Create)
+    }
+}
+
 /// The dependencies of both blueprints.
 struct Deps<'d> {
     old: &'d SideDeps,
@@ -217,12 +253,12 @@ struct Deps<'d> {
 
 impl Deps<'_> {
     /// What a change's create or update waits for (new blueprint).
-    fn after(&self, c: &ResourceChange) -> &[u32] {
+    fn after(&self, c: &Slim) -> &[u32] {
         c.new_side().map_or(&[], |r| self.new.get(r))
     }
 
     /// What a change's delete must wait for the deletes of (old blueprint).
-    fn before(&self, c: &ResourceChange) -> &[u32] {
+    fn before(&self, c: &Slim) -> &[u32] {
         c.old_side().map_or(&[], |r| self.old.get(r))
     }
 }
@@ -237,9 +273,11 @@ pub(crate) fn order_plan<'a>(
     new: &SideDeps,
 ) -> Result<Vec<Vec<PlanStep<'a>>>> {
     let deps = Deps { old, new };
-    let cbd = forced_cbd(changes, &deps);
-    for (c, &forced) in changes.iter_mut().zip(&cbd) {
+    let mut slim: Vec<Slim> = changes.iter().map(Slim::of).collect();
+    let cbd = forced_cbd(&slim, &deps);
+    for ((c, s), &forced) in changes.iter_mut().zip(&mut slim).zip(&cbd) {
         c.create_before_destroy = c.action == Action::Replace && forced;
+        s.create_before_destroy = c.create_before_destroy;
         c.change.actions = match c.action {
             Action::NoOp => &["no-op"],
             Action::Create => &["create"],
@@ -250,11 +288,12 @@ pub(crate) fn order_plan<'a>(
         };
     }
     let changes: &[ResourceChange<'a>] = changes;
-    let mut nodes: Vec<Node> = Vec::with_capacity(changes.len() * 2);
+    let slim: &[Slim] = &slim;
+    let mut nodes: Vec<Node> = Vec::with_capacity(slim.len() * 2);
     // The node of each change on each side.
-    let mut new_node: Vec<Option<u32>> = vec![None; changes.len()];
-    let mut old_node: Vec<Option<u32>> = vec![None; changes.len()];
-    for (i, c) in changes.iter().enumerate() {
+    let mut new_node: Vec<Option<u32>> = vec![None; slim.len()];
+    let mut old_node: Vec<Option<u32>> = vec![None; slim.len()];
+    for (i, c) in slim.iter().enumerate() {
         let (new_kind, old_kind) = match c.action {
             Action::NoOp => (Some(Kind::PassNew), Some(Kind::PassOld)),
             Action::Create => (Some(Kind::Create), None),
@@ -262,7 +301,7 @@ pub(crate) fn order_plan<'a>(
             Action::Delete => (None, Some(Kind::Delete)),
             Action::Replace => (Some(Kind::Create), Some(Kind::Delete)),
         };
-        if let (Some(kind), Some(_)) = (new_kind, c.facts.rid_after) {
+        if let (Some(kind), Some(_)) = (new_kind, c.rid_after) {
             if let Some(slot) = new_node.get_mut(i) {
                 *slot = Some(nodes.len() as u32);
             }
@@ -271,7 +310,7 @@ pub(crate) fn order_plan<'a>(
                 kind,
             });
         }
-        if let (Some(kind), Some(_)) = (old_kind, c.facts.rid_before) {
+        if let (Some(kind), Some(_)) = (old_kind, c.rid_before) {
             if let Some(slot) = old_node.get_mut(i) {
                 *slot = Some(nodes.len() as u32);
             }
@@ -281,32 +320,29 @@ pub(crate) fn order_plan<'a>(
             });
         }
     }
-    let side_len = |f: &dyn Fn(&ResourceChange) -> Option<u32>| {
-        changes
-            .iter()
+    let side_len = |f: &dyn Fn(&Slim) -> Option<u32>| {
+        slim.iter()
             .filter_map(f)
             .max()
             .map_or(0, |m| m as usize + 1)
     };
     let by_new = Groups::build(
-        side_len(&|c| c.facts.rid_after),
-        changes
-            .iter()
+        side_len(&|c| c.rid_after),
+        slim.iter()
             .enumerate()
             .filter(|(i, _)| new_node[*i].is_some())
-            .filter_map(|(i, c)| c.facts.rid_after.map(|r| (r, i as u32))),
+            .filter_map(|(i, c)| c.rid_after.map(|r| (r, i as u32))),
     );
     let by_old = Groups::build(
-        side_len(&|c| c.facts.rid_before),
-        changes
-            .iter()
+        side_len(&|c| c.rid_before),
+        slim.iter()
             .enumerate()
             .filter(|(i, _)| old_node[*i].is_some())
-            .filter_map(|(i, c)| c.facts.rid_before.map(|r| (r, i as u32))),
+            .filter_map(|(i, c)| c.rid_before.map(|r| (r, i as u32))),
     );
     let node = |v: &[Option<u32>], i: u32| v.get(i as usize).copied().flatten();
     let mut edges: Vec<(u32, u32)> = Vec::new();
-    for (x, c) in changes.iter().enumerate() {
+    for (x, c) in slim.iter().enumerate() {
         let x = x as u32;
         // Rule 1: the new blueprint's dependencies, creates and updates first.
         if let Some(nx) = node(&new_node, x) {
@@ -360,14 +396,14 @@ pub(crate) fn order_plan<'a>(
         extra: HashMap::new(),
     };
     // Rule 5, only where it adds no cycle.
-    for (x, c) in changes.iter().enumerate() {
+    for (x, c) in slim.iter().enumerate() {
         if !matches!(c.action, Action::Update | Action::Delete) {
             continue;
         }
         let x = x as u32;
         for &dep in deps.before(c) {
             for &y in by_old.of(dep) {
-                let Some(yc) = changes.get(y as usize) else {
+                let Some(yc) = slim.get(y as usize) else {
                     continue;
                 };
                 let pair = match (c.action, yc.action) {
