@@ -124,12 +124,12 @@ fn describe(failure: Failure) -> std::result::Result<(String, String), napi::Err
 
 /// What the addon keeps per environment (the main thread and each worker thread have their
 /// own): the `DharmaError` factory registered by the package entry, `(message, payloadJson) =>
-/// DharmaError`, and the function that materializes large async results (`chunked.rs`).
+/// DharmaError`, and the function that builds results with lazy members (`lazy.rs`).
 #[derive(Default)]
 pub struct EnvData {
     error_factory: Option<FunctionRef<FnArgs<(String, String)>, Unknown<'static>>>,
-    /// `materialize(steps, body)` of `materialize.js`, compiled on first use.
-    pub materializer: Option<crate::chunked::Materializer>,
+    /// `lazy(head, entries, result)` of `lazy.js`, compiled on first use.
+    pub lazy: Option<crate::lazy::Wrapper>,
 }
 
 /// This environment's data, created on first use.

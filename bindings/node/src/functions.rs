@@ -7,9 +7,8 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::args::{blueprint_arg, document_text, pending_blueprint_arg};
-use crate::chunked::chunked;
-use crate::convert::to_js;
 use crate::error::guard;
+use crate::lazy::{lazy_text, lazy_value, split_text};
 use crate::task::{deferred, JsonJob};
 
 /// The ordered change plan from `oldBlueprint` to `newBlueprint` (each a `Blueprint`, or text
@@ -30,7 +29,7 @@ pub fn plan_diff<'e>(
     guard(env, || {
         let old = blueprint_arg(env, old_blueprint, "oldBlueprint")?;
         let new = blueprint_arg(env, new_blueprint, "newBlueprint")?;
-        to_js(env, &iac_dharma::plan_diff(&old, &new)?)
+        lazy_text(env, &iac_dharma::plan_diff(&old, &new)?)
     })
 }
 
@@ -49,7 +48,7 @@ pub fn plan_diff_async(
         let new = pending_blueprint_arg(&env, new_blueprint, "newBlueprint")?;
         Ok(JsonJob::new(move || {
             let (old, new) = (old.load()?, new.load()?);
-            chunked(&iac_dharma::plan_diff(&old, &new)?)
+            split_text(&iac_dharma::plan_diff(&old, &new)?)
         }))
     })
 }
@@ -70,7 +69,7 @@ pub fn drift<'e>(env: &'e Env, blueprint: Unknown, state: Unknown) -> napi::Resu
         let bp = blueprint_arg(env, blueprint, "blueprint")?;
         let state = document_text(env, state, "state")?;
         let state = iac_dharma::TerraformState::from_json(&state)?;
-        to_js(env, &iac_dharma::drift(&bp, &state)?)
+        lazy_value(env, iac_dharma::drift(&bp, &state)?)
     })
 }
 
@@ -87,7 +86,7 @@ pub fn drift_async(env: Env, blueprint: Unknown, state: Unknown) -> AsyncTask<Js
         Ok(JsonJob::new(move || {
             let bp = bp.load()?;
             let state = iac_dharma::TerraformState::from_json(&state)?;
-            chunked(&iac_dharma::drift(&bp, &state)?)
+            split_text(&iac_dharma::drift(&bp, &state)?)
         }))
     })
 }

@@ -7,10 +7,10 @@
 //! `lib/index.js` adds the `DharmaError` class and the money helpers; `README.md` is the guide.
 
 mod args;
-mod chunked;
 mod convert;
 mod error;
 pub mod functions;
+mod lazy;
 pub mod pipeline;
 pub mod policy;
 mod task;
@@ -26,9 +26,9 @@ use crate::args::{
     amount_decimal, blueprint_arg, estimate_options, generate_options, graph_format,
     optional_string, pending_blueprint_arg, source_format, string_arg,
 };
-use crate::chunked::{chunk_text, chunked};
 use crate::convert::to_js;
 use crate::error::{guard, invalid_argument, Outcome};
+use crate::lazy::{lazy_text, lazy_value, split_text};
 use crate::task::{deferred, JsonJob, ParseJob};
 
 /// A parsed and checked blueprint: parse once, then generate, validate, estimate and plan from it.
@@ -256,7 +256,7 @@ impl Blueprint {
     ) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let (format, options) = generate_options(env, format, options)?;
-            to_js(env, &iac_dharma::generate(&self.inner, format, &options)?)
+            lazy_value(env, iac_dharma::generate(&self.inner, format, &options)?)
         })
     }
 
@@ -275,7 +275,7 @@ impl Blueprint {
             let (format, options) = generate_options(&env, format, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                chunked(&iac_dharma::generate(&bp, format, &options)?)
+                split_text(&iac_dharma::generate(&bp, format, &options)?)
             }))
         })
     }
@@ -296,7 +296,7 @@ impl Blueprint {
     ) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let options = estimate_options(env, options)?;
-            to_js(env, &iac_dharma::estimate(&self.inner, &options)?)
+            lazy_value(env, iac_dharma::estimate(&self.inner, &options)?)
         })
     }
 
@@ -310,7 +310,7 @@ impl Blueprint {
             let options = estimate_options(&env, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                chunked(&iac_dharma::estimate(&bp, &options)?)
+                split_text(&iac_dharma::estimate(&bp, &options)?)
             }))
         })
     }
@@ -332,7 +332,7 @@ impl Blueprint {
         guard(env, || {
             let other = blueprint_arg(env, other, "other")?;
             let options = estimate_options(env, options)?;
-            to_js(env, &iac_dharma::cost_diff(&self.inner, &other, &options)?)
+            lazy_value(env, iac_dharma::cost_diff(&self.inner, &other, &options)?)
         })
     }
 
@@ -353,7 +353,7 @@ impl Blueprint {
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
                 let other = other.load()?;
-                chunked(&iac_dharma::cost_diff(&bp, &other, &options)?)
+                split_text(&iac_dharma::cost_diff(&bp, &other, &options)?)
             }))
         })
     }
@@ -372,7 +372,7 @@ impl Blueprint {
     pub fn plan_diff<'e>(&self, env: &'e Env, other: Unknown) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let other = blueprint_arg(env, other, "other")?;
-            to_js(env, &iac_dharma::plan_diff(&self.inner, &other)?)
+            lazy_text(env, &iac_dharma::plan_diff(&self.inner, &other)?)
         })
     }
 
@@ -387,7 +387,7 @@ impl Blueprint {
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
                 let other = other.load()?;
-                chunked(&iac_dharma::plan_diff(&bp, &other)?)
+                split_text(&iac_dharma::plan_diff(&bp, &other)?)
             }))
         })
     }
@@ -423,7 +423,7 @@ impl Blueprint {
         guard(env, || {
             let state = args::document_text(env, state, "state")?;
             let state = iac_dharma::TerraformState::from_json(&state)?;
-            to_js(env, &iac_dharma::drift(&self.inner, &state)?)
+            lazy_value(env, iac_dharma::drift(&self.inner, &state)?)
         })
     }
 
@@ -438,7 +438,7 @@ impl Blueprint {
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
                 let state = iac_dharma::TerraformState::from_json(&state)?;
-                chunked(&iac_dharma::drift(&bp, &state)?)
+                split_text(&iac_dharma::drift(&bp, &state)?)
             }))
         })
     }
@@ -634,6 +634,6 @@ pub fn panic_for_testing(env: Env, message: String) -> napi::Result<()> {
 pub fn panic_for_testing_async(message: String) -> AsyncTask<JsonJob> {
     AsyncTask::new(JsonJob::new(move || {
         test_panic(message)?;
-        chunk_text("null".into())
+        split_text(&())
     }))
 }

@@ -18,8 +18,9 @@ use serde_json::Value;
 use crate::args::{
     apply_estimate_fields, blueprint_arg, document_text, instance_option, price_catalog_arg,
 };
-use crate::convert::{json_parse, options, Amount};
+use crate::convert::{options, Amount};
 use crate::error::{guard, invalid_argument, Outcome};
+use crate::lazy::{lazy_value, split_text};
 use crate::policy::{policy_set_arg, ValidateOpts};
 use crate::task::{deferred, JsonJob};
 use crate::Blueprint;
@@ -162,7 +163,7 @@ fn run_args(env: &Env, value: Option<Unknown<'_>>) -> Outcome<Run> {
 
 /// Runs the pipeline and serializes its result, with `decision.next_status` (the deployment
 /// status to move to from `planning`: `failed`, `approved`, or null to wait for approval).
-fn run_json(bp: &CheckedBlueprint, run: &Run) -> Outcome<String> {
+fn run_value(bp: &CheckedBlueprint, run: &Run) -> Outcome<Value> {
     let state;
     let baseline = match &run.previous {
         Previous::None => Baseline::None,
@@ -184,7 +185,7 @@ fn run_json(bp: &CheckedBlueprint, run: &Run) -> Outcome<String> {
     if let Some(decision) = value.get_mut("decision").and_then(Value::as_object_mut) {
         decision.insert("next_status".into(), next.into());
     }
-    crate::convert::to_json(&value)
+    Ok(value)
 }
 
 #[napi]
@@ -209,7 +210,7 @@ impl Blueprint {
     ) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let run = run_args(env, options)?;
-            Ok(json_parse(env, &run_json(&self.inner, &run)?)?)
+            lazy_value(env, run_value(&self.inner, &run)?)
         })
     }
 
@@ -222,9 +223,7 @@ impl Blueprint {
         deferred(|| {
             let run = run_args(&env, options)?;
             let bp = self.inner.clone();
-            Ok(JsonJob::new(move || {
-                crate::chunked::chunk_text(run_json(&bp, &run)?)
-            }))
+            Ok(JsonJob::new(move || split_text(&run_value(&bp, &run)?)))
         })
     }
 }

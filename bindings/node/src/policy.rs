@@ -14,9 +14,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::args::{document_text, string_arg};
-use crate::chunked::{chunk_text, chunked};
-use crate::convert::{is_absent, options, to_js, to_json, type_name};
+use crate::convert::{is_absent, options, to_js, type_name};
 use crate::error::{guard, invalid_argument, Outcome};
+use crate::lazy::{lazy_value, split_text};
 use crate::task::{deferred, JsonJob};
 use crate::Blueprint;
 
@@ -294,13 +294,13 @@ fn plan_text(env: &Env, value: Unknown<'_>) -> Outcome<String> {
     document_text(env, value, "plan")
 }
 
-fn validate_plan_json(
+fn validate_plan_report(
     plan: &str,
     policies: &iac_dharma::PolicySet,
     options: &ValidateOptions,
-) -> Outcome<String> {
+) -> Outcome<iac_dharma::policy::Report> {
     let plan = TerraformPlan::parse(plan)?;
-    to_json(&iac_dharma::validate_plan(&plan, policies, options)?)
+    Ok(iac_dharma::validate_plan(&plan, policies, options)?)
 }
 
 #[napi]
@@ -326,10 +326,7 @@ impl Blueprint {
         guard(env, || {
             let policies = policy_set_arg(policy_set, "policySet")?;
             let options = validate_options(env, options)?;
-            to_js(
-                env,
-                &iac_dharma::validate(&self.inner, &policies, &options)?,
-            )
+            lazy_value(env, iac_dharma::validate(&self.inner, &policies, &options)?)
         })
     }
 
@@ -349,7 +346,7 @@ impl Blueprint {
             let options = validate_options(&env, options)?;
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
-                chunked(&iac_dharma::validate(&bp, &policies, &options)?)
+                split_text(&iac_dharma::validate(&bp, &policies, &options)?)
             }))
         })
     }
@@ -375,8 +372,7 @@ pub fn validate_plan<'e>(
         let plan = plan_text(env, plan)?;
         let policies = policy_set_arg(policy_set, "policySet")?;
         let options = validate_options(env, options)?;
-        let json = validate_plan_json(&plan, &policies, &options)?;
-        Ok(crate::convert::json_parse(env, &json)?)
+        lazy_value(env, validate_plan_report(&plan, &policies, &options)?)
     })
 }
 
@@ -396,7 +392,7 @@ pub fn validate_plan_async(
         let policies = policy_set_arg(policy_set, "policySet")?;
         let options = validate_options(&env, options)?;
         Ok(JsonJob::new(move || {
-            chunk_text(validate_plan_json(&plan, &policies, &options)?)
+            split_text(&validate_plan_report(&plan, &policies, &options)?)
         }))
     })
 }

@@ -1,6 +1,6 @@
 //! Async variants: the engine call runs on the libuv thread pool, and so does the serialization
-//! of its result, cut into small pieces of JSON (`chunked.rs`) that the JS thread turns into
-//! objects a few per turn of the event loop.
+//! of its result, split into a small head and the JSON text of its large members (`lazy.rs`):
+//! the JS thread only parses the head, and each large member when it is first read.
 
 use std::sync::Arc;
 
@@ -8,8 +8,8 @@ use iac_dharma::CheckedBlueprint;
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, ScopedTask};
 
-use crate::chunked::Chunked;
 use crate::error::{catch, to_js_error, Failure, Outcome};
+use crate::lazy::Split;
 
 /// A job that can also stand for a failure found before it was queued.
 pub trait Job: Sized {
@@ -26,19 +26,19 @@ pub fn deferred<J: Job + for<'t> ScopedTask<'t>>(
     AsyncTask::new(catch(prepare).unwrap_or_else(J::failed))
 }
 
-/// Work returning a result cut into pieces.
-type Work = Box<dyn FnOnce() -> Outcome<Chunked> + Send>;
+/// Work returning a split result.
+type Work = Box<dyn FnOnce() -> Outcome<Split> + Send>;
 
-/// A job on the thread pool whose result is cut into pieces of JSON text.
+/// A job on the thread pool whose result is split into a head and its large members' JSON.
 pub struct JsonJob {
     work: Option<Work>,
     failure: Option<Failure>,
 }
 
 impl JsonJob {
-    /// A job running `work` (which cuts its own result into pieces with
-    /// [`chunked`](crate::chunked::chunked)).
-    pub fn new(work: impl FnOnce() -> Outcome<Chunked> + Send + 'static) -> Self {
+    /// A job running `work` (which splits its own result with
+    /// [`split_text`](crate::lazy::split_text)).
+    pub fn new(work: impl FnOnce() -> Outcome<Split> + Send + 'static) -> Self {
         JsonJob {
             work: Some(Box::new(work)),
             failure: None,
@@ -74,15 +74,15 @@ impl Job for JsonJob {
 }
 
 impl<'task> ScopedTask<'task> for JsonJob {
-    type Output = Chunked;
+    type Output = Split;
     type JsValue = Unknown<'task>;
 
-    fn compute(&mut self) -> napi::Result<Chunked> {
+    fn compute(&mut self) -> napi::Result<Split> {
         compute(self.work.take(), &mut self.failure)
     }
 
-    fn resolve(&mut self, env: &'task Env, output: Chunked) -> napi::Result<Unknown<'task>> {
-        crate::chunked::materialize(env, output)
+    fn resolve(&mut self, env: &'task Env, output: Split) -> napi::Result<Unknown<'task>> {
+        crate::lazy::to_lazy_js(env, output)
     }
 
     fn reject(&mut self, env: &'task Env, err: napi::Error) -> napi::Result<Unknown<'task>> {
