@@ -6,24 +6,12 @@ import { createRequire } from 'node:module';
 
 import * as dharma from '@iac-dharma/wasm';
 import { DOC, YAML, throws as thrown } from '../../../tests/js/helpers.mjs';
+import { FEATURES, built, unless } from './features.mjs';
 
 const require = createRequire(import.meta.url);
-
-// The optional parts of the engine (README.md, "What the module has"): the default module has only
-// cost-diff and version-check; tests of a part the module leaves out check its clean error instead.
-const FEATURES = new Set(dharma.features());
+// Every output format of the engine (a module may leave some out: features.mjs).
 const ALL_FORMATS = ['terraform', 'terraform-json', 'cloudformation', 'cloudformation-yaml', 'arm', 'pulumi-yaml', 'pulumi-ts', 'cdk-ts'];
-const FORMAT_FEATURE = {
-  cloudformation: 'generate-cloudformation',
-  'cloudformation-yaml': 'generate-cloudformation',
-  arm: 'generate-arm',
-  'pulumi-yaml': 'generate-pulumi',
-  'pulumi-ts': 'generate-pulumi',
-  'cdk-ts': 'generate-cdk',
-};
-const built = (format) => !(format in FORMAT_FEATURE) || FEATURES.has(FORMAT_FEATURE[format]);
-/** A `skip` option: the reason when the module is built without `feature`. */
-const unless = (feature) => (FEATURES.has(feature) ? false : `the module is built without ${feature}`);
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 test('version matches the package', () => {

@@ -4,6 +4,7 @@
 // skipped, by name.
 import * as dharma from '@iac-dharma/wasm';
 import { containsEcho, repoFile, runVectors } from '../../../tests/vectors/runner.mjs';
+import { CALL_FEATURE, FEATURES, FORMAT_FEATURE } from './features.mjs';
 
 /** Each supported call: (case, blueprint input, format) -> the `result` of the outcome. */
 const CALLS = {
@@ -92,16 +93,6 @@ function estimateOptions(args = {}) {
 // default module leaves out the output formats and calls below, which then throw
 // `unsupported_format` / `unsupported_call` (api.test.mjs and verbs.test.mjs check that). Their
 // cases are skipped, by reason; a module built with WASM_FEATURES=full runs them all.
-const FEATURES = new Set(dharma.features());
-const FORMAT_FEATURE = {
-  cloudformation: 'generate-cloudformation',
-  'cloudformation-yaml': 'generate-cloudformation',
-  arm: 'generate-arm',
-  'pulumi-yaml': 'generate-pulumi',
-  'pulumi-ts': 'generate-pulumi',
-  'cdk-ts': 'generate-cdk',
-};
-const CALL_FEATURE = { validate_plan: 'plan-import', drift: 'plan-import', cost_diff: 'cost-diff', version_bump: 'version-check' };
 const leftOut = (feature) => feature != null && !FEATURES.has(feature);
 
 // WebAssembly has no clock, so the policy time budget is not enforced there: a case expecting a

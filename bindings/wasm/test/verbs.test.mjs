@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as dharma from '@iac-dharma/wasm';
+import { FEATURES, unless } from './features.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const read = (path) => readFileSync(join(ROOT, path), 'utf8');
@@ -29,9 +30,6 @@ const withSubnet = (version) => ({
   resources: [...V1.resources, { type: 'aws_subnet', name: 'a', properties: { vpc_id: '${main.id}', cidr_block: '10.0.1.0/24' } }],
 });
 
-const FEATURES = new Set(dharma.features());
-/** A `skip` option: the reason when the module is built without `feature`. */
-const unless = (feature) => (FEATURES.has(feature) ? false : `the module is built without ${feature}`);
 
 function thrown(fn) {
   try {
