@@ -284,6 +284,19 @@ impl ValidateOpts {
     }
 }
 
+/// The policy threads of an async validation of `resources` resource changes (unknown for a plan
+/// not read yet): one core fewer than the machine has (at most 4, at least 1; one for small
+/// inputs), so that the engine's threads leave the event loop's thread a core. With every core
+/// busy, timers of a 2-core machine ran up to ~20 ms late during a 10,000-resource
+/// `validateAsync` (bench/event-loop.mjs); the sync call blocks the loop anyway and uses them all.
+fn pool_threads(resources: Option<usize>) -> usize {
+    if resources.is_some_and(|n| n < 50) {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    cores.saturating_sub(1).clamp(1, 4)
+}
+
 fn validate_options(env: &Env, value: Option<Unknown<'_>>) -> Outcome<ValidateOptions> {
     let o: ValidateOpts = options(env, value, "options", VALIDATE_FIELDS)?;
     o.into_options("options")
@@ -343,7 +356,8 @@ impl Blueprint {
     ) -> AsyncTask<JsonJob> {
         deferred(|| {
             let policies = policy_set_arg(policy_set, "policySet")?;
-            let options = validate_options(&env, options)?;
+            let mut options = validate_options(&env, options)?;
+            options.threads = Some(pool_threads(Some(self.inner.resources().len())));
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || {
                 split_text(&iac_dharma::validate(&bp, &policies, &options)?)
@@ -390,7 +404,8 @@ pub fn validate_plan_async(
     deferred(|| {
         let plan = plan_text(&env, plan)?;
         let policies = policy_set_arg(policy_set, "policySet")?;
-        let options = validate_options(&env, options)?;
+        let mut options = validate_options(&env, options)?;
+        options.threads = Some(pool_threads(None));
         Ok(JsonJob::new(move || {
             split_text(&validate_plan_report(&plan, &policies, &options)?)
         }))
