@@ -332,7 +332,7 @@ test('a panic in the page is a readable error and the engine carries on', async 
 
 test('parse + check, estimate, generate and validate of a 1,000-resource blueprint, timed in the page', async () => {
   // The same blueprint the criterion benches use (iac_dharma_bench::synthetic_aws_text).
-  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'iac-dharma-wasm', '--example', 'synthetic_blueprint', '--', '1000'], {
+  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'iac-dharma-bench', '--example', 'synthetic_blueprint', '--', '1000'], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 << 20,
