@@ -221,7 +221,11 @@ impl Blueprint {
     )]
     pub fn run_pipeline_async(&self, env: Env, options: Option<Unknown>) -> AsyncTask<JsonJob> {
         deferred(|| {
-            let run = run_args(&env, options)?;
+            let mut run = run_args(&env, options)?;
+            // Its validation leaves the event loop's thread a core, as `validateAsync` does.
+            run.options.validate.threads = Some(crate::policy::pool_threads(Some(
+                self.inner.resources().len(),
+            )));
             let bp = self.inner.clone();
             Ok(JsonJob::new(move || split_text(&run_value(&bp, &run)?)))
         })

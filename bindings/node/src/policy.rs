@@ -289,7 +289,7 @@ impl ValidateOpts {
 /// inputs), so that the engine's threads leave the event loop's thread a core. With every core
 /// busy, timers of a 2-core machine ran up to ~20 ms late during a 10,000-resource
 /// `validateAsync` (bench/event-loop.mjs); the sync call blocks the loop anyway and uses them all.
-fn pool_threads(resources: Option<usize>) -> usize {
+pub(crate) fn pool_threads(resources: Option<usize>) -> usize {
     if resources.is_some_and(|n| n < 50) {
         return 1;
     }
