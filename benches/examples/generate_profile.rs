@@ -24,20 +24,8 @@
 //! `ebs_block_device` (as the bench does; CloudFormation cannot express the former).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // profiling harness
 
-use std::time::Instant;
-
 use iac_dharma::{CheckedBlueprint, GenerateOptions, OutputFormat, Provider};
-use iac_dharma_bench::{cloudformation_expressible, synthetic_aws, synthetic_azure};
-
-/// (minor page faults, CPU time of this thread in ns) so far (Linux `/proc`).
-fn counters() -> (u64, u64) {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let minflt: u64 = rest.split(' ').nth(7).unwrap().parse().unwrap();
-    let sched = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
-    let cpu: u64 = sched.split(' ').next().unwrap().parse().unwrap();
-    (minflt, cpu)
-}
+use iac_dharma_bench::{cloudformation_expressible, loop_cost, synthetic_aws, synthetic_azure};
 
 fn blueprint(format: OutputFormat, n: usize) -> CheckedBlueprint {
     let doc = if format == OutputFormat::Arm {
@@ -80,19 +68,9 @@ fn main() {
         println!("{format} {n}: {} bytes", measured(&bp, format));
         return;
     };
-    for _ in 0..3 {
-        std::hint::black_box(measured(&bp, format));
-    }
-    let (f0, c0) = counters();
-    let t0 = Instant::now();
-    for _ in 0..iters {
-        std::hint::black_box(measured(&bp, format));
-    }
-    let wall = t0.elapsed().as_secs_f64() * 1e3 / iters as f64;
-    let (f1, c1) = counters();
+    let cost = loop_cost(iters, || measured(&bp, format));
     println!(
-        "{format} n={n} iters={iters}: cpu {:.3} ms, wall {wall:.3} ms, {:.0} minor faults per call",
-        (c1 - c0) as f64 / 1e6 / iters as f64,
-        (f1 - f0) as f64 / iters as f64,
+        "{format} n={n} iters={iters}: cpu {:.3} ms, wall {:.3} ms, {:.0} minor faults per call",
+        cost.cpu_ms, cost.wall_ms, cost.minor_faults,
     );
 }

@@ -11,6 +11,55 @@
 
 use serde_json::{json, Value};
 
+/// What one call in a loop cost, averaged over the loop (see [`loop_cost`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LoopCost {
+    /// CPU time of the calling thread, in ms.
+    pub cpu_ms: f64,
+    /// Wall-clock time, in ms.
+    pub wall_ms: f64,
+    /// Minor page faults: fresh memory the kernel had to map, a cost of a large working set
+    /// that callgrind's instruction counts do not show.
+    pub minor_faults: f64,
+}
+
+/// Runs `f` three times to warm up, then `iters` times, and returns the cost of one call
+/// (the result is dropped inside the loop, as criterion does). Linux only: the counters come
+/// from `/proc/thread-self`.
+///
+/// # Panics
+/// When `/proc/thread-self` cannot be read (not Linux): this is profiling code.
+pub fn loop_cost(iters: usize, mut f: impl FnMut() -> usize) -> LoopCost {
+    for _ in 0..3 {
+        std::hint::black_box(f());
+    }
+    let (f0, c0) = thread_counters();
+    let t0 = std::time::Instant::now();
+    for _ in 0..iters {
+        std::hint::black_box(f());
+    }
+    let wall = t0.elapsed().as_secs_f64() * 1e3;
+    let (f1, c1) = thread_counters();
+    let per_call = iters.max(1) as f64;
+    LoopCost {
+        cpu_ms: c1.saturating_sub(c0) as f64 / 1e6 / per_call,
+        wall_ms: wall / per_call,
+        minor_faults: f1.saturating_sub(f0) as f64 / per_call,
+    }
+}
+
+/// (minor page faults, CPU time of this thread in ns) so far.
+#[allow(clippy::unwrap_used, clippy::expect_used)] // profiling code: see `loop_cost`
+fn thread_counters() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("/proc/thread-self/stat");
+    // Fields after the parenthesized command name: state is field 3, minflt field 10.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let minflt: u64 = rest.split(' ').nth(7).unwrap().parse().unwrap();
+    let sched = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+    let cpu: u64 = sched.split(' ').next().unwrap().parse().unwrap();
+    (minflt, cpu)
+}
+
 /// Resources per cell (see the module docs).
 pub const CELL_SIZE: usize = 14;
 
