@@ -210,3 +210,34 @@ proptest! {
         prop_assert_eq!(vars["variable"]["v"]["description"].as_str(), Some(desc.as_str()));
     }
 }
+
+/// Every file of every format, written the engine's way (printed variables moved out of the
+/// context, `main.tf` written directly), is byte for byte what tera renders from the same
+/// templates: each template is replaced by itself behind a tera comment, which prints nothing but
+/// makes the format's templates custom, so the engine renders them through tera.
+#[test]
+fn direct_files_are_what_tera_renders() {
+    let through_tera = iac_dharma::TemplateSet::with_overrides(
+        iac_dharma::TemplateSet::embedded_sources()
+            .map(|(n, t)| (n.to_string(), format!("{{# through tera #}}{t}"))),
+    )
+    .unwrap();
+    let mut tera_options = GenerateOptions::default();
+    tera_options.templates = Some(through_tera);
+    let mut compared = 0;
+    for (name, bp) in example_blueprints() {
+        for format in OutputFormat::for_provider(bp.provider()) {
+            let direct = generate(&bp, format, &GenerateOptions::default());
+            let tera = generate(&bp, format, &tera_options);
+            match (direct, tera) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{name} {format}");
+                    compared += 1;
+                }
+                (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{name} {format}"),
+                (a, b) => panic!("{name} {format}: {:?} vs {:?}", a.err(), b.err()),
+            }
+        }
+    }
+    assert!(compared > 20, "{compared}");
+}

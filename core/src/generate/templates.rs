@@ -390,8 +390,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use crate::blueprint::{Blueprint, SourceFormat};
-    use crate::generate::{generate, GenerateOptions};
 
     #[test]
     fn printed_templates_are_recognized() {
@@ -410,53 +408,5 @@ mod tests {
         ] {
             assert!(Printed::of(not).is_none(), "{not}");
         }
-    }
-
-    /// Every file of every format, written the engine's way (printed variables moved out of the
-    /// context, `main.tf` written directly), is byte for byte what tera renders from the same
-    /// templates: each template is replaced by itself behind a tera comment, which prints
-    /// nothing but makes the format's templates custom and not [`Printed`].
-    #[test]
-    fn direct_files_are_what_tera_renders() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let through_tera = TemplateSet::with_overrides(
-            TemplateSet::embedded_sources()
-                .map(|(n, t)| (n.to_string(), format!("{{# through tera #}}{t}"))),
-        )
-        .unwrap();
-        let tera_options = GenerateOptions {
-            templates: Some(through_tera),
-        };
-        let mut compared = 0;
-        for dir in ["examples/blueprints", "tests/toolchecks/blueprints"] {
-            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            paths.sort();
-            for path in paths {
-                let name = path.to_string_lossy().to_string();
-                let Some(fmt) = SourceFormat::from_extension(&name) else {
-                    continue;
-                };
-                let text = std::fs::read_to_string(&path).unwrap();
-                let bp = Blueprint::from_text_as(&text, fmt)
-                    .and_then(Blueprint::into_checked)
-                    .unwrap();
-                for format in OutputFormat::for_provider(bp.provider()) {
-                    let direct = generate(&bp, format, &GenerateOptions::default());
-                    let tera = generate(&bp, format, &tera_options);
-                    match (direct, tera) {
-                        (Ok(a), Ok(b)) => {
-                            assert_eq!(a, b, "{name} {format}");
-                            compared += 1;
-                        }
-                        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{name} {format}"),
-                        (a, b) => panic!("{name} {format}: {:?} vs {:?}", a.err(), b.err()),
-                    }
-                }
-            }
-        }
-        assert!(compared > 20, "{compared}");
     }
 }
