@@ -290,11 +290,12 @@ impl ValidateOpts {
 /// busy, timers of a 2-core machine ran up to ~20 ms late during a 10,000-resource
 /// `validateAsync` (bench/event-loop.mjs); the sync call blocks the loop anyway and uses them all.
 pub(crate) fn pool_threads(resources: Option<usize>) -> usize {
-    if resources.is_some_and(|n| n < 50) {
+    use iac_dharma::policy::{MAX_THREADS, PARALLEL_MIN_RESOURCES};
+    if resources.is_some_and(|n| n < PARALLEL_MIN_RESOURCES) {
         return 1;
     }
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    cores.saturating_sub(1).clamp(1, 4)
+    cores.saturating_sub(1).clamp(1, MAX_THREADS)
 }
 
 fn validate_options(env: &Env, value: Option<Unknown<'_>>) -> Outcome<ValidateOptions> {

@@ -267,10 +267,10 @@ const PREPARE_RULE: &str = "data.dharma.lib.world_cidrs";
 /// Inputs with fewer resource changes than this are evaluated on one thread by default: below
 /// it, starting threads and cloning engines costs more than it saves (measured: see
 /// `docs/policies.md`, "Parallel evaluation").
-pub(crate) const PARALLEL_MIN_RESOURCES: usize = 50;
+pub const PARALLEL_MIN_RESOURCES: usize = 50;
 
 /// The most threads an automatic validation uses.
-pub(crate) const MAX_THREADS: usize = 4;
+pub const MAX_THREADS: usize = 4;
 
 /// How many threads evaluate the built-in packages: `requested` (at least 1) when given;
 /// otherwise one for inputs under [`PARALLEL_MIN_RESOURCES`] resource changes, else the

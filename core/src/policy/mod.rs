@@ -42,7 +42,9 @@ use serde::{Deserialize, Serialize};
 
 pub use catalog::{builtin_catalog, Category, Check};
 pub use date::Date;
-pub use engine::{PolicySet, PolicySetBuilder, DEFAULT_TIME_LIMIT};
+pub use engine::{
+    PolicySet, PolicySetBuilder, DEFAULT_TIME_LIMIT, MAX_THREADS, PARALLEL_MIN_RESOURCES,
+};
 pub use format::{format_report, ReportFormat};
 pub use input::RENDERED_FORMAT_VERSION;
 
