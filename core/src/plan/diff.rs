@@ -828,19 +828,24 @@ impl<'a> Ctx<'a> {
             old: r_old.count,
             new: r_new.count,
         };
-        let type_changed = info_old.type_name != info_new.type_name;
+        // The same written type under the same provider resolves to the same type (and tag
+        // argument): the resolved names are compared only when the written ones differ.
+        let same_written_type = r_old.resource_type == r_new.resource_type;
+        let same_resolution = same_written_type && old.provider() == new.provider();
+        let type_changed = !same_resolution && info_old.type_name != info_new.type_name;
         let before_ref = ResourceRef::new(old, i);
         let after_ref = ResourceRef::new(new, j);
 
         // The attribute differences (same for every matched instance). When the properties and
         // the default tags are the same, the attributes are: no copy, no walk.
         let props_same = same_map(&r_old.properties, &r_new.properties);
-        let doc_same = props_same && same_resource_besides_properties(r_old, r_new);
+        let doc_same =
+            props_same && same_written_type && same_resource_besides_properties(r_old, r_new);
         if let Some(slot) = st.doc_same.get_mut(j) {
             *slot = doc_same;
         }
         let unchanged = !type_changed
-            && info_old.tag_argument == info_new.tag_argument
+            && (same_resolution || info_old.tag_argument == info_new.tag_argument)
             && self.same_default_tags
             && props_same;
         let mut old_attrs = Lazy::new(|| instance_attributes(old, i));

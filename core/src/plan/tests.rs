@@ -845,3 +845,66 @@ fn default_tags_show_where_the_generated_code_puts_them() {
             .all(|c| c.change.after().get("tags_all").is_none()));
     }
 }
+
+/// Changes of every field of a resource but its properties (waivers, description, lifecycle,
+/// usage, dependencies, count, the written type) are document changes that replay, and the
+/// field-wise document diff gives what a diff of the serialized resources gives.
+#[test]
+fn resource_fields_besides_properties_replay() {
+    let base = "  - {type: aws_vpc, name: net, properties: {cidr_block: 10.0.0.0/16}}\n";
+    let variants = [
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, waivers: [{id: DHARMA_AWS_S3_005, reason: logs go elsewhere}]}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, waivers: [{id: DHARMA_AWS_S3_005, reason: logs go elsewhere, expires: 2027-01-31}]}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, description: the logs}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, lifecycle: {create_before_destroy: true}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, usage: {storage_gb: 10}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, usage: {storage_gb: 20, monthly_get_requests: 5}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, dependencies: [net]}\n",
+        "  - {type: aws_s3_bucket, name: b, count: 2, properties: {bucket: x}}\n",
+        "  - {type: s3_bucket, name: b, properties: {bucket: x}}\n",
+        "  - {type: aws_s3_bucket, name: b}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: y, force_destroy: true}}\n",
+    ];
+    for old in variants {
+        for new in variants {
+            let (old, new) = (
+                format!("resources:\n{base}{old}"),
+                format!("resources:\n{base}{new}"),
+            );
+            let plan = plan_of(&old, &new);
+            let od = Blueprint::from_yaml(&format!("{HEAD}{old}")).unwrap();
+            let nd = Blueprint::from_yaml(&format!("{HEAD}{new}")).unwrap();
+            assert_eq!(plan.document_changes.is_empty(), od == nd, "{old}\n{new}");
+            assert_eq!(apply_plan(&od, &plan).unwrap(), nd, "{old}\n{new}");
+            assert_eq!(
+                apply_plan(&nd, &plan.rollback().unwrap()).unwrap(),
+                od,
+                "{old}\n{new}"
+            );
+            // The same raw differences as the serialized resources have.
+            let mut expected = Vec::new();
+            let (a, b) = (&od.resources[1], &nd.resources[1]);
+            let mut prefix = vec![PathStep::Key("resources".into()), PathStep::Key("b".into())];
+            values::diff(
+                Some(&serde_json::to_value(a).unwrap()),
+                Some(&serde_json::to_value(b).unwrap()),
+                &mut prefix,
+                &mut expected,
+            );
+            let mut got: Vec<(&[PathStep], Option<&Value>, Option<&Value>)> = plan
+                .document_changes
+                .iter()
+                .filter(|d| !d.reorder)
+                .map(|d| (d.steps.as_slice(), d.raw_before(), d.raw_after()))
+                .collect();
+            let mut want: Vec<(&[PathStep], Option<&Value>, Option<&Value>)> = expected
+                .iter()
+                .map(|c| (c.steps.as_slice(), c.before.as_ref(), c.after.as_ref()))
+                .collect();
+            got.sort_by(|x, y| x.0.cmp(y.0));
+            want.sort_by(|x, y| x.0.cmp(y.0));
+            assert_eq!(got, want, "{old}\n{new}");
+        }
+    }
+}
