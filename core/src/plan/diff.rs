@@ -17,8 +17,8 @@ use crate::reference::{may_contain_reference, Reference, Template};
 
 use super::document::{document_changes, same_resource_besides_properties};
 use super::model::{
-    Action, AttributeChange, Bp, Change, ChangeFacts, NamedChange, Plan, Replacement,
-    ResourceChange, ResourceRef, Side, Summary,
+    diff_attributes, Action, AttributeChange, Bp, Change, ChangeFacts, NamedChange, Plan,
+    Replacement, ResourceChange, ResourceRef, Side, Summary,
 };
 use super::order::order_plan;
 use super::values::{diff, path_string, same_map, PathStep, RawChange};
@@ -852,7 +852,7 @@ impl<'a> Ctx<'a> {
         let mut new_attrs = Lazy::new(|| instance_attributes(new, j));
         let mut raw = Vec::new();
         if !unchanged {
-            diff(old_attrs.get(), new_attrs.get(), &mut Vec::new(), &mut raw);
+            diff_attributes(&before_ref, &after_ref, &mut raw);
             raw.retain(|c| !is_cosmetic(c));
         }
         let unknown: Vec<&(Vec<PathStep>, String)> = unknown

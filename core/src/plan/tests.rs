@@ -908,3 +908,47 @@ fn resource_fields_besides_properties_replay() {
         }
     }
 }
+
+/// The attribute diff of two instances, walked on their views, is the diff of their copied
+/// attributes (properties merged with the effective tags), with and without default tags.
+#[test]
+fn attribute_diff_on_views_is_the_diff_of_copies() {
+    let variants = [
+        "{type: aws_s3_bucket, name: b, properties: {bucket: x}}",
+        "{type: aws_s3_bucket, name: b, properties: {bucket: x, tags: {Team: a}}}",
+        "{type: aws_s3_bucket, name: b, properties: {bucket: x, tags: {Team: b, Env: dev}}}",
+        "{type: aws_s3_bucket, name: b, properties: {bucket: y, force_destroy: true, tags_all: {Z: z}}}",
+        "{type: aws_s3_bucket, name: b, properties: {acl: private, bucket: x, versioning: [{enabled: true}]}}",
+        "{type: aws_s3_bucket, name: b, properties: {acl: private, bucket: x, versioning: [{enabled: false}, {enabled: true}]}}",
+        "{type: aws_s3_bucket, name: b}",
+        "{type: aws_sqs_queue, name: b, properties: {name: q, tags: {Team: a}}}",
+    ];
+    let heads = [
+        HEAD.to_string(),
+        format!("{HEAD}tags: {{Owner: ops, Team: core}}\n"),
+        format!("{HEAD}tags: {{Owner: dev}}\n"),
+    ];
+    let bps: Vec<CheckedBlueprint> = heads
+        .iter()
+        .flat_map(|h| {
+            variants
+                .iter()
+                .map(move |v| parse(&format!("{h}resources:\n  - {v}\n")))
+        })
+        .collect();
+    for a in &bps {
+        for b in &bps {
+            let (ra, rb) = (model::ResourceRef::new(a, 0), model::ResourceRef::new(b, 0));
+            let mut want = Vec::new();
+            values::diff(
+                Some(&ra.attributes()),
+                Some(&rb.attributes()),
+                &mut Vec::new(),
+                &mut want,
+            );
+            let mut got = Vec::new();
+            model::diff_attributes(&ra, &rb, &mut got);
+            assert_eq!(got, want, "{:?}\n{:?}", ra.attributes(), rb.attributes());
+        }
+    }
+}
