@@ -270,20 +270,12 @@ pub(crate) struct SideDeps {
 impl SideDeps {
     pub(crate) fn of(bp: &CheckedBlueprint) -> SideDeps {
         let n = bp.resources().len();
-        let edges = bp.graph().edges(); // sorted by (dependent, dependency)
-        let mut start = vec![0u32; n + 1];
-        for e in &edges {
-            if let Some(s) = start.get_mut(e.dependent + 1) {
-                *s += 1;
-            }
-        }
-        for i in 0..n {
-            let prev = start.get(i).copied().unwrap_or(0);
-            if let Some(s) = start.get_mut(i + 1) {
-                *s += prev;
-            }
-        }
-        let items: Vec<u32> = edges.iter().map(|e| e.dependency as u32).collect();
+        let edges: Vec<(u32, u32)> = bp
+            .graph()
+            .raw_edges()
+            .map(|(dependent, dependency)| (dependent as u32, dependency as u32))
+            .collect();
+        let (start, items) = super::order::compressed(n, &edges);
         let direct = SideDeps { start, items };
         if !bp.resources().iter().any(|r| r.count == Some(0)) {
             return direct;

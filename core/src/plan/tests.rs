@@ -952,3 +952,26 @@ fn attribute_diff_on_views_is_the_diff_of_copies() {
         }
     }
 }
+
+proptest! {
+    /// The compressed adjacency lists are those of the sorted, deduplicated edge list.
+    #[test]
+    fn compressed_edges_are_sorted_and_deduplicated(
+        n in 0usize..12,
+        raw in proptest::collection::vec((0u32..12, 0u32..12), 0..60),
+    ) {
+        let edges: Vec<(u32, u32)> =
+            raw.into_iter().filter(|&(a, b)| (a as usize) < n && (b as usize) < n).collect();
+        let (start, targets) = order::compressed(n, &edges);
+        let mut sorted = edges.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        prop_assert_eq!(start.len(), n + 1);
+        for x in 0..n {
+            let want: Vec<u32> =
+                sorted.iter().filter(|e| e.0 as usize == x).map(|e| e.1).collect();
+            prop_assert_eq!(&targets[start[x] as usize..start[x + 1] as usize], want.as_slice());
+        }
+        prop_assert_eq!(targets.len(), sorted.len());
+    }
+}
