@@ -404,9 +404,9 @@ struct Decided {
     created_indexed: bool,
     /// The indices of the created instances (`0..1` for a created unindexed instance).
     created: std::ops::Range<u32>,
-    /// Top-level attributes whose value changes (written or known after apply); none when
-    /// empty.
-    changing: Option<Box<HashSet<String>>>,
+    /// Top-level attributes whose value changes (written or known after apply), each once;
+    /// none when empty.
+    changing: Option<Box<[String]>>,
 }
 
 impl Decided {
@@ -425,7 +425,9 @@ impl Decided {
 
     /// Does top-level attribute `attr` change?
     fn changes_attribute(&self, attr: &str) -> bool {
-        self.changing.as_ref().is_some_and(|c| c.contains(attr))
+        self.changing
+            .as_ref()
+            .is_some_and(|c| c.iter().any(|a| a == attr))
     }
 }
 
@@ -976,7 +978,7 @@ impl<'a> Ctx<'a> {
         if let Some(d) = st.decided.get_mut(j) {
             d.existed = true;
             d.action = Some(action);
-            d.changing = (!changing.is_empty()).then(|| Box::new(changing));
+            d.changing = (!changing.is_empty()).then(|| changing.into_iter().collect());
             d.created_indexed = pairing.new.is_some();
             d.created = pairing.common()..len_of(pairing.new);
         }
