@@ -389,22 +389,31 @@ pub fn generate(
 
 /// The files of the caller's templates for `format`, when it has some (`Err` gives the context
 /// back otherwise).
-#[allow(clippy::unnecessary_wraps)] // without the `templates` feature it never fails
+#[cfg(feature = "templates")]
 fn custom_render(
     options: &GenerateOptions,
     format: OutputFormat,
     context: serde_json::Value,
     skip: &[&str],
 ) -> Result<std::result::Result<BTreeMap<String, String>, serde_json::Value>> {
-    #[cfg(feature = "templates")]
-    if let Some(set) = options
+    match options
         .templates
         .as_ref()
         .filter(|set| !set.is_embedded(format))
     {
-        return Ok(Ok(set.render(format, context, skip)?));
+        Some(set) => Ok(Ok(set.render(format, context, skip)?)),
+        None => Ok(Err(context)),
     }
-    let _ = (options, format, skip);
+}
+
+/// Without the `templates` feature there are no caller templates: the context back.
+#[cfg(not(feature = "templates"))]
+fn custom_render(
+    _: &GenerateOptions,
+    _: OutputFormat,
+    context: serde_json::Value,
+    _: &[&str],
+) -> Result<std::result::Result<BTreeMap<String, String>, serde_json::Value>> {
     Ok(Err(context))
 }
 
