@@ -219,6 +219,14 @@ impl DependencyGraph {
         v.sort_by_key(|e| (e.dependent, e.dependency));
         v
     }
+
+    /// Every edge as `(dependent, dependency)`, in the graph's own order (no copy, no sort).
+    pub(crate) fn raw_edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.graph
+            .raw_edges()
+            .iter()
+            .map(|e| (e.source().index(), e.target().index()))
+    }
 }
 
 /// Every cycle of the graph: one per strongly connected component with more than one node, or a

@@ -48,6 +48,9 @@ pub struct CheckedBlueprint {
     provider: Provider,
     version: semver::Version,
     resources: Vec<ResourceInfo>,
+    /// The catalog entry of each resource's type, resolved once by the check (a dense array:
+    /// verbs ask for it per resource, and a lookup by type name hashes the name every time).
+    entries: Vec<Option<&'static CatalogType>>,
     names: FxHashMap<String, usize>,
     graph: DependencyGraph,
     warnings: Vec<Finding>,
@@ -115,8 +118,7 @@ impl CheckedBlueprint {
 
     /// The catalog entry of the resource at `index`, if the catalog knows its type.
     pub fn catalog_entry(&self, index: usize) -> Option<&'static CatalogType> {
-        let info = self.resources.get(index)?;
-        catalog::catalog(self.provider).get(&info.type_name)
+        self.entries.get(index).copied().flatten()
     }
 
     /// The dependency graph.
@@ -194,6 +196,7 @@ impl Blueprint {
             provider,
             version,
             infos,
+            entries,
             names,
             edges,
             ..
@@ -212,6 +215,7 @@ impl Blueprint {
         match (has_errors, provider, version, graph) {
             (false, Some(provider), Some(version), Some(graph)) => Ok(CheckedBlueprint {
                 resources: infos.into_iter().map(Option::unwrap_or_default).collect(),
+                entries,
                 blueprint: self,
                 provider,
                 version,
@@ -252,6 +256,8 @@ struct Checker<'a> {
     provider: Option<Provider>,
     version: Option<semver::Version>,
     infos: Vec<Option<ResourceInfo>>,
+    /// The catalog entry of each resource's type.
+    entries: Vec<Option<&'static CatalogType>>,
     names: FxHashMap<String, usize>,
     variables: HashMap<&'a str, usize>,
     edges: Vec<(usize, usize, EdgeKind)>,
@@ -286,6 +292,7 @@ impl<'a> Checker<'a> {
             provider: None,
             version: None,
             infos: vec![None; bp.resources.len()],
+            entries: vec![None; bp.resources.len()],
             names: FxHashMap::with_capacity_and_hasher(bp.resources.len(), Default::default()),
             variables: HashMap::new(),
             edges: Vec::new(),
@@ -536,6 +543,9 @@ impl<'a> Checker<'a> {
             match facts.resolution.clone() {
                 TypeResolution::Known { type_name, .. } => {
                     let tag_argument = facts.tag_argument.clone();
+                    if let Some(slot) = self.entries.get_mut(i) {
+                        *slot = facts.entry;
+                    }
                     if let Some(slot) = self.infos.get_mut(i) {
                         *slot = Some(ResourceInfo {
                             address: format!("{type_name}.{}", r.name),

@@ -3,13 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::blueprint::{Blueprint, Resource, Value};
+use crate::blueprint::{Blueprint, Lifecycle, Resource, Value};
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
 use super::model::{AttributeChange, DocumentChange, Plan};
 use super::values::{
-    apply_change, diff, order_for_apply, path_string, same_map, ApplyProblem, PathStep,
+    apply_change, diff, diff_maps, order_for_apply, path_string, same_map, ApplyProblem, PathStep,
+    RawChange,
 };
 
 const COLLECTIONS: [&str; 3] = ["variables", "outputs", "resources"];
@@ -216,15 +217,132 @@ impl Secrets {
     }
 }
 
-/// `a == b` for two resources whose properties are known to be equal.
+/// `a == b` for two resources of the same name whose properties are known to be equal (the
+/// type is compared by the caller, which knows it already).
 pub(crate) fn same_resource_besides_properties(a: &Resource, b: &Resource) -> bool {
-    a.name == b.name
-        && a.resource_type == b.resource_type
-        && a.count == b.count
-        && a.dependencies == b.dependencies
-        && a.lifecycle == b.lifecycle
-        && a.description == b.description
-        && same_map(&a.usage, &b.usage)
+    // Every field, so that a new one is not forgotten here.
+    let Resource {
+        resource_type: _,
+        name: _,
+        count,
+        properties: _,
+        dependencies,
+        usage,
+        lifecycle,
+        description,
+        waivers,
+    } = a;
+    *count == b.count
+        && *dependencies == b.dependencies
+        && *lifecycle == b.lifecycle
+        && *description == b.description
+        && *waivers == b.waivers
+        && same_map(usage, &b.usage)
+}
+
+/// The differences of two resources of the same name, as [`diff`] of their serialized forms
+/// gives them (fields in key order, each present unless serde skips it), without serializing
+/// the resources: the property and usage maps are compared in place, and the other fields are
+/// serialized only when they differ.
+fn diff_resources(
+    a: &Resource,
+    b: &Resource,
+    prefix: &mut Vec<PathStep>,
+    out: &mut Vec<RawChange>,
+) {
+    // Destructured so that a new field does not compile until it is diffed here.
+    let Resource {
+        resource_type,
+        name,
+        count,
+        properties,
+        dependencies,
+        usage,
+        lifecycle,
+        description,
+        waivers,
+    } = a;
+    /// One field as serialized, `None` when serde skips it.
+    fn field<T: serde::Serialize>(v: &T, skipped: bool) -> Option<Value> {
+        if skipped {
+            None
+        } else {
+            serde_json::to_value(v).ok()
+        }
+    }
+    fn plain<T: serde::Serialize + PartialEq>(
+        key: &str,
+        (x, y): (&T, &T),
+        skipped: impl Fn(&T) -> bool,
+        prefix: &mut Vec<PathStep>,
+        out: &mut Vec<RawChange>,
+    ) {
+        if x == y {
+            return;
+        }
+        prefix.push(PathStep::Key(key.to_string()));
+        diff(
+            field(x, skipped(x)).as_ref(),
+            field(y, skipped(y)).as_ref(),
+            prefix,
+            out,
+        );
+        prefix.pop();
+    }
+    fn map(
+        key: &str,
+        (x, y): (&crate::blueprint::Properties, &crate::blueprint::Properties),
+        prefix: &mut Vec<PathStep>,
+        out: &mut Vec<RawChange>,
+    ) {
+        prefix.push(PathStep::Key(key.to_string()));
+        match (x.is_empty(), y.is_empty()) {
+            (true, true) => {}
+            (false, false) => diff_maps(x, y, prefix, out),
+            _ => {
+                let whole = |m: &crate::blueprint::Properties| {
+                    (!m.is_empty()).then(|| Value::Object(m.clone()))
+                };
+                diff(whole(x).as_ref(), whole(y).as_ref(), prefix, out);
+            }
+        }
+        prefix.pop();
+    }
+    // In the serialized key order: count, dependencies, description, lifecycle, name,
+    // properties, type, usage, waivers.
+    plain("count", (count, &b.count), Option::is_none, prefix, out);
+    plain(
+        "dependencies",
+        (dependencies, &b.dependencies),
+        Vec::is_empty,
+        prefix,
+        out,
+    );
+    plain(
+        "description",
+        (description, &b.description),
+        Option::is_none,
+        prefix,
+        out,
+    );
+    plain(
+        "lifecycle",
+        (lifecycle, &b.lifecycle),
+        Lifecycle::is_default,
+        prefix,
+        out,
+    );
+    plain("name", (name, &b.name), |_| false, prefix, out);
+    map("properties", (properties, &b.properties), prefix, out);
+    plain(
+        "type",
+        (resource_type, &b.resource_type),
+        |_| false,
+        prefix,
+        out,
+    );
+    map("usage", (usage, &b.usage), prefix, out);
+    plain("waivers", (waivers, &b.waivers), Vec::is_empty, prefix, out);
 }
 
 fn names<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<String> {
@@ -295,9 +413,15 @@ pub(crate) fn document_changes(
             let secret = secrets_of.get(j).cloned().unwrap_or_default().into_set();
             secrets.resources.insert(r.name.clone(), secret);
             prefix.push(PathStep::Key(r.name.clone()));
-            let a = serde_json::to_value(r).ok();
-            let b = before.and_then(|(_, o)| serde_json::to_value(o).ok());
-            diff(b.as_ref(), a.as_ref(), &mut prefix, &mut raw);
+            match before {
+                Some((_, o)) => diff_resources(o, r, &mut prefix, &mut raw),
+                None => diff(
+                    None,
+                    serde_json::to_value(r).ok().as_ref(),
+                    &mut prefix,
+                    &mut raw,
+                ),
+            }
             prefix.pop();
         }
         for (i, r) in ob.resources.iter().enumerate() {

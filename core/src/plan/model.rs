@@ -13,7 +13,7 @@ use crate::blueprint::Value;
 use crate::check::CheckedBlueprint;
 
 use super::diff::{effective_deps, sensitive_attributes_with, tags_attribute, Secrets};
-use super::values::PathStep;
+use super::values::{diff, diff_maps, PathStep, RawChange};
 
 /// What happens to one resource instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -146,6 +146,73 @@ impl<'a> ResourceRef<'a> {
     }
 }
 
+/// Every difference between the (unmasked) attributes of two instances, as [`diff`] of their
+/// [`ResourceRef::attributes`] gives it, without copying the attributes into values: the
+/// properties are compared where they are, and only the changed parts are copied.
+///
+/// [`diff`]: super::values::diff
+pub(crate) fn diff_attributes(
+    before: &ResourceRef<'_>,
+    after: &ResourceRef<'_>,
+    out: &mut Vec<RawChange>,
+) {
+    let (a, b) = (
+        before.view(Secrets::default()),
+        after.view(Secrets::default()),
+    );
+    fn entries<'v>(v: &'v AttrsView<'_>) -> Vec<(&'v str, Entry<'v>)> {
+        let mut list = Vec::new();
+        v.for_each(|k, e| list.push((k, e)));
+        list
+    }
+    fn value<'v>(e: Option<Entry<'v>>) -> Option<Cow<'v, Value>> {
+        e.map(|e| match e {
+            Entry::Borrowed(v) => Cow::Borrowed(v),
+            Entry::Tags(t) => Cow::Owned(Value::Object(t.clone())),
+        })
+    }
+    // Both lists are in key order: one merge walk, as `diff` walks two objects.
+    let (ea, eb) = (entries(&a), entries(&b));
+    let (mut ia, mut ib) = (ea.into_iter().peekable(), eb.into_iter().peekable());
+    let mut prefix = Vec::new();
+    loop {
+        let (k, x, y) = match (ia.peek(), ib.peek()) {
+            (None, None) => break,
+            (Some((ka, _)), Some((kb, _))) => match ka.cmp(kb) {
+                std::cmp::Ordering::Less => match ia.next() {
+                    Some((k, x)) => (k, Some(x), None),
+                    None => break,
+                },
+                std::cmp::Ordering::Greater => match ib.next() {
+                    Some((k, y)) => (k, None, Some(y)),
+                    None => break,
+                },
+                std::cmp::Ordering::Equal => match (ia.next(), ib.next()) {
+                    (Some((k, x)), Some((_, y))) => (k, Some(x), Some(y)),
+                    _ => break,
+                },
+            },
+            (Some(_), None) => match ia.next() {
+                Some((k, x)) => (k, Some(x), None),
+                None => break,
+            },
+            (None, Some(_)) => match ib.next() {
+                Some((k, y)) => (k, None, Some(y)),
+                None => break,
+            },
+        };
+        prefix.push(PathStep::Key(k.to_string()));
+        match (x, y) {
+            (Some(Entry::Tags(x)), Some(Entry::Tags(y))) => diff_maps(x, y, &mut prefix, out),
+            (x, y) => {
+                let (x, y) = (value(x), value(y));
+                diff(x.as_deref(), y.as_deref(), &mut prefix, out);
+            }
+        }
+        prefix.pop();
+    }
+}
+
 /// The attributes of one instance, borrowed from its blueprint and serialized on demand (the
 /// properties merged with the effective tags attribute, in key order, secret values as `null`).
 struct AttrsView<'a> {
@@ -155,6 +222,7 @@ struct AttrsView<'a> {
 }
 
 /// One entry of an [`AttrsView`]: a property or the effective tags.
+#[derive(Clone, Copy)]
 enum Entry<'v> {
     Borrowed(&'v Value),
     Tags(&'v serde_json::Map<String, Value>),

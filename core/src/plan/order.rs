@@ -263,6 +263,63 @@ impl Deps<'_> {
     }
 }
 
+/// Edges `(from, to)` among `n` nodes in compressed form: `targets[start[x]..start[x + 1]]`
+/// are the distinct successors of `x`, ascending — what sorting and deduplicating the edges
+/// gives, by a counting pass instead of a sort of every edge (the lists are short).
+pub(crate) fn compressed(n: usize, edges: &[(u32, u32)]) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for &(from, _) in edges {
+        if let Some(s) = start.get_mut(from as usize + 1) {
+            *s += 1;
+        }
+    }
+    for i in 0..n {
+        let prev = start.get(i).copied().unwrap_or(0);
+        if let Some(s) = start.get_mut(i + 1) {
+            *s += prev;
+        }
+    }
+    let mut next: Vec<u32> = start.clone();
+    let mut targets = vec![0u32; edges.len()];
+    for &(from, to) in edges {
+        if let Some(at) = next.get_mut(from as usize) {
+            if let Some(slot) = targets.get_mut(*at as usize) {
+                *slot = to;
+            }
+            *at += 1;
+        }
+    }
+    // Sort and deduplicate each list, moving the lists down over the duplicates removed.
+    let mut write = 0usize;
+    let mut read = 0usize;
+    for x in 0..n {
+        let end = start.get(x + 1).copied().unwrap_or(0) as usize;
+        if let Some(list) = targets.get_mut(read..end) {
+            list.sort_unstable();
+        }
+        if let Some(s) = start.get_mut(x) {
+            *s = write as u32;
+        }
+        let mut last = None;
+        for k in read..end {
+            let t = targets.get(k).copied();
+            if t != last {
+                if let (Some(t), Some(slot)) = (t, targets.get_mut(write)) {
+                    *slot = t;
+                }
+                write += 1;
+                last = t;
+            }
+        }
+        read = end;
+    }
+    if let Some(s) = start.get_mut(n) {
+        *s = write as u32;
+    }
+    targets.truncate(write);
+    (start, targets)
+}
+
 /// Sets each change's Terraform `actions` and create-before-destroy flag, and computes the waves.
 ///
 /// # Errors
@@ -375,24 +432,11 @@ pub(crate) fn order_plan<'a>(
             }
         }
     }
-    edges.sort_unstable();
-    edges.dedup();
-    let mut start = vec![0u32; nodes.len() + 1];
-    for &(from, _) in &edges {
-        if let Some(s) = start.get_mut(from as usize + 1) {
-            *s += 1;
-        }
-    }
-    for i in 0..nodes.len() {
-        let prev = start.get(i).copied().unwrap_or(0);
-        if let Some(s) = start.get_mut(i + 1) {
-            *s += prev;
-        }
-    }
+    let (start, edges) = compressed(nodes.len(), &edges);
     let mut dag = Dag {
         nodes,
         start,
-        edges: edges.into_iter().map(|(_, to)| to).collect(),
+        edges,
         extra: HashMap::new(),
     };
     // Rule 5, only where it adds no cycle.

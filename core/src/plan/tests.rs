@@ -845,3 +845,133 @@ fn default_tags_show_where_the_generated_code_puts_them() {
             .all(|c| c.change.after().get("tags_all").is_none()));
     }
 }
+
+/// Changes of every field of a resource but its properties (waivers, description, lifecycle,
+/// usage, dependencies, count, the written type) are document changes that replay, and the
+/// field-wise document diff gives what a diff of the serialized resources gives.
+#[test]
+fn resource_fields_besides_properties_replay() {
+    let base = "  - {type: aws_vpc, name: net, properties: {cidr_block: 10.0.0.0/16}}\n";
+    let variants = [
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, waivers: [{id: DHARMA_AWS_S3_005, reason: logs go elsewhere}]}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, waivers: [{id: DHARMA_AWS_S3_005, reason: logs go elsewhere, expires: 2027-01-31}]}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, description: the logs}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, lifecycle: {create_before_destroy: true}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, usage: {storage_gb: 10}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, usage: {storage_gb: 20, monthly_get_requests: 5}}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: x}, dependencies: [net]}\n",
+        "  - {type: aws_s3_bucket, name: b, count: 2, properties: {bucket: x}}\n",
+        "  - {type: s3_bucket, name: b, properties: {bucket: x}}\n",
+        "  - {type: aws_s3_bucket, name: b}\n",
+        "  - {type: aws_s3_bucket, name: b, properties: {bucket: y, force_destroy: true}}\n",
+    ];
+    for old in variants {
+        for new in variants {
+            let (old, new) = (
+                format!("resources:\n{base}{old}"),
+                format!("resources:\n{base}{new}"),
+            );
+            let plan = plan_of(&old, &new);
+            let od = Blueprint::from_yaml(&format!("{HEAD}{old}")).unwrap();
+            let nd = Blueprint::from_yaml(&format!("{HEAD}{new}")).unwrap();
+            assert_eq!(plan.document_changes.is_empty(), od == nd, "{old}\n{new}");
+            assert_eq!(apply_plan(&od, &plan).unwrap(), nd, "{old}\n{new}");
+            assert_eq!(
+                apply_plan(&nd, &plan.rollback().unwrap()).unwrap(),
+                od,
+                "{old}\n{new}"
+            );
+            // The same raw differences as the serialized resources have.
+            let mut expected = Vec::new();
+            let (a, b) = (&od.resources[1], &nd.resources[1]);
+            let mut prefix = vec![PathStep::Key("resources".into()), PathStep::Key("b".into())];
+            values::diff(
+                Some(&serde_json::to_value(a).unwrap()),
+                Some(&serde_json::to_value(b).unwrap()),
+                &mut prefix,
+                &mut expected,
+            );
+            let mut got: Vec<(&[PathStep], Option<&Value>, Option<&Value>)> = plan
+                .document_changes
+                .iter()
+                .filter(|d| !d.reorder)
+                .map(|d| (d.steps.as_slice(), d.raw_before(), d.raw_after()))
+                .collect();
+            let mut want: Vec<(&[PathStep], Option<&Value>, Option<&Value>)> = expected
+                .iter()
+                .map(|c| (c.steps.as_slice(), c.before.as_ref(), c.after.as_ref()))
+                .collect();
+            got.sort_by(|x, y| x.0.cmp(y.0));
+            want.sort_by(|x, y| x.0.cmp(y.0));
+            assert_eq!(got, want, "{old}\n{new}");
+        }
+    }
+}
+
+/// The attribute diff of two instances, walked on their views, is the diff of their copied
+/// attributes (properties merged with the effective tags), with and without default tags.
+#[test]
+fn attribute_diff_on_views_is_the_diff_of_copies() {
+    let variants = [
+        "{type: aws_s3_bucket, name: b, properties: {bucket: x}}",
+        "{type: aws_s3_bucket, name: b, properties: {bucket: x, tags: {Team: a}}}",
+        "{type: aws_s3_bucket, name: b, properties: {bucket: x, tags: {Team: b, Env: dev}}}",
+        "{type: aws_s3_bucket, name: b, properties: {bucket: y, force_destroy: true, tags_all: {Z: z}}}",
+        "{type: aws_s3_bucket, name: b, properties: {acl: private, bucket: x, versioning: [{enabled: true}]}}",
+        "{type: aws_s3_bucket, name: b, properties: {acl: private, bucket: x, versioning: [{enabled: false}, {enabled: true}]}}",
+        "{type: aws_s3_bucket, name: b}",
+        "{type: aws_sqs_queue, name: b, properties: {name: q, tags: {Team: a}}}",
+    ];
+    let heads = [
+        HEAD.to_string(),
+        format!("{HEAD}tags: {{Owner: ops, Team: core}}\n"),
+        format!("{HEAD}tags: {{Owner: dev}}\n"),
+    ];
+    let bps: Vec<CheckedBlueprint> = heads
+        .iter()
+        .flat_map(|h| {
+            variants
+                .iter()
+                .map(move |v| parse(&format!("{h}resources:\n  - {v}\n")))
+        })
+        .collect();
+    for a in &bps {
+        for b in &bps {
+            let (ra, rb) = (model::ResourceRef::new(a, 0), model::ResourceRef::new(b, 0));
+            let mut want = Vec::new();
+            values::diff(
+                Some(&ra.attributes()),
+                Some(&rb.attributes()),
+                &mut Vec::new(),
+                &mut want,
+            );
+            let mut got = Vec::new();
+            model::diff_attributes(&ra, &rb, &mut got);
+            assert_eq!(got, want, "{:?}\n{:?}", ra.attributes(), rb.attributes());
+        }
+    }
+}
+
+proptest! {
+    /// The compressed adjacency lists are those of the sorted, deduplicated edge list.
+    #[test]
+    fn compressed_edges_are_sorted_and_deduplicated(
+        n in 0usize..12,
+        raw in proptest::collection::vec((0u32..12, 0u32..12), 0..60),
+    ) {
+        let edges: Vec<(u32, u32)> =
+            raw.into_iter().filter(|&(a, b)| (a as usize) < n && (b as usize) < n).collect();
+        let (start, targets) = order::compressed(n, &edges);
+        let mut sorted = edges.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        prop_assert_eq!(start.len(), n + 1);
+        for x in 0..n {
+            let want: Vec<u32> =
+                sorted.iter().filter(|e| e.0 as usize == x).map(|e| e.1).collect();
+            prop_assert_eq!(&targets[start[x] as usize..start[x + 1] as usize], want.as_slice());
+        }
+        prop_assert_eq!(targets.len(), sorted.len());
+    }
+}

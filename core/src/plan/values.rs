@@ -87,45 +87,7 @@ pub fn diff(
 ) {
     match (before, after) {
         (None, None) => {}
-        (Some(Value::Object(a)), Some(Value::Object(b))) => {
-            if same_map(a, b) {
-                return;
-            }
-            // Both maps iterate in key order (serde_json without `preserve_order`): one merge
-            // walk, the changes in key order whichever side has the key.
-            let (mut ia, mut ib) = (a.iter().peekable(), b.iter().peekable());
-            loop {
-                let (k, va, vb) = match (ia.peek(), ib.peek()) {
-                    (None, None) => break,
-                    (Some(&(ka, va)), Some(&(kb, vb))) => match ka.cmp(kb) {
-                        std::cmp::Ordering::Less => {
-                            ia.next();
-                            (ka, Some(va), None)
-                        }
-                        std::cmp::Ordering::Greater => {
-                            ib.next();
-                            (kb, None, Some(vb))
-                        }
-                        std::cmp::Ordering::Equal => {
-                            ia.next();
-                            ib.next();
-                            (ka, Some(va), Some(vb))
-                        }
-                    },
-                    (Some(&(ka, va)), None) => {
-                        ia.next();
-                        (ka, Some(va), None)
-                    }
-                    (None, Some(&(kb, vb))) => {
-                        ib.next();
-                        (kb, None, Some(vb))
-                    }
-                };
-                prefix.push(PathStep::Key(k.clone()));
-                diff(va, vb, prefix, out);
-                prefix.pop();
-            }
-        }
+        (Some(Value::Object(a)), Some(Value::Object(b))) => diff_maps(a, b, prefix, out),
         (Some(Value::Array(a)), Some(Value::Array(b))) => {
             if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)) {
                 return;
@@ -156,6 +118,52 @@ pub fn diff(
                 });
             }
         }
+    }
+}
+
+/// [`diff`] of two objects, given as maps (no `Value` around them needed).
+pub fn diff_maps(
+    a: &serde_json::Map<String, Value>,
+    b: &serde_json::Map<String, Value>,
+    prefix: &mut Vec<PathStep>,
+    out: &mut Vec<RawChange>,
+) {
+    if same_map(a, b) {
+        return;
+    }
+    // Both maps iterate in key order (serde_json without `preserve_order`): one merge
+    // walk, the changes in key order whichever side has the key.
+    let (mut ia, mut ib) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let (k, va, vb) = match (ia.peek(), ib.peek()) {
+            (None, None) => break,
+            (Some(&(ka, va)), Some(&(kb, vb))) => match ka.cmp(kb) {
+                std::cmp::Ordering::Less => {
+                    ia.next();
+                    (ka, Some(va), None)
+                }
+                std::cmp::Ordering::Greater => {
+                    ib.next();
+                    (kb, None, Some(vb))
+                }
+                std::cmp::Ordering::Equal => {
+                    ia.next();
+                    ib.next();
+                    (ka, Some(va), Some(vb))
+                }
+            },
+            (Some(&(ka, va)), None) => {
+                ia.next();
+                (ka, Some(va), None)
+            }
+            (None, Some(&(kb, vb))) => {
+                ib.next();
+                (kb, None, Some(vb))
+            }
+        };
+        prefix.push(PathStep::Key(k.clone()));
+        diff(va, vb, prefix, out);
+        prefix.pop();
     }
 }
 
