@@ -1419,7 +1419,8 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let map = mapping()?;
     let doc = bp.blueprint();
     let n = doc.resources.len();
-    let mut ns = Namespace::default();
+    // One logical ID per resource in most blueprints (companions and `count` grow it).
+    let mut ns = Namespace::with_capacity(doc.variables.len() + n);
     let mut l = Plan {
         type_maps: Vec::with_capacity(n),
         placements: Vec::with_capacity(n),
@@ -1431,7 +1432,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
 
     // Names first: parameters and logical IDs share one namespace.
     for (i, v) in doc.variables.iter().enumerate() {
-        let id = ns.claim(&pascal_case(&v.name), &format!("variables[{i}].name"))?;
+        let id = ns.claim_item(pascal_case(&v.name), "variables", i)?;
         l.params.insert(&v.name, id);
     }
     let mut fold_refs: Vec<Option<Reference>> = Vec::with_capacity(n);
@@ -1512,23 +1513,24 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
         let base = pascal_case(&r.name);
         let mut ids = Vec::new();
         match r.count {
-            None => ids.push(ns.claim(&base, &format!("resources[{i}].name"))?),
+            None => ids.push(ns.claim_item(base, "resources", i)?),
             Some(c) => {
                 for k in 0..c {
-                    ids.push(ns.claim(&format!("{base}{k}"), &format!("resources[{i}].name"))?);
+                    ids.push(ns.claim_item(format!("{base}{k}"), "resources", i)?);
                 }
             }
         }
         let mut own_companions = Vec::new();
         for (k, p) in &tm.properties {
-            if let (Prop::Spec(s), Some(v)) = (p, r.properties.get(k)) {
-                if let (Some(c), false) = (&s.companion, v.is_null()) {
-                    for id in &ids {
-                        own_companions.push(ns.claim(
-                            &format!("{id}{}", c.suffix),
-                            &format!("resources[{i}].name"),
-                        )?);
-                    }
+            let Prop::Spec(s) = p else { continue };
+            let Some(c) = &s.companion else { continue };
+            if r.properties.get(k).is_some_and(|v| !v.is_null()) {
+                for id in &ids {
+                    own_companions.push(ns.claim_item(
+                        format!("{id}{}", c.suffix),
+                        "resources",
+                        i,
+                    )?);
                 }
             }
         }
