@@ -2,25 +2,40 @@
 // the same 1,000-resource synthetic blueprint (`iac_dharma_bench::synthetic_aws_text`, the one
 // the criterion benches use). The Rust side is `examples/core_timing.rs`, built by this script
 // in release mode (`cargo build --release --example core_timing`) unless CORE_TIMING names it.
-// Compares RUNS runs (default 50) of parse + check, + validate (built-in policies, compiled
-// once on both sides), + estimate, + generate: the mean CPU time of
-// the calling thread (robust on a busy machine; Linux only) and the median wall time.
-// The Rust side drops the engine's result; the Node side reads it in two ways, reported as two
-// overheads: "read <field>" is the call and one summary field read (`passed`,
-// `total_monthly`, the file names), the binding overhead a caller that checks a verdict or a
-// total pays (large members are built only when read); "read all" reads every value of the
-// result (full materialization: the engine's JSON written and parsed into JS objects).
 //
-//   node --expose-gc bench/overhead.mjs [resources] [runs]
+// What is compared: RUNS runs (default 100) of the same work on the same input, both sides warm
+// (a few runs first; the built-in policies compiled once before the runs on both sides, `today`
+// 2026-06-01): parse + check, + validate, + estimate, + generate, and each verb alone on a
+// blueprint parsed once (`VERB-only` on the Rust side). The Rust side drops the engine's result
+// in the timed loop. The Node side runs each call as its own task (the call, then
+// `await setImmediate()`, as a service runs one request per task), so that V8 can collect the
+// previous results and the addon can free their native memory, as the Rust side frees each
+// result before the next run; the time of those collections and of the turns of the loop is
+// counted. It reads the result in two ways, reported as two overheads: "read <field>" is the
+// call and one summary field read (`passed`, `total_monthly`, the file names), what a caller
+// that checks a verdict or a total pays (large members are built only when read); "read all"
+// reads every value of the result (full materialization: the engine's JSON written and parsed
+// into JS objects).
+//
+// The measures, both sides: the CPU time of the calling thread (mean over the runs; robust on a
+// busy machine; Linux only), the CPU time of the whole process (mean: the policy threads of
+// `validate` and V8's collector threads included) and the median wall time of a call (which a
+// busy machine inflates). Each Node row runs RUNS times untimed first, so that the process is in
+// its steady state (see the warm-up below).
+//
+//   node bench/overhead.mjs [resources] [runs] [--json]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as nextTask } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Blueprint, PolicySet } from '@iac-dharma/node';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const [n = 1000, runs = 50] = process.argv.slice(2).map(Number);
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const [n = 1000, runs = 100] = args.filter((a) => /^\d+$/.test(a)).map(Number);
 
 let bin = process.env.CORE_TIMING;
 if (!bin) {
@@ -32,7 +47,12 @@ writeFileSync(file, execFileSync(bin, ['blueprint', String(n)], { maxBuffer: 1 <
 const text = readFileSync(file, 'utf8');
 
 /** CPU time of this (the JS) thread in ms: Linux's /proc/thread-self/schedstat. */
-const cpuMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+const threadMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+/** CPU time of the whole process in ms (user + system, every thread). */
+const processMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e3;
+};
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const median = (xs) => {
@@ -41,78 +61,74 @@ const median = (xs) => {
 };
 
 const policies = PolicySet.builtin();
+const today = { today: '2026-06-01' };
 
 /** Reads every value of a result (every member, item and string): full materialization. */
 function touchAll(value) {
   if (value === null || typeof value !== 'object') return 1;
-  let n = 0;
-  if (Array.isArray(value)) for (const item of value) n += touchAll(item);
-  else for (const key of Object.keys(value)) n += touchAll(value[key]);
-  return n;
+  let count = 0;
+  if (Array.isArray(value)) for (const item of value) count += touchAll(item);
+  else for (const key of Object.keys(value)) count += touchAll(value[key]);
+  return count;
 }
 
-// Each verb twice: the call and one summary field read (what a caller that checks `passed` or a
-// total pays: large members such as `findings` or `resources` are built only when read), and
-// the call with every value of the result read (what a caller that walks the whole result pays).
-const verbs = {
-  check: ['check', () => Blueprint.fromJson(text).name],
-  'validate, read passed': ['validate', () => Blueprint.fromJson(text).validate(policies, { today: '2026-06-01' }).passed],
-  'validate, read all': ['validate', () => touchAll(Blueprint.fromJson(text).validate(policies, { today: '2026-06-01' }))],
-  'estimate, read total_monthly': ['estimate', () => Blueprint.fromJson(text).estimate().total_monthly],
-  'estimate, read all': ['estimate', () => touchAll(Blueprint.fromJson(text).estimate())],
-  'generate, read file names': ['generate', () => Object.keys(Blueprint.fromJson(text).generate('terraform')).length],
-  'generate, read all': ['generate', () => touchAll(Blueprint.fromJson(text).generate('terraform'))],
-};
-// The verb alone, on a blueprint parsed and checked once (Rust: `VERB-only`): the overhead of
-// the call and of its result, without the cost of reading the blueprint's text.
+// [label, Rust verb, work]
 const parsed = Blueprint.fromJson(text);
-Object.assign(verbs, {
-  'validate only, read passed': ['validate-only', () => parsed.validate(policies, { today: '2026-06-01' }).passed],
-  'validate only, read all': ['validate-only', () => touchAll(parsed.validate(policies, { today: '2026-06-01' }))],
-  'estimate only, read total_monthly': ['estimate-only', () => parsed.estimate().total_monthly],
-  'estimate only, read all': ['estimate-only', () => touchAll(parsed.estimate())],
-});
+const verbs = [
+  ['parse + check, read name', 'check', () => Blueprint.fromJson(text).name],
+  ['parse + check + validate, read passed', 'validate', () => Blueprint.fromJson(text).validate(policies, today).passed],
+  ['parse + check + validate, read all', 'validate', () => touchAll(Blueprint.fromJson(text).validate(policies, today))],
+  ['parse + check + estimate, read total_monthly', 'estimate', () => Blueprint.fromJson(text).estimate().total_monthly],
+  ['parse + check + estimate, read all', 'estimate', () => touchAll(Blueprint.fromJson(text).estimate())],
+  ['parse + check + generate, read file names', 'generate', () => Object.keys(Blueprint.fromJson(text).generate('terraform')).length],
+  ['parse + check + generate, read all', 'generate', () => touchAll(Blueprint.fromJson(text).generate('terraform'))],
+  // The verb alone, on a blueprint parsed and checked once: the overhead of the call and of its
+  // result, without the cost of reading the blueprint's text.
+  ['validate only, read passed', 'validate-only', () => parsed.validate(policies, today).passed],
+  ['validate only, read all', 'validate-only', () => touchAll(parsed.validate(policies, today))],
+  ['estimate only, read total_monthly', 'estimate-only', () => parsed.estimate().total_monthly],
+  ['estimate only, read all', 'estimate-only', () => touchAll(parsed.estimate())],
+];
 
+/** Runs `work` `count` times: per-run wall times, and the thread's and process's CPU means. */
+async function measure(work, count) {
+  const times = [];
+  const [t0, p0] = [threadMs(), processMs()];
+  for (let i = 0; i < count; i++) {
+    const w0 = performance.now();
+    work();
+    times.push(performance.now() - w0);
+    await nextTask();
+  }
+  return { wall: median(times), thread: (threadMs() - t0) / count, process: (processMs() - p0) / count };
+}
+
+const pct = (node, rust) => +((node / rust - 1) * 100).toFixed(1);
 const rows = {};
 const rustRuns = {};
-for (const [name, [verb, work]] of Object.entries(verbs)) {
+for (const [label, verb, work] of verbs) {
   rustRuns[verb] ??= JSON.parse(execFileSync(bin, ['time', file, verb, String(runs)]));
   const rust = rustRuns[verb];
-  for (let i = 0; i < 3; i++) work();
-  const times = [];
-  const cpu = [];
-  for (let i = 0; i < runs; i++) {
-    const [t0, c0] = [performance.now(), cpuMs()];
-    work();
-    times.push(performance.now() - t0);
-    cpu.push(cpuMs() - c0);
-  }
-  // The Rust runs free each blueprint before the next; in JS a Blueprint's memory is freed when
-  // the GC finalizes it, so back-to-back runs allocate fresh memory. With --expose-gc, the same
-  // runs again with a collection (untimed) between them: the cost of the binding alone.
-  const cpuGc = [];
-  if (typeof globalThis.gc === 'function') {
-    for (let i = 0; i < runs; i++) {
-      globalThis.gc();
-      const c0 = cpuMs();
-      work();
-      cpuGc.push(cpuMs() - c0);
-    }
-  }
-  // CPU time: the mean (the kernel adds a running thread's time at scheduler ticks, so a single
-  // run's reading is quantized, but the sum over all runs is exact to a tick or two).
-  const [rustWall, rustCpu, jsWall, jsCpu] = [median(rust.ms), mean(rust.cpu_ms), median(times), mean(cpu)];
-  const label = name.includes(' only') ? name : `parse + ${name === 'check' ? 'check, read name' : `check + ${name}`}`;
+  // Warm-up as long as the measure: the process reaches its steady state (V8 collects unread
+  // results and blueprints as their native memory grows; until the first collections, each
+  // run gets memory new to the process).
+  await measure(work, runs);
+  const node = await measure(work, runs);
+  const [rustThread, rustProcess] = [mean(rust.cpu_ms), rust.process_cpu_ms / runs];
   rows[label] = {
-    rust_cpu_ms: +rustCpu.toFixed(2), node_cpu_ms: +jsCpu.toFixed(2), overhead_cpu_pct: +((jsCpu / rustCpu - 1) * 100).toFixed(1),
-    rust_wall_ms: +rustWall.toFixed(2), node_wall_ms: +jsWall.toFixed(2),
+    rust_thread_ms: +rustThread.toFixed(3),
+    node_thread_ms: +node.thread.toFixed(3),
+    thread_overhead_pct: pct(node.thread, rustThread),
+    rust_process_ms: +rustProcess.toFixed(3),
+    node_process_ms: +node.process.toFixed(3),
+    process_overhead_pct: pct(node.process, rustProcess),
+    rust_wall_ms: +median(rust.ms).toFixed(3),
+    node_wall_ms: +node.wall.toFixed(3),
   };
-  if (cpuGc.length) {
-    const g = mean(cpuGc);
-    Object.assign(rows[label], {
-      node_cpu_ms_gc_between: +g.toFixed(2), overhead_cpu_pct_gc_between: +((g / rustCpu - 1) * 100).toFixed(1),
-    });
-  }
 }
-console.log(`${n} resources (${(text.length / 1e3).toFixed(0)} kB JSON), ${runs} runs (CPU: mean, wall: median):`);
-console.table(rows);
+if (asJson) {
+  console.log(JSON.stringify({ resources: n, bytes: text.length, runs, rows }));
+} else {
+  console.log(`${n} resources (${(text.length / 1e3).toFixed(0)} kB JSON), ${runs} runs (CPU: mean, wall: median):`);
+  console.table(rows);
+}

@@ -13,12 +13,13 @@ pub mod functions;
 mod lazy;
 pub mod pipeline;
 pub mod policy;
+mod size;
 mod task;
 
 use std::sync::Arc;
 
 use iac_dharma::{CheckedBlueprint, SourceFormat};
-use napi::bindgen_prelude::{AsyncTask, FnArgs, Function, Unknown};
+use napi::bindgen_prelude::{AsyncTask, FnArgs, Function, ObjectFinalize, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -29,23 +30,53 @@ use crate::args::{
 use crate::convert::to_js;
 use crate::error::{guard, invalid_argument, Outcome};
 use crate::lazy::{lazy_text, lazy_value, split_text};
+use crate::size::approx_bytes;
 use crate::task::{deferred, JsonJob, ParseJob};
 
 /// A parsed and checked blueprint: parse once, then generate, validate, estimate and plan from it.
 /// Immutable, so one instance can serve many calls (and async calls in parallel).
-#[napi]
+#[napi(custom_finalize)]
 pub struct Blueprint {
     inner: Arc<CheckedBlueprint>,
     source: &'static str,
+    /// The native memory V8 was told this instance holds (`size.rs`), given back when the
+    /// instance is collected.
+    bytes: i64,
 }
 
+/// The process memory a checked blueprint holds per byte the count of its document gives: the
+/// check's resource infos, graph and indexes, allocation headers and spare capacity come on top
+/// of the document (measured on the 1,000-resource synthetic blueprint: 660 kB counted, ~2.1 MB
+/// of process memory per `Blueprint`).
+const CHECKED_PER_DOCUMENT_BYTE: usize = 3;
+
 impl Blueprint {
-    fn new(inner: Arc<CheckedBlueprint>, source: &'static str) -> Self {
-        Blueprint { inner, source }
+    fn new(env: &Env, inner: Arc<CheckedBlueprint>, source: &'static str) -> Self {
+        let bytes = i64::try_from(
+            approx_bytes(inner.blueprint()).saturating_mul(CHECKED_PER_DOCUMENT_BYTE),
+        )
+        .unwrap_or(i64::MAX);
+        // Without the hint, V8 keeps unreachable blueprints (and their memory) for a long time;
+        // a failed adjustment only leaves it without the hint.
+        let bytes = env.adjust_external_memory(bytes).map_or(0, |_| bytes);
+        Blueprint {
+            inner,
+            source,
+            bytes,
+        }
     }
 
-    fn from_loaded((bp, source): (CheckedBlueprint, &'static str)) -> Self {
-        Blueprint::new(Arc::new(bp), source)
+    fn from_loaded(env: &Env, (bp, source): (CheckedBlueprint, &'static str)) -> Self {
+        Blueprint::new(env, Arc::new(bp), source)
+    }
+}
+
+impl ObjectFinalize for Blueprint {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        if self.bytes != 0 {
+            env.adjust_external_memory(-self.bytes)?;
+        }
+        Ok(())
     }
 }
 
@@ -63,10 +94,10 @@ impl Blueprint {
     pub fn from_json(env: Env, text: Unknown) -> napi::Result<Blueprint> {
         guard(&env, || {
             let text = string_arg(text, "text")?;
-            Ok(Blueprint::from_loaded(args::load_text(
-                &text,
-                Some(SourceFormat::Json),
-            )?))
+            Ok(Blueprint::from_loaded(
+                &env,
+                args::load_text(&text, Some(SourceFormat::Json))?,
+            ))
         })
     }
 
@@ -77,10 +108,10 @@ impl Blueprint {
     pub fn from_yaml(env: Env, text: Unknown) -> napi::Result<Blueprint> {
         guard(&env, || {
             let text = string_arg(text, "text")?;
-            Ok(Blueprint::from_loaded(args::load_text(
-                &text,
-                Some(SourceFormat::Yaml),
-            )?))
+            Ok(Blueprint::from_loaded(
+                &env,
+                args::load_text(&text, Some(SourceFormat::Yaml))?,
+            ))
         })
     }
 
@@ -93,7 +124,10 @@ impl Blueprint {
         guard(&env, || {
             let text = string_arg(text, "text")?;
             let format = source_format(optional_string(format, "format")?.as_deref())?;
-            Ok(Blueprint::from_loaded(args::load_text(&text, format)?))
+            Ok(Blueprint::from_loaded(
+                &env,
+                args::load_text(&text, format)?,
+            ))
         })
     }
 
@@ -105,7 +139,10 @@ impl Blueprint {
     #[napi(factory, ts_args_type = "document: BlueprintDocument")]
     pub fn from_object(env: Env, document: Unknown) -> napi::Result<Blueprint> {
         guard(&env, || {
-            Ok(Blueprint::from_loaded(args::load_object(&env, document)?))
+            Ok(Blueprint::from_loaded(
+                &env,
+                args::load_object(&env, document)?,
+            ))
         })
     }
 

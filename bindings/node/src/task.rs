@@ -133,10 +133,10 @@ impl<'task> ScopedTask<'task> for ParseJob {
 
     fn resolve(
         &mut self,
-        _env: &'task Env,
+        env: &'task Env,
         (bp, source): Self::Output,
     ) -> napi::Result<crate::Blueprint> {
-        Ok(crate::Blueprint::new(Arc::new(bp), source))
+        Ok(crate::Blueprint::new(env, Arc::new(bp), source))
     }
 
     fn reject(&mut self, env: &'task Env, err: napi::Error) -> napi::Result<crate::Blueprint> {

@@ -105,16 +105,18 @@ impl PolicySet {
     /// The built-in packages (those `policies/dharma.rego` unions) are evaluated one by one,
     /// on `threads` worker threads (see [`worker_count`]); a provider's packages are skipped when
     /// the input has no resource of that provider. The findings are merged in the packages'
-    /// order, so the result does not depend on the number of threads.
+    /// order, so the result does not depend on the number of threads. `index` is the input's
+    /// index when the caller built it (while rendering a blueprint); it is built here otherwise.
     pub(crate) fn evaluate(
         &self,
         input: regorus::Value,
+        index: Option<IndexDocument>,
         threads: Option<usize>,
     ) -> Result<Vec<RawFinding>> {
         let mut engine = self.engine.clone();
         let mut out = Vec::new();
         if self.builtin {
-            let index = index_document(&input);
+            let index = index.unwrap_or_else(|| index_document(&input));
             let packages: Vec<&BuiltinPackage> = builtin_packages()
                 .map_err(|message| {
                     Error::single(
@@ -431,129 +433,217 @@ pub(crate) fn builtin_packages() -> std::result::Result<&'static [BuiltinPackage
 /// (same definitions; `policies/lib/computed.rego` computes them under `opa eval`): resource
 /// changes by type, configuration blocks by configuration key, and the resources each argument
 /// refers to, as `{"dharma": {"index": {...}}}`.
-fn index_document(input: &regorus::Value) -> IndexDocument {
-    use regorus::Value;
-    let managed = Value::from("managed");
-    let delete_only = Value::from(vec![Value::from("delete")]);
-    let (k_mode, k_change, k_actions, k_type) = (
-        Value::from("mode"),
-        Value::from("change"),
-        Value::from("actions"),
-        Value::from("type"),
-    );
-    let mut by_type: BTreeMap<Value, std::collections::BTreeSet<Value>> = BTreeMap::new();
-    if let Ok(changes) = input["resource_changes"].as_array() {
+pub(crate) fn index_document(input: &regorus::Value) -> IndexDocument {
+    let mut index = IndexBuilder::default();
+    if let regorus::Value::Array(changes) = &input["resource_changes"] {
         for rc in changes.iter() {
-            if rc[&k_mode] != managed || rc[&k_change][&k_actions] == delete_only {
-                continue;
-            }
-            let t = &rc[&k_type];
-            if *t == Value::Undefined {
-                continue;
-            }
-            by_type.entry(t.clone()).or_default().insert(rc.clone());
+            index.add_change(rc);
         }
     }
-    let mut configs: BTreeMap<Value, Value> = BTreeMap::new();
-    let mut refs: BTreeMap<Value, Value> = BTreeMap::new();
-    index_module(
-        &input["configuration"]["root_module"],
-        String::new(),
-        &mut configs,
-        &mut refs,
-        0,
-    );
-    let resources = by_type.values().map(std::collections::BTreeSet::len).sum();
-    let mut prefixes = Vec::new();
-    for (_, prefix) in PROVIDER_PREFIXES {
-        let present = by_type
-            .keys()
-            .any(|t| t.as_string().is_ok_and(|t| t.starts_with(prefix)));
-        if present {
-            prefixes.push(prefix);
-        }
-    }
-    let by_type: BTreeMap<Value, Value> = by_type
-        .into_iter()
-        .map(|(k, v)| (k, Value::from(v)))
-        .collect();
-    let mut index = BTreeMap::new();
-    index.insert(Value::from("by_type"), Value::from(by_type));
-    index.insert(Value::from("configs"), Value::from(configs));
-    index.insert(Value::from("refs"), Value::from(refs));
-    let mut dharma = BTreeMap::new();
-    dharma.insert(Value::from("index"), Value::from(index));
-    let mut root = BTreeMap::new();
-    root.insert(Value::from("dharma"), Value::from(dharma));
-    IndexDocument {
-        document: Value::from(root),
-        prefixes,
-        resources,
-    }
+    index.add_module(&input["configuration"]["root_module"], "", 0);
+    index.finish()
 }
 
 /// The index data document, with what the evaluation plan needs to know of it.
-struct IndexDocument {
+#[derive(Debug, PartialEq)]
+pub(crate) struct IndexDocument {
     /// `{"dharma": {"index": {...}}}`.
-    document: regorus::Value,
+    pub(crate) document: regorus::Value,
     /// The [`PROVIDER_PREFIXES`] of the types in `by_type`.
-    prefixes: Vec<&'static str>,
+    pub(crate) prefixes: Vec<&'static str>,
     /// The resource changes in `by_type`.
-    resources: usize,
+    pub(crate) resources: usize,
 }
 
-/// Adds the resources of a configuration module (and of its module calls) to `configs`, keyed by
-/// `module.<call>.` prefixes plus their address, and to `refs` the resources each top-level
-/// argument refers to (`refs[key][argument]` = set of configuration keys).
-fn index_module(
-    module: &regorus::Value,
-    prefix: String,
-    configs: &mut BTreeMap<regorus::Value, regorus::Value>,
-    refs: &mut BTreeMap<regorus::Value, regorus::Value>,
-    depth: usize,
-) {
-    use regorus::Value;
-    if depth > 64 {
-        return;
-    }
-    if let Ok(resources) = module["resources"].as_array() {
-        for cfg in resources.iter() {
-            let Ok(address) = cfg["address"].as_string() else {
-                continue;
-            };
-            let key = Value::from(format!("{prefix}{address}"));
-            let mut by_attr: BTreeMap<Value, Value> = BTreeMap::new();
-            if let Ok(expressions) = cfg["expressions"].as_object() {
-                for (attr, expr) in expressions.iter() {
-                    let Ok(list) = expr["references"].as_array() else {
-                        continue;
-                    };
-                    let targets: std::collections::BTreeSet<Value> = list
-                        .iter()
-                        .filter_map(|r| r.as_string().ok())
-                        .filter_map(|r| ref_resource(r))
-                        .map(|r| Value::from(format!("{prefix}{r}")))
-                        .collect();
-                    by_attr.insert(attr.clone(), Value::from(targets));
-                }
-            }
-            if !by_attr.is_empty() {
-                refs.insert(key.clone(), Value::from(by_attr));
-            }
-            configs.insert(key, cfg.clone());
+/// Builds an [`IndexDocument`] resource by resource, so that parts of a document can be indexed
+/// on different threads and [`IndexBuilder::append`]ed: the result is the same as one pass over
+/// the whole document in order (a later configuration key replaces an earlier one, as in one
+/// pass).
+pub(crate) struct IndexBuilder {
+    /// Resource changes by type, in the order they were added, or in sorted runs (see
+    /// [`IndexBuilder::sort`]); `finish` makes them sets.
+    by_type: BTreeMap<regorus::Value, Vec<regorus::Value>>,
+    configs: BTreeMap<regorus::Value, regorus::Value>,
+    refs: BTreeMap<regorus::Value, regorus::Value>,
+    /// The object keys looked up, made once (a lookup by `&str` allocates the key each time).
+    keys: [regorus::Value; 7],
+}
+
+impl Default for IndexBuilder {
+    fn default() -> Self {
+        let keys = [
+            "mode",
+            "change",
+            "actions",
+            "type",
+            "address",
+            "expressions",
+            "references",
+        ]
+        .map(regorus::Value::from);
+        IndexBuilder {
+            by_type: BTreeMap::new(),
+            configs: BTreeMap::new(),
+            refs: BTreeMap::new(),
+            keys,
         }
     }
-    if let Ok(calls) = module["module_calls"].as_object() {
-        for (name, call) in calls.iter() {
-            if let Ok(name) = name.as_string() {
-                index_module(
-                    &call["module"],
-                    format!("{prefix}module.{name}."),
-                    configs,
-                    refs,
-                    depth + 1,
-                );
+}
+
+impl IndexBuilder {
+    /// Indexes one element of `resource_changes` (managed, not only deleted, with a type).
+    pub(crate) fn add_change(&mut self, rc: &regorus::Value) {
+        use regorus::Value;
+        let [mode, change, actions, type_key, ..] = &self.keys;
+        if !matches!(&rc[mode], Value::String(m) if &**m == "managed") {
+            return;
+        }
+        if let Value::Array(actions) = &rc[change][actions] {
+            if actions.len() == 1
+                && matches!(actions.first(), Some(Value::String(a)) if &**a == "delete")
+            {
+                return;
             }
+        }
+        let t = &rc[type_key];
+        if *t == Value::Undefined {
+            return;
+        }
+        match self.by_type.get_mut(t) {
+            Some(list) => list.push(rc.clone()),
+            None => {
+                self.by_type.insert(t.clone(), vec![rc.clone()]);
+            }
+        }
+    }
+
+    /// Sorts (and deduplicates) the resource changes of each type, so that `finish` after
+    /// `append`s only merges sorted runs: call it on the threads that built the parts.
+    pub(crate) fn sort(&mut self) {
+        for list in self.by_type.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+    }
+
+    /// Adds the resources of a configuration module (and of its module calls) to `configs`,
+    /// keyed by `module.<call>.` prefixes plus their address, and to `refs` the resources each
+    /// top-level argument refers to (`refs[key][argument]` = set of configuration keys).
+    fn add_module(&mut self, module: &regorus::Value, prefix: &str, depth: usize) {
+        use regorus::Value;
+        if depth > 64 {
+            return;
+        }
+        if let Value::Array(resources) = &module["resources"] {
+            for cfg in resources.iter() {
+                self.add_config(cfg, prefix);
+            }
+        }
+        if let Value::Object(calls) = &module["module_calls"] {
+            for (name, call) in calls.iter() {
+                if let Value::String(name) = name {
+                    self.add_module(
+                        &call["module"],
+                        &format!("{prefix}module.{name}."),
+                        depth + 1,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Indexes one resource of a configuration module whose resources are keyed with `prefix`.
+    pub(crate) fn add_config(&mut self, cfg: &regorus::Value, prefix: &str) {
+        use regorus::Value;
+        let [.., address_key, expressions_key, references] = &self.keys;
+        let address = &cfg[address_key];
+        let Value::String(text) = address else {
+            return;
+        };
+        let key = if prefix.is_empty() {
+            address.clone()
+        } else {
+            Value::from(format!("{prefix}{text}"))
+        };
+        let mut by_attr: BTreeMap<Value, Value> = BTreeMap::new();
+        if let Value::Object(expressions) = &cfg[expressions_key] {
+            for (attr, expr) in expressions.iter() {
+                let Value::Array(list) = &expr[references] else {
+                    continue;
+                };
+                let targets: std::collections::BTreeSet<Value> = list
+                    .iter()
+                    .filter_map(|r| match r {
+                        Value::String(r) => ref_resource(r),
+                        _ => None,
+                    })
+                    .map(|r| {
+                        if prefix.is_empty() {
+                            Value::from(r)
+                        } else {
+                            Value::from(format!("{prefix}{r}"))
+                        }
+                    })
+                    .collect();
+                by_attr.insert(attr.clone(), Value::from(targets));
+            }
+        }
+        if !by_attr.is_empty() {
+            self.refs.insert(key.clone(), Value::from(by_attr));
+        }
+        self.configs.insert(key, cfg.clone());
+    }
+
+    /// Adds what `later` indexed, as if its resources came after this builder's.
+    pub(crate) fn append(&mut self, later: IndexBuilder) {
+        for (t, mut list) in later.by_type {
+            match self.by_type.get_mut(&t) {
+                Some(own) => own.append(&mut list),
+                None => {
+                    self.by_type.insert(t, list);
+                }
+            }
+        }
+        let (mut configs, mut refs) = (later.configs, later.refs);
+        self.configs.append(&mut configs);
+        self.refs.append(&mut refs);
+    }
+
+    /// The index document.
+    pub(crate) fn finish(self) -> IndexDocument {
+        use regorus::Value;
+        // Sets of the changes (a stable sort: runs already sorted are merged in linear time).
+        let by_type: BTreeMap<Value, std::collections::BTreeSet<Value>> = self
+            .by_type
+            .into_iter()
+            .map(|(t, list)| (t, list.into_iter().collect()))
+            .collect();
+        let resources = by_type.values().map(std::collections::BTreeSet::len).sum();
+        let mut prefixes = Vec::new();
+        for (_, prefix) in PROVIDER_PREFIXES {
+            let present = by_type
+                .keys()
+                .any(|t| matches!(t, Value::String(t) if t.starts_with(prefix)));
+            if present {
+                prefixes.push(prefix);
+            }
+        }
+        let by_type: BTreeMap<Value, Value> = by_type
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v)))
+            .collect();
+        let mut index = BTreeMap::new();
+        index.insert(Value::from("by_type"), Value::from(by_type));
+        index.insert(Value::from("configs"), Value::from(self.configs));
+        index.insert(Value::from("refs"), Value::from(self.refs));
+        let mut dharma = BTreeMap::new();
+        dharma.insert(Value::from("index"), Value::from(index));
+        let mut root = BTreeMap::new();
+        root.insert(Value::from("dharma"), Value::from(dharma));
+        IndexDocument {
+            document: Value::from(root),
+            prefixes,
+            resources,
         }
     }
 }
@@ -1290,8 +1380,8 @@ mod tests {
             let union = engine.eval_rule(BUILTIN_QUERY.to_string()).unwrap();
             let mut expected = Vec::new();
             collect(&union, "dharma", "findings", Origin::Builtin, &mut expected).unwrap();
-            let sequential = set.evaluate(input.clone(), Some(1)).unwrap();
-            let parallel = set.evaluate(input, Some(3)).unwrap();
+            let sequential = set.evaluate(input.clone(), None, Some(1)).unwrap();
+            let parallel = set.evaluate(input, None, Some(3)).unwrap();
             assert_eq!(sequential, parallel, "{name}");
             assert_eq!(sorted(sequential), sorted(expected), "{name}");
         }
@@ -1304,7 +1394,9 @@ mod tests {
         set.time_limit = Some(Duration::ZERO);
         let input = super::super::input::to_rego(&serde_json::json!({"resource_changes": []}));
         for threads in [1, 3] {
-            let e = set.evaluate(input.clone(), Some(threads)).unwrap_err();
+            let e = set
+                .evaluate(input.clone(), None, Some(threads))
+                .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
         }
     }

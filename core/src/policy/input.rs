@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use regorus::Value as R;
 use serde_json::Value as J;
 
+use super::engine::{IndexBuilder, IndexDocument};
 use crate::catalog::{self, provider_schema, ArgType, BlockSchema, Provider};
 use crate::check::CheckedBlueprint;
 use crate::reference::{Part, Reference, Step, Template};
@@ -89,6 +90,29 @@ pub(crate) fn render_blueprint(
     with_planned_values: bool,
     threads: usize,
 ) -> R {
+    render(bp, variables, with_planned_values, threads, false).0
+}
+
+/// [`render_blueprint`], and the policies' index of the rendered document, built as the
+/// resources are rendered (on the same threads): the same index as
+/// [`super::engine::PolicySet::evaluate`] builds from the document.
+pub(crate) fn render_blueprint_indexed(
+    bp: &CheckedBlueprint,
+    variables: &BTreeMap<String, J>,
+    with_planned_values: bool,
+    threads: usize,
+) -> (R, IndexDocument) {
+    let (document, index) = render(bp, variables, with_planned_values, threads, true);
+    (document, index.unwrap_or_default().finish())
+}
+
+fn render(
+    bp: &CheckedBlueprint,
+    variables: &BTreeMap<String, J>,
+    with_planned_values: bool,
+    threads: usize,
+    index: bool,
+) -> (R, Option<IndexBuilder>) {
     let doc = bp.blueprint();
     let provider = bp.provider();
     let tf = provider.terraform_name();
@@ -130,6 +154,7 @@ pub(crate) fn render_blueprint(
         empty: s.object(Vec::new()),
         tf,
         with_planned_values,
+        index,
     };
     let n = bp.resources().len();
     let workers = render_workers(threads, n);
@@ -165,10 +190,17 @@ pub(crate) fn render_blueprint(
             chunks
         })
     };
+    let mut index: Option<IndexBuilder> = None;
     for chunk in chunks {
         changes.extend(chunk.changes);
         planned.extend(chunk.planned);
         config_resources.extend(chunk.config);
+        if let Some(later) = chunk.index {
+            match &mut index {
+                Some(index) => index.append(later),
+                None => index = Some(later),
+            }
+        }
     }
     let provider_expressions = if provider == Provider::Azure {
         let features = R::from(vec![s.object(Vec::new())]);
@@ -222,7 +254,7 @@ pub(crate) fn render_blueprint(
     if !plan_vars.is_empty() {
         plan.push(("variables", s.object(plan_vars)));
     }
-    s.object(plan)
+    (s.object(plan), index)
 }
 
 /// What every resource's rendering shares.
@@ -233,6 +265,8 @@ struct Shared<'a> {
     empty: R,
     tf: &'a str,
     with_planned_values: bool,
+    /// Whether the chunks index what they render.
+    index: bool,
 }
 
 /// The rendered resources of a range: their `resource_changes`, `planned_values` resources and
@@ -242,6 +276,8 @@ struct Chunk {
     changes: Vec<R>,
     planned: Vec<R>,
     config: Vec<R>,
+    /// The index of `changes` and `config`, when [`Shared::index`].
+    index: Option<IndexBuilder>,
 }
 
 /// Blueprints with fewer resources than this are rendered on one thread.
@@ -257,6 +293,80 @@ fn render_workers(threads: usize, n: usize) -> usize {
     }
 }
 
+/// How many threads free a rendered document of `n` resources (see [`free_while`]): as many as
+/// rendered it, at most two.
+pub(crate) fn free_workers(threads: usize, n: usize) -> usize {
+    render_workers(threads, n).min(2)
+}
+
+/// Runs `f` while `document` is freed: on `threads` > 1, the last three fifths of its
+/// `resource_changes` and configuration resources (mostly rendered by another thread than the
+/// caller's) are freed on a second thread while the caller runs `f` (which builds the report:
+/// hence the larger share for the other thread), then frees the rest.
+/// Parts still shared elsewhere are freed on the caller. Returns what `f` returns.
+pub(crate) fn free_while<T>(document: R, threads: usize, f: impl FnOnce() -> T) -> T {
+    if threads <= 1 {
+        let out = f();
+        drop(document);
+        return out;
+    }
+    let (early, late) = split_for_free(document);
+    std::thread::scope(|scope| {
+        // If the thread cannot start, `late` is freed here, before `f` runs.
+        let helper = std::thread::Builder::new()
+            .name("dharma-free".into())
+            .spawn_scoped(scope, move || drop(late));
+        let out = f();
+        drop(early);
+        if let Ok(helper) = helper {
+            // A panic while freeing values cannot happen; if it did, the memory is leaked.
+            let _ = helper.join();
+        }
+        out
+    })
+}
+
+/// The parts of a document to free: (everything but the last three fifths of the two resource
+/// lists, those last three fifths).
+fn split_for_free(document: R) -> (Vec<R>, Vec<R>) {
+    fn take(value: &mut R, key: &str) -> Option<R> {
+        match value {
+            R::Object(map) => regorus::Rc::get_mut(map)?.remove(&R::from(key)),
+            _ => None,
+        }
+    }
+    fn cut(list: R, early: &mut Vec<R>, late: &mut Vec<R>) {
+        match list {
+            R::Array(items) => match regorus::Rc::try_unwrap(items) {
+                Ok(items) => {
+                    let mut items = items.into_vec();
+                    let tail = items.split_off(items.len() * 2 / 5);
+                    late.push(R::from(tail));
+                    early.push(R::from(items));
+                }
+                Err(shared) => early.push(R::Array(shared)),
+            },
+            other => early.push(other),
+        }
+    }
+    let (mut early, mut late) = (Vec::new(), Vec::new());
+    let mut document = document;
+    if let Some(changes) = take(&mut document, "resource_changes") {
+        cut(changes, &mut early, &mut late);
+    }
+    if let Some(mut configuration) = take(&mut document, "configuration") {
+        if let Some(mut root) = take(&mut configuration, "root_module") {
+            if let Some(resources) = take(&mut root, "resources") {
+                cut(resources, &mut early, &mut late);
+            }
+            early.push(root);
+        }
+        early.push(configuration);
+    }
+    early.push(document);
+    (early, late)
+}
+
 /// Renders the resources in `range` (positions in the blueprint).
 fn render_resources(
     ctx: &Ctx<'_>,
@@ -268,7 +378,10 @@ fn render_resources(
     let doc = bp.blueprint();
     let provider = bp.provider();
     let schemas = provider_schema(provider);
-    let mut out = Chunk::default();
+    let mut out = Chunk {
+        index: shared.index.then(IndexBuilder::default),
+        ..Chunk::default()
+    };
     for (i, r, info) in bp.iter().skip(range.start).take(range.len()) {
         let schema = schemas.get(&info.type_name);
         let sensitive = bp
@@ -373,7 +486,11 @@ fn render_resources(
                 }
                 out.planned.push(s.object(pv));
             }
-            out.changes.push(s.object(rc));
+            let rc = s.object(rc);
+            if let Some(index) = &mut out.index {
+                index.add_change(&rc);
+            }
+            out.changes.push(rc);
         }
         let mut cr = vec![
             ("address", R::from(info.address.as_str())),
@@ -398,9 +515,15 @@ fn render_resources(
                 .collect();
             cr.push(("depends_on", R::from(deps)));
         }
-        out.config.push(s.object(cr));
+        let cr = s.object(cr);
+        if let Some(index) = &mut out.index {
+            index.add_config(&cr, "");
+        }
+        out.config.push(cr);
     }
-
+    if let Some(index) = &mut out.index {
+        index.sort();
+    }
     out
 }
 
@@ -724,5 +847,68 @@ mod tests {
         assert_eq!(render_workers(4, PARALLEL_RENDER_MIN_RESOURCES - 1), 1);
         assert_eq!(render_workers(0, PARALLEL_RENDER_MIN_RESOURCES), 1);
         assert_eq!(render_workers(3, PARALLEL_RENDER_MIN_RESOURCES), 3);
+    }
+
+    /// The index built while rendering (on any number of threads) is the one the evaluation
+    /// builds from the rendered document.
+    #[test]
+    fn index_built_while_rendering_equals_index_of_the_document() {
+        for bp in [blueprint(7), blueprint(PARALLEL_RENDER_MIN_RESOURCES + 100)] {
+            for planned in [false, true] {
+                for threads in [1, 2, 3] {
+                    let (doc, index) =
+                        render_blueprint_indexed(&bp, &BTreeMap::new(), planned, threads);
+                    let expected = super::super::engine::index_document(&doc);
+                    assert!(expected.resources > 7);
+                    assert_eq!(index, expected, "{threads} threads");
+                }
+            }
+        }
+    }
+
+    /// Freeing a document on two threads: `f` runs once and its result comes back; the two
+    /// resource lists are cut in two when the document is not shared, and nothing is taken
+    /// from a shared one.
+    #[test]
+    fn documents_are_freed_in_two_parts() {
+        let bp = blueprint(PARALLEL_RENDER_MIN_RESOURCES + 100);
+        let doc = render_blueprint(&bp, &BTreeMap::new(), false, 2);
+        let changes = doc["resource_changes"].as_array().unwrap().len();
+        let configs = doc["configuration"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .len();
+        let (early, late) = split_for_free(doc.clone());
+        assert!(late.is_empty(), "a shared document is not taken apart");
+        assert_eq!(early, vec![doc.clone()]);
+        drop(early);
+        let (early, late) = split_for_free(doc);
+        let lengths = |parts: &[R]| -> Vec<usize> {
+            parts
+                .iter()
+                .filter_map(|p| p.as_array().ok().map(|a| a.len()))
+                .collect()
+        };
+        let head = |n: usize| n * 2 / 5;
+        assert_eq!(
+            lengths(&late),
+            [changes - head(changes), configs - head(configs)]
+        );
+        assert_eq!(lengths(&early), [head(changes), head(configs)]);
+        for threads in [1, 2] {
+            let doc = render_blueprint(&bp, &BTreeMap::new(), false, 2);
+            let mut calls = 0;
+            assert_eq!(
+                free_while(doc, threads, || {
+                    calls += 1;
+                    42
+                }),
+                42
+            );
+            assert_eq!(calls, 1);
+        }
+        assert_eq!(free_workers(4, PARALLEL_RENDER_MIN_RESOURCES), 2);
+        assert_eq!(free_workers(4, PARALLEL_RENDER_MIN_RESOURCES - 1), 1);
+        assert_eq!(free_workers(1, PARALLEL_RENDER_MIN_RESOURCES), 1);
     }
 }

@@ -363,7 +363,15 @@ pub fn validate(
     // User policies may read planned_values (conftest policies often do); the built-ins do not.
     let with_planned = !policies.user_packages().is_empty();
     let threads = engine::worker_count(options.threads, bp.resources().len(), usize::MAX);
-    let document = input::render_blueprint(bp, &options.variables, with_planned, threads);
+    // The built-in packages read an index of the document, built as it is rendered.
+    let (document, index) = if policies.has_builtin() {
+        let (document, index) =
+            input::render_blueprint_indexed(bp, &options.variables, with_planned, threads);
+        (document, Some(index))
+    } else {
+        let document = input::render_blueprint(bp, &options.variables, with_planned, threads);
+        (document, None)
+    };
     let order: Vec<String> = bp.iter().map(|(_, _, info)| info.address.clone()).collect();
     let types: Vec<String> = bp.iter().map(|(_, _, i)| i.type_name.clone()).collect();
     let resources = bp
@@ -377,8 +385,13 @@ pub fn validate(
         format_version: RENDERED_FORMAT_VERSION.into(),
         resources,
     };
+    let evaluation = Evaluation {
+        input: document,
+        index,
+        free_threads: input::free_workers(threads, bp.resources().len()),
+    };
     run(
-        &document, policies, options, waivers, &order, &types, summary,
+        evaluation, policies, options, waivers, &order, &types, summary,
     )
 }
 
@@ -430,14 +443,13 @@ pub fn validate_plan(
         format_version: plan.format_version().to_string(),
         resources,
     };
+    let evaluation = Evaluation {
+        input: input::to_rego(plan.document()),
+        index: None,
+        free_threads: 1,
+    };
     run(
-        &input::to_rego(plan.document()),
-        policies,
-        options,
-        waivers,
-        &order,
-        &types,
-        summary,
+        evaluation, policies, options, waivers, &order, &types, summary,
     )
 }
 
@@ -464,6 +476,16 @@ pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_jso
         true,
         threads,
     ))
+}
+
+/// What [`run`] evaluates the policies on.
+struct Evaluation {
+    /// The plan document.
+    input: regorus::Value,
+    /// Its index, when it was built with the document.
+    index: Option<engine::IndexDocument>,
+    /// How many threads free the document once it is evaluated (see [`input::free_while`]).
+    free_threads: usize,
 }
 
 struct DeclaredWaiver {
@@ -532,9 +554,8 @@ fn strip_instance_keys(address: &str) -> String {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run(
-    input: &regorus::Value,
+    evaluation: Evaluation,
     policies: &PolicySet,
     options: &ValidateOptions,
     waivers: Vec<DeclaredWaiver>,
@@ -565,7 +586,41 @@ fn run(
             ),
         ));
     }
-    let raw = policies.evaluate(input.clone(), options.threads)?;
+    let Evaluation {
+        input,
+        index,
+        free_threads,
+    } = evaluation;
+    let raw = policies.evaluate(input.clone(), index, options.threads)?;
+    // The evaluation is over (its engines are gone): the document is freed while the report is
+    // built.
+    let report = input::free_while(input, free_threads, || {
+        build_report(
+            raw,
+            policies,
+            options,
+            waivers,
+            order,
+            types,
+            input_summary,
+            today,
+        )
+    });
+    Ok(report)
+}
+
+/// The report of an evaluation's findings: metadata and waivers applied, sorted, counted.
+#[allow(clippy::too_many_arguments)]
+fn build_report(
+    raw: Vec<engine::RawFinding>,
+    policies: &PolicySet,
+    options: &ValidateOptions,
+    waivers: Vec<DeclaredWaiver>,
+    order: &[String],
+    types: &[String],
+    input_summary: InputSummary,
+    today: Option<Date>,
+) -> Report {
     let checks = policies.checks();
     let position: HashMap<&str, usize> = order
         .iter()
@@ -681,6 +736,10 @@ fn run(
     for t in types {
         *type_counts.entry(t.as_str()).or_default() += 1;
     }
+    let mut by_check: HashMap<(&str, Status), usize> = HashMap::new();
+    for f in &findings {
+        *by_check.entry((f.id.as_str(), f.status)).or_default() += 1;
+    }
     let mut check_summaries = Vec::new();
     if policies.has_builtin() {
         for check in checks.values() {
@@ -696,12 +755,7 @@ fn run(
             if resources == 0 {
                 continue;
             }
-            let of = |s: Status| {
-                findings
-                    .iter()
-                    .filter(|f| f.id == check.id && f.status == s)
-                    .count()
-            };
+            let of = |s: Status| by_check.get(&(check.id.as_str(), s)).copied().unwrap_or(0);
             check_summaries.push(CheckSummary {
                 id: check.id.clone(),
                 title: check.title.clone(),
@@ -713,7 +767,7 @@ fn run(
             });
         }
     }
-    Ok(Report {
+    Report {
         passed,
         fail_on: options.fail_on,
         input: input_summary,
@@ -721,7 +775,7 @@ fn run(
         findings,
         waivers: notes,
         checks: check_summaries,
-    })
+    }
 }
 
 #[cfg(test)]
