@@ -81,7 +81,9 @@ pub use cost::{
     MAX_USAGE,
 };
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
-pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat, TemplateSet};
+#[cfg(feature = "templates")]
+pub use generate::TemplateSet;
+pub use generate::{generate, GenerateOptions, GeneratedFiles, OutputFormat};
 pub use graph::{Cycle, DependencyGraph, Edge, EdgeKind};
 pub use graph_format::{graph_json, render_graph, GraphFormat};
 pub use json_schema::blueprint_json_schema;

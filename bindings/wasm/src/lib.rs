@@ -37,9 +37,9 @@ pub fn version() -> String {
 
 /// The optional parts of the engine this module was built with (see README.md, "What the module
 /// has"): `generate-cloudformation`, `generate-arm`, `generate-pulumi`, `generate-cdk` (output
-/// formats), `plan-import` (`validatePlan`, `drift`), `cost-diff` (`costDiff`), `version-check`
-/// (`versionCheck`). The default module has `cost-diff` and `version-check`; a function or format
-/// left out throws a
+/// formats), `plan-import` (`validatePlan`, `drift`), `templates` (`generate`'s `templates`
+/// option), `cost-diff` (`costDiff`), `version-check` (`versionCheck`). The default module has
+/// `cost-diff` and `version-check`; a function, option or format left out throws a
 /// `DharmaError` with code `unsupported_call` or `unsupported_format`.
 #[wasm_bindgen(unchecked_return_type = "ModuleFeature[]")]
 pub fn features() -> Result<JsValue, JsValue> {
@@ -128,7 +128,8 @@ pub fn blast_radius(
 /// @param blueprint JSON or YAML text, or a blueprint object.
 /// @param format `"terraform"` (default), `"terraform-json"`, `"cloudformation"`,
 /// `"cloudformation-yaml"`, `"arm"`, `"pulumi-yaml"`, `"pulumi-ts"` or `"cdk-ts"`.
-/// @param options `{templates}`: tera templates replacing or adding to the embedded ones.
+/// @param options `{templates}`: tera templates replacing or adding to the embedded ones (a
+/// module built with the `templates` feature; the default module throws `unsupported_call`).
 /// @throws {DharmaError} as `parse`; kind `invalid_input` (`unknown_format`, with a suggestion;
 /// `unsupported_format` for a format this module leaves out, see `features()`;
 /// `invalid_argument` for a bad option); kind `generate` when the format cannot express the

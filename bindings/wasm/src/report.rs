@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
+#[cfg(feature = "templates")]
+use iac_dharma::TemplateSet;
 use iac_dharma::{
     did_you_mean, Blueprint, CheckedBlueprint, Code, Decimal, Error, ErrorKind, EstimateOptions,
     Finding, GenerateOptions, OutputFormat, PolicySet, PriceCatalog, Provider, SourceFormat,
-    TemplateSet, TerraformPlan, TerraformState, UsageFile, ValidateOptions, Value, Waiver,
+    TerraformPlan, TerraformState, UsageFile, ValidateOptions, Value, Waiver,
 };
 use serde::{Deserialize, Serialize};
 
@@ -507,12 +509,35 @@ impl GenerateArgs {
     ///
     /// # Errors
     /// A [`ErrorKind::Generate`] error (`template_error`) when a template does not compile.
+    #[cfg(feature = "templates")]
     pub fn into_options(self) -> Result<GenerateOptions, Error> {
         let mut opts = GenerateOptions::default();
         if let Some(templates) = self.templates {
             opts.templates = Some(TemplateSet::with_overrides(templates)?);
         }
         Ok(opts)
+    }
+
+    /// The engine's options (a module without the `templates` feature: no caller templates).
+    ///
+    /// # Errors
+    /// An [`ErrorKind::InvalidInput`] error (`unsupported_call`, path `options.templates`) when
+    /// templates are given.
+    #[cfg(not(feature = "templates"))]
+    pub fn into_options(self) -> Result<GenerateOptions, Error> {
+        match self.templates {
+            Some(templates) if !templates.is_empty() => Err(Error::single(
+                ErrorKind::InvalidInput,
+                Finding::error(
+                    Code::UnsupportedCall,
+                    "options.templates",
+                    "caller templates (generate's `templates` option) are left out of this \
+                     WebAssembly module to keep it small; build the module with \
+                     WASM_FEATURES=full (or templates) to include them",
+                ),
+            )),
+            _ => Ok(GenerateOptions::default()),
+        }
     }
 }
 
@@ -561,6 +586,7 @@ pub fn module_features() -> Vec<&'static str> {
         .collect();
     let calls = [
         ("plan-import", cfg!(feature = "plan-import")),
+        ("templates", cfg!(feature = "templates")),
         ("cost-diff", cfg!(feature = "cost-diff")),
         ("version-check", cfg!(feature = "version-check")),
     ];
@@ -899,14 +925,24 @@ mod tests {
             "options",
         )
         .unwrap();
-        assert_eq!(
-            args.into_options().unwrap_err().code().as_str(),
-            "template_error"
-        );
-        assert!(GenerateArgs::default()
-            .into_options()
-            .unwrap()
-            .templates
-            .is_none());
+        #[cfg(feature = "templates")]
+        {
+            assert_eq!(
+                args.into_options().unwrap_err().code().as_str(),
+                "template_error"
+            );
+            assert!(GenerateArgs::default()
+                .into_options()
+                .unwrap()
+                .templates
+                .is_none());
+        }
+        #[cfg(not(feature = "templates"))]
+        {
+            let e = args.into_options().unwrap_err();
+            assert_eq!(e.code().as_str(), "unsupported_call");
+            assert_eq!(e.path(), "options.templates");
+            assert!(GenerateArgs::default().into_options().is_ok());
+        }
     }
 }

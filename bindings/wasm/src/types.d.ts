@@ -168,8 +168,9 @@ export type GeneratedFiles = Record<string, string>;
 /**
  * An optional part of the engine (`features()` lists those this module has). The default module
  * has only `cost-diff` and `version-check`: `generate` throws `unsupported_format` for the formats of a `generate-*` part
- * it leaves out, and `validatePlan`/`drift` (`plan-import`), `costDiff` (`cost-diff`) and
- * `versionCheck` (`version-check`) throw `unsupported_call`. Build with `WASM_FEATURES=full` for
+ * it leaves out, and `validatePlan`/`drift` (`plan-import`), `costDiff` (`cost-diff`),
+ * `versionCheck` (`version-check`) and `generate`'s `templates` option (`templates`) throw
+ * `unsupported_call`. Build with `WASM_FEATURES=full` for
  * every part (README.md, "What the module has").
  */
 export type ModuleFeature =
@@ -178,11 +179,15 @@ export type ModuleFeature =
   | "generate-pulumi"
   | "generate-cdk"
   | "plan-import"
+  | "templates"
   | "cost-diff"
   | "version-check";
 
 export interface GenerateOptions {
-  /** Tera templates (name → text) replacing embedded ones of the same name or adding others. */
+  /**
+   * Tera templates (name → text) replacing embedded ones of the same name or adding others. Only
+   * in a module built with the `templates` feature (not the default one: `unsupported_call`).
+   */
   templates?: Record<string, string>;
 }
 

@@ -186,12 +186,26 @@ test('generate: a format the module leaves out throws unsupported_format, naming
   if (![...FEATURES].some((f) => f.startsWith('generate-'))) assert.deepEqual(missing, ALL_FORMATS.slice(2));
 });
 
-test('generate: caller templates replace embedded ones', () => {
+test('generate: caller templates replace embedded ones', { skip: unless('templates') }, () => {
   const names = Object.keys(dharma.generate(DOC));
   assert.ok(names.length > 0);
   const err = thrown(() => dharma.generate(DOC, 'terraform', { templates: { 'terraform/main.tf': '{% if %}' } }));
   assert.equal(err.kind, 'generate');
   assert.equal(err.code, 'template_error');
+  const files = dharma.generate(DOC, 'terraform', { templates: { 'terraform/README.md.tera': '# {{ blueprint.name }}\n' } });
+  assert.equal(files['README.md'], `# ${DOC.name}\n`);
+  assert.equal(files['main.tf'], dharma.generate(DOC)['main.tf']);
+});
+
+test('generate: caller templates left out of the module throw unsupported_call', { skip: FEATURES.has('templates') && 'the module has templates' }, () => {
+  const err = thrown(() => dharma.generate(DOC, 'terraform', { templates: { 'terraform/README.md.tera': '# {{ blueprint.name }}\n' } }));
+  assert.equal(err.kind, 'invalid_input');
+  assert.equal(err.code, 'unsupported_call');
+  assert.equal(err.path, 'options.templates');
+  assert.match(err.message, /caller templates .* are left out of this WebAssembly module/);
+  assert.match(err.message, /WASM_FEATURES=full \(or templates\)/);
+  // No templates (or none given) is the embedded ones.
+  assert.deepEqual(dharma.generate(DOC, 'terraform', { templates: {} }), dharma.generate(DOC));
 });
 
 test('generate: errors', () => {

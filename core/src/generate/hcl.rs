@@ -7,6 +7,7 @@
 //! `var.x`, `aws_instance.web[0].id`) and `$${`/`%%{` are literal `${`/`%{`. So the same context
 //! renders both `terraform` and `terraform-json`.
 
+#[cfg(feature = "templates")]
 use std::collections::HashMap;
 
 use hcl::expr::Variable;
@@ -18,8 +19,10 @@ use crate::catalog::{provider_schema, ArgType, BlockSchema, Provider};
 use crate::check::CheckedBlueprint;
 use crate::reference::{Part, Template};
 
+#[cfg(feature = "templates")]
 use super::templates::{arg_str, arg_usize};
 
+#[cfg(feature = "templates")]
 type Args = HashMap<String, Value>;
 
 /// One piece of a Terraform template string.
@@ -605,42 +608,65 @@ pub(crate) fn write_resource_block(
     Ok(())
 }
 
-/// `hcl_string`: a string as a quoted HCL string literal.
-pub(crate) fn filter_string(value: &Value, _args: &Args) -> tera::Result<Value> {
-    let s = match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(Value::String(quoted_literal(&s).map_err(tera::Error::msg)?))
+// What the filters below write (`hcl_string`, `hcl_value`, `hcl_literal`, `hcl_ident`,
+// `hcl_type`), for the Terraform files the engine writes without tera (`terraform::embedded_file`).
+
+/// A value as a quoted HCL string literal (a string as it is, anything else as its JSON text).
+pub(crate) fn string(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => quoted_literal(s),
+        other => quoted_literal(&other.to_string()),
+    }
 }
 
+/// A Terraform JSON-syntax value as an HCL expression, continuation lines indented by `indent`.
+pub(crate) fn expression(out: &mut String, value: &Value, indent: usize) -> Result<(), String> {
+    write_value(out, value, Strings::TerraformJson, indent)
+}
+
+/// A value whose strings are literal text (variable defaults) as an HCL expression.
+pub(crate) fn literal(out: &mut String, value: &Value, indent: usize) -> Result<(), String> {
+    write_value(out, value, Strings::Literal, indent)
+}
+
+/// A string that must be an HCL identifier.
+pub(crate) fn ident(value: &Value) -> Result<&str, String> {
+    match value.as_str() {
+        Some(s) if is_identifier(s) => Ok(s),
+        _ => Err(format!("{value} is not an HCL identifier")),
+    }
+}
+
+/// A variable type expression (`string`, `list(number)`, ...), validated; `string` when absent.
+pub(crate) fn var_type(value: &Value) -> Result<String, String> {
+    let text = value.as_str().unwrap_or("string");
+    crate::check::VarType::parse(text).map(|t| t.to_string())
+}
+
+#[cfg(feature = "templates")]
+/// `hcl_string`: a string as a quoted HCL string literal.
+pub(crate) fn filter_string(value: &Value, _args: &Args) -> tera::Result<Value> {
+    Ok(Value::String(string(value).map_err(tera::Error::msg)?))
+}
+
+#[cfg(feature = "templates")]
 /// `hcl_value`: a Terraform JSON-syntax value as an HCL expression; `indent=N` for its
 /// continuation lines.
 pub(crate) fn filter_value(value: &Value, args: &Args) -> tera::Result<Value> {
     let mut out = String::new();
-    write_value(
-        &mut out,
-        value,
-        Strings::TerraformJson,
-        arg_usize(args, "indent", 0),
-    )
-    .map_err(tera::Error::msg)?;
+    expression(&mut out, value, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
     Ok(Value::String(out))
 }
 
+#[cfg(feature = "templates")]
 /// `hcl_literal`: a value whose strings are literal text (variable defaults) as an HCL expression.
 pub(crate) fn filter_literal(value: &Value, args: &Args) -> tera::Result<Value> {
     let mut out = String::new();
-    write_value(
-        &mut out,
-        value,
-        Strings::Literal,
-        arg_usize(args, "indent", 0),
-    )
-    .map_err(tera::Error::msg)?;
+    literal(&mut out, value, arg_usize(args, "indent", 0)).map_err(tera::Error::msg)?;
     Ok(Value::String(out))
 }
 
+#[cfg(feature = "templates")]
 /// `hcl_body`: an object of arguments as the lines of a block body, indented by `indent` levels
 /// (default 1); `type=` a Terraform resource type writes its nested blocks as blocks.
 pub(crate) fn filter_body(value: &Value, args: &Args) -> tera::Result<Value> {
@@ -664,6 +690,7 @@ pub(crate) fn filter_body(value: &Value, args: &Args) -> tera::Result<Value> {
     Ok(Value::String(out))
 }
 
+#[cfg(feature = "templates")]
 /// `hcl_resource_body`: a resource of the context (`count`, `properties`, `depends_on`,
 /// `lifecycle`) as the lines of its `resource` block body.
 pub(crate) fn filter_resource_body(value: &Value, _args: &Args) -> tera::Result<Value> {
@@ -678,6 +705,7 @@ pub(crate) fn filter_resource_body(value: &Value, _args: &Args) -> tera::Result<
     Ok(Value::String(out))
 }
 
+#[cfg(feature = "templates")]
 /// `hcl_refs`: a list of addresses or argument names (`aws_vpc.main`, `tags`) as an HCL list of
 /// bare references (for `depends_on`, `ignore_changes`).
 pub(crate) fn filter_refs(value: &Value, args: &Args) -> tera::Result<Value> {
@@ -689,24 +717,21 @@ pub(crate) fn filter_refs(value: &Value, args: &Args) -> tera::Result<Value> {
     Ok(Value::String(out))
 }
 
+#[cfg(feature = "templates")]
 /// `hcl_ident`: a string that must be an HCL identifier (an error otherwise).
 pub(crate) fn filter_ident(value: &Value, _args: &Args) -> tera::Result<Value> {
-    match value.as_str() {
-        Some(s) if is_identifier(s) => Ok(Value::String(s.to_string())),
-        _ => Err(tera::Error::msg(format!(
-            "{value} is not an HCL identifier"
-        ))),
-    }
-}
-
-/// `hcl_type`: a variable type expression (`string`, `list(number)`, ...), validated.
-pub(crate) fn filter_type(value: &Value, _args: &Args) -> tera::Result<Value> {
-    let text = value.as_str().unwrap_or("string");
-    crate::check::VarType::parse(text)
-        .map(|t| Value::String(t.to_string()))
+    ident(value)
+        .map(|s| Value::String(s.to_string()))
         .map_err(tera::Error::msg)
 }
 
+#[cfg(feature = "templates")]
+/// `hcl_type`: a variable type expression (`string`, `list(number)`, ...), validated.
+pub(crate) fn filter_type(value: &Value, _args: &Args) -> tera::Result<Value> {
+    var_type(value).map(Value::String).map_err(tera::Error::msg)
+}
+
+#[cfg(feature = "templates")]
 /// `hcl_comment`: text as `#` comment lines (one per line of the text).
 pub(crate) fn filter_comment(value: &Value, _args: &Args) -> tera::Result<Value> {
     let text = value.as_str().unwrap_or_default();

@@ -13,7 +13,10 @@
 //!    tool. `templates/README.md` documents the variables and filters every template gets.
 //!
 //! The embedded templates are compiled once per process; a caller may replace or add templates
-//! with a [`TemplateSet`].
+//! with a [`TemplateSet`]. The engine writes the files of the embedded Terraform, Terraform JSON,
+//! CloudFormation and ARM templates itself, byte for byte what tera renders from them, so a build
+//! without the `templates` feature (no tera: the WebAssembly package's default module) generates
+//! those formats too; the Pulumi and CDK formats and caller templates need tera.
 
 // The formats behind a cargo feature (see `core/Cargo.toml`; all on by default).
 #[cfg(feature = "generate-arm")]
@@ -46,6 +49,7 @@ use crate::catalog::Provider;
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
+#[cfg(feature = "templates")]
 pub use templates::TemplateSet;
 
 /// An output format of [`generate`].
@@ -237,7 +241,8 @@ impl FromStr for OutputFormat {
 #[non_exhaustive]
 pub struct GenerateOptions {
     /// Templates replacing or adding to the embedded ones (see [`TemplateSet`]); `None` uses the
-    /// embedded templates.
+    /// embedded templates. Only in builds with the `templates` feature (tera; on by default).
+    #[cfg(feature = "templates")]
     pub templates: Option<TemplateSet>,
 }
 
@@ -328,12 +333,15 @@ pub fn generate(
             ),
         ));
     }
-    let set = match &options.templates {
-        Some(set) => set,
-        None => templates::embedded()?,
-    };
-    // The data variables are built only for templates that are not the embedded ones.
-    let data = !set.is_embedded(format);
+    // Templates of the caller's that replace or add to this format's embedded ones render
+    // through tera, with the data variables too (built only for them).
+    #[cfg(feature = "templates")]
+    let data = options
+        .templates
+        .as_ref()
+        .is_some_and(|set| !set.is_embedded(format));
+    #[cfg(not(feature = "templates"))]
+    let data = false;
     let context = match format {
         OutputFormat::Terraform => terraform::context(bp, false, data)?,
         OutputFormat::TerraformJson => terraform::context(bp, true, data)?,
@@ -361,7 +369,60 @@ pub fn generate(
         Some((path, _)) => &[path],
         None => &[],
     };
-    let mut files = set.render(format, context, skip)?;
+    // The embedded templates: rendered by the engine itself where it can (every format but the
+    // Pulumi and CDK ones), by tera otherwise.
+    let direct = match custom_render(options, format, context, skip)? {
+        Ok(files) => return finish(format, files, written),
+        Err(context) => templates::render_direct(format, context, skip)?,
+    };
+    let files = match direct {
+        templates::Direct::Files(files) => files,
+        #[cfg(feature = "templates")]
+        templates::Direct::NeedsTera(context) => {
+            templates::embedded()?.render(format, context, skip)?
+        }
+        #[cfg(not(feature = "templates"))]
+        templates::Direct::NeedsTera(_) => return Err(not_built(format)),
+    };
+    finish(format, files, written)
+}
+
+/// The files of the caller's templates for `format`, when it has some (`Err` gives the context
+/// back otherwise).
+#[cfg(feature = "templates")]
+fn custom_render(
+    options: &GenerateOptions,
+    format: OutputFormat,
+    context: serde_json::Value,
+    skip: &[&str],
+) -> Result<std::result::Result<BTreeMap<String, String>, serde_json::Value>> {
+    match options
+        .templates
+        .as_ref()
+        .filter(|set| !set.is_embedded(format))
+    {
+        Some(set) => Ok(Ok(set.render(format, context, skip)?)),
+        None => Ok(Err(context)),
+    }
+}
+
+/// Without the `templates` feature there are no caller templates: the context back.
+#[cfg(not(feature = "templates"))]
+fn custom_render(
+    _: &GenerateOptions,
+    _: OutputFormat,
+    context: serde_json::Value,
+    _: &[&str],
+) -> Result<std::result::Result<BTreeMap<String, String>, serde_json::Value>> {
+    Ok(Err(context))
+}
+
+/// The generated files of `format`: `.tf` files tidied, the file the engine wrote added.
+fn finish(
+    format: OutputFormat,
+    mut files: BTreeMap<String, String>,
+    written: Option<(&str, Option<String>)>,
+) -> Result<GeneratedFiles> {
     if format == OutputFormat::Terraform {
         for (path, text) in files.iter_mut() {
             if path.ends_with(".tf") {

@@ -1,9 +1,20 @@
 //! The template set: the embedded templates of `templates/`, compiled once per process, plus the
 //! escaping filters every template uses. Callers may replace or add templates.
+//!
+//! The embedded templates of most formats print text the engine has already written (one
+//! variable, see [`Printed`]) or lay out Terraform files the engine also writes itself
+//! ([`super::terraform::embedded_file`]): [`render_direct`] produces those formats' files without
+//! tera, byte for byte what tera renders (`direct_files_are_what_tera_renders` in
+//! `tests/generate_terraform.rs`). tera itself (the `templates` feature) renders the others and
+//! every template a caller replaces or adds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+#[cfg(feature = "templates")]
+use std::collections::HashMap;
+#[cfg(feature = "templates")]
 use std::sync::{Arc, OnceLock};
 
+#[cfg(feature = "templates")]
 use tera::Tera;
 
 use crate::blueprint::Value;
@@ -39,6 +50,7 @@ static EMBEDDED: &[(&str, &str)] = embedded_templates![
     "pulumi-ts/Pulumi.yaml.tera",
 ];
 
+#[cfg(feature = "templates")]
 /// A compiled set of templates: the embedded ones of `templates/<format>/`, with some replaced
 /// or added by the caller. Build it once and reuse it (it is cheap to clone and `Send + Sync`).
 ///
@@ -107,6 +119,74 @@ impl Printed {
     }
 }
 
+/// What [`render_direct`] gives back.
+pub(crate) enum Direct {
+    /// The files of the format.
+    Files(BTreeMap<String, String>),
+    /// The format has an embedded template that only tera can render; the context, untouched.
+    NeedsTera(Value),
+}
+
+/// Renders the embedded templates of `format` (but those of the files in `skip`) with
+/// `context`, without tera, when each of them prints one variable ([`Printed`]) or is a
+/// Terraform file the engine writes itself ([`super::terraform::embedded_file`]); the files are
+/// what tera renders from them (a file that renders to nothing but whitespace is left out).
+pub(crate) fn render_direct(
+    format: OutputFormat,
+    mut context: Value,
+    skip: &[&str],
+) -> Result<Direct> {
+    let prefix = format!("{}/", format.as_str());
+    let mut templates: Vec<(&str, &str, &str)> = Vec::new();
+    for &(name, text) in EMBEDDED {
+        let Some(rel) = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tera"))
+        else {
+            continue;
+        };
+        let file_name = rel.rsplit('/').next().unwrap_or(rel);
+        if file_name.starts_with('_') || rel.is_empty() || skip.contains(&rel) {
+            continue;
+        }
+        templates.push((name, rel, text));
+    }
+    let direct = |rel: &str, text: &str| {
+        Printed::of(text).is_some()
+            || (format == OutputFormat::Terraform
+                && super::terraform::EMBEDDED_FILES.contains(&rel))
+    };
+    if !templates.iter().all(|(_, rel, text)| direct(rel, text)) {
+        return Ok(Direct::NeedsTera(context));
+    }
+    let mut files = BTreeMap::new();
+    for (name, rel, text) in templates {
+        let written = match Printed::of(text) {
+            // Each printed variable is printed once (the embedded templates print different
+            // ones), so it is moved out of the context.
+            Some(p) => match context.as_object_mut().and_then(|m| m.remove(&p.var)) {
+                Some(Value::String(mut s)) => {
+                    s.push_str(&p.suffix);
+                    Ok(s)
+                }
+                _ => Err(format!("the context has no text `{}`", p.var)),
+            },
+            None => super::terraform::embedded_file(rel, &context),
+        };
+        let text = written.map_err(|message| {
+            Error::single(
+                ErrorKind::Generate,
+                Finding::error(Code::TemplateError, name, message),
+            )
+        })?;
+        if !text.trim().is_empty() {
+            files.insert(rel.to_string(), text);
+        }
+    }
+    Ok(Direct::Files(files))
+}
+
+#[cfg(feature = "templates")]
 impl std::fmt::Debug for TemplateSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TemplateSet")
@@ -115,6 +195,7 @@ impl std::fmt::Debug for TemplateSet {
     }
 }
 
+#[cfg(feature = "templates")]
 impl TemplateSet {
     /// The embedded templates, as (name, text) pairs: a starting point for custom ones.
     pub fn embedded_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -267,6 +348,7 @@ impl TemplateSet {
     }
 }
 
+#[cfg(feature = "templates")]
 /// The embedded template set, compiled on first use.
 pub(crate) fn embedded() -> Result<&'static TemplateSet> {
     static SET: OnceLock<std::result::Result<TemplateSet, Error>> = OnceLock::new();
@@ -283,6 +365,7 @@ pub(crate) fn embedded() -> Result<&'static TemplateSet> {
     .map_err(Clone::clone)
 }
 
+#[cfg(feature = "templates")]
 /// A `template_error` with the whole cause chain of a tera error (its own message is only the
 /// outermost "failed to render").
 fn template_error(name: &str, e: &tera::Error) -> Error {
@@ -299,13 +382,16 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
     )
 }
 
+#[cfg(feature = "templates")]
 type FilterArgs = HashMap<String, Value>;
 
+#[cfg(feature = "templates")]
 /// A string filter argument, or `default`.
 pub(crate) fn arg_str<'a>(args: &'a FilterArgs, name: &str, default: &'a str) -> &'a str {
     args.get(name).and_then(Value::as_str).unwrap_or(default)
 }
 
+#[cfg(feature = "templates")]
 /// A whole-number filter argument, or `default`.
 pub(crate) fn arg_usize(args: &FilterArgs, name: &str, default: usize) -> usize {
     args.get(name)
@@ -314,6 +400,7 @@ pub(crate) fn arg_usize(args: &FilterArgs, name: &str, default: usize) -> usize 
         .unwrap_or(default)
 }
 
+#[cfg(feature = "templates")]
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("hcl_string", super::hcl::filter_string);
     tera.register_filter("hcl_value", super::hcl::filter_value);
@@ -330,6 +417,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("yaml", filter_yaml);
 }
 
+#[cfg(feature = "templates")]
 /// `json`: the value as pretty JSON (2-space indent); `indent=N` indents continuation lines by
 /// N levels, to place the value inside a surrounding JSON text.
 fn filter_json(value: &Value, args: &FilterArgs) -> tera::Result<Value> {
@@ -341,12 +429,14 @@ fn filter_json(value: &Value, args: &FilterArgs) -> tera::Result<Value> {
     )))
 }
 
+#[cfg(feature = "templates")]
 /// `yaml`: the value as a YAML document body (no `---`), strings quoted wherever YAML 1.1 or
 /// 1.2 would read them as something else.
 fn filter_yaml(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
     Ok(Value::String(super::yaml::to_yaml(value)))
 }
 
+#[cfg(feature = "templates")]
 /// Indents every line but the first by `levels` × `unit`.
 pub(crate) fn indent_continuation(text: &str, levels: usize, unit: &str) -> String {
     if levels == 0 || !text.contains('\n') {
@@ -366,6 +456,7 @@ pub(crate) fn indent_continuation(text: &str, levels: usize, unit: &str) -> Stri
     out
 }
 
+#[cfg(feature = "templates")]
 /// `ts_string`: a string as a TypeScript string literal (JSON quoting, never a template literal).
 fn filter_ts_string(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
     let s = match value {
@@ -375,6 +466,7 @@ fn filter_ts_string(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
     Ok(Value::String(super::idents::ts_string(&s)))
 }
 
+#[cfg(feature = "templates")]
 /// `ts_comment`: text as `//` comment lines.
 fn filter_ts_comment(value: &Value, _args: &FilterArgs) -> tera::Result<Value> {
     let text = value.as_str().unwrap_or_default();

@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::reference::{Part, Reference, Step, Template};
 
 use super::gen_error;
+use super::hcl;
 use super::node::{JsonObject, Node, NodeMap};
 use super::values::{default_tags, has_markers, merged_tags, parse_template};
 use crate::error::Code;
@@ -225,6 +226,108 @@ fn resource_block(
     };
     super::hcl::write_resource_block(out, bp, r, &info.type_name, props, depends_on)
         .map_err(|m| gen_error(Code::TemplateError, format!("resources[{i}]"), m))
+}
+
+/// The files of the embedded `terraform/` templates (besides `main.tf`, see [`main_tf`]) that
+/// [`embedded_file`] writes.
+pub(crate) const EMBEDDED_FILES: &[&str] = &["providers.tf", "variables.tf", "outputs.tf"];
+
+/// `providers.tf`, `variables.tf` or `outputs.tf` as the embedded templates lay them out from the
+/// same context (before [`hcl::finish`]), so that a build without tera (the `templates` feature)
+/// writes Terraform too; `direct_files_are_what_tera_renders` (`tests/generate_terraform.rs`)
+/// compares them with what tera renders. Tera's tests as the templates use them: `is string`,
+/// `is defined` and truthiness ([`truthy`]).
+pub(crate) fn embedded_file(file: &str, ctx: &Value) -> std::result::Result<String, String> {
+    let field = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+    let mut out = String::new();
+    match file {
+        "providers.tf" => {
+            let p = field(ctx, "provider");
+            out.push_str(
+                "terraform {\n  required_version = \">= 1.5.0\"\n\n  required_providers {\n    ",
+            );
+            out.push_str(hcl::ident(&field(&p, "name"))?);
+            out.push_str(" = {\n      source  = ");
+            out.push_str(&hcl::string(&field(&p, "source"))?);
+            out.push_str("\n      version = ");
+            out.push_str(&hcl::string(&field(&p, "version"))?);
+            out.push_str("\n    }\n  }\n}\n\nprovider ");
+            out.push_str(&hcl::string(&field(&p, "name"))?);
+            out.push_str(" {\n");
+            if p.get("name").and_then(Value::as_str) == Some("azurerm") {
+                out.push_str("\n  features {}\n");
+            } else {
+                out.push_str("\n  region = ");
+                out.push_str(&hcl::string(&field(&p, "region"))?);
+                out.push('\n');
+            }
+            out.push('\n');
+            let tags = field(&p, "default_tags");
+            if truthy(&tags) {
+                out.push_str("\n\n  default_tags {\n    tags = ");
+                hcl::expression(&mut out, &tags, 2)?;
+                out.push_str("\n  }\n");
+            }
+            out.push_str("\n}\n");
+        }
+        "variables.tf" | "outputs.tf" => {
+            let (list, keyword) = if file == "outputs.tf" {
+                ("outputs", "output")
+            } else {
+                ("variables", "variable")
+            };
+            for item in ctx
+                .get(list)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push('\n');
+                out.push_str(keyword);
+                out.push(' ');
+                out.push_str(&hcl::string(&field(item, "name"))?);
+                out.push_str(" {\n");
+                if keyword == "output" {
+                    out.push_str("  value = ");
+                    hcl::expression(&mut out, &field(item, "value"), 1)?;
+                    out.push('\n');
+                } else {
+                    out.push_str("  type = ");
+                    out.push_str(&hcl::var_type(&field(item, "type"))?);
+                    out.push('\n');
+                    if let Some(default) = item.get("default") {
+                        out.push_str("  default = ");
+                        hcl::literal(&mut out, default, 1)?;
+                        out.push('\n');
+                    }
+                }
+                if let Some(d) = item.get("description").filter(|d| d.is_string()) {
+                    out.push_str("  description = ");
+                    out.push_str(&hcl::string(d)?);
+                    out.push('\n');
+                }
+                if truthy(&field(item, "sensitive")) {
+                    out.push_str("  sensitive = true\n");
+                }
+                out.push_str("}\n\n");
+            }
+            out.push('\n');
+        }
+        other => return Err(format!("the engine does not write {other}")),
+    }
+    Ok(out)
+}
+
+/// Tera's truthiness: false for `null`, `false`, `0`, and empty strings, arrays and objects.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
 }
 
 /// The template context of the Terraform formats (documented in `templates/README.md`); `data`
