@@ -21,7 +21,7 @@ use crate::reference::{push_index, push_key, Part, Reference, Step, Template};
 use super::gen_error;
 use super::idents::{pascal_case, Namespace};
 use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
-use super::node::{Node, NodeMap, Str};
+use super::node::{JsonObject, Node, NodeMap, Str};
 use super::values::has_markers;
 
 // `catalog/formats/cloudformation.yaml`, embedded compressed (see `crate::embedded`).
@@ -1419,7 +1419,8 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let map = mapping()?;
     let doc = bp.blueprint();
     let n = doc.resources.len();
-    let mut ns = Namespace::default();
+    // One logical ID per resource in most blueprints (companions and `count` grow it).
+    let mut ns = Namespace::with_capacity(doc.variables.len() + n);
     let mut l = Plan {
         type_maps: Vec::with_capacity(n),
         placements: Vec::with_capacity(n),
@@ -1431,7 +1432,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
 
     // Names first: parameters and logical IDs share one namespace.
     for (i, v) in doc.variables.iter().enumerate() {
-        let id = ns.claim(&pascal_case(&v.name), &format!("variables[{i}].name"))?;
+        let id = ns.claim_item(pascal_case(&v.name), "variables", i)?;
         l.params.insert(&v.name, id);
     }
     let mut fold_refs: Vec<Option<Reference>> = Vec::with_capacity(n);
@@ -1512,23 +1513,24 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
         let base = pascal_case(&r.name);
         let mut ids = Vec::new();
         match r.count {
-            None => ids.push(ns.claim(&base, &format!("resources[{i}].name"))?),
+            None => ids.push(ns.claim_item(base, "resources", i)?),
             Some(c) => {
                 for k in 0..c {
-                    ids.push(ns.claim(&format!("{base}{k}"), &format!("resources[{i}].name"))?);
+                    ids.push(ns.claim_item(format!("{base}{k}"), "resources", i)?);
                 }
             }
         }
         let mut own_companions = Vec::new();
         for (k, p) in &tm.properties {
-            if let (Prop::Spec(s), Some(v)) = (p, r.properties.get(k)) {
-                if let (Some(c), false) = (&s.companion, v.is_null()) {
-                    for id in &ids {
-                        own_companions.push(ns.claim(
-                            &format!("{id}{}", c.suffix),
-                            &format!("resources[{i}].name"),
-                        )?);
-                    }
+            let Prop::Spec(s) = p else { continue };
+            let Some(c) = &s.companion else { continue };
+            if r.properties.get(k).is_some_and(|v| !v.is_null()) {
+                for id in &ids {
+                    own_companions.push(ns.claim_item(
+                        format!("{id}{}", c.suffix),
+                        "resources",
+                        i,
+                    )?);
                 }
             }
         }
@@ -1571,27 +1573,85 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     Ok(l)
 }
 
-/// Lowers the blueprint, named by [`plan`], to a CloudFormation template.
-pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<Lowered<'a>> {
-    let doc = bp.blueprint();
-    let n = doc.resources.len();
-    let l = Lowering {
-        bp,
-        type_maps: &plan.type_maps,
-        placements: &plan.placements,
-        params: &plan.params,
-    };
-    let fold_refs = &plan.fold_refs;
-    let companions = &plan.companions;
+/// A resource's lowered body: its `Properties` and what its arguments give besides.
+type Body<'b> = (NodeMap<'b>, Extra<'b>);
 
-    // Resources: (Properties, resource attributes such as DeletionPolicy).
-    type Body<'b> = (NodeMap<'b>, Extra<'b>);
-    let mut bodies: Vec<Option<Body>> = Vec::with_capacity(n);
-    for (i, r, info) in bp.iter() {
-        let (Some(Placement::Own(_)), Some(Some(tm))) = (l.placements.get(i), l.type_maps.get(i))
-        else {
-            bodies.push(None);
-            continue;
+/// A folded resource's value, ready to go into its target's properties.
+struct Fold<'b> {
+    index: usize,
+    target: usize,
+    merge: &'static Merge,
+    property: &'static str,
+    value: Node<'b>,
+}
+
+/// The steps of a lowering, one resource at a time: [`lower`] takes them phase by phase (every
+/// body, then every fold, ...), [`write_template`] resource by resource, in the order of the
+/// template, writing each one as soon as it is lowered.
+struct Steps<'a> {
+    l: Lowering<'a>,
+    fold_refs: &'a [Option<Reference>],
+    companions: &'a [Vec<String>],
+    /// Per resource: the resource it stands for (its fold target, or itself).
+    rep: Vec<usize>,
+    /// Per fold target: the resources folded into it, in blueprint order.
+    folded_into: HashMap<usize, Vec<usize>>,
+    any_companions: bool,
+}
+
+impl<'a> Steps<'a> {
+    fn new(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Self {
+        let l = Lowering {
+            bp,
+            type_maps: &plan.type_maps,
+            placements: &plan.placements,
+            params: &plan.params,
+        };
+        let n = bp.blueprint().resources.len();
+        let rep = (0..n)
+            .map(|i| match l.placements.get(i) {
+                Some(Placement::Folded(t)) => *t,
+                _ => i,
+            })
+            .collect();
+        let mut folded_into: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (j, p) in l.placements.iter().enumerate() {
+            if let Placement::Folded(t) = p {
+                folded_into.entry(*t).or_default().push(j);
+            }
+        }
+        Steps {
+            l,
+            fold_refs: &plan.fold_refs,
+            companions: &plan.companions,
+            rep,
+            folded_into,
+            any_companions: plan.companions.iter().any(|c| !c.is_empty()),
+        }
+    }
+
+    fn has_folds(&self) -> bool {
+        !self.folded_into.is_empty()
+    }
+
+    /// Whether resource `i` has a body: it is its own resource, of a mapped type.
+    fn has_body(&self, i: usize) -> bool {
+        matches!(
+            (self.l.placements.get(i), self.l.type_maps.get(i)),
+            (Some(Placement::Own(_)), Some(Some(_)))
+        )
+    }
+
+    /// The body of resource `i` (`None` when it has none: folded, or unmapped).
+    fn body(&self, i: usize) -> Result<Option<Body<'a>>> {
+        let l = &self.l;
+        let (Some(Placement::Own(_)), Some(Some(tm)), Some(r), Some(info)) = (
+            l.placements.get(i),
+            l.type_maps.get(i),
+            l.bp.resources().get(i),
+            l.bp.resource_info(i),
+        ) else {
+            return Ok(None);
         };
         let at = At::Props(i);
         let mut props = NodeMap::with_capacity(r.properties.len() + 2);
@@ -1666,19 +1726,25 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
         // `ignore_changes` needs nothing: CloudFormation never reverts changes made outside it;
         // an update only applies properties whose value in the template changed.
         // `create_before_destroy` is CloudFormation's own order when it replaces a resource.
-        bodies.push(Some((props, attrs)));
+        Ok(Some((props, attrs)))
     }
 
-    // Folded resources become properties of their target.
-    let mut has_folds = false;
-    for (i, r, info) in bp.iter() {
-        let (Some(Placement::Folded(target)), Some(Some(tm))) =
-            (l.placements.get(i), l.type_maps.get(i))
-        else {
-            continue;
+    /// The value resource `i` adds to its fold target (`None` when it is not folded, or adds
+    /// nothing).
+    fn fold(&self, i: usize) -> Result<Option<Fold<'a>>> {
+        let l = &self.l;
+        let bp = l.bp;
+        let (Some(Placement::Folded(target)), Some(Some(tm)), Some(r), Some(info)) = (
+            l.placements.get(i),
+            l.type_maps.get(i),
+            bp.resources().get(i),
+            bp.resource_info(i),
+        ) else {
+            return Ok(None);
         };
-        has_folds = true;
-        let Some(merge) = &tm.merge else { continue };
+        let Some(merge) = &tm.merge else {
+            return Ok(None);
+        };
         let at = At::Props(i);
         let value = match &merge.append {
             Some(arg) => match r.properties.get(arg) {
@@ -1699,7 +1765,8 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
                 )?;
                 if let Some(from) = &merge.index_from {
                     let via_at = at.key(&merge.via);
-                    let index = fold_refs
+                    let index = self
+                        .fold_refs
                         .get(i)
                         .and_then(Option::as_ref)
                         .and_then(|r| match r {
@@ -1754,47 +1821,67 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
             }
         };
         let Some(property) = &merge.property else {
-            continue;
+            return Ok(None);
         };
-        let Some(Some((props, _))) = bodies.get_mut(*target) else {
-            return Err(unmapped(
-                Code::UnmappedProperty,
-                &at.key(&merge.via),
-                format!(
-                    "{} must reference a resource that exists on its own in {FORMAT}",
-                    info.type_name
-                ),
-            ));
-        };
+        Ok(Some(Fold {
+            index: i,
+            target: *target,
+            merge,
+            property,
+            value,
+        }))
+    }
+
+    /// The error of a fold whose target has no body.
+    fn no_target(&self, fold: &Fold<'_>) -> Error {
+        unmapped(
+            Code::UnmappedProperty,
+            &At::Props(fold.index).key(&fold.merge.via),
+            format!(
+                "{} must reference a resource that exists on its own in {FORMAT}",
+                self.l.type_name(fold.index)
+            ),
+        )
+    }
+
+    /// Puts a folded resource's value into its target's properties.
+    fn apply(&self, props: &mut NodeMap<'a>, fold: Fold<'a>) -> Result<()> {
+        let Fold {
+            index,
+            merge,
+            property,
+            value,
+            ..
+        } = fold;
+        let at = At::Props(index);
+        let type_name = self.l.type_name(index);
         if merge.append.is_some() || merge.list {
-            append_path(props, property, value, &info.type_name, &merge.via, &at)?;
+            append_path(props, property, value, type_name, &merge.via, &at)
         } else if props.contains_key(property) {
-            return Err(unmapped(
+            Err(unmapped(
                 Code::UnmappedProperty,
                 &at,
                 format!("{property} of the referenced resource is already set; {FORMAT} holds one"),
-            ));
+            ))
         } else {
-            props.insert(property.clone(), value);
+            props.insert(property, value);
+            Ok(())
         }
     }
 
-    // A folded resource stands for its target: its dependencies become the target's. When one
-    // of them depends on the target, CloudFormation would see a cycle.
-    let rep: Vec<usize> = (0..n)
-        .map(|i| match l.placements.get(i) {
-            Some(Placement::Folded(t)) => *t,
-            _ => i,
-        })
-        .collect();
-    if has_folds {
+    /// A folded resource stands for its target: its dependencies become the target's. When one
+    /// of them depends on the target, CloudFormation would see a cycle.
+    fn check_fold_cycles(&self) -> Result<()> {
+        let l = &self.l;
+        let bp = l.bp;
+        let rep = &self.rep;
         for (i, r, info) in bp.iter() {
             let Some(Placement::Folded(target)) = l.placements.get(i) else {
                 continue;
             };
             for d in bp.graph().dependencies(i) {
                 let rd = rep.get(d).copied().unwrap_or(d);
-                if rd != *target && reaches(bp, &rep, d, *target) {
+                if rd != *target && reaches(bp, rep, d, *target) {
                     let dep = bp
                         .resources()
                         .get(d)
@@ -1816,23 +1903,20 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
                 }
             }
         }
+        Ok(())
     }
 
-    // Dependencies: explicit ones no reference implies; folded resources stand for their target.
-    let mut folded_into: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (j, p) in l.placements.iter().enumerate() {
-        if let Placement::Folded(t) = p {
-            folded_into.entry(*t).or_default().push(j);
-        }
-    }
-    let any_companions = companions.iter().any(|c| !c.is_empty());
-    let mut resources: Vec<(Str<'_>, Node<'_>)> = Vec::with_capacity(n + n / 8);
-    for (i, r, _) in bp.iter() {
-        let (Some(Placement::Own(ids)), Some(Some((props, attrs)))) =
-            (l.placements.get(i), bodies.get_mut(i).map(Option::take))
+    /// The template entries of resource `i` with its body (folds applied): its companion
+    /// resources and one resource per instance, given to `push` as (logical ID, resource).
+    fn entries(&self, i: usize, body: Body<'a>, mut push: impl FnMut(&'a str, Node<'a>)) {
+        let l = &self.l;
+        let bp = l.bp;
+        let rep = &self.rep;
+        let (Some(Placement::Own(ids)), Some(r)) = (l.placements.get(i), bp.resources().get(i))
         else {
-            continue;
+            return;
         };
+        let (props, attrs) = body;
         let cfn_type = l
             .type_maps
             .get(i)
@@ -1840,7 +1924,9 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
             .flatten()
             .and_then(|t| t.cfn_type.as_deref())
             .unwrap_or_default();
-        let members = folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]);
+        // Dependencies: explicit ones no reference implies; folded resources stand for their
+        // target.
+        let members = self.folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]);
         let has_deps = !r.dependencies.is_empty()
             || members.iter().any(|&j| {
                 bp.resources()
@@ -1858,7 +1944,7 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
         } else {
             std::collections::HashSet::new()
         };
-        let mut depends: Vec<&str> = Vec::new();
+        let mut depends: Vec<&'a str> = Vec::new();
         let mut push_dep = |d: &str| {
             if referenced.contains(d) {
                 return;
@@ -1889,11 +1975,11 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
             }
         }
         // Whatever depends on a resource with companions depends on them too.
-        if any_companions {
+        if self.any_companions {
             for &m in std::iter::once(&i).chain(members) {
                 for j in bp.graph().dependencies(m) {
                     let rj = rep.get(j).copied().unwrap_or(j);
-                    for c in companions.get(rj).into_iter().flatten() {
+                    for c in self.companions.get(rj).into_iter().flatten() {
                         if !depends.contains(&c.as_str()) {
                             depends.push(c);
                         }
@@ -1905,7 +1991,7 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
         depends.sort();
         // Companion resources, one per instance (their IDs were claimed per companion argument,
         // per instance).
-        let own_companions = companions.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let own_companions = self.companions.get(i).map(Vec::as_slice).unwrap_or(&[]);
         for (ci, (c, value)) in attrs.companions.iter().enumerate() {
             for (k, id) in ids.iter().enumerate() {
                 let Some(cid) = own_companions.get(ci * ids.len() + k) else {
@@ -1917,7 +2003,7 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
                 let mut res = NodeMap::with_capacity(2);
                 res.insert("Type", text(&c.cfn_type));
                 res.insert("Properties", Node::Object(cprops));
-                resources.push((Cow::Borrowed(cid.as_str()), Node::Object(res)));
+                push(cid, Node::Object(res));
             }
         }
         let mut props = Some(props);
@@ -1942,63 +2028,219 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
             if !p.is_empty() {
                 res.insert("Properties", Node::Object(p));
             }
-            resources.push((Cow::Borrowed(id.as_str()), Node::Object(res)));
+            push(id, Node::Object(res));
         }
     }
 
-    // Parameters and outputs.
-    let mut params = NodeMap::with_capacity(doc.variables.len());
-    for (i, v) in doc.variables.iter().enumerate() {
-        let id = l.params.get(v.name.as_str()).cloned().unwrap_or_default();
-        params.insert(id, Node::Object(parameter(v, &format!("variables[{i}]"))?));
-    }
-    let mut outputs = NodeMap::with_capacity(doc.outputs.len());
-    let mut out_ns = Namespace::default();
-    for (i, o) in doc.outputs.iter().enumerate() {
-        let path = format!("outputs[{i}].value");
-        let at = At::Text(&path);
-        if o.sensitive {
-            return Err(gen_error(
-                Code::UnmappedProperty,
-                format!("outputs[{i}].sensitive"),
-                format!("{FORMAT} outputs cannot be hidden; remove the output or `sensitive`"),
-            ));
+    /// The template's entries but `Resources`: format version, description, parameters and
+    /// outputs.
+    fn head(&self) -> Result<NodeMap<'a>> {
+        let l = &self.l;
+        let doc = l.bp.blueprint();
+        let mut params = NodeMap::with_capacity(doc.variables.len());
+        for (i, v) in doc.variables.iter().enumerate() {
+            let id = l.params.get(v.name.as_str()).cloned().unwrap_or_default();
+            params.insert(id, Node::Object(parameter(v, &format!("variables[{i}]"))?));
         }
-        let value = match &o.value {
-            Value::String(s) => output_value(&l, s, &at)?,
-            Value::Number(_) | Value::Bool(_) => string_of(&o.value),
-            _ => {
-                return Err(unmapped(
+        let mut outputs = NodeMap::with_capacity(doc.outputs.len());
+        let mut out_ns = Namespace::default();
+        for (i, o) in doc.outputs.iter().enumerate() {
+            let path = format!("outputs[{i}].value");
+            let at = At::Text(&path);
+            if o.sensitive {
+                return Err(gen_error(
                     Code::UnmappedProperty,
-                    &at,
-                    format!("{FORMAT} outputs are strings; this one is a list or an object"),
-                ))
+                    format!("outputs[{i}].sensitive"),
+                    format!("{FORMAT} outputs cannot be hidden; remove the output or `sensitive`"),
+                ));
             }
-        };
-        let id = out_ns.claim(&pascal_case(&o.name), &format!("outputs[{i}].name"))?;
-        let mut out = NodeMap::with_capacity(2);
-        out.insert("Value", value);
-        if let Some(d) = &o.description {
-            out.insert("Description", text(d));
+            let value = match &o.value {
+                Value::String(s) => output_value(l, s, &at)?,
+                Value::Number(_) | Value::Bool(_) => string_of(&o.value),
+                _ => {
+                    return Err(unmapped(
+                        Code::UnmappedProperty,
+                        &at,
+                        format!("{FORMAT} outputs are strings; this one is a list or an object"),
+                    ))
+                }
+            };
+            let id = out_ns.claim(&pascal_case(&o.name), &format!("outputs[{i}].name"))?;
+            let mut out = NodeMap::with_capacity(2);
+            out.insert("Value", value);
+            if let Some(d) = &o.description {
+                out.insert("Description", text(d));
+            }
+            outputs.insert(id, Node::Object(out));
         }
-        outputs.insert(id, Node::Object(out));
-    }
 
-    let mut template = NodeMap::with_capacity(5);
-    template.insert("AWSTemplateFormatVersion", text("2010-09-09"));
-    if let Some(d) = &doc.description {
-        template.insert("Description", text(d));
+        let mut template = NodeMap::with_capacity(5);
+        template.insert("AWSTemplateFormatVersion", text("2010-09-09"));
+        if let Some(d) = &doc.description {
+            template.insert("Description", text(d));
+        }
+        if !params.is_empty() {
+            template.insert("Parameters", Node::Object(params));
+        }
+        if !outputs.is_empty() {
+            template.insert("Outputs", Node::Object(outputs));
+        }
+        Ok(template)
     }
-    if !params.is_empty() {
-        template.insert("Parameters", Node::Object(params));
+}
+
+/// Lowers the blueprint, named by [`plan`], to a CloudFormation template.
+pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<Lowered<'a>> {
+    let n = bp.blueprint().resources.len();
+    let steps = Steps::new(bp, plan);
+    // Resources: (Properties, resource attributes such as DeletionPolicy).
+    let mut bodies: Vec<Option<Body>> = Vec::with_capacity(n);
+    for i in 0..n {
+        bodies.push(steps.body(i)?);
     }
+    // Folded resources become properties of their target.
+    for i in 0..n {
+        let Some(fold) = steps.fold(i)? else {
+            continue;
+        };
+        let Some(Some((props, _))) = bodies.get_mut(fold.target) else {
+            return Err(steps.no_target(&fold));
+        };
+        steps.apply(props, fold)?;
+    }
+    if steps.has_folds() {
+        steps.check_fold_cycles()?;
+    }
+    let mut resources: Vec<(Str<'_>, Node<'_>)> = Vec::with_capacity(n + n / 8);
+    for (i, body) in bodies.into_iter().enumerate() {
+        if let Some(body) = body {
+            steps.entries(i, body, |id, res| resources.push((Cow::Borrowed(id), res)));
+        }
+    }
+    let mut template = steps.head()?;
     template.insert("Resources", Node::Object(NodeMap::from_unsorted(resources)));
-    if !outputs.is_empty() {
-        template.insert("Outputs", Node::Object(outputs));
-    }
     Ok(Lowered {
         template: Node::Object(template),
     })
+}
+
+/// Writes the template of [`lower`] (JSON, or YAML with `yaml`) into a buffer of `capacity`
+/// bytes to start with, without building it first: resources are lowered one at a time, in
+/// the order of the template (by logical ID), and each is written and dropped while it is still
+/// in cache. A 10,000-resource template never exists as a tree, which would not fit in the
+/// cache, to be walked once more to write it and once more to drop it.
+///
+/// The result is byte for byte the template of [`lower`] written by
+/// [`Node::into_json_pretty`] or [`super::yaml::to_yaml`]; on an error, it is the error
+/// [`lower`] reports (the checks are the same, but [`lower`] makes them in blueprint order).
+fn write_template(
+    bp: &CheckedBlueprint,
+    plan: &Plan<'_>,
+    yaml: bool,
+    capacity: usize,
+) -> Result<String> {
+    stream_template(bp, plan, yaml, capacity).map_err(|e| lower(bp, plan).err().unwrap_or(e))
+}
+
+fn stream_template(
+    bp: &CheckedBlueprint,
+    plan: &Plan<'_>,
+    yaml: bool,
+    capacity: usize,
+) -> Result<String> {
+    let n = bp.blueprint().resources.len();
+    let steps = Steps::new(bp, plan);
+    // Folds into resources without a body, which no resource below takes.
+    for (&target, members) in &steps.folded_into {
+        if steps.has_body(target) {
+            continue;
+        }
+        for &j in members {
+            if let Some(fold) = steps.fold(j)? {
+                return Err(steps.no_target(&fold));
+            }
+        }
+    }
+    if steps.has_folds() {
+        steps.check_fold_cycles()?;
+    }
+    let head = steps.head()?;
+    // Every logical ID, with its resource, in template order.
+    let mut order: Vec<(&str, usize)> = Vec::with_capacity(n + n / 8);
+    for i in 0..n {
+        if let (Some(Placement::Own(ids)), true) = (plan.placements.get(i), steps.has_body(i)) {
+            order.extend(ids.iter().map(|id| (id.as_str(), i)));
+            for c in plan.companions.get(i).into_iter().flatten() {
+                order.push((c.as_str(), i));
+            }
+        }
+    }
+    order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+
+    let mut out = String::with_capacity(capacity);
+    let mut top = JsonObject::default();
+    if !yaml {
+        top.begin(&mut out);
+    }
+    for (k, v) in head {
+        if yaml {
+            super::yaml::write_entry(&mut out, &k, &v, 0);
+        } else {
+            top.entry(&mut out, &k, v, 0);
+        }
+    }
+    let mut resources = JsonObject::default();
+    if yaml {
+        out.push_str(if order.is_empty() {
+            "Resources: {}\n"
+        } else {
+            "Resources:\n"
+        });
+    } else {
+        top.key(&mut out, "Resources", 0);
+        resources.begin(&mut out);
+    }
+    let mut emit = |out: &mut String, id: &str, res: Node<'_>| {
+        if yaml {
+            super::yaml::write_entry(out, id, &res, 2);
+        } else {
+            resources.entry(out, id, res, 1);
+        }
+    };
+    // Entries lowered with an earlier one of their resource (other instances of a `count`),
+    // waiting for their place.
+    let mut waiting: Vec<(&str, Node<'_>)> = Vec::new();
+    for (id, i) in order {
+        if let Some(pos) = waiting.iter().position(|(w, _)| *w == id) {
+            let (_, res) = waiting.swap_remove(pos);
+            emit(&mut out, id, res);
+            continue;
+        }
+        let Some((mut props, attrs)) = steps.body(i)? else {
+            continue;
+        };
+        for &j in steps.folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(fold) = steps.fold(j)? {
+                steps.apply(&mut props, fold)?;
+            }
+        }
+        let mut this = None;
+        steps.entries(i, (props, attrs), |eid, res| {
+            if eid == id {
+                this = Some(res);
+            } else {
+                waiting.push((eid, res));
+            }
+        });
+        if let Some(res) = this {
+            emit(&mut out, id, res);
+        }
+    }
+    if !yaml {
+        resources.end(&mut out, 1);
+        top.end(&mut out, 0);
+    }
+    Ok(out)
 }
 
 /// An output's value: a string; a list attribute is joined with `,`.
@@ -2028,25 +2270,28 @@ fn output_value<'s>(l: &Lowering<'s>, s: &'s str, at: &At<'_>) -> Result<Node<'s
 /// embedded ones) the template as data (`template`).
 pub(crate) fn context(bp: &CheckedBlueprint, yaml: bool, data: bool) -> Result<Value> {
     let plan = plan(bp)?;
-    let lowered = lower(bp, &plan)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
-    let value = data.then(|| lowered.template.to_value());
-    if yaml {
-        // About 450 bytes per resource in typical blueprints: the buffer rarely grows.
-        let capacity = bp.resources().len() * 600 + 4096;
-        let text = super::yaml::to_yaml_with_capacity(&lowered.template, capacity);
-        ctx.insert("template_yaml".into(), Value::String(text));
+    // About 450 bytes per resource in YAML, 650 in JSON, in typical blueprints: the buffer
+    // rarely grows.
+    let capacity = bp.resources().len() * if yaml { 600 } else { 800 } + 4096;
+    let key = if yaml {
+        "template_yaml"
     } else {
-        // About 650 bytes per resource in typical blueprints: the buffer rarely grows.
-        let capacity = bp.resources().len() * 800 + 4096;
-        ctx.insert(
-            "template_json".into(),
-            Value::String(lowered.template.into_json_pretty(capacity)),
-        );
-    }
-    if let (true, Some(v)) = (data, value) {
-        ctx.insert("template".into(), v);
+        "template_json"
+    };
+    if data {
+        let lowered = lower(bp, &plan)?;
+        ctx.insert("template".into(), lowered.template.to_value());
+        let text = if yaml {
+            super::yaml::to_yaml_with_capacity(&lowered.template, capacity)
+        } else {
+            lowered.template.into_json_pretty(capacity)
+        };
+        ctx.insert(key.into(), Value::String(text));
+    } else {
+        let text = write_template(bp, &plan, yaml, capacity)?;
+        ctx.insert(key.into(), Value::String(text));
     }
     Ok(Value::Object(ctx))
 }

@@ -120,22 +120,63 @@ const TS_RESERVED: &[&str] = &[
 /// A set of identifiers already given out, each with the blueprint path that claimed it.
 #[derive(Debug, Default)]
 pub(crate) struct Namespace {
-    taken: HashMap<String, String>,
+    taken: HashMap<String, Claimant>,
+}
+
+/// Who claimed an identifier: a path, or the `name` of an item of a blueprint list, kept as
+/// list and index until an error needs the path (a blueprint of 10,000 resources claims 10,000
+/// names; their paths are wanted only when two collide).
+#[derive(Debug)]
+enum Claimant {
+    Path(String),
+    Item(&'static str, usize),
+}
+
+impl std::fmt::Display for Claimant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Claimant::Path(p) => f.write_str(p),
+            Claimant::Item(list, i) => write!(f, "{list}[{i}].name"),
+        }
+    }
 }
 
 impl Namespace {
+    /// A namespace with room for `n` identifiers before it grows.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Namespace {
+            taken: HashMap::with_capacity(n),
+        }
+    }
+
     /// Claims `id` for the thing at `path`; an error naming both when it is taken.
     pub(crate) fn claim(&mut self, id: &str, path: &str) -> Result<String> {
+        self.claim_as(id.to_string(), || Claimant::Path(path.to_string()))
+    }
+
+    /// Claims `id` for the `name` of item `index` of the blueprint's `list` (`resources`,
+    /// `variables`, `outputs`): [`Namespace::claim`] with the path
+    /// `list[index].name`, built only for an error.
+    pub(crate) fn claim_item(
+        &mut self,
+        id: String,
+        list: &'static str,
+        index: usize,
+    ) -> Result<String> {
+        self.claim_as(id, || Claimant::Item(list, index))
+    }
+
+    fn claim_as(&mut self, id: String, claimant: impl FnOnce() -> Claimant) -> Result<String> {
         let key = id.to_ascii_lowercase();
         if let Some(first) = self.taken.get(&key) {
             return Err(gen_error(
                 Code::NameCollision,
-                path,
+                claimant().to_string(),
                 format!("this name becomes the identifier `{id}`, which {first} already has; rename one of them"),
             ));
         }
-        self.taken.insert(key, path.to_string());
-        Ok(id.to_string())
+        self.taken.insert(key, claimant());
+        Ok(id)
     }
 
     /// Claims `id`, or `id_`, `id__`... when taken (for code variables, whose names nothing
@@ -145,8 +186,10 @@ impl Namespace {
         while self.taken.contains_key(&candidate.to_ascii_lowercase()) {
             candidate.push('_');
         }
-        self.taken
-            .insert(candidate.to_ascii_lowercase(), path.to_string());
+        self.taken.insert(
+            candidate.to_ascii_lowercase(),
+            Claimant::Path(path.to_string()),
+        );
         candidate
     }
 }
@@ -179,5 +222,15 @@ mod tests {
         let e = ns.claim("MainVpc", "resources[3].name").unwrap_err();
         assert_eq!(e.code(), Code::NameCollision);
         assert_eq!(e.path(), "resources[3].name");
+        ns.claim_item("Web".into(), "resources", 4).unwrap();
+        let e = ns.claim("web", "outputs[1].name").unwrap_err();
+        assert_eq!(e.path(), "outputs[1].name");
+        assert!(
+            e.to_string()
+                .contains("which resources[4].name already has"),
+            "{e}"
+        );
+        let e = ns.claim_item("WEB".into(), "resources", 7).unwrap_err();
+        assert_eq!(e.path(), "resources[7].name");
     }
 }

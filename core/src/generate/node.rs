@@ -321,6 +321,91 @@ impl<'a> Node<'a> {
     }
 }
 
+/// Pretty JSON (2-space indent) of a `serde_json::Value`, exactly as
+/// `serde_json::to_string_pretty` writes it, into a buffer of `capacity` bytes to start with,
+/// consuming the value: each part is dropped right after it is written, while it is still in
+/// cache, instead of the whole value being walked once more (cold) to drop it afterwards.
+pub(crate) fn value_into_json_pretty(value: Value, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    write_value_consuming(value, &mut out, 0);
+    out
+}
+
+fn write_value_consuming(value: Value, out: &mut String, indent: usize) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(n) => write_number(out, &n),
+        Value::String(s) => write_json_string(out, &s),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.into_iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(out, indent + 1);
+                write_value_consuming(item, out, indent + 1);
+            }
+            out.push('\n');
+            pad(out, indent);
+            out.push(']');
+        }
+        Value::Object(m) if m.is_empty() => out.push_str("{}"),
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.into_iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(out, indent + 1);
+                write_json_string(out, &k);
+                out.push_str(": ");
+                write_value_consuming(v, out, indent + 1);
+            }
+            out.push('\n');
+            pad(out, indent);
+            out.push('}');
+        }
+    }
+}
+
+/// A JSON object written one entry at a time, byte for byte as [`Node::into_json_pretty`] writes
+/// the same object at the same depth: for documents whose entries are made (and dropped) one by
+/// one instead of being held in a tree first.
+#[derive(Debug, Default)]
+pub(crate) struct JsonObject {
+    entries: usize,
+}
+
+impl JsonObject {
+    /// Opens the object.
+    pub(crate) fn begin(&mut self, out: &mut String) {
+        out.push('{');
+    }
+
+    /// Writes the next key of the object (at depth `indent`), its value to follow.
+    pub(crate) fn key(&mut self, out: &mut String, key: &str, indent: usize) {
+        out.push_str(if self.entries == 0 { "\n" } else { ",\n" });
+        self.entries += 1;
+        pad(out, indent + 1);
+        write_json_string(out, key);
+        out.push_str(": ");
+    }
+
+    /// Writes the next entry of the object (at depth `indent`); keys must come in order.
+    pub(crate) fn entry(&mut self, out: &mut String, key: &str, value: Node<'_>, indent: usize) {
+        self.key(out, key, indent);
+        value.write_json_consuming(out, indent + 1);
+    }
+
+    /// Closes the object (at depth `indent`).
+    pub(crate) fn end(self, out: &mut String, indent: usize) {
+        if self.entries > 0 {
+            out.push('\n');
+            pad(out, indent);
+        }
+        out.push('}');
+    }
+}
+
 /// Two spaces per level.
 fn pad(out: &mut String, indent: usize) {
     const SPACES: &str = "                                                                ";
@@ -429,7 +514,27 @@ mod tests {
             let node = Node::from_value(&v);
             prop_assert_eq!(node.to_json_pretty(), serde_json::to_string_pretty(&v).unwrap());
             prop_assert_eq!(node.clone().into_json_pretty(0), node.to_json_pretty());
-            prop_assert_eq!(node.to_value(), v);
+            prop_assert_eq!(node.to_value(), v.clone());
+            prop_assert_eq!(value_into_json_pretty(v.clone(), 0), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn objects_written_entry_by_entry_print_as_trees_print(
+            m in prop::collection::btree_map(any::<String>(), arb_value(), 0..6)
+        ) {
+            let v = Value::Object(m.into_iter().collect());
+            let node = Node::from_value(&v);
+            let Node::Object(m) = node.clone() else { return Ok(()) };
+            let mut out = String::new();
+            let mut o = JsonObject::default();
+            o.begin(&mut out);
+            for (k, v) in m {
+                o.entry(&mut out, &k, v, 0);
+            }
+            o.end(&mut out, 0);
+            prop_assert_eq!(out, node.to_json_pretty());
         }
     }
 

@@ -14,7 +14,7 @@ use crate::reference::{Part, Reference, Step, Template};
 
 use super::gen_error;
 use super::hcl;
-use super::node::{Node, NodeMap};
+use super::node::{JsonObject, Node, NodeMap};
 use super::values::{default_tags, has_markers, merged_tags, parse_template};
 use crate::error::Code;
 
@@ -342,68 +342,26 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> R
     let custom = data;
     let data = data || json_syntax;
 
+    // Terraform JSON with the embedded template: `document_json` is written resource by
+    // resource (see `write_json_document`), no resource data is needed.
+    if json_syntax && !custom {
+        let streamed = context(bp, false, false).and_then(|mut ctx| {
+            let text = write_json_document(bp, &ctx)?;
+            if let Value::Object(m) = &mut ctx {
+                m.insert("document_json".into(), Value::String(text));
+            }
+            Ok(ctx)
+        });
+        // On an error, the error the whole document reports (the checks are the same, made in
+        // another order).
+        return streamed.map_err(|e| context(bp, true, true).err().unwrap_or(e));
+    }
+
     // With the embedded templates, `main.tf` is written by [`main_tf`] and the HCL context needs
     // no resources.
     let mut resources = Vec::with_capacity(if data { doc.resources.len() } else { 0 });
     for (i, r, info) in bp.iter().filter(|_| data) {
-        let depends_on = explicit_depends_on(bp, r);
-        let block = if json_syntax {
-            Value::Null
-        } else {
-            let mut out = String::with_capacity(256 + r.properties.len() * 48);
-            resource_block(&mut out, bp, i, r, info, &depends_on)?;
-            Value::String(out)
-        };
-        let base = format!("resources[{i}]");
-        let mut props = Map::with_capacity(r.properties.len() + 1);
-        let props_path = format!("{base}.properties");
-        for (k, v) in &r.properties {
-            if v.is_null() {
-                continue;
-            }
-            props.insert(k.clone(), tf_value(bp, v, &props_path)?);
-        }
-        // AWS gets the blueprint tags through the provider's default_tags; the others get them
-        // merged into every taggable resource.
-        if let (true, Some(tag_arg)) = (provider != Provider::Aws, info.tag_argument.as_deref()) {
-            let tags = merged_tags(bp, i);
-            if !tags.is_empty() {
-                let path = format!("{base}.properties.{tag_arg}");
-                props.insert(
-                    tag_arg.to_string(),
-                    tf_value(bp, &Value::Object(tags), &path)?,
-                );
-            }
-        }
-        let lifecycle = if r.lifecycle.is_default() {
-            Value::Null
-        } else {
-            let mut l = Map::new();
-            if r.lifecycle.create_before_destroy {
-                l.insert("create_before_destroy".into(), Value::Bool(true));
-            }
-            if r.lifecycle.prevent_destroy {
-                l.insert("prevent_destroy".into(), Value::Bool(true));
-            }
-            if !r.lifecycle.ignore_changes.is_empty() {
-                l.insert("ignore_changes".into(), json!(r.lifecycle.ignore_changes));
-            }
-            Value::Object(l)
-        };
-        let mut res = Map::with_capacity(8);
-        res.insert("type".into(), Value::String(info.type_name.clone()));
-        res.insert("name".into(), Value::String(r.name.clone()));
-        res.insert("address".into(), Value::String(info.address.clone()));
-        res.insert("count".into(), r.count.map_or(Value::Null, Value::from));
-        res.insert("properties".into(), Value::Object(props));
-        res.insert("depends_on".into(), Value::Array(depends_on));
-        res.insert("lifecycle".into(), lifecycle);
-        res.insert(
-            "description".into(),
-            r.description.clone().map_or(Value::Null, Value::String),
-        );
-        res.insert("block".into(), block);
-        resources.push(Value::Object(res));
+        resources.push(resource_value(bp, i, r, info, json_syntax)?);
     }
 
     let mut variables = Vec::with_capacity(doc.variables.len());
@@ -486,6 +444,75 @@ pub(crate) fn context(bp: &CheckedBlueprint, json_syntax: bool, data: bool) -> R
     Ok(ctx)
 }
 
+/// One resource of the context's `resources` (documented in `templates/README.md`).
+fn resource_value(
+    bp: &CheckedBlueprint,
+    i: usize,
+    r: &crate::blueprint::Resource,
+    info: &crate::check::ResourceInfo,
+    json_syntax: bool,
+) -> Result<Value> {
+    let provider = bp.provider();
+    let depends_on = explicit_depends_on(bp, r);
+    let block = if json_syntax {
+        Value::Null
+    } else {
+        let mut out = String::with_capacity(256 + r.properties.len() * 48);
+        resource_block(&mut out, bp, i, r, info, &depends_on)?;
+        Value::String(out)
+    };
+    let base = format!("resources[{i}]");
+    let mut props = Map::with_capacity(r.properties.len() + 1);
+    let props_path = format!("{base}.properties");
+    for (k, v) in &r.properties {
+        if v.is_null() {
+            continue;
+        }
+        props.insert(k.clone(), tf_value(bp, v, &props_path)?);
+    }
+    // AWS gets the blueprint tags through the provider's default_tags; the others get them
+    // merged into every taggable resource.
+    if let (true, Some(tag_arg)) = (provider != Provider::Aws, info.tag_argument.as_deref()) {
+        let tags = merged_tags(bp, i);
+        if !tags.is_empty() {
+            let path = format!("{base}.properties.{tag_arg}");
+            props.insert(
+                tag_arg.to_string(),
+                tf_value(bp, &Value::Object(tags), &path)?,
+            );
+        }
+    }
+    let lifecycle = if r.lifecycle.is_default() {
+        Value::Null
+    } else {
+        let mut l = Map::new();
+        if r.lifecycle.create_before_destroy {
+            l.insert("create_before_destroy".into(), Value::Bool(true));
+        }
+        if r.lifecycle.prevent_destroy {
+            l.insert("prevent_destroy".into(), Value::Bool(true));
+        }
+        if !r.lifecycle.ignore_changes.is_empty() {
+            l.insert("ignore_changes".into(), json!(r.lifecycle.ignore_changes));
+        }
+        Value::Object(l)
+    };
+    let mut res = Map::with_capacity(8);
+    res.insert("type".into(), Value::String(info.type_name.clone()));
+    res.insert("name".into(), Value::String(r.name.clone()));
+    res.insert("address".into(), Value::String(info.address.clone()));
+    res.insert("count".into(), r.count.map_or(Value::Null, Value::from));
+    res.insert("properties".into(), Value::Object(props));
+    res.insert("depends_on".into(), Value::Array(depends_on));
+    res.insert("lifecycle".into(), lifecycle);
+    res.insert(
+        "description".into(),
+        r.description.clone().map_or(Value::Null, Value::String),
+    );
+    res.insert("block".into(), block);
+    Ok(Value::Object(res))
+}
+
 /// An object of borrowed keys, in key order (a later entry replaces an earlier one).
 fn obj<'a>(entries: Vec<(&'a str, Node<'a>)>) -> Node<'a> {
     Node::Object(NodeMap::from_unsorted(
@@ -494,6 +521,110 @@ fn obj<'a>(entries: Vec<(&'a str, Node<'a>)>) -> Node<'a> {
             .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect(),
     ))
+}
+
+/// The body of a resource (a value of the context's `resources`) in Terraform JSON syntax.
+fn json_resource_body(r: &Value) -> Node<'_> {
+    let props = r["properties"].as_object();
+    let mut body = Vec::with_capacity(props.map_or(0, |p| p.len()) + 3);
+    if let Some(c) = r["count"].as_u64() {
+        body.push(("count", Node::Number(c.into())));
+    }
+    for (k, v) in props.into_iter().flatten() {
+        body.push((k.as_str(), Node::from_value(v)));
+    }
+    if r["depends_on"].as_array().is_some_and(|d| !d.is_empty()) {
+        body.push(("depends_on", Node::from_value(&r["depends_on"])));
+    }
+    if r["lifecycle"].is_object() {
+        body.push(("lifecycle", Node::from_value(&r["lifecycle"])));
+    }
+    obj(body)
+}
+
+/// `main.tf.json` as [`json_document`] writes it (`ctx`: the context without resources),
+/// without building the document first: the
+/// resources (`resource.<type>.<name>`, in that order) are lowered one at a time and each is
+/// written and dropped while it is still in cache, instead of every resource's data and then
+/// the whole document being built (bigger than the cache, for 10,000 resources), walked to write
+/// it and walked again to drop it. On an error, the caller reports the error of the whole
+/// document instead (the same checks, made in blueprint order).
+fn write_json_document(bp: &CheckedBlueprint, ctx: &Value) -> Result<String> {
+    // Everything but the resources, from the context without them (`ctx`).
+    let head = match json_document(ctx) {
+        Node::Object(m) => m,
+        _ => NodeMap::new(),
+    };
+    let mut order: Vec<(&str, &str, usize)> = bp
+        .iter()
+        .map(|(i, r, info)| (info.type_name.as_str(), r.name.as_str(), i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        (a.0.as_bytes(), a.1.as_bytes(), a.2).cmp(&(b.0.as_bytes(), b.1.as_bytes(), b.2))
+    });
+    // About 280 bytes per resource in typical blueprints: the buffer rarely grows.
+    let mut out = String::with_capacity(bp.resources().len() * 384 + 4096);
+    let mut doc = JsonObject::default();
+    doc.begin(&mut out);
+    let mut pending = !order.is_empty();
+    for (k, v) in head {
+        if pending && k.as_ref() > "resource" {
+            write_json_resources(bp, &order, &mut doc, &mut out)?;
+            pending = false;
+        }
+        doc.entry(&mut out, &k, v, 0);
+    }
+    if pending {
+        write_json_resources(bp, &order, &mut doc, &mut out)?;
+    }
+    doc.end(&mut out, 0);
+    Ok(out)
+}
+
+/// The `resource` entry of `main.tf.json`, resources in `order` (by type, then name).
+fn write_json_resources(
+    bp: &CheckedBlueprint,
+    order: &[(&str, &str, usize)],
+    doc: &mut JsonObject,
+    out: &mut String,
+) -> Result<()> {
+    doc.key(out, "resource", 0);
+    let mut types = JsonObject::default();
+    types.begin(out);
+    let mut current: Option<(&str, JsonObject)> = None;
+    for (k, &(ty, name, i)) in order.iter().enumerate() {
+        let (Some(r), Some(info)) = (bp.resources().get(i), bp.resource_info(i)) else {
+            continue;
+        };
+        let value = resource_value(bp, i, r, info, true)?;
+        // A name given twice within a type keeps its last resource (as the document's object).
+        if order
+            .get(k + 1)
+            .is_some_and(|&(t, n, _)| t == ty && n == name)
+        {
+            continue;
+        }
+        match &mut current {
+            Some((t, _)) if *t == ty => {}
+            _ => {
+                if let Some((_, named)) = current.take() {
+                    named.end(out, 2);
+                }
+                types.key(out, ty, 1);
+                let mut named = JsonObject::default();
+                named.begin(out);
+                current = Some((ty, named));
+            }
+        }
+        if let Some((_, named)) = &mut current {
+            named.entry(out, name, json_resource_body(&value), 2);
+        }
+    }
+    if let Some((_, named)) = current.take() {
+        named.end(out, 2);
+    }
+    types.end(out, 1);
+    Ok(())
 }
 
 /// The whole configuration in Terraform JSON syntax (`main.tf.json`), borrowing the context's
@@ -560,25 +691,11 @@ fn json_document(ctx: &Value) -> Node<'_> {
     if !resources.is_empty() {
         let mut by_type: BTreeMap<&str, Vec<(&str, Node<'_>)>> = BTreeMap::new();
         for r in resources {
-            let props = r["properties"].as_object();
-            let mut body = Vec::with_capacity(props.map_or(0, |p| p.len()) + 3);
-            if let Some(c) = r["count"].as_u64() {
-                body.push(("count", Node::Number(c.into())));
-            }
-            for (k, v) in props.into_iter().flatten() {
-                body.push((k.as_str(), Node::from_value(v)));
-            }
-            if r["depends_on"].as_array().is_some_and(|d| !d.is_empty()) {
-                body.push(("depends_on", Node::from_value(&r["depends_on"])));
-            }
-            if r["lifecycle"].is_object() {
-                body.push(("lifecycle", Node::from_value(&r["lifecycle"])));
-            }
             let ty = r["type"].as_str().unwrap_or_default();
-            by_type
-                .entry(ty)
-                .or_default()
-                .push((r["name"].as_str().unwrap_or_default(), obj(body)));
+            by_type.entry(ty).or_default().push((
+                r["name"].as_str().unwrap_or_default(),
+                json_resource_body(r),
+            ));
         }
         doc.push((
             "resource",

@@ -98,6 +98,15 @@ pub(crate) fn write_document<T: Tree>(out: &mut String, value: &T) {
     }
 }
 
+/// One entry `key: value` of a block map at `indent` spaces, as [`write_document`] writes each
+/// entry of a map at that depth: for documents written one entry at a time.
+pub(crate) fn write_entry<T: Tree>(out: &mut String, key: &str, value: &T, indent: usize) {
+    pad(out, indent);
+    write_string(out, key);
+    out.push(':');
+    write_child(out, value, indent);
+}
+
 fn pad(out: &mut String, indent: usize) {
     for _ in 0..indent {
         out.push(' ');
