@@ -71,6 +71,17 @@ pub struct LazyResult {
     source: Mutex<Source>,
 }
 
+impl Drop for LazyResult {
+    fn drop(&mut self) {
+        // Runs in V8's finalizer, on the JS thread: the engine's result is freed elsewhere.
+        let source = match self.source.get_mut() {
+            Ok(source) => source,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        crate::release::drop_later(std::mem::replace(source, Source::None));
+    }
+}
+
 impl LazyResult {
     /// The JSON text of large member `id` (an index into the entries). Each member is asked for
     /// once (the getter keeps what it got).

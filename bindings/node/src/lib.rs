@@ -13,6 +13,7 @@ pub mod functions;
 mod lazy;
 pub mod pipeline;
 pub mod policy;
+mod release;
 mod size;
 mod task;
 
@@ -73,8 +74,11 @@ impl Blueprint {
 
 impl ObjectFinalize for Blueprint {
     fn finalize(self, env: Env) -> napi::Result<()> {
-        if self.bytes != 0 {
-            env.adjust_external_memory(-self.bytes)?;
+        let Blueprint { inner, bytes, .. } = self;
+        // The last reference frees the whole checked document: not on the JS thread.
+        crate::release::drop_later(inner);
+        if bytes != 0 {
+            env.adjust_external_memory(-bytes)?;
         }
         Ok(())
     }

@@ -1,0 +1,64 @@
+//! Frees engine values off the JS thread.
+//!
+//! V8 runs finalizers on the JS thread, between tasks. Dropping what a collected `Blueprint` or
+//! unread result holds — tens of thousands of small allocations at 10,000 resources, several
+//! milliseconds — would run there too and show up as event loop lag, all the more when one
+//! collection finalizes several of them at once. Finalizers hand such values to one background
+//! thread that drops them instead.
+
+use std::sync::mpsc::{self, Sender};
+use std::sync::OnceLock;
+
+/// A value waiting to be dropped.
+type Garbage = Box<dyn Send>;
+
+/// The queue of the dropping thread; `None` when the thread could not be started.
+static QUEUE: OnceLock<Option<Sender<Garbage>>> = OnceLock::new();
+
+/// Drops `value` on the background thread (started on first use), or here when there is none.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    let queue = QUEUE.get_or_init(|| {
+        let (sender, receiver) = mpsc::channel::<Garbage>();
+        std::thread::Builder::new()
+            .name("dharma-release".into())
+            .spawn(move || receiver.into_iter().for_each(drop))
+            .ok()
+            .map(|_| sender)
+    });
+    if let Some(sender) = queue {
+        // A send fails only when the thread is gone; the value then comes back and drops here.
+        let _ = sender.send(Box::new(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    struct Flag(Arc<AtomicBool>, std::thread::ThreadId);
+
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            // Records whether the drop ran on another thread than the one that let it go.
+            self.0
+                .store(std::thread::current().id() != self.1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn values_are_dropped_on_another_thread() {
+        let dropped_elsewhere = Arc::new(AtomicBool::new(false));
+        drop_later(Flag(
+            Arc::clone(&dropped_elsewhere),
+            std::thread::current().id(),
+        ));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !dropped_elsewhere.load(Ordering::SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(dropped_elsewhere.load(Ordering::SeqCst));
+    }
+}
