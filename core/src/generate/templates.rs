@@ -127,6 +127,15 @@ pub(crate) enum Direct {
     NeedsTera(Value),
 }
 
+/// The file template `name` renders when it belongs to the format of `prefix` (`<format>/`):
+/// its path without the prefix and `.tera`; `None` for other formats, `_`-prefixed (included)
+/// templates and the files in `skip`.
+fn file_of<'n>(name: &'n str, prefix: &str, skip: &[&str]) -> Option<&'n str> {
+    let rel = name.strip_prefix(prefix)?.strip_suffix(".tera")?;
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    (!file_name.starts_with('_') && !rel.is_empty() && !skip.contains(&rel)).then_some(rel)
+}
+
 /// Renders the embedded templates of `format` (but those of the files in `skip`) with
 /// `context`, without tera, when each of them prints one variable ([`Printed`]) or is a
 /// Terraform file the engine writes itself ([`super::terraform::embedded_file`]); the files are
@@ -137,20 +146,10 @@ pub(crate) fn render_direct(
     skip: &[&str],
 ) -> Result<Direct> {
     let prefix = format!("{}/", format.as_str());
-    let mut templates: Vec<(&str, &str, &str)> = Vec::new();
-    for &(name, text) in EMBEDDED {
-        let Some(rel) = name
-            .strip_prefix(&prefix)
-            .and_then(|r| r.strip_suffix(".tera"))
-        else {
-            continue;
-        };
-        let file_name = rel.rsplit('/').next().unwrap_or(rel);
-        if file_name.starts_with('_') || rel.is_empty() || skip.contains(&rel) {
-            continue;
-        }
-        templates.push((name, rel, text));
-    }
+    let templates: Vec<(&str, &str, &str)> = EMBEDDED
+        .iter()
+        .filter_map(|&(name, text)| Some((name, file_of(name, &prefix, skip)?, text)))
+        .collect();
     let direct = |rel: &str, text: &str| {
         Printed::of(text).is_some()
             || (format == OutputFormat::Terraform
@@ -277,20 +276,11 @@ impl TemplateSet {
     ) -> Result<BTreeMap<String, String>> {
         let prefix = format!("{}/", format.as_str());
         let mut files = BTreeMap::new();
-        let mut templates: Vec<(&str, &str)> = Vec::new();
-        for name in &self.names {
-            let Some(rel) = name
-                .strip_prefix(&prefix)
-                .and_then(|r| r.strip_suffix(".tera"))
-            else {
-                continue;
-            };
-            let file_name = rel.rsplit('/').next().unwrap_or(rel);
-            if file_name.starts_with('_') || rel.is_empty() || skip.contains(&rel) {
-                continue;
-            }
-            templates.push((name, rel));
-        }
+        let templates: Vec<(&str, &str)> = self
+            .names
+            .iter()
+            .filter_map(|name| Some((name.as_str(), file_of(name, &prefix, skip)?)))
+            .collect();
         // The printed variables, each moved out when it is the only use of it among this
         // format's templates (a template not known to print one variable may use any).
         let all_printed = templates
