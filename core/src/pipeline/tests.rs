@@ -176,6 +176,7 @@ fn protected_environments_need_approval_from_tags_metadata_or_options() {
 }
 
 #[test]
+#[cfg(feature = "generate-cloudformation")] // the format it asks for
 fn a_format_that_cannot_express_the_blueprint_blocks() {
     let new = parse(
         r#"{"name": "site", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
