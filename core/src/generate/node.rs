@@ -390,6 +390,13 @@ impl JsonObject {
         out.push_str(": ");
     }
 
+    /// Writes the value of an entry of an object at depth `indent` (what follows the key that
+    /// [`JsonObject::key`] writes), consuming it. It is the same text whatever precedes it, so
+    /// it may be written elsewhere and copied after its key.
+    pub(crate) fn value(out: &mut String, value: Node<'_>, indent: usize) {
+        value.write_json_consuming(out, indent + 1);
+    }
+
     /// Writes the next entry of the object (at depth `indent`); keys must come in order.
     pub(crate) fn entry(&mut self, out: &mut String, key: &str, value: Node<'_>, indent: usize) {
         self.key(out, key, indent);

@@ -101,9 +101,20 @@ pub(crate) fn write_document<T: Tree>(out: &mut String, value: &T) {
 /// One entry `key: value` of a block map at `indent` spaces, as [`write_document`] writes each
 /// entry of a map at that depth: for documents written one entry at a time.
 pub(crate) fn write_entry<T: Tree>(out: &mut String, key: &str, value: &T, indent: usize) {
+    write_key(out, key, indent);
+    write_value(out, value, indent);
+}
+
+/// The `key:` of [`write_entry`], its value to follow.
+pub(crate) fn write_key(out: &mut String, key: &str, indent: usize) {
     pad(out, indent);
     write_string(out, key);
     out.push(':');
+}
+
+/// The value of [`write_entry`] (from the space or line break after its `key:`). It is the same
+/// text whatever precedes it, so it may be written elsewhere and copied after its key.
+pub(crate) fn write_value<T: Tree>(out: &mut String, value: &T, indent: usize) {
     write_child(out, value, indent);
 }
 
