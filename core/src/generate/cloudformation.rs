@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -305,10 +306,55 @@ impl fmt::Display for At<'_> {
 /// Where a resource went in the template.
 #[derive(Debug, Clone)]
 pub(crate) enum Placement {
-    /// Its own resources: one logical ID per instance.
-    Own(Vec<String>),
+    /// Its own resources: one logical ID per instance (these entries of the plan's [`IdList`]).
+    Own(Range<usize>),
     /// Folded into another resource's properties (by blueprint index).
     Folded(usize),
+}
+
+/// The logical IDs of a plan, in one buffer: a blueprint of 10,000 resources has 10,000 of
+/// them, which as one allocation each (and a list per resource) cost as much to free, cold,
+/// as to make.
+#[derive(Debug, Default)]
+pub(crate) struct IdList {
+    text: String,
+    /// Per ID: where it is in `text`.
+    spans: Vec<(usize, usize)>,
+}
+
+impl IdList {
+    fn with_capacity(n: usize) -> Self {
+        IdList {
+            text: String::with_capacity(n * 16),
+            spans: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds `id`.
+    fn push(&mut self, id: &str) {
+        let start = self.text.len();
+        self.text.push_str(id);
+        self.spans.push((start, self.text.len()));
+    }
+
+    /// The number of IDs so far (the index of the next one).
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn get(&self, k: usize) -> Option<&str> {
+        let &(start, end) = self.spans.get(k)?;
+        self.text.get(start..end)
+    }
+
+    /// The IDs `range`.
+    fn slice(&self, range: &Range<usize>) -> impl Iterator<Item = &str> + Clone + '_ {
+        self.spans
+            .get(range.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|&(start, end)| self.text.get(start..end).unwrap_or_default())
+    }
 }
 
 /// The lowered template.
@@ -347,18 +393,21 @@ pub(crate) struct Plan<'a> {
     /// Per resource: its mapping (None for unmapped types, reported before anything else).
     type_maps: Vec<Option<&'static TypeMap>>,
     placements: Vec<Placement>,
+    /// The logical IDs of the resources (and their companions).
+    ids: IdList,
     params: HashMap<&'a str, String>,
     /// Per folded resource: the reference of its `via` argument.
     fold_refs: Vec<Option<Reference>>,
     /// Per resource: the logical IDs of its companion resources (per companion argument, per
-    /// instance).
-    companions: Vec<Vec<String>>,
+    /// instance), entries of `ids`.
+    companions: Vec<Range<usize>>,
 }
 
 struct Lowering<'a> {
     bp: &'a CheckedBlueprint,
     type_maps: &'a [Option<&'static TypeMap>],
     placements: &'a [Placement],
+    ids: &'a IdList,
     params: &'a HashMap<&'a str, String>,
 }
 
@@ -464,7 +513,7 @@ impl<'a> Lowering<'a> {
     /// The first logical ID of a resource (or of the resource it is folded into).
     fn own_id(&self, index: usize) -> Option<&'a str> {
         match self.placements.get(index)? {
-            Placement::Own(ids) => ids.first().map(String::as_str),
+            Placement::Own(ids) => self.ids.slice(ids).next(),
             Placement::Folded(t) => self.own_id(*t),
         }
     }
@@ -497,7 +546,7 @@ impl<'a> Lowering<'a> {
         match self.placements.get(target) {
             Some(Placement::Own(ids)) => {
                 let n = index.unwrap_or(0) as usize;
-                let id = ids.get(n).map(String::as_str).ok_or_else(|| {
+                let id = self.ids.slice(ids).nth(n).ok_or_else(|| {
                     unmapped(
                         Code::UnknownReference,
                         at,
@@ -1424,6 +1473,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let mut l = Plan {
         type_maps: Vec::with_capacity(n),
         placements: Vec::with_capacity(n),
+        ids: IdList::with_capacity(n + n / 8),
         params: HashMap::new(),
         fold_refs: Vec::new(),
         companions: Vec::new(),
@@ -1437,7 +1487,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     }
     let mut fold_refs: Vec<Option<Reference>> = Vec::with_capacity(n);
     // Logical IDs of companion resources, per resource.
-    let mut companions: Vec<Vec<String>> = vec![Vec::new(); n];
+    let mut companions: Vec<Range<usize>> = vec![0..0; n];
     for (i, r, info) in bp.iter() {
         let mut tm = map.types.get(&info.type_name);
         if let Some(v) = tm.and_then(|t| t.variants.as_ref()) {
@@ -1469,7 +1519,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
                 .get(&info.type_name)
                 .is_some_and(|t| t.variants.is_some())
             {
-                l.placements.push(Placement::Own(Vec::new()));
+                l.placements.push(Placement::Own(0..0));
                 continue;
             }
             let mut supported: Vec<&str> = map.types.keys().map(String::as_str).collect();
@@ -1483,7 +1533,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
                     supported.join(", ")
                 ),
             ));
-            l.placements.push(Placement::Own(Vec::new()));
+            l.placements.push(Placement::Own(0..0));
             continue;
         };
         if let Some(merge) = &tm.merge {
@@ -1505,37 +1555,36 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
                             info.type_name, merge.via
                         ),
                     ));
-                    l.placements.push(Placement::Own(Vec::new()));
+                    l.placements.push(Placement::Own(0..0));
                     continue;
                 }
             }
         }
         let base = pascal_case(&r.name);
-        let mut ids = Vec::new();
+        let first = l.ids.len();
         match r.count {
-            None => ids.push(ns.claim_item(base, "resources", i)?),
+            None => l.ids.push(&ns.claim_item(base, "resources", i)?),
             Some(c) => {
                 for k in 0..c {
-                    ids.push(ns.claim_item(format!("{base}{k}"), "resources", i)?);
+                    l.ids
+                        .push(&ns.claim_item(format!("{base}{k}"), "resources", i)?);
                 }
             }
         }
-        let mut own_companions = Vec::new();
+        let ids = first..l.ids.len();
+        let first_companion = l.ids.len();
         for (k, p) in &tm.properties {
             let Prop::Spec(s) = p else { continue };
             let Some(c) = &s.companion else { continue };
             if r.properties.get(k).is_some_and(|v| !v.is_null()) {
-                for id in &ids {
-                    own_companions.push(ns.claim_item(
-                        format!("{id}{}", c.suffix),
-                        "resources",
-                        i,
-                    )?);
+                for n in ids.clone() {
+                    let id = format!("{}{}", l.ids.get(n).unwrap_or_default(), c.suffix);
+                    l.ids.push(&ns.claim_item(id, "resources", i)?);
                 }
             }
         }
         if let Some(slot) = companions.get_mut(i) {
-            *slot = own_companions;
+            *slot = first_companion..l.ids.len();
         }
         l.placements.push(Placement::Own(ids));
     }
@@ -1591,7 +1640,7 @@ struct Fold<'b> {
 struct Steps<'a> {
     l: Lowering<'a>,
     fold_refs: &'a [Option<Reference>],
-    companions: &'a [Vec<String>],
+    companions: &'a [Range<usize>],
     /// Per resource: the resource it stands for (its fold target, or itself).
     rep: Vec<usize>,
     /// Per fold target: the resources folded into it, in blueprint order.
@@ -1605,6 +1654,7 @@ impl<'a> Steps<'a> {
             bp,
             type_maps: &plan.type_maps,
             placements: &plan.placements,
+            ids: &plan.ids,
             params: &plan.params,
         };
         let n = bp.blueprint().resources.len();
@@ -1916,6 +1966,8 @@ impl<'a> Steps<'a> {
         else {
             return;
         };
+        let ids = l.ids.slice(ids);
+        let count = ids.clone().count();
         let (props, attrs) = body;
         let cfn_type = l
             .type_maps
@@ -1957,8 +2009,8 @@ impl<'a> Steps<'a> {
                 }
             }
             if let Some(Placement::Own(dep_ids)) = l.placements.get(rj) {
-                for id in dep_ids {
-                    if !ids.contains(id) && !depends.contains(&id.as_str()) {
+                for id in l.ids.slice(dep_ids) {
+                    if !ids.clone().any(|own| own == id) && !depends.contains(&id) {
                         depends.push(id);
                     }
                 }
@@ -1979,8 +2031,13 @@ impl<'a> Steps<'a> {
             for &m in std::iter::once(&i).chain(members) {
                 for j in bp.graph().dependencies(m) {
                     let rj = rep.get(j).copied().unwrap_or(j);
-                    for c in self.companions.get(rj).into_iter().flatten() {
-                        if !depends.contains(&c.as_str()) {
+                    for c in self
+                        .companions
+                        .get(rj)
+                        .into_iter()
+                        .flat_map(|c| l.ids.slice(c))
+                    {
+                        if !depends.contains(&c) {
                             depends.push(c);
                         }
                     }
@@ -1991,10 +2048,10 @@ impl<'a> Steps<'a> {
         depends.sort();
         // Companion resources, one per instance (their IDs were claimed per companion argument,
         // per instance).
-        let own_companions = self.companions.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let own_companions = self.companions.get(i).cloned().unwrap_or_default();
         for (ci, (c, value)) in attrs.companions.iter().enumerate() {
-            for (k, id) in ids.iter().enumerate() {
-                let Some(cid) = own_companions.get(ci * ids.len() + k) else {
+            for (k, id) in ids.clone().enumerate() {
+                let Some(cid) = l.ids.slice(&own_companions).nth(ci * count + k) else {
                     continue;
                 };
                 let mut cprops = NodeMap::with_capacity(2);
@@ -2007,7 +2064,7 @@ impl<'a> Steps<'a> {
             }
         }
         let mut props = Some(props);
-        for (k, id) in ids.iter().enumerate() {
+        for (k, id) in ids.enumerate() {
             let mut res = NodeMap::with_capacity(3 + attrs.attrs.len());
             res.insert("Type", text(cfn_type));
             if !depends.is_empty() {
@@ -2020,7 +2077,7 @@ impl<'a> Steps<'a> {
                 res.insert(key.clone(), v.clone());
             }
             // The last instance takes the properties, the others a copy.
-            let p = if k + 1 == ids.len() {
+            let p = if k + 1 == count {
                 props.take().unwrap_or_default()
             } else {
                 props.clone().unwrap_or_default()
