@@ -543,88 +543,138 @@ fn json_resource_body(r: &Value) -> Node<'_> {
 }
 
 /// `main.tf.json` as [`json_document`] writes it (`ctx`: the context without resources),
-/// without building the document first: the
-/// resources (`resource.<type>.<name>`, in that order) are lowered one at a time and each is
-/// written and dropped while it is still in cache, instead of every resource's data and then
-/// the whole document being built (bigger than the cache, for 10,000 resources), walked to write
-/// it and walked again to drop it. On an error, the caller reports the error of the whole
-/// document instead (the same checks, made in blueprint order).
+/// without building the document first: the resources are lowered one at a time, in blueprint
+/// order, and each is written (as text, to be put in its place in the document, by type and
+/// name) and dropped while it is still in cache, instead of every resource's data and then the
+/// whole document being built (bigger than the cache, for 10,000 resources), walked to write it
+/// and walked again to drop it. On an error, the caller reports the error of the whole document
+/// instead (the same checks, made in blueprint order).
 fn write_json_document(bp: &CheckedBlueprint, ctx: &Value) -> Result<String> {
     // Everything but the resources, from the context without them (`ctx`).
     let head = match json_document(ctx) {
         Node::Object(m) => m,
         _ => NodeMap::new(),
     };
-    let mut order: Vec<(&str, &str, usize)> = bp
-        .iter()
-        .map(|(i, r, info)| (info.type_name.as_str(), r.name.as_str(), i))
-        .collect();
-    order.sort_unstable_by(|a, b| {
-        (a.0.as_bytes(), a.1.as_bytes(), a.2).cmp(&(b.0.as_bytes(), b.1.as_bytes(), b.2))
-    });
+    let resources = JsonResources::write(bp)?;
     // About 280 bytes per resource in typical blueprints: the buffer rarely grows.
     let mut out = String::with_capacity(bp.resources().len() * 384 + 4096);
     let mut doc = JsonObject::default();
     doc.begin(&mut out);
-    let mut pending = !order.is_empty();
+    let mut pending = !resources.records.is_empty();
     for (k, v) in head {
         if pending && k.as_ref() > "resource" {
-            write_json_resources(bp, &order, &mut doc, &mut out)?;
+            resources.copy(&mut doc, &mut out);
             pending = false;
         }
         doc.entry(&mut out, &k, v, 0);
     }
     if pending {
-        write_json_resources(bp, &order, &mut doc, &mut out)?;
+        resources.copy(&mut doc, &mut out);
     }
     doc.end(&mut out, 0);
     Ok(out)
 }
 
-/// The `resource` entry of `main.tf.json`, resources in `order` (by type, then name).
-fn write_json_resources(
-    bp: &CheckedBlueprint,
-    order: &[(&str, &str, usize)],
-    doc: &mut JsonObject,
-    out: &mut String,
-) -> Result<()> {
-    doc.key(out, "resource", 0);
-    let mut types = JsonObject::default();
-    types.begin(out);
-    let mut current: Option<(&str, JsonObject)> = None;
-    for (k, &(ty, name, i)) in order.iter().enumerate() {
-        let (Some(r), Some(info)) = (bp.resources().get(i), bp.resource_info(i)) else {
-            continue;
+/// The resources of `main.tf.json`, each written in blueprint order (while its data is in
+/// cache: references mostly point to resources nearby in the blueprint) as the text of its
+/// `resource.<type>.<name>` value, to be copied into the document by type and name. Lowering
+/// them in that order instead strides through the whole blueprint, which at 10,000 resources
+/// misses the cache on most reads; the copy is sequential text.
+struct JsonResources {
+    /// The resources' values, one after another.
+    text: String,
+    /// Type and name of every resource, one after another (dense, for the sort).
+    names: String,
+    /// Per resource: type start, type end (= name start), name end, blueprint index, value
+    /// start, value end; sorted by type, name and index.
+    records: Vec<[usize; 6]>,
+}
+
+impl JsonResources {
+    fn write(bp: &CheckedBlueprint) -> Result<Self> {
+        let n = bp.resources().len();
+        let mut w = JsonResources {
+            text: String::with_capacity(n * 384),
+            names: String::with_capacity(n * 48),
+            records: Vec::with_capacity(n),
         };
-        let value = resource_value(bp, i, r, info, true)?;
-        // A name given twice within a type keeps its last resource (as the document's object).
-        if order
-            .get(k + 1)
-            .is_some_and(|&(t, n, _)| t == ty && n == name)
-        {
-            continue;
+        for (i, r, info) in bp.iter() {
+            let value = resource_value(bp, i, r, info, true)?;
+            let start = w.text.len();
+            JsonObject::value(&mut w.text, json_resource_body(&value), 2);
+            let type_start = w.names.len();
+            w.names.push_str(&info.type_name);
+            let name_start = w.names.len();
+            w.names.push_str(&r.name);
+            w.records.push([
+                type_start,
+                name_start,
+                w.names.len(),
+                i,
+                start,
+                w.text.len(),
+            ]);
         }
-        match &mut current {
-            Some((t, _)) if *t == ty => {}
-            _ => {
-                if let Some((_, named)) = current.take() {
-                    named.end(out, 2);
+        let names = &w.names;
+        let key = |r: &[usize; 6]| {
+            (
+                names.get(r[0]..r[1]).unwrap_or_default().as_bytes(),
+                names.get(r[1]..r[2]).unwrap_or_default().as_bytes(),
+                r[3],
+            )
+        };
+        w.records.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        Ok(w)
+    }
+
+    fn type_of(&self, r: &[usize; 6]) -> &str {
+        self.names.get(r[0]..r[1]).unwrap_or_default()
+    }
+
+    fn name_of(&self, r: &[usize; 6]) -> &str {
+        self.names.get(r[1]..r[2]).unwrap_or_default()
+    }
+
+    /// Writes the `resource` entry of the document: types in order, in each the resources by
+    /// name.
+    fn copy(&self, doc: &mut JsonObject, out: &mut String) {
+        doc.key(out, "resource", 0);
+        let mut types = JsonObject::default();
+        types.begin(out);
+        let mut current: Option<(&str, JsonObject)> = None;
+        for (k, r) in self.records.iter().enumerate() {
+            let (ty, name) = (self.type_of(r), self.name_of(r));
+            // A name given twice within a type keeps its last resource (as the document's
+            // object).
+            if self
+                .records
+                .get(k + 1)
+                .is_some_and(|next| self.type_of(next) == ty && self.name_of(next) == name)
+            {
+                continue;
+            }
+            match &mut current {
+                Some((t, _)) if *t == ty => {}
+                _ => {
+                    if let Some((_, named)) = current.take() {
+                        named.end(out, 2);
+                    }
+                    types.key(out, ty, 1);
+                    let mut named = JsonObject::default();
+                    named.begin(out);
+                    current = Some((ty, named));
                 }
-                types.key(out, ty, 1);
-                let mut named = JsonObject::default();
-                named.begin(out);
-                current = Some((ty, named));
+            }
+            if let Some((_, named)) = &mut current {
+                named.key(out, name, 2);
+                out.push_str(self.text.get(r[4]..r[5]).unwrap_or_default());
             }
         }
-        if let Some((_, named)) = &mut current {
-            named.entry(out, name, json_resource_body(&value), 2);
+        if let Some((_, named)) = current.take() {
+            named.end(out, 2);
         }
+        types.end(out, 1);
     }
-    if let Some((_, named)) = current.take() {
-        named.end(out, 2);
-    }
-    types.end(out, 1);
-    Ok(())
 }
 
 /// The whole configuration in Terraform JSON syntax (`main.tf.json`), borrowing the context's
