@@ -435,6 +435,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
     let ctx = rules::Ctx {
         bp,
         catalog: &catalog,
+        builtin: PriceCatalog::as_builtin(&catalog),
         provider,
         region,
     };

@@ -26,6 +26,8 @@ static FREE_CSV: &[u8] = crate::embedded::packed!("pricing-free.csv");
 pub(crate) struct Ctx<'a> {
     pub bp: &'a CheckedBlueprint,
     pub catalog: &'a PriceCatalog,
+    /// `catalog` when it is the built-in one (whose SKUs line items borrow).
+    pub builtin: Option<&'static PriceCatalog>,
     pub provider: Provider,
     pub region: &'a str,
 }
@@ -117,12 +119,20 @@ impl<'a> Pricer<'a> {
         per_instance: Decimal,
         usage: Option<(UsageSource, &'static str)>,
     ) -> bool {
-        let sku = sku.into();
-        match self
-            .ctx
-            .catalog
-            .lookup(self.ctx.provider, self.ctx.region, &sku, purchase)
-        {
+        let mut sku = sku.into();
+        let (provider, region) = (self.ctx.provider, self.ctx.region);
+        let row = match self.ctx.builtin {
+            Some(builtin) => {
+                let row = builtin.lookup(provider, region, &sku, purchase);
+                if let Some(row) = row {
+                    // The row's SKU is the key it was found by: borrow it, no copy per line item.
+                    sku = Cow::Borrowed(row.sku.as_str());
+                }
+                row
+            }
+            None => self.ctx.catalog.lookup(provider, region, &sku, purchase),
+        };
+        match row {
             Some(row) => {
                 let quantity = per_instance * self.count;
                 self.lines.push(LineItem {
