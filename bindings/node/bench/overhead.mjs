@@ -25,7 +25,14 @@
 // busy machine inflates). Each Node row runs RUNS times untimed first, so that the process is in
 // its steady state (see the warm-up below).
 //
-//   node bench/overhead.mjs [resources] [runs] [--json]
+// `--only <text>` runs only the rows whose label contains the text (`--only only`: the verbs
+// alone). Each row runs in a Node process of its own (this script, with the row named in
+// DHARMA_OVERHEAD_ROW), as each Rust row does: what one row leaves behind (a heap grown by
+// reading whole results, native memory V8 has not collected yet) would be counted in the
+// next row's calls otherwise (measured: `validate` alone +49% after the row without
+// `dispose()`, +4% in a process of its own).
+//
+//   node bench/overhead.mjs [resources] [runs] [--json] [--only <text>]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,15 +44,19 @@ import { Blueprint, PolicySet } from '@iac-dharma/node';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : '';
 const [n = 1000, runs = 100] = args.filter((a) => /^\d+$/.test(a)).map(Number);
 
+const child = process.env.DHARMA_OVERHEAD_ROW;
 let bin = process.env.CORE_TIMING;
 if (!bin) {
   execFileSync('cargo', ['build', '--quiet', '--release', '--locked', '-p', 'iac-dharma-node', '--example', 'core_timing'], { cwd: ROOT, stdio: 'inherit' });
   bin = join(ROOT, 'target', 'release', 'examples', 'core_timing');
 }
-const file = join(mkdtempSync(join(tmpdir(), 'dharma-bench-')), `bp-${n}.json`);
-writeFileSync(file, execFileSync(bin, ['blueprint', String(n)], { maxBuffer: 1 << 30 }));
+const file = process.env.DHARMA_OVERHEAD_FILE ?? join(mkdtempSync(join(tmpdir(), 'dharma-bench-')), `bp-${n}.json`);
+if (!process.env.DHARMA_OVERHEAD_FILE) {
+  writeFileSync(file, execFileSync(bin, ['blueprint', String(n)], { maxBuffer: 1 << 30 }));
+}
 const text = readFileSync(file, 'utf8');
 
 /** CPU time of this (the JS) thread in ms: Linux's /proc/thread-self/schedstat. */
@@ -123,17 +134,28 @@ async function measure(work, count) {
   return { wall: median(times), thread: (threadMs() - t0) / count, process: (processMs() - p0) / count };
 }
 
-const pct = (node, rust) => +((node / rust - 1) * 100).toFixed(1);
-const rows = {};
-const rustRuns = {};
-for (const [label, verb, work] of verbs) {
-  rustRuns[verb] ??= JSON.parse(execFileSync(bin, ['time', file, verb, String(runs)]));
-  const rust = rustRuns[verb];
+if (child) {
+  // One row, in this process of its own: the measure as JSON on stdout.
+  const [, , work] = verbs.find(([label]) => label === child);
   // Warm-up as long as the measure: the process reaches its steady state (V8 collects unread
   // results and blueprints as their native memory grows; until the first collections, each
   // run gets memory new to the process).
   await measure(work, runs);
-  const node = await measure(work, runs);
+  console.log(JSON.stringify(await measure(work, runs)));
+  process.exit(0);
+}
+
+const pct = (node, rust) => +((node / rust - 1) * 100).toFixed(1);
+const rows = {};
+const rustRuns = {};
+for (const [label, verb] of verbs.filter(([label]) => label.includes(only))) {
+  rustRuns[verb] ??= JSON.parse(execFileSync(bin, ['time', file, verb, String(runs)]));
+  const rust = rustRuns[verb];
+  const node = JSON.parse(
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(n), String(runs)], {
+      env: { ...process.env, DHARMA_OVERHEAD_ROW: label, DHARMA_OVERHEAD_FILE: file, CORE_TIMING: bin },
+    }),
+  );
   const [rustThread, rustProcess] = [mean(rust.cpu_ms), rust.process_cpu_ms / runs];
   rows[label] = {
     rust_thread_ms: +rustThread.toFixed(3),
