@@ -291,6 +291,11 @@ struct Checker<'a> {
     /// The catalog entry of each resource's type.
     entries: Vec<Option<&'static CatalogType>>,
     names: FxHashMap<String, usize>,
+    /// The `count` of each resource and the facts of its type when the type is known: dense
+    /// copies, so that checking a reference does not read the target resource (at 10,000
+    /// resources the document is far larger than the CPU caches).
+    counts: Vec<Option<u32>>,
+    facts: Vec<Option<Rc<TypeFacts>>>,
     variables: HashMap<&'a str, usize>,
     edges: Vec<(usize, usize, EdgeKind)>,
     /// Type facts, looked up once per distinct written type (a blueprint has thousands of
@@ -310,6 +315,16 @@ struct TypeFacts {
     tag_argument: Option<String>,
 }
 
+/// What the second pass of the check still has to do for one resource: its findings so far,
+/// the references it could not check yet (from the first to a resource named further down),
+/// the findings that follow those references', and whether it has explicit dependencies.
+struct Pending {
+    findings: Vec<Finding>,
+    refs: Vec<FoundRef>,
+    tail: Vec<Finding>,
+    deps: bool,
+}
+
 /// A reference found in a value, with where it was found and which resource holds it.
 struct FoundRef {
     path: String,
@@ -326,6 +341,8 @@ impl<'a> Checker<'a> {
             infos: vec![None; bp.resources.len()],
             entries: vec![None; bp.resources.len()],
             names: FxHashMap::with_capacity_and_hasher(bp.resources.len(), Default::default()),
+            counts: Vec::with_capacity(bp.resources.len()),
+            facts: vec![None; bp.resources.len()],
             variables: HashMap::new(),
             edges: Vec::new(),
             types: FxHashMap::default(),
@@ -370,14 +387,21 @@ impl<'a> Checker<'a> {
 
     fn run(&mut self) {
         self.check_header();
-        // Names and types first, for every resource, so that a reference to a resource declared
-        // further down is checked against its type like any other; findings still come out in
-        // document order: the names' findings, the variables', then resource by resource. One
-        // pass for both (a large blueprint is far larger than the CPU caches: every pass over
-        // it reads it from memory again).
-        let mut resolution_findings = Vec::with_capacity(self.bp.resources.len());
+        // One pass over the resources while each is in the CPU caches (a large blueprint is far
+        // larger than them: every pass over it reads it from memory again): the limits, the name,
+        // the type, the properties, the references to resources named earlier, the lifecycle. A
+        // reference to a resource declared further down, and the explicit dependencies, wait for
+        // a short second pass, when every name is known. Findings still come out in document
+        // order: the names' findings, the variables', then resource by resource.
+        let before = self.findings.len();
+        self.check_variables();
+        let variable_findings = self.findings.split_off(before);
+        let mut pending: Vec<Option<Box<Pending>>> = Vec::with_capacity(self.bp.resources.len());
         for i in 0..self.bp.resources.len() {
-            if let (Some(limits), Some(r)) = (self.limits, self.bp.resources.get(i)) {
+            let Some(r) = self.bp.resources.get(i) else {
+                break;
+            };
+            if let Some(limits) = self.limits {
                 if limits.check_resource_head(i, r).is_err() {
                     // The first violation may be in the values of an earlier resource.
                     self.limit_error = limits.check_blueprint(self.bp).err();
@@ -387,20 +411,55 @@ impl<'a> Checker<'a> {
             self.index_name(i);
             let before = self.findings.len();
             self.resolve_resource(i);
-            resolution_findings.push(self.findings.split_off(before));
-        }
-        self.check_variables();
-        for (i, found) in resolution_findings.into_iter().enumerate() {
-            self.findings.extend(found);
-            // Every earlier resource and the names and types of all are within the limits: a
+            // Every earlier resource and this one's name and type are within the limits: a
             // violation in this resource's values is the first one of the document.
-            if let (Some(limits), Some(r)) = (self.limits, self.bp.resources.get(i)) {
+            if let Some(limits) = self.limits {
                 if let Err(e) = limits.check_resource_values(i, r) {
                     self.limit_error = Some(e);
                     return;
                 }
             }
-            self.check_resource(i);
+            let (refs, tail) = self.check_resource(i);
+            let findings = self.findings.split_off(before);
+            let deps = !r.dependencies.is_empty();
+            pending.push((!findings.is_empty() || !refs.is_empty() || deps).then(|| {
+                Box::new(Pending {
+                    findings,
+                    refs,
+                    tail,
+                    deps,
+                })
+            }));
+        }
+        self.findings.extend(variable_findings);
+        let mut late_edges = false;
+        for (i, p) in pending.into_iter().enumerate() {
+            let Some(p) = p else {
+                continue;
+            };
+            let Pending {
+                findings,
+                refs,
+                tail,
+                deps,
+            } = *p;
+            self.findings.extend(findings);
+            if !refs.is_empty() {
+                late_edges = true;
+                for found in &refs {
+                    self.check_reference(Some(i), found);
+                }
+                self.findings.extend(tail);
+            }
+            if deps {
+                late_edges = true;
+                self.check_dependencies(i);
+            }
+        }
+        if late_edges {
+            // Back in the order of a resource-by-resource check: by dependent (a stable sort
+            // keeps each resource's edges in the order they were found).
+            self.edges.sort_by_key(|&(dependent, _, _)| dependent);
         }
         self.check_outputs();
     }
@@ -560,6 +619,9 @@ impl<'a> Checker<'a> {
         let Some(r) = bp.resources.get(i) else {
             return;
         };
+        if self.counts.len() == i {
+            self.counts.push(r.count);
+        }
         if let Some(count) = r.count {
             if count > MAX_COUNT {
                 self.error(
@@ -577,6 +639,9 @@ impl<'a> Checker<'a> {
                     let tag_argument = facts.tag_argument.clone();
                     if let Some(slot) = self.entries.get_mut(i) {
                         *slot = facts.entry;
+                    }
+                    if let Some(slot) = self.facts.get_mut(i) {
+                        *slot = Some(Rc::clone(&facts));
                     }
                     if let Some(slot) = self.infos.get_mut(i) {
                         *slot = Some(ResourceInfo {
@@ -618,16 +683,20 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Properties, references, lifecycle and dependencies of resource `i` (types are resolved).
-    fn check_resource(&mut self, i: usize) {
+    /// Properties, references and lifecycle of resource `i` (types are resolved; names up to
+    /// `i` are known). References to resources not named yet are returned, from the first such
+    /// one on (so their findings keep their order), with the findings that must follow theirs
+    /// (the lifecycle's); the rest of the findings are pushed.
+    fn check_resource(&mut self, i: usize) -> (Vec<FoundRef>, Vec<Finding>) {
         let bp = self.bp;
         let Some(r) = bp.resources.get(i) else {
-            return;
+            return (Vec::new(), Vec::new());
         };
-        let schema = match (self.provider, self.infos.get(i)) {
-            (Some(provider), Some(Some(_))) => self.type_facts(provider, &r.resource_type).schema,
-            _ => None,
-        };
+        let schema = self
+            .facts
+            .get(i)
+            .and_then(|f| f.as_ref())
+            .and_then(|f| f.schema);
         // Properties against the argument schema, collecting references on the way.
         let mut refs = Vec::new();
         let props_path = format!("resources[{i}].properties");
@@ -640,9 +709,19 @@ impl<'a> Checker<'a> {
             &mut refs,
         );
         self.findings.extend(prop_findings);
+        let mut later = Vec::new();
         for found in refs {
-            self.check_reference(Some(i), &found);
+            let known = match &found.reference {
+                Reference::Variable { .. } => true,
+                Reference::Resource { name, .. } => self.names.contains_key(name),
+            };
+            if known && later.is_empty() {
+                self.check_reference(Some(i), &found);
+            } else {
+                later.push(found);
+            }
         }
+        let before = self.findings.len();
         // Lifecycle: ignore_changes names arguments, or paths into them (`tags["Owner"]`,
         // `scaling_config[0].desired_size`), or `all`, as Terraform accepts.
         if let Some(schema) = schema {
@@ -674,7 +753,19 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        // Explicit dependencies.
+        let tail = if later.is_empty() {
+            Vec::new()
+        } else {
+            self.findings.split_off(before)
+        };
+        (later, tail)
+    }
+
+    /// The explicit dependencies of resource `i` (every name is known).
+    fn check_dependencies(&mut self, i: usize) {
+        let Some(r) = self.bp.resources.get(i) else {
+            return;
+        };
         for (j, dep) in r.dependencies.iter().enumerate() {
             match self.names.get(dep) {
                 Some(&target) => self.edges.push((i, target, EdgeKind::Explicit)),
@@ -768,10 +859,10 @@ impl<'a> Checker<'a> {
                 if let Some(from) = from {
                     self.edges.push((from, target, EdgeKind::Reference));
                 }
-                let Some(target_res) = self.bp.resources.get(target) else {
+                let Some(&target_count) = self.counts.get(target) else {
                     return;
                 };
-                match (target_res.count, index) {
+                match (target_count, index) {
                     (Some(count), Some(i)) if *i >= count => self.error(
                         Code::InvalidIndex,
                         found.path.clone(),
@@ -831,15 +922,9 @@ impl<'a> Checker<'a> {
         if attr == "id" {
             return;
         }
-        let bp = self.bp;
-        let (Some(provider), Some(Some(_)), Some(target_res)) = (
-            self.provider,
-            self.infos.get(target),
-            bp.resources.get(target),
-        ) else {
+        let Some(facts) = self.facts.get(target).and_then(Option::clone) else {
             return;
         };
-        let facts = self.type_facts(provider, &target_res.resource_type);
         let (schema, computed, entry) = (facts.schema, facts.computed, facts.entry);
         let known = schema.is_some_and(|s| s.get(attr).is_some())
             || computed.is_some_and(|c| c.iter().any(|a| a == attr))
@@ -860,7 +945,7 @@ impl<'a> Checker<'a> {
         let suggestion = did_you_mean(attr, candidates.iter().copied());
         let type_name = match &facts.resolution {
             TypeResolution::Known { type_name, .. } => type_name.as_str(),
-            _ => target_res.resource_type.as_str(),
+            _ => "",
         };
         let finding = if computed.is_some() || entry.is_some() {
             Finding::error(
