@@ -2,6 +2,7 @@
 //! structure, uses only balanced expressions with known ARM functions and existing parameters,
 //! and whose `dependsOn` entries all point at resources of the template (resource IDs are
 //! evaluated by a small ARM expression evaluator below). Strings round-trip (property).
+#![cfg(feature = "generate-arm")] // the format is left out of builds without it
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
@@ -872,6 +873,7 @@ proptest! {
 /// A replaced `arm` template gets the template as data: written with the `json` filter, it is
 /// the embedded template's text (which prints the engine's `template_json`).
 #[test]
+#[cfg(feature = "templates")] // caller templates need tera
 fn replaced_arm_template_gets_the_template_as_data() {
     let set = iac_dharma::TemplateSet::with_overrides([(
         "arm/azuredeploy.json.tera".to_string(),

@@ -1,5 +1,6 @@
 //! CloudFormation output: every AWS blueprint maps, strings round-trip (property), logical IDs
 //! are stable, references stay references.
+#![cfg(feature = "generate-cloudformation")] // the format is left out of builds without it
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;

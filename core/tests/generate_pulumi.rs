@@ -3,6 +3,7 @@
 //! hold to the structure Pulumi YAML reads (the `pulumi` CLI, which would load them, is no
 //! package of the registries CI reaches; pulumi-ts is type-checked and run under Pulumi's mocks,
 //! against these same YAML programs, by scripts/test.d/20-generate-tools.sh).
+#![cfg(feature = "generate-pulumi")] // the format is left out of builds without it
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;

@@ -117,6 +117,7 @@ fn same_input_same_bytes() {
 /// A replaced `terraform-json` template gets the document as data: written with the `json`
 /// filter, it is the embedded template's text (which prints the engine's `document_json`).
 #[test]
+#[cfg(feature = "templates")] // caller templates need tera
 fn replaced_terraform_json_template_gets_the_document_as_data() {
     let set = iac_dharma::TemplateSet::with_overrides([(
         "terraform-json/main.tf.json.tera".to_string(),
@@ -216,6 +217,7 @@ proptest! {
 /// templates: each template is replaced by itself behind a tera comment, which prints nothing but
 /// makes the format's templates custom, so the engine renders them through tera.
 #[test]
+#[cfg(feature = "templates")] // caller templates need tera
 fn direct_files_are_what_tera_renders() {
     let through_tera = iac_dharma::TemplateSet::with_overrides(
         iac_dharma::TemplateSet::embedded_sources()

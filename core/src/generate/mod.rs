@@ -73,6 +73,7 @@ pub enum OutputFormat {
     ///
     /// ```
     /// use iac_dharma::{generate, GenerateOptions, OutputFormat};
+    /// # if !OutputFormat::Arm.is_built() { return Ok(()); }
     /// let bp = iac_dharma::parse(r#"
     /// name: demo
     /// version: 1.0.0
