@@ -451,7 +451,7 @@ impl<'a> Checker<'a> {
             if !refs.is_empty() {
                 late_edges = true;
                 for found in &refs {
-                    self.check_reference(Some(i), found);
+                    self.check_reference(Some(i), found, None);
                 }
                 self.findings.extend(tail);
             }
@@ -716,13 +716,13 @@ impl<'a> Checker<'a> {
         let mut later = Vec::new();
         for found in refs {
             let known = match &found.reference {
-                Reference::Variable { .. } => true,
-                Reference::Resource { name, .. } => self.names.contains_key(name),
+                _ if !later.is_empty() => None,
+                Reference::Variable { .. } => Some(None),
+                Reference::Resource { name, .. } => self.names.get(name).map(|&t| Some(t)),
             };
-            if known && later.is_empty() {
-                self.check_reference(Some(i), &found);
-            } else {
-                later.push(found);
+            match known {
+                Some(target) => self.check_reference(Some(i), &found, target),
+                None => later.push(found),
             }
         }
         let before = self.findings.len();
@@ -819,13 +819,14 @@ impl<'a> Checker<'a> {
             properties::collect_references(&o.value, &mut value_path, &mut found, &mut refs);
             self.findings.extend(found);
             for r in refs {
-                self.check_reference(None, &r);
+                self.check_reference(None, &r, None);
             }
         }
     }
 
-    /// Checks one reference; `from` is the resource holding it (None for outputs).
-    fn check_reference(&mut self, from: Option<usize>, found: &FoundRef) {
+    /// Checks one reference; `from` is the resource holding it (None for outputs), `known` the
+    /// index of the resource it names when the caller has looked it up already.
+    fn check_reference(&mut self, from: Option<usize>, found: &FoundRef, known: Option<usize>) {
         match &found.reference {
             Reference::Variable { name } => {
                 if !self.variables.contains_key(name.as_str()) {
@@ -845,7 +846,7 @@ impl<'a> Checker<'a> {
                 index,
                 attribute,
             } => {
-                let Some(&target) = self.names.get(name) else {
+                let Some(target) = known.or_else(|| self.names.get(name).copied()) else {
                     let suggestion = self.suggest_resource_reference(&found.reference);
                     self.findings.push(
                         Finding::error(
