@@ -88,7 +88,7 @@ impl Drop for CheckedBlueprint {
 /// while the batch's blocks are still in cache. Other allocators just serve and take back one
 /// block per batch.
 fn drop_resources(resources: Vec<Resource>, infos: Vec<ResourceInfo>) {
-    const BATCH: usize = 4;
+    const BATCH: usize = 16;
     let mut resources = resources.into_iter();
     let mut infos = infos.into_iter();
     while resources.len() > 0 || infos.len() > 0 {
