@@ -136,10 +136,12 @@ fn pricing_error(path: String, message: String) -> Error {
     )
 }
 
+/// The built-in catalog, parsed on first use ([`PriceCatalog::builtin`]).
+static BUILTIN: OnceLock<Arc<PriceCatalog>> = OnceLock::new();
+
 impl PriceCatalog {
     /// The catalog embedded in the library (`pricing/*.csv`), parsed on first use and shared.
     pub fn builtin() -> Arc<PriceCatalog> {
-        static BUILTIN: OnceLock<Arc<PriceCatalog>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
                 let mut cat = PriceCatalog::default();
@@ -153,6 +155,15 @@ impl PriceCatalog {
                 Arc::new(cat)
             })
             .clone()
+    }
+
+    /// The built-in catalog if it is loaded and `catalog` is it: its rows live as long as the
+    /// process, so an estimate can borrow their SKUs instead of copying them into each line item.
+    pub(crate) fn as_builtin(catalog: &Arc<PriceCatalog>) -> Option<&'static PriceCatalog> {
+        BUILTIN
+            .get()
+            .filter(|b| Arc::ptr_eq(b, catalog))
+            .map(|b| &**b)
     }
 
     /// Parses a catalog from CSV text with the header

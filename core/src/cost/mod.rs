@@ -435,6 +435,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
     let ctx = rules::Ctx {
         bp,
         catalog: &catalog,
+        builtin: PriceCatalog::as_builtin(&catalog),
         provider,
         region,
     };
@@ -442,6 +443,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
     let mut usage_findings = Vec::new();
     let mut totals = Totals::default();
     let mut optimizer = (!options.skip_optimizations).then(|| optimize::Optimizer::new(&ctx));
+    let mut scratch = rules::Scratch::default();
     for (i, res, info) in bp.iter() {
         check_usage(i, res, &mut usage_findings);
         if !usage_findings.is_empty() || !file_findings.is_empty() {
@@ -457,7 +459,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
             }),
             by_type: usage.and_then(|u| u.resource_type_default_usage.get(&info.type_name)),
         };
-        let cost = rules::price_resource(&ctx, res, info, &lookup);
+        let cost = rules::price_resource(&ctx, res, info, &lookup, &mut scratch);
         totals.add(&cost);
         if let Some(optimizer) = optimizer.as_mut() {
             optimizer.add(i, res, &info.type_name, &cost);

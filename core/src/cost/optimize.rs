@@ -265,14 +265,49 @@ impl<'a> Optimizer<'a> {
             .filter_map(|i| Some((i, resources.get(i)?)))
             .collect();
         nat_consolidation(&o, &nats, &mut out);
-        out.sort_by(|a, b| {
-            b.monthly_savings
-                .cmp(&a.monthly_savings)
-                .then_with(|| a.address.cmp(&b.address))
-                .then_with(|| a.kind.cmp(&b.kind))
-        });
+        sort_by_savings(&mut out);
         out
     }
+}
+
+/// Sorts suggestions by savings (largest first), then address, then kind, keeping the original
+/// order of equal ones (as a stable sort would). The sort orders 4-byte indices and then moves
+/// each suggestion once, instead of moving the 128-byte suggestions around while sorting.
+fn sort_by_savings(out: &mut [Optimization]) {
+    let Ok(n) = u32::try_from(out.len()) else {
+        // More suggestions than `u32` counts: sort them directly.
+        out.sort_by(compare_savings);
+        return;
+    };
+    let mut order: Vec<u32> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| {
+        match (out.get(a as usize), out.get(b as usize)) {
+            (Some(x), Some(y)) => compare_savings(x, y),
+            _ => std::cmp::Ordering::Equal,
+        }
+        .then(a.cmp(&b))
+    });
+    // Position k receives the suggestion at `order[k]`: follow each cycle of the permutation,
+    // swapping along it, and mark every position done.
+    for start in 0..order.len() {
+        let mut cur = start;
+        while let Some(slot) = order.get_mut(cur) {
+            let next = *slot as usize;
+            *slot = cur as u32;
+            if next == start || next == cur {
+                break;
+            }
+            out.swap(cur, next);
+            cur = next;
+        }
+    }
+}
+
+fn compare_savings(a: &Optimization, b: &Optimization) -> std::cmp::Ordering {
+    b.monthly_savings
+        .cmp(&a.monthly_savings)
+        .then_with(|| a.address.cmp(&b.address))
+        .then_with(|| a.kind.cmp(&b.kind))
 }
 
 /// The single-resource suggestions for priced resource `index`.
@@ -614,6 +649,34 @@ pub(crate) fn potential_savings(opts: &[Optimization]) -> Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorting_by_index_matches_a_stable_sort() {
+        let kinds = [
+            OptimizationKind::Graviton,
+            OptimizationKind::Commitment1y,
+            OptimizationKind::Gp2ToGp3,
+        ];
+        // Many equal keys (same savings, address and kind), told apart by the title.
+        let mut opts: Vec<Optimization> = (0..300u32)
+            .map(|i| Optimization {
+                kind: kinds[(i % 3) as usize],
+                address: format!("aws_instance.r{}", (i * 7) % 5),
+                title: format!("#{i}"),
+                current_monthly: Decimal::from(10),
+                optimized_monthly: Decimal::ZERO,
+                monthly_savings: Decimal::new(i64::from((i * 13) % 4), 1),
+                basis: String::new(),
+            })
+            .collect();
+        let mut stable = opts.clone();
+        stable.sort_by(compare_savings);
+        sort_by_savings(&mut opts);
+        assert_eq!(opts, stable);
+        let mut empty: Vec<Optimization> = Vec::new();
+        sort_by_savings(&mut empty);
+        assert!(empty.is_empty());
+    }
 
     #[test]
     fn sizes_and_skus() {

@@ -26,6 +26,8 @@ static FREE_CSV: &[u8] = crate::embedded::packed!("pricing-free.csv");
 pub(crate) struct Ctx<'a> {
     pub bp: &'a CheckedBlueprint,
     pub catalog: &'a PriceCatalog,
+    /// `catalog` when it is the built-in one (whose SKUs line items borrow).
+    pub builtin: Option<&'static PriceCatalog>,
     pub provider: Provider,
     pub region: &'a str,
 }
@@ -117,12 +119,20 @@ impl<'a> Pricer<'a> {
         per_instance: Decimal,
         usage: Option<(UsageSource, &'static str)>,
     ) -> bool {
-        let sku = sku.into();
-        match self
-            .ctx
-            .catalog
-            .lookup(self.ctx.provider, self.ctx.region, &sku, purchase)
-        {
+        let mut sku = sku.into();
+        let (provider, region) = (self.ctx.provider, self.ctx.region);
+        let row = match self.ctx.builtin {
+            Some(builtin) => {
+                let row = builtin.lookup(provider, region, &sku, purchase);
+                if let Some(row) = row {
+                    // The row's SKU is the key it was found by: borrow it, no copy per line item.
+                    sku = Cow::Borrowed(row.sku.as_str());
+                }
+                row
+            }
+            None => self.ctx.catalog.lookup(provider, region, &sku, purchase),
+        };
+        match row {
             Some(row) => {
                 let quantity = per_instance * self.count;
                 self.lines.push(LineItem {
@@ -251,12 +261,34 @@ fn static_unit(unit: &str) -> Cow<'static, str> {
     }
 }
 
+/// Buffers the pricing of one resource fills, reused from resource to resource: each
+/// resource's result then gets vectors of exactly its length (one allocation each, no growth by
+/// reallocation), which keeps the estimate's memory small and dense.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    lines: Vec<LineItem>,
+    missing: Vec<UnpricedComponent>,
+    notes: Vec<String>,
+}
+
+/// The items of a scratch buffer in a vector of exactly their number; the buffer is left empty
+/// (with its capacity) for the next resource.
+fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
+    if scratch.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(scratch.len());
+    out.append(scratch);
+    out
+}
+
 /// Prices one resource.
 pub(crate) fn price_resource(
     ctx: &Ctx<'_>,
     res: &Resource,
     info: &ResourceInfo,
     usage: &UsageLookup<'_>,
+    scratch: &mut Scratch,
 ) -> ResourceCost {
     let count = res.instance_count();
     let mut out = ResourceCost {
@@ -280,9 +312,9 @@ pub(crate) fn price_resource(
         ctx,
         usage,
         count: Decimal::from(count),
-        lines: Vec::new(),
-        missing: Vec::new(),
-        notes: Vec::new(),
+        lines: std::mem::take(&mut scratch.lines),
+        missing: std::mem::take(&mut scratch.missing),
+        notes: std::mem::take(&mut scratch.notes),
         fleet_usage: None,
     };
     let props = Props::new(ctx.bp, res);
@@ -304,19 +336,19 @@ pub(crate) fn price_resource(
                 "no component could be priced ({})",
                 reasons.join("; ")
             )));
-            out.unpriced_components = p.missing;
-            out.notes = p.notes;
+            out.unpriced_components = exact(&mut p.missing);
+            out.notes = exact(&mut p.notes);
         }
         Rule::Priced(Ok(())) => {
             out.monthly = p.lines.iter().map(|l| l.monthly).sum();
-            out.line_items = p.lines;
-            out.unpriced_components = p.missing;
-            out.notes = p.notes;
+            out.line_items = exact(&mut p.lines);
+            out.unpriced_components = exact(&mut p.missing);
+            out.notes = exact(&mut p.notes);
         }
         Rule::Priced(Err(reason)) => {
             out.status = PriceStatus::Unpriced;
             out.reason = Some(Cow::Owned(reason));
-            out.notes = p.notes;
+            out.notes = exact(&mut p.notes);
         }
         Rule::Free(reason) => {
             out.status = PriceStatus::Free;
@@ -330,6 +362,14 @@ pub(crate) fn price_resource(
             )));
         }
     }
+    // What a rule left unused (e.g. lines of a resource that turned out unpriced) is dropped
+    // here; the buffers go back, empty, for the next resource.
+    p.lines.clear();
+    p.missing.clear();
+    p.notes.clear();
+    scratch.lines = p.lines;
+    scratch.missing = p.missing;
+    scratch.notes = p.notes;
     out
 }
 

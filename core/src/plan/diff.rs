@@ -464,11 +464,25 @@ pub(crate) fn plan_diff<'a>(
     new: &'a CheckedBlueprint,
 ) -> Result<Plan<'a>> {
     let n = new.resources().len();
-    // Which resource of the other side has the same name, looked up once.
+    // Which resource of the other side has the same name, looked up once. Names are unique in a
+    // checked blueprint, and two versions of a document mostly keep their order: the resource
+    // after the last match is tried first (one comparison of names that are read anyway), and
+    // only a miss hashes the name and probes the old side's name index at a random place.
+    let old_resources = old.resources();
+    let mut next = 0;
     let old_of_new: Vec<Option<usize>> = new
         .resources()
         .iter()
-        .map(|r| old.index_of(&r.name))
+        .map(|r| {
+            let i = match old_resources.get(next) {
+                Some(o) if o.name == r.name => Some(next),
+                _ => old.index_of(&r.name),
+            };
+            if let Some(i) = i {
+                next = i + 1;
+            }
+            i
+        })
         .collect();
     let mut new_of_old: Vec<Option<usize>> = vec![None; old.resources().len()];
     for (j, i) in old_of_new.iter().enumerate() {
