@@ -42,6 +42,37 @@ export interface Finding {
   suggestion?: string
 }
 
+/* --- dispose ------------------------------------------------------------------------------- */
+
+declare global {
+  interface SymbolConstructor {
+    /**
+     * The method `using` calls at the end of its block (TypeScript 5.2+: `lib` `esnext.disposable`
+     * or later declares it too; Node 20 defines it as `Symbol.for('nodejs.dispose')`).
+     */
+    readonly dispose: unique symbol
+  }
+}
+
+/**
+ * What a verb's result has besides its data (not enumerable: JSON, spread, `Object.keys` and
+ * `structuredClone` do not see it). `dispose()` frees the native memory of the members not
+ * read yet (at once, instead of when V8 collects the result): members already read stay,
+ * reading one that was not throws a `DharmaError` with code `disposed`. Idempotent.
+ */
+export interface DisposableResult {
+  dispose(): void
+  [Symbol.dispose](): void
+}
+
+/** A verb's result: its data (`T`, the engine's JSON) and `dispose()`. */
+export type WithDispose<T> = T & DisposableResult
+
+/* The classes' `[Symbol.dispose]()` (set by the package entry; `dispose()` is declared below). */
+export interface Blueprint { [Symbol.dispose](): void }
+export interface PolicySet { [Symbol.dispose](): void }
+export interface PriceCatalog { [Symbol.dispose](): void }
+
 /** A blueprint document (the JSON/YAML format; `schema()` gives its JSON Schema). */
 export interface BlueprintDocument {
   name: string
@@ -449,6 +480,7 @@ export declare namespace DeploymentStatus {
 /**
  * A parsed and checked blueprint: parse once, then generate, validate, estimate and plan from it.
  * Immutable, so one instance can serve many calls (and async calls in parallel).
+ * `dispose()` (or `using`) frees its native memory at once instead of when V8 collects it.
  */
 export declare class Blueprint {
   /**
@@ -462,9 +494,9 @@ export declare class Blueprint {
    * usage file, a previous blueprint or state of another provider), `invalid_input` for a bad
    * option (both `previous` and `state`, an unknown `format`).
    */
-  runPipeline(options?: PipelineOptions | null): PipelineResult
+  runPipeline(options?: PipelineOptions | null): WithDispose<PipelineResult>
   /** `runPipeline` on the libuv thread pool. */
-  runPipelineAsync(options?: PipelineOptions | null): Promise<PipelineResult>
+  runPipelineAsync(options?: PipelineOptions | null): Promise<WithDispose<PipelineResult>>
   /**
    * Evaluates the policy set (default: the built-in checks) on the blueprint, rendered as a
    * Terraform plan. The report lists every finding (`fail`, `warn`, `unknown` before apply,
@@ -475,9 +507,9 @@ export declare class Blueprint {
    * `policy`/`limit` when a policy fails at run time or runs too long, `invalid_input` for a
    * bad option or a `policySet` that is not a `PolicySet`.
    */
-  validate(policySet?: PolicySet | null, options?: ValidateOptions | null): ValidationReport
+  validate(policySet?: PolicySet | null, options?: ValidateOptions | null): WithDispose<ValidationReport>
   /** `validate` on the libuv thread pool. */
-  validateAsync(policySet?: PolicySet | null, options?: ValidateOptions | null): Promise<ValidationReport>
+  validateAsync(policySet?: PolicySet | null, options?: ValidateOptions | null): Promise<WithDispose<ValidationReport>>
   /**
    * Parses and checks a blueprint written in JSON.
    *
@@ -515,7 +547,21 @@ export declare class Blueprint {
   static fromYamlAsync(text: string): Promise<Blueprint>
   /** `fromText` on the libuv thread pool. */
   static fromTextAsync(text: string, format?: SourceFormat | null): Promise<Blueprint>
-  /** How the blueprint was given: `json`, `yaml` or `object`. */
+  /**
+   * Frees the blueprint's native memory now (off the JS thread), instead of when V8
+   * collects the object; `[Symbol.dispose]()` does the same, so `using bp = ...` works.
+   * Idempotent. Calls already running (async ones on the thread pool) finish first; any
+   * later use throws a `DharmaError` with code `disposed`. Results it returned are not
+   * affected (they have their own `dispose()`).
+   */
+  dispose(): void
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean
+  /**
+   * How the blueprint was given: `json`, `yaml` or `object`.
+   *
+   * @throws {DharmaError} `disposed` after `dispose()` (as every member below).
+   */
   get source(): SourceFormat | 'object'
   /** The blueprint's name. */
   get name(): string
@@ -562,9 +608,9 @@ export declare class Blueprint {
    * for a blueprint the format cannot express (`unsupported_provider`, `unmapped_type`,
    * `unmapped_property`, ... each with its path).
    */
-  generate(format: OutputFormat, options?: GenerateOptions | null): Record<string, string>
+  generate(format: OutputFormat, options?: GenerateOptions | null): WithDispose<Record<string, string>>
   /** `generate` on the libuv thread pool. */
-  generateAsync(format: OutputFormat, options?: GenerateOptions | null): Promise<Record<string, string>>
+  generateAsync(format: OutputFormat, options?: GenerateOptions | null): Promise<WithDispose<Record<string, string>>>
   /**
    * Estimates the monthly cost: per resource and line item, with usage assumptions, budget
    * verdict and optimizations. Amounts are exact decimal strings (see `money`).
@@ -572,18 +618,18 @@ export declare class Blueprint {
    * @throws {DharmaError} `pricing` for a bad usage file (`invalid_usage`, with its path),
    * `invalid_input` for a bad option.
    */
-  estimate(options?: EstimateOptions | null): CostEstimate
+  estimate(options?: EstimateOptions | null): WithDispose<CostEstimate>
   /** `estimate` on the libuv thread pool. */
-  estimateAsync(options?: EstimateOptions | null): Promise<CostEstimate>
+  estimateAsync(options?: EstimateOptions | null): Promise<WithDispose<CostEstimate>>
   /**
    * The monthly cost change from this blueprint to `other` (a `Blueprint`, or text or an
    * object to read as one), per resource.
    *
    * @throws {DharmaError} as `estimate`, and as `Blueprint.fromText`/`fromObject` for `other`.
    */
-  costDiff(other: BlueprintInput, options?: EstimateOptions | null): CostDiff
+  costDiff(other: BlueprintInput, options?: EstimateOptions | null): WithDispose<CostDiff>
   /** `costDiff` on the libuv thread pool. */
-  costDiffAsync(other: BlueprintInput, options?: EstimateOptions | null): Promise<CostDiff>
+  costDiffAsync(other: BlueprintInput, options?: EstimateOptions | null): Promise<WithDispose<CostDiff>>
   /**
    * The ordered change plan from this blueprint (the old side) to `other` (the new side: a
    * `Blueprint`, or text or an object to read as one): per instance the action (`create`,
@@ -593,9 +639,9 @@ export declare class Blueprint {
    * @throws {DharmaError} `plan` (e.g. `prevent_destroy`, with the resource's path) when the
    * change is refused; as `Blueprint.fromText`/`fromObject` for `other`.
    */
-  planDiff(other: BlueprintInput): Plan
+  planDiff(other: BlueprintInput): WithDispose<Plan>
   /** `planDiff` on the libuv thread pool. */
-  planDiffAsync(other: BlueprintInput): Promise<Plan>
+  planDiffAsync(other: BlueprintInput): Promise<WithDispose<Plan>>
   /**
    * The version bump the change to `other` requires (semantic versioning: a delete or
    * replacement is major, a create minor, an in-place update patch), against the one the
@@ -612,9 +658,9 @@ export declare class Blueprint {
    * @throws {DharmaError} `parse` for a state that cannot be read (with its JSON path), `plan` for one that
    * belongs to another provider's blueprint (`state_provider_mismatch`).
    */
-  drift(state: string | Record<string, unknown>): DriftReport
+  drift(state: string | Record<string, unknown>): WithDispose<DriftReport>
   /** `drift` on the libuv thread pool (the state is read there too). */
-  driftAsync(state: string | Record<string, unknown>): Promise<DriftReport>
+  driftAsync(state: string | Record<string, unknown>): Promise<WithDispose<DriftReport>>
 }
 
 /**
@@ -648,7 +694,21 @@ export declare class PolicySet {
    * file; `policy` as `fromRego`.
    */
   static fromPath(path: string | string[], options?: PolicySetOptions | null): PolicySet
-  /** Whether the built-in checks are part of the set. */
+  /**
+   * Frees the compiled policies now (their last reference, off the JS thread: the default
+   * built-in set stays for the process), instead of when V8 collects the object;
+   * `[Symbol.dispose]()` does the same, so `using policies = ...` works. Idempotent; calls
+   * already running finish first; any later use (or passing it to a call) throws a
+   * `DharmaError` with code `disposed`.
+   */
+  dispose(): void
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean
+  /**
+   * Whether the built-in checks are part of the set.
+   *
+   * @throws {DharmaError} `disposed` after `dispose()` (as every member below).
+   */
   get hasBuiltin(): boolean
   /** The packages of the caller's policies (`team.storage`), in load order. */
   get userPackages(): Array<string>
@@ -662,6 +722,7 @@ export declare class PolicySet {
 /**
  * A price catalog: the built-in one, or one read from CSV/JSON rows, possibly extending
  * another. Immutable and shared (pass it as `estimate({catalog})` to any number of calls).
+ * `dispose()` (or `using`) frees its native memory at once.
  */
 export declare class PriceCatalog {
   /** The catalog embedded in the engine (`pricing/*.csv`, each price with its source). */
@@ -688,6 +749,14 @@ export declare class PriceCatalog {
   info(): CatalogInfo
   /** Number of price rows. */
   get size(): number
+  /**
+   * Frees the catalog's native memory now (its last reference: the built-in catalog stays
+   * for the process), instead of when V8 collects the object; `[Symbol.dispose]()` does the
+   * same. Idempotent; any later use throws a `DharmaError` with code `disposed`.
+   */
+  dispose(): void
+  /** Whether `dispose()` was called. */
+  get disposed(): boolean
 }
 
 /**
@@ -699,13 +768,13 @@ export declare class PriceCatalog {
  * state that cannot be read (with its JSON path), `plan` for one that belongs to another
  * provider's blueprint (`state_provider_mismatch`).
  */
-export declare function drift(blueprint: BlueprintInput, state: string | Record<string, unknown>): DriftReport
+export declare function drift(blueprint: BlueprintInput, state: string | Record<string, unknown>): WithDispose<DriftReport>
 
 /**
  * `drift` on the libuv thread pool (the blueprint, given as text, and the state are read
  * there too).
  */
-export declare function driftAsync(blueprint: BlueprintInput, state: string | Record<string, unknown>): Promise<DriftReport>
+export declare function driftAsync(blueprint: BlueprintInput, state: string | Record<string, unknown>): Promise<WithDispose<DriftReport>>
 
 /** The version of the engine in this addon. */
 export declare function engineVersion(): string
@@ -718,10 +787,10 @@ export declare function engineVersion(): string
  * change is refused; as `Blueprint.fromText`/`fromObject` for either blueprint;
  * `invalid_input` (path `oldBlueprint`/`newBlueprint`) for a value that is none of these.
  */
-export declare function planDiff(oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput): Plan
+export declare function planDiff(oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput): WithDispose<Plan>
 
 /** `planDiff` on the libuv thread pool (blueprints given as text are read there too). */
-export declare function planDiffAsync(oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput): Promise<Plan>
+export declare function planDiffAsync(oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput): Promise<WithDispose<Plan>>
 
 /** The JSON Schema (draft 2020-12) of the blueprint format, for editors and form builders. */
 export declare function schema(): Record<string, unknown>
@@ -734,10 +803,10 @@ export declare function schema(): Record<string, unknown>
  * @throws {DharmaError} `parse` for a plan that cannot be read (with its JSON path),
  * `invalid_input` (`invalid_waiver`) for a malformed waiver, and as `Blueprint.validate`.
  */
-export declare function validatePlan(plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null): ValidationReport
+export declare function validatePlan(plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null): WithDispose<ValidationReport>
 
 /** `validatePlan` on the libuv thread pool (the plan is read there too). */
-export declare function validatePlanAsync(plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null): Promise<ValidationReport>
+export declare function validatePlanAsync(plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null): Promise<WithDispose<ValidationReport>>
 
 export declare namespace money {
   /**

@@ -42,6 +42,37 @@ export interface Finding {
   suggestion?: string
 }
 
+/* --- dispose ------------------------------------------------------------------------------- */
+
+declare global {
+  interface SymbolConstructor {
+    /**
+     * The method `using` calls at the end of its block (TypeScript 5.2+: `lib` `esnext.disposable`
+     * or later declares it too; Node 20 defines it as `Symbol.for('nodejs.dispose')`).
+     */
+    readonly dispose: unique symbol
+  }
+}
+
+/**
+ * What a verb's result has besides its data (not enumerable: JSON, spread, `Object.keys` and
+ * `structuredClone` do not see it). `dispose()` frees the native memory of the members not
+ * read yet (at once, instead of when V8 collects the result): members already read stay,
+ * reading one that was not throws a `DharmaError` with code `disposed`. Idempotent.
+ */
+export interface DisposableResult {
+  dispose(): void
+  [Symbol.dispose](): void
+}
+
+/** A verb's result: its data (`T`, the engine's JSON) and `dispose()`. */
+export type WithDispose<T> = T & DisposableResult
+
+/* The classes' `[Symbol.dispose]()` (set by the package entry; `dispose()` is declared below). */
+export interface Blueprint { [Symbol.dispose](): void }
+export interface PolicySet { [Symbol.dispose](): void }
+export interface PriceCatalog { [Symbol.dispose](): void }
+
 /** A blueprint document (the JSON/YAML format; `schema()` gives its JSON Schema). */
 export interface BlueprintDocument {
   name: string

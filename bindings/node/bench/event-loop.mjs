@@ -15,10 +15,20 @@
 // alone (and which, the JS thread being woken every millisecond, keep the reading exact). Unlike
 // the lag, a loaded machine does not inflate it. The last line measures a `validateAsync`'s
 // share alone, without the timer.
+// V8's full collections (mark-compact) during a row are counted apart (`major_gc`, and
+// `major_gc_max_ms`, the longest time they held the JS thread at once: a final pause or a batch
+// of incremental marking steps; perf_hooks' `gc` entries): their pause grows with the whole
+// JS heap, most of which is this bench's own data (the blueprint document as JS objects: see
+// `js_heap_mb` at the top), and what starts them while a result is unread is the native
+// memory the results report to V8 (`napi_adjust_external_memory`: V8 collects every ~64 MB of
+// it). Rows marked "dispose" call the result's `dispose()` after reading it: the memory is
+// given back at once and does not start collections.
 //
 //   node bench/event-loop.mjs [resources] [--repeat N] [--json]
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf_hooks';
 import { Blueprint, PolicySet } from '@iac-dharma/node';
 import { syntheticAws } from '../test/helpers.mjs';
 
@@ -31,6 +41,18 @@ const text = JSON.stringify(doc);
 
 /** CPU time of the JS (main) thread in ms. */
 const mainThreadMs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
+// V8's full collections: their pauses, as they happen.
+const majorGcs = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    // A full collection's final pause, and its incremental marking steps (reported apart).
+    const kind = e.detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR || kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) {
+      majorGcs.push({ final: kind === constants.NODE_PERFORMANCE_GC_MAJOR, ms: e.duration });
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
 
 /** The worst timer lag and loop delay while `work()` runs. */
 async function lagDuring(work) {
@@ -46,6 +68,7 @@ async function lagDuring(work) {
   await new Promise((r) => setTimeout(r, 20));
   worst = 0;
   h.enable();
+  const gc0 = majorGcs.length;
   const c0 = mainThreadMs();
   const t0 = performance.now();
   await work();
@@ -54,7 +77,9 @@ async function lagDuring(work) {
   await new Promise((r) => setTimeout(r, 5));
   h.disable();
   clearInterval(timer);
-  return { ms, worst, max: h.max / 1e6, cpu };
+  // (gc entries are delivered a turn of the loop after the collection)
+  await new Promise((r) => setImmediate(r));
+  return { ms, worst, max: h.max / 1e6, cpu, gcs: majorGcs.slice(gc0) };
 }
 
 async function row(work) {
@@ -67,6 +92,8 @@ async function row(work) {
     timer_lag_per_run_ms: runs.map((r) => +r.worst.toFixed(1)).join(' '),
     loop_delay_max_ms: +Math.max(...runs.map((r) => r.max)).toFixed(2),
     js_thread_cpu_ms_per_call: +(runs.reduce((a, r) => a + r.cpu, 0) / runs.length).toFixed(2),
+    major_gc: runs.reduce((a, r) => a + r.gcs.filter((g) => g.final).length, 0),
+    major_gc_max_ms: +Math.max(0, ...runs.flatMap((r) => r.gcs.map((g) => g.ms))).toFixed(2),
   };
 }
 
@@ -92,11 +119,27 @@ for (const [name, value] of [
   sizes[name] = { result_mb: +(json.length / 1e6).toFixed(2), json_parse_ms: +(performance.now() - t0).toFixed(1) };
 }
 
+// The live JS heap: after a full collection (the `gc` function, exposed for this once).
+setFlagsFromString('--expose-gc');
+runInNewContext('gc')();
+const jsHeapMb = +(process.memoryUsage().heapUsed / 1e6).toFixed(1);
 const rows = {};
 rows['idle 300 ms (noise floor)'] = await row(() => new Promise((r) => setTimeout(r, 300)));
-rows['estimate (sync, for contrast)'] = await row(async () => bp.estimate());
+// (Disposed: five unread 10,000-resource estimates report ~120 MB of native memory, and the
+// full collection V8 starts for it would land in the next row.)
+rows['estimate (sync, for contrast)'] = await row(async () => bp.estimate().dispose());
 rows['validateAsync, read passed'] = await row(async () => (await bp.validateAsync(policies, today)).passed);
+rows['validateAsync, read passed, dispose'] = await row(async () => {
+  const report = await bp.validateAsync(policies, today);
+  void report.passed;
+  report.dispose();
+});
 rows['estimateAsync, read total_monthly'] = await row(async () => (await bp.estimateAsync()).total_monthly);
+rows['estimateAsync, read total_monthly, dispose'] = await row(async () => {
+  const estimate = await bp.estimateAsync();
+  void estimate.total_monthly;
+  estimate.dispose();
+});
 rows['generateAsync terraform, read names'] = await row(async () => Object.keys(await bp.generateAsync('terraform')));
 rows['costDiffAsync, read delta_monthly'] = await row(async () => (await bp.costDiffAsync(next)).delta_monthly);
 rows['planDiffAsync, read summary'] = await row(async () => (await bp.planDiffAsync(next)).summary);
@@ -115,9 +158,10 @@ const validateJs = {
 };
 
 if (asJson) {
-  console.log(JSON.stringify({ resources: n, bytes: text.length, repeat, rows, sizes, validateJs }));
+  console.log(JSON.stringify({ resources: n, bytes: text.length, repeat, js_heap_mb: jsHeapMb, rows, sizes, validateJs }));
 } else {
-  console.log(`event loop while a ${n}-resource blueprint (${(text.length / 1e6).toFixed(1)} MB JSON) is processed, worst of ${repeat} runs:`);
+  console.log(`event loop while a ${n}-resource blueprint (${(text.length / 1e6).toFixed(1)} MB JSON) is processed, worst of ${repeat} runs;`);
+  console.log(`JS heap in use before the rows: ${jsHeapMb} MB (mostly this bench's own data; a full collection marks all of it):`);
   console.table(rows);
   console.log('whole results (JSON size, one JSON.parse):');
   console.table(sizes);

@@ -15,7 +15,9 @@
 // call and one summary field read (`passed`, `total_monthly`, the file names), what a caller
 // that checks a verdict or a total pays (large members are built only when read); "read all"
 // reads every value of the result (full materialization: the engine's JSON written and parsed
-// into JS objects).
+// into JS objects). Rows marked "dispose" call `dispose()` on the result (and on the blueprint
+// they parsed) after reading it, as the Rust side drops them: the native memory is freed at
+// once (on the addon's release thread) instead of when V8 collects the objects.
 //
 // The measures, both sides: the CPU time of the calling thread (mean over the runs; robust on a
 // busy machine; Linux only), the CPU time of the whole process (mean: the policy threads of
@@ -23,7 +25,14 @@
 // busy machine inflates). Each Node row runs RUNS times untimed first, so that the process is in
 // its steady state (see the warm-up below).
 //
-//   node bench/overhead.mjs [resources] [runs] [--json]
+// `--only <text>` runs only the rows whose label contains the text (`--only only`: the verbs
+// alone). Each row runs in a Node process of its own (this script, with the row named in
+// DHARMA_OVERHEAD_ROW), as each Rust row does: what one row leaves behind (a heap grown by
+// reading whole results, native memory V8 has not collected yet) would be counted in the
+// next row's calls otherwise (measured: `validate` alone +49% after the row without
+// `dispose()`, +4% in a process of its own).
+//
+//   node bench/overhead.mjs [resources] [runs] [--json] [--only <text>]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,15 +44,19 @@ import { Blueprint, PolicySet } from '@iac-dharma/node';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : '';
 const [n = 1000, runs = 100] = args.filter((a) => /^\d+$/.test(a)).map(Number);
 
+const child = process.env.DHARMA_OVERHEAD_ROW;
 let bin = process.env.CORE_TIMING;
 if (!bin) {
   execFileSync('cargo', ['build', '--quiet', '--release', '--locked', '-p', 'iac-dharma-node', '--example', 'core_timing'], { cwd: ROOT, stdio: 'inherit' });
   bin = join(ROOT, 'target', 'release', 'examples', 'core_timing');
 }
-const file = join(mkdtempSync(join(tmpdir(), 'dharma-bench-')), `bp-${n}.json`);
-writeFileSync(file, execFileSync(bin, ['blueprint', String(n)], { maxBuffer: 1 << 30 }));
+const file = process.env.DHARMA_OVERHEAD_FILE ?? join(mkdtempSync(join(tmpdir(), 'dharma-bench-')), `bp-${n}.json`);
+if (!process.env.DHARMA_OVERHEAD_FILE) {
+  writeFileSync(file, execFileSync(bin, ['blueprint', String(n)], { maxBuffer: 1 << 30 }));
+}
 const text = readFileSync(file, 'utf8');
 
 /** CPU time of this (the JS) thread in ms: Linux's /proc/thread-self/schedstat. */
@@ -72,21 +85,39 @@ function touchAll(value) {
   return count;
 }
 
+/** `read(result)`, then `result.dispose()` (and the blueprint's, when given). */
+function disposing(result, read, bp) {
+  const value = read(result);
+  result.dispose();
+  bp?.dispose();
+  return value;
+}
+/** Parses, runs `verb` on the blueprint, reads and disposes both. */
+const fresh = (verb, read) => () => {
+  const bp = Blueprint.fromJson(text);
+  return disposing(verb(bp), read, bp);
+};
+
 // [label, Rust verb, work]
 const parsed = Blueprint.fromJson(text);
 const verbs = [
   ['parse + check, read name', 'check', () => Blueprint.fromJson(text).name],
+  ['parse + check, read name, dispose', 'check', () => disposing(Blueprint.fromJson(text), (bp) => bp.name)],
   ['parse + check + validate, read passed', 'validate', () => Blueprint.fromJson(text).validate(policies, today).passed],
+  ['parse + check + validate, read passed, dispose', 'validate', fresh((bp) => bp.validate(policies, today), (r) => r.passed)],
   ['parse + check + validate, read all', 'validate', () => touchAll(Blueprint.fromJson(text).validate(policies, today))],
   ['parse + check + estimate, read total_monthly', 'estimate', () => Blueprint.fromJson(text).estimate().total_monthly],
+  ['parse + check + estimate, read total_monthly, dispose', 'estimate', fresh((bp) => bp.estimate(), (r) => r.total_monthly)],
   ['parse + check + estimate, read all', 'estimate', () => touchAll(Blueprint.fromJson(text).estimate())],
   ['parse + check + generate, read file names', 'generate', () => Object.keys(Blueprint.fromJson(text).generate('terraform')).length],
   ['parse + check + generate, read all', 'generate', () => touchAll(Blueprint.fromJson(text).generate('terraform'))],
   // The verb alone, on a blueprint parsed and checked once: the overhead of the call and of its
   // result, without the cost of reading the blueprint's text.
   ['validate only, read passed', 'validate-only', () => parsed.validate(policies, today).passed],
+  ['validate only, read passed, dispose', 'validate-only', () => disposing(parsed.validate(policies, today), (r) => r.passed)],
   ['validate only, read all', 'validate-only', () => touchAll(parsed.validate(policies, today))],
   ['estimate only, read total_monthly', 'estimate-only', () => parsed.estimate().total_monthly],
+  ['estimate only, read total_monthly, dispose', 'estimate-only', () => disposing(parsed.estimate(), (r) => r.total_monthly)],
   ['estimate only, read all', 'estimate-only', () => touchAll(parsed.estimate())],
 ];
 
@@ -103,17 +134,28 @@ async function measure(work, count) {
   return { wall: median(times), thread: (threadMs() - t0) / count, process: (processMs() - p0) / count };
 }
 
-const pct = (node, rust) => +((node / rust - 1) * 100).toFixed(1);
-const rows = {};
-const rustRuns = {};
-for (const [label, verb, work] of verbs) {
-  rustRuns[verb] ??= JSON.parse(execFileSync(bin, ['time', file, verb, String(runs)]));
-  const rust = rustRuns[verb];
+if (child) {
+  // One row, in this process of its own: the measure as JSON on stdout.
+  const [, , work] = verbs.find(([label]) => label === child);
   // Warm-up as long as the measure: the process reaches its steady state (V8 collects unread
   // results and blueprints as their native memory grows; until the first collections, each
   // run gets memory new to the process).
   await measure(work, runs);
-  const node = await measure(work, runs);
+  console.log(JSON.stringify(await measure(work, runs)));
+  process.exit(0);
+}
+
+const pct = (node, rust) => +((node / rust - 1) * 100).toFixed(1);
+const rows = {};
+const rustRuns = {};
+for (const [label, verb] of verbs.filter(([label]) => label.includes(only))) {
+  rustRuns[verb] ??= JSON.parse(execFileSync(bin, ['time', file, verb, String(runs)]));
+  const rust = rustRuns[verb];
+  const node = JSON.parse(
+    execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(n), String(runs)], {
+      env: { ...process.env, DHARMA_OVERHEAD_ROW: label, DHARMA_OVERHEAD_FILE: file, CORE_TIMING: bin },
+    }),
+  );
   const [rustThread, rustProcess] = [mean(rust.cpu_ms), rust.process_cpu_ms / runs];
   rows[label] = {
     rust_thread_ms: +rustThread.toFixed(3),

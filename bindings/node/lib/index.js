@@ -43,6 +43,17 @@ function makeError(message, payloadJson) {
 }
 native.__registerErrorFactory(makeError);
 
+// `[Symbol.dispose]()` on the classes that hold native memory, so that `using bp = ...`
+// (TypeScript 5.2+, and JavaScript where the engine has it) disposes them at the end of the
+// block. Node 20 defines `Symbol.dispose` as `Symbol.for('nodejs.dispose')`, which is also
+// what TypeScript's `using` helper finds there; newer engines have the standard symbol.
+const disposeSymbol = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+for (const Class of [native.Blueprint, native.PolicySet, native.PriceCatalog]) {
+  Object.defineProperty(Class.prototype, disposeSymbol, {
+    value: function dispose() { this.dispose(); }, writable: true, enumerable: false, configurable: true,
+  });
+}
+
 // The API, assigned one by one so that `import { Blueprint } from '@iac-dharma/node'` works from
 // ES modules too (Node finds CommonJS named exports by reading these assignments).
 exports.DharmaError = DharmaError;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::convert::{self, json_stringify, options, type_name, Amount, Document as Doc};
-use crate::error::{invalid_argument, Outcome};
+use crate::error::{disposed, invalid_argument, Failure, Outcome};
 
 /// A string argument at `path`.
 pub fn string_arg(value: Unknown<'_>, path: &str) -> Outcome<String> {
@@ -155,7 +155,10 @@ pub fn pending_blueprint_arg(
         ValueType::String => Ok(PendingBlueprint::Text(string_arg(value, path)?)),
         ValueType::Object if !value.is_array()? => {
             if let Ok(bp) = ClassInstance::<crate::Blueprint>::from_unknown(value) {
-                return Ok(PendingBlueprint::Ready(bp.inner.clone()));
+                let inner = bp
+                    .inner()
+                    .map_err(|_| disposed(&format!("`{path}` (a Blueprint)")))?;
+                return Ok(PendingBlueprint::Ready(inner));
             }
             Ok(PendingBlueprint::Object(object_json(env, value)?))
         }
@@ -173,16 +176,17 @@ pub fn pending_blueprint_arg(
 
 /// A `PriceCatalog` argument.
 pub fn price_catalog_arg(value: Unknown<'_>, path: &str) -> Outcome<Arc<iac_dharma::PriceCatalog>> {
-    ClassInstance::<crate::PriceCatalog>::from_unknown(value)
-        .map(|c| c.inner.clone())
-        .map_err(|_| {
-            invalid_argument(
-                path,
-                format!("`{path}` must be a PriceCatalog, got {}", type_name(&value)),
-                None,
-            )
-            .into()
-        })
+    let catalog = ClassInstance::<crate::PriceCatalog>::from_unknown(value).map_err(|_| {
+        Failure::from(invalid_argument(
+            path,
+            format!("`{path}` must be a PriceCatalog, got {}", type_name(&value)),
+            None,
+        ))
+    })?;
+    match catalog.inner() {
+        Ok(inner) => Ok(inner),
+        Err(_) => Err(disposed(&format!("`{path}` (a PriceCatalog)"))),
+    }
 }
 
 /// Reads an optional class-instance option (`options.catalog`, `options.policies`).

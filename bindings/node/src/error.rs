@@ -21,6 +21,8 @@ use serde::Serialize;
 pub const INTERNAL_KIND: &str = "internal";
 /// Error code of a panic inside the engine.
 pub const INTERNAL_CODE: &str = "internal_error";
+/// Error code of a use of an object after its `dispose()` (kind `invalid_input`).
+pub const DISPOSED_CODE: &str = "disposed";
 
 /// A failure on its way to JS: an engine error, a panic, or a napi error (from converting a
 /// value, which already has a JS exception or a message of its own).
@@ -32,6 +34,8 @@ pub enum Failure {
     Panic(String),
     /// A napi error.
     Napi(napi::Error),
+    /// A use of an object after its `dispose()`, with the message saying which and what.
+    Disposed(String),
 }
 
 impl From<Error> for Failure {
@@ -59,6 +63,13 @@ pub fn invalid_argument(
         ErrorKind::InvalidInput,
         Finding::error(Code::InvalidArgument, path, message).with_suggestion(suggestion),
     )
+}
+
+/// The failure of a use of `what` (`this Blueprint`, `policySet`) after its `dispose()`.
+pub fn disposed(what: &str) -> Failure {
+    Failure::Disposed(format!(
+        "{what} was disposed: its native memory is freed, so it cannot be used any more"
+    ))
 }
 
 /// Runs `f`, turning a panic into [`Failure::Panic`].
@@ -107,19 +118,23 @@ fn describe(failure: Failure) -> std::result::Result<(String, String), napi::Err
             };
             (e.to_string(), serde_json::to_string(&payload))
         }
-        Failure::Panic(message) => {
-            let finding = serde_json::json!({
-                "code": INTERNAL_CODE, "severity": "error", "path": "", "message": message,
-            });
-            let payload = serde_json::json!({
-                "kind": INTERNAL_KIND, "code": INTERNAL_CODE, "path": "", "location": null,
-                "suggestion": null, "findings": [finding],
-            });
-            (message, serde_json::to_string(&payload))
-        }
+        Failure::Panic(message) => binding_error(INTERNAL_KIND, INTERNAL_CODE, message),
+        Failure::Disposed(message) => binding_error("invalid_input", DISPOSED_CODE, message),
     };
     let payload = payload.map_err(|e| napi::Error::from_reason(e.to_string()))?;
     Ok((message, payload))
+}
+
+/// An error the binding itself raises (not the engine): one finding with `code`.
+fn binding_error(kind: &str, code: &str, message: String) -> (String, serde_json::Result<String>) {
+    let finding = serde_json::json!({
+        "code": code, "severity": "error", "path": "", "message": message,
+    });
+    let payload = serde_json::json!({
+        "kind": kind, "code": code, "path": "", "location": null,
+        "suggestion": null, "findings": [finding],
+    });
+    (message, serde_json::to_string(&payload))
 }
 
 /// What the addon keeps per environment (the main thread and each worker thread have their

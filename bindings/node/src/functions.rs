@@ -19,7 +19,7 @@ use crate::task::{deferred, JsonJob};
 /// `invalid_input` (path `oldBlueprint`/`newBlueprint`) for a value that is none of these.
 #[napi(
     ts_args_type = "oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput",
-    ts_return_type = "Plan"
+    ts_return_type = "WithDispose<Plan>"
 )]
 pub fn plan_diff<'e>(
     env: &'e Env,
@@ -36,7 +36,7 @@ pub fn plan_diff<'e>(
 /// `planDiff` on the libuv thread pool (blueprints given as text are read there too).
 #[napi(
     ts_args_type = "oldBlueprint: BlueprintInput, newBlueprint: BlueprintInput",
-    ts_return_type = "Promise<Plan>"
+    ts_return_type = "Promise<WithDispose<Plan>>"
 )]
 pub fn plan_diff_async(
     env: Env,
@@ -62,7 +62,7 @@ pub fn plan_diff_async(
 /// provider's blueprint (`state_provider_mismatch`).
 #[napi(
     ts_args_type = "blueprint: BlueprintInput, state: string | Record<string, unknown>",
-    ts_return_type = "DriftReport"
+    ts_return_type = "WithDispose<DriftReport>"
 )]
 pub fn drift<'e>(env: &'e Env, blueprint: Unknown, state: Unknown) -> napi::Result<Unknown<'e>> {
     guard(env, || {
@@ -77,7 +77,7 @@ pub fn drift<'e>(env: &'e Env, blueprint: Unknown, state: Unknown) -> napi::Resu
 /// there too).
 #[napi(
     ts_args_type = "blueprint: BlueprintInput, state: string | Record<string, unknown>",
-    ts_return_type = "Promise<DriftReport>"
+    ts_return_type = "Promise<WithDispose<DriftReport>>"
 )]
 pub fn drift_async(env: Env, blueprint: Unknown, state: Unknown) -> AsyncTask<JsonJob> {
     deferred(|| {

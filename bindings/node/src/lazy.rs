@@ -14,6 +14,7 @@
 //! that member alone), or the large members' JSON text (async calls, written on the pool thread
 //! so that the JS thread only parses; and results that borrow their inputs).
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
 use napi::bindgen_prelude::{External, ExternalRef, FnArgs, Function, FunctionRef, Unknown};
@@ -21,8 +22,8 @@ use napi::Env;
 use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeStruct};
 
 use crate::convert::{json_parse, to_json};
-use crate::error::{env_data, guard, invalid_argument, Failure, Outcome};
-use crate::size::approx_bytes;
+use crate::error::{disposed, env_data, guard, invalid_argument, Failure, Outcome};
+use crate::size::{approx_bytes, give_back, owe, report};
 
 /// Members whose JSON is at most this many bytes are built at once; larger ones on first read.
 pub const INLINE: usize = 1024;
@@ -35,7 +36,8 @@ const HEAP_PER_COUNTED_BYTE: usize = 2;
 /// How many levels of objects are opened (the result itself, and its members).
 const DEPTH: usize = 2;
 
-/// `lazy(head, entries, result)` of `lazy.js`: the result object.
+/// `lazy(head, entries, result)` of `lazy.js`: the result object (an object result also gets
+/// `dispose()`).
 pub type Wrapper = FunctionRef<FnArgs<(String, String, External<LazyResult>)>, Unknown<'static>>;
 
 /// The wrapper as the factory in `lazy.js` returns it.
@@ -62,6 +64,8 @@ enum Source {
     Texts(Vec<Option<String>>),
     /// Not an object (or nothing large): the head is the whole result.
     None,
+    /// Freed by the result's `dispose()`.
+    Disposed,
 }
 
 /// An engine result kept for its members' getters (a JS external value that only `lazy.js`
@@ -69,16 +73,20 @@ enum Source {
 pub struct LazyResult {
     paths: Vec<Vec<String>>,
     source: Mutex<Source>,
+    /// The native memory V8 was told `source` holds (`size.rs`); 0 once given back.
+    bytes: AtomicI64,
 }
 
 impl Drop for LazyResult {
     fn drop(&mut self) {
-        // Runs in V8's finalizer, on the JS thread: the engine's result is freed elsewhere.
+        // Runs in V8's finalizer, on the JS thread: the engine's result is freed elsewhere, and
+        // V8 is told at the next report (no `Env` here).
         let source = match self.source.get_mut() {
             Ok(source) => source,
             Err(poisoned) => poisoned.into_inner(),
         };
         crate::release::drop_later(std::mem::replace(source, Source::None));
+        owe(self.bytes.swap(0, Ordering::Relaxed));
     }
 }
 
@@ -101,7 +109,30 @@ impl LazyResult {
                 .and_then(Option::take)
                 .ok_or_else(|| missing(id)),
             Source::None => Err(missing(id)),
+            Source::Disposed => {
+                let name = self
+                    .paths
+                    .get(index)
+                    .map(|p| p.join("."))
+                    .unwrap_or_default();
+                Err(disposed(&format!(
+                    "this result (its member `{name}`, not read before `dispose()`)"
+                )))
+            }
         }
+    }
+
+    /// `dispose()`: frees what the unread members hold now (on the release thread) and tells
+    /// V8. Members already read are JS values and stay; reading one that was not throws
+    /// `disposed`. A second call does nothing.
+    fn release(&self, env: &Env) -> Outcome<()> {
+        let mut source = self
+            .source
+            .lock()
+            .map_err(|_| Failure::Panic("a lazy result's lock is poisoned".into()))?;
+        crate::release::drop_later(std::mem::replace(&mut *source, Source::Disposed));
+        give_back(env, self.bytes.swap(0, Ordering::Relaxed));
+        Ok(())
     }
 }
 
@@ -113,6 +144,17 @@ fn member_function(env: &Env) -> napi::Result<Function<'_, FnArgs<(u32, u32)>, S
             let result: ExternalRef<LazyResult> = ctx.get(0)?;
             let id: u32 = ctx.get(1)?;
             result.member(id)
+        })
+    })
+}
+
+/// `release(result)`, the function the results' `dispose()` calls.
+fn release_function(env: &Env) -> napi::Result<Function<'_, Unknown<'static>, ()>> {
+    env.create_function_from_closure("release", |ctx| {
+        let env = &*ctx.env;
+        guard(env, || {
+            let result: ExternalRef<LazyResult> = ctx.get(0)?;
+            result.release(env)
         })
     })
 }
@@ -193,28 +235,37 @@ fn whole<T: Serialize + ?Sized>(value: &T) -> Outcome<Split> {
 
 /// The result as a JS value, on the JS thread.
 pub fn to_lazy_js(env: &Env, split: Split) -> napi::Result<Unknown<'_>> {
-    if split.entries.is_empty() {
+    if split.entries.is_empty() && !split.head.starts_with('{') {
+        // Not an object (a list, `null`): nothing to read later, nothing to dispose.
         return json_parse(env, &split.head);
     }
     let data = env_data(env)?;
     if data.lazy.is_none() {
-        let factory: Function<'_, Function<'_, FnArgs<(u32, u32)>, String>, Wrapped<'_>> =
-            env.run_script(LAZY_JS)?;
-        data.lazy = Some(factory.call(member_function(env)?)?.create_ref()?);
+        type Factory<'e> = Function<
+            'e,
+            FnArgs<(
+                Function<'e, FnArgs<(u32, u32)>, String>,
+                Function<'e, Unknown<'static>, ()>,
+            )>,
+            Wrapped<'e>,
+        >;
+        let factory: Factory<'_> = env.run_script(LAZY_JS)?;
+        let functions = (member_function(env)?, release_function(env)?);
+        data.lazy = Some(factory.call(FnArgs::from(functions))?.create_ref()?);
     }
     let Some(wrapper) = data.lazy.as_ref() else {
         return Err(napi::Error::from_reason("no lazy result wrapper"));
     };
     let entries = serde_json::to_string(&split.entries)
         .map_err(|e| napi::Error::from_reason(e.to_string()))?;
-    // The hint makes V8 collect unread results as their native memory grows (`size.rs`).
-    let result = External::new_with_size_hint(
-        LazyResult {
-            paths: split.entries,
-            source: Mutex::new(split.source),
-        },
-        split.bytes,
-    );
+    // The hint makes V8 collect unread results as their native memory grows (`size.rs`);
+    // `dispose()` gives it back at once.
+    let bytes = report(env, i64::try_from(split.bytes).unwrap_or(i64::MAX));
+    let result = External::new(LazyResult {
+        paths: split.entries,
+        source: Mutex::new(split.source),
+        bytes: AtomicI64::new(bytes),
+    });
     wrapper
         .borrow_back(env)?
         .call(FnArgs::from((split.head, entries, result)))
@@ -671,7 +722,7 @@ mod tests {
             let text = match &split.source {
                 Source::Value(v) => v.pick(path).ok().flatten().unwrap(),
                 Source::Texts(t) => t[i].clone().unwrap(),
-                Source::None => panic!("entries without a source"),
+                Source::None | Source::Disposed => panic!("entries without a source"),
             };
             let mut at = &mut root;
             for key in path {

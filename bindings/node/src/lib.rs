@@ -17,6 +17,7 @@ mod release;
 mod size;
 mod task;
 
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use iac_dharma::{CheckedBlueprint, SourceFormat};
@@ -29,20 +30,23 @@ use crate::args::{
     optional_string, pending_blueprint_arg, source_format, string_arg,
 };
 use crate::convert::to_js;
-use crate::error::{guard, invalid_argument, Outcome};
+use crate::error::{disposed, guard, invalid_argument, Outcome};
 use crate::lazy::{lazy_text, lazy_value, split_text};
-use crate::size::approx_bytes;
+use crate::size::{approx_bytes, give_back, report};
 use crate::task::{deferred, JsonJob, ParseJob};
 
 /// A parsed and checked blueprint: parse once, then generate, validate, estimate and plan from it.
 /// Immutable, so one instance can serve many calls (and async calls in parallel).
+/// `dispose()` (or `using`) frees its native memory at once instead of when V8 collects it.
 #[napi(custom_finalize)]
 pub struct Blueprint {
-    inner: Arc<CheckedBlueprint>,
+    /// The checked blueprint; `None` once disposed. (A cell: `dispose()` takes `&self`, as
+    /// napi-rs keeps the instance borrowed while an async call on it is pending.)
+    slot: RefCell<Option<Arc<CheckedBlueprint>>>,
     source: &'static str,
     /// The native memory V8 was told this instance holds (`size.rs`), given back when the
-    /// instance is collected.
-    bytes: i64,
+    /// instance is disposed or collected.
+    bytes: Cell<i64>,
 }
 
 /// The process memory a checked blueprint holds per byte the count of its document gives: the
@@ -59,12 +63,29 @@ impl Blueprint {
         .unwrap_or(i64::MAX);
         // Without the hint, V8 keeps unreachable blueprints (and their memory) for a long time;
         // a failed adjustment only leaves it without the hint.
-        let bytes = env.adjust_external_memory(bytes).map_or(0, |_| bytes);
+        let bytes = report(env, bytes);
         Blueprint {
-            inner,
+            slot: RefCell::new(Some(inner)),
             source,
-            bytes,
+            bytes: Cell::new(bytes),
         }
+    }
+
+    /// The checked blueprint, or the `disposed` error.
+    pub(crate) fn inner(&self) -> Outcome<Arc<CheckedBlueprint>> {
+        self.slot
+            .borrow()
+            .clone()
+            .ok_or_else(|| disposed("this Blueprint"))
+    }
+
+    /// Frees the checked blueprint (its last reference, off the JS thread) and gives its
+    /// memory back to V8's count.
+    fn release(&self, env: &Env) {
+        if let Some(inner) = self.slot.take() {
+            crate::release::drop_later(inner);
+        }
+        give_back(env, self.bytes.take());
     }
 
     fn from_loaded(env: &Env, (bp, source): (CheckedBlueprint, &'static str)) -> Self {
@@ -74,12 +95,8 @@ impl Blueprint {
 
 impl ObjectFinalize for Blueprint {
     fn finalize(self, env: Env) -> napi::Result<()> {
-        let Blueprint { inner, bytes, .. } = self;
         // The last reference frees the whole checked document: not on the JS thread.
-        crate::release::drop_later(inner);
-        if bytes != 0 {
-            env.adjust_external_memory(-bytes)?;
-        }
+        self.release(&env);
         Ok(())
     }
 }
@@ -186,65 +203,85 @@ impl Blueprint {
         })
     }
 
+    /// Frees the blueprint's native memory now (off the JS thread), instead of when V8
+    /// collects the object; `[Symbol.dispose]()` does the same, so `using bp = ...` works.
+    /// Idempotent. Calls already running (async ones on the thread pool) finish first; any
+    /// later use throws a `DharmaError` with code `disposed`. Results it returned are not
+    /// affected (they have their own `dispose()`).
+    #[napi]
+    pub fn dispose(&self, env: Env) {
+        self.release(&env);
+    }
+
+    /// Whether `dispose()` was called.
+    #[napi(getter)]
+    pub fn disposed(&self) -> bool {
+        self.slot.borrow().is_none()
+    }
+
     /// How the blueprint was given: `json`, `yaml` or `object`.
+    ///
+    /// @throws {DharmaError} `disposed` after `dispose()` (as every member below).
     #[napi(getter, ts_return_type = "SourceFormat | 'object'")]
-    pub fn source(&self) -> &'static str {
-        self.source
+    pub fn source(&self, env: Env) -> napi::Result<&'static str> {
+        guard(&env, || self.inner().map(|_| self.source))
     }
 
     /// The blueprint's name.
     #[napi(getter)]
-    pub fn name(&self) -> String {
-        self.inner.blueprint().name.clone()
+    pub fn name(&self, env: Env) -> napi::Result<String> {
+        guard(&env, || Ok(self.inner()?.blueprint().name.clone()))
     }
 
     /// The version, normalized (`v1.2.0` becomes `1.2.0`).
     #[napi(getter)]
-    pub fn version(&self) -> String {
-        self.inner.version().to_string()
+    pub fn version(&self, env: Env) -> napi::Result<String> {
+        guard(&env, || Ok(self.inner()?.version().to_string()))
     }
 
     /// `aws`, `azure` or `gcp`.
     #[napi(getter, ts_return_type = "Provider")]
-    pub fn provider(&self) -> &'static str {
-        self.inner.provider().as_str()
+    pub fn provider(&self, env: Env) -> napi::Result<&'static str> {
+        guard(&env, || Ok(self.inner()?.provider().as_str()))
     }
 
     /// The region as written.
     #[napi(getter)]
-    pub fn region(&self) -> String {
-        self.inner.blueprint().region.clone()
+    pub fn region(&self, env: Env) -> napi::Result<String> {
+        guard(&env, || Ok(self.inner()?.blueprint().region.clone()))
     }
 
     /// Problems that do not stop the blueprint from being used.
     #[napi(getter, ts_return_type = "Finding[]")]
     pub fn warnings<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        guard(env, || to_js(env, self.inner.warnings()))
+        guard(env, || to_js(env, self.inner()?.warnings()))
     }
 
     /// Every resource in document order, with what the check resolved: Terraform type, address,
     /// instance count, and the tags it gets (blueprint tags merged with its own).
     #[napi(getter, ts_return_type = "ResourceSummary[]")]
     pub fn resources<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        guard(env, || to_js(env, &args::resource_summaries(&self.inner)))
+        guard(env, || {
+            to_js(env, &args::resource_summaries(&*self.inner()?))
+        })
     }
 
     /// The document as a plain object (normalized: defaults left out).
     #[napi(ts_return_type = "BlueprintDocument")]
     pub fn to_object<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        guard(env, || to_js(env, &self.inner.blueprint().to_value()))
+        guard(env, || to_js(env, &self.inner()?.blueprint().to_value()))
     }
 
     /// The document as pretty-printed JSON.
     #[napi]
-    pub fn to_json(&self) -> String {
-        self.inner.blueprint().to_json()
+    pub fn to_json(&self, env: Env) -> napi::Result<String> {
+        guard(&env, || Ok(self.inner()?.blueprint().to_json()))
     }
 
     /// The document as YAML.
     #[napi]
     pub fn to_yaml(&self, env: Env) -> napi::Result<String> {
-        guard(&env, || Ok(self.inner.blueprint().to_yaml()?))
+        guard(&env, || Ok(self.inner()?.blueprint().to_yaml()?))
     }
 
     /// The dependency graph: `"json"` (default) gives every resource's wave and dependencies,
@@ -260,8 +297,10 @@ impl Blueprint {
     pub fn graph<'e>(&self, env: &'e Env, format: Option<Unknown>) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             match graph_format(optional_string(format, "format")?.as_deref())? {
-                iac_dharma::GraphFormat::Json => to_js(env, &iac_dharma::graph_json(&self.inner)),
-                other => to_js(env, &iac_dharma::render_graph(&self.inner, other)),
+                iac_dharma::GraphFormat::Json => {
+                    to_js(env, &iac_dharma::graph_json(&*self.inner()?))
+                }
+                other => to_js(env, &iac_dharma::render_graph(&*self.inner()?, other)),
             }
         })
     }
@@ -275,7 +314,7 @@ impl Blueprint {
     pub fn blast_radius<'e>(&self, env: &'e Env, name: Unknown) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let name = string_arg(name, "name")?;
-            to_js(env, &args::blast_radius(&self.inner, &name)?)
+            to_js(env, &args::blast_radius(&*self.inner()?, &name)?)
         })
     }
 
@@ -287,7 +326,7 @@ impl Blueprint {
     /// `unmapped_property`, ... each with its path).
     #[napi(
         ts_args_type = "format: OutputFormat, options?: GenerateOptions | null",
-        ts_return_type = "Record<string, string>"
+        ts_return_type = "WithDispose<Record<string, string>>"
     )]
     pub fn generate<'e>(
         &self,
@@ -297,14 +336,17 @@ impl Blueprint {
     ) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let (format, options) = generate_options(env, format, options)?;
-            lazy_value(env, iac_dharma::generate(&self.inner, format, &options)?)
+            lazy_value(
+                env,
+                iac_dharma::generate(&*self.inner()?, format, &options)?,
+            )
         })
     }
 
     /// `generate` on the libuv thread pool.
     #[napi(
         ts_args_type = "format: OutputFormat, options?: GenerateOptions | null",
-        ts_return_type = "Promise<Record<string, string>>"
+        ts_return_type = "Promise<WithDispose<Record<string, string>>>"
     )]
     pub fn generate_async(
         &self,
@@ -314,7 +356,7 @@ impl Blueprint {
     ) -> AsyncTask<JsonJob> {
         deferred(|| {
             let (format, options) = generate_options(&env, format, options)?;
-            let bp = self.inner.clone();
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || {
                 split_text(&iac_dharma::generate(&bp, format, &options)?)
             }))
@@ -328,7 +370,7 @@ impl Blueprint {
     /// `invalid_input` for a bad option.
     #[napi(
         ts_args_type = "options?: EstimateOptions | null",
-        ts_return_type = "CostEstimate"
+        ts_return_type = "WithDispose<CostEstimate>"
     )]
     pub fn estimate<'e>(
         &self,
@@ -337,19 +379,19 @@ impl Blueprint {
     ) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let options = estimate_options(env, options)?;
-            lazy_value(env, iac_dharma::estimate(&self.inner, &options)?)
+            lazy_value(env, iac_dharma::estimate(&*self.inner()?, &options)?)
         })
     }
 
     /// `estimate` on the libuv thread pool.
     #[napi(
         ts_args_type = "options?: EstimateOptions | null",
-        ts_return_type = "Promise<CostEstimate>"
+        ts_return_type = "Promise<WithDispose<CostEstimate>>"
     )]
     pub fn estimate_async(&self, env: Env, options: Option<Unknown>) -> AsyncTask<JsonJob> {
         deferred(|| {
             let options = estimate_options(&env, options)?;
-            let bp = self.inner.clone();
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || {
                 split_text(&iac_dharma::estimate(&bp, &options)?)
             }))
@@ -362,7 +404,7 @@ impl Blueprint {
     /// @throws {DharmaError} as `estimate`, and as `Blueprint.fromText`/`fromObject` for `other`.
     #[napi(
         ts_args_type = "other: BlueprintInput, options?: EstimateOptions | null",
-        ts_return_type = "CostDiff"
+        ts_return_type = "WithDispose<CostDiff>"
     )]
     pub fn cost_diff<'e>(
         &self,
@@ -373,14 +415,17 @@ impl Blueprint {
         guard(env, || {
             let other = blueprint_arg(env, other, "other")?;
             let options = estimate_options(env, options)?;
-            lazy_value(env, iac_dharma::cost_diff(&self.inner, &other, &options)?)
+            lazy_value(
+                env,
+                iac_dharma::cost_diff(&*self.inner()?, &other, &options)?,
+            )
         })
     }
 
     /// `costDiff` on the libuv thread pool.
     #[napi(
         ts_args_type = "other: BlueprintInput, options?: EstimateOptions | null",
-        ts_return_type = "Promise<CostDiff>"
+        ts_return_type = "Promise<WithDispose<CostDiff>>"
     )]
     pub fn cost_diff_async(
         &self,
@@ -391,7 +436,7 @@ impl Blueprint {
         deferred(|| {
             let other = pending_blueprint_arg(&env, other, "other")?;
             let options = estimate_options(&env, options)?;
-            let bp = self.inner.clone();
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || {
                 let other = other.load()?;
                 split_text(&iac_dharma::cost_diff(&bp, &other, &options)?)
@@ -409,23 +454,26 @@ impl Blueprint {
     ///
     /// @throws {DharmaError} `plan` (e.g. `prevent_destroy`, with the resource's path) when the
     /// change is refused; as `Blueprint.fromText`/`fromObject` for `other`.
-    #[napi(ts_args_type = "other: BlueprintInput", ts_return_type = "Plan")]
+    #[napi(
+        ts_args_type = "other: BlueprintInput",
+        ts_return_type = "WithDispose<Plan>"
+    )]
     pub fn plan_diff<'e>(&self, env: &'e Env, other: Unknown) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let other = blueprint_arg(env, other, "other")?;
-            lazy_text(env, &iac_dharma::plan_diff(&self.inner, &other)?)
+            lazy_text(env, &iac_dharma::plan_diff(&*self.inner()?, &other)?)
         })
     }
 
     /// `planDiff` on the libuv thread pool.
     #[napi(
         ts_args_type = "other: BlueprintInput",
-        ts_return_type = "Promise<Plan>"
+        ts_return_type = "Promise<WithDispose<Plan>>"
     )]
     pub fn plan_diff_async(&self, env: Env, other: Unknown) -> AsyncTask<JsonJob> {
         deferred(|| {
             let other = pending_blueprint_arg(&env, other, "other")?;
-            let bp = self.inner.clone();
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || {
                 let other = other.load()?;
                 split_text(&iac_dharma::plan_diff(&bp, &other)?)
@@ -445,7 +493,8 @@ impl Blueprint {
     pub fn version_check<'e>(&self, env: &'e Env, other: Unknown) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let other = blueprint_arg(env, other, "other")?;
-            let plan = iac_dharma::plan_diff(&self.inner, &other)?;
+            let bp = self.inner()?;
+            let plan = iac_dharma::plan_diff(&bp, &other)?;
             to_js(env, &iac_dharma::check_version(&plan)?)
         })
     }
@@ -458,25 +507,25 @@ impl Blueprint {
     /// belongs to another provider's blueprint (`state_provider_mismatch`).
     #[napi(
         ts_args_type = "state: string | Record<string, unknown>",
-        ts_return_type = "DriftReport"
+        ts_return_type = "WithDispose<DriftReport>"
     )]
     pub fn drift<'e>(&self, env: &'e Env, state: Unknown) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let state = args::document_text(env, state, "state")?;
             let state = iac_dharma::TerraformState::from_json(&state)?;
-            lazy_value(env, iac_dharma::drift(&self.inner, &state)?)
+            lazy_value(env, iac_dharma::drift(&*self.inner()?, &state)?)
         })
     }
 
     /// `drift` on the libuv thread pool (the state is read there too).
     #[napi(
         ts_args_type = "state: string | Record<string, unknown>",
-        ts_return_type = "Promise<DriftReport>"
+        ts_return_type = "Promise<WithDispose<DriftReport>>"
     )]
     pub fn drift_async(&self, env: Env, state: Unknown) -> AsyncTask<JsonJob> {
         deferred(|| {
             let state = args::document_text(&env, state, "state")?;
-            let bp = self.inner.clone();
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || {
                 let state = iac_dharma::TerraformState::from_json(&state)?;
                 split_text(&iac_dharma::drift(&bp, &state)?)
@@ -487,9 +536,27 @@ impl Blueprint {
 
 /// A price catalog: the built-in one, or one read from CSV/JSON rows, possibly extending
 /// another. Immutable and shared (pass it as `estimate({catalog})` to any number of calls).
+/// `dispose()` (or `using`) frees its native memory at once.
 #[napi]
 pub struct PriceCatalog {
-    inner: Arc<iac_dharma::PriceCatalog>,
+    /// The catalog; `None` once disposed (a cell, as `Blueprint`'s).
+    slot: RefCell<Option<Arc<iac_dharma::PriceCatalog>>>,
+}
+
+impl PriceCatalog {
+    fn new(inner: Arc<iac_dharma::PriceCatalog>) -> Self {
+        PriceCatalog {
+            slot: RefCell::new(Some(inner)),
+        }
+    }
+
+    /// The catalog, or the `disposed` error.
+    pub(crate) fn inner(&self) -> Outcome<Arc<iac_dharma::PriceCatalog>> {
+        self.slot
+            .borrow()
+            .clone()
+            .ok_or_else(|| disposed("this PriceCatalog"))
+    }
 }
 
 #[napi]
@@ -497,9 +564,7 @@ impl PriceCatalog {
     /// The catalog embedded in the engine (`pricing/*.csv`, each price with its source).
     #[napi(factory)]
     pub fn builtin() -> PriceCatalog {
-        PriceCatalog {
-            inner: iac_dharma::PriceCatalog::builtin(),
-        }
+        PriceCatalog::new(iac_dharma::PriceCatalog::builtin())
     }
 
     /// Reads rows from CSV text with the header
@@ -510,9 +575,9 @@ impl PriceCatalog {
     pub fn from_csv(env: Env, csv: Unknown) -> napi::Result<PriceCatalog> {
         guard(&env, || {
             let csv = string_arg(csv, "csv")?;
-            Ok(PriceCatalog {
-                inner: Arc::new(iac_dharma::PriceCatalog::from_csv(&csv)?),
-            })
+            Ok(PriceCatalog::new(Arc::new(
+                iac_dharma::PriceCatalog::from_csv(&csv)?,
+            )))
         })
     }
 
@@ -523,9 +588,9 @@ impl PriceCatalog {
     pub fn from_json(env: Env, json: Unknown) -> napi::Result<PriceCatalog> {
         guard(&env, || {
             let json = string_arg(json, "json")?;
-            Ok(PriceCatalog {
-                inner: Arc::new(iac_dharma::PriceCatalog::from_json(&json)?),
-            })
+            Ok(PriceCatalog::new(Arc::new(
+                iac_dharma::PriceCatalog::from_json(&json)?,
+            )))
         })
     }
 
@@ -535,24 +600,40 @@ impl PriceCatalog {
     pub fn extend(&self, env: Env, other: Unknown) -> napi::Result<PriceCatalog> {
         guard(&env, || {
             let other = args::price_catalog_arg(other, "other")?;
-            let mut merged = (*self.inner).clone();
+            let mut merged = (*self.inner()?).clone();
             merged.extend((*other).clone());
-            Ok(PriceCatalog {
-                inner: Arc::new(merged),
-            })
+            Ok(PriceCatalog::new(Arc::new(merged)))
         })
     }
 
     /// What the catalog holds: its number of rows and the oldest and newest price dates.
     #[napi(ts_return_type = "CatalogInfo")]
     pub fn info<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        guard(env, || to_js(env, &self.inner.info()))
+        guard(env, || to_js(env, &self.inner()?.info()))
     }
 
     /// Number of price rows.
     #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        u32::try_from(self.inner.rows().len()).unwrap_or(u32::MAX)
+    pub fn size(&self, env: Env) -> napi::Result<u32> {
+        guard(&env, || {
+            Ok(u32::try_from(self.inner()?.rows().len()).unwrap_or(u32::MAX))
+        })
+    }
+
+    /// Frees the catalog's native memory now (its last reference: the built-in catalog stays
+    /// for the process), instead of when V8 collects the object; `[Symbol.dispose]()` does the
+    /// same. Idempotent; any later use throws a `DharmaError` with code `disposed`.
+    #[napi]
+    pub fn dispose(&self) {
+        if let Some(inner) = self.slot.take() {
+            crate::release::drop_later(inner);
+        }
+    }
+
+    /// Whether `dispose()` was called.
+    #[napi(getter)]
+    pub fn disposed(&self) -> bool {
+        self.slot.borrow().is_none()
     }
 }
 

@@ -201,7 +201,7 @@ impl Blueprint {
     /// option (both `previous` and `state`, an unknown `format`).
     #[napi(
         ts_args_type = "options?: PipelineOptions | null",
-        ts_return_type = "PipelineResult"
+        ts_return_type = "WithDispose<PipelineResult>"
     )]
     pub fn run_pipeline<'e>(
         &self,
@@ -210,23 +210,23 @@ impl Blueprint {
     ) -> napi::Result<Unknown<'e>> {
         guard(env, || {
             let run = run_args(env, options)?;
-            lazy_value(env, run_value(&self.inner, &run)?)
+            lazy_value(env, run_value(&*self.inner()?, &run)?)
         })
     }
 
     /// `runPipeline` on the libuv thread pool.
     #[napi(
         ts_args_type = "options?: PipelineOptions | null",
-        ts_return_type = "Promise<PipelineResult>"
+        ts_return_type = "Promise<WithDispose<PipelineResult>>"
     )]
     pub fn run_pipeline_async(&self, env: Env, options: Option<Unknown>) -> AsyncTask<JsonJob> {
         deferred(|| {
             let mut run = run_args(&env, options)?;
             // Its validation leaves the event loop's thread a core, as `validateAsync` does.
             run.options.validate.threads = Some(crate::policy::pool_threads(Some(
-                self.inner.resources().len(),
+                self.inner()?.resources().len(),
             )));
-            let bp = self.inner.clone();
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || split_text(&run_value(&bp, &run)?)))
         })
     }

@@ -1,6 +1,7 @@
 //! Validation: the `PolicySet` class (built-in Rego checks and the caller's policies, compiled
 //! once and shared), `Blueprint.validate` and `validatePlan`, sync and async.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use serde_json::Value;
 
 use crate::args::{document_text, string_arg};
 use crate::convert::{is_absent, options, to_js, type_name};
-use crate::error::{guard, invalid_argument, Outcome};
+use crate::error::{disposed, guard, invalid_argument, Failure, Outcome};
 use crate::lazy::{lazy_value, split_text};
 use crate::task::{deferred, JsonJob};
 use crate::Blueprint;
@@ -25,7 +26,18 @@ use crate::Blueprint;
 /// once and pass it to any number of `validate` calls (sync or async, in parallel).
 #[napi]
 pub struct PolicySet {
-    pub(crate) inner: Arc<iac_dharma::PolicySet>,
+    /// The compiled set; `None` once disposed (a cell, as `Blueprint`'s).
+    slot: RefCell<Option<Arc<iac_dharma::PolicySet>>>,
+}
+
+impl PolicySet {
+    /// The compiled set, or the `disposed` error.
+    pub(crate) fn inner(&self) -> Outcome<Arc<iac_dharma::PolicySet>> {
+        self.slot
+            .borrow()
+            .clone()
+            .ok_or_else(|| disposed("this PolicySet"))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -84,7 +96,7 @@ fn build_set(
     }
     let builder = add(builder)?;
     Ok(PolicySet {
-        inner: Arc::new(builder.build()?),
+        slot: RefCell::new(Some(Arc::new(builder.build()?))),
     })
 }
 
@@ -171,16 +183,36 @@ impl PolicySet {
         })
     }
 
-    /// Whether the built-in checks are part of the set.
+    /// Frees the compiled policies now (their last reference, off the JS thread: the default
+    /// built-in set stays for the process), instead of when V8 collects the object;
+    /// `[Symbol.dispose]()` does the same, so `using policies = ...` works. Idempotent; calls
+    /// already running finish first; any later use (or passing it to a call) throws a
+    /// `DharmaError` with code `disposed`.
+    #[napi]
+    pub fn dispose(&self) {
+        if let Some(inner) = self.slot.take() {
+            crate::release::drop_later(inner);
+        }
+    }
+
+    /// Whether `dispose()` was called.
     #[napi(getter)]
-    pub fn has_builtin(&self) -> bool {
-        self.inner.has_builtin()
+    pub fn disposed(&self) -> bool {
+        self.slot.borrow().is_none()
+    }
+
+    /// Whether the built-in checks are part of the set.
+    ///
+    /// @throws {DharmaError} `disposed` after `dispose()` (as every member below).
+    #[napi(getter)]
+    pub fn has_builtin(&self, env: Env) -> napi::Result<bool> {
+        guard(&env, || Ok(self.inner()?.has_builtin()))
     }
 
     /// The packages of the caller's policies (`team.storage`), in load order.
     #[napi(getter)]
-    pub fn user_packages(&self) -> Vec<String> {
-        self.inner.user_packages()
+    pub fn user_packages(&self, env: Env) -> napi::Result<Vec<String>> {
+        guard(&env, || Ok(self.inner()?.user_packages()))
     }
 
     /// The built-in checks' metadata (id, title, severity, category, resource types,
@@ -188,8 +220,9 @@ impl PolicySet {
     #[napi(ts_return_type = "PolicyCheck[]")]
     pub fn checks<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
         guard(env, || {
-            let checks: Vec<_> = if self.inner.has_builtin() {
-                self.inner.checks().values().collect()
+            let inner = self.inner()?;
+            let checks: Vec<_> = if inner.has_builtin() {
+                inner.checks().values().collect()
             } else {
                 Vec::new()
             };
@@ -235,14 +268,16 @@ pub fn policy_set_arg(
     match value.filter(|v| !is_absent(v)) {
         None => Ok(Arc::new(iac_dharma::PolicySet::builtin()?)),
         Some(v) => ClassInstance::<PolicySet>::from_unknown(v)
-            .map(|p| p.inner.clone())
             .map_err(|_| {
-                invalid_argument(
+                Failure::from(invalid_argument(
                     path,
                     format!("`{path}` must be a PolicySet, got {}", type_name(&v)),
                     None,
-                )
-                .into()
+                ))
+            })
+            .and_then(|p| match p.inner() {
+                Ok(inner) => Ok(inner),
+                Err(_) => Err(disposed(&format!("`{path}` (a PolicySet)"))),
             }),
     }
 }
@@ -329,7 +364,7 @@ impl Blueprint {
     /// bad option or a `policySet` that is not a `PolicySet`.
     #[napi(
         ts_args_type = "policySet?: PolicySet | null, options?: ValidateOptions | null",
-        ts_return_type = "ValidationReport"
+        ts_return_type = "WithDispose<ValidationReport>"
     )]
     pub fn validate<'e>(
         &self,
@@ -340,14 +375,17 @@ impl Blueprint {
         guard(env, || {
             let policies = policy_set_arg(policy_set, "policySet")?;
             let options = validate_options(env, options)?;
-            lazy_value(env, iac_dharma::validate(&self.inner, &policies, &options)?)
+            lazy_value(
+                env,
+                iac_dharma::validate(&*self.inner()?, &policies, &options)?,
+            )
         })
     }
 
     /// `validate` on the libuv thread pool.
     #[napi(
         ts_args_type = "policySet?: PolicySet | null, options?: ValidateOptions | null",
-        ts_return_type = "Promise<ValidationReport>"
+        ts_return_type = "Promise<WithDispose<ValidationReport>>"
     )]
     pub fn validate_async(
         &self,
@@ -358,8 +396,8 @@ impl Blueprint {
         deferred(|| {
             let policies = policy_set_arg(policy_set, "policySet")?;
             let mut options = validate_options(&env, options)?;
-            options.threads = Some(pool_threads(Some(self.inner.resources().len())));
-            let bp = self.inner.clone();
+            options.threads = Some(pool_threads(Some(self.inner()?.resources().len())));
+            let bp = self.inner()?;
             Ok(JsonJob::new(move || {
                 split_text(&iac_dharma::validate(&bp, &policies, &options)?)
             }))
@@ -375,7 +413,7 @@ impl Blueprint {
 /// `invalid_input` (`invalid_waiver`) for a malformed waiver, and as `Blueprint.validate`.
 #[napi(
     ts_args_type = "plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null",
-    ts_return_type = "ValidationReport"
+    ts_return_type = "WithDispose<ValidationReport>"
 )]
 pub fn validate_plan<'e>(
     env: &'e Env,
@@ -394,7 +432,7 @@ pub fn validate_plan<'e>(
 /// `validatePlan` on the libuv thread pool (the plan is read there too).
 #[napi(
     ts_args_type = "plan: string | Record<string, unknown>, policySet?: PolicySet | null, options?: ValidateOptions | null",
-    ts_return_type = "Promise<ValidationReport>"
+    ts_return_type = "Promise<WithDispose<ValidationReport>>"
 )]
 pub fn validate_plan_async(
     env: Env,

@@ -17,7 +17,46 @@
 //! being written as text to be counted). It is only a hint: V8 uses it to decide when to
 //! collect, not to account.
 
+use std::cell::Cell;
+
+use napi::Env;
 use serde::ser::{self, Serialize};
+
+thread_local! {
+    /// Bytes V8 was told about whose values were dropped where no `Env` was at hand (the
+    /// finalizer of a result's external value), still to be given back. Each environment has
+    /// its own thread (the main thread, each worker), so this is per environment.
+    static OWED: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Tells V8 that `bytes` more native memory is held (and gives back what dropped values owe
+/// first). Returns what was reported: `bytes`, or 0 when V8 could not be told (only the hint is
+/// then lost).
+pub fn report(env: &Env, bytes: i64) -> i64 {
+    let owed = OWED.with(|o| o.replace(0));
+    match env.adjust_external_memory(bytes.saturating_sub(owed)) {
+        Ok(_) => bytes,
+        Err(_) => {
+            owe(owed);
+            0
+        }
+    }
+}
+
+/// Tells V8 that `bytes` reported by [`report`] are freed (with what dropped values owe).
+pub fn give_back(env: &Env, bytes: i64) {
+    let owed = OWED.with(|o| o.replace(0)).saturating_add(bytes);
+    if owed != 0 && env.adjust_external_memory(-owed).is_err() {
+        owe(owed);
+    }
+}
+
+/// Records that `bytes` reported by [`report`] are freed, to tell V8 at the next [`report`] or
+/// [`give_back`] on this thread (for drops that have no `Env`: V8 looks at the total only when
+/// it grows, so telling it before the next report is in time).
+pub fn owe(bytes: i64) {
+    OWED.with(|o| o.set(o.get().saturating_add(bytes)));
+}
 
 /// Bytes counted for each value (an enum or number in a struct, the header of a `String` or a
 /// `Vec`).

@@ -97,6 +97,22 @@ planDiff(42, doc);
 // @ts-expect-error: drift needs a state
 driftOf(bp);
 
+// dispose(): the classes and every verb's result; `using` (TypeScript 5.2+) disposes at the end
+// of its block.
+function disposing(text: string): Money {
+  using big = Blueprint.fromJson(text);
+  using policySet = PolicySet.builtin();
+  using estimate = big.estimate({ catalog: PriceCatalog.builtin() });
+  const plain: CostEstimate = estimate;
+  const report = big.validate(policySet);
+  report.dispose();
+  report[Symbol.dispose]();
+  const gone: boolean = big.disposed && policySet.disposed;
+  return gone ? plain.total_monthly : '0';
+}
+// @ts-expect-error: a nested member of a result has no dispose() of its own
+run.validation.dispose();
+
 // @ts-expect-error: severities are low, medium, high or critical
 bp.validate(null, { failOn: 'severe' });
 // @ts-expect-error: not a deployment status
@@ -106,7 +122,7 @@ bp.runPipeline({ policySet: 'builtin' });
 
 export {
   planOf, planOfLater, driftReport, driftReportLater,
-  policies, failed, planReport, laterReport, runLater, next, moved,
+  disposing, policies, failed, planReport, laterReport, runLater, next, moved,
   fromYaml, fromText, resources, warnings, again, g, waves, dot, dependents, files, total, over,
   delta, sorted, firstWave, bump, drift, driftLater, planLater, inBackground, describe, wrong, notAwaited, schema, engineVersion,
 };
