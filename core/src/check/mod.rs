@@ -70,6 +70,38 @@ pub struct ResourceInfo {
     pub tag_argument: Option<String>,
 }
 
+impl Drop for CheckedBlueprint {
+    fn drop(&mut self) {
+        drop_resources(
+            std::mem::take(&mut self.blueprint.resources),
+            std::mem::take(&mut self.resources),
+        );
+    }
+}
+
+/// Frees a document's resources (with what the check resolved about each) in small batches,
+/// asking the allocator for one block of 4 KiB after each batch. glibc's malloc parks freed small
+/// blocks (most strings) in "fast bins" and merges them with their neighbours only later, all at
+/// once, when a free leaves a free region of 64 KiB or more or a large block is requested: at the
+/// end of a 10,000-resource document that merge walks every small block of the document again,
+/// long after it left the CPU caches. A large request after each batch makes the merge happen
+/// while the batch's blocks are still in cache. Other allocators just serve and take back one
+/// block per batch.
+fn drop_resources(resources: Vec<Resource>, infos: Vec<ResourceInfo>) {
+    const BATCH: usize = 16;
+    let mut resources = resources.into_iter();
+    let mut infos = infos.into_iter();
+    while resources.len() > 0 || infos.len() > 0 {
+        for r in resources.by_ref().take(BATCH) {
+            drop(r);
+        }
+        for info in infos.by_ref().take(BATCH) {
+            drop(info);
+        }
+        std::hint::black_box(Vec::<u8>::with_capacity(4096));
+    }
+}
+
 impl CheckedBlueprint {
     /// The document, as written.
     pub fn blueprint(&self) -> &Blueprint {
@@ -214,7 +246,7 @@ impl Blueprint {
         let has_errors = findings.iter().any(|f| f.severity == Severity::Error);
         match (has_errors, provider, version, graph) {
             (false, Some(provider), Some(version), Some(graph)) => Ok(CheckedBlueprint {
-                resources: infos.into_iter().map(Option::unwrap_or_default).collect(),
+                resources: infos,
                 entries,
                 blueprint: self,
                 provider,
@@ -255,10 +287,17 @@ struct Checker<'a> {
     findings: Vec<Finding>,
     provider: Option<Provider>,
     version: Option<semver::Version>,
-    infos: Vec<Option<ResourceInfo>>,
+    /// What the check resolved about each resource (the default for a type it could not
+    /// resolve: the check then fails).
+    infos: Vec<ResourceInfo>,
     /// The catalog entry of each resource's type.
     entries: Vec<Option<&'static CatalogType>>,
     names: FxHashMap<String, usize>,
+    /// The `count` of each resource and the facts of its type when the type is known: dense
+    /// copies, so that checking a reference does not read the target resource (at 10,000
+    /// resources the document is far larger than the CPU caches).
+    counts: Vec<Option<u32>>,
+    facts: Vec<Option<Rc<TypeFacts>>>,
     variables: HashMap<&'a str, usize>,
     edges: Vec<(usize, usize, EdgeKind)>,
     /// Type facts, looked up once per distinct written type (a blueprint has thousands of
@@ -278,6 +317,16 @@ struct TypeFacts {
     tag_argument: Option<String>,
 }
 
+/// What the second pass of the check still has to do for one resource: its findings so far,
+/// the references it could not check yet (from the first to a resource named further down),
+/// the findings that follow those references', and whether it has explicit dependencies.
+struct Pending {
+    findings: Vec<Finding>,
+    refs: Vec<FoundRef>,
+    tail: Vec<Finding>,
+    deps: bool,
+}
+
 /// A reference found in a value, with where it was found and which resource holds it.
 struct FoundRef {
     path: String,
@@ -291,11 +340,15 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             provider: None,
             version: None,
-            infos: vec![None; bp.resources.len()],
+            infos: vec![ResourceInfo::default(); bp.resources.len()],
             entries: vec![None; bp.resources.len()],
             names: FxHashMap::with_capacity_and_hasher(bp.resources.len(), Default::default()),
+            counts: Vec::with_capacity(bp.resources.len()),
+            facts: vec![None; bp.resources.len()],
             variables: HashMap::new(),
-            edges: Vec::new(),
+            // About one or two references per resource: grown by doubling, a 10,000-resource
+            // list is copied a dozen times.
+            edges: Vec::with_capacity(bp.resources.len() * 2),
             types: FxHashMap::default(),
             limits: None,
             limit_error: None,
@@ -338,14 +391,21 @@ impl<'a> Checker<'a> {
 
     fn run(&mut self) {
         self.check_header();
-        // Names and types first, for every resource, so that a reference to a resource declared
-        // further down is checked against its type like any other; findings still come out in
-        // document order: the names' findings, the variables', then resource by resource. One
-        // pass for both (a large blueprint is far larger than the CPU caches: every pass over
-        // it reads it from memory again).
-        let mut resolution_findings = Vec::with_capacity(self.bp.resources.len());
+        // One pass over the resources while each is in the CPU caches (a large blueprint is far
+        // larger than them: every pass over it reads it from memory again): the limits, the name,
+        // the type, the properties, the references to resources named earlier, the lifecycle. A
+        // reference to a resource declared further down, and the explicit dependencies, wait for
+        // a short second pass, when every name is known. Findings still come out in document
+        // order: the names' findings, the variables', then resource by resource.
+        let before = self.findings.len();
+        self.check_variables();
+        let variable_findings = self.findings.split_off(before);
+        let mut pending: Vec<Option<Box<Pending>>> = Vec::with_capacity(self.bp.resources.len());
         for i in 0..self.bp.resources.len() {
-            if let (Some(limits), Some(r)) = (self.limits, self.bp.resources.get(i)) {
+            let Some(r) = self.bp.resources.get(i) else {
+                break;
+            };
+            if let Some(limits) = self.limits {
                 if limits.check_resource_head(i, r).is_err() {
                     // The first violation may be in the values of an earlier resource.
                     self.limit_error = limits.check_blueprint(self.bp).err();
@@ -355,20 +415,55 @@ impl<'a> Checker<'a> {
             self.index_name(i);
             let before = self.findings.len();
             self.resolve_resource(i);
-            resolution_findings.push(self.findings.split_off(before));
-        }
-        self.check_variables();
-        for (i, found) in resolution_findings.into_iter().enumerate() {
-            self.findings.extend(found);
-            // Every earlier resource and the names and types of all are within the limits: a
+            // Every earlier resource and this one's name and type are within the limits: a
             // violation in this resource's values is the first one of the document.
-            if let (Some(limits), Some(r)) = (self.limits, self.bp.resources.get(i)) {
+            if let Some(limits) = self.limits {
                 if let Err(e) = limits.check_resource_values(i, r) {
                     self.limit_error = Some(e);
                     return;
                 }
             }
-            self.check_resource(i);
+            let (refs, tail) = self.check_resource(i);
+            let findings = self.findings.split_off(before);
+            let deps = !r.dependencies.is_empty();
+            pending.push((!findings.is_empty() || !refs.is_empty() || deps).then(|| {
+                Box::new(Pending {
+                    findings,
+                    refs,
+                    tail,
+                    deps,
+                })
+            }));
+        }
+        self.findings.extend(variable_findings);
+        let mut late_edges = false;
+        for (i, p) in pending.into_iter().enumerate() {
+            let Some(p) = p else {
+                continue;
+            };
+            let Pending {
+                findings,
+                refs,
+                tail,
+                deps,
+            } = *p;
+            self.findings.extend(findings);
+            if !refs.is_empty() {
+                late_edges = true;
+                for found in &refs {
+                    self.check_reference(Some(i), found, None);
+                }
+                self.findings.extend(tail);
+            }
+            if deps {
+                late_edges = true;
+                self.check_dependencies(i);
+            }
+        }
+        if late_edges {
+            // Back in the order of a resource-by-resource check: by dependent (a stable sort
+            // keeps each resource's edges in the order they were found).
+            self.edges.sort_by_key(|&(dependent, _, _)| dependent);
         }
         self.check_outputs();
     }
@@ -528,6 +623,9 @@ impl<'a> Checker<'a> {
         let Some(r) = bp.resources.get(i) else {
             return;
         };
+        if self.counts.len() == i {
+            self.counts.push(r.count);
+        }
         if let Some(count) = r.count {
             if count > MAX_COUNT {
                 self.error(
@@ -546,13 +644,16 @@ impl<'a> Checker<'a> {
                     if let Some(slot) = self.entries.get_mut(i) {
                         *slot = facts.entry;
                     }
+                    if let Some(slot) = self.facts.get_mut(i) {
+                        *slot = Some(Rc::clone(&facts));
+                    }
                     if let Some(slot) = self.infos.get_mut(i) {
-                        *slot = Some(ResourceInfo {
+                        *slot = ResourceInfo {
                             address: format!("{type_name}.{}", r.name),
                             type_name,
                             taggable: tag_argument.is_some(),
                             tag_argument,
-                        });
+                        };
                     }
                 }
                 TypeResolution::OtherProvider { owner, type_name } => {
@@ -586,16 +687,20 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Properties, references, lifecycle and dependencies of resource `i` (types are resolved).
-    fn check_resource(&mut self, i: usize) {
+    /// Properties, references and lifecycle of resource `i` (types are resolved; names up to
+    /// `i` are known). References to resources not named yet are returned, from the first such
+    /// one on (so their findings keep their order), with the findings that must follow theirs
+    /// (the lifecycle's); the rest of the findings are pushed.
+    fn check_resource(&mut self, i: usize) -> (Vec<FoundRef>, Vec<Finding>) {
         let bp = self.bp;
         let Some(r) = bp.resources.get(i) else {
-            return;
+            return (Vec::new(), Vec::new());
         };
-        let schema = match (self.provider, self.infos.get(i)) {
-            (Some(provider), Some(Some(_))) => self.type_facts(provider, &r.resource_type).schema,
-            _ => None,
-        };
+        let schema = self
+            .facts
+            .get(i)
+            .and_then(|f| f.as_ref())
+            .and_then(|f| f.schema);
         // Properties against the argument schema, collecting references on the way.
         let mut refs = Vec::new();
         let props_path = format!("resources[{i}].properties");
@@ -608,9 +713,19 @@ impl<'a> Checker<'a> {
             &mut refs,
         );
         self.findings.extend(prop_findings);
+        let mut later = Vec::new();
         for found in refs {
-            self.check_reference(Some(i), &found);
+            let known = match &found.reference {
+                _ if !later.is_empty() => None,
+                Reference::Variable { .. } => Some(None),
+                Reference::Resource { name, .. } => self.names.get(name).map(|&t| Some(t)),
+            };
+            match known {
+                Some(target) => self.check_reference(Some(i), &found, target),
+                None => later.push(found),
+            }
         }
+        let before = self.findings.len();
         // Lifecycle: ignore_changes names arguments, or paths into them (`tags["Owner"]`,
         // `scaling_config[0].desired_size`), or `all`, as Terraform accepts.
         if let Some(schema) = schema {
@@ -642,7 +757,19 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        // Explicit dependencies.
+        let tail = if later.is_empty() {
+            Vec::new()
+        } else {
+            self.findings.split_off(before)
+        };
+        (later, tail)
+    }
+
+    /// The explicit dependencies of resource `i` (every name is known).
+    fn check_dependencies(&mut self, i: usize) {
+        let Some(r) = self.bp.resources.get(i) else {
+            return;
+        };
         for (j, dep) in r.dependencies.iter().enumerate() {
             match self.names.get(dep) {
                 Some(&target) => self.edges.push((i, target, EdgeKind::Explicit)),
@@ -692,13 +819,14 @@ impl<'a> Checker<'a> {
             properties::collect_references(&o.value, &mut value_path, &mut found, &mut refs);
             self.findings.extend(found);
             for r in refs {
-                self.check_reference(None, &r);
+                self.check_reference(None, &r, None);
             }
         }
     }
 
-    /// Checks one reference; `from` is the resource holding it (None for outputs).
-    fn check_reference(&mut self, from: Option<usize>, found: &FoundRef) {
+    /// Checks one reference; `from` is the resource holding it (None for outputs), `known` the
+    /// index of the resource it names when the caller has looked it up already.
+    fn check_reference(&mut self, from: Option<usize>, found: &FoundRef, known: Option<usize>) {
         match &found.reference {
             Reference::Variable { name } => {
                 if !self.variables.contains_key(name.as_str()) {
@@ -718,7 +846,7 @@ impl<'a> Checker<'a> {
                 index,
                 attribute,
             } => {
-                let Some(&target) = self.names.get(name) else {
+                let Some(target) = known.or_else(|| self.names.get(name).copied()) else {
                     let suggestion = self.suggest_resource_reference(&found.reference);
                     self.findings.push(
                         Finding::error(
@@ -736,10 +864,10 @@ impl<'a> Checker<'a> {
                 if let Some(from) = from {
                     self.edges.push((from, target, EdgeKind::Reference));
                 }
-                let Some(target_res) = self.bp.resources.get(target) else {
+                let Some(&target_count) = self.counts.get(target) else {
                     return;
                 };
-                match (target_res.count, index) {
+                match (target_count, index) {
                     (Some(count), Some(i)) if *i >= count => self.error(
                         Code::InvalidIndex,
                         found.path.clone(),
@@ -799,15 +927,9 @@ impl<'a> Checker<'a> {
         if attr == "id" {
             return;
         }
-        let bp = self.bp;
-        let (Some(provider), Some(Some(_)), Some(target_res)) = (
-            self.provider,
-            self.infos.get(target),
-            bp.resources.get(target),
-        ) else {
+        let Some(facts) = self.facts.get(target).and_then(Option::clone) else {
             return;
         };
-        let facts = self.type_facts(provider, &target_res.resource_type);
         let (schema, computed, entry) = (facts.schema, facts.computed, facts.entry);
         let known = schema.is_some_and(|s| s.get(attr).is_some())
             || computed.is_some_and(|c| c.iter().any(|a| a == attr))
@@ -828,7 +950,7 @@ impl<'a> Checker<'a> {
         let suggestion = did_you_mean(attr, candidates.iter().copied());
         let type_name = match &facts.resolution {
             TypeResolution::Known { type_name, .. } => type_name.as_str(),
-            _ => target_res.resource_type.as_str(),
+            _ => "",
         };
         let finding = if computed.is_some() || entry.is_some() {
             Finding::error(
