@@ -62,6 +62,7 @@ mod graph;
 mod graph_format;
 mod json_schema;
 mod limits;
+mod memory;
 mod pipeline;
 mod plan;
 mod reference;

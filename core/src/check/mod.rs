@@ -80,15 +80,10 @@ impl Drop for CheckedBlueprint {
 }
 
 /// Frees a document's resources (with what the check resolved about each) in small batches,
-/// asking the allocator for one block of 4 KiB after each batch. glibc's malloc parks freed small
-/// blocks (most strings) in "fast bins" and merges them with their neighbours only later, all at
-/// once, when a free leaves a free region of 64 KiB or more or a large block is requested: at the
-/// end of a 10,000-resource document that merge walks every small block of the document again,
-/// long after it left the CPU caches. A large request after each batch makes the merge happen
-/// while the batch's blocks are still in cache. Other allocators just serve and take back one
-/// block per batch.
+/// letting the allocator merge the freed blocks after each batch while they are still in cache
+/// (see `crate::memory`).
 fn drop_resources(resources: Vec<Resource>, infos: Vec<ResourceInfo>) {
-    const BATCH: usize = 16;
+    use crate::memory::BATCH;
     let mut resources = resources.into_iter();
     let mut infos = infos.into_iter();
     while resources.len() > 0 || infos.len() > 0 {
@@ -98,7 +93,7 @@ fn drop_resources(resources: Vec<Resource>, infos: Vec<ResourceInfo>) {
         for info in infos.by_ref().take(BATCH) {
             drop(info);
         }
-        std::hint::black_box(Vec::<u8>::with_capacity(4096));
+        crate::memory::merge_freed_blocks();
     }
 }
 

@@ -143,6 +143,13 @@ struct Program {
     map: &'static PulumiMap,
 }
 
+impl Drop for Program {
+    /// A program holds every resource, lowered: freed in batches (see `crate::memory`).
+    fn drop(&mut self) {
+        crate::memory::free_in_batches(std::mem::take(&mut self.resources));
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // Lowering
 

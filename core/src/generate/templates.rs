@@ -334,6 +334,8 @@ impl TemplateSet {
                 files.insert(rel.to_string(), text);
             }
         }
+        // A context holds every resource: freed in batches (see `crate::memory`).
+        crate::memory::free_value(ctx.into_json());
         Ok(files)
     }
 }
