@@ -8,7 +8,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use iac_dharma::{generate, GenerateOptions, OutputFormat};
-use iac_dharma_bench::{cloudformation_expressible, synthetic_aws, synthetic_azure};
+use iac_dharma_bench::synthetic_for;
 
 fn bench_generate(c: &mut Criterion) {
     let options = GenerateOptions::default();
@@ -21,17 +21,13 @@ fn bench_generate(c: &mut Criterion) {
         OutputFormat::PulumiYaml,
         OutputFormat::PulumiTs,
     ] {
-        let aws_only = !format.supports(iac_dharma::Provider::Azure);
         let blueprints: Vec<(usize, iac_dharma::CheckedBlueprint)> = [1_000usize, 10_000]
             .into_iter()
             .map(|n| {
-                let doc = synthetic_aws(n);
-                let doc = if aws_only {
-                    cloudformation_expressible(doc)
-                } else {
-                    doc
-                };
-                (n, iac_dharma::parse(&doc.to_string()).unwrap())
+                (
+                    n,
+                    iac_dharma::parse(&synthetic_for(format, n).to_string()).unwrap(),
+                )
             })
             .collect();
         // Warm the embedded templates, schemas and mappings once, as a long-running service would.
@@ -55,10 +51,8 @@ fn bench_generate_arm(c: &mut Criterion) {
     let blueprints: Vec<(usize, iac_dharma::CheckedBlueprint)> = [1_000usize, 10_000]
         .into_iter()
         .map(|n| {
-            (
-                n,
-                iac_dharma::parse(&synthetic_azure(n).to_string()).unwrap(),
-            )
+            let doc = synthetic_for(OutputFormat::Arm, n);
+            (n, iac_dharma::parse(&doc.to_string()).unwrap())
         })
         .collect();
     let _ = generate(&blueprints[0].1, OutputFormat::Arm, &options).unwrap();

@@ -22,9 +22,7 @@
 use std::time::Instant;
 
 use iac_dharma::{CheckedBlueprint, EstimateOptions, GenerateOptions, OutputFormat, PriceCatalog};
-use iac_dharma_bench::{
-    cloudformation_expressible, synthetic_aws, synthetic_aws_changed, synthetic_aws_text,
-};
+use iac_dharma_bench::{synthetic_aws, synthetic_aws_changed, synthetic_aws_text, synthetic_for};
 
 /// Three times this machine's 32 MiB L3.
 const EVICT_BYTES: usize = 96 << 20;
@@ -107,13 +105,7 @@ fn measure(verb: &str, n: usize, rounds: usize, buf: &mut [u8]) -> (f64, f64) {
             let format: OutputFormat = format
                 .parse()
                 .unwrap_or_else(|_| panic!("unknown verb or format {format}"));
-            let doc = synthetic_aws(n);
-            let doc = if format.supports(iac_dharma::Provider::Azure) {
-                doc
-            } else {
-                cloudformation_expressible(doc)
-            };
-            let bp = parse(doc);
+            let bp = parse(synthetic_for(format, n));
             let options = GenerateOptions::default();
             cold(rounds, buf, || {
                 iac_dharma::generate(&bp, format, &options).unwrap().len()

@@ -16,8 +16,8 @@
 
 use std::path::PathBuf;
 
-use iac_dharma::{GenerateOptions, OutputFormat, Provider};
-use iac_dharma_bench::{cloudformation_expressible, synthetic_aws, synthetic_azure};
+use iac_dharma::{GenerateOptions, OutputFormat};
+use iac_dharma_bench::synthetic_for;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -28,14 +28,7 @@ fn main() {
     }
     for format in OutputFormat::ALL {
         for &n in &sizes {
-            let doc = if format == OutputFormat::Arm {
-                synthetic_azure(n)
-            } else if !format.supports(Provider::Azure) {
-                cloudformation_expressible(synthetic_aws(n))
-            } else {
-                synthetic_aws(n)
-            };
-            let bp = iac_dharma::parse(&doc.to_string()).unwrap();
+            let bp = iac_dharma::parse(&synthetic_for(format, n).to_string()).unwrap();
             let files = iac_dharma::generate(&bp, format, &GenerateOptions::default()).unwrap();
             for (path, text) in &files.files {
                 let to = dir.join(format.as_str()).join(n.to_string()).join(path);

@@ -24,18 +24,11 @@
 //! `ebs_block_device` (as the bench does; CloudFormation cannot express the former).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // profiling harness
 
-use iac_dharma::{CheckedBlueprint, GenerateOptions, OutputFormat, Provider};
-use iac_dharma_bench::{cloudformation_expressible, loop_cost, synthetic_aws, synthetic_azure};
+use iac_dharma::{CheckedBlueprint, GenerateOptions, OutputFormat};
+use iac_dharma_bench::{loop_cost, synthetic_for};
 
 fn blueprint(format: OutputFormat, n: usize) -> CheckedBlueprint {
-    let doc = if format == OutputFormat::Arm {
-        synthetic_azure(n)
-    } else if !format.supports(Provider::Azure) {
-        cloudformation_expressible(synthetic_aws(n))
-    } else {
-        synthetic_aws(n)
-    };
-    iac_dharma::parse(&doc.to_string()).unwrap()
+    iac_dharma::parse(&synthetic_for(format, n).to_string()).unwrap()
 }
 
 /// The warm-up call, its own function so that it is not counted with [`measured`].

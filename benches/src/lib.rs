@@ -243,6 +243,19 @@ pub fn synthetic_azure(n: usize) -> Value {
     })
 }
 
+/// The synthetic blueprint of about `n` resources the generate benches use for `format`: the
+/// Azure one for ARM, the AWS one made [`cloudformation_expressible`] for the AWS-only formats
+/// (CloudFormation, CDK), the AWS one otherwise.
+pub fn synthetic_for(format: iac_dharma::OutputFormat, n: usize) -> Value {
+    if format == iac_dharma::OutputFormat::Arm {
+        synthetic_azure(n)
+    } else if !format.supports(iac_dharma::Provider::Azure) {
+        cloudformation_expressible(synthetic_aws(n))
+    } else {
+        synthetic_aws(n)
+    }
+}
+
 /// [`synthetic_aws`] made expressible in CloudFormation and CDK: each instance's
 /// `root_block_device` (CloudFormation needs the AMI's root device name for it) written as an
 /// `ebs_block_device` on `/dev/xvda` — same size and shape, for the generate benches.
