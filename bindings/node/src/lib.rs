@@ -17,7 +17,7 @@ mod release;
 mod size;
 mod task;
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::sync::Arc;
 
 use iac_dharma::{CheckedBlueprint, SourceFormat};
@@ -30,8 +30,9 @@ use crate::args::{
     optional_string, pending_blueprint_arg, source_format, string_arg,
 };
 use crate::convert::to_js;
-use crate::error::{disposed, guard, invalid_argument, Outcome};
+use crate::error::{guard, invalid_argument, Outcome};
 use crate::lazy::{lazy_text, lazy_value, split_text};
+use crate::release::Slot;
 use crate::size::{approx_bytes, give_back, report};
 use crate::task::{deferred, JsonJob, ParseJob};
 
@@ -40,9 +41,8 @@ use crate::task::{deferred, JsonJob, ParseJob};
 /// `dispose()` (or `using`) frees its native memory at once instead of when V8 collects it.
 #[napi(custom_finalize)]
 pub struct Blueprint {
-    /// The checked blueprint; `None` once disposed. (A cell: `dispose()` takes `&self`, as
-    /// napi-rs keeps the instance borrowed while an async call on it is pending.)
-    slot: RefCell<Option<Arc<CheckedBlueprint>>>,
+    /// The checked blueprint, until disposed.
+    slot: Slot<CheckedBlueprint>,
     source: &'static str,
     /// The native memory V8 was told this instance holds (`size.rs`), given back when the
     /// instance is disposed or collected.
@@ -65,7 +65,7 @@ impl Blueprint {
         // a failed adjustment only leaves it without the hint.
         let bytes = report(env, bytes);
         Blueprint {
-            slot: RefCell::new(Some(inner)),
+            slot: Slot::new(inner),
             source,
             bytes: Cell::new(bytes),
         }
@@ -73,18 +73,13 @@ impl Blueprint {
 
     /// The checked blueprint, or the `disposed` error.
     pub(crate) fn inner(&self) -> Outcome<Arc<CheckedBlueprint>> {
-        self.slot
-            .borrow()
-            .clone()
-            .ok_or_else(|| disposed("this Blueprint"))
+        self.slot.get("this Blueprint")
     }
 
     /// Frees the checked blueprint (its last reference, off the JS thread) and gives its
     /// memory back to V8's count.
     fn release(&self, env: &Env) {
-        if let Some(inner) = self.slot.take() {
-            crate::release::drop_later(inner);
-        }
+        self.slot.dispose();
         give_back(env, self.bytes.take());
     }
 
@@ -216,7 +211,7 @@ impl Blueprint {
     /// Whether `dispose()` was called.
     #[napi(getter)]
     pub fn disposed(&self) -> bool {
-        self.slot.borrow().is_none()
+        self.slot.is_disposed()
     }
 
     /// How the blueprint was given: `json`, `yaml` or `object`.
@@ -539,23 +534,20 @@ impl Blueprint {
 /// `dispose()` (or `using`) frees its native memory at once.
 #[napi]
 pub struct PriceCatalog {
-    /// The catalog; `None` once disposed (a cell, as `Blueprint`'s).
-    slot: RefCell<Option<Arc<iac_dharma::PriceCatalog>>>,
+    /// The catalog, until disposed.
+    slot: Slot<iac_dharma::PriceCatalog>,
 }
 
 impl PriceCatalog {
     fn new(inner: Arc<iac_dharma::PriceCatalog>) -> Self {
         PriceCatalog {
-            slot: RefCell::new(Some(inner)),
+            slot: Slot::new(inner),
         }
     }
 
     /// The catalog, or the `disposed` error.
     pub(crate) fn inner(&self) -> Outcome<Arc<iac_dharma::PriceCatalog>> {
-        self.slot
-            .borrow()
-            .clone()
-            .ok_or_else(|| disposed("this PriceCatalog"))
+        self.slot.get("this PriceCatalog")
     }
 }
 
@@ -625,15 +617,13 @@ impl PriceCatalog {
     /// same. Idempotent; any later use throws a `DharmaError` with code `disposed`.
     #[napi]
     pub fn dispose(&self) {
-        if let Some(inner) = self.slot.take() {
-            crate::release::drop_later(inner);
-        }
+        self.slot.dispose();
     }
 
     /// Whether `dispose()` was called.
     #[napi(getter)]
     pub fn disposed(&self) -> bool {
-        self.slot.borrow().is_none()
+        self.slot.is_disposed()
     }
 }
 

@@ -1,7 +1,6 @@
 //! Validation: the `PolicySet` class (built-in Rego checks and the caller's policies, compiled
 //! once and shared), `Blueprint.validate` and `validatePlan`, sync and async.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +17,7 @@ use crate::args::{document_text, string_arg};
 use crate::convert::{is_absent, options, to_js, type_name};
 use crate::error::{disposed, guard, invalid_argument, Failure, Outcome};
 use crate::lazy::{lazy_value, split_text};
+use crate::release::Slot;
 use crate::task::{deferred, JsonJob};
 use crate::Blueprint;
 
@@ -26,17 +26,14 @@ use crate::Blueprint;
 /// once and pass it to any number of `validate` calls (sync or async, in parallel).
 #[napi]
 pub struct PolicySet {
-    /// The compiled set; `None` once disposed (a cell, as `Blueprint`'s).
-    slot: RefCell<Option<Arc<iac_dharma::PolicySet>>>,
+    /// The compiled set, until disposed.
+    slot: Slot<iac_dharma::PolicySet>,
 }
 
 impl PolicySet {
     /// The compiled set, or the `disposed` error.
     pub(crate) fn inner(&self) -> Outcome<Arc<iac_dharma::PolicySet>> {
-        self.slot
-            .borrow()
-            .clone()
-            .ok_or_else(|| disposed("this PolicySet"))
+        self.slot.get("this PolicySet")
     }
 }
 
@@ -96,7 +93,7 @@ fn build_set(
     }
     let builder = add(builder)?;
     Ok(PolicySet {
-        slot: RefCell::new(Some(Arc::new(builder.build()?))),
+        slot: Slot::new(Arc::new(builder.build()?)),
     })
 }
 
@@ -190,15 +187,13 @@ impl PolicySet {
     /// `DharmaError` with code `disposed`.
     #[napi]
     pub fn dispose(&self) {
-        if let Some(inner) = self.slot.take() {
-            crate::release::drop_later(inner);
-        }
+        self.slot.dispose();
     }
 
     /// Whether `dispose()` was called.
     #[napi(getter)]
     pub fn disposed(&self) -> bool {
-        self.slot.borrow().is_none()
+        self.slot.is_disposed()
     }
 
     /// Whether the built-in checks are part of the set.

@@ -31,6 +31,37 @@ pub fn drop_later<T: Send + 'static>(value: T) {
     }
 }
 
+/// What a JS class (`Blueprint`, `PolicySet`, `PriceCatalog`) holds of the engine until its
+/// `dispose()`: a shared value, taken out and dropped off the JS thread when disposed. A cell,
+/// because napi-rs keeps the instance borrowed (`&self`) while an async call on it is pending;
+/// such a call keeps its own `Arc` and finishes.
+pub(crate) struct Slot<T>(std::cell::RefCell<Option<std::sync::Arc<T>>>);
+
+impl<T: Send + Sync + 'static> Slot<T> {
+    pub(crate) fn new(inner: std::sync::Arc<T>) -> Self {
+        Slot(std::cell::RefCell::new(Some(inner)))
+    }
+
+    /// The value, or the `disposed` error naming `what` (`"this Blueprint"`).
+    pub(crate) fn get(&self, what: &str) -> crate::error::Outcome<std::sync::Arc<T>> {
+        self.0
+            .borrow()
+            .clone()
+            .ok_or_else(|| crate::error::disposed(what))
+    }
+
+    /// Drops this reference to the value on the background thread; idempotent.
+    pub(crate) fn dispose(&self) {
+        if let Some(inner) = self.0.take() {
+            drop_later(inner);
+        }
+    }
+
+    pub(crate) fn is_disposed(&self) -> bool {
+        self.0.borrow().is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
