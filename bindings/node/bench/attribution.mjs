@@ -20,7 +20,7 @@
 // and the window is laid against the phases of the call: the JS side's marks (call, promise
 // settled, member read, dispose) and the addon's own (`__taskTrace`: the arguments read on the
 // JS thread, the work on the pool thread, the result built on the JS thread).
-import { openSync, readSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 
@@ -92,6 +92,36 @@ export class Samples {
     this.proc[i] = (usage.user + usage.system) / 1e3;
     this.n = i + 1;
   }
+}
+
+// The kernel's threads (children of kthreadd, pid 2: reclaim, compaction, DAMON, workers), which
+// our process's memory traffic could set to work on the cores.
+const kthreads = readdirSync('/proc').filter((pid) => {
+  try {
+    return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === '2';
+  } catch {
+    return false;
+  }
+});
+
+/**
+ * CPU time so far, in ms: the whole machine's (busy, from /proc/stat: 10 ms resolution), the
+ * kernel threads' (exact) and this process's. Read outside the timed window (~1 ms of reads).
+ */
+export function machineMs() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const busy = (f[0] + f[1] + f[2] + f[5] + f[6]) * 10;
+  let kernel = 0;
+  for (const pid of kthreads) {
+    try {
+      kernel += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    } catch {
+      // (a worker that has exited)
+    }
+  }
+  const usage = process.cpuUsage();
+  return { busy, kernel, ours: (usage.user + usage.system) / 1e3, at: performance.now() };
 }
 
 /** The machine's steal time so far in ms (10 ms resolution): time the VM's vCPUs waited. */

@@ -40,7 +40,7 @@ import { runInNewContext } from 'node:vm';
 import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf_hooks';
 import { Blueprint, PolicySet } from '@iac-dharma/node';
 import { syntheticAws } from '../test/helpers.mjs';
-import { Samples, gcs, spikes, causeClass, stealMs, traceStart, traceIntervals } from './attribution.mjs';
+import { Samples, gcs, spikes, causeClass, machineMs, stealMs, traceStart, traceIntervals } from './attribution.mjs';
 
 const args = process.argv.slice(2);
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 10_000);
@@ -75,6 +75,7 @@ new PerformanceObserver((list) => {
  * steps on the JS thread (the first step ends when the call returns its promise).
  */
 async function lagDuring(work) {
+  const m0 = machineMs();
   const h = monitorEventLoopDelay({ resolution: 1 });
   let samples = new Samples();
   let last = performance.now();
@@ -107,6 +108,7 @@ async function lagDuring(work) {
   h.disable();
   clearInterval(timer);
   const steal = stealMs() - steal0;
+  const m1 = machineMs();
   // (gc entries are delivered a turn of the loop after the collection)
   await new Promise((r) => setImmediate(r));
   marks.push(['end', t1]);
@@ -121,6 +123,9 @@ async function lagDuring(work) {
     ms, worst, max: h.max / 1e6, cpu, gcs: majorGcs.slice(gc0), lags, steal,
     wall: samples.t[k] - samples.t[0],
     runq: samples.runq[k] - samples.runq[0],
+    other: samples.proc[k] - samples.proc[0] - (samples.cpu[k] - samples.cpu[0]),
+    // The whole run, its settling included: the other processes' cores and the kernel threads'.
+    machine: { ms: m1.at - m0.at, others: m1.busy - m0.busy - (m1.ours - m0.ours), kernel: m1.kernel - m0.kernel },
   };
 }
 
@@ -154,6 +159,13 @@ function summarize(name, runs) {
     byClass[c] = these.length ? `${these.length} (max ${Math.max(...these.map((l) => l.lag_ms)).toFixed(1)})` : '';
   }
   byClass.js_runq_ms_per_s = +(runs.reduce((a, r) => a + r.runq, 0) / seconds).toFixed(1);
+  // How many cores our other threads (the pool thread, V8's) used on average: ~1 while one pool
+  // job runs; ~2 would leave the JS thread no core even on an idle machine.
+  byClass.other_threads_cores = +(runs.reduce((a, r) => a + r.other, 0) / (seconds * 1e3)).toFixed(2);
+  // The other processes' cores (the kernel's threads among them) over the runs.
+  const machineMs = runs.reduce((a, r) => a + r.machine.ms, 0);
+  byClass.other_processes_cores = +(runs.reduce((a, r) => a + r.machine.others, 0) / machineMs).toFixed(2);
+  byClass.kernel_threads_cores = +(runs.reduce((a, r) => a + r.machine.kernel, 0) / machineMs).toFixed(3);
   byClass.steal_ms_per_s = +(runs.reduce((a, r) => a + r.steal, 0) / seconds).toFixed(1);
   attribution[name] = byClass;
   spikeList[name] = all;
@@ -288,7 +300,9 @@ if (asJson) {
   no_cpu_ours / no_cpu_others: it was runnable but both cores were busy, with our own other threads (pool, V8's)
   or with another process; late_wakeup: it slept past its due time
   (woken late or its vCPU not running: the VM); blocked: asleep with extra voluntary switches (a lock or page fault);
-  steal_ms_per_s: the VM's steal time over the rows' runs (10 ms resolution)`);
+  js_runq_ms_per_s: the JS thread's run-queue wait per second; other_threads_cores: the cores our other threads used
+  (pool, V8's) on average; other_processes_cores, kernel_threads_cores: the cores other processes (the kernel's own
+  threads among them) used over the runs; steal_ms_per_s: the VM's steal time over the rows' runs (10 ms resolution)`);
   console.table(attribution);
   for (const [name, list] of Object.entries(spikeList)) {
     if (!/validateAsync|control|idle/.test(name) || list.length === 0) continue;
