@@ -118,9 +118,11 @@ async function lagDuring(work) {
     if (marks[i][0] !== 'settled') phases.push({ name: `JS: ${marks[i][0]}`, from: marks[i - 1][1], to: marks[i][1] });
   }
   const lags = spikes(samples, phases, gcs.slice(allGc0));
+  // The addon's own time on the JS thread in this call (arguments read, result built).
+  const addonJs = phases.filter((p) => p.name === 'prepare' || p.name.startsWith('result built')).reduce((a, p) => a + p.to - p.from, 0);
   const k = samples.n - 1;
   return {
-    ms, worst, max: h.max / 1e6, cpu, gcs: majorGcs.slice(gc0), lags, steal,
+    ms, worst, max: h.max / 1e6, cpu, gcs: majorGcs.slice(gc0), lags, steal, addonJs,
     wall: samples.t[k] - samples.t[0],
     runq: samples.runq[k] - samples.runq[0],
     other: samples.proc[k] - samples.proc[0] - (samples.cpu[k] - samples.cpu[0]),
@@ -150,6 +152,7 @@ function summarize(name, runs) {
   const all = runs.flatMap((r, run) => r.lags.map((l) => ({ run, ...l })));
   const seconds = runs.reduce((a, r) => a + r.wall, 0) / 1e3;
   const byClass = {
+    addon_js_thread_ms_max: +Math.max(...runs.map((r) => r.addonJs)).toFixed(2),
     spikes: all.length,
     over_5ms: all.filter((l) => l.lag_ms >= 5).length,
     spikes_per_s: +(all.length / seconds).toFixed(1),
@@ -296,6 +299,7 @@ if (asJson) {
   console.table(sizes);
   console.log('validateAsync without the timer, JS thread CPU per call:', validateJs);
   console.log(`lag spikes (timer ≥ 2 ms late) by cause, all runs (count, worst ms; bench/attribution.mjs):
+  addon_js_thread_ms_max: the addon's own time on the JS thread in a call (arguments read, result built; __taskTrace);
   js_running: the JS thread ran through the window (ours: see the phase); gc: a V8 collection held it (ours);
   no_cpu_ours / no_cpu_others: it was runnable but both cores were busy, with our own other threads (pool, V8's)
   or with another process; late_wakeup: it slept past its due time
