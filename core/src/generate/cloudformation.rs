@@ -2230,10 +2230,9 @@ fn stream_template(
     // by name, not by position), which at 10,000 resources misses the cache on most reads; the
     // copy is sequential text.
     let mut frags = String::with_capacity(capacity);
-    // The logical IDs, one after another (dense, for the sort), and per entry (ID start, ID end,
-    // fragment start, fragment end).
-    let mut ids = String::with_capacity(n * 16);
-    let mut records: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(n + n / 8);
+    // Per entry: its logical ID (in the plan's ID list, where the IDs are one after another,
+    // dense for the sort) and where its fragment starts and ends.
+    let mut records: Vec<(&str, usize, usize)> = Vec::with_capacity(n + n / 8);
     for i in 0..n {
         let Some((mut props, attrs)) = steps.body(i)? else {
             continue;
@@ -2244,19 +2243,16 @@ fn stream_template(
             }
         }
         steps.entries(i, (props, attrs), |id, res| {
-            let id_start = ids.len();
-            ids.push_str(id);
             let start = frags.len();
             if yaml {
                 super::yaml::write_value(&mut frags, &res, 2);
             } else {
                 JsonObject::value(&mut frags, res, 1);
             }
-            records.push((id_start, ids.len(), start, frags.len()));
+            records.push((id, start, frags.len()));
         });
     }
-    let id_of = |r: &(usize, usize, usize, usize)| ids.get(r.0..r.1).unwrap_or_default();
-    records.sort_unstable_by(|a, b| id_of(a).as_bytes().cmp(id_of(b).as_bytes()));
+    records.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
 
     let mut out = String::with_capacity(capacity);
     let mut top = JsonObject::default();
@@ -2281,14 +2277,13 @@ fn stream_template(
         top.key(&mut out, "Resources", 0);
         resources.begin(&mut out);
     }
-    for r in &records {
-        let id = id_of(r);
+    for &(id, start, end) in &records {
         if yaml {
             super::yaml::write_key(&mut out, id, 2);
         } else {
             resources.key(&mut out, id, 1);
         }
-        out.push_str(frags.get(r.2..r.3).unwrap_or_default());
+        out.push_str(frags.get(start..end).unwrap_or_default());
     }
     if !yaml {
         resources.end(&mut out, 1);
