@@ -18,7 +18,7 @@ use crate::error::{Code, Result};
 use super::cloudformation::{lower, mapping, plan, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, ts_string, Namespace};
-use super::node::{Node, NodeMap};
+use super::node::{Node, NodeMap, Str};
 
 /// CloudFormation property name → CDK property name (`VPCSecurityGroups` → `vpcSecurityGroups`,
 /// `MultiAZ` → `multiAz`, `Ipv4IpamPoolId` → `ipv4IpamPoolId`): words split where a lowercase
@@ -80,11 +80,12 @@ fn is_ts_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
-struct Writer<'a, 't, 'n> {
+struct Writer<'a, 't> {
     /// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
     vars: &'a HashMap<String, (String, String)>,
-    /// The resources of the template (their logical IDs: the names of `Fn::Sub` that are IDs).
-    ids: &'t NodeMap<'n>,
+    /// The logical IDs of the template's resources, sorted (the names of `Fn::Sub` that are
+    /// IDs).
+    ids: &'a [Str<'a>],
     /// The logical IDs the values written since the last [`Writer::take_refs`] refer to (as
     /// [`referenced_ids`] finds them), collected while writing so that each resource body is
     /// walked once.
@@ -141,7 +142,16 @@ fn pseudo(name: &str) -> Option<&'static str> {
     })
 }
 
-impl<'t> Writer<'_, 't, '_> {
+impl<'a, 't> Writer<'a, 't> {
+    fn new(vars: &'a HashMap<String, (String, String)>, ids: &'a [Str<'a>]) -> Self {
+        Writer {
+            vars,
+            ids,
+            refs: RefCell::new(Vec::new()),
+            muted: Cell::new(0),
+        }
+    }
+
     /// The logical IDs collected since the last call.
     fn take_refs(&self) -> Vec<&'t str> {
         std::mem::take(&mut *self.refs.borrow_mut())
@@ -338,10 +348,15 @@ fn class_of(cfn_type: &str) -> Option<(String, String)> {
     Some((service.to_ascii_lowercase(), format!("Cfn{resource}")))
 }
 
+/// The position of `id` in the sorted logical IDs `ids`.
+fn position(ids: &[Str<'_>], id: &str) -> Option<usize> {
+    ids.binary_search_by(|k| k.as_ref().cmp(id)).ok()
+}
+
 /// The logical IDs the object entry `k: inner` refers to by itself (`Ref`, `Fn::GetAtt`,
 /// `Fn::Sub`, `DependsOn`), pushed on `out`; false when it is no such entry (its value may
 /// hold references further down).
-fn entry_refs<'t>(k: &str, inner: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec<&'t str>) -> bool {
+fn entry_refs<'t>(k: &str, inner: &'t Node<'_>, ids: &[Str<'_>], out: &mut Vec<&'t str>) -> bool {
     match (k, inner) {
         ("Ref", Node::String(id)) => out.push(id),
         ("Fn::GetAtt", Node::Array(parts)) => {
@@ -356,7 +371,7 @@ fn entry_refs<'t>(k: &str, inner: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec
                 let end = after.find('}').unwrap_or(after.len());
                 let name = after.get(..end).unwrap_or("");
                 let id = name.split('.').next().unwrap_or("");
-                if !name.starts_with('!') && ids.contains_key(id) {
+                if !name.starts_with('!') && position(ids, id).is_some() {
                     out.push(id);
                 }
                 rest = after.get(end..).unwrap_or("");
@@ -371,7 +386,7 @@ fn entry_refs<'t>(k: &str, inner: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec
 }
 
 /// The logical IDs a resource body refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`).
-fn referenced_ids<'t>(v: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec<&'t str>) {
+fn referenced_ids<'t>(v: &'t Node<'_>, ids: &[Str<'_>], out: &mut Vec<&'t str>) {
     match v {
         Node::Object(m) => {
             for (k, inner) in m.entries() {
@@ -440,7 +455,7 @@ fn creation_order(deps: &[Vec<usize>]) -> Vec<usize> {
 /// The context entry of the resource `id` (`r` its template body) with its construct code,
 /// the references it holds left in `w` (see [`Writer::take_refs`]).
 fn resource_entry<'t>(
-    w: &Writer<'_, 't, '_>,
+    w: &Writer<'_, 't>,
     id: &str,
     r: &'t Node<'_>,
     verbatim: &HashMap<String, Vec<String>>,
@@ -507,7 +522,18 @@ fn resource_entry<'t>(
 /// The template context of `cdk-ts` (documented in `templates/README.md`).
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     let plan = plan(bp)?;
-    let lowered = lower(bp, &plan)?;
+    let mut lowered = lower(bp, &plan)?;
+    // The resources are moved out of the template, to be dropped one by one once written.
+    let resources = match &mut lowered.template {
+        Node::Object(t) => match t.get_mut("Resources") {
+            Some(node @ Node::Object(_)) => match std::mem::replace(node, Node::Null) {
+                Node::Object(resources) => resources,
+                _ => NodeMap::new(),
+            },
+            _ => NodeMap::new(),
+        },
+        _ => NodeMap::new(),
+    };
     let t = &lowered.template;
     let verbatim = verbatim_paths()?;
 
@@ -527,11 +553,9 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
         .get("Parameters")
         .and_then(Node::as_object)
         .unwrap_or(&empty);
-    let resources = t
-        .get("Resources")
-        .and_then(Node::as_object)
-        .unwrap_or(&empty);
-    vars.reserve(params.len() + resources.len());
+    // The logical IDs of the resources, sorted as the map is (borrowed from the plan: no copy).
+    let ids: Vec<Str<'_>> = resources.entries().map(|(id, _)| id.clone()).collect();
+    vars.reserve(params.len() + ids.len());
     for (id, p) in params.entries() {
         let var = ns.claim_free(&camel_case(id), id);
         let kind = p
@@ -541,16 +565,11 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             .to_string();
         vars.insert(id.to_string(), (var, kind));
     }
-    for (id, _) in resources.entries() {
+    for id in &ids {
         let var = ns.claim_free(&camel_case(id), id);
         vars.insert(id.to_string(), (var, "resource".into()));
     }
-    let w = Writer {
-        vars: &vars,
-        ids: resources,
-        refs: RefCell::new(Vec::new()),
-        muted: Cell::new(0),
-    };
+    let w = Writer::new(&vars, &ids);
 
     let mut param_ctx = Vec::new();
     for (id, p) in params.entries() {
@@ -565,45 +584,49 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     }
 
     // Each resource body is walked once, in logical ID order: its code written and the IDs it
-    // refers to collected on the way; the entries are then put in creation order.
+    // refers to collected on the way, then dropped while it is still in cache (in batches, see
+    // `crate::memory`); the entries are then put in creation order.
     let mut modules: Vec<String> = Vec::new();
-    let mut entries: Vec<Option<Result<Value>>> = Vec::with_capacity(resources.len());
-    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(resources.len());
-    // Positions in `ids` (sorted by logical ID, as the map is).
-    let ids: Vec<&str> = resources.entries().map(|(id, _)| id.as_ref()).collect();
-    let position = |id: &str| ids.binary_search(&id).ok();
-    for (id, r) in resources.entries() {
-        let entry = resource_entry(&w, id, r, &verbatim, &mut modules);
+    let mut entries: Vec<Option<Result<Value>>> = Vec::with_capacity(ids.len());
+    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
+    for (n, (id, r)) in resources.into_iter().enumerate() {
+        let w = Writer::new(&vars, &ids);
+        let entry = resource_entry(&w, &id, &r, verbatim, &mut modules);
         let mut refs = w.take_refs();
+        drop(w);
         match &entry {
             Ok(_) => {
                 // The body's other entries (`DependsOn`, ...): what `w` did not write.
                 for (k, inner) in r.as_object().into_iter().flat_map(NodeMap::entries) {
                     if !matches!(k.as_ref(), "Properties" | "UpdatePolicy")
-                        && !entry_refs(k, inner, resources, &mut refs)
+                        && !entry_refs(k, inner, &ids, &mut refs)
                     {
-                        referenced_ids(inner, resources, &mut refs);
+                        referenced_ids(inner, &ids, &mut refs);
                     }
                 }
             }
             // Writing stopped part way: the references of the whole body.
             Err(_) => {
                 refs.clear();
-                referenced_ids(r, resources, &mut refs);
+                referenced_ids(&r, &ids, &mut refs);
             }
         }
-        let id: &str = id;
+        let id: &str = &id;
         let mut on: Vec<usize> = refs
             .into_iter()
             .filter(|d| *d != id)
-            .filter_map(position)
+            .filter_map(|d| position(&ids, d))
             .collect();
         on.sort_unstable();
         on.dedup();
         deps.push(on);
         entries.push(Some(entry));
+        drop(r);
+        if (n + 1) % crate::memory::BATCH == 0 {
+            crate::memory::merge_freed_blocks();
+        }
     }
-    let mut res_ctx = Vec::with_capacity(resources.len());
+    let mut res_ctx = Vec::with_capacity(ids.len());
     for i in creation_order(&deps) {
         if let Some(entry) = entries.get_mut(i).and_then(Option::take) {
             res_ctx.push(entry?);
