@@ -80,9 +80,12 @@ fn is_ts_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
+/// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
+type Vars<'a> = HashMap<&'a str, (String, &'a str)>;
+
 struct Writer<'a, 't> {
     /// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
-    vars: &'a HashMap<String, (String, String)>,
+    vars: &'a Vars<'a>,
     /// The logical IDs of the template's resources, sorted (the names of `Fn::Sub` that are
     /// IDs).
     ids: &'a [Str<'a>],
@@ -143,7 +146,7 @@ fn pseudo(name: &str) -> Option<&'static str> {
 }
 
 impl<'a, 't> Writer<'a, 't> {
-    fn new(vars: &'a HashMap<String, (String, String)>, ids: &'a [Str<'a>]) -> Self {
+    fn new(vars: &'a Vars<'a>, ids: &'a [Str<'a>]) -> Self {
         Writer {
             vars,
             ids,
@@ -236,7 +239,7 @@ impl<'a, 't> Writer<'a, 't> {
         Ok(())
     }
 
-    fn var(&self, id: &str) -> Result<&(String, String)> {
+    fn var(&self, id: &str) -> Result<&(String, &str)> {
         self.vars.get(id).ok_or_else(|| {
             gen_error(
                 Code::UnmappedAttribute,
@@ -275,7 +278,7 @@ impl<'a, 't> Writer<'a, 't> {
                 }
                 let (var, kind) = self.var(id)?;
                 out.push_str(var);
-                out.push_str(match kind.as_str() {
+                out.push_str(match *kind {
                     "resource" => ".ref",
                     "Number" => ".valueAsNumber",
                     "CommaDelimitedList" | "List<Number>" => ".valueAsList",
@@ -547,7 +550,7 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     for word in ["cdk", "scope", "id", "props", "Construct"] {
         ns.claim_free(word, "generated code");
     }
-    let mut vars: HashMap<String, (String, String)> = HashMap::new();
+    let mut vars: Vars<'_> = HashMap::new();
     let empty = NodeMap::new();
     let params = t
         .get("Parameters")
@@ -558,16 +561,12 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     vars.reserve(params.len() + ids.len());
     for (id, p) in params.entries() {
         let var = ns.claim_free(&camel_case(id), id);
-        let kind = p
-            .get("Type")
-            .and_then(Node::as_str)
-            .unwrap_or("String")
-            .to_string();
-        vars.insert(id.to_string(), (var, kind));
+        let kind = p.get("Type").and_then(Node::as_str).unwrap_or("String");
+        vars.insert(id, (var, kind));
     }
     for id in &ids {
         let var = ns.claim_free(&camel_case(id), id);
-        vars.insert(id.to_string(), (var, "resource".into()));
+        vars.insert(id, (var, "resource"));
     }
     let w = Writer::new(&vars, &ids);
 
