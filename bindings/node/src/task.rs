@@ -7,6 +7,7 @@ use std::sync::Arc;
 use iac_dharma::CheckedBlueprint;
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::{Env, ScopedTask};
+use napi_derive::napi;
 
 use crate::error::{catch, to_js_error, Failure, Outcome};
 use crate::lazy::Split;
@@ -23,7 +24,10 @@ pub trait Job: Sized {
 pub fn deferred<J: Job + for<'t> ScopedTask<'t>>(
     prepare: impl FnOnce() -> Outcome<J>,
 ) -> AsyncTask<J> {
-    AsyncTask::new(catch(prepare).unwrap_or_else(J::failed))
+    trace::mark(trace::Phase::PrepareStart);
+    let job = catch(prepare).unwrap_or_else(J::failed);
+    trace::mark(trace::Phase::PrepareEnd);
+    AsyncTask::new(job)
 }
 
 /// Work returning a split result.
@@ -78,10 +82,12 @@ impl<'task> ScopedTask<'task> for JsonJob {
     type JsValue = Unknown<'task>;
 
     fn compute(&mut self) -> napi::Result<Split> {
+        let _phase = trace::span(trace::Phase::ComputeStart);
         compute(self.work.take(), &mut self.failure)
     }
 
     fn resolve(&mut self, env: &'task Env, output: Split) -> napi::Result<Unknown<'task>> {
+        let _phase = trace::span(trace::Phase::ResolveStart);
         crate::lazy::to_lazy_js(env, output)
     }
 
@@ -128,6 +134,7 @@ impl<'task> ScopedTask<'task> for ParseJob {
     type JsValue = crate::Blueprint;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
+        let _phase = trace::span(trace::Phase::ComputeStart);
         compute(self.work.take(), &mut self.failure)
     }
 
@@ -136,6 +143,7 @@ impl<'task> ScopedTask<'task> for ParseJob {
         env: &'task Env,
         (bp, source): Self::Output,
     ) -> napi::Result<crate::Blueprint> {
+        let _phase = trace::span(trace::Phase::ResolveStart);
         Ok(crate::Blueprint::new(env, Arc::new(bp), source))
     }
 
@@ -144,5 +152,137 @@ impl<'task> ScopedTask<'task> for ParseJob {
             env,
             self.failure.take().unwrap_or(Failure::Napi(err)),
         ))
+    }
+}
+
+/// `__taskTrace(now?)`, for `bench/event-loop.mjs` only (not part of the API): with `now` (the
+/// caller's `performance.now()`), starts recording when the async variants' phases begin and
+/// end (argument conversion on the JS thread, the work on the pool thread, the result built on
+/// the JS thread when the promise settles) and returns what was recorded since the last call,
+/// as a flat list `[phase, ms, phase, ms, ...]` on the caller's `performance.now()` clock
+/// (phases: see [`trace::Phase`]); without `now`, stops recording and returns the rest.
+#[napi(js_name = "__taskTrace", skip_typescript)]
+pub fn task_trace(now: Option<f64>) -> Vec<f64> {
+    trace::drain(now)
+}
+
+/// The phase log of [`task_trace`]: off (one relaxed atomic load per phase) until a bench turns
+/// it on.
+pub(crate) mod trace {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    /// A phase boundary; `bench/event-loop.mjs` knows these numbers.
+    #[derive(Clone, Copy)]
+    pub(crate) enum Phase {
+        /// The arguments are read, on the JS thread.
+        PrepareStart = 0,
+        /// ... and the job is queued.
+        PrepareEnd = 1,
+        /// The work, on a libuv pool thread (end: `+ 1`).
+        ComputeStart = 2,
+        /// The result becomes a JS value, on the JS thread, before the promise settles (end:
+        /// `+ 1`).
+        ResolveStart = 4,
+    }
+
+    static ON: AtomicBool = AtomicBool::new(false);
+
+    /// The clock's origin: an instant and the caller's `performance.now()` then; the events.
+    struct Log {
+        origin: Instant,
+        origin_ms: f64,
+        events: Vec<(u8, Instant)>,
+    }
+
+    static LOG: Mutex<Option<Log>> = Mutex::new(None);
+
+    /// Records `phase` now, when on.
+    pub(crate) fn mark(phase: Phase) {
+        mark_code(phase as u8);
+    }
+
+    fn mark_code(code: u8) {
+        if ON.load(Ordering::Relaxed) {
+            let now = Instant::now();
+            if let Ok(mut log) = LOG.lock() {
+                if let Some(log) = log.as_mut() {
+                    log.events.push((code, now));
+                }
+            }
+        }
+    }
+
+    /// Marks `start` now, and its end (`start + 1`) when dropped.
+    pub(crate) fn span(start: Phase) -> Span {
+        mark(start);
+        Span(start as u8 + 1)
+    }
+
+    pub(crate) struct Span(u8);
+
+    impl Drop for Span {
+        fn drop(&mut self) {
+            mark_code(self.0);
+        }
+    }
+
+    /// The events since the last call, on the caller's clock; restarts the log at `now` or
+    /// stops it.
+    pub(crate) fn drain(now: Option<f64>) -> Vec<f64> {
+        let restart = now.map(|ms| Log {
+            origin: Instant::now(),
+            origin_ms: ms,
+            events: Vec::new(),
+        });
+        ON.store(restart.is_some(), Ordering::Relaxed);
+        let old = match LOG.lock() {
+            Ok(mut log) => std::mem::replace(&mut *log, restart),
+            Err(_) => None,
+        };
+        let Some(old) = old else {
+            return Vec::new();
+        };
+        let at = |t: Instant| {
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+            match t.checked_duration_since(old.origin) {
+                Some(after) => old.origin_ms + ms(after),
+                None => old.origin_ms - ms(old.origin.duration_since(t)),
+            }
+        };
+        old.events
+            .into_iter()
+            .flat_map(|(code, t)| [f64::from(code), at(t)])
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::task_trace;
+    use super::trace::{mark, span, Phase};
+
+    /// One test (the log is global): nothing is recorded while off; when on, the phases come
+    /// back in order, on the caller's clock, each span closed.
+    #[test]
+    fn the_phase_log_records_only_when_on() {
+        task_trace(None);
+        mark(Phase::PrepareStart);
+        assert!(task_trace(Some(1000.0)).is_empty());
+        mark(Phase::PrepareStart);
+        mark(Phase::PrepareEnd);
+        drop(span(Phase::ComputeStart));
+        let events = task_trace(None);
+        let codes: Vec<f64> = events.iter().step_by(2).copied().collect();
+        assert_eq!(codes, [0.0, 1.0, 2.0, 3.0]);
+        let times: Vec<f64> = events.iter().skip(1).step_by(2).copied().collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        assert!(
+            times.iter().all(|&t| (1000.0..2000.0).contains(&t)),
+            "{times:?}"
+        );
+        mark(Phase::PrepareStart);
+        assert!(task_trace(None).is_empty());
     }
 }
