@@ -143,24 +143,6 @@ struct Program {
     map: &'static PulumiMap,
 }
 
-/// The properties of every resource of `p`, moved out (index-aligned with its resources), for
-/// the writers to drop each once written ([`free_props`]).
-fn take_props(p: &mut Program) -> Vec<Vec<(Key, Pv)>> {
-    p.resources
-        .iter_mut()
-        .map(|r| std::mem::take(&mut r.props))
-        .collect()
-}
-
-/// Drops the properties of the `n`th resource written, merging the freed blocks after every
-/// [`crate::memory::BATCH`] resources (see `crate::memory`).
-fn free_props(n: usize, props: Vec<(Key, Pv)>) {
-    drop(props);
-    if (n + 1) % crate::memory::BATCH == 0 {
-        crate::memory::merge_freed_blocks();
-    }
-}
-
 impl Drop for Program {
     /// A program holds every resource, lowered: freed in batches (see `crate::memory`).
     fn drop(&mut self) {
@@ -1597,7 +1579,7 @@ fn npm_name(name: &str) -> String {
 
 /// The template context of `pulumi-ts` (documented in `templates/README.md`).
 pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
-    let mut p = lower(bp, OutputFormat::PulumiTs)?;
+    let p = lower(bp, OutputFormat::PulumiTs)?;
     let doc = bp.blueprint();
     let alias = package_alias(p.map).to_string();
     let mut names = Names::default();
@@ -1649,21 +1631,14 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         }));
     }
 
-    // Each resource's properties are dropped once written, while they are still in cache (in
-    // batches, see `crate::memory`), rather than with the whole program at the end. (Not in
-    // `yaml_context`: there the context's many small maps take the freed blocks again and free
-    // slower for it, measured: more cache misses at 10,000 resources.)
-    let mut all_props = take_props(&mut p);
     let mut res_ctx = Vec::with_capacity(p.resources.len());
-    for (n, &i) in bp.graph().order().iter().enumerate() {
+    for &i in bp.graph().order() {
         let Some(r) = p.resources.get(i) else {
             continue;
         };
         let indent = if r.count.is_some() { 2 } else { 1 };
         let mut args = String::new();
-        let r_props = all_props.get_mut(i).map(std::mem::take).unwrap_or_default();
-        w.object(&r_props, indent - 1, &mut args);
-        free_props(n, r_props);
+        w.object(&r.props, indent - 1, &mut args);
         let mut opts = Vec::new();
         if !r.depends_on.is_empty() {
             let deps: Vec<String> = r
