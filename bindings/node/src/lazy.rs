@@ -358,19 +358,23 @@ impl Head {
         key: &str,
         value: &T,
     ) -> Result<(), serde_json::Error> {
-        let mut capped = Capped {
-            bytes: Vec::new(),
-            over: false,
-        };
-        match serde_json::to_writer(&mut capped, value) {
-            Ok(()) => {
-                self.key(key)?;
-                let text = String::from_utf8(capped.bytes).map_err(ser::Error::custom)?;
-                self.json.push_str(&text);
-                return Ok(());
+        // A sequence or map with enough items is large whatever they are: writing its first
+        // kilobyte to find out was most of the head's cost (a 1,000-resource estimate).
+        if min_json_len(value) <= INLINE {
+            let mut capped = Capped {
+                bytes: Vec::new(),
+                over: false,
+            };
+            match serde_json::to_writer(&mut capped, value) {
+                Ok(()) => {
+                    self.key(key)?;
+                    let text = String::from_utf8(capped.bytes).map_err(ser::Error::custom)?;
+                    self.json.push_str(&text);
+                    return Ok(());
+                }
+                Err(_) if capped.over => {}
+                Err(e) => return Err(e),
             }
-            Err(_) if capped.over => {}
-            Err(e) => return Err(e),
         }
         if self.path.len() + 1 < DEPTH {
             // Try it as an object one level down, with its own head.
@@ -404,6 +408,16 @@ impl Head {
         }
         Ok(())
     }
+}
+
+/// A lower bound of the length of `value`'s JSON, from the number of items of a sequence or
+/// map of known length (`[a,b]`: 2 bytes per item plus one; `{"k":v}`: 5 per entry plus one);
+/// 0 for anything else. Costs no writing: the value's `serialize` is stopped at its first call.
+fn min_json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    let mut len = 0;
+    // The probe always stops the value's serialization with an error; only `len` matters.
+    let _ = value.serialize(LenProbe(&mut len));
+    len
 }
 
 /// Serializes an object into a [`Head`]; anything else is [`NOT_OBJECT`].
@@ -579,6 +593,126 @@ impl<'h> ser::Serializer for Object<'h> {
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Members<'h>, Self::Error> {
         Ok(Members::open(self.0))
+    }
+}
+
+/// The serializer of [`min_json_len`]: records the bound of a sequence or map, and stops
+/// every value at its first call (the error is [`Stop`]).
+struct LenProbe<'l>(&'l mut usize);
+
+/// What stops [`LenProbe`] (no message: it is never shown).
+#[derive(Debug)]
+struct Stop;
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stop")
+    }
+}
+
+impl std::error::Error for Stop {}
+
+impl ser::Error for Stop {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Stop
+    }
+}
+
+/// The [`LenProbe`] methods of values that are neither sequences nor maps: stop.
+macro_rules! stop {
+    ($($method:ident($($arg:ty),*);)*) => {
+        $(fn $method(self, $(_: $arg),*) -> Result<(), Stop> {
+            Err(Stop)
+        })*
+    };
+}
+
+impl ser::Serializer for LenProbe<'_> {
+    type Ok = ();
+    type Error = Stop;
+    type SerializeSeq = Impossible<(), Stop>;
+    type SerializeTuple = Impossible<(), Stop>;
+    type SerializeTupleStruct = Impossible<(), Stop>;
+    type SerializeTupleVariant = Impossible<(), Stop>;
+    type SerializeMap = Impossible<(), Stop>;
+    type SerializeStruct = Impossible<(), Stop>;
+    type SerializeStructVariant = Impossible<(), Stop>;
+
+    stop! {
+        serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32);
+        serialize_i64(i64); serialize_u8(u8); serialize_u16(u16); serialize_u32(u32);
+        serialize_u64(u64); serialize_f32(f32); serialize_f64(f64); serialize_char(char);
+        serialize_str(&str); serialize_bytes(&[u8]); serialize_none(); serialize_unit();
+        serialize_unit_struct(&'static str);
+        serialize_unit_variant(&'static str, u32, &'static str);
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Stop> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Stop> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Stop> {
+        Err(Stop)
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+        *self.0 = len.map_or(0, |n| n.saturating_mul(2).saturating_add(1));
+        Err(Stop)
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        Err(Stop)
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Stop> {
+        Err(Stop)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        Err(Stop)
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        *self.0 = len.map_or(0, |n| n.saturating_mul(5).saturating_add(1));
+        Err(Stop)
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        Err(Stop)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        Err(Stop)
     }
 }
 
@@ -759,6 +893,30 @@ mod tests {
                 v,
                 "value split of {v}"
             );
+        }
+    }
+
+    #[test]
+    fn long_sequences_and_maps_are_large_by_their_length_alone() {
+        // `[0,...,0]` of 511 items is 1,023 bytes (inline), of 512 items 1,025 (large): the
+        // bound from the length and the written text agree at the edge.
+        let inline = json!({"items": vec![0; 511], "n": 1});
+        let large = json!({"items": vec![0; 512], "n": 1});
+        assert!(split_value(inline.clone()).unwrap().entries.is_empty());
+        assert_eq!(
+            split_value(large.clone()).unwrap().entries,
+            vec![vec!["items".to_string()]]
+        );
+        let map: serde_json::Map<String, Value> =
+            (0..300).map(|i| (format!("k{i}"), json!(i))).collect();
+        assert!(min_json_len(&map) > INLINE);
+        assert_eq!(min_json_len(&json!([])), 1);
+        assert_eq!(min_json_len(&Some(vec![1, 2])), 5);
+        assert_eq!(min_json_len(&json!({"a": 1})), 6);
+        assert_eq!(min_json_len(&"text"), 0);
+        for v in [inline, large, Value::Object(map)] {
+            assert_eq!(rebuild(split_value(v.clone()).unwrap()), v);
+            assert_eq!(rebuild(split_text(&v).unwrap()), v);
         }
     }
 
