@@ -55,12 +55,21 @@ pub struct Blueprint {
 /// of process memory per `Blueprint`).
 const CHECKED_PER_DOCUMENT_BYTE: usize = 3;
 
+/// The native memory a checked blueprint holds, as V8 is told (`size.rs`). It walks the whole
+/// document, so an async load counts it on the pool thread, not on the JS thread.
+pub(crate) fn held_bytes(bp: &CheckedBlueprint) -> i64 {
+    i64::try_from(approx_bytes(bp.blueprint()).saturating_mul(CHECKED_PER_DOCUMENT_BYTE))
+        .unwrap_or(i64::MAX)
+}
+
 impl Blueprint {
-    fn new(env: &Env, inner: Arc<CheckedBlueprint>, source: &'static str) -> Self {
-        let bytes = i64::try_from(
-            approx_bytes(inner.blueprint()).saturating_mul(CHECKED_PER_DOCUMENT_BYTE),
-        )
-        .unwrap_or(i64::MAX);
+    /// Wraps `inner`, which holds `bytes` of native memory ([`held_bytes`]).
+    pub(crate) fn new(
+        env: &Env,
+        inner: Arc<CheckedBlueprint>,
+        source: &'static str,
+        bytes: i64,
+    ) -> Self {
         // Without the hint, V8 keeps unreachable blueprints (and their memory) for a long time;
         // a failed adjustment only leaves it without the hint.
         let bytes = report(env, bytes);
@@ -84,7 +93,8 @@ impl Blueprint {
     }
 
     fn from_loaded(env: &Env, (bp, source): (CheckedBlueprint, &'static str)) -> Self {
-        Blueprint::new(env, Arc::new(bp), source)
+        let bytes = held_bytes(&bp);
+        Blueprint::new(env, Arc::new(bp), source, bytes)
     }
 }
 

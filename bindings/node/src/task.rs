@@ -130,21 +130,25 @@ impl Job for ParseJob {
 }
 
 impl<'task> ScopedTask<'task> for ParseJob {
-    type Output = (CheckedBlueprint, &'static str);
+    /// The blueprint, how it was read, and the native memory it holds (counted here, on the
+    /// pool thread: the count walks the whole document).
+    type Output = (CheckedBlueprint, &'static str, i64);
     type JsValue = crate::Blueprint;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let _phase = trace::span(trace::Phase::ComputeStart);
-        compute(self.work.take(), &mut self.failure)
+        let (bp, source) = compute(self.work.take(), &mut self.failure)?;
+        let bytes = crate::held_bytes(&bp);
+        Ok((bp, source, bytes))
     }
 
     fn resolve(
         &mut self,
         env: &'task Env,
-        (bp, source): Self::Output,
+        (bp, source, bytes): Self::Output,
     ) -> napi::Result<crate::Blueprint> {
         let _phase = trace::span(trace::Phase::ResolveStart);
-        Ok(crate::Blueprint::new(env, Arc::new(bp), source))
+        Ok(crate::Blueprint::new(env, Arc::new(bp), source, bytes))
     }
 
     fn reject(&mut self, env: &'task Env, err: napi::Error) -> napi::Result<crate::Blueprint> {
