@@ -6,6 +6,7 @@
 //! TypeScript literal (never a template literal), so user text is never code.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use serde_json::json;
@@ -17,7 +18,7 @@ use crate::error::{Code, Result};
 use super::cloudformation::{lower, mapping, plan, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, ts_string, Namespace};
-use super::node::{Node, NodeMap};
+use super::node::{Node, NodeMap, Str};
 
 /// CloudFormation property name → CDK property name (`VPCSecurityGroups` → `vpcSecurityGroups`,
 /// `MultiAZ` → `multiAz`, `Ipv4IpamPoolId` → `ipv4IpamPoolId`): words split where a lowercase
@@ -79,9 +80,22 @@ fn is_ts_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
-struct Writer<'a> {
+/// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
+type Vars<'a> = HashMap<&'a str, (String, &'a str)>;
+
+struct Writer<'a, 't> {
     /// Logical ID → (variable, kind) where kind is "resource" or the parameter's CFN type.
-    vars: &'a HashMap<String, (String, String)>,
+    vars: &'a Vars<'a>,
+    /// The logical IDs of the template's resources, sorted (the names of `Fn::Sub` that are
+    /// IDs).
+    ids: &'a [Str<'a>],
+    /// The logical IDs the values written since the last [`Writer::take_refs`] refer to (as
+    /// [`referenced_ids`] finds them), collected while writing so that each resource body is
+    /// walked once.
+    refs: RefCell<Vec<&'t str>>,
+    /// Above zero below an entry whose references are already collected (no more are looked
+    /// for there, as [`referenced_ids`] does not look).
+    muted: Cell<usize>,
 }
 
 /// The verbatim paths (see [`verbatim_paths`]) below `key`, and whether `key` itself is one.
@@ -131,12 +145,35 @@ fn pseudo(name: &str) -> Option<&'static str> {
     })
 }
 
-impl Writer<'_> {
+impl<'a, 't> Writer<'a, 't> {
+    fn new(vars: &'a Vars<'a>, ids: &'a [Str<'a>]) -> Self {
+        Writer {
+            vars,
+            ids,
+            refs: RefCell::new(Vec::new()),
+            muted: Cell::new(0),
+        }
+    }
+
+    /// The logical IDs collected since the last call.
+    fn take_refs(&self) -> Vec<&'t str> {
+        std::mem::take(&mut *self.refs.borrow_mut())
+    }
+
+    /// Collects the references of the object entry `k: inner` itself (see [`entry_refs`]);
+    /// true when it is a reference entry.
+    fn collect(&self, k: &str, inner: &'t Node<'_>) -> bool {
+        if self.muted.get() > 0 {
+            return false;
+        }
+        entry_refs(k, inner, self.ids, &mut self.refs.borrow_mut())
+    }
+
     /// Writes `v`; `verbatim` keeps object keys as they are (data, not property names);
     /// `paths` are the verbatim paths below this value.
     fn value(
         &self,
-        v: &Node<'_>,
+        v: &'t Node<'_>,
         indent: usize,
         verbatim: bool,
         paths: &[&str],
@@ -184,7 +221,15 @@ impl Writer<'_> {
                     }
                     out.push_str(": ");
                     let (exact, below) = descend(paths, k);
-                    self.value(v, indent + 1, verbatim || exact, &below, out)?;
+                    let reference = self.collect(k, v);
+                    if reference {
+                        self.muted.set(self.muted.get() + 1);
+                    }
+                    let written = self.value(v, indent + 1, verbatim || exact, &below, out);
+                    if reference {
+                        self.muted.set(self.muted.get() - 1);
+                    }
+                    written?;
                     out.push_str(",\n");
                 }
                 pad(out, indent);
@@ -194,7 +239,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn var(&self, id: &str) -> Result<&(String, String)> {
+    fn var(&self, id: &str) -> Result<&(String, &str)> {
         self.vars.get(id).ok_or_else(|| {
             gen_error(
                 Code::UnmappedAttribute,
@@ -205,11 +250,27 @@ impl Writer<'_> {
     }
 
     /// Writes a CloudFormation intrinsic function as CDK code; false when `m` is not one.
-    fn intrinsic(&self, m: &NodeMap<'_>, indent: usize, out: &mut String) -> Result<bool> {
+    fn intrinsic(&self, m: &'t NodeMap<'_>, indent: usize, out: &mut String) -> Result<bool> {
         let Some((k, v)) = m.entries().next() else {
             return Ok(false);
         };
-        match (k.as_ref(), v) {
+        let written = self.intrinsic_code(k, v, indent, out)?;
+        if written {
+            self.collect(k, v);
+        }
+        Ok(written)
+    }
+
+    /// Writes the intrinsic function `k: v` (the one entry of an object); false when it is
+    /// not one.
+    fn intrinsic_code(
+        &self,
+        k: &str,
+        v: &'t Node<'_>,
+        indent: usize,
+        out: &mut String,
+    ) -> Result<bool> {
+        match (k, v) {
             ("Ref", Node::String(id)) => {
                 if let Some(code) = pseudo(id) {
                     out.push_str(code);
@@ -217,7 +278,7 @@ impl Writer<'_> {
                 }
                 let (var, kind) = self.var(id)?;
                 out.push_str(var);
-                out.push_str(match kind.as_str() {
+                out.push_str(match *kind {
                     "resource" => ".ref",
                     "Number" => ".valueAsNumber",
                     "CommaDelimitedList" | "List<Number>" => ".valueAsList",
@@ -263,7 +324,7 @@ impl Writer<'_> {
     }
 
     /// Function arguments, comma-separated.
-    fn args(&self, args: &[Node<'_>], indent: usize, out: &mut String) -> Result<()> {
+    fn args(&self, args: &'t [Node<'_>], indent: usize, out: &mut String) -> Result<()> {
         for (i, a) in args.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
@@ -290,35 +351,50 @@ fn class_of(cfn_type: &str) -> Option<(String, String)> {
     Some((service.to_ascii_lowercase(), format!("Cfn{resource}")))
 }
 
+/// The position of `id` in the sorted logical IDs `ids`.
+fn position(ids: &[Str<'_>], id: &str) -> Option<usize> {
+    ids.binary_search_by(|k| k.as_ref().cmp(id)).ok()
+}
+
+/// The logical IDs the object entry `k: inner` refers to by itself (`Ref`, `Fn::GetAtt`,
+/// `Fn::Sub`, `DependsOn`), pushed on `out`; false when it is no such entry (its value may
+/// hold references further down).
+fn entry_refs<'t>(k: &str, inner: &'t Node<'_>, ids: &[Str<'_>], out: &mut Vec<&'t str>) -> bool {
+    match (k, inner) {
+        ("Ref", Node::String(id)) => out.push(id),
+        ("Fn::GetAtt", Node::Array(parts)) => {
+            if let Some(id) = parts.first().and_then(Node::as_str) {
+                out.push(id);
+            }
+        }
+        ("Fn::Sub", Node::String(text)) => {
+            let mut rest: &str = text;
+            while let Some(pos) = rest.find("${") {
+                let after = rest.get(pos + 2..).unwrap_or("");
+                let end = after.find('}').unwrap_or(after.len());
+                let name = after.get(..end).unwrap_or("");
+                let id = name.split('.').next().unwrap_or("");
+                if !name.starts_with('!') && position(ids, id).is_some() {
+                    out.push(id);
+                }
+                rest = after.get(end..).unwrap_or("");
+            }
+        }
+        ("DependsOn", Node::Array(deps)) => {
+            out.extend(deps.iter().filter_map(Node::as_str));
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// The logical IDs a resource body refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `DependsOn`).
-fn referenced_ids<'t>(v: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec<&'t str>) {
+fn referenced_ids<'t>(v: &'t Node<'_>, ids: &[Str<'_>], out: &mut Vec<&'t str>) {
     match v {
         Node::Object(m) => {
             for (k, inner) in m.entries() {
-                match (k.as_ref(), inner) {
-                    ("Ref", Node::String(id)) => out.push(id),
-                    ("Fn::GetAtt", Node::Array(parts)) => {
-                        if let Some(id) = parts.first().and_then(Node::as_str) {
-                            out.push(id);
-                        }
-                    }
-                    ("Fn::Sub", Node::String(text)) => {
-                        let mut rest: &str = text;
-                        while let Some(pos) = rest.find("${") {
-                            let after = rest.get(pos + 2..).unwrap_or("");
-                            let end = after.find('}').unwrap_or(after.len());
-                            let name = after.get(..end).unwrap_or("");
-                            let id = name.split('.').next().unwrap_or("");
-                            if !name.starts_with('!') && ids.contains_key(id) {
-                                out.push(id);
-                            }
-                            rest = after.get(end..).unwrap_or("");
-                        }
-                    }
-                    ("DependsOn", Node::Array(deps)) => {
-                        out.extend(deps.iter().filter_map(Node::as_str));
-                    }
-                    _ => referenced_ids(inner, ids, out),
+                if !entry_refs(k, inner, ids, out) {
+                    referenced_ids(inner, ids, out);
                 }
             }
         }
@@ -330,43 +406,32 @@ fn referenced_ids<'t>(v: &'t Node<'_>, ids: &NodeMap<'_>, out: &mut Vec<&'t str>
 /// The resources in an order where each comes after everything it refers to (constructs are
 /// variables: a TypeScript variable must be declared before it is used): in waves, each wave
 /// the resources whose references are all in earlier waves, by logical ID within a wave.
-fn creation_order<'t>(resources: &'t NodeMap<'_>) -> Vec<&'t str> {
-    let ids: Vec<&'t str> = resources.entries().map(|(id, _)| id.as_ref()).collect();
-    // Positions in `ids` (sorted by logical ID, as the map is).
-    let position = |id: &str| ids.binary_search(&id).ok();
-    let mut waiting = vec![0usize; ids.len()];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
-    for (i, (id, r)) in resources.entries().enumerate() {
-        let mut refs = Vec::new();
-        referenced_ids(r, resources, &mut refs);
-        let mut deps: Vec<usize> = refs
-            .into_iter()
-            .filter(|d| d != id)
-            .filter_map(position)
-            .collect();
-        deps.sort_unstable();
-        deps.dedup();
+/// Resources are positions in logical ID order; `deps` are, per resource, the others it
+/// refers to (sorted, without duplicates).
+fn creation_order(deps: &[Vec<usize>]) -> Vec<usize> {
+    let n = deps.len();
+    let mut waiting = vec![0usize; n];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, deps) in deps.iter().enumerate() {
         if let Some(w) = waiting.get_mut(i) {
             *w = deps.len();
         }
-        for d in deps {
+        for &d in deps {
             if let Some(list) = dependents.get_mut(d) {
                 list.push(i);
             }
         }
     }
-    let mut order = Vec::with_capacity(ids.len());
-    let mut placed = vec![false; ids.len()];
-    let mut wave: Vec<usize> = (0..ids.len())
-        .filter(|&i| waiting.get(i) == Some(&0))
-        .collect();
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    let mut wave: Vec<usize> = (0..n).filter(|&i| waiting.get(i) == Some(&0)).collect();
     while !wave.is_empty() {
         let mut next = Vec::new();
         for &i in &wave {
             if let Some(p) = placed.get_mut(i) {
                 *p = true;
             }
-            order.extend(ids.get(i).copied());
+            order.push(i);
             for &j in dependents.get(i).map(Vec::as_slice).unwrap_or_default() {
                 if let Some(w) = waiting.get_mut(j) {
                     *w -= 1;
@@ -381,18 +446,97 @@ fn creation_order<'t>(resources: &'t NodeMap<'_>) -> Vec<&'t str> {
     }
     // A cycle cannot come from a checked blueprint; keep the rest in ID order.
     order.extend(
-        ids.iter()
-            .zip(&placed)
+        placed
+            .iter()
+            .enumerate()
             .filter(|(_, p)| !**p)
-            .map(|(id, _)| *id),
+            .map(|(i, _)| i),
     );
     order
+}
+
+/// The context entry of the resource `id` (`r` its template body) with its construct code,
+/// the references it holds left in `w` (see [`Writer::take_refs`]).
+fn resource_entry<'t>(
+    w: &Writer<'_, 't>,
+    id: &str,
+    r: &'t Node<'_>,
+    verbatim: &HashMap<String, Vec<String>>,
+    modules: &mut Vec<String>,
+) -> Result<Value> {
+    let cfn_type = r.get("Type").and_then(Node::as_str).unwrap_or_default();
+    let (module, class) = class_of(cfn_type).ok_or_else(|| {
+        gen_error(
+            Code::UnmappedType,
+            "",
+            format!("{cfn_type} has no CDK L1 construct"),
+        )
+    })?;
+    if !modules.contains(&module) {
+        modules.push(module.clone());
+    }
+    let mut code = String::new();
+    let paths: Vec<&str> = verbatim
+        .get(cfn_type)
+        .map(|v| v.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    match r.get("Properties") {
+        Some(props) => w.value(props, 2, false, &paths, &mut code)?,
+        None => code.push_str("{}"),
+    }
+    let update_policy = match r.get("UpdatePolicy") {
+        Some(p) => {
+            let mut code = String::new();
+            w.value(p, 2, false, &[], &mut code)?;
+            Some(code)
+        }
+        None => None,
+    };
+    let depends: Vec<String> = r
+        .get("DependsOn")
+        .and_then(Node::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Node::as_str)
+        .filter_map(|d| w.vars.get(d).map(|v| v.0.clone()))
+        .collect();
+    let policy = |key: &str| {
+        r.get(key)
+            .and_then(Node::as_str)
+            .map(|p| format!("cdk.CfnDeletionPolicy.{}", p.to_ascii_uppercase()))
+    };
+    let entry = json!({
+        "id": id,
+        "var": w.vars.get(id).map(|v| v.0.clone()),
+        "type": cfn_type,
+        "module": module,
+        "class": class,
+        "depends_on": depends,
+        "deletion_policy": policy("DeletionPolicy"),
+        "update_replace_policy": policy("UpdateReplacePolicy"),
+        "update_policy": update_policy,
+    });
+    Ok(super::with_entries(
+        entry,
+        [("props_code", Value::String(code))],
+    ))
 }
 
 /// The template context of `cdk-ts` (documented in `templates/README.md`).
 pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     let plan = plan(bp)?;
-    let lowered = lower(bp, &plan)?;
+    let mut lowered = lower(bp, &plan)?;
+    // The resources are moved out of the template, to be dropped one by one once written.
+    let resources = match &mut lowered.template {
+        Node::Object(t) => match t.get_mut("Resources") {
+            Some(node @ Node::Object(_)) => match std::mem::replace(node, Node::Null) {
+                Node::Object(resources) => resources,
+                _ => NodeMap::new(),
+            },
+            _ => NodeMap::new(),
+        },
+        _ => NodeMap::new(),
+    };
     let t = &lowered.template;
     let verbatim = verbatim_paths()?;
 
@@ -406,31 +550,25 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     for word in ["cdk", "scope", "id", "props", "Construct"] {
         ns.claim_free(word, "generated code");
     }
-    let mut vars: HashMap<String, (String, String)> = HashMap::new();
+    let mut vars: Vars<'_> = HashMap::new();
     let empty = NodeMap::new();
     let params = t
         .get("Parameters")
         .and_then(Node::as_object)
         .unwrap_or(&empty);
-    let resources = t
-        .get("Resources")
-        .and_then(Node::as_object)
-        .unwrap_or(&empty);
-    vars.reserve(params.len() + resources.len());
+    // The logical IDs of the resources, sorted as the map is (borrowed from the plan: no copy).
+    let ids: Vec<Str<'_>> = resources.entries().map(|(id, _)| id.clone()).collect();
+    vars.reserve(params.len() + ids.len());
     for (id, p) in params.entries() {
         let var = ns.claim_free(&camel_case(id), id);
-        let kind = p
-            .get("Type")
-            .and_then(Node::as_str)
-            .unwrap_or("String")
-            .to_string();
-        vars.insert(id.to_string(), (var, kind));
+        let kind = p.get("Type").and_then(Node::as_str).unwrap_or("String");
+        vars.insert(id, (var, kind));
     }
-    for (id, _) in resources.entries() {
+    for id in &ids {
         let var = ns.claim_free(&camel_case(id), id);
-        vars.insert(id.to_string(), (var, "resource".into()));
+        vars.insert(id, (var, "resource"));
     }
-    let w = Writer { vars: &vars };
+    let w = Writer::new(&vars, &ids);
 
     let mut param_ctx = Vec::new();
     for (id, p) in params.entries() {
@@ -444,68 +582,54 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             .push(json!({"id": id, "var": vars.get(id).map(|v| v.0.clone()), "props_code": code}));
     }
 
+    // Each resource body is walked once, in logical ID order: its code written and the IDs it
+    // refers to collected on the way, then dropped while it is still in cache (in batches, see
+    // `crate::memory`); the entries are then put in creation order.
     let mut modules: Vec<String> = Vec::new();
-    let mut res_ctx = Vec::with_capacity(resources.len());
-    for id in creation_order(resources) {
-        let Some(r) = resources.get(id) else {
-            continue;
-        };
-        let cfn_type = r.get("Type").and_then(Node::as_str).unwrap_or_default();
-        let (module, class) = class_of(cfn_type).ok_or_else(|| {
-            gen_error(
-                Code::UnmappedType,
-                "",
-                format!("{cfn_type} has no CDK L1 construct"),
-            )
-        })?;
-        if !modules.contains(&module) {
-            modules.push(module.clone());
-        }
-        let mut code = String::new();
-        let paths: Vec<&str> = verbatim
-            .get(cfn_type)
-            .map(|v| v.iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        match r.get("Properties") {
-            Some(props) => w.value(props, 2, false, &paths, &mut code)?,
-            None => code.push_str("{}"),
-        }
-        let depends: Vec<String> = r
-            .get("DependsOn")
-            .and_then(Node::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Node::as_str)
-            .filter_map(|d| vars.get(d).map(|v| v.0.clone()))
-            .collect();
-        let policy = |key: &str| {
-            r.get(key)
-                .and_then(Node::as_str)
-                .map(|p| format!("cdk.CfnDeletionPolicy.{}", p.to_ascii_uppercase()))
-        };
-        let update_policy = match r.get("UpdatePolicy") {
-            Some(p) => {
-                let mut code = String::new();
-                w.value(p, 2, false, &[], &mut code)?;
-                Some(code)
+    let mut entries: Vec<Option<Result<Value>>> = Vec::with_capacity(ids.len());
+    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
+    for (n, (id, r)) in resources.into_iter().enumerate() {
+        let w = Writer::new(&vars, &ids);
+        let entry = resource_entry(&w, &id, &r, verbatim, &mut modules);
+        let mut refs = w.take_refs();
+        drop(w);
+        match &entry {
+            Ok(_) => {
+                // The body's other entries (`DependsOn`, ...): what `w` did not write.
+                for (k, inner) in r.as_object().into_iter().flat_map(NodeMap::entries) {
+                    if !matches!(k.as_ref(), "Properties" | "UpdatePolicy")
+                        && !entry_refs(k, inner, &ids, &mut refs)
+                    {
+                        referenced_ids(inner, &ids, &mut refs);
+                    }
+                }
             }
-            None => None,
-        };
-        let entry = json!({
-            "id": id,
-            "var": vars.get(id).map(|v| v.0.clone()),
-            "type": cfn_type,
-            "module": module,
-            "class": class,
-            "depends_on": depends,
-            "deletion_policy": policy("DeletionPolicy"),
-            "update_replace_policy": policy("UpdateReplacePolicy"),
-            "update_policy": update_policy,
-        });
-        res_ctx.push(super::with_entries(
-            entry,
-            [("props_code", Value::String(code))],
-        ));
+            // Writing stopped part way: the references of the whole body.
+            Err(_) => {
+                refs.clear();
+                referenced_ids(&r, &ids, &mut refs);
+            }
+        }
+        let id: &str = &id;
+        let mut on: Vec<usize> = refs
+            .into_iter()
+            .filter(|d| *d != id)
+            .filter_map(|d| position(&ids, d))
+            .collect();
+        on.sort_unstable();
+        on.dedup();
+        deps.push(on);
+        entries.push(Some(entry));
+        drop(r);
+        if (n + 1) % crate::memory::BATCH == 0 {
+            crate::memory::merge_freed_blocks();
+        }
+    }
+    let mut res_ctx = Vec::with_capacity(ids.len());
+    for i in creation_order(&deps) {
+        if let Some(entry) = entries.get_mut(i).and_then(Option::take) {
+            res_ctx.push(entry?);
+        }
     }
     modules.sort();
 
