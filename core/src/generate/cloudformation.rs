@@ -396,11 +396,19 @@ pub(crate) struct Plan<'a> {
     /// The logical IDs of the resources (and their companions).
     ids: IdList,
     params: HashMap<&'a str, String>,
-    /// Per folded resource: the reference of its `via` argument.
-    fold_refs: Vec<Option<Reference>>,
-    /// Per resource: the logical IDs of its companion resources (per companion argument, per
-    /// instance), entries of `ids`.
-    companions: Vec<Range<usize>>,
+    /// Per folded resource (by blueprint index, ascending): the reference of its `via` argument.
+    /// Only the few resources that have one are listed: a list of 10,000 mostly empty entries
+    /// costs a pass over half a megabyte to free.
+    fold_refs: Vec<(usize, Reference)>,
+    /// Per resource with companion resources (by blueprint index, ascending): their logical IDs
+    /// (per companion argument, per instance), entries of `ids`.
+    companions: Vec<(usize, Range<usize>)>,
+}
+
+/// The entry of `i` in a list of (index, entry) sorted by index.
+fn entry_of<T>(list: &[(usize, T)], i: usize) -> Option<&T> {
+    let k = list.binary_search_by_key(&i, |&(j, _)| j).ok()?;
+    list.get(k).map(|(_, t)| t)
 }
 
 struct Lowering<'a> {
@@ -1485,9 +1493,9 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
         let id = ns.claim_item(pascal_case(&v.name), "variables", i)?;
         l.params.insert(&v.name, id);
     }
-    let mut fold_refs: Vec<Option<Reference>> = Vec::with_capacity(n);
-    // Logical IDs of companion resources, per resource.
-    let mut companions: Vec<Range<usize>> = vec![0..0; n];
+    let mut fold_refs: Vec<(usize, Reference)> = Vec::new();
+    // Logical IDs of companion resources, per resource that has some.
+    let mut companions: Vec<(usize, Range<usize>)> = Vec::new();
     for (i, r, info) in bp.iter() {
         let mut tm = map.types.get(&info.type_name);
         if let Some(v) = tm.and_then(|t| t.variants.as_ref()) {
@@ -1512,7 +1520,6 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
             tm = chosen;
         }
         l.type_maps.push(tm);
-        fold_refs.push(None);
         let Some(tm) = tm else {
             if map
                 .types
@@ -1540,9 +1547,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
             match fold_target(bp, &r.properties, merge) {
                 Some((t, reference)) if r.count.is_none() => {
                     l.placements.push(Placement::Folded(t));
-                    if let Some(slot) = fold_refs.last_mut() {
-                        *slot = Some(reference);
-                    }
+                    fold_refs.push((i, reference));
                     continue;
                 }
                 _ if tm.cfn_type.is_some() => {}
@@ -1583,8 +1588,8 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
                 }
             }
         }
-        if let Some(slot) = companions.get_mut(i) {
-            *slot = first_companion..l.ids.len();
+        if l.ids.len() > first_companion {
+            companions.push((i, first_companion..l.ids.len()));
         }
         l.placements.push(Placement::Own(ids));
     }
@@ -1639,8 +1644,8 @@ struct Fold<'b> {
 /// template, writing each one as soon as it is lowered.
 struct Steps<'a> {
     l: Lowering<'a>,
-    fold_refs: &'a [Option<Reference>],
-    companions: &'a [Range<usize>],
+    fold_refs: &'a [(usize, Reference)],
+    companions: &'a [(usize, Range<usize>)],
     /// Per resource: the resource it stands for (its fold target, or itself).
     rep: Vec<usize>,
     /// Per fold target: the resources folded into it, in blueprint order.
@@ -1676,7 +1681,7 @@ impl<'a> Steps<'a> {
             companions: &plan.companions,
             rep,
             folded_into,
-            any_companions: plan.companions.iter().any(|c| !c.is_empty()),
+            any_companions: !plan.companions.is_empty(),
         }
     }
 
@@ -1815,10 +1820,7 @@ impl<'a> Steps<'a> {
                 )?;
                 if let Some(from) = &merge.index_from {
                     let via_at = at.key(&merge.via);
-                    let index = self
-                        .fold_refs
-                        .get(i)
-                        .and_then(Option::as_ref)
+                    let index = entry_of(self.fold_refs, i)
                         .and_then(|r| match r {
                             Reference::Resource { attribute, .. } => {
                                 attribute.iter().find_map(|s| match s {
@@ -2031,9 +2033,7 @@ impl<'a> Steps<'a> {
             for &m in std::iter::once(&i).chain(members) {
                 for j in bp.graph().dependencies(m) {
                     let rj = rep.get(j).copied().unwrap_or(j);
-                    for c in self
-                        .companions
-                        .get(rj)
+                    for c in entry_of(self.companions, rj)
                         .into_iter()
                         .flat_map(|c| l.ids.slice(c))
                     {
@@ -2048,7 +2048,7 @@ impl<'a> Steps<'a> {
         depends.sort();
         // Companion resources, one per instance (their IDs were claimed per companion argument,
         // per instance).
-        let own_companions = self.companions.get(i).cloned().unwrap_or_default();
+        let own_companions = entry_of(self.companions, i).cloned().unwrap_or_default();
         for (ci, (c, value)) in attrs.companions.iter().enumerate() {
             for (k, id) in ids.clone().enumerate() {
                 let Some(cid) = l.ids.slice(&own_companions).nth(ci * count + k) else {
@@ -2230,10 +2230,9 @@ fn stream_template(
     // by name, not by position), which at 10,000 resources misses the cache on most reads; the
     // copy is sequential text.
     let mut frags = String::with_capacity(capacity);
-    // The logical IDs, one after another (dense, for the sort), and per entry (ID start, ID end,
-    // fragment start, fragment end).
-    let mut ids = String::with_capacity(n * 16);
-    let mut records: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(n + n / 8);
+    // Per entry: its logical ID (in the plan's ID list, where the IDs are one after another,
+    // dense for the sort) and where its fragment starts and ends.
+    let mut records: Vec<(&str, usize, usize)> = Vec::with_capacity(n + n / 8);
     for i in 0..n {
         let Some((mut props, attrs)) = steps.body(i)? else {
             continue;
@@ -2244,19 +2243,16 @@ fn stream_template(
             }
         }
         steps.entries(i, (props, attrs), |id, res| {
-            let id_start = ids.len();
-            ids.push_str(id);
             let start = frags.len();
             if yaml {
                 super::yaml::write_value(&mut frags, &res, 2);
             } else {
                 JsonObject::value(&mut frags, res, 1);
             }
-            records.push((id_start, ids.len(), start, frags.len()));
+            records.push((id, start, frags.len()));
         });
     }
-    let id_of = |r: &(usize, usize, usize, usize)| ids.get(r.0..r.1).unwrap_or_default();
-    records.sort_unstable_by(|a, b| id_of(a).as_bytes().cmp(id_of(b).as_bytes()));
+    records.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
 
     let mut out = String::with_capacity(capacity);
     let mut top = JsonObject::default();
@@ -2281,14 +2277,13 @@ fn stream_template(
         top.key(&mut out, "Resources", 0);
         resources.begin(&mut out);
     }
-    for r in &records {
-        let id = id_of(r);
+    for &(id, start, end) in &records {
         if yaml {
             super::yaml::write_key(&mut out, id, 2);
         } else {
             resources.key(&mut out, id, 1);
         }
-        out.push_str(frags.get(r.2..r.3).unwrap_or_default());
+        out.push_str(frags.get(start..end).unwrap_or_default());
     }
     if !yaml {
         resources.end(&mut out, 1);
