@@ -122,7 +122,8 @@ impl LazyResult {
         }
     }
 
-    /// `dispose()`: frees what the unread members hold now (on the release thread) and tells
+    /// `dispose()`: frees what the unread members hold now (here when small, see
+    /// [`dispose_of`](crate::release::dispose_of)) and tells
     /// V8. Members already read are JS values and stay; reading one that was not throws
     /// `disposed`. A second call does nothing.
     fn release(&self, env: &Env) -> Outcome<()> {
@@ -130,8 +131,11 @@ impl LazyResult {
             .source
             .lock()
             .map_err(|_| Failure::Panic("a lazy result's lock is poisoned".into()))?;
-        crate::release::drop_later(std::mem::replace(&mut *source, Source::Disposed));
-        give_back(env, self.bytes.swap(0, Ordering::Relaxed));
+        let unread = std::mem::replace(&mut *source, Source::Disposed);
+        drop(source);
+        let bytes = self.bytes.swap(0, Ordering::Relaxed);
+        crate::release::dispose_of(unread, bytes);
+        give_back(env, bytes);
         Ok(())
     }
 }

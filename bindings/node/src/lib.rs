@@ -92,6 +92,14 @@ impl Blueprint {
         give_back(env, self.bytes.take());
     }
 
+    /// `dispose()`: as [`release`](Self::release), but a small blueprint is freed here (see
+    /// [`dispose_of`](crate::release::dispose_of)).
+    fn dispose_now(&self, env: &Env) {
+        let bytes = self.bytes.take();
+        self.slot.dispose_sized(bytes);
+        give_back(env, bytes);
+    }
+
     fn from_loaded(env: &Env, (bp, source): (CheckedBlueprint, &'static str)) -> Self {
         let bytes = held_bytes(&bp);
         Blueprint::new(env, Arc::new(bp), source, bytes)
@@ -208,14 +216,14 @@ impl Blueprint {
         })
     }
 
-    /// Frees the blueprint's native memory now (off the JS thread), instead of when V8
-    /// collects the object; `[Symbol.dispose]()` does the same, so `using bp = ...` works.
+    /// Frees the blueprint's native memory now (a large one off the JS thread), instead of when
+    /// V8 collects the object; `[Symbol.dispose]()` does the same, so `using bp = ...` works.
     /// Idempotent. Calls already running (async ones on the thread pool) finish first; any
     /// later use throws a `DharmaError` with code `disposed`. Results it returned are not
     /// affected (they have their own `dispose()`).
     #[napi]
     pub fn dispose(&self, env: Env) {
-        self.release(&env);
+        self.dispose_now(&env);
     }
 
     /// Whether `dispose()` was called.
