@@ -548,8 +548,8 @@ export declare class Blueprint {
   /** `fromText` on the libuv thread pool. */
   static fromTextAsync(text: string, format?: SourceFormat | null): Promise<Blueprint>
   /**
-   * Frees the blueprint's native memory now (off the JS thread), instead of when V8
-   * collects the object; `[Symbol.dispose]()` does the same, so `using bp = ...` works.
+   * Frees the blueprint's native memory now (a large one off the JS thread), instead of when
+   * V8 collects the object; `[Symbol.dispose]()` does the same, so `using bp = ...` works.
    * Idempotent. Calls already running (async ones on the thread pool) finish first; any
    * later use throws a `DharmaError` with code `disposed`. Results it returned are not
    * affected (they have their own `dispose()`).
