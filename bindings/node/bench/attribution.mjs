@@ -9,9 +9,11 @@
 //   - `cpu`: the JS thread ran (our code: a timer callback, the result built when the promise
 //     settles, a member parsed, a collection — V8's 'gc' entries of every kind, scavenges
 //     included, are matched against the window);
-//   - `runq`: the JS thread was runnable but had no CPU (the two cores busy with other threads:
-//     ours when our other threads used ~2 cores in the window, as `other_threads_cpu_ms` shows,
-//     otherwise another process's);
+//   - `runq`: the JS thread was runnable but had no CPU: ours when our other threads used ~2
+//     cores in the window, as `other_threads_cpu_ms` shows; otherwise not ours: another process,
+//     or the host not running the virtual CPU, which the guest cannot tell apart (an idle run
+//     with the JS thread pinned alone to a core still showed 5-7 ms of it; this VM reports no
+//     steal time);
 //   - `off`: the JS thread was neither (asleep: in epoll_wait until the timer was due, which is
 //     ~1 ms of every window; beyond that, either it slept past its due time — its wakeup or its
 //     vCPU ran late: the VM's noise, which Linux's steal time counts at a 10 ms resolution — or
@@ -181,7 +183,7 @@ export function spikes(samples, phases, runGcs, { interval = 1, threshold = 2 } 
     if (gcMs >= lag / 2) cause = `ours: V8 ${gcHere.map((g) => g.kind).join('+')}`;
     else if (cpu >= lag / 2) cause = `ours: JS thread running${busyPhase ? ` (${busyPhase})` : ''}`;
     // Both cores busy: with our own threads when they used ~2 cores in the window.
-    else if (runq >= lag / 2) cause = other >= 1.5 * (to - from) ? 'no CPU: both cores busy with our other threads' : 'no CPU: a core busy with another process';
+    else if (runq >= lag / 2) cause = other >= 1.5 * (to - from) ? 'no CPU: both cores busy with our other threads' : 'no CPU, not ours: another process or the host';
     else if (off - interval >= lag / 2) cause = vol > 2 ? `asleep: blocked (${vol} sleeps in the window)` : 'asleep past due: late wakeup / vCPU';
     else cause = 'mixed';
     out.push({

@@ -301,8 +301,8 @@ if (asJson) {
   console.log(`lag spikes (timer ≥ 2 ms late) by cause, all runs (count, worst ms; bench/attribution.mjs):
   addon_js_thread_ms_max: the addon's own time on the JS thread in a call (arguments read, result built; __taskTrace);
   js_running: the JS thread ran through the window (ours: see the phase); gc: a V8 collection held it (ours);
-  no_cpu_ours / no_cpu_others: it was runnable but both cores were busy, with our own other threads (pool, V8's)
-  or with another process; late_wakeup: it slept past its due time
+  no_cpu_ours / no_cpu_others: it was runnable but had no core: both were busy with our own other threads
+  (pool, V8's), or not with ours (another process, or the host not running the vCPU); late_wakeup: it slept past its due time
   (woken late or its vCPU not running: the VM); blocked: asleep with extra voluntary switches (a lock or page fault);
   js_runq_ms_per_s: the JS thread's run-queue wait per second; other_threads_cores: the cores our other threads used
   (pool, V8's) on average; other_processes_cores, kernel_threads_cores: the cores other processes (the kernel's own
