@@ -85,18 +85,13 @@ impl Blueprint {
         self.slot.get("this Blueprint")
     }
 
-    /// Frees the checked blueprint (its last reference, off the JS thread) and gives its
-    /// memory back to V8's count.
-    fn release(&self, env: &Env) {
-        self.slot.dispose();
-        give_back(env, self.bytes.take());
-    }
-
-    /// `dispose()`: as [`release`](Self::release), but a small blueprint is freed here (see
-    /// [`dispose_of`](crate::release::dispose_of)).
-    fn dispose_now(&self, env: &Env) {
+    /// Lets go of the checked blueprint (this reference) with `free`, which is given the memory
+    /// it holds, and gives that memory back to V8's count; idempotent.
+    fn release(&self, env: &Env, free: fn(Arc<CheckedBlueprint>, i64)) {
         let bytes = self.bytes.take();
-        self.slot.dispose_sized(bytes);
+        if let Some(inner) = self.slot.take() {
+            free(inner, bytes);
+        }
         give_back(env, bytes);
     }
 
@@ -109,7 +104,7 @@ impl Blueprint {
 impl ObjectFinalize for Blueprint {
     fn finalize(self, env: Env) -> napi::Result<()> {
         // The last reference frees the whole checked document: not on the JS thread.
-        self.release(&env);
+        self.release(&env, |inner, _| crate::release::drop_later(inner));
         Ok(())
     }
 }
@@ -223,7 +218,7 @@ impl Blueprint {
     /// affected (they have their own `dispose()`).
     #[napi]
     pub fn dispose(&self, env: Env) {
-        self.dispose_now(&env);
+        self.release(&env, crate::release::dispose_of);
     }
 
     /// Whether `dispose()` was called.

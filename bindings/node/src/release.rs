@@ -77,12 +77,9 @@ impl<T: Send + Sync + 'static> Slot<T> {
         }
     }
 
-    /// Drops this reference to the value, which holds about `bytes` of native memory, as
-    /// [`dispose_of`] does; idempotent.
-    pub(crate) fn dispose_sized(&self, bytes: i64) {
-        if let Some(inner) = self.0.take() {
-            dispose_of(inner, bytes);
-        }
+    /// Takes this reference out, for the caller to drop where it should; `None` once disposed.
+    pub(crate) fn take(&self) -> Option<std::sync::Arc<T>> {
+        self.0.take()
     }
 
     pub(crate) fn is_disposed(&self) -> bool {
