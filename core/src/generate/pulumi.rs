@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Number};
 
-use crate::blueprint::{Resource, Value};
+use crate::blueprint::{Blueprint, Resource, Value};
 use crate::catalog::{provider_schema, ArgType, Argument, BlockSchema, Provider};
 use crate::check::{CheckedBlueprint, VarType};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
@@ -693,6 +693,18 @@ impl<'a> Lowering<'a> {
     }
 
     /// A resource: its Pulumi body and options.
+    /// The resource `i` (`r`) lowered (its type known: absent types are reported first).
+    fn lower_resource(&self, i: usize, r: &Resource, yaml: bool) -> Result<Res> {
+        match self.types.get(i).copied().flatten() {
+            Some(tm) => self.resource(i, r, tm, yaml),
+            None => Err(self.unmapped(
+                Code::UnmappedType,
+                &format!("resources[{i}].type"),
+                format!("{} has no Pulumi class", self.type_name(i)),
+            )),
+        }
+    }
+
     fn resource(&self, i: usize, r: &Resource, tm: &'static TypeMap, yaml: bool) -> Result<Res> {
         let info = self.bp.resource_info(i);
         let type_name = self.type_name(i);
@@ -903,7 +915,15 @@ fn check_yaml_keys(body: &[(Key, Pv)], path: &str, l: &Lowering<'_>) -> Result<(
     Ok(())
 }
 
-fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
+/// The blueprint lowered, with its resources when `resources` is true (without, the program
+/// has none, and each is lowered with [`Lowering::resource`] where it is written, then
+/// dropped: only one lowered resource at a time). The errors, first the types', then the
+/// variables', the resources', the outputs'.
+fn lower_with(
+    bp: &CheckedBlueprint,
+    format: OutputFormat,
+    resources: bool,
+) -> Result<(Lowering<'_>, Program)> {
     let provider = bp.provider();
     let map = pulumi_map(provider);
     let doc = bp.blueprint();
@@ -973,12 +993,12 @@ fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
         });
     }
 
-    let mut resources = Vec::with_capacity(doc.resources.len());
-    for (i, r, _) in bp.iter() {
-        let Some(tm) = l.types.get(i).copied().flatten() else {
-            continue;
-        };
-        resources.push(l.resource(i, r, tm, yaml)?);
+    let mut lowered = Vec::new();
+    if resources {
+        lowered.reserve(doc.resources.len());
+        for (i, r, _) in bp.iter() {
+            lowered.push(l.lower_resource(i, r, yaml)?);
+        }
     }
 
     let mut outputs = Vec::with_capacity(doc.outputs.len());
@@ -997,12 +1017,13 @@ fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
             description: o.description.clone(),
         });
     }
-    Ok(Program {
+    let program = Program {
         vars,
-        resources,
+        resources: lowered,
         outputs,
         map,
-    })
+    };
+    Ok((l, program))
 }
 
 /// The provider configuration key holding the blueprint's region.
@@ -1054,10 +1075,10 @@ impl Names {
 }
 
 /// The logical name of each instance of a resource: `name`, or `name-0`, `name-1`... with count.
-fn instance_names(r: &Res) -> Vec<String> {
-    match r.count {
-        None => vec![r.name.clone()],
-        Some(n) => (0..n).map(|k| format!("{}-{k}", r.name)).collect(),
+fn instance_names(name: &str, count: Option<u32>) -> Vec<String> {
+    match count {
+        None => vec![name.to_string()],
+        Some(n) => (0..n).map(|k| format!("{name}-{k}")).collect(),
     }
 }
 
@@ -1198,9 +1219,22 @@ fn config_type(ty: &VarType) -> Option<Value> {
 /// (the embedded template), `Pulumi.yaml` too, written as `pulumi-yaml/Pulumi.yaml.tera` writes
 /// it (`direct_files_are_what_tera_renders` in `tests/generate_terraform.rs`), and the context
 /// without `sections`: each resource is written right after it is built, instead of all of them
-/// being kept in one `resources` map for the template.
+/// being kept in one `resources` map for the template (and each is lowered right before, then
+/// dropped: one lowered resource at a time instead of the whole program).
 pub(crate) fn yaml_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
-    let p = lower(bp, OutputFormat::PulumiYaml)?;
+    if direct {
+        if let Ok(done) = yaml_program(bp, true) {
+            return Ok(done);
+        }
+        // The errors are those of the whole program lowered first, in its order (types,
+        // variables, resources, outputs, then names).
+    }
+    yaml_program(bp, false)
+}
+
+/// [`yaml_context`]; with `direct`, the first error found, whichever it is.
+fn yaml_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
+    let (l, p) = lower_with(bp, OutputFormat::PulumiYaml, !direct)?;
     let doc = bp.blueprint();
     let mut names = Names::default();
     names.claim("pulumi", "Pulumi YAML's built-in `pulumi` variable", "name")?;
@@ -1240,10 +1274,11 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value
         }
         config.insert(v.name.clone(), Value::Object(decl));
     }
-    let mut keys = Vec::with_capacity(p.resources.len());
-    for (i, r) in p.resources.iter().enumerate() {
+    let doc_resources = &bp.blueprint().resources;
+    let mut keys = Vec::with_capacity(doc_resources.len());
+    for (i, r) in doc_resources.iter().enumerate() {
         let mut ks = Vec::new();
-        for key in instance_names(r) {
+        for key in instance_names(&r.name, r.count) {
             ks.push(names.claim(&key, &format!("resources[{i}].name"), "Pulumi YAML name")?);
         }
         keys.push(ks);
@@ -1259,7 +1294,20 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value
         written.reserve(640 * p.resources.len());
         spans.reserve(p.resources.len());
     }
-    for (i, r) in p.resources.iter().enumerate() {
+    for i in 0..doc_resources.len() {
+        let lowered;
+        let r = if direct {
+            let Some(r) = doc_resources.get(i) else {
+                continue;
+            };
+            lowered = l.lower_resource(i, r, true)?;
+            &lowered
+        } else {
+            let Some(r) = p.resources.get(i) else {
+                continue;
+            };
+            r
+        };
         let mut options = Map::new();
         if !r.depends_on.is_empty() {
             let mut deps = Vec::new();
@@ -1635,7 +1683,7 @@ struct TsResource<'p> {
 }
 
 impl<'p> TsResource<'p> {
-    fn new(p: &'p Program, w: &'p TsWriter, alias: &str, i: usize, r: &'p Res) -> Self {
+    fn new(doc: &Blueprint, w: &'p TsWriter, alias: &str, i: usize, r: &'p Res) -> Self {
         let mut opts = Vec::new();
         if !r.depends_on.is_empty() {
             let deps: Vec<String> = r
@@ -1643,7 +1691,7 @@ impl<'p> TsResource<'p> {
                 .iter()
                 .filter_map(|&d| {
                     let id = w.res_ids.get(d)?;
-                    Some(match p.resources.get(d)?.count {
+                    Some(match doc.resources.get(d)?.count {
                         Some(_) => format!("...{id}"),
                         None => id.clone(),
                     })
@@ -1750,9 +1798,22 @@ impl<'p> TsResource<'p> {
 /// (the embedded templates), `index.ts` too, written as `pulumi-ts/index.ts.tera` writes it
 /// (`direct_files_are_what_tera_renders` in `tests/generate_terraform.rs`), and the context
 /// without what only that template uses (`config`, `resources`, `outputs`): no entry is built
-/// per resource, each resource's code is written once, straight into the file.
+/// per resource, and each resource is lowered right before its code is written straight into
+/// the file, then dropped (one lowered resource at a time instead of the whole program).
 pub(crate) fn ts_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
-    let p = lower(bp, OutputFormat::PulumiTs)?;
+    if direct {
+        if let Ok(done) = ts_program(bp, true) {
+            return Ok(done);
+        }
+        // The errors are those of the whole program lowered first, in its order (types,
+        // variables, resources, outputs, then names).
+    }
+    ts_program(bp, false)
+}
+
+/// [`ts_context`]; with `direct`, the first error found, whichever it is.
+fn ts_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
+    let (l, p) = lower_with(bp, OutputFormat::PulumiTs, !direct)?;
     let doc = bp.blueprint();
     let alias = package_alias(p.map).to_string();
     let mut names = Names::default();
@@ -1786,7 +1847,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, 
         .enumerate()
         .map(|(i, v)| names.claim_free(&camel_case(&v.name), &format!("variables[{i}].name")))
         .collect();
-    let res_ids: Vec<String> = p
+    let res_ids: Vec<String> = doc
         .resources
         .iter()
         .enumerate()
@@ -1859,10 +1920,20 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, 
         res_ctx.reserve(p.resources.len());
     }
     for &i in bp.graph().order() {
-        let Some(r) = p.resources.get(i) else {
-            continue;
+        let lowered;
+        let r = if direct {
+            let Some(r) = doc.resources.get(i) else {
+                continue;
+            };
+            lowered = l.lower_resource(i, r, false)?;
+            &lowered
+        } else {
+            let Some(r) = p.resources.get(i) else {
+                continue;
+            };
+            r
         };
-        let entry = TsResource::new(&p, &w, &alias, i, r);
+        let entry = TsResource::new(doc, &w, &alias, i, r);
         let indent = entry.indent();
         if direct {
             entry.write(&mut index, |out| w.object(&r.props, indent, out));
