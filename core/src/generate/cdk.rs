@@ -5,7 +5,6 @@
 //! `Fn::Sub`/`Fn::Base64` `cdk.Fn.sub`/`cdk.Fn.base64`. Every string is written as a JSON-quoted
 //! TypeScript literal (never a template literal), so user text is never code.
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
@@ -70,6 +69,35 @@ pub(crate) fn cdk_name(name: &str) -> String {
         }
     }
     out
+}
+
+/// [`cdk_name`] of `name` pushed on `out`, without the intermediate strings for an ASCII name
+/// (every CloudFormation property name): each letter is lowercased but where a word starts
+/// after the first, the same character for character.
+fn push_cdk_name(name: &str, out: &mut String) {
+    if !name.is_ascii() {
+        out.push_str(&cdk_name(name));
+        return;
+    }
+    let b = name.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let boundary = i > 0
+            && c.is_ascii_uppercase()
+            && match b.get(i - 1) {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                // `ARNs`, `VPCs`: a plural `s` stays with its acronym.
+                Some(p) if p.is_ascii_uppercase() => b.get(i + 1).is_some_and(|&n| {
+                    n.is_ascii_lowercase()
+                        && !(n == b's' && b.get(i + 2).is_none_or(|a| a.is_ascii_uppercase()))
+                }),
+                _ => false,
+            };
+        out.push(char::from(if boundary {
+            c
+        } else {
+            c.to_ascii_lowercase()
+        }));
+    }
 }
 
 fn is_ts_ident(s: &str) -> bool {
@@ -209,15 +237,16 @@ impl<'a, 't> Writer<'a, 't> {
                 out.push_str("{\n");
                 for (k, v) in m.entries() {
                     pad(out, indent + 1);
-                    let key = if verbatim {
-                        Cow::Borrowed(k.as_ref())
+                    let start = out.len();
+                    if verbatim {
+                        out.push_str(k);
                     } else {
-                        Cow::Owned(cdk_name(k))
-                    };
-                    if is_ts_ident(&key) {
-                        out.push_str(&key);
-                    } else {
-                        out.push_str(&ts_string(&key));
+                        push_cdk_name(k, out);
+                    }
+                    if !out.get(start..).is_some_and(is_ts_ident) {
+                        let quoted = ts_string(out.get(start..).unwrap_or_default());
+                        out.truncate(start);
+                        out.push_str(&quoted);
                     }
                     out.push_str(": ");
                     let (exact, below) = descend(paths, k);
@@ -892,7 +921,32 @@ mod tests {
             ("IPV6Enabled", "ipv6Enabled"),
         ] {
             assert_eq!(cdk_name(cfn), cdk, "{cfn}");
+            let mut pushed = String::from("x");
+            push_cdk_name(cfn, &mut pushed);
+            assert_eq!(pushed, format!("x{cdk}"), "{cfn}");
         }
         assert_eq!(ts_string("a\"b${c}`\u{2028}"), "\"a\\\"b${c}`\\u2028\"");
+    }
+
+    #[test]
+    fn pushed_cdk_names_are_cdk_names() {
+        // Every name of up to 5 characters over letters, digits and `_` of both cases.
+        let alphabet = ['a', 'A', 's', 'S', 'B', '1', '_'];
+        let mut names = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = names
+                .iter()
+                .filter(|n| n.len() == names.last().map_or(0, String::len))
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.push("Ünïcode".into());
+        for name in &names {
+            let mut pushed = String::new();
+            push_cdk_name(name, &mut pushed);
+            assert_eq!(pushed, cdk_name(name), "{name}");
+        }
+        assert!(names.len() > 19_000);
     }
 }
