@@ -16,7 +16,9 @@
 //! with a [`TemplateSet`]. The engine writes the files of the embedded Terraform, Terraform JSON,
 //! CloudFormation and ARM templates itself, byte for byte what tera renders from them, so a build
 //! without the `templates` feature (no tera: the WebAssembly package's default module) generates
-//! those formats too; the Pulumi and CDK formats and caller templates need tera.
+//! those formats too; the Pulumi and CDK formats and caller templates need tera (the engine
+//! writes the big file of each of the Pulumi and CDK formats, `Pulumi.yaml`, `index.ts`,
+//! `lib/stack.ts`, itself too, and tera lays out their small ones).
 
 // The formats behind a cargo feature (see `core/Cargo.toml`; all on by default).
 #[cfg(feature = "generate-arm")]
