@@ -485,10 +485,10 @@ impl<'a> Lowering<'a> {
     }
 
     /// The arguments `props` of a block (or of the resource, `top`).
-    fn block(
+    fn block<'v>(
         &self,
         type_name: &str,
-        props: &Map<String, Value>,
+        props: impl ExactSizeIterator<Item = (&'v String, &'v Value)>,
         schema: &BlockSchema,
         fields: &Fields,
         path: &str,
@@ -541,7 +541,13 @@ impl<'a> Lowering<'a> {
                 };
                 let mut lowered = Vec::with_capacity(items.len());
                 for item in items {
-                    lowered.push(Pv::Obj(self.block(type_name, item, b, nested, path)?));
+                    lowered.push(Pv::Obj(self.block(
+                        type_name,
+                        item.iter(),
+                        b,
+                        nested,
+                        path,
+                    )?));
                 }
                 let as_list = match shape {
                     Shape::List => true,
@@ -713,7 +719,8 @@ impl<'a> Lowering<'a> {
             .unwrap_or(&EMPTY_SCHEMA);
         let base = format!("resources[{i}].properties");
         let tag_arg = info.and_then(|x| x.tag_argument.as_deref());
-        let mut props = Map::new();
+        // The arguments, borrowed (in key order, as the properties are).
+        let mut props: Vec<(&String, &Value)> = Vec::with_capacity(r.properties.len());
         let mut custom_timeouts = Vec::new();
         for (k, v) in &r.properties {
             if Some(k.as_str()) == tag_arg {
@@ -730,9 +737,9 @@ impl<'a> Lowering<'a> {
                 custom_timeouts = self.timeouts(v, &format!("{base}.timeouts"))?;
                 continue;
             }
-            props.insert(k.clone(), v.clone());
+            props.push((k, v));
         }
-        let mut body = self.block(type_name, &props, schema, &tm.fields, &base)?;
+        let mut body = self.block(type_name, props.iter().copied(), schema, &tm.fields, &base)?;
         if let Some(tag_arg) = tag_arg {
             if let Some(own) = r
                 .properties
