@@ -1497,8 +1497,17 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let mut fold_refs: Vec<(usize, Reference)> = Vec::new();
     // Logical IDs of companion resources, per resource that has some.
     let mut companions: Vec<(usize, Range<usize>)> = Vec::new();
+    // The mapping of each type met so far, by the address of its catalog entry (one type name
+    // per entry): finding it by name would read every resource's type-name string, one more
+    // cache line per resource in a blueprint bigger than the cache.
+    let mut by_entry: HashMap<usize, Option<&'static TypeMap>, FxBuildHasher> = HashMap::default();
     for (i, r, info) in bp.iter() {
-        let mut tm = map.types.get(&info.type_name);
+        let mut tm = match bp.catalog_entry(i) {
+            Some(entry) => *by_entry
+                .entry(std::ptr::from_ref(entry) as usize)
+                .or_insert_with(|| map.types.get(&info.type_name)),
+            None => map.types.get(&info.type_name),
+        };
         if let Some(v) = tm.and_then(|t| t.variants.as_ref()) {
             let chosen = r
                 .properties
