@@ -23,6 +23,7 @@ use crate::reference::{push_key, Part, Reference, Step};
 use super::gen_error;
 use super::idents::Namespace;
 use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
+use super::node::{write_value_pretty, JsonObject};
 use super::values::{has_markers, merged_tags, parse_template};
 
 use expr::{concat, escape_literal, AStr};
@@ -1495,8 +1496,9 @@ fn param_type(v: &crate::blueprint::Variable, path: &str) -> Result<&'static str
     })
 }
 
-/// Lowers the blueprint to an ARM template.
-pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
+/// Lowers the blueprint to the parts of an ARM template, handing each to `emit` as soon as it is
+/// made: the head first, then the resources in order (none when the head fails).
+fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()> {
     let map = mapping()?;
     let doc = bp.blueprint();
     let mut lw = Lowering {
@@ -1682,9 +1684,9 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         }
     }
 
-    let mut resources: Vec<Value> = Vec::new();
     // Resource-group tags: `Microsoft.Resources/tags` named `default` sets the tags of the
     // resource group the template is deployed to.
+    let mut group_tags: Option<Value> = None;
     let mut metadata = Map::new();
     metadata.insert("_generator".into(), json!({"name": "iac-dharma"}));
     if let Some(g) = lw.group {
@@ -1721,7 +1723,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         let tags = merged_tags(bp, g);
         if !tags.is_empty() {
             let tags = lw.value(&Value::Object(tags), &format!("{base}.tags"))?;
-            resources.push(json!({
+            group_tags = Some(json!({
                 "type": "Microsoft.Resources/tags",
                 "apiVersion": TAGS_API,
                 "name": "default",
@@ -1735,6 +1737,27 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     }
     if let Some(d) = &doc.description {
         metadata.insert("description".into(), json!(d));
+    }
+
+    // Everything but the resources, made before them so that it can be written first (`resources`
+    // is the last key of the template); an error in it is reported only when the resources have
+    // none (they come first in the template's order of checks).
+    let head = head(&lw, metadata);
+    let (head, head_error) = match head {
+        Ok(h) => (Some(h), None),
+        Err(e) => (None, Some(e)),
+    };
+    let write = head.is_some();
+    if let Some(h) = head {
+        emit(Piece::Head(h));
+    }
+    let mut push = |v: Value| {
+        if write {
+            emit(Piece::Resource(v));
+        }
+    };
+    if let Some(t) = group_tags {
+        push(t);
     }
 
     // Folded resources, by target.
@@ -1984,7 +2007,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         if !depends.is_empty() {
             res.insert("dependsOn".into(), Value::Array(depends));
         }
-        resources.push(Value::Object(res));
+        push(Value::Object(res));
 
         // Child resources from blocks, then the delete lock.
         for c in children {
@@ -2005,7 +2028,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                 );
             }
             child.insert("dependsOn".into(), json!([own_id.to_json()]));
-            resources.push(Value::Object(child));
+            push(Value::Object(child));
         }
         if r.lifecycle.prevent_destroy {
             let mut lock = Map::new();
@@ -2024,16 +2047,34 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                 );
             }
             lock.insert("dependsOn".into(), json!([own_id.to_json()]));
-            resources.push(Value::Object(lock));
+            push(Value::Object(lock));
         }
     }
 
-    // Parameters and outputs.
+    match head_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// One part of the template, as [`lower_parts`] makes them.
+enum Piece {
+    /// Every entry of the template but `resources` (`$schema`, `contentVersion`, `metadata`,
+    /// `outputs`, `parameters`).
+    Head(Map<String, Value>),
+    /// The next entry of `resources`.
+    Resource(Value),
+}
+
+/// The template's entries other than `resources`.
+fn head(lw: &Lowering, metadata: Map<String, Value>) -> Result<Map<String, Value>> {
+    let bp = lw.bp;
+    let doc = bp.blueprint();
     let mut params = Map::new();
     for (i, v) in doc.variables.iter().enumerate() {
         params.insert(
             v.name.clone(),
-            Value::Object(parameter(v, &format!("variables[{i}]"), &lw)?),
+            Value::Object(parameter(v, &format!("variables[{i}]"), lw)?),
         );
     }
     let mut outputs = Map::new();
@@ -2103,31 +2144,67 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     );
     template.insert("metadata".into(), Value::Object(metadata));
     template.insert("parameters".into(), Value::Object(params));
-    template.insert("resources".into(), Value::Array(resources));
     template.insert("outputs".into(), Value::Object(outputs));
+    Ok(template)
+}
+
+/// Lowers the blueprint to an ARM template (as data).
+pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
+    let mut template = Map::new();
+    let mut resources = Vec::new();
+    lower_parts(bp, &mut |piece| match piece {
+        Piece::Head(h) => template = h,
+        Piece::Resource(r) => resources.push(r),
+    })?;
+    template.insert("resources".into(), Value::Array(resources));
     Ok(Value::Object(template))
 }
 
 /// The template context of `arm`: the template written as pretty JSON (`template_json`), and
 /// with `data` (templates other than the embedded ones) the template as data (`template`).
 pub(crate) fn context(bp: &CheckedBlueprint, data: bool) -> Result<Value> {
-    let template = lower(bp)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
     if data {
+        let template = lower(bp)?;
         // The serializer the `json` filter uses, writing straight into the text.
         let text = serde_json::to_string_pretty(&template)
             .map_err(|e| gen_error(Code::TemplateError, "", e.to_string()))?;
         ctx.insert("template_json".into(), Value::String(text));
         ctx.insert("template".into(), template);
     } else {
-        // The same text, each part of the template dropped as soon as it is written (about 600
-        // bytes per resource in typical blueprints: the buffer rarely grows).
-        let capacity = bp.resources().len() * 768 + 4096;
-        let text = super::node::value_into_json_pretty(template, capacity);
-        ctx.insert("template_json".into(), Value::String(text));
+        ctx.insert("template_json".into(), Value::String(template_json(bp)?));
     }
     Ok(Value::Object(ctx))
+}
+
+/// The template as pretty JSON (as `serde_json::to_string_pretty` writes [`lower`]'s value),
+/// each resource written as soon as it is lowered and dropped right after, while it is still in
+/// cache (about 600 bytes per resource in typical blueprints: the buffer rarely grows).
+fn template_json(bp: &CheckedBlueprint) -> Result<String> {
+    let mut out = String::with_capacity(bp.resources().len() * 768 + 4096);
+    let mut top = JsonObject::default();
+    let mut resources = 0usize;
+    lower_parts(bp, &mut |piece| match piece {
+        Piece::Head(h) => {
+            top.begin(&mut out);
+            // Every key of the head sorts before `resources`.
+            for (k, v) in h {
+                top.key(&mut out, &k, 0);
+                write_value_pretty(v, &mut out, 1);
+            }
+            top.key(&mut out, "resources", 0);
+            out.push('[');
+        }
+        Piece::Resource(r) => {
+            out.push_str(if resources == 0 { "\n    " } else { ",\n    " });
+            resources += 1;
+            write_value_pretty(r, &mut out, 2);
+        }
+    })?;
+    out.push_str(if resources == 0 { "]" } else { "\n  ]" });
+    top.end(&mut out, 0);
+    Ok(out)
 }
 
 #[cfg(test)]
