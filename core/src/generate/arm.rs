@@ -39,6 +39,8 @@ const TAGS_API: &str = "2024-03-01";
 /// `Microsoft.Authorization/locks` (for `prevent_destroy`).
 const LOCKS_API: &str = "2020-05-01";
 const MAX_DEPTH: usize = 16;
+/// Resources lowered between two clearings of the lowering's caches (see [`Lowering::forget`]).
+const CACHE_SPAN: usize = 64;
 
 /// The mapping data (see the header of `catalog/formats/arm.yaml`).
 #[derive(Debug, Deserialize)]
@@ -155,6 +157,21 @@ pub(crate) struct ChildSpec {
     pub(crate) set: Map<String, Value>,
 }
 
+/// The name segments of a type (by default one, its `name` argument).
+fn name_segments(tm: &TypeMap) -> &[Segment] {
+    static DEFAULT: std::sync::LazyLock<[Segment; 1]> = std::sync::LazyLock::new(|| {
+        [Segment {
+            arg: Some("name".into()),
+            ..Segment::default()
+        }]
+    });
+    if tm.name.is_empty() {
+        DEFAULT.as_slice()
+    } else {
+        &tm.name
+    }
+}
+
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
@@ -228,11 +245,21 @@ impl<'a> Lowering<'a> {
         self.types.get(index).copied().flatten()
     }
 
-    fn type_name(&self, index: usize) -> String {
+    fn type_name(&self, index: usize) -> &'a str {
         self.bp
             .resource_info(index)
-            .map(|i| i.type_name.clone())
+            .map(|i| i.type_name.as_str())
             .unwrap_or_default()
+    }
+
+    /// Empties the caches of resource IDs, names and strings. The main loop does so every
+    /// [`CACHE_SPAN`] resources: most references point to resources close by in the blueprint,
+    /// and caches that grow with the blueprint leave its L2-sized window (then are walked once
+    /// more, cold, to free them).
+    fn forget(&self) {
+        self.ids.borrow_mut().clear();
+        self.names.borrow_mut().clear();
+        self.strings.borrow_mut().clear();
     }
 
     fn count(&self, index: usize) -> Option<u32> {
@@ -282,15 +309,7 @@ impl<'a> Lowering<'a> {
         let Some(tm) = self.type_map(index) else {
             return Ok(Vec::new());
         };
-        let default = [Segment {
-            arg: Some("name".into()),
-            ..Segment::default()
-        }];
-        let segs: &[Segment] = if tm.name.is_empty() {
-            &default
-        } else {
-            &tm.name
-        };
+        let segs = name_segments(tm);
         let mut out = Vec::with_capacity(segs.len());
         let last = segs.len().saturating_sub(1);
         for (n, seg) in segs.iter().enumerate() {
@@ -625,7 +644,7 @@ impl<'a> Lowering<'a> {
             unmapped(
                 Code::UnmappedAttribute,
                 at,
-                no_attribute(key, &type_name, FORMAT, &mapped),
+                no_attribute(key, type_name, FORMAT, &mapped),
             )
         };
         match self.placements.get(index).copied() {
@@ -1528,7 +1547,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
 
     // Placements.
     for (i, r, info) in bp.iter() {
-        let Some(tm) = map.types.get(&info.type_name) else {
+        let Some(tm) = lw.type_map(i) else {
             let supported: Vec<&str> = map.types.keys().map(String::as_str).collect();
             findings.push(Finding::error(
                 Code::UnmappedType,
@@ -1635,6 +1654,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
 
     // The resource group: every resource goes into it.
     let mut group_target: Option<(String, String)> = None;
+    let mut checked_group_name: Option<&str> = None;
     for (i, r, _) in bp.iter() {
         if lw.placements.get(i) != Some(&Placement::Own) {
             continue;
@@ -1642,6 +1662,10 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         let Some(Value::String(s)) = r.properties.get("resource_group_name") else {
             continue;
         };
+        // Most resources give the same text (`${rg.name}`): it was checked already.
+        if lw.group.is_some() && checked_group_name == Some(s.as_str()) {
+            continue;
+        }
         let at = format!("resources[{i}].properties.resource_group_name");
         let points_at_group = lw.group.is_some_and(|g| {
             parse_template(s, &at)
@@ -1682,6 +1706,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
                 ),
             ));
         }
+        checked_group_name = Some(s);
     }
 
     // Resource-group tags: `Microsoft.Resources/tags` named `default` sets the tags of the
@@ -1797,10 +1822,13 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
     }
 
     for (i, r, info) in bp.iter() {
+        if i % CACHE_SPAN == 0 {
+            lw.forget();
+        }
         if lw.placements.get(i) != Some(&Placement::Own) {
             continue;
         }
-        let Some(tm) = map.types.get(&info.type_name) else {
+        let Some(tm) = lw.type_map(i) else {
             continue;
         };
         let base = format!("resources[{i}].properties");
@@ -1814,15 +1842,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
 
         // Arguments that name, place or scope the resource are not properties.
         let mut skip: Vec<&str> = vec!["resource_group_name"];
-        let default_name = [Segment {
-            arg: Some("name".into()),
-            ..Segment::default()
-        }];
-        let segs_spec: &[Segment] = if tm.name.is_empty() {
-            &default_name
-        } else {
-            &tm.name
-        };
+        let segs_spec = name_segments(tm);
         for s in segs_spec {
             if let Some(a) = &s.arg {
                 skip.extend(a.split('|'));
@@ -1906,7 +1926,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
             }
             let ftype = lw.type_name(j);
             lw.block(
-                &ftype,
+                ftype,
                 &other.properties,
                 &fold.fields,
                 &fskip,
