@@ -157,6 +157,31 @@ pub(crate) struct ChildSpec {
     pub(crate) set: Map<String, Value>,
 }
 
+/// `resources[i].properties`, the path of a resource's arguments (written without `format!`:
+/// it is made for every resource, several times).
+fn props_path(i: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut len = 0;
+    loop {
+        if let Some(d) = digits.get_mut(len) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(len + 32);
+    out.push_str("resources[");
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
+    }
+    out.push_str("].properties");
+    out
+}
+
 /// The name segments of a type (by default one, its `name` argument).
 fn name_segments(tm: &TypeMap) -> &[Segment] {
     static DEFAULT: std::sync::LazyLock<[Segment; 1]> = std::sync::LazyLock::new(|| {
@@ -298,7 +323,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn segments_uncached(&self, index: usize, inst: Inst, depth: usize) -> Result<Vec<AStr>> {
-        let at = format!("resources[{index}].properties");
+        let at = props_path(index);
         if depth > MAX_DEPTH {
             return Err(unmapped(
                 Code::UnmappedProperty,
@@ -467,7 +492,9 @@ impl<'a> Lowering<'a> {
         let Some(arg) = self.type_map(index).and_then(|m| m.scope.as_deref()) else {
             return Ok(None);
         };
-        let at = format!("resources[{index}].properties.{arg}");
+        let mut at = props_path(index);
+        at.push('.');
+        at.push_str(arg);
         let Some((_, v)) = self.arg(index, arg) else {
             return Err(unmapped(
                 Code::UnmappedProperty,
@@ -571,7 +598,7 @@ impl<'a> Lowering<'a> {
     fn location(&self, index: usize, depth: usize) -> Result<Option<AStr>> {
         let tm = self.type_map(index);
         let spec = tm.and_then(|m| m.location.as_deref()).unwrap_or("location");
-        let at = format!("resources[{index}].properties");
+        let at = props_path(index);
         match spec {
             "none" => Ok(None),
             "global" => Ok(Some(lit("global"))),
@@ -1831,7 +1858,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         let Some(tm) = lw.type_map(i) else {
             continue;
         };
-        let base = format!("resources[{i}].properties");
+        let base = props_path(i);
         let inst = if r.count.is_some() {
             Inst::Copy
         } else {
@@ -1908,7 +1935,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
                 continue;
             };
             let Some(fold) = &ftm.fold else { continue };
-            let fbase = format!("resources[{j}].properties");
+            let fbase = props_path(j);
             let mut obj = Map::new();
             set_all(&mut obj, &fold.set);
             let mut nested = Vec::new();
@@ -2336,6 +2363,13 @@ mod tests {
             "azurerm_cosmosdb_account",
         ] {
             assert!(map.types.contains_key(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn props_path_writes_the_index() {
+        for i in [0usize, 7, 10, 99, 1234, 10_000, usize::MAX] {
+            assert_eq!(props_path(i), format!("resources[{i}].properties"));
         }
     }
 
