@@ -857,6 +857,47 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// [`Lowering::value`] of a value the caller gives away (a merged tag map): what maps to
+    /// itself is moved, not copied.
+    fn owned_value(&self, v: Value, at: &str) -> Result<Value> {
+        Ok(match v {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (n, item) in items.into_iter().enumerate() {
+                    out.push(if is_plain(&item) {
+                        item
+                    } else {
+                        self.owned_value(item, &format!("{at}[{n}]"))?
+                    });
+                }
+                Value::Array(out)
+            }
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, v) in m {
+                    if v.is_null() {
+                        continue;
+                    }
+                    let mapped = if is_plain(&v) {
+                        v
+                    } else {
+                        let mut a = at.to_string();
+                        push_key(&mut a, &k);
+                        self.owned_value(v, &a)?
+                    };
+                    let key = if k.starts_with('[') && k.ends_with(']') {
+                        escape_literal(&k)
+                    } else {
+                        k
+                    };
+                    out.insert(key, mapped);
+                }
+                Value::Object(out)
+            }
+            other => self.value(&other, at)?,
+        })
+    }
+
     /// Maps the arguments `props` with `specs` into `out` (rooted at the resource, or at a
     /// nested object for blocks).
     #[allow(clippy::too_many_arguments)]
@@ -1364,13 +1405,18 @@ impl<'a> Lowering<'a> {
 /// A value that maps to itself in ARM syntax (a number, a bool, literal text that ARM does not
 /// read as an expression), with no path to compute; `None` for anything else.
 fn plain(v: &Value) -> Option<Value> {
+    is_plain(v).then(|| v.clone())
+}
+
+/// Whether [`plain`] gives the value back.
+fn is_plain(v: &Value) -> bool {
     match v {
         Value::String(s) => {
             let looks_like_expression = s.starts_with('[') && s.ends_with(']');
-            (!has_markers(s) && !looks_like_expression).then(|| v.clone())
+            !has_markers(s) && !looks_like_expression
         }
-        Value::Number(_) | Value::Bool(_) => Some(v.clone()),
-        _ => None,
+        Value::Number(_) | Value::Bool(_) => true,
+        _ => false,
     }
 }
 
@@ -1397,7 +1443,7 @@ fn write(out: &mut Map<String, Value>, path: &str, value: Value, append: bool) {
     if path == "." {
         if let Value::Object(m) = value {
             for (k, v) in m {
-                insert_path(out, &k, v, append);
+                insert_key(out, k, v, append);
             }
         }
         return;
@@ -1412,7 +1458,7 @@ fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value, append: b
         None => match (out.get_mut(path), value) {
             (Some(Value::Object(existing)), Value::Object(new)) => {
                 for (k, v) in new {
-                    insert_path(existing, &k, v, append);
+                    insert_key(existing, k, v, append);
                 }
             }
             (Some(Value::Array(existing)), Value::Array(new)) if append => existing.extend(new),
@@ -1421,15 +1467,32 @@ fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value, append: b
             }
         },
         Some((head, rest)) => {
-            let entry = out
-                .entry(head.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
+            // Only a new (or replaced) key is copied.
+            if !matches!(out.get(head), Some(Value::Object(_))) {
+                out.insert(head.to_string(), Value::Object(Map::new()));
             }
-            if let Value::Object(m) = entry {
+            if let Some(Value::Object(m)) = out.get_mut(head) {
                 insert_path(m, rest, value, append);
             }
+        }
+    }
+}
+
+/// [`insert_path`] with a path the caller owns: a key without dots is moved into `out`
+/// instead of copied.
+fn insert_key(out: &mut Map<String, Value>, key: String, value: Value, append: bool) {
+    if key.contains('.') {
+        return insert_path(out, &key, value, append);
+    }
+    match (out.get_mut(&key), value) {
+        (Some(Value::Object(existing)), Value::Object(new)) => {
+            for (k, v) in new {
+                insert_key(existing, k, v, append);
+            }
+        }
+        (Some(Value::Array(existing)), Value::Array(new)) if append => existing.extend(new),
+        (_, value) => {
+            out.insert(key, value);
         }
     }
 }
@@ -1774,7 +1837,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         }
         let tags = merged_tags(bp, g);
         if !tags.is_empty() {
-            let tags = lw.value(&Value::Object(tags), &format!("{base}.tags"))?;
+            let tags = lw.owned_value(Value::Object(tags), &format!("{base}.tags"))?;
             group_tags = Some(json!({
                 "type": "Microsoft.Resources/tags",
                 "apiVersion": TAGS_API,
@@ -1985,15 +2048,15 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         if tag_arg.is_some() {
             let tags = merged_tags(bp, i);
             if !tags.is_empty() {
-                let t = lw.value(
-                    &Value::Object(tags),
+                let t = lw.owned_value(
+                    Value::Object(tags),
                     &format!("{base}.{}", tag_arg.unwrap_or("tags")),
                 )?;
                 insert_path(&mut res, tm.tags.as_deref().unwrap_or("tags"), t, false);
             }
         }
         for (k, v) in body {
-            insert_path(&mut res, &k, v, false);
+            insert_key(&mut res, k, v, false);
         }
         if let Some(n) = r.count {
             let copy = if tm.serial {
@@ -2065,7 +2128,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
             child.insert("apiVersion".into(), json!(c.api));
             child.insert("name".into(), Lowering::full_name(&csegs).to_json());
             for (k, v) in c.body {
-                insert_path(&mut child, &k, v, false);
+                insert_key(&mut child, k, v, false);
             }
             if let Some(n) = r.count {
                 let last = c.arm_type.rsplit('/').next().unwrap_or_default();
