@@ -32,7 +32,12 @@
 // next row's calls otherwise (measured: `validate` alone +49% after the row without
 // `dispose()`, +4% in a process of its own).
 //
-//   node bench/overhead.mjs [resources] [runs] [--json] [--only <text>]
+// The addon allocates with mimalloc (src/lib.rs). The Rust side allocates with glibc's malloc,
+// as a Rust program does by default, unless `--same-allocator` builds it with mimalloc too
+// (the `mimalloc-baseline` feature): then the difference is the binding's alone, not the
+// allocators'.
+//
+//   node bench/overhead.mjs [resources] [runs] [--json] [--only <text>] [--same-allocator]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,12 +50,14 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : '';
+const sameAllocator = args.includes('--same-allocator');
 const [n = 1000, runs = 100] = args.filter((a) => /^\d+$/.test(a)).map(Number);
 
 const child = process.env.DHARMA_OVERHEAD_ROW;
 let bin = process.env.CORE_TIMING;
 if (!bin) {
-  execFileSync('cargo', ['build', '--quiet', '--release', '--locked', '-p', 'iac-dharma-node', '--example', 'core_timing'], { cwd: ROOT, stdio: 'inherit' });
+  const features = sameAllocator ? ['--features', 'mimalloc-baseline'] : [];
+  execFileSync('cargo', ['build', '--quiet', '--release', '--locked', '-p', 'iac-dharma-node', ...features, '--example', 'core_timing'], { cwd: ROOT, stdio: 'inherit' });
   bin = join(ROOT, 'target', 'release', 'examples', 'core_timing');
 }
 const file = process.env.DHARMA_OVERHEAD_FILE ?? join(mkdtempSync(join(tmpdir(), 'dharma-bench-')), `bp-${n}.json`);
@@ -171,6 +178,7 @@ for (const [label, verb] of verbs.filter(([label]) => label.includes(only))) {
 if (asJson) {
   console.log(JSON.stringify({ resources: n, bytes: text.length, runs, rows }));
 } else {
-  console.log(`${n} resources (${(text.length / 1e3).toFixed(0)} kB JSON), ${runs} runs (CPU: mean, wall: median):`);
+  const rustAllocator = process.env.CORE_TIMING ? `CORE_TIMING=${bin}` : sameAllocator ? 'mimalloc, as the addon' : "glibc's malloc";
+  console.log(`${n} resources (${(text.length / 1e3).toFixed(0)} kB JSON), ${runs} runs (CPU: mean, wall: median; Rust side: ${rustAllocator}):`);
   console.table(rows);
 }

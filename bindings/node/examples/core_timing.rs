@@ -17,6 +17,12 @@
 
 use std::time::Instant;
 
+/// With the `mimalloc-baseline` feature the Rust side allocates with mimalloc, as the addon
+/// does, so that the comparison shows the binding's cost alone, not the allocators' difference.
+#[cfg(feature = "mimalloc-baseline")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args

@@ -23,6 +23,7 @@ use crate::reference::{push_key, Part, Reference, Step};
 use super::gen_error;
 use super::idents::Namespace;
 use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
+use super::node::{write_value_pretty, JsonObject};
 use super::values::{has_markers, merged_tags, parse_template};
 
 use expr::{concat, escape_literal, AStr};
@@ -38,6 +39,8 @@ const TAGS_API: &str = "2024-03-01";
 /// `Microsoft.Authorization/locks` (for `prevent_destroy`).
 const LOCKS_API: &str = "2020-05-01";
 const MAX_DEPTH: usize = 16;
+/// Resources lowered between two clearings of the lowering's caches (see [`Lowering::forget`]).
+const CACHE_SPAN: usize = 64;
 
 /// The mapping data (see the header of `catalog/formats/arm.yaml`).
 #[derive(Debug, Deserialize)]
@@ -154,6 +157,46 @@ pub(crate) struct ChildSpec {
     pub(crate) set: Map<String, Value>,
 }
 
+/// `resources[i].properties`, the path of a resource's arguments (written without `format!`:
+/// it is made for every resource, several times).
+fn props_path(i: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut len = 0;
+    loop {
+        if let Some(d) = digits.get_mut(len) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(len + 32);
+    out.push_str("resources[");
+    for d in digits.iter().take(len).rev() {
+        out.push(char::from(*d));
+    }
+    out.push_str("].properties");
+    out
+}
+
+/// The name segments of a type (by default one, its `name` argument).
+fn name_segments(tm: &TypeMap) -> &[Segment] {
+    static DEFAULT: std::sync::LazyLock<[Segment; 1]> = std::sync::LazyLock::new(|| {
+        [Segment {
+            arg: Some("name".into()),
+            ..Segment::default()
+        }]
+    });
+    if tm.name.is_empty() {
+        DEFAULT.as_slice()
+    } else {
+        &tm.name
+    }
+}
+
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
@@ -227,11 +270,21 @@ impl<'a> Lowering<'a> {
         self.types.get(index).copied().flatten()
     }
 
-    fn type_name(&self, index: usize) -> String {
+    fn type_name(&self, index: usize) -> &'a str {
         self.bp
             .resource_info(index)
-            .map(|i| i.type_name.clone())
+            .map(|i| i.type_name.as_str())
             .unwrap_or_default()
+    }
+
+    /// Empties the caches of resource IDs, names and strings. The main loop does so every
+    /// [`CACHE_SPAN`] resources: most references point to resources close by in the blueprint,
+    /// and caches that grow with the blueprint leave its L2-sized window (then are walked once
+    /// more, cold, to free them).
+    fn forget(&self) {
+        self.ids.borrow_mut().clear();
+        self.names.borrow_mut().clear();
+        self.strings.borrow_mut().clear();
     }
 
     fn count(&self, index: usize) -> Option<u32> {
@@ -270,7 +323,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn segments_uncached(&self, index: usize, inst: Inst, depth: usize) -> Result<Vec<AStr>> {
-        let at = format!("resources[{index}].properties");
+        let at = props_path(index);
         if depth > MAX_DEPTH {
             return Err(unmapped(
                 Code::UnmappedProperty,
@@ -281,15 +334,7 @@ impl<'a> Lowering<'a> {
         let Some(tm) = self.type_map(index) else {
             return Ok(Vec::new());
         };
-        let default = [Segment {
-            arg: Some("name".into()),
-            ..Segment::default()
-        }];
-        let segs: &[Segment] = if tm.name.is_empty() {
-            &default
-        } else {
-            &tm.name
-        };
+        let segs = name_segments(tm);
         let mut out = Vec::with_capacity(segs.len());
         let last = segs.len().saturating_sub(1);
         for (n, seg) in segs.iter().enumerate() {
@@ -447,7 +492,9 @@ impl<'a> Lowering<'a> {
         let Some(arg) = self.type_map(index).and_then(|m| m.scope.as_deref()) else {
             return Ok(None);
         };
-        let at = format!("resources[{index}].properties.{arg}");
+        let mut at = props_path(index);
+        at.push('.');
+        at.push_str(arg);
         let Some((_, v)) = self.arg(index, arg) else {
             return Err(unmapped(
                 Code::UnmappedProperty,
@@ -551,7 +598,7 @@ impl<'a> Lowering<'a> {
     fn location(&self, index: usize, depth: usize) -> Result<Option<AStr>> {
         let tm = self.type_map(index);
         let spec = tm.and_then(|m| m.location.as_deref()).unwrap_or("location");
-        let at = format!("resources[{index}].properties");
+        let at = props_path(index);
         match spec {
             "none" => Ok(None),
             "global" => Ok(Some(lit("global"))),
@@ -624,7 +671,7 @@ impl<'a> Lowering<'a> {
             unmapped(
                 Code::UnmappedAttribute,
                 at,
-                no_attribute(key, &type_name, FORMAT, &mapped),
+                no_attribute(key, type_name, FORMAT, &mapped),
             )
         };
         match self.placements.get(index).copied() {
@@ -807,6 +854,47 @@ impl<'a> Lowering<'a> {
                 Value::Object(out)
             }
             other => other.clone(),
+        })
+    }
+
+    /// [`Lowering::value`] of a value the caller gives away (a merged tag map): what maps to
+    /// itself is moved, not copied.
+    fn owned_value(&self, v: Value, at: &str) -> Result<Value> {
+        Ok(match v {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (n, item) in items.into_iter().enumerate() {
+                    out.push(if is_plain(&item) {
+                        item
+                    } else {
+                        self.owned_value(item, &format!("{at}[{n}]"))?
+                    });
+                }
+                Value::Array(out)
+            }
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, v) in m {
+                    if v.is_null() {
+                        continue;
+                    }
+                    let mapped = if is_plain(&v) {
+                        v
+                    } else {
+                        let mut a = at.to_string();
+                        push_key(&mut a, &k);
+                        self.owned_value(v, &a)?
+                    };
+                    let key = if k.starts_with('[') && k.ends_with(']') {
+                        escape_literal(&k)
+                    } else {
+                        k
+                    };
+                    out.insert(key, mapped);
+                }
+                Value::Object(out)
+            }
+            other => self.value(&other, at)?,
         })
     }
 
@@ -1317,13 +1405,18 @@ impl<'a> Lowering<'a> {
 /// A value that maps to itself in ARM syntax (a number, a bool, literal text that ARM does not
 /// read as an expression), with no path to compute; `None` for anything else.
 fn plain(v: &Value) -> Option<Value> {
+    is_plain(v).then(|| v.clone())
+}
+
+/// Whether [`plain`] gives the value back.
+fn is_plain(v: &Value) -> bool {
     match v {
         Value::String(s) => {
             let looks_like_expression = s.starts_with('[') && s.ends_with(']');
-            (!has_markers(s) && !looks_like_expression).then(|| v.clone())
+            !has_markers(s) && !looks_like_expression
         }
-        Value::Number(_) | Value::Bool(_) => Some(v.clone()),
-        _ => None,
+        Value::Number(_) | Value::Bool(_) => true,
+        _ => false,
     }
 }
 
@@ -1350,7 +1443,7 @@ fn write(out: &mut Map<String, Value>, path: &str, value: Value, append: bool) {
     if path == "." {
         if let Value::Object(m) = value {
             for (k, v) in m {
-                insert_path(out, &k, v, append);
+                insert_key(out, k, v, append);
             }
         }
         return;
@@ -1365,7 +1458,7 @@ fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value, append: b
         None => match (out.get_mut(path), value) {
             (Some(Value::Object(existing)), Value::Object(new)) => {
                 for (k, v) in new {
-                    insert_path(existing, &k, v, append);
+                    insert_key(existing, k, v, append);
                 }
             }
             (Some(Value::Array(existing)), Value::Array(new)) if append => existing.extend(new),
@@ -1374,15 +1467,32 @@ fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value, append: b
             }
         },
         Some((head, rest)) => {
-            let entry = out
-                .entry(head.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
+            // Only a new (or replaced) key is copied.
+            if !matches!(out.get(head), Some(Value::Object(_))) {
+                out.insert(head.to_string(), Value::Object(Map::new()));
             }
-            if let Value::Object(m) = entry {
+            if let Some(Value::Object(m)) = out.get_mut(head) {
                 insert_path(m, rest, value, append);
             }
+        }
+    }
+}
+
+/// [`insert_path`] with a path the caller owns: a key without dots is moved into `out`
+/// instead of copied.
+fn insert_key(out: &mut Map<String, Value>, key: String, value: Value, append: bool) {
+    if key.contains('.') {
+        return insert_path(out, &key, value, append);
+    }
+    match (out.get_mut(&key), value) {
+        (Some(Value::Object(existing)), Value::Object(new)) => {
+            for (k, v) in new {
+                insert_key(existing, k, v, append);
+            }
+        }
+        (Some(Value::Array(existing)), Value::Array(new)) if append => existing.extend(new),
+        (_, value) => {
+            out.insert(key, value);
         }
     }
 }
@@ -1495,8 +1605,9 @@ fn param_type(v: &crate::blueprint::Variable, path: &str) -> Result<&'static str
     })
 }
 
-/// Lowers the blueprint to an ARM template.
-pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
+/// Lowers the blueprint to the parts of an ARM template, handing each to `emit` as soon as it is
+/// made: the head first, then the resources in order (none when the head fails).
+fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()> {
     let map = mapping()?;
     let doc = bp.blueprint();
     let mut lw = Lowering {
@@ -1526,7 +1637,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
 
     // Placements.
     for (i, r, info) in bp.iter() {
-        let Some(tm) = map.types.get(&info.type_name) else {
+        let Some(tm) = lw.type_map(i) else {
             let supported: Vec<&str> = map.types.keys().map(String::as_str).collect();
             findings.push(Finding::error(
                 Code::UnmappedType,
@@ -1633,6 +1744,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
 
     // The resource group: every resource goes into it.
     let mut group_target: Option<(String, String)> = None;
+    let mut checked_group_name: Option<&str> = None;
     for (i, r, _) in bp.iter() {
         if lw.placements.get(i) != Some(&Placement::Own) {
             continue;
@@ -1640,6 +1752,10 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         let Some(Value::String(s)) = r.properties.get("resource_group_name") else {
             continue;
         };
+        // Most resources give the same text (`${rg.name}`): it was checked already.
+        if lw.group.is_some() && checked_group_name == Some(s.as_str()) {
+            continue;
+        }
         let at = format!("resources[{i}].properties.resource_group_name");
         let points_at_group = lw.group.is_some_and(|g| {
             parse_template(s, &at)
@@ -1680,11 +1796,12 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                 ),
             ));
         }
+        checked_group_name = Some(s);
     }
 
-    let mut resources: Vec<Value> = Vec::new();
     // Resource-group tags: `Microsoft.Resources/tags` named `default` sets the tags of the
     // resource group the template is deployed to.
+    let mut group_tags: Option<Value> = None;
     let mut metadata = Map::new();
     metadata.insert("_generator".into(), json!({"name": "iac-dharma"}));
     if let Some(g) = lw.group {
@@ -1720,8 +1837,8 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         }
         let tags = merged_tags(bp, g);
         if !tags.is_empty() {
-            let tags = lw.value(&Value::Object(tags), &format!("{base}.tags"))?;
-            resources.push(json!({
+            let tags = lw.owned_value(Value::Object(tags), &format!("{base}.tags"))?;
+            group_tags = Some(json!({
                 "type": "Microsoft.Resources/tags",
                 "apiVersion": TAGS_API,
                 "name": "default",
@@ -1735,6 +1852,27 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     }
     if let Some(d) = &doc.description {
         metadata.insert("description".into(), json!(d));
+    }
+
+    // Everything but the resources, made before them so that it can be written first (`resources`
+    // is the last key of the template); an error in it is reported only when the resources have
+    // none (they come first in the template's order of checks).
+    let head = head(&lw, metadata);
+    let (head, head_error) = match head {
+        Ok(h) => (Some(h), None),
+        Err(e) => (None, Some(e)),
+    };
+    let write = head.is_some();
+    if let Some(h) = head {
+        emit(Piece::Head(h));
+    }
+    let mut push = |v: Value| {
+        if write {
+            emit(Piece::Resource(v));
+        }
+    };
+    if let Some(t) = group_tags {
+        push(t);
     }
 
     // Folded resources, by target.
@@ -1774,13 +1912,16 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     }
 
     for (i, r, info) in bp.iter() {
+        if i % CACHE_SPAN == 0 {
+            lw.forget();
+        }
         if lw.placements.get(i) != Some(&Placement::Own) {
             continue;
         }
-        let Some(tm) = map.types.get(&info.type_name) else {
+        let Some(tm) = lw.type_map(i) else {
             continue;
         };
-        let base = format!("resources[{i}].properties");
+        let base = props_path(i);
         let inst = if r.count.is_some() {
             Inst::Copy
         } else {
@@ -1791,15 +1932,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
 
         // Arguments that name, place or scope the resource are not properties.
         let mut skip: Vec<&str> = vec!["resource_group_name"];
-        let default_name = [Segment {
-            arg: Some("name".into()),
-            ..Segment::default()
-        }];
-        let segs_spec: &[Segment] = if tm.name.is_empty() {
-            &default_name
-        } else {
-            &tm.name
-        };
+        let segs_spec = name_segments(tm);
         for s in segs_spec {
             if let Some(a) = &s.arg {
                 skip.extend(a.split('|'));
@@ -1865,7 +1998,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                 continue;
             };
             let Some(fold) = &ftm.fold else { continue };
-            let fbase = format!("resources[{j}].properties");
+            let fbase = props_path(j);
             let mut obj = Map::new();
             set_all(&mut obj, &fold.set);
             let mut nested = Vec::new();
@@ -1883,7 +2016,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
             }
             let ftype = lw.type_name(j);
             lw.block(
-                &ftype,
+                ftype,
                 &other.properties,
                 &fold.fields,
                 &fskip,
@@ -1915,15 +2048,15 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         if tag_arg.is_some() {
             let tags = merged_tags(bp, i);
             if !tags.is_empty() {
-                let t = lw.value(
-                    &Value::Object(tags),
+                let t = lw.owned_value(
+                    Value::Object(tags),
                     &format!("{base}.{}", tag_arg.unwrap_or("tags")),
                 )?;
                 insert_path(&mut res, tm.tags.as_deref().unwrap_or("tags"), t, false);
             }
         }
         for (k, v) in body {
-            insert_path(&mut res, &k, v, false);
+            insert_key(&mut res, k, v, false);
         }
         if let Some(n) = r.count {
             let copy = if tm.serial {
@@ -1984,7 +2117,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
         if !depends.is_empty() {
             res.insert("dependsOn".into(), Value::Array(depends));
         }
-        resources.push(Value::Object(res));
+        push(Value::Object(res));
 
         // Child resources from blocks, then the delete lock.
         for c in children {
@@ -1995,7 +2128,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
             child.insert("apiVersion".into(), json!(c.api));
             child.insert("name".into(), Lowering::full_name(&csegs).to_json());
             for (k, v) in c.body {
-                insert_path(&mut child, &k, v, false);
+                insert_key(&mut child, k, v, false);
             }
             if let Some(n) = r.count {
                 let last = c.arm_type.rsplit('/').next().unwrap_or_default();
@@ -2005,7 +2138,7 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                 );
             }
             child.insert("dependsOn".into(), json!([own_id.to_json()]));
-            resources.push(Value::Object(child));
+            push(Value::Object(child));
         }
         if r.lifecycle.prevent_destroy {
             let mut lock = Map::new();
@@ -2024,16 +2157,34 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
                 );
             }
             lock.insert("dependsOn".into(), json!([own_id.to_json()]));
-            resources.push(Value::Object(lock));
+            push(Value::Object(lock));
         }
     }
 
-    // Parameters and outputs.
+    match head_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// One part of the template, as [`lower_parts`] makes them.
+enum Piece {
+    /// Every entry of the template but `resources` (`$schema`, `contentVersion`, `metadata`,
+    /// `outputs`, `parameters`).
+    Head(Map<String, Value>),
+    /// The next entry of `resources`.
+    Resource(Value),
+}
+
+/// The template's entries other than `resources`.
+fn head(lw: &Lowering, metadata: Map<String, Value>) -> Result<Map<String, Value>> {
+    let bp = lw.bp;
+    let doc = bp.blueprint();
     let mut params = Map::new();
     for (i, v) in doc.variables.iter().enumerate() {
         params.insert(
             v.name.clone(),
-            Value::Object(parameter(v, &format!("variables[{i}]"), &lw)?),
+            Value::Object(parameter(v, &format!("variables[{i}]"), lw)?),
         );
     }
     let mut outputs = Map::new();
@@ -2103,31 +2254,67 @@ pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
     );
     template.insert("metadata".into(), Value::Object(metadata));
     template.insert("parameters".into(), Value::Object(params));
-    template.insert("resources".into(), Value::Array(resources));
     template.insert("outputs".into(), Value::Object(outputs));
+    Ok(template)
+}
+
+/// Lowers the blueprint to an ARM template (as data).
+pub(crate) fn lower(bp: &CheckedBlueprint) -> Result<Value> {
+    let mut template = Map::new();
+    let mut resources = Vec::new();
+    lower_parts(bp, &mut |piece| match piece {
+        Piece::Head(h) => template = h,
+        Piece::Resource(r) => resources.push(r),
+    })?;
+    template.insert("resources".into(), Value::Array(resources));
     Ok(Value::Object(template))
 }
 
 /// The template context of `arm`: the template written as pretty JSON (`template_json`), and
 /// with `data` (templates other than the embedded ones) the template as data (`template`).
 pub(crate) fn context(bp: &CheckedBlueprint, data: bool) -> Result<Value> {
-    let template = lower(bp)?;
     let mut ctx = Map::new();
     ctx.insert("blueprint".into(), super::blueprint_context(bp));
     if data {
+        let template = lower(bp)?;
         // The serializer the `json` filter uses, writing straight into the text.
         let text = serde_json::to_string_pretty(&template)
             .map_err(|e| gen_error(Code::TemplateError, "", e.to_string()))?;
         ctx.insert("template_json".into(), Value::String(text));
         ctx.insert("template".into(), template);
     } else {
-        // The same text, each part of the template dropped as soon as it is written (about 600
-        // bytes per resource in typical blueprints: the buffer rarely grows).
-        let capacity = bp.resources().len() * 768 + 4096;
-        let text = super::node::value_into_json_pretty(template, capacity);
-        ctx.insert("template_json".into(), Value::String(text));
+        ctx.insert("template_json".into(), Value::String(template_json(bp)?));
     }
     Ok(Value::Object(ctx))
+}
+
+/// The template as pretty JSON (as `serde_json::to_string_pretty` writes [`lower`]'s value),
+/// each resource written as soon as it is lowered and dropped right after, while it is still in
+/// cache (about 600 bytes per resource in typical blueprints: the buffer rarely grows).
+fn template_json(bp: &CheckedBlueprint) -> Result<String> {
+    let mut out = String::with_capacity(bp.resources().len() * 768 + 4096);
+    let mut top = JsonObject::default();
+    let mut resources = 0usize;
+    lower_parts(bp, &mut |piece| match piece {
+        Piece::Head(h) => {
+            top.begin(&mut out);
+            // Every key of the head sorts before `resources`.
+            for (k, v) in h {
+                top.key(&mut out, &k, 0);
+                write_value_pretty(v, &mut out, 1);
+            }
+            top.key(&mut out, "resources", 0);
+            out.push('[');
+        }
+        Piece::Resource(r) => {
+            out.push_str(if resources == 0 { "\n    " } else { ",\n    " });
+            resources += 1;
+            write_value_pretty(r, &mut out, 2);
+        }
+    })?;
+    out.push_str(if resources == 0 { "]" } else { "\n  ]" });
+    top.end(&mut out, 0);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -2239,6 +2426,13 @@ mod tests {
             "azurerm_cosmosdb_account",
         ] {
             assert!(map.types.contains_key(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn props_path_writes_the_index() {
+        for i in [0usize, 7, 10, 99, 1234, 10_000, usize::MAX] {
+            assert_eq!(props_path(i), format!("resources[{i}].properties"));
         }
     }
 

@@ -321,14 +321,12 @@ impl<'a> Node<'a> {
     }
 }
 
-/// Pretty JSON (2-space indent) of a `serde_json::Value`, exactly as
-/// `serde_json::to_string_pretty` writes it, into a buffer of `capacity` bytes to start with,
-/// consuming the value: each part is dropped right after it is written, while it is still in
-/// cache, instead of the whole value being walked once more (cold) to drop it afterwards.
-pub(crate) fn value_into_json_pretty(value: Value, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
-    write_value_consuming(value, &mut out, 0);
-    out
+/// Pretty JSON (2-space indent) of a `serde_json::Value` at depth `indent` of a document,
+/// exactly as `serde_json::to_string_pretty` writes it there, appended to `out`, consuming the
+/// value: each part is dropped right after it is written, while it is still in cache, instead of
+/// the whole value being walked once more (cold) to drop it afterwards.
+pub(crate) fn write_value_pretty(value: Value, out: &mut String, indent: usize) {
+    write_value_consuming(value, out, indent);
 }
 
 fn write_value_consuming(value: Value, out: &mut String, indent: usize) {
@@ -522,7 +520,9 @@ mod tests {
             prop_assert_eq!(node.to_json_pretty(), serde_json::to_string_pretty(&v).unwrap());
             prop_assert_eq!(node.clone().into_json_pretty(0), node.to_json_pretty());
             prop_assert_eq!(node.to_value(), v.clone());
-            prop_assert_eq!(value_into_json_pretty(v.clone(), 0), serde_json::to_string_pretty(&v).unwrap());
+            let mut text = String::new();
+            write_value_pretty(v.clone(), &mut text, 0);
+            prop_assert_eq!(text, serde_json::to_string_pretty(&v).unwrap());
         }
     }
 

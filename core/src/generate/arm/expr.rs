@@ -22,10 +22,30 @@ impl AStr {
         match self {
             AStr::Lit(s) => quote(s),
             AStr::Expr(e) => e.clone(),
-            AStr::Concat(parts) => {
-                let inner: Vec<String> = parts.iter().map(AStr::expr).collect();
-                format!("concat({})", inner.join(", "))
+            AStr::Concat(_) => {
+                let mut out = String::with_capacity(self.expr_len());
+                self.write_expr(&mut out);
+                out
             }
+        }
+    }
+
+    /// Appends the expression text of this value to `out` (what [`AStr::expr`] returns).
+    fn write_expr(&self, out: &mut String) {
+        match self {
+            AStr::Lit(s) => push_quoted(out, s),
+            AStr::Expr(e) => out.push_str(e),
+            AStr::Concat(parts) => write_call(out, "concat", parts),
+        }
+    }
+
+    /// About the length of [`AStr::expr`] (exact but for quotes inside literals), to size
+    /// buffers.
+    fn expr_len(&self) -> usize {
+        match self {
+            AStr::Lit(s) => s.len() + 2,
+            AStr::Expr(e) => e.len(),
+            AStr::Concat(parts) => call_len("concat", parts),
         }
     }
 
@@ -38,7 +58,13 @@ impl AStr {
     pub(crate) fn to_text(&self) -> String {
         match self {
             AStr::Lit(s) => escape_literal(s),
-            other => format!("[{}]", other.expr()),
+            other => {
+                let mut out = String::with_capacity(other.expr_len() + 2);
+                out.push('[');
+                other.write_expr(&mut out);
+                out.push(']');
+                out
+            }
         }
     }
 
@@ -56,8 +82,9 @@ impl AStr {
 
     /// A call `name(args...)`.
     pub(crate) fn call(name: &str, args: &[AStr]) -> AStr {
-        let inner: Vec<String> = args.iter().map(AStr::expr).collect();
-        AStr::Expr(format!("{name}({})", inner.join(", ")))
+        let mut out = String::with_capacity(call_len(name, args));
+        write_call(&mut out, name, args);
+        AStr::Expr(out)
     }
 
     /// A property access `expr.path` (`path` is a dotted list of identifiers).
@@ -104,15 +131,39 @@ pub(crate) fn escape_literal(s: &str) -> String {
 /// A string literal inside an expression: `'it''s'`.
 pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push('\'');
-        }
-        out.push(c);
-    }
-    out.push('\'');
+    push_quoted(&mut out, s);
     out
+}
+
+/// Appends [`quote`]`(s)` to `out`.
+fn push_quoted(out: &mut String, s: &str) {
+    out.push('\'');
+    let mut rest = s;
+    while let Some(at) = rest.find('\'') {
+        out.push_str(rest.get(..=at).unwrap_or_default());
+        out.push('\'');
+        rest = rest.get(at + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out.push('\'');
+}
+
+/// Appends `name(arg, arg, ...)` to `out`.
+fn write_call(out: &mut String, name: &str, args: &[AStr]) {
+    out.push_str(name);
+    out.push('(');
+    for (n, a) in args.iter().enumerate() {
+        if n > 0 {
+            out.push_str(", ");
+        }
+        a.write_expr(out);
+    }
+    out.push(')');
+}
+
+/// About the length of `name(args...)` (see [`AStr::expr_len`]).
+fn call_len(name: &str, args: &[AStr]) -> usize {
+    name.len() + 2 + args.iter().map(|a| a.expr_len() + 2).sum::<usize>()
 }
 
 /// Joins parts into one string value: literals merge, one part stays as it is, several become
