@@ -5,7 +5,6 @@
 //! `Fn::Sub`/`Fn::Base64` `cdk.Fn.sub`/`cdk.Fn.base64`. Every string is written as a JSON-quoted
 //! TypeScript literal (never a template literal), so user text is never code.
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
@@ -70,6 +69,35 @@ pub(crate) fn cdk_name(name: &str) -> String {
         }
     }
     out
+}
+
+/// [`cdk_name`] of `name` pushed on `out`, without the intermediate strings for an ASCII name
+/// (every CloudFormation property name): each letter is lowercased but where a word starts
+/// after the first, the same character for character.
+fn push_cdk_name(name: &str, out: &mut String) {
+    if !name.is_ascii() {
+        out.push_str(&cdk_name(name));
+        return;
+    }
+    let b = name.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let boundary = i > 0
+            && c.is_ascii_uppercase()
+            && match b.get(i - 1) {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                // `ARNs`, `VPCs`: a plural `s` stays with its acronym.
+                Some(p) if p.is_ascii_uppercase() => b.get(i + 1).is_some_and(|&n| {
+                    n.is_ascii_lowercase()
+                        && !(n == b's' && b.get(i + 2).is_none_or(|a| a.is_ascii_uppercase()))
+                }),
+                _ => false,
+            };
+        out.push(char::from(if boundary {
+            c
+        } else {
+            c.to_ascii_lowercase()
+        }));
+    }
 }
 
 fn is_ts_ident(s: &str) -> bool {
@@ -209,15 +237,16 @@ impl<'a, 't> Writer<'a, 't> {
                 out.push_str("{\n");
                 for (k, v) in m.entries() {
                     pad(out, indent + 1);
-                    let key = if verbatim {
-                        Cow::Borrowed(k.as_ref())
+                    let start = out.len();
+                    if verbatim {
+                        out.push_str(k);
                     } else {
-                        Cow::Owned(cdk_name(k))
-                    };
-                    if is_ts_ident(&key) {
-                        out.push_str(&key);
-                    } else {
-                        out.push_str(&ts_string(&key));
+                        push_cdk_name(k, out);
+                    }
+                    if !out.get(start..).is_some_and(is_ts_ident) {
+                        let quoted = ts_string(out.get(start..).unwrap_or_default());
+                        out.truncate(start);
+                        out.push_str(&quoted);
                     }
                     out.push_str(": ");
                     let (exact, below) = descend(paths, k);
@@ -455,15 +484,84 @@ fn creation_order(deps: &[Vec<usize>]) -> Vec<usize> {
     order
 }
 
-/// The context entry of the resource `id` (`r` its template body) with its construct code,
-/// the references it holds left in `w` (see [`Writer::take_refs`]).
-fn resource_entry<'t>(
-    w: &Writer<'_, 't>,
-    id: &str,
+/// One resource of the stack: its `resources` context entry, or what the embedded template
+/// writes of it; its `props_code` is kept apart (see [`resource_entry`]).
+struct CdkResource<'a, 't> {
+    id: &'t str,
+    var: Option<&'a str>,
+    cfn_type: &'t str,
+    module: String,
+    class: String,
+    depends_on: Vec<&'a str>,
+    deletion_policy: Option<String>,
+    update_replace_policy: Option<String>,
+    update_policy: Option<String>,
+}
+
+impl CdkResource<'_, '_> {
+    /// The context entry, with `props_code`.
+    fn entry(self, props_code: String) -> Value {
+        let entry = json!({
+            "id": self.id,
+            "var": self.var,
+            "type": self.cfn_type,
+            "module": self.module,
+            "class": self.class,
+            "depends_on": self.depends_on,
+            "deletion_policy": self.deletion_policy,
+            "update_replace_policy": self.update_replace_policy,
+            "update_policy": self.update_policy,
+        });
+        super::with_entries(entry, [("props_code", Value::String(props_code))])
+    }
+
+    /// What `cdk-ts/lib/stack.ts.tera` writes of the entry (from the line break before it).
+    fn write(&self, props_code: &str, out: &mut String) {
+        let var = self.var.unwrap_or_default();
+        for part in [
+            "\n    const ",
+            var,
+            " = new ",
+            &self.module,
+            ".",
+            &self.class,
+            "(this, ",
+            &ts_string(self.id),
+            ", ",
+            props_code,
+            ");\n",
+        ] {
+            out.push_str(part);
+        }
+        for d in &self.depends_on {
+            for part in ["    ", var, ".node.addDependency(", d, ");\n"] {
+                out.push_str(part);
+            }
+        }
+        for (option, code) in [
+            ("deletionPolicy", &self.deletion_policy),
+            ("updateReplacePolicy", &self.update_replace_policy),
+            ("updatePolicy", &self.update_policy),
+        ] {
+            if let Some(code) = code.as_deref().filter(|c| !c.is_empty()) {
+                for part in ["    ", var, ".cfnOptions.", option, " = ", code, ";\n"] {
+                    out.push_str(part);
+                }
+            }
+        }
+    }
+}
+
+/// The resource `id` (`r` its template body), its construct code (`props_code`) written into
+/// `code`, the references it holds left in `w` (see [`Writer::take_refs`]).
+fn resource_entry<'a, 't>(
+    w: &Writer<'a, 't>,
+    id: &'t str,
     r: &'t Node<'_>,
     verbatim: &HashMap<String, Vec<String>>,
     modules: &mut Vec<String>,
-) -> Result<Value> {
+    code: &mut String,
+) -> Result<CdkResource<'a, 't>> {
     let cfn_type = r.get("Type").and_then(Node::as_str).unwrap_or_default();
     let (module, class) = class_of(cfn_type).ok_or_else(|| {
         gen_error(
@@ -475,13 +573,12 @@ fn resource_entry<'t>(
     if !modules.contains(&module) {
         modules.push(module.clone());
     }
-    let mut code = String::new();
     let paths: Vec<&str> = verbatim
         .get(cfn_type)
         .map(|v| v.iter().map(String::as_str).collect())
         .unwrap_or_default();
     match r.get("Properties") {
-        Some(props) => w.value(props, 2, false, &paths, &mut code)?,
+        Some(props) => w.value(props, 2, false, &paths, code)?,
         None => code.push_str("{}"),
     }
     let update_policy = match r.get("UpdatePolicy") {
@@ -492,38 +589,61 @@ fn resource_entry<'t>(
         }
         None => None,
     };
-    let depends: Vec<String> = r
+    let vars = w.vars;
+    let depends: Vec<&'a str> = r
         .get("DependsOn")
         .and_then(Node::as_array)
         .into_iter()
         .flatten()
         .filter_map(Node::as_str)
-        .filter_map(|d| w.vars.get(d).map(|v| v.0.clone()))
+        .filter_map(|d| vars.get(d).map(|v| v.0.as_str()))
         .collect();
     let policy = |key: &str| {
         r.get(key)
             .and_then(Node::as_str)
             .map(|p| format!("cdk.CfnDeletionPolicy.{}", p.to_ascii_uppercase()))
     };
-    let entry = json!({
-        "id": id,
-        "var": w.vars.get(id).map(|v| v.0.clone()),
-        "type": cfn_type,
-        "module": module,
-        "class": class,
-        "depends_on": depends,
-        "deletion_policy": policy("DeletionPolicy"),
-        "update_replace_policy": policy("UpdateReplacePolicy"),
-        "update_policy": update_policy,
-    });
-    Ok(super::with_entries(
-        entry,
-        [("props_code", Value::String(code))],
-    ))
+    Ok(CdkResource {
+        id,
+        var: vars.get(id).map(|v| v.0.as_str()),
+        cfn_type,
+        module,
+        class,
+        depends_on: depends,
+        deletion_policy: policy("DeletionPolicy"),
+        update_replace_policy: policy("UpdateReplacePolicy"),
+        update_policy,
+    })
 }
 
-/// The template context of `cdk-ts` (documented in `templates/README.md`).
-pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
+/// Text as `//` comment lines, as the `ts_comment` template filter writes it.
+fn comment_filter(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+        .map(|l| format!("// {l}").trim_end().to_string())
+        .collect();
+    lines.join("\n")
+}
+
+/// Whether tera takes `v` as true in an `{% if %}`.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+    }
+}
+
+/// The template context of `cdk-ts` (documented in `templates/README.md`). With `direct` (the
+/// embedded templates), `lib/stack.ts` too, written as `cdk-ts/lib/stack.ts.tera` writes it
+/// (`direct_files_are_what_tera_renders` in `tests/generate_terraform.rs`), and the context
+/// without what only that template uses (`modules`, `parameters`, `resources`, `outputs`):
+/// each resource's code is written once, into one buffer, and copied out in creation order,
+/// instead of an entry per resource being kept for the template.
+pub(crate) fn context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
     let plan = plan(bp)?;
     let mut lowered = lower(bp, &plan)?;
     // The resources are moved out of the template, to be dropped one by one once written.
@@ -570,7 +690,10 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
     }
     let w = Writer::new(&vars, &ids);
 
+    // With `direct`: the parameters' code (as the template writes it), and the resources' (in
+    // logical ID order, each its span of `written`).
     let mut param_ctx = Vec::new();
+    let mut param_code = String::new();
     for (id, p) in params.entries() {
         let mut code = String::new();
         match p {
@@ -578,19 +701,44 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
             _ => code.push_str("{}"),
         }
         let id: &str = id;
-        param_ctx
-            .push(json!({"id": id, "var": vars.get(id).map(|v| v.0.clone()), "props_code": code}));
+        let var = vars.get(id).map(|v| v.0.as_str());
+        if direct {
+            for part in [
+                "\n    const ",
+                var.unwrap_or_default(),
+                " = new cdk.CfnParameter(this, ",
+                &ts_string(id),
+                ", ",
+                &code,
+                ");\n",
+            ] {
+                param_code.push_str(part);
+            }
+        } else {
+            param_ctx.push(json!({"id": id, "var": var, "props_code": code}));
+        }
     }
 
     // Each resource body is walked once, in logical ID order: its code written and the IDs it
     // refers to collected on the way, then dropped while it is still in cache (in batches, see
     // `crate::memory`); the entries are then put in creation order.
     let mut modules: Vec<String> = Vec::new();
-    let mut entries: Vec<Option<Result<Value>>> = Vec::with_capacity(ids.len());
+    let mut entries: Vec<Option<Result<Value>>> = Vec::new();
+    let mut written = String::new();
+    let mut spans: Vec<Option<Result<std::ops::Range<usize>>>> = Vec::new();
+    if direct {
+        // About what the synthetic blueprints take per resource: grown rarely, if ever.
+        written.reserve(ids.len() * 768);
+        spans.reserve(ids.len());
+    } else {
+        entries.reserve(ids.len());
+    }
     let mut deps: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
+    let mut code = String::new();
     for (n, (id, r)) in resources.into_iter().enumerate() {
         let w = Writer::new(&vars, &ids);
-        let entry = resource_entry(&w, &id, &r, verbatim, &mut modules);
+        code.clear();
+        let entry = resource_entry(&w, &id, &r, verbatim, &mut modules, &mut code);
         let mut refs = w.take_refs();
         drop(w);
         match &entry {
@@ -619,19 +767,66 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
         on.sort_unstable();
         on.dedup();
         deps.push(on);
-        entries.push(Some(entry));
+        if direct {
+            spans.push(Some(entry.map(|e| {
+                let start = written.len();
+                e.write(&code, &mut written);
+                start..written.len()
+            })));
+        } else {
+            entries.push(Some(entry.map(|e| e.entry(std::mem::take(&mut code)))));
+        }
         drop(r);
         if (n + 1) % crate::memory::BATCH == 0 {
             crate::memory::merge_freed_blocks();
         }
     }
-    let mut res_ctx = Vec::with_capacity(ids.len());
-    for i in creation_order(&deps) {
-        if let Some(entry) = entries.get_mut(i).and_then(Option::take) {
-            res_ctx.push(entry?);
+    let order = creation_order(&deps);
+    let mut res_ctx = Vec::new();
+    let mut stack = String::new();
+    modules.sort();
+    let doc = bp.blueprint();
+    let stack_class = format!("{}Stack", pascal_case(&doc.name));
+    if direct {
+        stack.reserve(written.len() + param_code.len() + 4096);
+        stack.push_str("import * as cdk from 'aws-cdk-lib';\n");
+        for m in &modules {
+            for part in [
+                "import * as ",
+                m,
+                " from ",
+                &ts_string(&format!("aws-cdk-lib/aws-{m}")),
+                ";\n",
+            ] {
+                stack.push_str(part);
+            }
+        }
+        stack.push_str("import { Construct } from 'constructs';\n\n");
+        if let Some(d) = doc.description.as_deref().filter(|d| !d.is_empty()) {
+            stack.push_str(&comment_filter(d));
+            stack.push('\n');
+        }
+        for part in [
+            "export class ",
+            &stack_class,
+            " extends cdk.Stack {\n  constructor(scope: Construct, id: string, props?: cdk.StackProps) {\n    super(scope, id, props);\n",
+            &param_code,
+        ] {
+            stack.push_str(part);
+        }
+        for i in order {
+            if let Some(span) = spans.get_mut(i).and_then(Option::take) {
+                stack.push_str(written.get(span?).unwrap_or_default());
+            }
+        }
+    } else {
+        res_ctx.reserve(ids.len());
+        for i in order {
+            if let Some(entry) = entries.get_mut(i).and_then(Option::take) {
+                res_ctx.push(entry?);
+            }
         }
     }
-    modules.sort();
 
     let mut out_ctx = Vec::new();
     for (id, o) in t
@@ -650,24 +845,51 @@ pub(crate) fn context(bp: &CheckedBlueprint) -> Result<Value> {
         )?;
         let id: &str = id;
         let description = o.get("Description").map(Node::to_value);
-        out_ctx.push(json!({"id": id, "value_code": code, "description": description}));
+        if direct {
+            for part in [
+                "\n    new cdk.CfnOutput(this, ",
+                &ts_string(id),
+                ", {\n      value: ",
+                &code,
+                ",\n",
+            ] {
+                stack.push_str(part);
+            }
+            if let Some(d) = description.as_ref().filter(|d| truthy(d)) {
+                let text = match d {
+                    Value::String(s) => ts_string(s),
+                    other => ts_string(&other.to_string()),
+                };
+                for part in ["      description: ", &text, ",\n"] {
+                    stack.push_str(part);
+                }
+            }
+            stack.push_str("    });\n");
+        } else {
+            out_ctx.push(json!({"id": id, "value_code": code, "description": description}));
+        }
     }
 
-    let doc = bp.blueprint();
-    let stack_class = format!("{}Stack", pascal_case(&doc.name));
     let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "stack": {"class": stack_class, "id": pascal_case(&doc.name), "description": doc.description},
         "package": {"name": doc.name.to_ascii_lowercase(), "version": bp.version().to_string()},
-        "modules": modules,
     });
-    Ok(super::with_entries(
-        ctx,
-        [
-            ("parameters", Value::Array(param_ctx)),
-            ("resources", Value::Array(res_ctx)),
-            ("outputs", Value::Array(out_ctx)),
-        ],
+    if direct {
+        stack.push_str("  }\n}\n");
+        return Ok((ctx, Some(stack)));
+    }
+    Ok((
+        super::with_entries(
+            ctx,
+            [
+                ("modules", json!(modules)),
+                ("parameters", Value::Array(param_ctx)),
+                ("resources", Value::Array(res_ctx)),
+                ("outputs", Value::Array(out_ctx)),
+            ],
+        ),
+        None,
     ))
 }
 
@@ -699,7 +921,32 @@ mod tests {
             ("IPV6Enabled", "ipv6Enabled"),
         ] {
             assert_eq!(cdk_name(cfn), cdk, "{cfn}");
+            let mut pushed = String::from("x");
+            push_cdk_name(cfn, &mut pushed);
+            assert_eq!(pushed, format!("x{cdk}"), "{cfn}");
         }
         assert_eq!(ts_string("a\"b${c}`\u{2028}"), "\"a\\\"b${c}`\\u2028\"");
+    }
+
+    #[test]
+    fn pushed_cdk_names_are_cdk_names() {
+        // Every name of up to 5 characters over letters, digits and `_` of both cases.
+        let alphabet = ['a', 'A', 's', 'S', 'B', '1', '_'];
+        let mut names = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = names
+                .iter()
+                .filter(|n| n.len() == names.last().map_or(0, String::len))
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.push("Ünïcode".into());
+        for name in &names {
+            let mut pushed = String::new();
+            push_cdk_name(name, &mut pushed);
+            assert_eq!(pushed, cdk_name(name), "{name}");
+        }
+        assert!(names.len() > 19_000);
     }
 }

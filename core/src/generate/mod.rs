@@ -16,7 +16,9 @@
 //! with a [`TemplateSet`]. The engine writes the files of the embedded Terraform, Terraform JSON,
 //! CloudFormation and ARM templates itself, byte for byte what tera renders from them, so a build
 //! without the `templates` feature (no tera: the WebAssembly package's default module) generates
-//! those formats too; the Pulumi and CDK formats and caller templates need tera.
+//! those formats too; the Pulumi and CDK formats and caller templates need tera (the engine
+//! writes the big file of each of the Pulumi and CDK formats, `Pulumi.yaml`, `index.ts`,
+//! `lib/stack.ts`, itself too, and tera lays out their small ones).
 
 // The formats behind a cargo feature (see `core/Cargo.toml`; all on by default).
 #[cfg(feature = "generate-arm")]
@@ -343,6 +345,10 @@ pub fn generate(
         .is_some_and(|set| !set.is_embedded(format));
     #[cfg(not(feature = "templates"))]
     let data = false;
+    // The Pulumi and CDK generators write the big file of the embedded templates themselves
+    // (then their context holds only what the other templates use).
+    #[allow(unused_mut)] // assigned only in builds with those formats
+    let mut direct_file: Option<(&str, String)> = None;
     let context = match format {
         OutputFormat::Terraform => terraform::context(bp, false, data)?,
         OutputFormat::TerraformJson => terraform::context(bp, true, data)?,
@@ -351,20 +357,32 @@ pub fn generate(
         #[cfg(feature = "generate-cloudformation")]
         OutputFormat::CloudFormationYaml => cloudformation::context(bp, true, data)?,
         #[cfg(feature = "generate-cdk")]
-        OutputFormat::CdkTs => cdk::context(bp)?,
+        OutputFormat::CdkTs => {
+            let (context, file) = cdk::context(bp, !data)?;
+            direct_file = file.map(|text| ("lib/stack.ts", text));
+            context
+        }
         #[cfg(feature = "generate-arm")]
         OutputFormat::Arm => arm::context(bp, data)?,
         #[cfg(feature = "generate-pulumi")]
-        OutputFormat::PulumiYaml => pulumi::yaml_context(bp)?,
+        OutputFormat::PulumiYaml => {
+            let (context, file) = pulumi::yaml_context(bp, !data)?;
+            direct_file = file.map(|text| ("Pulumi.yaml", text));
+            context
+        }
         #[cfg(feature = "generate-pulumi")]
-        OutputFormat::PulumiTs => pulumi::ts_context(bp)?,
+        OutputFormat::PulumiTs => {
+            let (context, file) = pulumi::ts_context(bp, !data)?;
+            direct_file = file.map(|text| ("index.ts", text));
+            context
+        }
         #[allow(unreachable_patterns)] // only reached in builds that leave formats out
         _ => return Err(not_built(format)),
     };
     // With the embedded templates, the engine writes `main.tf` itself (see `terraform::main_tf`).
     let written = match format {
         OutputFormat::Terraform if !data => Some(("main.tf", terraform::main_tf(bp)?)),
-        _ => None,
+        _ => direct_file.map(|(path, text)| (path, Some(text))),
     };
     let skip: &[&str] = match &written {
         Some((path, _)) => &[path],

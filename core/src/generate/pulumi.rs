@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Map, Number};
 
-use crate::blueprint::{Resource, Value};
+use crate::blueprint::{Blueprint, Resource, Value};
 use crate::catalog::{provider_schema, ArgType, Argument, BlockSchema, Provider};
 use crate::check::{CheckedBlueprint, VarType};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
@@ -485,10 +485,10 @@ impl<'a> Lowering<'a> {
     }
 
     /// The arguments `props` of a block (or of the resource, `top`).
-    fn block(
+    fn block<'v>(
         &self,
         type_name: &str,
-        props: &Map<String, Value>,
+        props: impl ExactSizeIterator<Item = (&'v String, &'v Value)>,
         schema: &BlockSchema,
         fields: &Fields,
         path: &str,
@@ -541,7 +541,13 @@ impl<'a> Lowering<'a> {
                 };
                 let mut lowered = Vec::with_capacity(items.len());
                 for item in items {
-                    lowered.push(Pv::Obj(self.block(type_name, item, b, nested, path)?));
+                    lowered.push(Pv::Obj(self.block(
+                        type_name,
+                        item.iter(),
+                        b,
+                        nested,
+                        path,
+                    )?));
                 }
                 let as_list = match shape {
                     Shape::List => true,
@@ -693,6 +699,18 @@ impl<'a> Lowering<'a> {
     }
 
     /// A resource: its Pulumi body and options.
+    /// The resource `i` (`r`) lowered (its type known: absent types are reported first).
+    fn lower_resource(&self, i: usize, r: &Resource, yaml: bool) -> Result<Res> {
+        match self.types.get(i).copied().flatten() {
+            Some(tm) => self.resource(i, r, tm, yaml),
+            None => Err(self.unmapped(
+                Code::UnmappedType,
+                &format!("resources[{i}].type"),
+                format!("{} has no Pulumi class", self.type_name(i)),
+            )),
+        }
+    }
+
     fn resource(&self, i: usize, r: &Resource, tm: &'static TypeMap, yaml: bool) -> Result<Res> {
         let info = self.bp.resource_info(i);
         let type_name = self.type_name(i);
@@ -701,7 +719,8 @@ impl<'a> Lowering<'a> {
             .unwrap_or(&EMPTY_SCHEMA);
         let base = format!("resources[{i}].properties");
         let tag_arg = info.and_then(|x| x.tag_argument.as_deref());
-        let mut props = Map::new();
+        // The arguments, borrowed (in key order, as the properties are).
+        let mut props: Vec<(&String, &Value)> = Vec::with_capacity(r.properties.len());
         let mut custom_timeouts = Vec::new();
         for (k, v) in &r.properties {
             if Some(k.as_str()) == tag_arg {
@@ -718,9 +737,9 @@ impl<'a> Lowering<'a> {
                 custom_timeouts = self.timeouts(v, &format!("{base}.timeouts"))?;
                 continue;
             }
-            props.insert(k.clone(), v.clone());
+            props.push((k, v));
         }
-        let mut body = self.block(type_name, &props, schema, &tm.fields, &base)?;
+        let mut body = self.block(type_name, props.iter().copied(), schema, &tm.fields, &base)?;
         if let Some(tag_arg) = tag_arg {
             if let Some(own) = r
                 .properties
@@ -903,7 +922,15 @@ fn check_yaml_keys(body: &[(Key, Pv)], path: &str, l: &Lowering<'_>) -> Result<(
     Ok(())
 }
 
-fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
+/// The blueprint lowered, with its resources when `resources` is true (without, the program
+/// has none, and each is lowered with [`Lowering::resource`] where it is written, then
+/// dropped: only one lowered resource at a time). The errors, first the types', then the
+/// variables', the resources', the outputs'.
+fn lower_with(
+    bp: &CheckedBlueprint,
+    format: OutputFormat,
+    resources: bool,
+) -> Result<(Lowering<'_>, Program)> {
     let provider = bp.provider();
     let map = pulumi_map(provider);
     let doc = bp.blueprint();
@@ -973,12 +1000,12 @@ fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
         });
     }
 
-    let mut resources = Vec::with_capacity(doc.resources.len());
-    for (i, r, _) in bp.iter() {
-        let Some(tm) = l.types.get(i).copied().flatten() else {
-            continue;
-        };
-        resources.push(l.resource(i, r, tm, yaml)?);
+    let mut lowered = Vec::new();
+    if resources {
+        lowered.reserve(doc.resources.len());
+        for (i, r, _) in bp.iter() {
+            lowered.push(l.lower_resource(i, r, yaml)?);
+        }
     }
 
     let mut outputs = Vec::with_capacity(doc.outputs.len());
@@ -997,12 +1024,13 @@ fn lower(bp: &CheckedBlueprint, format: OutputFormat) -> Result<Program> {
             description: o.description.clone(),
         });
     }
-    Ok(Program {
+    let program = Program {
         vars,
-        resources,
+        resources: lowered,
         outputs,
         map,
-    })
+    };
+    Ok((l, program))
 }
 
 /// The provider configuration key holding the blueprint's region.
@@ -1054,10 +1082,10 @@ impl Names {
 }
 
 /// The logical name of each instance of a resource: `name`, or `name-0`, `name-1`... with count.
-fn instance_names(r: &Res) -> Vec<String> {
-    match r.count {
-        None => vec![r.name.clone()],
-        Some(n) => (0..n).map(|k| format!("{}-{k}", r.name)).collect(),
+fn instance_names(name: &str, count: Option<u32>) -> Vec<String> {
+    match count {
+        None => vec![name.to_string()],
+        Some(n) => (0..n).map(|k| format!("{name}-{k}")).collect(),
     }
 }
 
@@ -1194,9 +1222,26 @@ fn config_type(ty: &VarType) -> Option<Value> {
     })
 }
 
-/// The template context of `pulumi-yaml` (documented in `templates/README.md`).
-pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
-    let p = lower(bp, OutputFormat::PulumiYaml)?;
+/// The template context of `pulumi-yaml` (documented in `templates/README.md`). With `direct`
+/// (the embedded template), `Pulumi.yaml` too, written as `pulumi-yaml/Pulumi.yaml.tera` writes
+/// it (`direct_files_are_what_tera_renders` in `tests/generate_terraform.rs`), and the context
+/// without `sections`: each resource is written right after it is built, instead of all of them
+/// being kept in one `resources` map for the template (and each is lowered right before, then
+/// dropped: one lowered resource at a time instead of the whole program).
+pub(crate) fn yaml_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
+    if direct {
+        if let Ok(done) = yaml_program(bp, true) {
+            return Ok(done);
+        }
+        // The errors are those of the whole program lowered first, in its order (types,
+        // variables, resources, outputs, then names).
+    }
+    yaml_program(bp, false)
+}
+
+/// [`yaml_context`]; with `direct`, the first error found, whichever it is.
+fn yaml_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
+    let (l, p) = lower_with(bp, OutputFormat::PulumiYaml, !direct)?;
     let doc = bp.blueprint();
     let mut names = Names::default();
     names.claim("pulumi", "Pulumi YAML's built-in `pulumi` variable", "name")?;
@@ -1236,17 +1281,40 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
         }
         config.insert(v.name.clone(), Value::Object(decl));
     }
-    let mut keys = Vec::with_capacity(p.resources.len());
-    for (i, r) in p.resources.iter().enumerate() {
+    let doc_resources = &bp.blueprint().resources;
+    let mut keys = Vec::with_capacity(doc_resources.len());
+    for (i, r) in doc_resources.iter().enumerate() {
         let mut ks = Vec::new();
-        for key in instance_names(r) {
+        for key in instance_names(&r.name, r.count) {
             ks.push(names.claim(&key, &format!("resources[{i}].name"), "Pulumi YAML name")?);
         }
         keys.push(ks);
     }
     let w = YamlWriter { p: &p, keys };
     let mut resources = Map::new();
-    for (i, r) in p.resources.iter().enumerate() {
+    // With `direct`, the resources' YAML (`key: body` at two spaces, as the `yaml` filter writes
+    // each entry of the `resources` map), in blueprint order, with each key's place in it; put
+    // in key order (the map's) at the end.
+    let mut written = String::new();
+    let mut spans: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+    if direct {
+        written.reserve(640 * p.resources.len());
+        spans.reserve(p.resources.len());
+    }
+    for i in 0..doc_resources.len() {
+        let lowered;
+        let r = if direct {
+            let Some(r) = doc_resources.get(i) else {
+                continue;
+            };
+            lowered = l.lower_resource(i, r, true)?;
+            &lowered
+        } else {
+            let Some(r) = p.resources.get(i) else {
+                continue;
+            };
+            r
+        };
         let mut options = Map::new();
         if !r.depends_on.is_empty() {
             let mut deps = Vec::new();
@@ -1289,7 +1357,13 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
             if !options.is_empty() {
                 res.insert("options".into(), Value::Object(options));
             }
-            resources.insert(key.clone(), Value::Object(res));
+            if direct {
+                let start = written.len();
+                super::yaml::write_entry(&mut written, key, &Value::Object(res), 2);
+                spans.push((key, start..written.len()));
+            } else {
+                resources.insert(key.clone(), Value::Object(res));
+            }
         }
     }
     let mut outputs = Map::new();
@@ -1311,17 +1385,44 @@ pub(crate) fn yaml_context(bp: &CheckedBlueprint) -> Result<Value> {
     if !resources.is_empty() {
         sections.push(single("resources", Value::Object(resources)));
     }
-    if !outputs.is_empty() {
-        sections.push(single("outputs", Value::Object(outputs)));
-    }
+    let outputs = (!outputs.is_empty()).then(|| single("outputs", Value::Object(outputs)));
     let ctx = json!({
         "blueprint": super::blueprint_context(bp),
         "package": {"name": p.map.package, "version": p.map.version},
     });
-    Ok(super::with_entries(
-        ctx,
-        [("sections", Value::Array(sections))],
-    ))
+    if !direct {
+        sections.extend(outputs);
+        return Ok((
+            super::with_entries(ctx, [("sections", Value::Array(sections))]),
+            None,
+        ));
+    }
+    // The template: a comment line, then each section through the `yaml` filter.
+    let mut text = String::with_capacity(written.len() + 4096);
+    for part in [
+        "# Pulumi YAML program on ",
+        &p.map.package,
+        " ",
+        &p.map.version,
+        ", generated by IAC Dharma.\n",
+    ] {
+        text.push_str(part);
+    }
+    for section in &sections {
+        super::yaml::write_document(&mut text, section);
+    }
+    if !spans.is_empty() {
+        text.push_str("resources:\n");
+        spans.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (_, span) in spans {
+            text.push_str(written.get(span).unwrap_or_default());
+        }
+    }
+    if let Some(outputs) = &outputs {
+        super::yaml::write_document(&mut text, outputs);
+    }
+    text.push('\n');
+    Ok((ctx, Some(text)))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1577,9 +1678,149 @@ fn npm_name(name: &str) -> String {
     }
 }
 
-/// The template context of `pulumi-ts` (documented in `templates/README.md`).
-pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
-    let p = lower(bp, OutputFormat::PulumiTs)?;
+/// One resource of `index.ts`: its `resources` context entry, or what the embedded template
+/// writes of it.
+struct TsResource<'p> {
+    r: &'p Res,
+    var: Option<&'p String>,
+    class: String,
+    name_code: String,
+    opts_code: Option<String>,
+    comment: Option<String>,
+}
+
+impl<'p> TsResource<'p> {
+    fn new(doc: &Blueprint, w: &'p TsWriter, alias: &str, i: usize, r: &'p Res) -> Self {
+        let mut opts = Vec::new();
+        if !r.depends_on.is_empty() {
+            let deps: Vec<String> = r
+                .depends_on
+                .iter()
+                .filter_map(|&d| {
+                    let id = w.res_ids.get(d)?;
+                    Some(match doc.resources.get(d)?.count {
+                        Some(_) => format!("...{id}"),
+                        None => id.clone(),
+                    })
+                })
+                .collect();
+            opts.push(format!("dependsOn: [{}]", deps.join(", ")));
+        }
+        if r.protect {
+            opts.push("protect: true".into());
+        }
+        if !r.ignore_changes.is_empty() {
+            let items: Vec<String> = r.ignore_changes.iter().map(|s| ts_string(s)).collect();
+            opts.push(format!("ignoreChanges: [{}]", items.join(", ")));
+        }
+        if !r.custom_timeouts.is_empty() {
+            let items: Vec<String> = r
+                .custom_timeouts
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", ts_string(v)))
+                .collect();
+            opts.push(format!("customTimeouts: {{ {} }}", items.join(", ")));
+        }
+        TsResource {
+            r,
+            var: w.res_ids.get(i),
+            class: format!("{alias}.{}", r.class_path),
+            name_code: match r.count {
+                Some(_) => format!("{} + i", ts_string(&format!("{}-", r.name))),
+                None => ts_string(&r.name),
+            },
+            opts_code: (!opts.is_empty()).then(|| format!("{{ {} }}", opts.join(", "))),
+            comment: r.description.as_deref().map(|d| ts_comment(d, "")),
+        }
+    }
+
+    /// Where the arguments go in [`TsResource::write`]'s statement: its indent (inside the
+    /// loop of a `count`, one more).
+    fn indent(&self) -> usize {
+        if self.r.count.is_some() {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// The context entry, with `args_code` (the arguments, written at [`TsResource::indent`]).
+    fn entry(self, args_code: String) -> Value {
+        let r = self.r;
+        let entry = json!({
+            "name": r.name,
+            "var": self.var,
+            "class": self.class,
+            "type": r.token,
+            "count": r.count,
+            "name_code": self.name_code,
+            "opts_code": self.opts_code,
+            "comment": self.comment,
+        });
+        super::with_entries(entry, [("args_code", Value::String(args_code))])
+    }
+
+    /// What `pulumi-ts/index.ts.tera` writes of the entry (from the line break before it), the
+    /// arguments written by `args` at [`TsResource::indent`].
+    fn write(&self, out: &mut String, args: impl FnOnce(&mut String)) {
+        let var = self.var.map(String::as_str).unwrap_or_default();
+        out.push('\n');
+        if let Some(c) = &self.comment {
+            out.push_str(c);
+            out.push('\n');
+        }
+        let close = match self.r.count {
+            Some(n) => {
+                for part in ["const ", var, ": ", &self.class, "[] = [];\n"] {
+                    out.push_str(part);
+                }
+                out.push_str("for (let i = 0; i < ");
+                out.push_str(&n.to_string());
+                for part in ["; i++) {\n    ", var, ".push(new "] {
+                    out.push_str(part);
+                }
+                "));\n}\n"
+            }
+            None => {
+                for part in ["const ", var, " = new "] {
+                    out.push_str(part);
+                }
+                ");\n"
+            }
+        };
+        out.push_str(&self.class);
+        out.push('(');
+        out.push_str(&self.name_code);
+        out.push_str(", ");
+        args(out);
+        if let Some(o) = &self.opts_code {
+            out.push_str(", ");
+            out.push_str(o);
+        }
+        out.push_str(close);
+    }
+}
+
+/// The template context of `pulumi-ts` (documented in `templates/README.md`). With `direct`
+/// (the embedded templates), `index.ts` too, written as `pulumi-ts/index.ts.tera` writes it
+/// (`direct_files_are_what_tera_renders` in `tests/generate_terraform.rs`), and the context
+/// without what only that template uses (`config`, `resources`, `outputs`): no entry is built
+/// per resource, and each resource is lowered right before its code is written straight into
+/// the file, then dropped (one lowered resource at a time instead of the whole program).
+pub(crate) fn ts_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
+    if direct {
+        if let Ok(done) = ts_program(bp, true) {
+            return Ok(done);
+        }
+        // The errors are those of the whole program lowered first, in its order (types,
+        // variables, resources, outputs, then names).
+    }
+    ts_program(bp, false)
+}
+
+/// [`ts_context`]; with `direct`, the first error found, whichever it is.
+fn ts_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
+    let (l, p) = lower_with(bp, OutputFormat::PulumiTs, !direct)?;
     let doc = bp.blueprint();
     let alias = package_alias(p.map).to_string();
     let mut names = Names::default();
@@ -1613,95 +1854,137 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         .enumerate()
         .map(|(i, v)| names.claim_free(&camel_case(&v.name), &format!("variables[{i}].name")))
         .collect();
-    let res_ids: Vec<String> = p
+    let res_ids: Vec<String> = doc
         .resources
         .iter()
         .enumerate()
         .map(|(i, r)| names.claim_free(&camel_case(&r.name), &format!("resources[{i}].name")))
         .collect();
     let w = TsWriter { var_ids, res_ids };
+    let header_comment = ts_comment(
+        &format!(
+            "{} {}{}",
+            doc.name,
+            doc.version,
+            doc.description
+                .as_deref()
+                .map(|d| format!("\n{d}"))
+                .unwrap_or_default()
+        ),
+        "",
+    );
 
-    let mut config_ctx = Vec::with_capacity(p.vars.len());
+    let mut config_ctx = Vec::new();
+    let mut res_ctx = Vec::new();
+    let mut out_ctx = Vec::new();
+    let mut index = String::new();
+    if direct {
+        // About what the synthetic blueprints take per resource: grown rarely, if ever.
+        index.reserve(1024 + 640 * p.resources.len());
+        for part in [
+            header_comment.as_str(),
+            "\nimport * as pulumi from \"@pulumi/pulumi\";\nimport * as ",
+            &alias,
+            " from ",
+            &ts_string(&p.map.package),
+            ";\n",
+        ] {
+            index.push_str(part);
+        }
+        if !p.vars.is_empty() {
+            index.push_str("\nconst config = new pulumi.Config();\n");
+        }
+    }
     for (i, v) in p.vars.iter().enumerate() {
-        config_ctx.push(json!({
-            "name": v.name,
-            "var": w.var_ids.get(i),
-            "code": config_read(v),
-            "comment": v.description.as_deref().map(|d| ts_comment(d, "")),
-        }));
+        let var = w.var_ids.get(i);
+        let code = config_read(v);
+        let comment = v.description.as_deref().map(|d| ts_comment(d, ""));
+        if direct {
+            if let Some(c) = &comment {
+                index.push_str(c);
+                index.push('\n');
+            }
+            for part in [
+                "const ",
+                var.map(String::as_str).unwrap_or_default(),
+                " = ",
+                &code,
+                ";\n",
+            ] {
+                index.push_str(part);
+            }
+        } else {
+            config_ctx.push(json!({
+                "name": v.name,
+                "var": var,
+                "code": code,
+                "comment": comment,
+            }));
+        }
     }
 
-    let mut res_ctx = Vec::with_capacity(p.resources.len());
+    if !direct {
+        res_ctx.reserve(p.resources.len());
+    }
     for &i in bp.graph().order() {
-        let Some(r) = p.resources.get(i) else {
-            continue;
+        let lowered;
+        let r = if direct {
+            let Some(r) = doc.resources.get(i) else {
+                continue;
+            };
+            lowered = l.lower_resource(i, r, false)?;
+            &lowered
+        } else {
+            let Some(r) = p.resources.get(i) else {
+                continue;
+            };
+            r
         };
-        let indent = if r.count.is_some() { 2 } else { 1 };
-        let mut args = String::new();
-        w.object(&r.props, indent - 1, &mut args);
-        let mut opts = Vec::new();
-        if !r.depends_on.is_empty() {
-            let deps: Vec<String> = r
-                .depends_on
-                .iter()
-                .filter_map(|&d| {
-                    let id = w.res_ids.get(d)?;
-                    Some(match p.resources.get(d)?.count {
-                        Some(_) => format!("...{id}"),
-                        None => id.clone(),
-                    })
-                })
-                .collect();
-            opts.push(format!("dependsOn: [{}]", deps.join(", ")));
+        let entry = TsResource::new(doc, &w, &alias, i, r);
+        let indent = entry.indent();
+        if direct {
+            entry.write(&mut index, |out| w.object(&r.props, indent, out));
+        } else {
+            let mut args = String::new();
+            w.object(&r.props, indent, &mut args);
+            res_ctx.push(entry.entry(args));
         }
-        if r.protect {
-            opts.push("protect: true".into());
-        }
-        if !r.ignore_changes.is_empty() {
-            let items: Vec<String> = r.ignore_changes.iter().map(|s| ts_string(s)).collect();
-            opts.push(format!("ignoreChanges: [{}]", items.join(", ")));
-        }
-        if !r.custom_timeouts.is_empty() {
-            let items: Vec<String> = r
-                .custom_timeouts
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", ts_string(v)))
-                .collect();
-            opts.push(format!("customTimeouts: {{ {} }}", items.join(", ")));
-        }
-        let opts_code = (!opts.is_empty()).then(|| format!("{{ {} }}", opts.join(", ")));
-        let entry = json!({
-            "name": r.name,
-            "var": w.res_ids.get(i),
-            "class": format!("{alias}.{}", r.class_path),
-            "type": r.token,
-            "count": r.count,
-            "name_code": match r.count {
-                Some(_) => format!("{} + i", ts_string(&format!("{}-", r.name))),
-                None => ts_string(&r.name),
-            },
-            "opts_code": opts_code,
-            "comment": r.description.as_deref().map(|d| ts_comment(d, "")),
-        });
-        res_ctx.push(super::with_entries(
-            entry,
-            [("args_code", Value::String(args))],
-        ));
     }
 
-    let mut out_ctx = Vec::with_capacity(p.outputs.len());
     for (i, o) in p.outputs.iter().enumerate() {
         let mut code = String::new();
         w.value(&o.value, 0, &mut code);
         if o.secret {
             code = format!("pulumi.secret({code})");
         }
-        out_ctx.push(json!({
-            "name": o.name,
-            "var": out_ids.get(i),
-            "value_code": code,
-            "comment": o.description.as_deref().map(|d| ts_comment(d, "")),
-        }));
+        let var = out_ids.get(i);
+        let comment = o.description.as_deref().map(|d| ts_comment(d, ""));
+        if direct {
+            index.push('\n');
+            if let Some(c) = &comment {
+                index.push_str(c);
+                index.push('\n');
+            }
+            for part in [
+                "export const ",
+                var.map(String::as_str).unwrap_or_default(),
+                " = ",
+                &code,
+                ";\n",
+            ] {
+                index.push_str(part);
+            }
+        } else {
+            out_ctx.push(json!({
+                "name": o.name,
+                "var": var,
+                "value_code": code,
+                "comment": comment,
+            }));
+        }
+    }
+    if direct {
+        index.push('\n');
     }
 
     let mut project = vec![
@@ -1719,15 +2002,7 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
     project.push(json!({"config": provider_config}));
     let ctx = json!({
         "blueprint": super::blueprint_context(bp),
-        "header_comment": ts_comment(
-            &format!(
-                "{} {}{}",
-                doc.name,
-                doc.version,
-                doc.description.as_deref().map(|d| format!("\n{d}")).unwrap_or_default()
-            ),
-            ""
-        ),
+        "header_comment": header_comment,
         "package": {
             "name": npm_name(&doc.name),
             "version": bp.version().to_string(),
@@ -1743,13 +2018,19 @@ pub(crate) fn ts_context(bp: &CheckedBlueprint) -> Result<Value> {
         },
         "project": {"sections": project},
     });
-    Ok(super::with_entries(
-        ctx,
-        [
-            ("config", Value::Array(config_ctx)),
-            ("resources", Value::Array(res_ctx)),
-            ("outputs", Value::Array(out_ctx)),
-        ],
+    if direct {
+        return Ok((ctx, Some(index)));
+    }
+    Ok((
+        super::with_entries(
+            ctx,
+            [
+                ("config", Value::Array(config_ctx)),
+                ("resources", Value::Array(res_ctx)),
+                ("outputs", Value::Array(out_ctx)),
+            ],
+        ),
+        None,
     ))
 }
 

@@ -1,0 +1,106 @@
+//! The files the Pulumi and CDK generators write themselves for the embedded templates
+//! (`index.ts`, `Pulumi.yaml`, `lib/stack.ts`) are what tera renders from those templates, on a
+//! blueprint that reaches every branch of them: an empty and a multi-line description, commented
+//! and uncommented variables (config, CDK parameters), resources with `count`, a description,
+//! explicit dependencies and lifecycle options, outputs with and without descriptions, secret.
+//! (`direct_files_are_what_tera_renders` in `generate_terraform.rs` does the same on the
+//! examples.)
+#![cfg(all(feature = "generate-pulumi", feature = "generate-cdk"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use iac_dharma::{generate, GenerateOptions, OutputFormat, TemplateSet};
+
+/// Options whose templates are the embedded ones, changed in a comment only: rendered by tera.
+fn through_tera() -> GenerateOptions {
+    let set = TemplateSet::with_overrides(
+        TemplateSet::embedded_sources()
+            .map(|(n, t)| (n.to_string(), format!("{{# through tera #}}{t}"))),
+    )
+    .unwrap();
+    let mut options = GenerateOptions::default();
+    options.templates = Some(set);
+    options
+}
+
+/// The blueprint, with a secret output but for CDK (CloudFormation outputs cannot be hidden).
+fn blueprint(description: &str, format: OutputFormat) -> String {
+    let secret_output = if format == OutputFormat::CdkTs {
+        ""
+    } else {
+        "\n  - {name: key_out, value: \"${var.secret_key}\", sensitive: true}"
+    };
+    format!(
+        r#"
+name: direct_app
+version: 2.1.0
+provider: aws
+region: eu-west-1
+description: {description}
+variables:
+  - {{name: env, type: string, default: prod, description: "Stage\nsecond */ line"}}
+  - {{name: size, type: number, default: 3}}
+  - {{name: secret_key, type: string, sensitive: true}}
+  - {{name: zones, type: list(string), default: [a, b]}}
+outputs:
+  - {{name: vpc_id, value: "${{main.id}}", description: "The VPC\nof the app"}}
+  - {{name: web_ip, value: "${{web[1].private_ip}}"}}{secret_output}
+resources:
+  - type: aws_vpc
+    name: main
+    description: "Main network */ here"
+    properties: {{cidr_block: 10.0.0.0/16, tags: {{Name: "main ${{var.env}}"}}}}
+    lifecycle: {{prevent_destroy: true, ignore_changes: [tags]}}
+  - type: aws_subnet
+    name: public
+    properties: {{vpc_id: "${{main.id}}", cidr_block: 10.0.1.0/24}}
+  - type: aws_s3_bucket
+    name: logs
+    properties: {{bucket: direct-app-logs}}
+  - type: aws_instance
+    name: web
+    count: 2
+    dependencies: [logs]
+    description: web servers
+    properties:
+      ami: ami-0abcdef1234567890
+      instance_type: t3.micro
+      subnet_id: "${{public.id}}"
+  - type: aws_sqs_queue
+    name: jobs
+    dependencies: [web, logs]
+    lifecycle: {{create_before_destroy: true}}
+    properties: {{name: "jobs-${{var.env}}", visibility_timeout_seconds: 60}}
+"#
+    )
+}
+
+#[test]
+fn written_files_are_what_tera_renders() {
+    let tera = through_tera();
+    let mut compared = 0;
+    for description in ["\"\"", "\"one line\"", "\"two\\nlines */ and ${x}\""] {
+        for format in [
+            OutputFormat::PulumiYaml,
+            OutputFormat::PulumiTs,
+            OutputFormat::CdkTs,
+        ] {
+            let text = blueprint(description, format);
+            let bp = iac_dharma::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            let direct = generate(&bp, format, &GenerateOptions::default());
+            let rendered = generate(&bp, format, &tera);
+            match (direct, rendered) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{format} with description {description}");
+                    compared += 1;
+                }
+                (Err(a), Err(b)) => {
+                    eprintln!("{format}: {a}");
+                    assert_eq!(a.code(), b.code(), "{format}")
+                }
+                (a, b) => panic!("{format}: {:?} vs {:?}", a.err(), b.err()),
+            }
+        }
+    }
+    // Every format of every blueprint generated (an error in both would compare nothing).
+    assert_eq!(compared, 9);
+}
