@@ -104,3 +104,46 @@ fn written_files_are_what_tera_renders() {
     // Every format of every blueprint generated (an error in both would compare nothing).
     assert_eq!(compared, 9);
 }
+
+/// CDK's `lib/stack.ts` is written from resources lowered one at a time in logical-ID order;
+/// on an error the whole template is lowered as before, so the error is the one the templates'
+/// path reports (the first in blueprint order, not in logical-ID order).
+#[test]
+fn cdk_errors_are_those_of_the_whole_template() {
+    let conflicting = |name: &str| {
+        format!(
+            "{{type: aws_eks_addon, name: {name}, properties: {{cluster_name: c, addon_name: coredns, \
+             resolve_conflicts_on_create: OVERWRITE, resolve_conflicts_on_update: PRESERVE}}}}"
+        )
+    };
+    let cases = [
+        // `zeta` is first in the blueprint, last in logical-ID order.
+        (
+            format!(
+                "  - {}\n  - {}\n",
+                conflicting("zeta"),
+                conflicting("alpha")
+            ),
+            "resources[0].properties.resolve_conflicts_on_update",
+        ),
+        (
+            "  - {type: aws_security_group, name: sg, properties: {description: x}}\n  \
+             - {type: aws_security_group_rule, name: r, properties: {type: ingress, \
+             security_group_id: \"${sg.id}\", protocol: tcp, from_port: 443, to_port: 443, \
+             cidr_blocks: [10.0.0.0/8, 192.168.0.0/16]}}\n"
+                .to_string(),
+            "resources[1].properties.cidr_blocks",
+        ),
+    ];
+    let tera = through_tera();
+    for (resources, path) in cases {
+        let text = format!(
+            "name: errs\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n{resources}"
+        );
+        let bp = iac_dharma::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let direct = generate(&bp, OutputFormat::CdkTs, &GenerateOptions::default()).unwrap_err();
+        let rendered = generate(&bp, OutputFormat::CdkTs, &tera).unwrap_err();
+        assert_eq!(format!("{direct:?}"), format!("{rendered:?}"), "{text}");
+        assert_eq!(direct.findings()[0].path, path, "{text}");
+    }
+}

@@ -14,7 +14,7 @@ use crate::blueprint::Value;
 use crate::check::CheckedBlueprint;
 use crate::error::{Code, Result};
 
-use super::cloudformation::{lower, mapping, plan, verbatim_paths};
+use super::cloudformation::{lower, mapping, plan, streamed, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, ts_string, Namespace};
 use super::node::{Node, NodeMap, Str};
@@ -642,9 +642,23 @@ fn truthy(v: &Value) -> bool {
 /// (`direct_files_are_what_tera_renders` in `tests/generate_terraform.rs`), and the context
 /// without what only that template uses (`modules`, `parameters`, `resources`, `outputs`):
 /// each resource's code is written once, into one buffer, and copied out in creation order,
-/// instead of an entry per resource being kept for the template.
+/// instead of an entry per resource being kept for the template; and each resource is lowered
+/// right before its code is written, then dropped (one lowered resource at a time instead of the
+/// whole template).
 pub(crate) fn context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
     let plan = plan(bp)?;
+    if direct {
+        if let Ok((head, ids, resources)) = streamed(bp, &plan) {
+            let head = Node::Object(head);
+            let ids = ids.into_iter().map(Str::Borrowed).collect();
+            let resources = resources.map(|r| r.map(|(id, res)| (Str::Borrowed(id), res)));
+            if let Ok(done) = write_stack(bp, &head, ids, resources, true) {
+                return Ok(done);
+            }
+        }
+        // The errors are those of the whole template lowered first, in its order (the
+        // lowering's, then the stack's in creation order).
+    }
     let mut lowered = lower(bp, &plan)?;
     // The resources are moved out of the template, to be dropped one by one once written.
     let resources = match &mut lowered.template {
@@ -657,7 +671,26 @@ pub(crate) fn context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Opt
         },
         _ => NodeMap::new(),
     };
-    let t = &lowered.template;
+    // The logical IDs of the resources, sorted as the map is (borrowed from the plan: no copy).
+    let ids: Vec<Str<'_>> = resources.entries().map(|(id, _)| id.clone()).collect();
+    write_stack(
+        bp,
+        &lowered.template,
+        ids,
+        resources.into_iter().map(Ok),
+        direct,
+    )
+}
+
+/// [`context`] of the template `t` (without its resources), its resources' logical IDs `ids`
+/// (sorted) and its resources, in that order, each dropped once its code is written.
+fn write_stack<'r>(
+    bp: &CheckedBlueprint,
+    t: &Node<'_>,
+    ids: Vec<Str<'r>>,
+    resources: impl Iterator<Item = Result<(Str<'r>, Node<'r>)>>,
+    direct: bool,
+) -> Result<(Value, Option<String>)> {
     let verbatim = verbatim_paths()?;
 
     let mut ns = Namespace::default();
@@ -676,8 +709,6 @@ pub(crate) fn context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Opt
         .get("Parameters")
         .and_then(Node::as_object)
         .unwrap_or(&empty);
-    // The logical IDs of the resources, sorted as the map is (borrowed from the plan: no copy).
-    let ids: Vec<Str<'_>> = resources.entries().map(|(id, _)| id.clone()).collect();
     vars.reserve(params.len() + ids.len());
     for (id, p) in params.entries() {
         let var = ns.claim_free(&camel_case(id), id);
@@ -735,7 +766,8 @@ pub(crate) fn context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Opt
     }
     let mut deps: Vec<Vec<usize>> = Vec::with_capacity(ids.len());
     let mut code = String::new();
-    for (n, (id, r)) in resources.into_iter().enumerate() {
+    for (n, resource) in resources.enumerate() {
+        let (id, r) = resource?;
         let w = Writer::new(&vars, &ids);
         code.clear();
         let entry = resource_entry(&w, &id, &r, verbatim, &mut modules, &mut code);

@@ -2235,49 +2235,13 @@ fn stream_template(
     yaml: bool,
     capacity: usize,
 ) -> Result<String> {
-    let n = bp.blueprint().resources.len();
     let steps = Steps::new(bp, plan);
-    // Folds into resources without a body, which no resource below takes.
-    for (&target, members) in &steps.folded_into {
-        if steps.has_body(target) {
-            continue;
-        }
-        for &j in members {
-            if let Some(fold) = steps.fold(j)? {
-                return Err(steps.no_target(&fold));
-            }
-        }
-    }
-    if steps.has_folds() {
-        steps.check_fold_cycles()?;
-    }
-    let head = steps.head()?;
     // The template's order is decided from the plan's logical IDs alone, then each resource is
     // lowered and written straight into the template at its first logical ID: no resource is
     // written twice or copied from a buffer of fragments (some 6.5 MB at 10,000 resources,
     // written once in blueprint order and read again in logical-ID order), and what a resource
     // lowers into is dropped before the next one is lowered.
-    // Per entry: its logical ID (in the plan's ID list, dense for the sort) and its resource.
-    let mut order: Vec<(&str, usize)> = Vec::with_capacity(plan.ids.len());
-    for i in 0..n {
-        let Some(Placement::Own(ids)) = plan.placements.get(i) else {
-            continue;
-        };
-        if !steps.has_body(i) {
-            continue;
-        }
-        let first = order.len();
-        order.extend(plan.ids.slice(ids).map(|id| (id, i)));
-        if let Some(c) = entry_of(&plan.companions, i) {
-            order.extend(plan.ids.slice(c).map(|id| (id, i)));
-        }
-        if order.len() == first {
-            // No instance (`count = 0`): nothing to write, but lowered all the same for the
-            // errors it may have.
-            lowered(&steps, i)?;
-        }
-    }
-    order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let (head, order) = checked_order(&steps, plan)?;
 
     let mut out = String::with_capacity(capacity);
     let mut top = JsonObject::default();
@@ -2367,6 +2331,141 @@ fn stream_template(
         top.end(&mut out, 0);
     }
     Ok(out)
+}
+
+/// What [`stream_template`] checks before writing any resource (folds without a target, fold
+/// cycles, the head, resources without instances), then the template's head (all but
+/// `Resources`) and its `Resources` entries in logical-ID order: per entry, its logical ID and
+/// the resource whose lowering writes it.
+fn checked_order<'a>(
+    steps: &Steps<'a>,
+    plan: &'a Plan<'a>,
+) -> Result<(NodeMap<'a>, Vec<(&'a str, usize)>)> {
+    let n = steps.l.bp.blueprint().resources.len();
+    // Folds into resources without a body, which no resource below takes.
+    for (&target, members) in &steps.folded_into {
+        if steps.has_body(target) {
+            continue;
+        }
+        for &j in members {
+            if let Some(fold) = steps.fold(j)? {
+                return Err(steps.no_target(&fold));
+            }
+        }
+    }
+    if steps.has_folds() {
+        steps.check_fold_cycles()?;
+    }
+    let head = steps.head()?;
+    // Per entry: its logical ID (in the plan's ID list, dense for the sort) and its resource.
+    let mut order: Vec<(&str, usize)> = Vec::with_capacity(plan.ids.len());
+    for i in 0..n {
+        let Some(Placement::Own(ids)) = plan.placements.get(i) else {
+            continue;
+        };
+        if !steps.has_body(i) {
+            continue;
+        }
+        let first = order.len();
+        order.extend(plan.ids.slice(ids).map(|id| (id, i)));
+        if let Some(c) = entry_of(&plan.companions, i) {
+            order.extend(plan.ids.slice(c).map(|id| (id, i)));
+        }
+        if order.len() == first {
+            // No instance (`count = 0`): nothing to write, but lowered all the same for the
+            // errors it may have.
+            lowered(steps, i)?;
+        }
+    }
+    order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok((head, order))
+}
+
+/// The template of [`lower`], one resource at a time, for the writers of other formats (CDK):
+/// [`streamed`] gives its head (all but `Resources`); then each `Resources` entry comes in
+/// logical-ID order, lowered (with the resources folded into it) when its first entry comes,
+/// for the caller to drop once written. Only the entries lowered with an earlier one (other
+/// instances of a `count`, companions) wait, until their logical ID comes.
+///
+/// The checks are those of [`stream_template`]: on an error, it may not be the one [`lower`]
+/// reports first (ask [`lower`] for that), and with no error the entries are those of
+/// [`lower`]'s `Resources` (an entry missing from the lowering, or one left over, is an error).
+pub(super) struct Streamed<'a> {
+    steps: Steps<'a>,
+    ids: &'a IdList,
+    order: std::vec::IntoIter<(&'a str, usize)>,
+    /// The entries lowered with an earlier one, by logical ID.
+    waiting: HashMap<&'a str, Node<'a>, FxBuildHasher>,
+}
+
+/// The head of the template and its resources one at a time (see [`Streamed`]), after the
+/// checks [`stream_template`] makes first.
+pub(super) fn streamed<'a>(
+    bp: &'a CheckedBlueprint,
+    plan: &'a Plan<'a>,
+) -> Result<(NodeMap<'a>, Vec<&'a str>, Streamed<'a>)> {
+    let steps = Steps::new(bp, plan);
+    let (head, order) = checked_order(&steps, plan)?;
+    let ids = order.iter().map(|&(id, _)| id).collect();
+    Ok((
+        head,
+        ids,
+        Streamed {
+            steps,
+            ids: &plan.ids,
+            order: order.into_iter(),
+            waiting: HashMap::default(),
+        },
+    ))
+}
+
+impl<'a> Streamed<'a> {
+    /// The error of a lowering whose entries are not the plan's.
+    fn mismatch(id: &str) -> Error {
+        gen_error(
+            Code::UnmappedType,
+            "",
+            format!("the lowering of `{id}` is not the entry planned for it"),
+        )
+    }
+}
+
+impl<'a> Iterator for Streamed<'a> {
+    type Item = Result<(&'a str, Node<'a>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let Some((id, i)) = self.order.next() else {
+            // An entry left over is an error, once.
+            let left = self.waiting.keys().next().copied();
+            self.waiting.clear();
+            return left.map(|id| Err(Self::mismatch(id)));
+        };
+        if let Some(res) = self.waiting.remove(id) {
+            return Some(Ok((id, res)));
+        }
+        let body = match lowered(&self.steps, i) {
+            Ok(Some(body)) => body,
+            Ok(None) => return Some(Err(Self::mismatch(id))),
+            Err(e) => return Some(Err(e)),
+        };
+        let mut found = None;
+        let (ids, waiting) = (self.ids, &mut self.waiting);
+        self.steps.entries(i, body, |entry| match entry {
+            Entry::Companion(cid, res) if cid == id => found = Some(res),
+            Entry::Companion(cid, res) => {
+                waiting.insert(cid, res);
+            }
+            Entry::Instances(range, res) => {
+                for other in ids.slice(&range).filter(|&x| x != id) {
+                    waiting.insert(other, res.clone());
+                }
+                if ids.slice(&range).any(|x| x == id) {
+                    found = Some(res);
+                }
+            }
+        });
+        Some(found.map(|res| (id, res)).ok_or_else(|| Self::mismatch(id)))
+    }
 }
 
 /// Resource `i` lowered, with the resources folded into it (`None` when it has no body).
