@@ -18,6 +18,7 @@ use super::cloudformation::{lower, mapping, plan, streamed, verbatim_paths};
 use super::gen_error;
 use super::idents::{camel_case, pascal_case, ts_string, Namespace};
 use super::node::{Node, NodeMap, Str};
+use super::values::truthy;
 
 /// CloudFormation property name → CDK property name (`VPCSecurityGroups` → `vpcSecurityGroups`,
 /// `MultiAZ` → `multiAz`, `Ipv4IpamPoolId` → `ipv4IpamPoolId`): words split where a lowercase
@@ -623,18 +624,6 @@ fn comment_filter(text: &str) -> String {
         .map(|l| format!("// {l}").trim_end().to_string())
         .collect();
     lines.join("\n")
-}
-
-/// Whether tera takes `v` as true in an `{% if %}`.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(m) => !m.is_empty(),
-    }
 }
 
 /// The template context of `cdk-ts` (documented in `templates/README.md`). With `direct` (the

@@ -15,7 +15,7 @@ use crate::reference::{Part, Reference, Step, Template};
 use super::gen_error;
 use super::hcl;
 use super::node::{JsonObject, Node, NodeMap};
-use super::values::{default_tags, has_markers, merged_tags, parse_template};
+use super::values::{default_tags, has_markers, merged_tags, parse_template, truthy};
 use crate::error::Code;
 
 /// Escapes literal text for a Terraform template string.
@@ -316,18 +316,6 @@ pub(crate) fn embedded_file(file: &str, ctx: &Value) -> std::result::Result<Stri
         other => return Err(format!("the engine does not write {other}")),
     }
     Ok(out)
-}
-
-/// Tera's truthiness: false for `null`, `false`, `0`, and empty strings, arrays and objects.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// The template context of the Terraform formats (documented in `templates/README.md`); `data`

@@ -61,3 +61,17 @@ pub(crate) fn default_tags(bp: &crate::check::CheckedBlueprint) -> serde_json::M
         .map(|(k, v)| (k.clone(), Value::String(literal_to_template(v))))
         .collect()
 }
+
+/// Tera's truthiness (what an `{% if %}` takes as true): false for `null`, `false`, `0`, and
+/// empty strings, arrays and objects. The engine's own writers of the embedded templates decide
+/// the same way the templates do.
+pub(crate) fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
