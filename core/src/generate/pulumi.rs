@@ -1900,19 +1900,7 @@ fn ts_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<Stri
         let code = config_read(v);
         let comment = v.description.as_deref().map(|d| ts_comment(d, ""));
         if direct {
-            if let Some(c) = &comment {
-                index.push_str(c);
-                index.push('\n');
-            }
-            for part in [
-                "const ",
-                var.map(String::as_str).unwrap_or_default(),
-                " = ",
-                &code,
-                ";\n",
-            ] {
-                index.push_str(part);
-            }
+            push_declaration(&mut index, comment.as_deref(), "const", var, &code);
         } else {
             config_ctx.push(json!({
                 "name": v.name,
@@ -1961,19 +1949,7 @@ fn ts_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<Stri
         let comment = o.description.as_deref().map(|d| ts_comment(d, ""));
         if direct {
             index.push('\n');
-            if let Some(c) = &comment {
-                index.push_str(c);
-                index.push('\n');
-            }
-            for part in [
-                "export const ",
-                var.map(String::as_str).unwrap_or_default(),
-                " = ",
-                &code,
-                ";\n",
-            ] {
-                index.push_str(part);
-            }
+            push_declaration(&mut index, comment.as_deref(), "export const", var, &code);
         } else {
             out_ctx.push(json!({
                 "name": o.name,
@@ -2032,6 +2008,31 @@ fn ts_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<Stri
         ),
         None,
     ))
+}
+
+/// Writes `// comment` (when there is one) and `KEYWORD NAME = CODE;` into `index.ts`, as the
+/// embedded template lays out a config read or an exported output.
+fn push_declaration(
+    out: &mut String,
+    comment: Option<&str>,
+    keyword: &str,
+    name: Option<&String>,
+    code: &str,
+) {
+    if let Some(c) = comment {
+        out.push_str(c);
+        out.push('\n');
+    }
+    for part in [
+        keyword,
+        " ",
+        name.map(String::as_str).unwrap_or_default(),
+        " = ",
+        code,
+        ";\n",
+    ] {
+        out.push_str(part);
+    }
 }
 
 #[cfg(test)]
