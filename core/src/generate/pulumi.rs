@@ -1229,14 +1229,7 @@ fn config_type(ty: &VarType) -> Option<Value> {
 /// being kept in one `resources` map for the template (and each is lowered right before, then
 /// dropped: one lowered resource at a time instead of the whole program).
 pub(crate) fn yaml_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
-    if direct {
-        if let Ok(done) = yaml_program(bp, true) {
-            return Ok(done);
-        }
-        // The errors are those of the whole program lowered first, in its order (types,
-        // variables, resources, outputs, then names).
-    }
-    yaml_program(bp, false)
+    direct_or_whole(direct, |direct| yaml_program(bp, direct))
 }
 
 /// [`yaml_context`]; with `direct`, the first error found, whichever it is.
@@ -1808,14 +1801,7 @@ impl<'p> TsResource<'p> {
 /// per resource, and each resource is lowered right before its code is written straight into
 /// the file, then dropped (one lowered resource at a time instead of the whole program).
 pub(crate) fn ts_context(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<String>)> {
-    if direct {
-        if let Ok(done) = ts_program(bp, true) {
-            return Ok(done);
-        }
-        // The errors are those of the whole program lowered first, in its order (types,
-        // variables, resources, outputs, then names).
-    }
-    ts_program(bp, false)
+    direct_or_whole(direct, |direct| ts_program(bp, direct))
 }
 
 /// [`ts_context`]; with `direct`, the first error found, whichever it is.
@@ -2033,6 +2019,19 @@ fn push_declaration(
     ] {
         out.push_str(part);
     }
+}
+
+/// Runs `program` the direct way (each resource lowered right before it is written) when
+/// `direct`, and the whole-program way when not, or when the direct way fails: the errors are
+/// then those of the whole program lowered first, in its order (types, variables, resources,
+/// outputs, then names), not whichever the direct way met first.
+fn direct_or_whole<T>(direct: bool, program: impl Fn(bool) -> Result<T>) -> Result<T> {
+    if direct {
+        if let Ok(done) = program(true) {
+            return Ok(done);
+        }
+    }
+    program(false)
 }
 
 #[cfg(test)]
