@@ -25,9 +25,10 @@ use std::sync::Arc;
 /// on the thread that made it: glibc files such a block under the freeing thread or in the
 /// arena's locked bins, so the next call on the JS thread allocates colder memory, while
 /// mimalloc hands it back to the page of the thread that allocated it. Measured on 1,000
-/// resources (calling-thread CPU against core with glibc, results left to V8): `validate` +28–38%
-/// → +2–13%; see README.md "Overhead". `local_dynamic_tls`: the addon is loaded with `dlopen`,
-/// where mimalloc's default TLS model can fail to load when static TLS space is short.
+/// resources (idle, calling-thread CPU against core with glibc, results left to V8):
+/// `validate` +33–40% → −1 to +9%; see README.md, **mimalloc**. `local_dynamic_tls`: the addon
+/// is loaded with `dlopen`, where mimalloc's default TLS model can fail to load when static TLS
+/// space is short.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
