@@ -22,7 +22,7 @@ use crate::reference::{push_key, Part, Reference, Step};
 
 use super::gen_error;
 use super::idents::Namespace;
-use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
+use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping, ArgMap};
 use super::node::{write_value_pretty, JsonObject};
 use super::values::{has_markers, merged_tags, parse_template};
 
@@ -67,7 +67,7 @@ pub(crate) struct TypeMap {
     #[serde(default)]
     pub(crate) attributes: BTreeMap<String, String>,
     #[serde(default)]
-    pub(crate) properties: BTreeMap<String, Prop>,
+    pub(crate) properties: ArgMap<Prop>,
     #[serde(default)]
     pub(crate) set: Map<String, Value>,
     #[serde(default)]
@@ -110,7 +110,7 @@ pub(crate) struct Fold {
     #[serde(default)]
     pub(crate) list: bool,
     #[serde(default)]
-    pub(crate) fields: BTreeMap<String, Prop>,
+    pub(crate) fields: ArgMap<Prop>,
     #[serde(default)]
     pub(crate) set: Map<String, Value>,
     pub(crate) id_type: Option<String>,
@@ -128,7 +128,7 @@ pub(crate) enum Prop {
 pub(crate) struct Spec {
     pub(crate) to: Option<String>,
     #[serde(default)]
-    pub(crate) fields: BTreeMap<String, Prop>,
+    pub(crate) fields: ArgMap<Prop>,
     #[serde(default)]
     pub(crate) list: bool,
     #[serde(default)]
@@ -905,7 +905,7 @@ impl<'a> Lowering<'a> {
         &self,
         type_name: &str,
         props: &Map<String, Value>,
-        specs: &BTreeMap<String, Prop>,
+        specs: &ArgMap<Prop>,
         skip: &[&str],
         out: &mut Map<String, Value>,
         children: &mut Vec<ChildRes>,
@@ -2324,7 +2324,7 @@ mod tests {
     use crate::generate::mapping::{check_arguments as check_props, MappedArgument};
 
     impl MappedArgument for Prop {
-        fn fields(&self) -> Option<&BTreeMap<String, Prop>> {
+        fn fields(&self) -> Option<&ArgMap<Prop>> {
             match self {
                 Prop::Spec(s) => Some(&s.fields),
                 Prop::Path(_) => None,

@@ -22,7 +22,7 @@ use crate::reference::{push_index, push_key, Part, Reference, Step, Template};
 
 use super::gen_error;
 use super::idents::{pascal_case, Namespace};
-use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping};
+use super::mapping::{blocks, no_attribute, no_equivalent, no_mapping, ArgMap};
 use super::node::{JsonObject, Node, NodeMap, Str};
 use super::values::has_markers;
 
@@ -59,7 +59,7 @@ pub(crate) struct TypeMap {
     #[serde(default)]
     pub(crate) attributes: BTreeMap<String, Attr>,
     #[serde(default)]
-    pub(crate) properties: BTreeMap<String, Prop>,
+    pub(crate) properties: ArgMap<Prop>,
     #[serde(default)]
     pub(crate) tags: Option<Tags>,
     #[serde(default)]
@@ -70,6 +70,26 @@ pub(crate) struct TypeMap {
     /// (`aws_security_group_rule`'s `type`): the mapping of each value.
     #[serde(default)]
     pub(crate) variants: Option<Variants>,
+    /// The arguments with a companion resource, found on first use: the plan asks for every
+    /// resource, and walking every argument's mapping each time reads data that a large
+    /// blueprint has pushed out of the cache.
+    #[serde(skip)]
+    companion_args: OnceLock<Vec<(&'static str, &'static Companion)>>,
+}
+
+impl TypeMap {
+    /// The arguments that take a companion resource (see [`Companion`]), in name order.
+    pub(crate) fn companion_args(&'static self) -> &'static [(&'static str, &'static Companion)] {
+        self.companion_args.get_or_init(|| {
+            self.properties
+                .into_iter()
+                .filter_map(|(k, p)| match p {
+                    Prop::Spec(s) => s.companion.as_ref().map(|c| (k.as_str(), c)),
+                    Prop::Name(_) => None,
+                })
+                .collect()
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,7 +187,7 @@ pub(crate) struct KeyValue {
 pub(crate) struct Spec {
     pub(crate) to: Option<String>,
     #[serde(default)]
-    pub(crate) fields: BTreeMap<String, Prop>,
+    pub(crate) fields: ArgMap<Prop>,
     #[serde(default)]
     split: Vec<String>,
     #[serde(default)]
@@ -237,7 +257,7 @@ pub(crate) struct Merge {
     pub(crate) via: String,
     pub(crate) property: Option<String>,
     #[serde(default)]
-    pub(crate) fields: BTreeMap<String, Prop>,
+    pub(crate) fields: ArgMap<Prop>,
     append: Option<String>,
     #[serde(default)]
     list: bool,
@@ -796,7 +816,7 @@ impl<'a> Lowering<'a> {
         &self,
         type_name: &str,
         props: &'s Map<String, Value>,
-        specs: &'static BTreeMap<String, Prop>,
+        specs: &'static ArgMap<Prop>,
         out: &mut NodeMap<'s>,
         attrs: &mut Extra<'s>,
         at: &At<'_>,
@@ -1588,9 +1608,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
         }
         let ids = first..l.ids.len();
         let first_companion = l.ids.len();
-        for (k, p) in &tm.properties {
-            let Prop::Spec(s) = p else { continue };
-            let Some(c) = &s.companion else { continue };
+        for &(k, c) in tm.companion_args() {
             if r.properties.get(k).is_some_and(|v| !v.is_null()) {
                 for n in ids.clone() {
                     let id = format!("{}{}", l.ids.get(n).unwrap_or_default(), c.suffix);
@@ -2541,7 +2559,7 @@ pub(crate) fn verbatim_paths() -> Result<&'static HashMap<String, Vec<String>>> 
     static CELL: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
     let map = mapping()?;
     Ok(CELL.get_or_init(|| {
-        fn walk(prefix: &str, specs: &BTreeMap<String, Prop>, out: &mut Vec<String>) {
+        fn walk(prefix: &str, specs: &ArgMap<Prop>, out: &mut Vec<String>) {
             for p in specs.values() {
                 let Prop::Spec(s) = p else { continue };
                 let to = s.to.as_deref().unwrap_or_default();
@@ -2589,7 +2607,7 @@ mod tests {
     impl MappedArgument for Prop {
         const FIELDS_ONLY_IN_BLOCKS: bool = false;
 
-        fn fields(&self) -> Option<&BTreeMap<String, Prop>> {
+        fn fields(&self) -> Option<&ArgMap<Prop>> {
             match self {
                 Prop::Spec(s) => Some(&s.fields),
                 Prop::Name(_) => None,

@@ -3,9 +3,14 @@
 //! process, the messages for what a format cannot express, the blocks of a block argument, and
 //! (for their tests) the check that every mapped argument is an argument of the Terraform schema.
 
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Map;
 
 use crate::blueprint::Value;
@@ -25,6 +30,84 @@ pub(crate) fn load<T: DeserializeOwned + Send + Sync>(
     })
     .as_ref()
     .map_err(|e| gen_error(Code::TemplateError, "", format!("{file}: {e}")))
+}
+
+/// The mappings of a block's arguments, by argument name: iterated in name order, looked up
+/// through a hash index. The lowering looks up every argument of every resource here; a
+/// `BTreeMap` search compares the name with up to a dozen keys per node, each key its own
+/// allocation, which a blueprint bigger than the cache has pushed out of it.
+#[derive(Debug)]
+pub(crate) struct ArgMap<V> {
+    /// Sorted by name.
+    entries: Vec<(String, V)>,
+    /// Positions in `entries`, by the hash of the name.
+    index: HashTable<u32>,
+}
+
+impl<V> Default for ArgMap<V> {
+    fn default() -> Self {
+        ArgMap {
+            entries: Vec::new(),
+            index: HashTable::new(),
+        }
+    }
+}
+
+impl<V> From<BTreeMap<String, V>> for ArgMap<V> {
+    fn from(map: BTreeMap<String, V>) -> Self {
+        let entries: Vec<(String, V)> = map.into_iter().collect();
+        let mut index = HashTable::with_capacity(entries.len());
+        for (i, (k, _)) in entries.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            index.insert_unique(FxBuildHasher.hash_one(k.as_str()), i, |&j| {
+                entries
+                    .get(j as usize)
+                    .map_or(0, |(k, _)| FxBuildHasher.hash_one(k.as_str()))
+            });
+        }
+        ArgMap { entries, index }
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for ArgMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        BTreeMap::<String, V>::deserialize(d).map(ArgMap::from)
+    }
+}
+
+impl<V> ArgMap<V> {
+    /// The mapping of argument `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&V> {
+        let at = *self.index.find(FxBuildHasher.hash_one(name), |&i| {
+            self.entries.get(i as usize).is_some_and(|(k, _)| k == name)
+        })?;
+        self.entries.get(at as usize).map(|(_, v)| v)
+    }
+
+    pub(crate) fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The mappings, in name order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> + Clone {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<'a, V> IntoIterator for &'a ArgMap<V> {
+    type Item = (&'a String, &'a V);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, V)>,
+        fn(&'a (String, V)) -> (&'a String, &'a V),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
 }
 
 /// An argument the mapping of its type does not name.
@@ -74,8 +157,7 @@ pub(crate) use checks::{check_arguments, MappedArgument};
 
 #[cfg(test)]
 mod checks {
-    use std::collections::BTreeMap;
-
+    use super::ArgMap;
     use crate::catalog::{ArgType, BlockSchema};
 
     /// A property mapping entry that may have nested fields (a block's arguments).
@@ -84,7 +166,7 @@ mod checks {
         /// of JSON-document arguments, such as a WAF rule's `statement`).
         const FIELDS_ONLY_IN_BLOCKS: bool = true;
         /// The mappings of the block's own arguments (empty for a plain argument).
-        fn fields(&self) -> Option<&BTreeMap<String, Self>>;
+        fn fields(&self) -> Option<&ArgMap<Self>>;
         /// A problem of the entry itself, if the format has rules for its entries.
         fn problem(&self) -> Option<&'static str> {
             None
@@ -95,7 +177,7 @@ mod checks {
     /// entries with fields are blocks; problems are collected as `type.argument: what`.
     pub(crate) fn check_arguments<P: MappedArgument>(
         type_name: &str,
-        specs: &BTreeMap<String, P>,
+        specs: &ArgMap<P>,
         schema: &BlockSchema,
         problems: &mut Vec<String>,
     ) {
