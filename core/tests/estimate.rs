@@ -289,6 +289,39 @@ fn free_unpriced_and_usage_sources_are_reported() {
 }
 
 #[test]
+fn counts_in_messages_agree_with_their_nouns() {
+    // One queue: one line item on a documented default; two queues: two.
+    let one = est(&bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_sqs_queue, name: q, properties: {name: q}}\n",
+    ));
+    assert_eq!(one.summary.default_usage_items, 1);
+    let text = iac_dharma::render_text(&one);
+    assert!(text.contains("documented default (1 line):"), "{text}");
+    assert!(
+        one.confidence
+            .explanation
+            .contains("1 usage-based line item uses documented defaults"),
+        "{}",
+        one.confidence.explanation
+    );
+    let two = est(&bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_sqs_queue, name: q, properties: {name: q}}
+  - {type: aws_sqs_queue, name: r, properties: {name: r}}
+",
+    ));
+    assert_eq!(two.summary.default_usage_items, 2);
+    assert!(iac_dharma::render_text(&two).contains("documented default (2 lines):"));
+    assert!(two
+        .confidence
+        .explanation
+        .contains("2 usage-based line items use documented defaults"));
+}
+
+#[test]
 fn usage_file_precedence_resource_then_name_then_type() {
     let b = bp(
         "aws",

@@ -622,7 +622,10 @@ fn confidence(
         ));
     }
     if partial > 0 {
-        why.push(format!("{partial} resources are only partly priced"));
+        why.push(format!(
+            "{} only partly priced",
+            counted(partial, "resource is", "resources are")
+        ));
     }
     if summary.default_usage_items > 0 {
         let pct = (assumed * Decimal::ONE_HUNDRED).round_dp(0);
@@ -632,8 +635,12 @@ fn confidence(
             format!("{pct}% of the total")
         };
         why.push(format!(
-            "{} usage-based line items use documented defaults ({share}); give usage values to firm it up",
-            summary.default_usage_items
+            "{} documented defaults ({share}); give usage values to firm it up",
+            counted(
+                summary.default_usage_items,
+                "usage-based line item uses",
+                "usage-based line items use"
+            )
         ));
     }
     if why.is_empty() {
@@ -770,4 +777,9 @@ pub fn diff_estimates(before: &CostEstimate, after: &CostEstimate) -> CostDiff {
             .map(|r| r.address.clone())
             .collect(),
     }
+}
+
+/// `n` followed by the singular or the plural words: "1 line", "2 lines".
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -123,8 +123,8 @@ pub fn render_text(est: &CostEstimate) -> String {
     if s.default_usage_items > 0 {
         let _ = writeln!(
             out,
-            "* usage-based; *d uses a documented default ({} lines): set `usage` on the resource or pass --usage.",
-            s.default_usage_items
+            "* usage-based; *d uses a documented default ({}): set `usage` on the resource or pass --usage.",
+            super::counted(s.default_usage_items, "line", "lines")
         );
     }
     let unpriced: Vec<_> = est
