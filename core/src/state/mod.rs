@@ -229,7 +229,7 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
         let inner = e.into_inner();
         let location = (inner.line() > 0).then(|| Location {
             line: inner.line(),
-            column: inner.column(),
+            column: inner.column().max(1),
         });
         let message = inner.to_string();
         let message = match message.rfind(" at line ") {
@@ -329,7 +329,7 @@ impl TerraformState {
                 )
                 .with_location(Some(Location {
                     line: e.line(),
-                    column: e.column(),
+                    column: e.column().max(1),
                 })),
             )
         })?;

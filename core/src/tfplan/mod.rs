@@ -77,7 +77,7 @@ impl Plan {
         let document: Value = serde_json::from_str(text).map_err(|e| {
             let location = (e.line() > 0).then(|| Location {
                 line: e.line(),
-                column: e.column(),
+                column: e.column().max(1),
             });
             let message = e.to_string();
             let message = match message.rfind(" at line ") {
