@@ -7,10 +7,93 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
 use crate::limits::Limits;
+
+/// Reads a `T` from a mapping only: as a [`DeserializeSeed`] (`MapOnly::<T>::new()`), or, for
+/// a whole document, wrapped in [`Document`].
+///
+/// serde's derived impls also take a struct's fields in declaration order from a sequence (for
+/// formats without field names), and serde_json hands them a JSON array: `["aws_vpc", "main"]`
+/// would be read as a resource, and `["abc", "1.0.0", "aws", "us-east-1"]` as a blueprint. YAML
+/// never reads a sequence as a struct, so the two formats disagreed too. The document's entry
+/// points and its struct-typed fields (`#[serde(deserialize_with = "...")]`) read through this.
+pub(crate) struct MapOnly<T>(PhantomData<T>);
+
+impl<T> MapOnly<T> {
+    pub(crate) fn new() -> Self {
+        MapOnly(PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for MapOnly<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<T, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for MapOnly<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As serde's own messages name a struct: `struct Resource`.
+        let name = std::any::type_name::<T>();
+        write!(f, "struct {}", name.rsplit("::").next().unwrap_or(name))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<T, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map))
+    }
+}
+
+/// A whole document (a blueprint, a usage file) read from a mapping only (see [`MapOnly`]).
+pub(crate) struct Document<T>(pub(crate) T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Document<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        MapOnly::new().deserialize(d).map(Document)
+    }
+}
+
+/// `#[serde(deserialize_with)]` of a struct-typed field (see [`MapOnly`]).
+fn map_only<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<T, D::Error> {
+    MapOnly::new().deserialize(d)
+}
+
+/// `#[serde(deserialize_with)]` of a list of structs: each item read from a mapping only.
+fn maps_only<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> std::result::Result<Vec<T>, D::Error> {
+    struct Items<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<T>, A::Error> {
+            // A hint from the input is not trusted beyond a modest preallocation.
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(item) = seq.next_element_seed(MapOnly::new())? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+    d.deserialize_seq(Items(PhantomData))
+}
 
 /// Free-form JSON value of a property, variable default or output.
 pub type Value = serde_json::Value;
@@ -58,13 +141,21 @@ pub struct Blueprint {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, Value>,
     /// Input variables, referenced as `${var.NAME}`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "maps_only"
+    )]
     pub variables: Vec<Variable>,
     /// Values exported after deployment.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "maps_only"
+    )]
     pub outputs: Vec<Output>,
     /// The resources.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "maps_only")]
     pub resources: Vec<Resource>,
 }
 
@@ -93,14 +184,22 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub usage: Properties,
     /// How changes to this resource are applied.
-    #[serde(default, skip_serializing_if = "Lifecycle::is_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Lifecycle::is_default",
+        deserialize_with = "map_only"
+    )]
     pub lifecycle: Lifecycle,
     /// Human-readable note about the resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Policy checks this resource is exempt from, each with a reason and an optional expiry date
     /// (see `docs/policies.md`). Waived findings stay in the validation report, marked as waived.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "maps_only"
+    )]
     pub waivers: Vec<Waiver>,
 }
 
@@ -311,7 +410,7 @@ impl Blueprint {
     /// # Errors
     /// A [`ErrorKind::Parse`] error with the path of the field that does not fit.
     pub fn from_value(value: Value) -> Result<Blueprint> {
-        let bp: Blueprint = serde_path_to_error::deserialize(value)
+        let Document(bp): Document<Blueprint> = serde_path_to_error::deserialize(value)
             .map_err(|e| structure_error(e.path().to_string(), e.into_inner().to_string(), None))?;
         Limits::default().check_blueprint(&bp)?;
         Ok(bp)
@@ -525,17 +624,20 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Fast path: a plain parse. Only a failing document is read again with path tracking, which
     // costs about half as much again as the parse itself.
-    if let Ok(bp) = serde_json::from_str::<Blueprint>(text) {
+    if let Ok(Document(bp)) = serde_json::from_str::<Document<Blueprint>>(text) {
         return Ok(bp);
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed: std::result::Result<Blueprint, _> = serde_path_to_error::deserialize(&mut de);
-    let bp = parsed.map_err(|e| {
+    let parsed: std::result::Result<Document<Blueprint>, _> =
+        serde_path_to_error::deserialize(&mut de);
+    let Document(bp) = parsed.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        // serde_json reports column 0 for an error before the first character of a line (a
+        // document that is an array, not an object): that character is column 1.
         let location = (inner.line() > 0).then(|| Location {
             line: inner.line(),
-            column: inner.column(),
+            column: inner.column().max(1),
         });
         use serde_json::error::Category;
         if inner.to_string().starts_with("recursion limit exceeded") {
@@ -564,7 +666,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
             )
             .with_location(Some(Location {
                 line: e.line(),
-                column: e.column(),
+                column: e.column().max(1),
             })),
         )
     })?;
@@ -658,6 +760,69 @@ mod tests {
         assert_eq!(err.code(), Code::InvalidStructure);
         assert_eq!(err.path(), "resources[0].count");
         assert_eq!(err.location().map(|l| l.line), Some(2));
+    }
+
+    #[test]
+    fn arrays_are_never_read_as_objects() {
+        // serde's derived impls would take the fields in order from an array; a blueprint reads
+        // mappings only, in JSON as in YAML and from an already-parsed value.
+        let head = r#""name":"abc","version":"1.0.0","provider":"aws","region":"us-east-1""#;
+        let cases = [
+            (
+                r#"["abc","1.0.0","aws","us-east-1"]"#.to_string(),
+                "",
+                "struct Blueprint",
+            ),
+            (
+                format!(r#"{{{head},"resources":[["aws_vpc","main"]]}}"#),
+                "resources[0]",
+                "struct Resource",
+            ),
+            (
+                format!(r#"{{{head},"variables":[["env","string"]]}}"#),
+                "variables[0]",
+                "struct Variable",
+            ),
+            (
+                format!(r#"{{{head},"outputs":[["id","${{a.id}}"]]}}"#),
+                "outputs[0]",
+                "struct Output",
+            ),
+            (
+                format!(
+                    r#"{{{head},"resources":[{{"type":"aws_vpc","name":"a","lifecycle":[true]}}]}}"#
+                ),
+                "resources[0].lifecycle",
+                "struct Lifecycle",
+            ),
+            (
+                format!(
+                    r#"{{{head},"resources":[{{"type":"aws_vpc","name":"a","waivers":[["X","why"]]}}]}}"#
+                ),
+                "resources[0].waivers[0]",
+                "struct Waiver",
+            ),
+        ];
+        for (text, path, expected) in cases {
+            let from_text = Blueprint::from_json(&text).unwrap_err();
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let from_value = Blueprint::from_value(value).unwrap_err();
+            for err in [&from_text, &from_value] {
+                assert_eq!(err.code(), Code::InvalidStructure, "{text}");
+                assert_eq!(err.path(), path, "{text}");
+                assert!(
+                    err.message()
+                        .contains(&format!("invalid type: sequence, expected {expected}")),
+                    "{text}: {}",
+                    err.message()
+                );
+            }
+            // Columns count from 1, also for an array at the very start of the text.
+            let at = from_text.location().unwrap();
+            assert!(at.line == 1 && at.column >= 1, "{text}: {at:?}");
+        }
+        let yaml = Blueprint::from_yaml("- abc\n- 1.0.0\n").unwrap_err();
+        assert!(yaml.message().contains("expected struct Blueprint"));
     }
 
     #[test]

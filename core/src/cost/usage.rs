@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::blueprint::{Properties, Value};
+use crate::blueprint::{Document, Properties, Value};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
 /// The largest usage value accepted (requests, GB, hours...): 10^12. Larger values are errors,
@@ -69,15 +69,16 @@ impl UsageFile {
             return Ok(UsageFile::default());
         }
         let de = yaml_serde::Deserializer::from_str(text);
-        let file: UsageFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let mut msg = format!("invalid usage file: {inner}");
-            if let Some(l) = inner.location() {
-                msg = format!("{msg} (line {})", l.line());
-            }
-            usage_error(if path == "." { String::new() } else { path }, msg)
-        })?;
+        let Document(file): Document<UsageFile> =
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let mut msg = format!("invalid usage file: {inner}");
+                if let Some(l) = inner.location() {
+                    msg = format!("{msg} (line {})", l.line());
+                }
+                usage_error(if path == "." { String::new() } else { path }, msg)
+            })?;
         file.validate()?;
         Ok(file)
     }
@@ -88,13 +89,14 @@ impl UsageFile {
     /// As [`UsageFile::from_yaml`].
     pub fn from_json(text: &str) -> Result<UsageFile> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let file: UsageFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            usage_error(
-                if path == "." { String::new() } else { path },
-                format!("invalid usage file: {}", e.into_inner()),
-            )
-        })?;
+        let Document(file): Document<UsageFile> = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                usage_error(
+                    if path == "." { String::new() } else { path },
+                    format!("invalid usage file: {}", e.into_inner()),
+                )
+            })?;
         file.validate()?;
         Ok(file)
     }
@@ -104,12 +106,13 @@ impl UsageFile {
     /// # Errors
     /// As [`UsageFile::from_yaml`].
     pub fn from_value(value: Value) -> Result<UsageFile> {
-        let file: UsageFile = serde_path_to_error::deserialize(value).map_err(|e| {
-            usage_error(
-                e.path().to_string(),
-                format!("invalid usage file: {}", e.into_inner()),
-            )
-        })?;
+        let Document(file): Document<UsageFile> =
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                usage_error(
+                    e.path().to_string(),
+                    format!("invalid usage file: {}", e.into_inner()),
+                )
+            })?;
         file.validate()?;
         Ok(file)
     }
@@ -277,5 +280,17 @@ mod tests {
         assert_eq!(e.path(), "resource_usage.a.x");
         let e = UsageFile::from_yaml("resource_usages: {}\n").unwrap_err();
         assert_eq!(e.code(), Code::InvalidUsage);
+    }
+
+    #[test]
+    fn an_array_is_not_a_usage_file() {
+        // Derived impls would read `[version, type defaults, by resource]` from an array.
+        let e = UsageFile::from_json(r#"[0.1, {}, {"logs": {"storage_gb": 1}}]"#).unwrap_err();
+        assert_eq!(e.code(), Code::InvalidUsage);
+        assert!(
+            e.message().contains("expected struct UsageFile"),
+            "{}",
+            e.message()
+        );
     }
 }
