@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use iac_dharma::GraphFormat;
 
 use crate::input::load_blueprint;
-use crate::report::Reporter;
+use crate::report::{counted, Reporter};
 
 /// IAC Dharma: blueprints in, infrastructure code, guardrails, cost and change plans out.
 #[derive(Parser, Debug)]
@@ -165,16 +165,15 @@ fn run(command: Command, reporter: &Reporter) -> Result<Outcome, ()> {
         Command::Check { blueprint } => {
             let bp = load_blueprint(&blueprint, reporter)?;
             reporter.warnings(&blueprint, bp.warnings());
+            let warnings = match bp.warnings().len() {
+                0 => String::new(),
+                n => format!(", {}", counted(n, "warning", "warnings")),
+            };
             print_stdout(&format!(
-                "{}: ok ({} resources, {} waves{})\n",
+                "{}: ok ({}, {}{warnings})\n",
                 blueprint,
-                bp.resources().len(),
-                bp.graph().waves().len(),
-                match bp.warnings().len() {
-                    0 => String::new(),
-                    1 => ", 1 warning".into(),
-                    n => format!(", {n} warnings"),
-                }
+                counted(bp.resources().len(), "resource", "resources"),
+                counted(bp.graph().waves().len(), "wave", "waves"),
             ));
             Ok(Outcome::Success)
         }

@@ -20,7 +20,7 @@ use iac_dharma::{
 
 use crate::estimate::{estimate_options, parse_budget};
 use crate::input::{load_blueprint, read_source};
-use crate::report::Reporter;
+use crate::report::{counted, Reporter};
 use crate::validate::{policy_error, read_document, SeverityArg};
 use crate::Outcome;
 
@@ -301,8 +301,8 @@ fn summary(
         Some(files) => {
             let _ = write!(
                 out,
-                "Generate: {} file(s) of {}",
-                files.files.len(),
+                "Generate: {} of {}",
+                counted(files.files.len(), "file", "files"),
                 r.format.as_str()
             );
             match (written, &args.out_dir) {
@@ -339,8 +339,11 @@ fn summary(
     } else {
         let _ = writeln!(
             out,
-            "Plan: no baseline: all {resources} resource(s) are new (compare with --previous OLD \
-             or --state FILE)."
+            "Plan: no baseline: {} new (compare with --previous OLD or --state FILE).",
+            match resources {
+                1 => "the 1 resource is".to_string(),
+                n => format!("all {n} resources are"),
+            }
         );
     }
     let label = match r.decision.status {

@@ -5,6 +5,11 @@ use std::io::{IsTerminal, Write};
 
 use iac_dharma::{Error, Finding, Severity};
 
+/// `n` and the singular or plural words that follow it: "1 resource", "2 resources".
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub struct Reporter {
     color: bool,
 }

@@ -39,7 +39,7 @@ fn ready_exits_0_and_writes_the_files() {
     let text = stdout(&o);
     assert!(text.contains("Policies: 0 failed"), "{text}");
     assert!(text.contains("Cost: "), "{text}");
-    assert!(text.contains("all 2 resource(s) are new"), "{text}");
+    assert!(text.contains("all 2 resources are new"), "{text}");
     assert!(text.contains("written to"), "{text}");
     assert!(text.trim_end().ends_with("Decision: READY"), "{text}");
     let main_tf = std::fs::read_to_string(out_dir.join("main.tf")).unwrap();
