@@ -27,13 +27,44 @@ use crate::limits::Limits;
 /// points and its struct-typed fields (`#[serde(deserialize_with = "...")]`) read through this.
 pub(crate) struct MapOnly<T>(PhantomData<T>);
 
+/// A part of a document that is a mapping, and what an error says was expected in its place
+/// ("invalid type: sequence, expected a resource (a mapping with ...)").
+pub(crate) trait Mapping {
+    const EXPECTED: &'static str;
+}
+
+impl Mapping for Blueprint {
+    const EXPECTED: &'static str =
+        "a blueprint (a mapping with `name`, `version`, `provider`, `region` and `resources`)";
+}
+
+impl Mapping for Resource {
+    const EXPECTED: &'static str = "a resource (a mapping with `type`, `name` and `properties`)";
+}
+
+impl Mapping for Variable {
+    const EXPECTED: &'static str = "a variable (a mapping with `name`, `type` and `default`)";
+}
+
+impl Mapping for Output {
+    const EXPECTED: &'static str = "an output (a mapping with `name` and `value`)";
+}
+
+impl Mapping for Lifecycle {
+    const EXPECTED: &'static str = "a lifecycle block (a mapping with `create_before_destroy`, `prevent_destroy` or `ignore_changes`)";
+}
+
+impl Mapping for Waiver {
+    const EXPECTED: &'static str = "a waiver (a mapping with the check's `id` and a `reason`)";
+}
+
 impl<T> MapOnly<T> {
     pub(crate) fn new() -> Self {
         MapOnly(PhantomData)
     }
 }
 
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for MapOnly<T> {
+impl<'de, T: Deserialize<'de> + Mapping> DeserializeSeed<'de> for MapOnly<T> {
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<T, D::Error> {
@@ -41,13 +72,11 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for MapOnly<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Visitor<'de> for MapOnly<T> {
+impl<'de, T: Deserialize<'de> + Mapping> Visitor<'de> for MapOnly<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // As serde's own messages name a struct: `struct Resource`.
-        let name = std::any::type_name::<T>();
-        write!(f, "struct {}", name.rsplit("::").next().unwrap_or(name))
+        f.write_str(T::EXPECTED)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<T, A::Error> {
@@ -58,25 +87,25 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for MapOnly<T> {
 /// A whole document (a blueprint, a usage file) read from a mapping only (see [`MapOnly`]).
 pub(crate) struct Document<T>(pub(crate) T);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Document<T> {
+impl<'de, T: Deserialize<'de> + Mapping> Deserialize<'de> for Document<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         MapOnly::new().deserialize(d).map(Document)
     }
 }
 
 /// `#[serde(deserialize_with)]` of a struct-typed field (see [`MapOnly`]).
-fn map_only<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+fn map_only<'de, D: Deserializer<'de>, T: Deserialize<'de> + Mapping>(
     d: D,
 ) -> std::result::Result<T, D::Error> {
     MapOnly::new().deserialize(d)
 }
 
 /// `#[serde(deserialize_with)]` of a list of structs: each item read from a mapping only.
-fn maps_only<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+fn maps_only<'de, D: Deserializer<'de>, T: Deserialize<'de> + Mapping>(
     d: D,
 ) -> std::result::Result<Vec<T>, D::Error> {
     struct Items<T>(PhantomData<T>);
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+    impl<'de, T: Deserialize<'de> + Mapping> Visitor<'de> for Items<T> {
         type Value = Vec<T>;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -683,12 +712,12 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
     if let Some(line) = yaml_flow_too_deep(text) {
         return Err(nesting_error("", Some(Location { line, column: 1 })));
     }
-    if let Ok(bp) = yaml_serde::from_str::<Blueprint>(text) {
+    if let Ok(Document(bp)) = yaml_serde::from_str::<Document<Blueprint>>(text) {
         return Ok(bp);
     }
     let de = yaml_serde::Deserializer::from_str(text);
-    let parsed: std::result::Result<Blueprint, _> = serde_path_to_error::deserialize(de);
-    parsed.map_err(|e| {
+    let parsed: std::result::Result<Document<Blueprint>, _> = serde_path_to_error::deserialize(de);
+    parsed.map(|Document(bp)| bp).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let location = inner.location().map(|l| Location {
@@ -771,36 +800,36 @@ mod tests {
             (
                 r#"["abc","1.0.0","aws","us-east-1"]"#.to_string(),
                 "",
-                "struct Blueprint",
+                "a blueprint (a mapping with `name`",
             ),
             (
                 format!(r#"{{{head},"resources":[["aws_vpc","main"]]}}"#),
                 "resources[0]",
-                "struct Resource",
+                "a resource (a mapping",
             ),
             (
                 format!(r#"{{{head},"variables":[["env","string"]]}}"#),
                 "variables[0]",
-                "struct Variable",
+                "a variable (a mapping",
             ),
             (
                 format!(r#"{{{head},"outputs":[["id","${{a.id}}"]]}}"#),
                 "outputs[0]",
-                "struct Output",
+                "an output (a mapping",
             ),
             (
                 format!(
                     r#"{{{head},"resources":[{{"type":"aws_vpc","name":"a","lifecycle":[true]}}]}}"#
                 ),
                 "resources[0].lifecycle",
-                "struct Lifecycle",
+                "a lifecycle block (a mapping",
             ),
             (
                 format!(
                     r#"{{{head},"resources":[{{"type":"aws_vpc","name":"a","waivers":[["X","why"]]}}]}}"#
                 ),
                 "resources[0].waivers[0]",
-                "struct Waiver",
+                "a waiver (a mapping",
             ),
         ];
         for (text, path, expected) in cases {
@@ -821,8 +850,20 @@ mod tests {
             let at = from_text.location().unwrap();
             assert!(at.line == 1 && at.column >= 1, "{text}: {at:?}");
         }
+        // YAML says the same.
         let yaml = Blueprint::from_yaml("- abc\n- 1.0.0\n").unwrap_err();
-        assert!(yaml.message().contains("expected struct Blueprint"));
+        assert!(yaml.message().contains("expected a blueprint (a mapping"));
+        let yaml = Blueprint::from_yaml(
+            "name: abc\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n  - [aws_vpc, main]\n",
+        )
+        .unwrap_err();
+        assert_eq!(yaml.path(), "resources[0]");
+        assert!(
+            yaml.message()
+                .contains("invalid type: sequence, expected a resource (a mapping"),
+            "{}",
+            yaml.message()
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::blueprint::{Document, Properties, Value};
+use crate::blueprint::{Document, Mapping, Properties, Value};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 
 /// The largest usage value accepted (requests, GB, hours...): 10^12. Larger values are errors,
@@ -48,6 +48,11 @@ fn usage_error(path: String, message: String) -> Error {
         ErrorKind::Pricing,
         Finding::error(Code::InvalidUsage, path, message),
     )
+}
+
+impl Mapping for UsageFile {
+    const EXPECTED: &'static str =
+        "a usage file (a mapping with `resource_usage` or `resource_type_default_usage`)";
 }
 
 impl UsageFile {
@@ -288,7 +293,7 @@ mod tests {
         let e = UsageFile::from_json(r#"[0.1, {}, {"logs": {"storage_gb": 1}}]"#).unwrap_err();
         assert_eq!(e.code(), Code::InvalidUsage);
         assert!(
-            e.message().contains("expected struct UsageFile"),
+            e.message().contains("expected a usage file (a mapping"),
             "{}",
             e.message()
         );
