@@ -700,6 +700,25 @@ impl<'a> Lowering<'a> {
 
     /// A resource: its Pulumi body and options.
     /// The resource `i` (`r`) lowered (its type known: absent types are reported first).
+    /// Resource `i` as the writers take it: with `direct` (`Some(yaml)`), lowered now into
+    /// `slot`, one resource at a time; otherwise from the whole lowered program. `None` when
+    /// there is no resource `i`.
+    fn resource_at<'r>(
+        &self,
+        i: usize,
+        direct: Option<bool>,
+        program: &'r [Res],
+        slot: &'r mut Option<Res>,
+    ) -> Result<Option<&'r Res>> {
+        let Some(yaml) = direct else {
+            return Ok(program.get(i));
+        };
+        let Some(r) = self.bp.blueprint().resources.get(i) else {
+            return Ok(None);
+        };
+        Ok(Some(&*slot.insert(self.lower_resource(i, r, yaml)?)))
+    }
+
     fn lower_resource(&self, i: usize, r: &Resource, yaml: bool) -> Result<Res> {
         match self.types.get(i).copied().flatten() {
             Some(tm) => self.resource(i, r, tm, yaml),
@@ -1295,18 +1314,9 @@ fn yaml_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<St
         spans.reserve(p.resources.len());
     }
     for i in 0..doc_resources.len() {
-        let lowered;
-        let r = if direct {
-            let Some(r) = doc_resources.get(i) else {
-                continue;
-            };
-            lowered = l.lower_resource(i, r, true)?;
-            &lowered
-        } else {
-            let Some(r) = p.resources.get(i) else {
-                continue;
-            };
-            r
+        let mut lowered = None;
+        let Some(r) = l.resource_at(i, direct.then_some(true), &p.resources, &mut lowered)? else {
+            continue;
         };
         let mut options = Map::new();
         if !r.depends_on.is_empty() {
@@ -1901,18 +1911,9 @@ fn ts_program(bp: &CheckedBlueprint, direct: bool) -> Result<(Value, Option<Stri
         res_ctx.reserve(p.resources.len());
     }
     for &i in bp.graph().order() {
-        let lowered;
-        let r = if direct {
-            let Some(r) = doc.resources.get(i) else {
-                continue;
-            };
-            lowered = l.lower_resource(i, r, false)?;
-            &lowered
-        } else {
-            let Some(r) = p.resources.get(i) else {
-                continue;
-            };
-            r
+        let mut lowered = None;
+        let Some(r) = l.resource_at(i, direct.then_some(false), &p.resources, &mut lowered)? else {
+            continue;
         };
         let entry = TsResource::new(doc, &w, &alias, i, r);
         let indent = entry.indent();
