@@ -67,6 +67,7 @@ mod pipeline;
 mod plan;
 mod reference;
 mod state;
+mod str_table;
 mod suggest;
 
 pub use blueprint::{

@@ -1,12 +1,8 @@
 //! Identifiers of the target formats: CloudFormation logical IDs (alphanumeric), TypeScript
 //! identifiers, with collisions reported instead of silently renamed.
 
-use std::hash::BuildHasher;
-
-use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
-
 use crate::error::{Code, Result};
+use crate::str_table::StrTable;
 
 use super::gen_error;
 
@@ -123,23 +119,16 @@ const TS_RESERVED: &[&str] = &[
 /// A set of identifiers already given out, each with the blueprint path that claimed it.
 ///
 /// Identifiers compare without case (`Web` and `WEB` collide). The lowercased identifiers are
-/// kept one after another in one buffer and the table holds only their claim numbers: a
-/// blueprint of 10,000 resources claims 10,000 names, and a map of one allocated key and one
-/// claimant per name (some 120 bytes a name, read at random) no longer fits in the cache with
-/// the rest of the work, where this (some 30 bytes a name, of which only the table's 9 are read
-/// at random) does.
+/// kept in a [`StrTable`], numbered in claim order, next to their claimants: a blueprint of
+/// 10,000 resources claims 10,000 names, and a map of one allocated key and one claimant per
+/// name (some 120 bytes a name, read at random) no longer fits in the cache with the rest of the
+/// work, where this (some 30 bytes a name, of which only the table's 9 are read at random) does.
 #[derive(Default)]
 pub(crate) struct Namespace {
-    /// Per claim, in claim order: where its lowercased identifier ends in `keys` (it starts
-    /// where the previous one ends).
-    ends: Vec<usize>,
+    /// The lowercased identifiers, in claim order.
+    keys: StrTable,
     /// Per claim: who claimed it.
     claimants: Vec<Claimant>,
-    /// The lowercased identifiers, one after another.
-    keys: String,
-    /// The claims, by their lowercased identifier (hashed with `hasher`).
-    table: HashTable<usize>,
-    hasher: FxBuildHasher,
     /// The identifier being claimed, lowercased (reused from claim to claim).
     scratch: String,
 }
@@ -174,11 +163,9 @@ impl Namespace {
     /// A namespace with room for `n` identifiers before it grows.
     pub(crate) fn with_capacity(n: usize) -> Self {
         Namespace {
-            ends: Vec::with_capacity(n),
+            keys: StrTable::with_capacity(n, n * 16),
             claimants: Vec::with_capacity(n),
-            keys: String::with_capacity(n * 16),
-            table: HashTable::with_capacity(n),
-            ..Namespace::default()
+            scratch: String::new(),
         }
     }
 
@@ -203,16 +190,25 @@ impl Namespace {
         self.scratch.clear();
         self.scratch.push_str(&id);
         self.scratch.make_ascii_lowercase();
-        let hash = self.hasher.hash_one(self.scratch.as_str());
-        if let Some(first) = self.find(hash) {
-            return Err(gen_error(
+        // One lookup: the identifier is recorded (numbered, but not found again) even when it
+        // is taken, so keys and claimants stay in step.
+        let taken = self.keys.push(&self.scratch);
+        let claimant = claimant();
+        let error = taken.err().map(|first| {
+            gen_error(
                 Code::NameCollision,
-                claimant().to_string(),
-                format!("this name becomes the identifier `{id}`, which {first} already has; rename one of them"),
-            ));
+                claimant.to_string(),
+                format!(
+                    "this name becomes the identifier `{id}`, which {} already has; rename one of them",
+                    self.claimants.get(first).map(ToString::to_string).unwrap_or_default()
+                ),
+            )
+        });
+        self.claimants.push(claimant);
+        match error {
+            Some(e) => Err(e),
+            None => Ok(id),
         }
-        self.insert(hash, claimant());
-        Ok(id)
     }
 
     /// Claims `id`, or `id_`, `id__`... when taken (for code variables, whose names nothing
@@ -222,46 +218,15 @@ impl Namespace {
         self.scratch.clear();
         self.scratch.push_str(id);
         self.scratch.make_ascii_lowercase();
-        loop {
-            let hash = self.hasher.hash_one(self.scratch.as_str());
-            if self.find(hash).is_none() {
-                self.insert(hash, Claimant::Path(path.to_string()));
-                return candidate;
-            }
+        while self.keys.find(&self.scratch).is_some() {
             candidate.push('_');
             self.scratch.push('_');
         }
+        // Free, as just found: never a duplicate.
+        let _ = self.keys.push(&self.scratch);
+        self.claimants.push(Claimant::Path(path.to_string()));
+        candidate
     }
-
-    /// The claimant of the lowercased identifier in `scratch` (of hash `hash`), if it is taken.
-    fn find(&self, hash: u64) -> Option<&Claimant> {
-        let (ends, keys, key) = (&self.ends, &self.keys, self.scratch.as_str());
-        let &k = self
-            .table
-            .find(hash, |&k| key_of(ends, keys, k) == Some(key))?;
-        self.claimants.get(k)
-    }
-
-    /// Records the lowercased identifier in `scratch` (of hash `hash`) as `claimant`'s.
-    fn insert(&mut self, hash: u64, claimant: Claimant) {
-        self.keys.push_str(&self.scratch);
-        self.ends.push(self.keys.len());
-        self.claimants.push(claimant);
-        let (ends, keys, hasher) = (&self.ends, &self.keys, &self.hasher);
-        self.table
-            .insert_unique(hash, self.claimants.len() - 1, |&k| {
-                hasher.hash_one(key_of(ends, keys, k).unwrap_or_default())
-            });
-    }
-}
-
-/// The lowercased identifier of claim `k` of a [`Namespace`].
-fn key_of<'k>(ends: &[usize], keys: &'k str, k: usize) -> Option<&'k str> {
-    let start = match k.checked_sub(1) {
-        Some(before) => *ends.get(before)?,
-        None => 0,
-    };
-    keys.get(start..*ends.get(k)?)
 }
 
 /// A string as a TypeScript string literal (JSON quoting; U+2028/U+2029 escaped too).
