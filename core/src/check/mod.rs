@@ -15,6 +15,7 @@ use crate::error::{Code, Error, ErrorKind, Finding, Result, Severity};
 use crate::graph::{Cycle, DependencyGraph, EdgeKind};
 use crate::limits::Limits;
 use crate::reference::{push_index, push_key, Reference, Template};
+use crate::str_table::StrTable;
 use crate::suggest::did_you_mean;
 
 pub use variables::VarType;
@@ -51,7 +52,9 @@ pub struct CheckedBlueprint {
     /// The catalog entry of each resource's type, resolved once by the check (a dense array:
     /// verbs ask for it per resource, and a lookup by type name hashes the name every time).
     entries: Vec<Option<&'static CatalogType>>,
-    names: FxHashMap<String, usize>,
+    /// The resources' names, numbered as the resources (dense: a verb looks a name up per
+    /// reference, and reads names where it does not need the rest of the resource).
+    names: StrTable,
     graph: DependencyGraph,
     warnings: Vec<Finding>,
 }
@@ -140,7 +143,13 @@ impl CheckedBlueprint {
 
     /// The index of the resource with this name.
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.names.get(name).copied()
+        self.names.find(name)
+    }
+
+    /// The name of the resource at `index`: as `resources()[index].name`, from a dense copy of
+    /// the names (for passes over every resource that need only its name).
+    pub(crate) fn resource_name(&self, index: usize) -> Option<&str> {
+        self.names.get(index)
     }
 
     /// The catalog entry of the resource at `index`, if the catalog knows its type.
@@ -287,7 +296,8 @@ struct Checker<'a> {
     infos: Vec<ResourceInfo>,
     /// The catalog entry of each resource's type.
     entries: Vec<Option<&'static CatalogType>>,
-    names: FxHashMap<String, usize>,
+    /// The resources' names, numbered as the resources.
+    names: StrTable,
     /// The `count` of each resource and the facts of its type when the type is known: dense
     /// copies, so that checking a reference does not read the target resource (at 10,000
     /// resources the document is far larger than the CPU caches).
@@ -337,7 +347,9 @@ impl<'a> Checker<'a> {
             version: None,
             infos: vec![ResourceInfo::default(); bp.resources.len()],
             entries: vec![None; bp.resources.len()],
-            names: FxHashMap::with_capacity_and_hasher(bp.resources.len(), Default::default()),
+            // Room for names of 16 bytes on average (summing their lengths would read every
+            // resource once more).
+            names: StrTable::with_capacity(bp.resources.len(), bp.resources.len() * 16),
             counts: Vec::with_capacity(bp.resources.len()),
             facts: vec![None; bp.resources.len()],
             variables: HashMap::new(),
@@ -549,7 +561,7 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-        if let Some(&first) = self.names.get(&r.name) {
+        if let Err(first) = self.names.push(&r.name) {
             self.error(
                 Code::DuplicateName,
                 format!("resources[{i}].name"),
@@ -558,8 +570,6 @@ impl<'a> Checker<'a> {
                     r.name
                 ),
             );
-        } else {
-            self.names.insert(r.name.clone(), i);
         }
     }
 
@@ -713,7 +723,7 @@ impl<'a> Checker<'a> {
             let known = match &found.reference {
                 _ if !later.is_empty() => None,
                 Reference::Variable { .. } => Some(None),
-                Reference::Resource { name, .. } => self.names.get(name).map(|&t| Some(t)),
+                Reference::Resource { name, .. } => self.names.find(name).map(Some),
             };
             match known {
                 Some(target) => self.check_reference(Some(i), &found, target),
@@ -766,10 +776,10 @@ impl<'a> Checker<'a> {
             return;
         };
         for (j, dep) in r.dependencies.iter().enumerate() {
-            match self.names.get(dep) {
-                Some(&target) => self.edges.push((i, target, EdgeKind::Explicit)),
+            match self.names.find(dep) {
+                Some(target) => self.edges.push((i, target, EdgeKind::Explicit)),
                 None => {
-                    let suggestion = did_you_mean(dep, self.names.keys().map(String::as_str));
+                    let suggestion = did_you_mean(dep, self.names.iter());
                     self.findings.push(
                         Finding::error(
                             Code::UnknownDependency,
@@ -841,7 +851,7 @@ impl<'a> Checker<'a> {
                 index,
                 attribute,
             } => {
-                let Some(target) = known.or_else(|| self.names.get(name).copied()) else {
+                let Some(target) = known.or_else(|| self.names.find(name)) else {
                     let suggestion = self.suggest_resource_reference(&found.reference);
                     self.findings.push(
                         Finding::error(
@@ -979,7 +989,7 @@ impl<'a> Checker<'a> {
             return None;
         };
         if let Some(crate::reference::Step::Attr(second)) = attribute.first() {
-            if self.names.contains_key(second.as_str()) && attribute.len() > 1 {
+            if self.names.find(second).is_some() && attribute.len() > 1 {
                 let rest: String = attribute
                     .get(1..)
                     .unwrap_or_default()
@@ -989,7 +999,7 @@ impl<'a> Checker<'a> {
                 return Some(format!("${{{second}{rest}}}"));
             }
         }
-        let close = did_you_mean(name, self.names.keys().map(String::as_str))?;
+        let close = did_you_mean(name, self.names.iter())?;
         let mut fixed = reference.clone();
         if let Reference::Resource { name, .. } = &mut fixed {
             *name = close;

@@ -1595,7 +1595,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
                 }
             }
         }
-        let base = pascal_case(&r.name);
+        let base = pascal_case(bp.resource_name(i).unwrap_or(&r.name));
         let first = l.ids.len();
         match r.count {
             None => l.ids.push(&ns.claim_item(base, "resources", i)?),
