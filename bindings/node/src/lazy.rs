@@ -79,14 +79,15 @@ pub struct LazyResult {
 
 impl Drop for LazyResult {
     fn drop(&mut self) {
-        // Runs in V8's finalizer, on the JS thread: the engine's result is freed elsewhere, and
-        // V8 is told at the next report (no `Env` here).
+        // Runs in V8's finalizer, on the JS thread: the engine's result is freed here when small
+        // (within a budget), else elsewhere, and V8 is told at the next report (no `Env` here).
         let source = match self.source.get_mut() {
             Ok(source) => source,
             Err(poisoned) => poisoned.into_inner(),
         };
-        crate::release::drop_later(std::mem::replace(source, Source::None));
-        owe(self.bytes.swap(0, Ordering::Relaxed));
+        let bytes = self.bytes.swap(0, Ordering::Relaxed);
+        crate::release::finalize(std::mem::replace(source, Source::None), bytes);
+        owe(bytes);
     }
 }
 
