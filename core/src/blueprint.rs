@@ -15,6 +15,7 @@ use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
+use crate::free_form;
 use crate::limits::Limits;
 
 /// Reads a `T` from a mapping only: as a [`DeserializeSeed`] (`MapOnly::<T>::new()`), or, for
@@ -164,10 +165,18 @@ pub struct Blueprint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Default tags (labels on GCP) applied to every taggable resource.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "free_form::strings_by_key",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub tags: BTreeMap<String, String>,
     /// Free-form information about the blueprint (owner, ticket, ...); not interpreted.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "free_form::values_by_key",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub metadata: BTreeMap<String, Value>,
     /// Input variables, referenced as `${var.NAME}`.
     #[serde(
@@ -204,13 +213,21 @@ pub struct Resource {
     pub count: Option<u32>,
     /// Arguments of the resource, named as in the provider's Terraform schema. Strings may hold
     /// references: `${other.attribute}` and `${var.name}`; `$${` writes a literal `${`.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "free_form::object",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
     pub properties: Properties,
     /// Explicit dependencies, by resource name, in addition to those implied by references.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
     /// Usage assumptions for cost estimates (e.g. `monthly_hours`, `storage_gb`).
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "free_form::object",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
     pub usage: Properties,
     /// How changes to this resource are applied.
     #[serde(
@@ -298,7 +315,7 @@ pub struct Variable {
     /// optional with no value.
     #[serde(
         default,
-        deserialize_with = "present_value",
+        deserialize_with = "free_form::present",
         skip_serializing_if = "Option::is_none"
     )]
     pub default: Option<Value>,
@@ -318,6 +335,7 @@ pub struct Output {
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_-]*$"))]
     pub name: String,
     /// The value, usually a reference such as `${lb.dns_name}`.
+    #[serde(deserialize_with = "free_form::value")]
     pub value: Value,
     /// What the output is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -325,14 +343,6 @@ pub struct Output {
     /// Hide the value in plans and CLI output.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
-}
-
-/// Deserializes a field that is present (even as `null`) into `Some`; an absent field stays
-/// `None` through `#[serde(default)]`.
-fn present_value<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
 }
 
 /// The syntax of a blueprint source text.
@@ -789,6 +799,63 @@ mod tests {
         assert_eq!(err.code(), Code::InvalidStructure);
         assert_eq!(err.path(), "resources[0].count");
         assert_eq!(err.location().map(|l| l.line), Some(2));
+    }
+
+    #[test]
+    fn keys_given_twice_and_numbers_that_are_not_finite_are_errors_where_they_are() {
+        let head = "name: abc\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\n";
+        let cases = [
+            (
+                format!("{head}resources:\n  - type: aws_vpc\n    name: a\n    properties:\n      cidr_block: 10.0.0.0/16\n      cidr_block: 10.1.0.0/16\n"),
+                "resources[0].properties",
+                "duplicate key `cidr_block`",
+                9,
+            ),
+            (
+                format!("{head}tags: {{Owner: a, Owner: b}}\nresources: []\n"),
+                "tags",
+                "duplicate key `Owner`",
+                5,
+            ),
+            (
+                format!("{head}resources:\n  - type: aws_ebs_volume\n    name: d\n    properties: {{size: .nan}}\n"),
+                "resources[0].properties.size",
+                "NaN is not a number a blueprint can hold",
+                8,
+            ),
+            (
+                format!("{head}variables:\n  - {{name: n, type: number, default: -.inf}}\nresources: []\n"),
+                "variables[0].default",
+                "-inf is not a number",
+                6,
+            ),
+            (
+                format!("{head}outputs:\n  - {{name: o, value: {{a: 1, a: 2}}}}\nresources: []\n"),
+                "outputs[0].value",
+                "duplicate key `a`",
+                6,
+            ),
+        ];
+        for (text, path, message, line) in cases {
+            let err = Blueprint::from_yaml(&text).unwrap_err();
+            assert_eq!(err.code(), Code::InvalidStructure, "{text}");
+            assert_eq!(err.path(), path, "{text}");
+            assert!(err.message().contains(message), "{text}: {}", err.message());
+            // YAML locates a repeated key at the mapping that holds it.
+            assert_eq!(err.location().map(|l| l.line), Some(line), "{text}");
+        }
+        // JSON, at any depth, located after the repeated key's value.
+        let text = r#"{"name":"abc","version":"1.0.0","provider":"aws","region":"us-east-1",
+"resources":[{"type":"aws_instance","name":"a","properties":{"root_block_device":{"volume_size":8,"volume_size":16}}}]}"#;
+        let err = Blueprint::from_json(text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStructure);
+        assert_eq!(err.path(), "resources[0].properties.root_block_device");
+        assert!(err
+            .message()
+            .contains("duplicate key `volume_size`: each key of a mapping may be given once"));
+        assert_eq!(err.location().map(|l| (l.line, l.column)), Some((2, 115)));
+        // Without a repeated key the same text is fine.
+        assert!(Blueprint::from_json(&text.replace(r#","volume_size":16"#, "")).is_ok());
     }
 
     #[test]

@@ -47,6 +47,7 @@ mod check;
 mod cost;
 mod embedded;
 mod error;
+mod free_form;
 // Builds without some formats (cargo features) leave helpers only those formats use unused.
 #[cfg_attr(
     not(all(

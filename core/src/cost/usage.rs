@@ -36,10 +36,10 @@ pub struct UsageFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<Value>,
     /// Usage values by resource type.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::free_form::objects_by_key")]
     pub resource_type_default_usage: BTreeMap<String, Properties>,
     /// Usage values by resource name or address.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::free_form::objects_by_key")]
     pub resource_usage: BTreeMap<String, Properties>,
 }
 
@@ -285,6 +285,18 @@ mod tests {
         assert_eq!(e.path(), "resource_usage.a.x");
         let e = UsageFile::from_yaml("resource_usages: {}\n").unwrap_err();
         assert_eq!(e.code(), Code::InvalidUsage);
+    }
+
+    #[test]
+    fn a_usage_key_given_twice_is_an_error() {
+        for text in [
+            "resource_usage:\n  logs: {storage_gb: 1}\n  logs: {storage_gb: 2}\n",
+            "resource_usage:\n  logs: {storage_gb: 1, storage_gb: 2}\n",
+        ] {
+            let e = UsageFile::from_yaml(text).unwrap_err();
+            assert_eq!(e.code(), Code::InvalidUsage, "{text}");
+            assert!(e.message().contains("duplicate key `"), "{}", e.message());
+        }
     }
 
     #[test]

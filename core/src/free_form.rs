@@ -1,0 +1,286 @@
+//! Free-form values of a document (properties, usage, tags, metadata, variable defaults,
+//! output values), read strictly.
+//!
+//! serde_json's own `Value` reader keeps the last of two equal keys of a mapping and turns a
+//! number that is not finite (YAML's `.nan`, `.inf`) into `null`: `cidr_block` given twice came
+//! out as the second value alone, and `size: .nan` vanished from the generated code without a
+//! word, since null arguments are left out. Terraform rejects the first ("Attribute
+//! redefined") and neither JSON nor any target format can hold the second. The readers here
+//! build the same `Value`s and fail on both, with the location the format gives (line:column)
+//! and the path of the mapping.
+//!
+//! Fields use them through `#[serde(deserialize_with = "...")]`; documents given as values
+//! (`from_value`: Python dicts, JS objects) cannot hold either problem.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
+use serde_json::{Map, Number, Value};
+
+/// A value: any JSON value, with every mapping's keys given once and every number finite.
+#[derive(Clone, Copy)]
+struct Strict;
+
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v).map(Value::Number).ok_or_else(|| {
+            E::custom(format_args!(
+                "{v} is not a number a blueprint can hold (JSON and the target formats have no NaN or infinity)"
+            ))
+        })
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Strict)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        // A hint from the input is not trusted beyond a modest preallocation.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element_seed(Strict)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        StrictObject.visit_map(map).map(Value::Object)
+    }
+}
+
+/// A mapping of [`Strict`] values.
+#[derive(Clone, Copy)]
+struct StrictObject;
+
+impl<'de> DeserializeSeed<'de> for StrictObject {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictObject {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Strict)?;
+            match out.entry(key) {
+                Entry::Vacant(e) => {
+                    e.insert(value);
+                }
+                Entry::Occupied(e) => return Err(duplicate(e.key())),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A mapping whose values are read by `V`, each key once.
+struct Keyed<V>(V);
+
+impl<'de, V: DeserializeSeed<'de> + Copy> Visitor<'de> for Keyed<V> {
+    type Value = BTreeMap<String, V::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self.0)?;
+            match out.entry(key) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(value);
+                }
+                std::collections::btree_map::Entry::Occupied(e) => return Err(duplicate(e.key())),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A value read as `T`'s own `Deserialize` reads it (for maps of plain strings).
+struct Plain<T>(std::marker::PhantomData<T>);
+
+impl<T> Clone for Plain<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Plain<T> {}
+
+impl<'de, T: de::Deserialize<'de>> DeserializeSeed<'de> for Plain<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::deserialize(d)
+    }
+}
+
+fn duplicate<E: de::Error>(key: &str) -> E {
+    E::custom(format_args!(
+        "duplicate key `{key}`: each key of a mapping may be given once"
+    ))
+}
+
+/// `#[serde(deserialize_with)]` of a free-form value.
+pub(crate) fn value<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    Strict.deserialize(d)
+}
+
+/// `#[serde(deserialize_with)]` of a free-form value that is `Some` whenever present, even as
+/// `null` (an absent field stays `None` through `#[serde(default)]`).
+pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Strict.deserialize(d).map(Some)
+}
+
+/// `#[serde(deserialize_with)]` of a mapping of free-form values (properties, usage).
+pub(crate) fn object<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    StrictObject.deserialize(d)
+}
+
+/// `#[serde(deserialize_with)]` of a mapping of free-form values by name (metadata).
+pub(crate) fn values_by_key<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Value>, D::Error> {
+    d.deserialize_map(Keyed(Strict))
+}
+
+/// `#[serde(deserialize_with)]` of a mapping of mappings of free-form values by name (a usage
+/// file's usage per resource or type).
+pub(crate) fn objects_by_key<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Map<String, Value>>, D::Error> {
+    d.deserialize_map(Keyed(StrictObject))
+}
+
+/// `#[serde(deserialize_with)]` of a mapping of strings (tags).
+pub(crate) fn strings_by_key<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    d.deserialize_map(Keyed(Plain(std::marker::PhantomData)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Doc {
+        #[serde(default, deserialize_with = "object")]
+        properties: Map<String, Value>,
+        #[serde(default, deserialize_with = "strings_by_key")]
+        tags: BTreeMap<String, String>,
+    }
+
+    fn json(text: &str) -> Result<Doc, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    fn yaml(text: &str) -> Result<Doc, String> {
+        yaml_serde::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn values_are_read_as_serde_json_reads_them() {
+        let text = r#"{"properties": {"b": [1, -2, 2.5, "x", null, true, {"z": {}}], "a": 18446744073709551615}}"#;
+        let doc = json(text).unwrap();
+        let expected: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(Value::Object(doc.properties), expected["properties"]);
+        let doc = yaml("properties: {n: ~, f: 1.5e3, l: [a, 2]}\ntags: {Owner: team}").unwrap();
+        assert_eq!(
+            Value::Object(doc.properties),
+            serde_json::json!({"n": null, "f": 1500.0, "l": ["a", 2]})
+        );
+        assert_eq!(doc.tags.get("Owner").map(String::as_str), Some("team"));
+    }
+
+    #[test]
+    fn a_key_given_twice_is_an_error_at_any_depth() {
+        for text in [
+            r#"{"properties": {"cidr_block": "10.0.0.0/16", "cidr_block": "10.1.0.0/16"}}"#,
+            r#"{"properties": {"tags": {"a": 1, "b": 2, "a": 3}}}"#,
+            r#"{"properties": {"rules": [{"port": 22, "port": 23}]}}"#,
+            r#"{"tags": {"Owner": "a", "Owner": "b"}}"#,
+        ] {
+            let e = json(text).unwrap_err();
+            assert!(e.starts_with("duplicate key `"), "{text}: {e}");
+            assert!(e.contains("at line 1 column"), "{e}");
+        }
+        // YAML locates the error at the mapping that holds the key twice.
+        let e = yaml("properties:\n  size: 1\n  size: 2\n").unwrap_err();
+        assert!(e.contains("duplicate key `size`"), "{e}");
+        assert!(e.contains("line 2 column 3"), "{e}");
+    }
+
+    #[test]
+    fn numbers_that_are_not_finite_are_errors() {
+        for text in ["properties: {size: .nan}", "properties: {l: [-.inf]}"] {
+            let e = yaml(text).unwrap_err();
+            assert!(
+                e.contains("is not a number a blueprint can hold"),
+                "{text}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn tags_must_be_strings_as_before() {
+        let e = json(r#"{"tags": {"n": 1}}"#).unwrap_err();
+        assert!(e.contains("expected a string"), "{e}");
+    }
+}
