@@ -45,6 +45,20 @@ fn a_clean_blueprint_passes_with_exit_0() {
 }
 
 #[test]
+fn a_policy_file_saved_with_a_byte_order_mark_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "clean.yaml", CLEAN);
+    let policy = write(
+        &dir,
+        "no_vpc.rego",
+        "\u{feff}package main\n\nimport rego.v1\n\ndeny contains msg if {\n  some r in input.resource_changes\n  r.type == \"aws_vpc\"\n  msg := \"no VPCs here\"\n}\n",
+    );
+    let o = dharma(&["validate", &f, "--no-builtin", "-p", &policy]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("no VPCs here"), "{}", stdout(&o));
+}
+
+#[test]
 fn failures_exit_1_and_fail_on_sets_the_threshold() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "bucket.yaml", BUCKET);

@@ -713,6 +713,9 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
 }
 
 fn from_yaml_text(text: &str) -> Result<Blueprint> {
+    // A byte order mark (as some Windows editors save) starts the stream; the YAML reader would
+    // take it for content before a second document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(Error::single(
             ErrorKind::Parse,
@@ -856,6 +859,22 @@ mod tests {
         assert_eq!(err.location().map(|l| (l.line, l.column)), Some((2, 115)));
         // Without a repeated key the same text is fine.
         assert!(Blueprint::from_json(&text.replace(r#","volume_size":16"#, "")).is_ok());
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_a_document_in_either_format() {
+        let yaml =
+            "\u{feff}name: abc\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources: []\n";
+        let json = "\u{feff}{\"name\":\"abc\",\"version\":\"1.0.0\",\"provider\":\"aws\",\"region\":\"us-east-1\"}";
+        for text in [yaml, json] {
+            assert_eq!(Blueprint::from_text(text).unwrap().name, "abc");
+        }
+        assert_eq!(Blueprint::from_yaml(yaml).unwrap().name, "abc");
+        // A syntax error after the mark is reported as such (the mark made the reader see a
+        // second document before).
+        let err = Blueprint::from_yaml("\u{feff}name: [abc\n").unwrap_err();
+        assert_eq!(err.code(), Code::YamlSyntax);
+        assert!(!err.message().contains("more than one document"), "{err}");
     }
 
     #[test]

@@ -437,6 +437,14 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_part_of_the_header() {
+        // Spreadsheet programs save CSV with a byte order mark.
+        let text = "\u{feff}provider,region,service,sku,unit,price_usd,purchase,source,date\naws,us-east-1,ec2/t3.micro,X,hour,0.0104,,test,2026-01\n";
+        let cat = PriceCatalog::from_csv(text).unwrap();
+        assert_eq!(cat.rows().len(), 1);
+    }
+
+    #[test]
     fn bad_rows_are_located_errors() {
         let e = PriceCatalog::from_csv(
             "provider,region,service,sku,unit,price_usd,purchase,source,date\naws,us-east-1,x,ec2/a,hour,abc,,s,2026-01-01\n",

@@ -70,6 +70,8 @@ impl UsageFile {
     /// A [`ErrorKind::Pricing`] error (`invalid_usage`) with the path and line of the problem, or
     /// of the first value that is not a non-negative number.
     pub fn from_yaml(text: &str) -> Result<UsageFile> {
+        // A byte order mark starts the stream (the YAML reader takes it for content).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Ok(UsageFile::default());
         }
@@ -93,6 +95,7 @@ impl UsageFile {
     /// # Errors
     /// As [`UsageFile::from_yaml`].
     pub fn from_json(text: &str) -> Result<UsageFile> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut de = serde_json::Deserializer::from_str(text);
         let Document(file): Document<UsageFile> = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| {
@@ -297,6 +300,17 @@ mod tests {
             assert_eq!(e.code(), Code::InvalidUsage, "{text}");
             assert!(e.message().contains("duplicate key `"), "{}", e.message());
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_a_usage_file() {
+        let yaml =
+            UsageFile::from_yaml("\u{feff}resource_usage:\n  logs: {storage_gb: 5}\n").unwrap();
+        let json =
+            UsageFile::from_json("\u{feff}{\"resource_usage\": {\"logs\": {\"storage_gb\": 5}}}")
+                .unwrap();
+        assert_eq!(yaml.resource_usage, json.resource_usage);
+        assert_eq!(yaml.resource_usage.len(), 1);
     }
 
     #[test]
