@@ -45,6 +45,18 @@ fn a_clean_blueprint_passes_with_exit_0() {
 }
 
 #[test]
+fn the_summary_counts_in_words_that_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "bucket.yaml", BUCKET);
+    let o = dharma(&["validate", &f]);
+    let text = stdout(&o);
+    assert!(text.contains(": 1 resource, "), "{text}");
+    let f = write(&dir, "clean.yaml", CLEAN);
+    let text = stdout(&dharma(&["validate", &f]));
+    assert!(text.contains(": 2 resources, "), "{text}");
+}
+
+#[test]
 fn a_policy_file_saved_with_a_byte_order_mark_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "clean.yaml", CLEAN);

@@ -30,6 +30,11 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** `n` and the noun, singular for one: "1 resource", "3 waves". */
+function counted(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function debounce(fn, ms) {
   let timer;
   return () => {
@@ -387,7 +392,7 @@ function check() {
   renderGenerate(parsed);
   renderPolicy(parsed.blueprint);
   const w = parsed.warnings.length;
-  status.textContent = `✓ valid — ${parsed.resources.length} resources, ${graph.waves.length} waves${w ? `, ${w} warning${w > 1 ? 's' : ''}` : ''} · parse + check ${ms.toFixed(1)} ms`;
+  status.textContent = `✓ valid — ${counted(parsed.resources.length, 'resource')}, ${counted(graph.waves.length, 'wave')}${w ? `, ${counted(w, 'warning')}` : ''} · parse + check ${ms.toFixed(1)} ms`;
   status.className = 'status ok';
   editor.classList.remove('invalid');
   $('resources').hidden = false;
@@ -424,7 +429,7 @@ async function main() {
   $('pin-baseline').addEventListener('click', () => {
     if (!current) return;
     baseline = current.parsed.blueprint;
-    $('baseline-state').textContent = `Baseline pinned: ${current.parsed.name} ${current.parsed.version} (${current.parsed.resources.length} resources).`;
+    $('baseline-state').textContent = `Baseline pinned: ${current.parsed.name} ${current.parsed.version} (${counted(current.parsed.resources.length, 'resource')}).`;
     update();
   });
   for (const ev of ['keyup', 'click', 'select']) editor.addEventListener(ev, showCaret);

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde_json::{json, Map, Value};
 
 use super::{PolicyFinding, Report, Severity, Status, WaiverState};
+use crate::cost::counted;
 
 /// An output format of [`format_report`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,8 +184,8 @@ fn text(report: &Report, color: bool, artifact: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "{verdict}: {artifact}: {} resources, {} failed ({} critical, {} high, {} medium, {} low), {} unknown, {} waived{} (fail-on: {})",
-        report.input.resources,
+        "{verdict}: {artifact}: {}, {} failed ({} critical, {} high, {} medium, {} low), {} unknown, {} waived{} (fail-on: {})",
+        counted(report.input.resources, "resource", "resources"),
         c.failed(),
         c.critical,
         c.high,
@@ -193,7 +194,7 @@ fn text(report: &Report, color: bool, artifact: &str) -> String {
         c.unknown,
         c.waived,
         if c.warnings > 0 {
-            format!(", {} warnings", c.warnings)
+            format!(", {}", counted(c.warnings, "warning", "warnings"))
         } else {
             String::new()
         },
