@@ -148,6 +148,7 @@ impl CheckedBlueprint {
 
     /// The name of the resource at `index`: as `resources()[index].name`, from a dense copy of
     /// the names (for passes over every resource that need only its name).
+    #[cfg_attr(not(feature = "generate-cloudformation"), allow(dead_code))]
     pub(crate) fn resource_name(&self, index: usize) -> Option<&str> {
         self.names.get(index)
     }
