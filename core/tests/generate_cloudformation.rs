@@ -122,6 +122,33 @@ fn aws(resources: Value) -> Value {
 }
 
 #[test]
+fn numbers_and_booleans_for_terraform_strings_are_written_as_strings() {
+    // `engine_version: 16` and tag values, as YAML users write them unquoted: Terraform converts
+    // them to strings, and CloudFormation's and the CDK's types take strings there.
+    let bp = aws(
+        json!([{"type": "aws_db_instance", "name": "db", "properties": {
+        "engine": "postgres", "engine_version": 16, "instance_class": "db.t3.micro",
+        "allocated_storage": 20, "username": "app", "manage_master_user_password": true,
+        "tags": {"Tier": 2, "Backup": true}}}]),
+    );
+    let t = template(&bp);
+    let props = &t["Resources"]["Db"]["Properties"];
+    assert_eq!(props["EngineVersion"], "16");
+    assert_eq!(props["AllocatedStorage"], "20");
+    // Terraform booleans stay booleans.
+    assert_eq!(props["ManageMasterUserPassword"], true);
+    assert_eq!(
+        props["Tags"],
+        json!([{"Key": "Backup", "Value": "true"}, {"Key": "Tier", "Value": "2"}])
+    );
+    let parsed = iac_dharma::parse(&bp.to_string()).unwrap();
+    let cdk = gen(&parsed, OutputFormat::CdkTs);
+    let stack = cdk.get("lib/stack.ts").unwrap();
+    assert!(stack.contains("engineVersion: \"16\","), "{stack}");
+    assert!(stack.contains("value: \"2\","), "{stack}");
+}
+
+#[test]
 fn internet_gateway_attachment_is_a_companion_every_user_waits_for() {
     let t = template(&aws(json!([
         {"type": "aws_vpc", "name": "vpc", "properties": {"cidr_block": "10.0.0.0/16"}},

@@ -299,6 +299,22 @@ fn every_example_generates_both_pulumi_formats_and_well_formed_yaml() {
 }
 
 #[test]
+fn tag_values_are_strings_as_terraform_converts_them() {
+    let text = r#"{"name": "tags", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+        "tags": {"CostCenter": "4711"},
+        "resources": [{"type": "aws_s3_bucket", "name": "data",
+                       "properties": {"bucket": "b-4711", "tags": {"Retention": 30, "Legal": false}}}]}"#;
+    let bp = iac_dharma::parse(text).unwrap();
+    let ts = gen(&bp, OutputFormat::PulumiTs);
+    let index = ts.get("index.ts").unwrap();
+    assert!(index.contains("\"Retention\": \"30\","), "{index}");
+    assert!(index.contains("\"Legal\": \"false\","), "{index}");
+    let yaml = gen(&bp, OutputFormat::PulumiYaml);
+    let program = yaml.get("Pulumi.yaml").unwrap();
+    assert!(program.contains("Retention: \"30\""), "{program}");
+}
+
+#[test]
 fn the_structural_check_finds_what_pulumi_would_refuse() {
     let tokens = tokens(Provider::Aws);
     let good = "name: x\nruntime: yaml\nconfig:\n  n:\n    type: integer\n    default: 2\nresources:\n  vpc:\n    type: aws:ec2/vpc:Vpc\n    properties:\n      cidrBlock: 10.0.0.0/16\n  sub:\n    type: aws:ec2/subnet:Subnet\n    properties:\n      vpcId: ${vpc.id}\n      tags:\n        note: $${literal} ${n}\n    options:\n      dependsOn: [\"${vpc}\"]\n";

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::Map;
 
 use crate::blueprint::Value;
+use crate::catalog::{ArgType, BlockSchema};
 use crate::check::{CheckedBlueprint, VarType};
 use crate::error::{Code, Error, ErrorKind, Finding, Result};
 use crate::reference::{push_index, push_key, Part, Reference, Step, Template};
@@ -85,7 +86,7 @@ impl TypeMap {
                 .into_iter()
                 .filter_map(|(k, p)| match p {
                     Prop::Spec(s) => s.companion.as_ref().map(|c| (k.as_str(), c)),
-                    Prop::Name(_) => None,
+                    Prop::Name(_) | Prop::Text(_) => None,
                 })
                 .collect()
         })
@@ -155,7 +156,13 @@ pub(crate) struct TagSpec {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum Prop {
+    /// The CloudFormation property of the same value.
     Name(String),
+    /// As `Name`, for a Terraform argument of strings (`string`, `list(string)`, `map(string)`):
+    /// numbers and booleans are written as strings, as Terraform converts them (derived from the
+    /// Terraform schema when the mapping is loaded, never written in the file).
+    #[serde(skip)]
+    Text(String),
     Spec(Box<Spec>),
 }
 
@@ -277,7 +284,51 @@ pub(crate) struct IndexFrom {
 /// The mapping data, parsed on first use.
 pub(crate) fn mapping() -> Result<&'static MappingFile> {
     static CELL: OnceLock<std::result::Result<MappingFile, String>> = OnceLock::new();
-    super::mapping::load(&CELL, DATA, "catalog/formats/cloudformation.yaml")
+    super::mapping::load_then(
+        &CELL,
+        DATA,
+        "catalog/formats/cloudformation.yaml",
+        mark_text_arguments,
+    )
+}
+
+/// Marks the plain mappings of Terraform string arguments as [`Prop::Text`], at every depth of
+/// every type. A blueprint may give `engine_version: 14`: Terraform hands the provider `"14"`,
+/// and CloudFormation's and the CDK's types take a string there (a number fails `tsc`).
+fn mark_text_arguments(file: &mut MappingFile) {
+    fn mark(props: &mut ArgMap<Prop>, schema: &BlockSchema) {
+        for (k, p) in props.iter_mut() {
+            let Some(arg) = schema.get(k) else { continue };
+            match (p, &arg.ty) {
+                (p @ Prop::Name(_), ty) if holds_text(ty) => {
+                    if let Prop::Name(to) = std::mem::replace(p, Prop::Text(String::new())) {
+                        *p = Prop::Text(to);
+                    }
+                }
+                (Prop::Spec(spec), ArgType::Block(b) | ArgType::BlockList(b)) => {
+                    mark(&mut spec.fields, b)
+                }
+                _ => {}
+            }
+        }
+    }
+    fn holds_text(ty: &ArgType) -> bool {
+        match ty {
+            ArgType::String => true,
+            ArgType::List(inner) | ArgType::Map(inner) => **inner == ArgType::String,
+            _ => false,
+        }
+    }
+    let schema = crate::catalog::provider_schema(crate::catalog::Provider::Aws);
+    for (type_name, tm) in &mut file.types {
+        let Some(block) = schema.get(type_name) else {
+            continue;
+        };
+        mark(&mut tm.properties, block);
+        for inner in tm.variants.iter_mut().flat_map(|v| v.values.values_mut()) {
+            mark(&mut inner.properties, block);
+        }
+    }
 }
 
 /// Where a value sits in the blueprint, rendered only for error messages.
@@ -668,7 +719,8 @@ impl<'a> Lowering<'a> {
             };
             if take_own {
                 if let Some((k, v)) = o.next() {
-                    out.push((k.as_str(), self.value(v, &at.key(k))?));
+                    // Tag values are strings in every cloud (`Tier: 2` is the tag "2").
+                    out.push((k.as_str(), stringify(self.value(v, &at.key(k))?)));
                 }
             } else if let Some((k, v)) = d.next() {
                 out.push((k.as_str(), text(v)));
@@ -840,6 +892,10 @@ impl<'a> Lowering<'a> {
             match prop {
                 Prop::Name(name) => {
                     let value = self.value(v, &here)?;
+                    insert_checked(out, name, value, type_name, k, &here)?;
+                }
+                Prop::Text(name) => {
+                    let value = stringify(self.value(v, &here)?);
                     insert_checked(out, name, value, type_name, k, &here)?;
                 }
                 Prop::Spec(spec) => self.spec(type_name, k, v, spec, out, attrs, &here)?,
@@ -1225,6 +1281,7 @@ fn stringify(v: Node<'_>) -> Node<'_> {
         Node::Bool(true) => text("true"),
         Node::Bool(false) => text("false"),
         Node::Array(items) => Node::Array(items.into_iter().map(stringify).collect()),
+        Node::Object(map) => Node::Object(map.map_values(stringify)),
         other => other,
     }
 }
@@ -2610,7 +2667,7 @@ mod tests {
         fn fields(&self) -> Option<&ArgMap<Prop>> {
             match self {
                 Prop::Spec(s) => Some(&s.fields),
-                Prop::Name(_) => None,
+                Prop::Name(_) | Prop::Text(_) => None,
             }
         }
     }

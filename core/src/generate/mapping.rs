@@ -25,8 +25,22 @@ pub(crate) fn load<T: DeserializeOwned + Send + Sync>(
     packed: &[u8],
     file: &str,
 ) -> Result<&'static T> {
+    load_then(cell, packed, file, |_| {})
+}
+
+/// As [`load`], with `finish` applied to the parsed file before it is kept (what the file
+/// leaves to be derived from other data, such as the Terraform schema).
+pub(crate) fn load_then<T: DeserializeOwned + Send + Sync>(
+    cell: &'static OnceLock<std::result::Result<T, String>>,
+    packed: &[u8],
+    file: &str,
+    finish: fn(&mut T),
+) -> Result<&'static T> {
     cell.get_or_init(|| {
-        yaml_serde::from_str(&crate::embedded::text(packed)).map_err(|e| e.to_string())
+        let mut parsed: T =
+            yaml_serde::from_str(&crate::embedded::text(packed)).map_err(|e| e.to_string())?;
+        finish(&mut parsed);
+        Ok(parsed)
     })
     .as_ref()
     .map_err(|e| gen_error(Code::TemplateError, "", format!("{file}: {e}")))
@@ -86,6 +100,11 @@ impl<V> ArgMap<V> {
 
     pub(crate) fn contains_key(&self, name: &str) -> bool {
         self.get(name).is_some()
+    }
+
+    /// The mappings with their names, in name order, to amend (names and order stay).
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut V)> {
+        self.entries.iter_mut().map(|(k, v)| (k.as_str(), v))
     }
 
     /// The mappings, in name order.

@@ -88,6 +88,13 @@ impl<'a> NodeMap<'a> {
     }
 
     /// Sets `key`, returning the value it replaces.
+    /// The same keys, each value passed through `f`.
+    pub(crate) fn map_values(self, f: impl Fn(Node<'a>) -> Node<'a>) -> Self {
+        NodeMap {
+            entries: self.entries.into_iter().map(|(k, v)| (k, f(v))).collect(),
+        }
+    }
+
     pub(crate) fn insert(&mut self, key: impl Into<Str<'a>>, value: Node<'a>) -> Option<Node<'a>> {
         let key = key.into();
         match self.position(&key) {

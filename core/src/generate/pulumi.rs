@@ -592,6 +592,25 @@ impl<'a> Lowering<'a> {
                     None => return Ok(None),
                 }
             }
+            // A map of scalars (`tags`): each value converted as Terraform converts it (`Tier: 2`
+            // is the tag "2"; Pulumi's types take `Input<string>` there).
+            Some(ArgType::Map(inner))
+                if scalar_code(inner).is_some() && field.and_then(|f| f.scalar).is_none() =>
+            {
+                match self.data(v, path)? {
+                    Pv::Obj(entries) => Pv::Obj(
+                        entries
+                            .into_iter()
+                            .map(|(k, item)| {
+                                let mut at = path.to_string();
+                                push_key(&mut at, k.text());
+                                Ok((k, self.coerce(item, scalar_code(inner), &at)?))
+                            })
+                            .collect::<Result<_>>()?,
+                    ),
+                    other => other,
+                }
+            }
             Some(ty) => {
                 let target = field.and_then(|f| f.scalar).or(scalar_code(ty));
                 self.coerce(self.data(v, path)?, target, path)?

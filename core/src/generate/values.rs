@@ -29,8 +29,9 @@ pub(crate) fn literal_to_template(text: &str) -> String {
 }
 
 /// The tags of resource `index` in blueprint (template) syntax: the blueprint's default tags
-/// (literal text, escaped here) overridden by the resource's own tags (already templates).
-/// Empty for types without a tags argument.
+/// (literal text, escaped here) overridden by the resource's own tags (already templates; a
+/// number or boolean becomes its text, as Terraform converts it: tags are strings in every
+/// cloud). Empty for types without a tags argument.
 pub(crate) fn merged_tags(
     bp: &crate::check::CheckedBlueprint,
     index: usize,
@@ -47,7 +48,12 @@ pub(crate) fn merged_tags(
     }
     if let Some(own) = r.properties.get(tag_arg).and_then(Value::as_object) {
         for (k, v) in own {
-            tags.insert(k.clone(), v.clone());
+            let v = match v {
+                Value::Number(n) => Value::String(n.to_string()),
+                Value::Bool(b) => Value::String(b.to_string()),
+                other => other.clone(),
+            };
+            tags.insert(k.clone(), v);
         }
     }
     tags
