@@ -175,9 +175,19 @@ fn check_value(
                 wrong(value, ty, path, findings);
             }
         }
-        Value::Number(_) => {
+        Value::Number(n) => {
             if !matches!(ty, ArgType::Number | ArgType::String | ArgType::Any) {
                 wrong(value, ty, path, findings);
+            } else if *ty == ArgType::String && n.is_f64() {
+                // Terraform takes the number's text, and a decimal number has lost what the
+                // author may have meant: `engine_version: 8.10` reads as 8.1.
+                findings.push(Finding::warning(
+                    Code::WrongValueType,
+                    path.as_str(),
+                    format!(
+                        "expected a string, found the number {n}, which becomes the text \"{n}\" (a number keeps no trailing zeros: 1.30 reads as 1.3); quote it to keep it as written"
+                    ),
+                ));
             }
         }
         Value::Bool(_) => {
