@@ -129,9 +129,16 @@ fn numbers_and_booleans_for_terraform_strings_are_written_as_strings() {
         json!([{"type": "aws_db_instance", "name": "db", "properties": {
         "engine": "postgres", "engine_version": 16, "instance_class": "db.t3.micro",
         "allocated_storage": 20, "username": "app", "manage_master_user_password": true,
-        "tags": {"Tier": 2, "Backup": true}}}]),
+        "tags": {"Tier": 2, "Backup": true}}},
+        {"type": "aws_s3_bucket", "name": "logs", "properties": {
+            "bucket": "logs-4711", "tags": {"Db": "${db.id}", "Days": 30}}}]),
     );
     let t = template(&bp);
+    // A reference in a tag stays a reference.
+    assert_eq!(
+        t["Resources"]["Logs"]["Properties"]["Tags"],
+        json!([{"Key": "Days", "Value": "30"}, {"Key": "Db", "Value": {"Ref": "Db"}}])
+    );
     let props = &t["Resources"]["Db"]["Properties"];
     assert_eq!(props["EngineVersion"], "16");
     assert_eq!(props["AllocatedStorage"], "20");

@@ -1281,9 +1281,20 @@ fn stringify(v: Node<'_>) -> Node<'_> {
         Node::Bool(true) => text("true"),
         Node::Bool(false) => text("false"),
         Node::Array(items) => Node::Array(items.into_iter().map(stringify).collect()),
-        Node::Object(map) => Node::Object(map.map_values(stringify)),
+        // A map of user data (`Prop::Text` of a `map(string)`); an intrinsic function
+        // (`{"Fn::Select": [0, ...]}`) keeps its arguments as they are.
+        Node::Object(map) if !is_intrinsic(&map) => Node::Object(map.map_values(stringify)),
         other => other,
     }
+}
+
+/// `{"Ref": ...}`, `{"Fn::...": ...}` or `{"Condition": ...}`: one key naming a function.
+fn is_intrinsic(map: &NodeMap<'_>) -> bool {
+    map.len() == 1
+        && map.entries().any(|(k, _)| {
+            let k: &str = k.as_ref();
+            k == "Ref" || k == "Condition" || k.starts_with("Fn::")
+        })
 }
 
 fn boolify(v: Node<'_>) -> Node<'_> {
