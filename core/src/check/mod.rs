@@ -874,6 +874,15 @@ impl<'a> Checker<'a> {
                     return;
                 };
                 match (target_count, index) {
+                    // No instance to point at: no index helps.
+                    (Some(0), _) => self.error(
+                        Code::InvalidIndex,
+                        found.path.clone(),
+                        format!(
+                            "`${{{}}}` refers to `{name}`, which has count = 0 (no instances)",
+                            found.reference
+                        ),
+                    ),
                     (Some(count), Some(i)) if *i >= count => self.error(
                         Code::InvalidIndex,
                         found.path.clone(),
