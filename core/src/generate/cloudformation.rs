@@ -464,6 +464,10 @@ fn text(s: &str) -> Node<'_> {
 pub(crate) struct Plan<'a> {
     /// Per resource: its mapping (None for unmapped types, reported before anything else).
     type_maps: Vec<Option<&'static TypeMap>>,
+    /// Per resource: the argument holding its tags (`ResourceInfo::tag_argument`), one string
+    /// per type: each resource's own copy is one more cache line to read in a blueprint bigger
+    /// than the cache.
+    tag_args: Vec<Option<&'a str>>,
     placements: Vec<Placement>,
     /// The logical IDs of the resources (and their companions).
     ids: IdList,
@@ -486,6 +490,7 @@ fn entry_of<T>(list: &[(usize, T)], i: usize) -> Option<&T> {
 struct Lowering<'a> {
     bp: &'a CheckedBlueprint,
     type_maps: &'a [Option<&'static TypeMap>],
+    tag_args: &'a [Option<&'a str>],
     placements: &'a [Placement],
     ids: &'a IdList,
     params: &'a HashMap<&'a str, String>,
@@ -1569,6 +1574,7 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     let mut ns = Namespace::with_capacity(doc.variables.len() + n);
     let mut l = Plan {
         type_maps: Vec::with_capacity(n),
+        tag_args: Vec::with_capacity(n),
         placements: Vec::with_capacity(n),
         ids: IdList::with_capacity(n + n / 8),
         params: HashMap::new(),
@@ -1588,14 +1594,18 @@ pub(crate) fn plan(bp: &CheckedBlueprint) -> Result<Plan<'_>> {
     // The mapping of each type met so far, by the address of its catalog entry (one type name
     // per entry): finding it by name would read every resource's type-name string, one more
     // cache line per resource in a blueprint bigger than the cache.
-    let mut by_entry: HashMap<usize, Option<&'static TypeMap>, FxBuildHasher> = HashMap::default();
+    // The tag argument depends on the type alone, so the first resource's string serves all.
+    type PerType<'t> = (Option<&'static TypeMap>, Option<&'t str>);
+    let mut by_entry: HashMap<usize, PerType<'_>, FxBuildHasher> = HashMap::default();
     for (i, r, info) in bp.iter() {
-        let mut tm = match bp.catalog_entry(i) {
+        let own = || (map.types.get(&info.type_name), info.tag_argument.as_deref());
+        let (mut tm, tag_arg) = match bp.catalog_entry(i) {
             Some(entry) => *by_entry
                 .entry(std::ptr::from_ref(entry) as usize)
-                .or_insert_with(|| map.types.get(&info.type_name)),
-            None => map.types.get(&info.type_name),
+                .or_insert_with(own),
+            None => own(),
         };
+        l.tag_args.push(tag_arg);
         if let Some(v) = tm.and_then(|t| t.variants.as_ref()) {
             let chosen = r
                 .properties
@@ -1763,6 +1773,7 @@ impl<'a> Steps<'a> {
         let l = Lowering {
             bp,
             type_maps: &plan.type_maps,
+            tag_args: &plan.tag_args,
             placements: &plan.placements,
             ids: &plan.ids,
             params: &plan.params,
@@ -1816,7 +1827,7 @@ impl<'a> Steps<'a> {
         let at = At::Props(i);
         let mut props = NodeMap::with_capacity(r.properties.len() + 2);
         let mut attrs = Extra::default();
-        let tag_arg = info.tag_argument.as_deref().unwrap_or("tags");
+        let tag_arg = l.tag_args.get(i).copied().flatten().unwrap_or("tags");
         let skip = tm.tags.as_ref().map(|_| tag_arg);
         l.block(
             &info.type_name,
