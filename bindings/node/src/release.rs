@@ -51,7 +51,6 @@ pub fn dispose_of<T: Send + 'static>(value: T, bytes: i64) {
     }
 }
 
-/// What a JS class (`Blueprint`, `PolicySet`, `PriceCatalog`) holds of the engine until its
 /// How much native memory (as V8 was told it) finalizers may free on the JS thread per
 /// millisecond; the rest goes to the background thread. A result V8 collects is usually small
 /// (a 1,000-resource estimate: ~0.4 MB counted) and freeing it here puts its blocks back in the
@@ -87,6 +86,7 @@ pub fn finalize<T: Send + 'static>(value: T, bytes: i64) {
     }
 }
 
+/// What a JS class (`Blueprint`, `PolicySet`, `PriceCatalog`) holds of the engine until its
 /// `dispose()`: a shared value, taken out and dropped off the JS thread when disposed. A cell,
 /// because napi-rs keeps the instance borrowed (`&self`) while an async call on it is pending;
 /// such a call keeps its own `Arc` and finishes.

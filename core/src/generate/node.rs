@@ -87,7 +87,6 @@ impl<'a> NodeMap<'a> {
         self.position(key).is_ok()
     }
 
-    /// Sets `key`, returning the value it replaces.
     /// The same keys, each value passed through `f`.
     pub(crate) fn map_values(self, f: impl Fn(Node<'a>) -> Node<'a>) -> Self {
         NodeMap {
@@ -95,6 +94,7 @@ impl<'a> NodeMap<'a> {
         }
     }
 
+    /// Sets `key`, returning the value it replaces.
     pub(crate) fn insert(&mut self, key: impl Into<Str<'a>>, value: Node<'a>) -> Option<Node<'a>> {
         let key = key.into();
         match self.position(&key) {
