@@ -17,6 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
 use crate::free_form;
 use crate::limits::Limits;
+use crate::source_text::{clean_serde_message, json_location, without_bom};
 
 /// Reads a `T` from a mapping only: as a [`DeserializeSeed`] (`MapOnly::<T>::new()`), or, for
 /// a whole document, wrapped in [`Document`].
@@ -358,12 +359,7 @@ pub enum SourceFormat {
 impl SourceFormat {
     /// Guesses the format of a text: JSON when the first non-blank character is `{`, else YAML.
     pub fn detect(text: &str) -> SourceFormat {
-        match text
-            .trim_start_matches('\u{feff}')
-            .trim_start()
-            .chars()
-            .next()
-        {
+        match without_bom(text).trim_start().chars().next() {
             Some('{') => SourceFormat::Json,
             _ => SourceFormat::Yaml,
         }
@@ -517,32 +513,6 @@ fn structure_error(path: String, message: String, location: Option<Location>) ->
     )
 }
 
-/// serde messages end with " at line X column Y"; the location is reported separately.
-/// Removes the " at line X column Y" parts serde_json and yaml_serde put in their messages (the
-/// location is reported separately), and the path prefix yaml_serde adds (`resources[0].count: `).
-fn clean_serde_message(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + " at line ".len()..];
-        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let tail = &after[digits..];
-        match tail.strip_prefix(" column ") {
-            Some(col) if digits > 0 => {
-                let n = col.len() - col.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                rest = &col[n..];
-            }
-            _ => {
-                out.push_str(" at line ");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 /// yaml_serde starts shape messages with the path (`resources[0].count: invalid type...`);
 /// findings carry the path separately.
 fn strip_path_prefix(message: String, path: &str) -> String {
@@ -660,7 +630,7 @@ fn yaml_flow_too_deep(text: &str) -> Option<usize> {
 }
 
 fn from_json_text(text: &str) -> Result<Blueprint> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = without_bom(text);
     // Fast path: a plain parse. Only a failing document is read again with path tracking, which
     // costs about half as much again as the parse itself.
     if let Ok(Document(bp)) = serde_json::from_str::<Document<Blueprint>>(text) {
@@ -672,12 +642,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
     let Document(bp) = parsed.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        // serde_json reports column 0 for an error before the first character of a line (a
-        // document that is an array, not an object): that character is column 1.
-        let location = (inner.line() > 0).then(|| Location {
-            line: inner.line(),
-            column: inner.column().max(1),
-        });
+        let location = json_location(&inner);
         use serde_json::error::Category;
         if inner.to_string().starts_with("recursion limit exceeded") {
             return nesting_error(&path, location);
@@ -703,10 +668,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
                 "",
                 format!("invalid JSON: {}", clean_serde_message(&e.to_string())),
             )
-            .with_location(Some(Location {
-                line: e.line(),
-                column: e.column().max(1),
-            })),
+            .with_location(json_location(&e)),
         )
     })?;
     Ok(bp)
@@ -715,7 +677,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
 fn from_yaml_text(text: &str) -> Result<Blueprint> {
     // A byte order mark (as some Windows editors save) starts the stream; the YAML reader would
     // take it for content before a second document.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = without_bom(text);
     if text.trim().is_empty() {
         return Err(Error::single(
             ErrorKind::Parse,
@@ -985,11 +947,6 @@ mod tests {
         assert_eq!(err.path(), "resources[0].count");
         assert!(!err.message().contains("resources[0]"), "{}", err.message());
         assert!(!err.message().contains(" at line "), "{}", err.message());
-        assert_eq!(
-            clean_serde_message("bad at line 3 column 4, then more at line 5 column 6"),
-            "bad, then more"
-        );
-        assert_eq!(clean_serde_message("kept at line x"), "kept at line x");
     }
 
     #[test]

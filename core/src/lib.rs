@@ -67,6 +67,7 @@ mod memory;
 mod pipeline;
 mod plan;
 mod reference;
+mod source_text;
 mod state;
 mod str_table;
 mod suggest;

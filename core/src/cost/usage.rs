@@ -70,8 +70,7 @@ impl UsageFile {
     /// A [`ErrorKind::Pricing`] error (`invalid_usage`) with the path and line of the problem, or
     /// of the first value that is not a non-negative number.
     pub fn from_yaml(text: &str) -> Result<UsageFile> {
-        // A byte order mark starts the stream (the YAML reader takes it for content).
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = crate::source_text::without_bom(text);
         if text.trim().is_empty() {
             return Ok(UsageFile::default());
         }
@@ -95,7 +94,7 @@ impl UsageFile {
     /// # Errors
     /// As [`UsageFile::from_yaml`].
     pub fn from_json(text: &str) -> Result<UsageFile> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = crate::source_text::without_bom(text);
         let mut de = serde_json::Deserializer::from_str(text);
         let Document(file): Document<UsageFile> = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| {

@@ -706,8 +706,10 @@ impl PolicySetBuilder {
 
     /// Adds a Rego policy from text. `name` is how errors refer to it (a file name).
     pub fn add_policy(mut self, name: impl Into<String>, rego: impl Into<String>) -> Self {
-        self.sources
-            .push((name.into(), without_byte_order_mark(rego.into())));
+        self.sources.push((
+            name.into(),
+            crate::source_text::without_bom_owned(rego.into()),
+        ));
         self
     }
 
@@ -729,7 +731,7 @@ impl PolicySetBuilder {
                 std::fs::read_to_string(&file).map_err(|e| io_error(&file, &e.to_string()))?;
             self.sources.push((
                 file.to_string_lossy().replace('\\', "/"),
-                without_byte_order_mark(text),
+                crate::source_text::without_bom_owned(text),
             ));
         }
         Ok(self)
@@ -882,15 +884,6 @@ fn add_user_policy(engine: &mut Engine, name: &str, text: &str) -> Result<String
 
 fn package_path(pkg: &str) -> String {
     pkg.strip_prefix("data.").unwrap_or(pkg).to_string()
-}
-
-/// A policy's text without the byte order mark some editors save first (the Rego parser
-/// rejects it as an invalid character at 1:1).
-fn without_byte_order_mark(text: String) -> String {
-    match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    }
 }
 
 fn collect_rego_files(path: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {

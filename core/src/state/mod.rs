@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::blueprint::Value;
 use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
+use crate::source_text::{clean_serde_message, json_location, without_bom};
 
 pub use drift::{drift, render_drift_text, ChangedResource, DriftChange, DriftReport, NotCompared};
 
@@ -227,15 +228,8 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let location = (inner.line() > 0).then(|| Location {
-            line: inner.line(),
-            column: inner.column().max(1),
-        });
-        let message = inner.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(i) => message.get(..i).unwrap_or(&message).to_string(),
-            None => message,
-        };
+        let location = json_location(&inner);
+        let message = clean_serde_message(&inner.to_string());
         Error::single(
             ErrorKind::Parse,
             Finding::error(
@@ -312,7 +306,7 @@ impl TerraformState {
     /// - [`ErrorKind::Parse`], `invalid_state`: JSON that is not a state (a plan, a blueprint, a
     ///   field of the wrong type), with the JSON path and line:column.
     pub fn from_json(text: &str) -> Result<TerraformState> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = without_bom(text);
         let value: Value = serde_json::from_str(text).map_err(|e| {
             Error::single(
                 ErrorKind::Parse,
@@ -321,16 +315,10 @@ impl TerraformState {
                     "",
                     format!(
                         "invalid JSON in the state: {}",
-                        match e.to_string().rfind(" at line ") {
-                            Some(i) => e.to_string().get(..i).unwrap_or_default().to_string(),
-                            None => e.to_string(),
-                        }
+                        clean_serde_message(&e.to_string())
                     ),
                 )
-                .with_location(Some(Location {
-                    line: e.line(),
-                    column: e.column().max(1),
-                })),
+                .with_location(json_location(&e)),
             )
         })?;
         let Value::Object(top) = &value else {

@@ -23,6 +23,7 @@
 use serde_json::Value;
 
 use crate::error::{Code, Error, ErrorKind, Finding, Location, Result};
+use crate::source_text::{clean_serde_message, json_location, without_bom};
 
 /// The `format_version` majors this reader understands. Terraform's rule: a consumer must reject
 /// a major it does not know, and accept any minor of a major it knows.
@@ -73,17 +74,10 @@ impl Plan {
         if text.starts_with("PK\u{3}\u{4}") {
             return Err(binary_plan_error());
         }
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = without_bom(text);
         let document: Value = serde_json::from_str(text).map_err(|e| {
-            let location = (e.line() > 0).then(|| Location {
-                line: e.line(),
-                column: e.column().max(1),
-            });
-            let message = e.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(i) => message.get(..i).unwrap_or(&message).to_string(),
-                None => message,
-            };
+            let location = json_location(&e);
+            let message = clean_serde_message(&e.to_string());
             let what = if e.is_eof() {
                 "the plan JSON ends early (truncated file?)"
             } else {

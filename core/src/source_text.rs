@@ -1,0 +1,76 @@
+//! What every reader of user text does the same way (blueprints, usage files, Terraform plans
+//! and state, policies): skip a byte order mark, and turn serde's positions and messages into
+//! a [`Location`] and a message without them.
+
+use crate::error::Location;
+
+/// `text` without the byte order mark some editors (on Windows, mostly) save first. The JSON
+/// readers reject it as an unexpected character, the YAML reader takes it for content before a
+/// second document, and the Rego parser for an invalid character at 1:1.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// [`without_bom`] of an owned text, without a copy when there is no mark.
+pub(crate) fn without_bom_owned(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// Where a serde_json error is, if it says. serde_json counts column 0 for an error before the
+/// first character of a line (a document that is an array, not an object): that character is
+/// column 1.
+pub(crate) fn json_location(e: &serde_json::Error) -> Option<Location> {
+    (e.line() > 0).then(|| Location {
+        line: e.line(),
+        column: e.column().max(1),
+    })
+}
+
+/// A serde message without the " at line X column Y" parts serde_json and yaml_serde put in it
+/// (the location is reported separately).
+pub(crate) fn clean_serde_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let tail = &after[digits..];
+        match tail.strip_prefix(" column ") {
+            Some(col) if digits > 0 => {
+                let n = col.len() - col.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                rest = &col[n..];
+            }
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_and_positions() {
+        assert_eq!(without_bom("\u{feff}{}"), "{}");
+        assert_eq!(without_bom("{}\u{feff}"), "{}\u{feff}");
+        assert_eq!(without_bom_owned("\u{feff}package x".into()), "package x");
+        assert_eq!(without_bom_owned("package x".into()), "package x");
+        let e = serde_json::from_str::<serde_json::Value>("[1,\n]").unwrap_err();
+        assert_eq!(json_location(&e).map(|l| l.line), Some(2));
+        assert!(json_location(&e).is_some_and(|l| l.column >= 1));
+        assert_eq!(
+            clean_serde_message("bad at line 3 column 4, then more at line 5 column 6"),
+            "bad, then more"
+        );
+        assert_eq!(clean_serde_message("kept at line x"), "kept at line x");
+    }
+}
