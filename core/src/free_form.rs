@@ -88,11 +88,13 @@ impl<'de> Visitor<'de> for Strict {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        StrictObject.visit_map(map).map(Value::Object)
+        Keyed::<_, Map<String, Value>>::new(Strict)
+            .visit_map(map)
+            .map(Value::Object)
     }
 }
 
-/// A mapping of [`Strict`] values.
+/// A mapping of [`Strict`] values, as serde_json's `Map`.
 #[derive(Clone, Copy)]
 struct StrictObject;
 
@@ -100,52 +102,68 @@ impl<'de> DeserializeSeed<'de> for StrictObject {
     type Value = Map<String, Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
+        d.deserialize_map(Keyed::<_, Map<String, Value>>::new(Strict))
     }
 }
 
-impl<'de> Visitor<'de> for StrictObject {
-    type Value = Map<String, Value>;
+/// A map that takes a key only once (serde_json's `Map` and `BTreeMap`).
+trait UniqueKeys: Default {
+    type Item;
+    /// Adds `key`; `Err(key)` when it is there already.
+    fn add(&mut self, key: String, value: Self::Item) -> Result<(), String>;
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a mapping")
-    }
+impl UniqueKeys for Map<String, Value> {
+    type Item = Value;
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(Strict)?;
-            match out.entry(key) {
-                Entry::Vacant(e) => {
-                    e.insert(value);
-                }
-                Entry::Occupied(e) => return Err(duplicate(e.key())),
+    fn add(&mut self, key: String, value: Value) -> Result<(), String> {
+        match self.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(value);
+                Ok(())
             }
+            Entry::Occupied(e) => Err(e.key().clone()),
         }
-        Ok(out)
     }
 }
 
-/// A mapping whose values are read by `V`, each key once.
-struct Keyed<V>(V);
+impl<V> UniqueKeys for BTreeMap<String, V> {
+    type Item = V;
 
-impl<'de, V: DeserializeSeed<'de> + Copy> Visitor<'de> for Keyed<V> {
-    type Value = BTreeMap<String, V::Value>;
+    fn add(&mut self, key: String, value: V) -> Result<(), String> {
+        match self.entry(key) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(value);
+                Ok(())
+            }
+            std::collections::btree_map::Entry::Occupied(e) => Err(e.key().clone()),
+        }
+    }
+}
+
+/// A mapping into `M` whose values are read by `V`, each key once.
+struct Keyed<V, M>(V, std::marker::PhantomData<M>);
+
+impl<V, M> Keyed<V, M> {
+    fn new(values: V) -> Self {
+        Keyed(values, std::marker::PhantomData)
+    }
+}
+
+impl<'de, V: DeserializeSeed<'de> + Copy, M: UniqueKeys<Item = V::Value>> Visitor<'de>
+    for Keyed<V, M>
+{
+    type Value = M;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a mapping")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = BTreeMap::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<M, A::Error> {
+        let mut out = M::default();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(self.0)?;
-            match out.entry(key) {
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(value);
-                }
-                std::collections::btree_map::Entry::Occupied(e) => return Err(duplicate(e.key())),
-            }
+            out.add(key, value).map_err(|key| duplicate(&key))?;
         }
         Ok(out)
     }
@@ -196,7 +214,7 @@ pub(crate) fn object<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Valu
 pub(crate) fn values_by_key<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, Value>, D::Error> {
-    d.deserialize_map(Keyed(Strict))
+    d.deserialize_map(Keyed::new(Strict))
 }
 
 /// `#[serde(deserialize_with)]` of a mapping of mappings of free-form values by name (a usage
@@ -204,14 +222,14 @@ pub(crate) fn values_by_key<'de, D: Deserializer<'de>>(
 pub(crate) fn objects_by_key<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, Map<String, Value>>, D::Error> {
-    d.deserialize_map(Keyed(StrictObject))
+    d.deserialize_map(Keyed::new(StrictObject))
 }
 
 /// `#[serde(deserialize_with)]` of a mapping of strings (tags).
 pub(crate) fn strings_by_key<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
-    d.deserialize_map(Keyed(Plain(std::marker::PhantomData)))
+    d.deserialize_map(Keyed::new(Plain(std::marker::PhantomData)))
 }
 
 #[cfg(test)]
