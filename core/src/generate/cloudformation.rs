@@ -299,11 +299,10 @@ fn mark_text_arguments(file: &mut MappingFile) {
     fn mark(props: &mut ArgMap<Prop>, schema: &BlockSchema) {
         for (k, p) in props.iter_mut() {
             let Some(arg) = schema.get(k) else { continue };
-            match (p, &arg.ty) {
-                (p @ Prop::Name(_), ty) if holds_text(ty) => {
-                    if let Prop::Name(to) = std::mem::replace(p, Prop::Text(String::new())) {
-                        *p = Prop::Text(to);
-                    }
+            match (&mut *p, &arg.ty) {
+                (Prop::Name(to), ty) if holds_text(ty) => {
+                    let to = std::mem::take(to);
+                    *p = Prop::Text(to);
                 }
                 (Prop::Spec(spec), ArgType::Block(b) | ArgType::BlockList(b)) => {
                     mark(&mut spec.fields, b)
