@@ -80,7 +80,12 @@ pub fn catch<T>(f: impl FnOnce() -> Outcome<T>) -> Outcome<T> {
 
 /// Runs the body of a JS-facing function: panics are caught, failures become `DharmaError`s.
 pub fn guard<T>(env: &Env, f: impl FnOnce() -> Outcome<T>) -> napi::Result<T> {
-    catch(f).map_err(|failure| to_js_error(env, failure))
+    catch(|| {
+        // What V8 collected since the last call is freed now, before this call allocates.
+        crate::release::drop_parked();
+        f()
+    })
+    .map_err(|failure| to_js_error(env, failure))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -79,8 +79,9 @@ pub struct LazyResult {
 
 impl Drop for LazyResult {
     fn drop(&mut self) {
-        // Runs in V8's finalizer, on the JS thread: the engine's result is freed here when small
-        // (within a budget), else elsewhere, and V8 is told at the next report (no `Env` here).
+        // Runs in V8's finalizer, on the JS thread: the engine's result is parked for the next
+        // call to free (or freed elsewhere, `release.rs`), and V8 is told at the next report
+        // (no `Env` here).
         let source = match self.source.get_mut() {
             Ok(source) => source,
             Err(poisoned) => poisoned.into_inner(),

@@ -115,8 +115,9 @@ impl Blueprint {
 
 impl ObjectFinalize for Blueprint {
     fn finalize(self, env: Env) -> napi::Result<()> {
-        // The last reference frees the whole checked document: not on the JS thread.
-        self.release(&env, |inner, _| crate::release::drop_later(inner));
+        // The last reference frees the whole checked document: at the next call, or on the
+        // background thread (`release.rs`).
+        self.release(&env, crate::release::finalize);
         Ok(())
     }
 }
