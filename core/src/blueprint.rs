@@ -687,6 +687,9 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
     if let Some(line) = yaml_flow_too_deep(text) {
         return Err(nesting_error("", Some(Location { line, column: 1 })));
     }
+    if let Some(merged) = from_yaml_with_merge_keys(text) {
+        return merged;
+    }
     if let Ok(Document(bp)) = yaml_serde::from_str::<Document<Blueprint>>(text) {
         return Ok(bp);
     }
@@ -744,9 +747,117 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
     })
 }
 
+/// A YAML blueprint that uses merge keys (`<<: *defaults`, <https://yaml.org/type/merge.html>),
+/// as Compose and CI files do to share settings: explicit keys win over merged ones, and of
+/// several merged mappings (`<<: [*a, *b]`) the first wins. yaml_serde applies merge keys only to a
+/// parsed `Value`, not while it reads a blueprint directly, so such a document is read as a value,
+/// merged, then read as a blueprint; its errors name the path, without line and column. `None`
+/// when the document has no merge key (first the cheap test: no `<<` in the text) or is not
+/// valid YAML (the direct reader reports that, with its position).
+fn from_yaml_with_merge_keys(text: &str) -> Option<Result<Blueprint>> {
+    if !text.contains("<<") {
+        return None;
+    }
+    let mut value: yaml_serde::Value = yaml_serde::from_str(text).ok()?;
+    if !has_merge_key(&value) {
+        return None;
+    }
+    if let Err(e) = value.apply_merge() {
+        return Some(Err(Error::single(
+            ErrorKind::Parse,
+            Finding::error(
+                Code::InvalidStructure,
+                "",
+                format!("a merge key (`<<`) must be given a mapping or a list of mappings: {e}"),
+            ),
+        )));
+    }
+    let parsed: std::result::Result<Document<Blueprint>, _> =
+        serde_path_to_error::deserialize(value);
+    Some(parsed.map(|Document(bp)| bp).map_err(|e| {
+        let path = e.path().to_string();
+        let message = strip_path_prefix(e.into_inner().to_string(), &path);
+        structure_error(path, message, None)
+    }))
+}
+
+/// Whether a mapping anywhere in `value` has the merge key `<<`.
+fn has_merge_key(value: &yaml_serde::Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            yaml_serde::Value::Mapping(m) => {
+                if m.contains_key("<<") {
+                    return true;
+                }
+                stack.extend(m.values());
+            }
+            yaml_serde::Value::Sequence(items) => stack.extend(items),
+            yaml_serde::Value::Tagged(t) => stack.push(&t.value),
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const YAML_HEAD: &str = "name: demo\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\n";
+
+    #[test]
+    fn yaml_merge_keys_merge_with_explicit_keys_first() {
+        let text = format!(
+            "{YAML_HEAD}{}",
+            r"resources:
+  - type: aws_sqs_queue
+    name: jobs
+    properties: &defaults
+      visibility_timeout_seconds: 60
+      delay_seconds: 5
+  - type: aws_sqs_queue
+    name: retries
+    properties:
+      <<: [*defaults, {delay_seconds: 9, max_message_size: 2048}]
+      delay_seconds: 0
+"
+        );
+        let bp = Blueprint::from_yaml(&text).unwrap();
+        let retries = &bp.resources[1].properties;
+        assert_eq!(retries["visibility_timeout_seconds"], 60);
+        assert_eq!(retries["delay_seconds"], 0, "the explicit key wins");
+        assert_eq!(retries["max_message_size"], 2048);
+        assert!(!retries.contains_key("<<"));
+    }
+
+    #[test]
+    fn errors_in_a_document_with_merge_keys_have_a_path() {
+        let text =
+            format!("{YAML_HEAD}resources:\n  - {{<<: {{count: two}}, type: aws_vpc, name: a}}\n");
+        let err = Blueprint::from_yaml(&text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStructure);
+        assert_eq!(err.path(), "resources[0].count");
+        assert_eq!(err.location(), None);
+    }
+
+    #[test]
+    fn a_heredoc_in_a_string_is_not_a_merge_key() {
+        // `<<` in a value: the direct reader runs, and its errors keep their line.
+        let text = format!(
+            "{YAML_HEAD}{}",
+            r#"resources:
+  - type: aws_instance
+    name: a
+    count: two
+    properties:
+      user_data: "cat <<EOF"
+"#
+        );
+        let err = Blueprint::from_yaml(&text).unwrap_err();
+        assert_eq!(err.path(), "resources[0].count");
+        assert_eq!(err.location().map(|l| l.line), Some(8));
+    }
 
     #[test]
     fn json_syntax_error_has_location() {
