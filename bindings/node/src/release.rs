@@ -5,8 +5,9 @@
 //! 1,000 resources, several milliseconds at 10,000 — would show up as event loop lag. Handing
 //! them all to another thread keeps the loop free but costs more CPU in all: a block freed by
 //! another thread goes back to its page through mimalloc's cross-thread path, and the JS
-//! thread's next call allocates colder memory (measured: the process took 51-53% more CPU than
-//! Rust on a 1,000-resource parse + check or estimate whose results V8 collected).
+//! thread's next call allocates colder memory (measured: the process took 60-76% more CPU than
+//! Rust on a 1,000-resource parse + check or estimate whose results V8 collected; the README's
+//! "round 11" has the numbers).
 //!
 //! So a finalizer only parks what it lets go ([`finalize`]): values of up to
 //! [`PARK_MAX_VALUE_BYTES`], while less than [`PARK_MAX_BYTES`] wait. The addon's next call on that
@@ -101,13 +102,13 @@ pub fn drop_later<T: Send + 'static>(value: T) {
 }
 
 /// The most native memory (as V8 was told it, `size.rs`) that an explicit `dispose()` frees on
-/// the calling thread; larger values go to the background thread, like everything a finalizer
-/// lets go. A block freed by another thread does not come back to the calling thread's
-/// allocator caches: its next call allocates colder memory and the blocks travel through the
-/// arena's lock. Measured on an idle machine (`bench/overhead.mjs`, a 1,000-resource estimate
-/// read and disposed, ~0.8 MB counted): freed on the background thread, the calling thread
-/// took 51% longer than Rust's and the process 95% more CPU; freed here, 13–24% and 13–22%.
-/// At this bound, freeing here costs well under a millisecond of the event loop.
+/// the calling thread; larger values go to the background thread. A block freed by another
+/// thread does not come back to the calling thread's allocator caches: its next call allocates
+/// colder memory and the blocks travel through the arena's lock. Measured on an idle machine
+/// (`bench/overhead.mjs`, a 1,000-resource estimate read and disposed, ~0.8 MB counted): freed
+/// on the background thread, the calling thread took 51% longer than Rust's and the process 95%
+/// more CPU; freed here, 13–24% and 13–22%. At this bound, freeing here costs well under a
+/// millisecond of the event loop.
 pub const FREE_HERE_MAX_BYTES: i64 = 4 << 20;
 
 /// Drops `value`, which holds about `bytes` of native memory, for an explicit `dispose()`: here
