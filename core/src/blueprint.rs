@@ -749,55 +749,114 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
 
 /// A YAML blueprint that uses merge keys (`<<: *defaults`, <https://yaml.org/type/merge.html>),
 /// as Compose and CI files do to share settings: explicit keys win over merged ones, and of
-/// several merged mappings (`<<: [*a, *b]`) the first wins. yaml_serde applies merge keys only to a
-/// parsed `Value`, not while it reads a blueprint directly, so such a document is read as a value,
-/// merged, then read as a blueprint; its errors name the path, without line and column. `None`
-/// when the document has no merge key (first the cheap test: no `<<` in the text) or is not
-/// valid YAML (the direct reader reports that, with its position).
+/// several merged mappings (`<<: [*a, *b]`) the first wins. The typed reader cannot merge as it
+/// goes, so such a document is read as a value first (with the free-form reader's checks: keys
+/// given twice, numbers that are not finite), merged, then read as a blueprint from that value's
+/// JSON text (the WASM module carries no third reader); errors after the first read name the
+/// path, without line and column. `None` when the document has no merge key
+/// (first the cheap test: no `<<` in the text) or is not valid YAML (the direct reader then
+/// reports why, with its position).
 fn from_yaml_with_merge_keys(text: &str) -> Option<Result<Blueprint>> {
     if !text.contains("<<") {
         return None;
     }
-    let mut value: yaml_serde::Value = yaml_serde::from_str(text).ok()?;
-    if !has_merge_key(&value) {
-        return None;
+    let read: std::result::Result<WholeDocument, _> =
+        serde_path_to_error::deserialize(yaml_serde::Deserializer::from_str(text));
+    let mut value = match read {
+        Ok(WholeDocument(value)) => value,
+        Err(_) if yaml_serde::from_str::<serde::de::IgnoredAny>(text).is_err() => return None,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let location = inner.location().map(|l| Location {
+                line: l.line(),
+                column: l.column(),
+            });
+            let message = strip_path_prefix(inner.to_string(), &path);
+            return Some(Err(structure_error(path, message, location)));
+        }
+    };
+    let mut path = String::new();
+    match apply_merge_keys(&mut value, &mut path) {
+        Ok(false) => return None,
+        Ok(true) => {}
+        Err(message) => return Some(Err(structure_error(path, message, None))),
     }
-    if let Err(e) = value.apply_merge() {
-        return Some(Err(Error::single(
-            ErrorKind::Parse,
-            Finding::error(
-                Code::InvalidStructure,
-                "",
-                format!("a merge key (`<<`) must be given a mapping or a list of mappings: {e}"),
-            ),
-        )));
-    }
-    let parsed: std::result::Result<Document<Blueprint>, _> =
-        serde_path_to_error::deserialize(value);
-    Some(parsed.map(|Document(bp)| bp).map_err(|e| {
-        let path = e.path().to_string();
-        let message = strip_path_prefix(e.into_inner().to_string(), &path);
-        structure_error(path, message, None)
+    // Read as JSON text, by the JSON reader every build has; its line and column would be those
+    // of this text, not the user's, so they are dropped. (A value with string keys always writes.)
+    let json = serde_json::to_string(&value).unwrap_or_default();
+    Some(from_json_text(&json).map_err(|e| {
+        let kind = e.kind();
+        let findings = e.into_findings().into_iter();
+        Error::new(kind, findings.map(|f| f.with_location(None)).collect())
     }))
 }
 
-/// Whether a mapping anywhere in `value` has the merge key `<<`.
-fn has_merge_key(value: &yaml_serde::Value) -> bool {
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        match v {
-            yaml_serde::Value::Mapping(m) => {
-                if m.contains_key("<<") {
-                    return true;
-                }
-                stack.extend(m.values());
-            }
-            yaml_serde::Value::Sequence(items) => stack.extend(items),
-            yaml_serde::Value::Tagged(t) => stack.push(&t.value),
-            _ => {}
-        }
+/// A whole document read as a free-form value, with that reader's checks.
+struct WholeDocument(Value);
+
+impl<'de> Deserialize<'de> for WholeDocument {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        free_form::value(d).map(WholeDocument)
     }
-    false
+}
+
+/// Replaces each merge key (`<<`) in `value` with the keys of the mapping (or mappings) it
+/// gives that the mapping does not have yet; whether there was any. On an error, `path` is
+/// where the merge key is.
+fn apply_merge_keys(value: &mut Value, path: &mut String) -> std::result::Result<bool, String> {
+    let mut merged = false;
+    match value {
+        Value::Object(map) => {
+            // A merged mapping may bring a merge key of its own (`b: {<<: *a}`, then `<<: *b`).
+            while let Some(sources) = map.remove("<<") {
+                merged = true;
+                let sources = match sources {
+                    Value::Object(source) => vec![source],
+                    Value::Array(items) => items
+                        .into_iter()
+                        .map(|item| match item {
+                            Value::Object(source) => Ok(source),
+                            _ => Err(()),
+                        })
+                        .collect::<std::result::Result<Vec<_>, ()>>()
+                        .map_err(|()| merge_key_error(path))?,
+                    _ => return Err(merge_key_error(path)),
+                };
+                for (k, v) in sources.into_iter().flatten() {
+                    map.entry(k).or_insert(v);
+                }
+            }
+            for (k, v) in map.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                merged |= apply_merge_keys(v, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                merged |= apply_merge_keys(item, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(merged)
+}
+
+fn merge_key_error(path: &str) -> String {
+    let at = if path.is_empty() {
+        "the document"
+    } else {
+        path
+    };
+    format!("the merge key (`<<`) of {at} must be given a mapping or a list of mappings")
 }
 
 #[cfg(test)]
@@ -839,6 +898,14 @@ mod tests {
         assert_eq!(err.code(), Code::InvalidStructure);
         assert_eq!(err.path(), "resources[0].count");
         assert_eq!(err.location(), None);
+        // The first read, as a value, refuses what the free-form reader refuses, where it is.
+        let text = format!(
+            "{YAML_HEAD}resources:\n  - {{<<: {{name: a}}, type: aws_ebs_volume, properties: {{size: .nan}}}}\n"
+        );
+        let err = Blueprint::from_yaml(&text).unwrap_err();
+        assert_eq!(err.path(), "resources[0].properties.size");
+        assert!(err.to_string().contains("NaN is not a number"), "{err}");
+        assert_eq!(err.location().map(|l| l.line), Some(6));
     }
 
     #[test]
