@@ -888,6 +888,32 @@ mod tests {
         assert_eq!(retries["delay_seconds"], 0, "the explicit key wins");
         assert_eq!(retries["max_message_size"], 2048);
         assert!(!retries.contains_key("<<"));
+
+        // A merged mapping with a merge key of its own.
+        let text = format!(
+            "{YAML_HEAD}{}",
+            r"resources:
+  - type: aws_sqs_queue
+    name: jobs
+    properties: &base
+      delay_seconds: 5
+  - type: aws_sqs_queue
+    name: slow
+    properties: &slow
+      <<: *base
+      visibility_timeout_seconds: 600
+  - type: aws_sqs_queue
+    name: slower
+    properties:
+      <<: *slow
+      max_message_size: 1024
+"
+        );
+        let bp = Blueprint::from_yaml(&text).unwrap();
+        let slower = &bp.resources[2].properties;
+        assert_eq!(slower["delay_seconds"], 5);
+        assert_eq!(slower["visibility_timeout_seconds"], 600);
+        assert_eq!(slower.len(), 3, "{slower:?}");
     }
 
     #[test]
