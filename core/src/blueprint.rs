@@ -753,8 +753,8 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
 /// goes, so such a document is read as a value first (with the free-form reader's checks: keys
 /// given twice, numbers that are not finite), merged, then read as a blueprint from that value's
 /// JSON text (the WASM module carries no third reader); errors after the first read name the
-/// path, without line and column. `None` when the document has no merge key
-/// (first the cheap test: no `<<` in the text) or is not valid YAML (the direct reader then
+/// path, without line and column. `None` when the document has no merge key (first the cheap
+/// test: no `<<` in the text), is not valid YAML or breaks a reader limit (the direct reader then
 /// reports why, with its position).
 fn from_yaml_with_merge_keys(text: &str) -> Option<Result<Blueprint>> {
     if !text.contains("<<") {
@@ -764,6 +764,9 @@ fn from_yaml_with_merge_keys(text: &str) -> Option<Result<Blueprint>> {
         serde_path_to_error::deserialize(yaml_serde::Deserializer::from_str(text));
     let mut value = match read {
         Ok(WholeDocument(value)) => value,
+        // The reader's limits (nesting, alias expansion) and malformed text: the direct reader
+        // reports them as for any document.
+        Err(e) if e.inner().to_string().contains("limit exceeded") => return None,
         Err(_) if yaml_serde::from_str::<serde::de::IgnoredAny>(text).is_err() => return None,
         Err(e) => {
             let path = e.path().to_string();

@@ -79,6 +79,12 @@ fn billion_laughs_yaml_errors_fast() {
         "took {:?}",
         start.elapsed()
     );
+    // The same with a merge key, which takes another reader first.
+    let text = text.replace("metadata:\n", "metadata:\n  <<: {merged: true}\n");
+    let start = Instant::now();
+    let err = Blueprint::from_yaml(&text).unwrap_err();
+    assert_limit(&err, "");
+    assert!(start.elapsed() < Duration::from_secs(5));
 }
 
 #[test]
