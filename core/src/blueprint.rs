@@ -747,119 +747,27 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
     })
 }
 
-/// A YAML blueprint that uses merge keys (`<<: *defaults`, <https://yaml.org/type/merge.html>),
-/// as Compose and CI files do to share settings: explicit keys win over merged ones, and of
-/// several merged mappings (`<<: [*a, *b]`) the first wins. The typed reader cannot merge as it
-/// goes, so such a document is read as a value first (with the free-form reader's checks: keys
-/// given twice, numbers that are not finite), merged, then read as a blueprint from that value's
-/// JSON text (the WASM module carries no third reader); errors after the first read name the
-/// path, without line and column. `None` when the document has no merge key (first the cheap
-/// test: no `<<` in the text), is not valid YAML or breaks a reader limit (the direct reader then
-/// reports why, with its position).
+/// A YAML blueprint that uses merge keys (`<<: *defaults`; see [`crate::yaml_merge`]): read as
+/// a value and merged there, then read as a blueprint from that value's JSON text (the WASM
+/// module carries no third reader), whose line and column would be those of that text, so they
+/// are dropped. `None` when the document has no merge key, is not valid YAML or breaks a reader
+/// limit: the direct reader then reads it, or reports why with its position.
 fn from_yaml_with_merge_keys(text: &str) -> Option<Result<Blueprint>> {
-    if !text.contains("<<") {
-        return None;
-    }
-    let read: std::result::Result<WholeDocument, _> =
-        serde_path_to_error::deserialize(yaml_serde::Deserializer::from_str(text));
-    let mut value = match read {
-        Ok(WholeDocument(value)) => value,
-        // The reader's limits (nesting, alias expansion) and malformed text: the direct reader
-        // reports them as for any document.
-        Err(e) if e.inner().to_string().contains("limit exceeded") => return None,
-        Err(_) if yaml_serde::from_str::<serde::de::IgnoredAny>(text).is_err() => return None,
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let location = inner.location().map(|l| Location {
-                line: l.line(),
-                column: l.column(),
-            });
-            let message = strip_path_prefix(inner.to_string(), &path);
-            return Some(Err(structure_error(path, message, location)));
+    match crate::yaml_merge::applied(text)? {
+        Err(bad) => {
+            let message = strip_path_prefix(bad.message, &bad.path);
+            Some(Err(structure_error(bad.path, message, bad.location)))
         }
-    };
-    let mut path = String::new();
-    match apply_merge_keys(&mut value, &mut path) {
-        Ok(false) => return None,
-        Ok(true) => {}
-        Err(message) => return Some(Err(structure_error(path, message, None))),
-    }
-    // Read as JSON text, by the JSON reader every build has; its line and column would be those
-    // of this text, not the user's, so they are dropped. (A value with string keys always writes.)
-    let json = serde_json::to_string(&value).unwrap_or_default();
-    Some(from_json_text(&json).map_err(|e| {
-        let kind = e.kind();
-        let findings = e.into_findings().into_iter();
-        Error::new(kind, findings.map(|f| f.with_location(None)).collect())
-    }))
-}
-
-/// A whole document read as a free-form value, with that reader's checks.
-struct WholeDocument(Value);
-
-impl<'de> Deserialize<'de> for WholeDocument {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        free_form::value(d).map(WholeDocument)
-    }
-}
-
-/// Replaces each merge key (`<<`) in `value` with the keys of the mapping (or mappings) it
-/// gives that the mapping does not have yet; whether there was any. On an error, `path` is
-/// where the merge key is.
-fn apply_merge_keys(value: &mut Value, path: &mut String) -> std::result::Result<bool, String> {
-    let mut merged = false;
-    match value {
-        Value::Object(map) => {
-            // A merged mapping may bring a merge key of its own (`b: {<<: *a}`, then `<<: *b`).
-            while let Some(sources) = map.remove("<<") {
-                merged = true;
-                let sources = match sources {
-                    Value::Object(source) => vec![source],
-                    Value::Array(items) => items
-                        .into_iter()
-                        .map(|item| match item {
-                            Value::Object(source) => Ok(source),
-                            _ => Err(()),
-                        })
-                        .collect::<std::result::Result<Vec<_>, ()>>()
-                        .map_err(|()| merge_key_error(path))?,
-                    _ => return Err(merge_key_error(path)),
-                };
-                for (k, v) in sources.into_iter().flatten() {
-                    map.entry(k).or_insert(v);
-                }
-            }
-            for (k, v) in map.iter_mut() {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                merged |= apply_merge_keys(v, path)?;
-                path.truncate(len);
-            }
+        Ok(value) => {
+            // (A value with string keys always writes.)
+            let json = serde_json::to_string(&value).unwrap_or_default();
+            Some(from_json_text(&json).map_err(|e| {
+                let kind = e.kind();
+                let findings = e.into_findings().into_iter();
+                Error::new(kind, findings.map(|f| f.with_location(None)).collect())
+            }))
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                merged |= apply_merge_keys(item, path)?;
-                path.truncate(len);
-            }
-        }
-        _ => {}
     }
-    Ok(merged)
-}
-
-fn merge_key_error(path: &str) -> String {
-    let at = if path.is_empty() {
-        "the document"
-    } else {
-        path
-    };
-    format!("the merge key (`<<`) of {at} must be given a mapping or a list of mappings")
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ mod source_text;
 mod state;
 mod str_table;
 mod suggest;
+mod yaml_merge;
 
 pub use blueprint::{
     Blueprint, Lifecycle, Output, Properties, Resource, SourceFormat, Value, Variable, Waiver,

@@ -68,11 +68,24 @@ impl UsageFile {
     ///
     /// # Errors
     /// A [`ErrorKind::Pricing`] error (`invalid_usage`) with the path and line of the problem, or
-    /// of the first value that is not a non-negative number.
+    /// of the first value that is not a non-negative number. YAML merge keys (`<<: *defaults`)
+    /// are applied; errors found after merging have the path but no line.
     pub fn from_yaml(text: &str) -> Result<UsageFile> {
         let text = crate::source_text::without_bom(text);
         if text.trim().is_empty() {
             return Ok(UsageFile::default());
+        }
+        // Merge keys (`<<: *defaults`) are applied to a value first (`yaml_merge`).
+        match crate::yaml_merge::applied(text) {
+            Some(Ok(merged)) => return UsageFile::from_value(merged),
+            Some(Err(bad)) => {
+                let mut msg = format!("invalid usage file: {}", bad.message);
+                if let Some(l) = bad.location {
+                    msg = format!("{msg} (line {})", l.line);
+                }
+                return Err(usage_error(bad.path, msg));
+            }
+            None => {}
         }
         let de = yaml_serde::Deserializer::from_str(text);
         let Document(file): Document<UsageFile> =
@@ -262,6 +275,21 @@ impl UsageLookup<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_merge_keys_are_applied() {
+        let text = "resource_usage:\n  web: &web\n    monthly_hours: 730\n    storage_gb: 20\n  worker:\n    <<: *web\n    storage_gb: 100\n";
+        let usage = UsageFile::from_yaml(text).unwrap();
+        let worker = &usage.resource_usage["worker"];
+        assert_eq!(worker["monthly_hours"], 730);
+        assert_eq!(worker["storage_gb"], 100);
+        // Values are still checked after merging, each with its path.
+        let text = text.replace("storage_gb: 100", "storage_gb: -1");
+        let e = UsageFile::from_yaml(&text).unwrap_err();
+        assert_eq!(e.path(), "resource_usage.worker.storage_gb");
+        let e = UsageFile::from_yaml("resource_usage:\n  web: {<<: 5}\n").unwrap_err();
+        assert_eq!(e.path(), "resource_usage.web");
+    }
 
     #[test]
     fn parses_and_validates_with_paths() {
