@@ -761,11 +761,7 @@ fn from_yaml_with_merge_keys(text: &str) -> Option<Result<Blueprint>> {
         Ok(value) => {
             // (A value with string keys always writes.)
             let json = serde_json::to_string(&value).unwrap_or_default();
-            Some(from_json_text(&json).map_err(|e| {
-                let kind = e.kind();
-                let findings = e.into_findings().into_iter();
-                Error::new(kind, findings.map(|f| f.with_location(None)).collect())
-            }))
+            Some(from_json_text(&json).map_err(Error::without_locations))
         }
     }
 }

@@ -350,6 +350,24 @@ impl Error {
         self.findings
     }
 
+    /// The same error without line and column, for text the caller never saw (JSON written
+    /// from an object the caller passed, or from a merged YAML document): its positions would
+    /// point nowhere in the caller's input. Paths stay.
+    ///
+    /// ```
+    /// let err = iac_dharma::Blueprint::from_json("{\n  \"name\": 5\n}").unwrap_err();
+    /// assert!(err.location().is_some());
+    /// let err = err.without_locations();
+    /// assert_eq!((err.location(), err.path()), (None, "name"));
+    /// ```
+    #[must_use]
+    pub fn without_locations(mut self) -> Self {
+        for f in &mut self.findings {
+            f.location = None;
+        }
+        self
+    }
+
     fn first(&self) -> &Finding {
         // `new` guarantees at least one finding; fall back defensively without panicking.
         static FALLBACK: std::sync::OnceLock<Finding> = std::sync::OnceLock::new();

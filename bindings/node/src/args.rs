@@ -104,18 +104,7 @@ fn object_json(env: &Env, value: Unknown<'_>) -> Outcome<String> {
 fn load_object_json(json: &str) -> Outcome<CheckedBlueprint> {
     Ok(Document::from_json(json)
         .and_then(Document::into_checked)
-        .map_err(without_locations)?)
-}
-
-fn without_locations(e: Error) -> Error {
-    let kind = e.kind();
-    Error::new(
-        kind,
-        e.into_findings()
-            .into_iter()
-            .map(|f| f.with_location(None))
-            .collect(),
-    )
+        .map_err(Error::without_locations)?)
 }
 
 /// A blueprint argument: a `Blueprint`, text (JSON or YAML, detected) or an object.

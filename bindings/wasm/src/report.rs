@@ -58,19 +58,9 @@ impl Input {
             }
             Input::Object { json } => Blueprint::from_json(json)
                 .and_then(Blueprint::into_checked)
-                .map_err(without_locations),
+                .map_err(Error::without_locations),
         }
     }
-}
-
-fn without_locations(e: Error) -> Error {
-    let kind = e.kind();
-    let findings = e
-        .into_findings()
-        .into_iter()
-        .map(|f| f.with_location(None))
-        .collect();
-    Error::new(kind, findings)
 }
 
 /// An error about an argument the caller passed (not about the blueprint).
@@ -441,7 +431,7 @@ impl ValidateArgs {
 /// `unsupported_plan_format`, `invalid_plan` with the JSON path); when the text came from a JS
 /// object (`object`), without locations.
 pub fn terraform_plan(text: &str, object: bool) -> Result<TerraformPlan, Error> {
-    TerraformPlan::parse(text).map_err(|e| if object { without_locations(e) } else { e })
+    TerraformPlan::parse(text).map_err(|e| if object { e.without_locations() } else { e })
 }
 
 /// Reads a Terraform state (`terraform.tfstate`, or `terraform show -json` of a state) from JSON
@@ -451,7 +441,7 @@ pub fn terraform_plan(text: &str, object: bool) -> Result<TerraformPlan, Error> 
 /// The engine's errors (`json_syntax`, `invalid_state` with the JSON path,
 /// `unsupported_state_version`); when the text came from a JS object, without locations.
 pub fn terraform_state(text: &str, object: bool) -> Result<TerraformState, Error> {
-    TerraformState::from_json(text).map_err(|e| if object { without_locations(e) } else { e })
+    TerraformState::from_json(text).map_err(|e| if object { e.without_locations() } else { e })
 }
 
 /// The result of `versionCheck`: the engine's [`iac_dharma::VersionCheck`] (`required`,
