@@ -50,6 +50,13 @@ fn usage_error(path: String, message: String) -> Error {
     )
 }
 
+/// A YAML usage file that does not read: the message with the line, when known, at `path`.
+fn invalid_yaml(path: String, message: &str, line: Option<usize>) -> Error {
+    let path = if path == "." { String::new() } else { path };
+    let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    usage_error(path, format!("invalid usage file: {message}{at}"))
+}
+
 impl Mapping for UsageFile {
     const EXPECTED: &'static str =
         "a usage file (a mapping with `resource_usage` or `resource_type_default_usage`)";
@@ -79,11 +86,8 @@ impl UsageFile {
         match crate::yaml_merge::applied(text) {
             Some(Ok(merged)) => return UsageFile::from_value(merged),
             Some(Err(bad)) => {
-                let mut msg = format!("invalid usage file: {}", bad.message);
-                if let Some(l) = bad.location {
-                    msg = format!("{msg} (line {})", l.line);
-                }
-                return Err(usage_error(bad.path, msg));
+                let line = bad.location.map(|l| l.line);
+                return Err(invalid_yaml(bad.path, &bad.message, line));
             }
             None => {}
         }
@@ -92,11 +96,8 @@ impl UsageFile {
             serde_path_to_error::deserialize(de).map_err(|e| {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
-                let mut msg = format!("invalid usage file: {inner}");
-                if let Some(l) = inner.location() {
-                    msg = format!("{msg} (line {})", l.line());
-                }
-                usage_error(if path == "." { String::new() } else { path }, msg)
+                let line = inner.location().map(|l| l.line());
+                invalid_yaml(path, &inner.to_string(), line)
             })?;
         file.validate()?;
         Ok(file)
