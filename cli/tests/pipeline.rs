@@ -265,6 +265,19 @@ fn bad_input_exits_2_and_writes_nothing() {
         "site.yaml",
         &site("1.0.0", "acme-logs", "t3.micro"),
     );
+    // So is a previous version of another provider, named by its file.
+    let azure_bp = format!(
+        "{}/../examples/blueprints/azure-web-app.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = dharma(&["pipeline", &bp, "--previous", &azure_bp, "-o", out]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("baseline_provider_mismatch") && stderr(&o).contains(&azure_bp),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
     let o = dharma(&["pipeline", &bp, "--budget", "lots", "-o", out]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -195,6 +195,8 @@ codes! {
     InvalidState => "invalid_state",
     /// The Terraform state holds resources of another cloud provider than the blueprint's.
     StateProviderMismatch => "state_provider_mismatch",
+    /// The previous version given to the pipeline is a blueprint of another cloud provider.
+    BaselineProviderMismatch => "baseline_provider_mismatch",
 
     // deployment pipeline
     /// A deployment status change the platform's flow does not allow (or an unknown status).

@@ -19,9 +19,9 @@ use serde::Serialize;
 use crate::policy::{PolicySet, Report, Status, ValidateOptions};
 use crate::state::{drift, DriftReport, TerraformState};
 use crate::{
-    cost_diff, estimate, generate, plan_diff, Action, BudgetStatus, CheckedBlueprint, CostDiff,
-    CostEstimate, ErrorKind, EstimateOptions, GenerateOptions, GeneratedFiles, OutputFormat, Plan,
-    Result,
+    cost_diff, estimate, generate, plan_diff, Action, BudgetStatus, CheckedBlueprint, Code,
+    CostDiff, CostEstimate, Error, ErrorKind, EstimateOptions, Finding, GenerateOptions,
+    GeneratedFiles, OutputFormat, Plan, Result,
 };
 
 /// What the new blueprint is compared with.
@@ -250,6 +250,23 @@ pub fn run_pipeline<'a>(
     };
     let (plan, cost_diff, drift) = match baseline {
         Baseline::None => (None, None, None),
+        Baseline::Blueprint(old) if old.provider() != blueprint.provider() => {
+            // `plan` shows a move to another cloud as a plan (every resource replaced, with a
+            // note); for the pipeline, which gates the next version of one deployment, such a
+            // baseline is the wrong file.
+            return Err(Error::new(
+                ErrorKind::Plan,
+                vec![Finding::error(
+                    Code::BaselineProviderMismatch,
+                    "provider",
+                    format!(
+                        "the previous version is a blueprint for {}, this one for {}: compare versions of the same deployment",
+                        old.provider(),
+                        blueprint.provider()
+                    ),
+                )],
+            ));
+        }
         Baseline::Blueprint(old) => (
             Some(plan_diff(old, blueprint)?),
             Some(cost_diff(old, blueprint, &options.estimate)?),

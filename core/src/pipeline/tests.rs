@@ -246,3 +246,20 @@ fn the_result_serializes_every_stage() {
     assert_eq!(json["decision"]["status"], "ready");
     assert_eq!(json["format"], "terraform");
 }
+
+#[test]
+fn a_previous_version_of_another_provider_is_an_error() {
+    let old = parse(
+        r#"{"name": "site", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+            "resources": [{"type": "azurerm_resource_group", "name": "rg",
+                           "properties": {"name": "rg-site", "location": "westeurope"}}]}"#,
+    )
+    .unwrap();
+    let new = bp("2.0.0", "acme-logs", "");
+    let err = run_pipeline(&new, Baseline::Blueprint(&old), &no_policies()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Plan);
+    let finding = &err.findings()[0];
+    assert_eq!(finding.code.as_str(), "baseline_provider_mismatch");
+    assert_eq!(finding.path, "provider");
+    assert!(finding.message.contains("azure"), "{}", finding.message);
+}
