@@ -1,5 +1,6 @@
 //! Reading blueprint files (or standard input) and turning failures into located messages.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 
 use iac_dharma::{Blueprint, CheckedBlueprint, SourceFormat};
@@ -24,4 +25,41 @@ pub fn load_blueprint(path: &str, reporter: &Reporter) -> Result<CheckedBlueprin
     Blueprint::from_text_as(&text, format)
         .and_then(Blueprint::into_checked)
         .map_err(|e| reporter.error(path, &e))
+}
+
+/// `--var NAME=VALUE` arguments, split at the first `=`.
+pub fn var_pairs(vars: &[String]) -> Result<Vec<(&str, &str)>, String> {
+    vars.iter()
+        .map(|v| match v.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name, value)),
+            _ => Err(format!("--var {v}: expected NAME=VALUE")),
+        })
+        .collect()
+}
+
+/// The values of `--var` for `bp`, as Terraform reads `-var`: the text itself for a variable
+/// declared `string`; otherwise the text read as JSON when it is JSON (`8080`, `true`,
+/// `["a","b"]`), else the text. Names and types are checked by the engine.
+pub fn var_values(
+    pairs: &[(&str, &str)],
+    bp: &CheckedBlueprint,
+) -> BTreeMap<String, serde_json::Value> {
+    let declared_string = |name: &str| {
+        bp.blueprint()
+            .variables
+            .iter()
+            .any(|v| v.name == name && v.var_type.as_deref().map(str::trim) == Some("string"))
+    };
+    pairs
+        .iter()
+        .map(|&(name, text)| {
+            let value = if declared_string(name) {
+                serde_json::Value::String(text.to_string())
+            } else {
+                serde_json::from_str(text)
+                    .unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+            };
+            (name.to_string(), value)
+        })
+        .collect()
 }

@@ -19,7 +19,7 @@ use iac_dharma::{
 };
 
 use crate::estimate::{estimate_options, parse_budget};
-use crate::input::{load_blueprint, read_source};
+use crate::input::{load_blueprint, read_source, var_pairs, var_values};
 use crate::report::{counted, Reporter};
 use crate::validate::{policy_error, read_document, SeverityArg};
 use crate::Outcome;
@@ -147,15 +147,7 @@ fn options(args: &PipelineArgs, reporter: &Reporter) -> Result<PipelineOptions, 
 
     opts.validate.fail_on = args.fail_on.into();
     opts.validate.today = args.today.clone();
-    for v in &args.vars {
-        let Some((name, value)) = v.split_once('=') else {
-            reporter.message(&format!("--var {v}: expected NAME=VALUE"));
-            return Err(());
-        };
-        let value = serde_json::from_str(value)
-            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
-        opts.validate.variables.insert(name.to_string(), value);
-    }
+    var_pairs(&args.vars).map_err(|m| reporter.message(&m))?;
     let mut builder = PolicySet::builder();
     if args.no_builtin {
         builder = builder.without_builtin();
@@ -195,9 +187,12 @@ fn options(args: &PipelineArgs, reporter: &Reporter) -> Result<PipelineOptions, 
 
 /// Runs `dharma pipeline`.
 pub fn run(args: PipelineArgs, reporter: &Reporter) -> Result<Outcome, ()> {
-    let opts = options(&args, reporter)?;
+    let mut opts = options(&args, reporter)?;
     let bp = load_blueprint(&args.blueprint, reporter)?;
     reporter.warnings(&args.blueprint, bp.warnings());
+    // (Checked for their shape by `options`.)
+    let vars = var_pairs(&args.vars).map_err(|m| reporter.message(&m))?;
+    opts.validate.variables = var_values(&vars, &bp);
     let previous = match &args.previous {
         Some(path) => {
             let old = load_blueprint(path, reporter)?;

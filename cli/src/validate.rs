@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use iac_dharma::policy::{self, PolicySet, ReportFormat, Severity, ValidateOptions};
 use iac_dharma::{tfplan, Blueprint, SourceFormat};
 
+use crate::input::{var_pairs, var_values};
 use crate::report::Reporter;
 use crate::Outcome;
 
@@ -164,14 +165,11 @@ pub fn run(args: ValidateArgs, reporter: &Reporter) -> Result<Outcome, ()> {
     let mut options = ValidateOptions::default();
     options.fail_on = args.fail_on.into();
     options.today = args.today.clone();
-    for v in &args.vars {
-        let Some((name, value)) = v.split_once('=') else {
-            reporter.message(&format!("--var {v}: expected NAME=VALUE"));
-            return Err(());
-        };
-        let value = serde_json::from_str(value)
-            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
-        options.variables.insert(name.to_string(), value);
+    let vars = var_pairs(&args.vars).map_err(|m| reporter.message(&m))?;
+    if is_plan && !vars.is_empty() {
+        reporter
+            .message("--var sets blueprint variables; a plan already holds its variables' values");
+        return Err(());
     }
     if let Some(path) = &args.waivers {
         let doc = read_document(path, reporter)?;
@@ -195,6 +193,7 @@ pub fn run(args: ValidateArgs, reporter: &Reporter) -> Result<Outcome, ()> {
         )
         .and_then(Blueprint::into_checked)
         .map_err(|e| reporter.error(file, &e))?;
+        options.variables = var_values(&vars, &bp);
         let doc = policy::plan_input(&bp, &options);
         crate::print_stdout(&format!(
             "{}\n",
@@ -231,6 +230,7 @@ pub fn run(args: ValidateArgs, reporter: &Reporter) -> Result<Outcome, ()> {
             .and_then(Blueprint::into_checked)
             .map_err(|e| reporter.error(file, &e))?;
         reporter.warnings(file, bp.warnings());
+        options.variables = var_values(&vars, &bp);
         policy::validate(&bp, &policies, &options).map_err(|e| input_error(reporter, file, &e))?
     };
 

@@ -346,3 +346,73 @@ fn every_example_blueprint_passes_with_its_required_tags() {
     }
     assert!(seen >= 8, "only {seen} examples");
 }
+
+const OPEN_SSH: &str = r#"
+name: cli-vars
+version: 1.0.0
+provider: aws
+region: us-east-1
+variables:
+  - {name: admin_cidr, type: string}
+  - {name: port, type: number, default: 22}
+resources:
+  - type: aws_vpc
+    name: main
+    properties: {cidr_block: 10.0.0.0/16}
+  - type: aws_security_group
+    name: admin
+    properties:
+      vpc_id: "${main.id}"
+      ingress:
+        - {from_port: "${var.port}", to_port: "${var.port}", protocol: tcp, cidr_blocks: ["${var.admin_cidr}"]}
+"#;
+
+#[test]
+fn var_values_are_checked_against_the_declared_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let bp = write(dir.path(), "ssh.yaml", OPEN_SSH);
+    // The value reaches the policies: SSH open to the world fails.
+    let o = dharma(&[
+        "validate",
+        &bp,
+        "--var",
+        "admin_cidr=0.0.0.0/0",
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    // A misspelled name is an error, not an unknown variable that lets the policy pass.
+    let o = dharma(&["validate", &bp, "--var", "admin_cdir=0.0.0.0/0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("variables.admin_cdir") && err.contains("did you mean `admin_cidr`"),
+        "{err}"
+    );
+    // So is a value of the wrong type.
+    let o = dharma(&["validate", &bp, "--var", "port=ssh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("does not match its type number"),
+        "{}",
+        stderr(&o)
+    );
+    // A string variable takes the text as it is, as Terraform's -var does.
+    let o = dharma(&["validate", &bp, "--var", "admin_cidr=10", "--emit-input"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let input: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(input["variables"]["admin_cidr"]["value"], "10");
+    // A plan holds its own variables.
+    let o = dharma(&[
+        "validate",
+        &fixture("deleted-resources.tfplan.json"),
+        "--var",
+        "a=b",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--var sets blueprint variables"),
+        "{}",
+        stderr(&o)
+    );
+}

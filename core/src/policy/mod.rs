@@ -148,7 +148,9 @@ pub struct ValidateOptions {
     /// system clock. Required on wasm32 in a browser when a waiver has an expiry date.
     pub today: Option<String>,
     /// Values of blueprint variables (like a `.tfvars` file); a variable with neither a value
-    /// here nor a default is unknown to the policies.
+    /// here nor a default is unknown to the policies. A name the blueprint does not declare, or
+    /// a value that does not fit the variable's type, is an `invalid_argument` error (path
+    /// `variables.NAME`), as Terraform refuses such a `-var`.
     pub variables: BTreeMap<String, serde_json::Value>,
     /// Waivers for plan input (which has no place for them), by resource address
     /// (`aws_s3_bucket.logs`, `module.a.aws_s3_bucket.logs`); they apply to every instance.
@@ -335,7 +337,8 @@ pub struct CheckSummary {
 ///
 /// # Errors
 /// [`ErrorKind::Check`] with `invalid_waiver` for a malformed waiver (path
-/// `resources[i].waivers[j]...`); [`ErrorKind::Policy`] / [`ErrorKind::Limit`] when a policy
+/// `resources[i].waivers[j]...`) and `invalid_argument` for a value of
+/// [`ValidateOptions::variables`] the blueprint does not declare or whose type is wrong; [`ErrorKind::Policy`] / [`ErrorKind::Limit`] when a policy
 /// fails or runs past its time budget; [`ErrorKind::InvalidInput`] for a bad `today` option.
 pub fn validate(
     bp: &CheckedBlueprint,
@@ -357,6 +360,7 @@ pub fn validate(
             });
         }
     }
+    variable_problems(bp, &options.variables, &mut problems);
     if !problems.is_empty() {
         return Err(Error::new(ErrorKind::Check, problems));
     }
@@ -476,6 +480,49 @@ pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_jso
         true,
         threads,
     ))
+}
+
+/// Values given for variables the blueprint does not declare, or that do not fit the declared
+/// type: errors, as Terraform makes them of `-var`, since a misspelled name would otherwise leave
+/// the variable unknown and the policies reading it silently unable to fail.
+fn variable_problems(
+    bp: &CheckedBlueprint,
+    values: &BTreeMap<String, serde_json::Value>,
+    problems: &mut Vec<Finding>,
+) {
+    let declared = &bp.blueprint().variables;
+    for (name, value) in values {
+        let path = format!("variables.{name}");
+        match declared.iter().find(|v| v.name == *name) {
+            None => {
+                let names = declared.iter().map(|v| v.name.as_str());
+                problems.push(
+                    Finding::error(
+                        Code::InvalidArgument,
+                        path,
+                        format!("a value is given for `{name}`, which is not a variable of this blueprint"),
+                    )
+                    .with_suggestion(crate::did_you_mean(name, names)),
+                );
+            }
+            Some(v) => {
+                let ty = v
+                    .var_type
+                    .as_deref()
+                    .and_then(|t| crate::VarType::parse(t).ok());
+                if let Some(problem) = ty.as_ref().and_then(|t| t.mismatch(value)) {
+                    problems.push(Finding::error(
+                        Code::InvalidArgument,
+                        path,
+                        format!(
+                            "the value given for `{name}` does not match its type {}: {problem}",
+                            ty.map(|t| t.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// What [`run`] evaluates the policies on.
