@@ -2,14 +2,22 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use iac_dharma::{Blueprint, CheckedBlueprint, SourceFormat};
 
 use crate::report::Reporter;
 
-/// Reads a file, or standard input for `-`.
+/// Whether standard input was read already: a second `-` would read nothing.
+static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Reads a file, or standard input for `-` (once per run).
 pub fn read_source(path: &str, reporter: &Reporter) -> Result<String, ()> {
     let result = if path == "-" {
+        if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
+            reporter.message("standard input (`-`) can be read only once in a run; give a file for the other input");
+            return Err(());
+        }
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map(|_| s)
     } else {

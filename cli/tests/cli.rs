@@ -143,3 +143,16 @@ fn every_example_checks() {
         );
     }
 }
+
+#[test]
+fn standard_input_is_read_once() {
+    let bp = r#"{"name":"demo","version":"1.0.0","provider":"aws","region":"us-east-1",
+      "resources":[{"type":"aws_vpc","name":"main","properties":{"cidr_block":"10.0.0.0/16"}}]}"#;
+    let out = dharma_stdin(&["plan", "-", "-"], bp);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("standard input (`-`) can be read only once"),
+        "{err}"
+    );
+}
