@@ -132,6 +132,19 @@ pub type Value = serde_json::Value;
 /// Map of property names to values, sorted by name (so every output is deterministic).
 pub type Properties = serde_json::Map<String, Value>;
 
+/// The text Terraform makes of a number given where a string is expected: the shortest digits
+/// that read back as the same number, never an exponent (`100`, not `100.0`; `1e20` is
+/// `100000000000000000000`; `-0.0` is `-0`), as `tostring()` and the providers see it. Rust's
+/// `Display` for `f64` writes exactly that; `serde_json` writes floats as `100.0` or `1e20`.
+pub(crate) fn number_text(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, _) => i.to_string(),
+        (_, Some(u), _) => u.to_string(),
+        (_, _, Some(f)) => f.to_string(),
+        _ => n.to_string(),
+    }
+}
+
 /// A blueprint: the infrastructure a team wants, for one provider and region.
 ///
 /// ```

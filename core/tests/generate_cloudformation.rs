@@ -156,6 +156,21 @@ fn numbers_and_booleans_for_terraform_strings_are_written_as_strings() {
 }
 
 #[test]
+fn a_number_for_a_string_takes_the_text_terraform_gives_it() {
+    // `tostring()` in Terraform: no `.0`, no exponent, `-0` keeps its sign.
+    let bp = aws(
+        json!([{"type": "aws_s3_bucket", "name": "logs", "properties": {
+        "bucket": "logs-4711", "tags": {"E": 1e2, "B": 1e20, "N": -0.0, "F": 0.25, "I": 7}}}]),
+    );
+    let t = template(&bp);
+    assert_eq!(
+        t["Resources"]["Logs"]["Properties"]["Tags"],
+        json!([{"Key": "B", "Value": "100000000000000000000"}, {"Key": "E", "Value": "100"},
+               {"Key": "F", "Value": "0.25"}, {"Key": "I", "Value": "7"}, {"Key": "N", "Value": "-0"}])
+    );
+}
+
+#[test]
 fn internet_gateway_attachment_is_a_companion_every_user_waits_for() {
     let t = template(&aws(json!([
         {"type": "aws_vpc", "name": "vpc", "properties": {"cidr_block": "10.0.0.0/16"}},

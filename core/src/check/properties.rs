@@ -185,7 +185,8 @@ fn check_value(
                     Code::WrongValueType,
                     path.as_str(),
                     format!(
-                        "expected a string, found the number {n}, which becomes the text \"{n}\" (a number keeps no trailing zeros: 1.30 reads as 1.3); quote it to keep it as written"
+                        "expected a string, found the number {n}, which becomes the text \"{}\" (a number keeps no trailing zeros: 1.30 reads as 1.3); quote it to keep it as written",
+                        crate::blueprint::number_text(n)
                     ),
                 ));
             }

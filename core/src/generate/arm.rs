@@ -1003,7 +1003,8 @@ impl<'a> Lowering<'a> {
         if let Some(values) = &spec.values {
             let key = match v {
                 Value::String(s) if !has_markers(s) => s.clone(),
-                Value::Bool(_) | Value::Number(_) => v.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => crate::blueprint::number_text(n),
                 _ => {
                     return Err(unmapped(
                         Code::UnmappedProperty,
@@ -1224,7 +1225,8 @@ impl<'a> Lowering<'a> {
         };
         Ok(match t {
             "string" => match v {
-                Value::Number(_) | Value::Bool(_) => Value::String(v.to_string()),
+                Value::Number(n) => Value::String(crate::blueprint::number_text(&n)),
+                Value::Bool(b) => Value::String(b.to_string()),
                 other => other,
             },
             "not" => match v {

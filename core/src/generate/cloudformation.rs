@@ -1281,7 +1281,7 @@ fn literal_key(v: &Value) -> Cow<'_, str> {
 
 fn stringify(v: Node<'_>) -> Node<'_> {
     match v {
-        Node::Number(n) => Node::owned(n.to_string()),
+        Node::Number(n) => Node::owned(crate::blueprint::number_text(&n)),
         Node::Bool(true) => text("true"),
         Node::Bool(false) => text("false"),
         Node::Array(items) => Node::Array(items.into_iter().map(stringify).collect()),

@@ -703,7 +703,7 @@ impl<'a> Lowering<'a> {
                 "false" => Pv::Bool(false),
                 _ => return Err(cannot(&format!("the text `{s}`"))),
             },
-            (Pv::Num(n), 's') => Pv::Str(n.to_string()),
+            (Pv::Num(n), 's') => Pv::Str(crate::blueprint::number_text(&n)),
             (Pv::Bool(b), 's') => Pv::Str(b.to_string()),
             (Pv::Ref(r), 's') if r.ty.is_some_and(|t| t != 's') => Pv::ToStr(Box::new(Pv::Ref(r))),
             (v @ (Pv::Ref(_) | Pv::Concat(_)), 'n') if !matches!(&v, Pv::Ref(r) if r.ty.is_none_or(|t| t == 'n')) =>

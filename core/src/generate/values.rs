@@ -49,7 +49,7 @@ pub(crate) fn merged_tags(
     if let Some(own) = r.properties.get(tag_arg).and_then(Value::as_object) {
         for (k, v) in own {
             let v = match v {
-                Value::Number(n) => Value::String(n.to_string()),
+                Value::Number(n) => Value::String(crate::blueprint::number_text(n)),
                 Value::Bool(b) => Value::String(b.to_string()),
                 other => other.clone(),
             };
