@@ -224,6 +224,9 @@ codes! {
     UnmappedAttribute => "unmapped_attribute",
     /// Two names would become the same identifier in the output format.
     NameCollision => "name_collision",
+    /// The output format needs at least one resource, and the blueprint has none to write
+    /// (CloudFormation refuses a template without resources).
+    EmptyTemplate => "empty_template",
     /// A template failed to compile or render.
     TemplateError => "template_error",
     // --- build features (parts a smaller build, e.g. the WASM package, leaves out) ---

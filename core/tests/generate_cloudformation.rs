@@ -288,3 +288,21 @@ fn security_group_rules_become_ingress_or_egress() {
             "ToPort": 443, "CidrIp": "0.0.0.0/0"}})
     );
 }
+
+#[test]
+fn a_template_without_resources_is_an_error() {
+    // CloudFormation refuses a template without resources; with `count = 0` everywhere there is
+    // nothing to write.
+    for resources in [
+        json!([]),
+        json!([{"type": "aws_vpc", "name": "main", "count": 0,
+                "properties": {"cidr_block": "10.0.0.0/16"}}]),
+    ] {
+        let e = error_of(&aws(resources));
+        let f = &e.findings()[0];
+        assert_eq!(
+            (f.code.as_str(), f.path.as_str()),
+            ("empty_template", "resources")
+        );
+    }
+}

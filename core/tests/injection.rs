@@ -40,8 +40,14 @@ fn blueprint(provider: &str, region: &str) -> String {
         .enumerate()
         .map(|(i, (raw, _))| json!({"name": format!("v{i}"), "type": "string", "default": raw}))
         .collect();
+    // One plain resource: CloudFormation refuses a template without any.
+    let resource = match provider {
+        "aws" => json!({"type": "aws_sqs_queue", "name": "queue", "properties": {}}),
+        _ => json!({"type": "azurerm_resource_group", "name": "rg",
+                    "properties": {"name": "rg-inject", "location": region}}),
+    };
     json!({"name": "inject", "version": "1.0.0", "provider": provider, "region": region,
-        "variables": variables, "outputs": outputs, "resources": []})
+        "variables": variables, "outputs": outputs, "resources": [resource]})
     .to_string()
 }
 

@@ -2300,6 +2300,9 @@ pub(crate) fn lower<'a>(bp: &'a CheckedBlueprint, plan: &'a Plan<'a>) -> Result<
             });
         }
     }
+    if resources.is_empty() {
+        return Err(no_resources());
+    }
     let mut template = steps.head()?;
     template.insert("Resources", Node::Object(NodeMap::from_unsorted(resources)));
     Ok(Lowered {
@@ -2338,6 +2341,9 @@ fn stream_template(
     // written once in blueprint order and read again in logical-ID order), and what a resource
     // lowers into is dropped before the next one is lowered.
     let (head, order) = checked_order(&steps, plan)?;
+    if order.is_empty() {
+        return Err(no_resources());
+    }
 
     let mut out = String::with_capacity(capacity);
     let mut top = JsonObject::default();
@@ -2427,6 +2433,16 @@ fn stream_template(
         top.end(&mut out, 0);
     }
     Ok(out)
+}
+
+/// CloudFormation refuses a template without resources ("At least one Resources member must
+/// be defined"): a blueprint whose resources all have `count = 0`, or none at all.
+fn no_resources() -> Error {
+    gen_error(
+        Code::EmptyTemplate,
+        "resources",
+        "a CloudFormation template needs at least one resource, and this blueprint has none to write (no resources, or only ones with count 0)",
+    )
 }
 
 /// What [`stream_template`] checks before writing any resource (folds without a target, fold
