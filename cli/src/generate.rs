@@ -2,7 +2,9 @@
 //!
 //! Everything is generated in memory first; files are written only when generation succeeded,
 //! each through a temporary file renamed into place (a new output folder is built aside and
-//! renamed as a whole), so an error never leaves a half-written folder.
+//! renamed as a whole), so an error never leaves a half-written folder. The folder's
+//! `.dharma-generated` lists the files written, so that a later run removes those it no longer
+//! writes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -88,10 +90,17 @@ fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
+/// The file in an output folder that lists what the last `dharma generate` wrote there, so that
+/// the next run removes the files it no longer writes (a resource's output gone, `variables.tf`
+/// without variables, another format) and leaves everything else in the folder alone.
+pub(crate) const MANIFEST: &str = ".dharma-generated";
+
 /// Writes the files under `dir`. A folder that does not exist yet is built next to it and
 /// renamed into place; in an existing folder each file is written to a temporary name first,
-/// and the temporary files are removed if any write fails.
+/// and the temporary files are removed if any write fails. Then the files the previous run
+/// wrote (its [`MANIFEST`]) and this one does not are removed, and the manifest is updated.
 pub(crate) fn write_all(dir: &Path, files: &GeneratedFiles) -> Result<(), String> {
+    let manifest = manifest_text(files);
     if !dir.exists() {
         let parent = dir
             .parent()
@@ -102,23 +111,50 @@ pub(crate) fn write_all(dir: &Path, files: &GeneratedFiles) -> Result<(), String
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "out".into());
         let staging = parent.join(format!(".{name}.dharma-{}", std::process::id()));
-        let result = write_files(&staging, files).and_then(|()| {
-            fs::rename(&staging, dir).map_err(|e| {
-                format!(
-                    "cannot move {} to {}: {e}",
-                    staging.display(),
-                    dir.display()
-                )
+        let result = write_files(&staging, files)
+            .and_then(|()| {
+                fs::write(staging.join(MANIFEST), &manifest)
+                    .map_err(|e| format!("cannot write {}: {e}", staging.display()))
             })
-        });
+            .and_then(|()| {
+                fs::rename(&staging, dir).map_err(|e| {
+                    format!(
+                        "cannot move {} to {}: {e}",
+                        staging.display(),
+                        dir.display()
+                    )
+                })
+            });
         if result.is_err() {
             let _ = fs::remove_dir_all(&staging);
         }
         return result;
     }
-    let mut written: Vec<PathBuf> = Vec::new();
+    if !dir.is_dir() {
+        return Err(format!(
+            "cannot write to {}: it exists and is not a folder",
+            dir.display()
+        ));
+    }
+    // A folder where a file goes would fail its rename after others were renamed.
+    for path in files.files.keys() {
+        let target = dir.join(path);
+        if target.is_dir() {
+            return Err(format!(
+                "cannot write {}: a folder of that name is in the way",
+                target.display()
+            ));
+        }
+    }
+    let previous = fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut result = Ok(());
-    for (path, text) in &files.files {
+    let all = files
+        .files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .chain([(MANIFEST, manifest.as_str())]);
+    for (path, text) in all {
         let target = dir.join(path);
         let tmp = tmp_name(&target);
         let step = target
@@ -128,7 +164,7 @@ pub(crate) fn write_all(dir: &Path, files: &GeneratedFiles) -> Result<(), String
             .and_then(|_| fs::write(&tmp, text))
             .map_err(|e| format!("cannot write {}: {e}", tmp.display()));
         match step {
-            Ok(()) => written.push(tmp),
+            Ok(()) => staged.push((tmp, target)),
             Err(e) => {
                 result = Err(e);
                 break;
@@ -136,20 +172,71 @@ pub(crate) fn write_all(dir: &Path, files: &GeneratedFiles) -> Result<(), String
         }
     }
     if result.is_ok() {
-        for path in files.files.keys() {
-            let target = dir.join(path);
-            if let Err(e) = fs::rename(tmp_name(&target), &target) {
+        for (tmp, target) in &staged {
+            if let Err(e) = fs::rename(tmp, target) {
                 result = Err(format!("cannot write {}: {e}", target.display()));
                 break;
             }
         }
     }
     if result.is_err() {
-        for tmp in written {
+        for (tmp, _) in staged {
             let _ = fs::remove_file(tmp);
         }
+        return result;
     }
-    result
+    remove_stale(dir, &previous, files)
+}
+
+/// The manifest of `files`: a comment, then one relative path a line.
+fn manifest_text(files: &GeneratedFiles) -> String {
+    let mut text = String::from(
+        "# Written by `dharma generate`: the files it wrote in this folder. The next run into\n\
+         # this folder removes those it no longer writes; other files are left alone.\n",
+    );
+    for path in files.paths() {
+        text.push_str(path);
+        text.push('\n');
+    }
+    text
+}
+
+/// Removes the files of the previous manifest that `files` no longer has, and the folders
+/// that leaves empty. Only plain relative paths are taken from the manifest: never one that
+/// climbs out of `dir` or names the manifest itself.
+fn remove_stale(dir: &Path, previous: &str, files: &GeneratedFiles) -> Result<(), String> {
+    for line in previous.lines() {
+        let path = line.trim_end_matches('\r');
+        if path.is_empty() || path.starts_with('#') || files.files.contains_key(path) {
+            continue;
+        }
+        let rel = Path::new(path);
+        let plain = rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain || path == MANIFEST {
+            continue;
+        }
+        let target = dir.join(rel);
+        if !target.is_file() {
+            continue;
+        }
+        fs::remove_file(&target).map_err(|e| {
+            format!(
+                "cannot remove {}, no longer generated: {e}",
+                target.display()
+            )
+        })?;
+        // Folders the file leaves empty (`lib/` of another format), up to `dir`.
+        let mut parent = target.parent();
+        while let Some(p) = parent.filter(|p| *p != dir) {
+            if fs::remove_dir(p).is_err() {
+                break;
+            }
+            parent = p.parent();
+        }
+    }
+    Ok(())
 }
 
 fn tmp_name(target: &Path) -> PathBuf {

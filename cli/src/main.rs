@@ -101,7 +101,8 @@ enum Command {
         #[arg(long, short, value_parser = clap::builder::PossibleValuesParser::new(
             iac_dharma::OutputFormat::ALL.map(|f| f.as_str())))]
         format: String,
-        /// Folder to write the files to (created if missing). Without it, a format that writes
+        /// Folder to write the files to (created if missing). Its `.dharma-generated` lists them,
+        /// and the next run removes those it no longer writes. Without it, a format that writes
         /// one file prints it to standard output.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,

@@ -24,7 +24,10 @@ fn writes_every_file_to_the_output_folder() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(entries(&out), ["main.tf", "providers.tf"]);
+    assert_eq!(
+        entries(&out),
+        [".dharma-generated", "main.tf", "providers.tf"]
+    );
     let main = std::fs::read_to_string(out.join("main.tf")).unwrap();
     assert!(main.contains("vpc_id     = aws_vpc.main.id"), "{main}");
     // No staging folder is left next to the output.
@@ -40,6 +43,89 @@ fn writes_every_file_to_the_output_folder() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success());
+    assert_eq!(
+        entries(&out),
+        [".dharma-generated", "main.tf", "providers.tf"]
+    );
+}
+
+#[test]
+fn a_later_run_removes_the_files_it_no_longer_writes_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tf");
+    let gen = |bp: &str| {
+        let o = dharma(&[
+            "generate",
+            bp,
+            "-f",
+            "terraform",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    // With an output and a variable: outputs.tf and variables.tf.
+    let v1 = write(
+        tmp.path(),
+        "v1.json",
+        r#"{"name":"demo","version":"1.0.0","provider":"aws","region":"us-east-1",
+        "variables":[{"name":"env","type":"string","default":"dev"}],
+        "outputs":[{"name":"bucket_arn","value":"${logs.arn}"}],
+        "resources":[{"type":"aws_s3_bucket","name":"logs","properties":{"bucket":"logs-${var.env}"}}]}"#,
+    );
+    gen(&v1);
+    assert_eq!(
+        entries(&out),
+        [
+            ".dharma-generated",
+            "main.tf",
+            "outputs.tf",
+            "providers.tf",
+            "variables.tf"
+        ]
+    );
+    // The user's own file in the folder.
+    write(&out, "backend.tf", "terraform {}\n");
+    gen(&write(tmp.path(), "v2.json", AWS));
+    // outputs.tf would name a resource that is gone: removed with variables.tf.
+    assert_eq!(
+        entries(&out),
+        [".dharma-generated", "backend.tf", "main.tf", "providers.tf"]
+    );
+    // Another format into the same folder: the Terraform files go, folders come.
+    let o = dharma(&["generate", &v1, "-f", "cdk-ts", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("lib/stack.ts").is_file());
+    assert!(!out.join("main.tf").exists() && out.join("backend.tf").exists());
+    gen(&v1);
+    assert!(!out.join("lib").exists(), "emptied folders are removed");
+}
+
+#[test]
+fn an_output_path_that_is_not_a_folder_or_a_folder_in_the_way_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write(tmp.path(), "bp.json", AWS);
+    let file = write(tmp.path(), "afile", "x");
+    let o = dharma(&["generate", &bp, "-f", "terraform", "-o", &file]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("it exists and is not a folder"), "{err}");
+
+    let out = tmp.path().join("tf");
+    std::fs::create_dir_all(out.join("providers.tf")).unwrap();
+    write(&out, "main.tf", "old");
+    let o = dharma(&[
+        "generate",
+        &bp,
+        "-f",
+        "terraform",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("a folder of that name is in the way"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("main.tf")).unwrap(), "old");
     assert_eq!(entries(&out), ["main.tf", "providers.tf"]);
 }
 
