@@ -167,13 +167,17 @@ pub(crate) fn number_text(n: &serde_json::Number) -> String {
 pub struct Blueprint {
     /// Name of the blueprint: 3 to 100 characters of letters, digits, `_` and `-`.
     #[schemars(length(min = 3, max = 100), regex(pattern = r"^[A-Za-z0-9_-]{3,100}$"))]
+    #[serde(deserialize_with = "free_form::text")]
     pub name: String,
     /// Semantic version of the blueprint (`1.2.0`; a leading `v` is accepted).
+    #[serde(deserialize_with = "free_form::text")]
     pub version: String,
     /// Cloud provider: `aws`, `azure` or `gcp`.
     #[schemars(extend("enum" = ["aws", "azure", "gcp"]))]
+    #[serde(deserialize_with = "free_form::text")]
     pub provider: String,
     /// Region of the provider, e.g. `us-east-1`, `westeurope`, `europe-west1`.
+    #[serde(deserialize_with = "free_form::text")]
     pub region: String,
     /// What this infrastructure is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,10 +221,11 @@ pub struct Blueprint {
 pub struct Resource {
     /// The provider's Terraform type (`aws_vpc`, `azurerm_virtual_network`, `google_compute_network`)
     /// or a short alias (`vpc`, `subnet`, `ec2_instance`, `s3_bucket`, ...).
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "free_form::text")]
     pub resource_type: String,
     /// Unique name in the blueprint: a lowercase letter or `_`, then lowercase letters, digits, `_`.
     #[schemars(regex(pattern = r"^[a-z_][a-z0-9_]*$"))]
+    #[serde(deserialize_with = "free_form::text")]
     pub name: String,
     /// Number of instances (default 1). Instances are addressed as `type.name[i]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,6 +325,7 @@ impl Lifecycle {
 pub struct Variable {
     /// Name, referenced as `${var.NAME}`: a letter or `_`, then letters, digits, `_`, `-`.
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_-]*$"))]
+    #[serde(deserialize_with = "free_form::text")]
     pub name: String,
     /// Type: `string`, `number`, `bool`, `any`, `list(T)`, `set(T)` or `map(T)`; default `string`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -347,6 +353,7 @@ pub struct Variable {
 pub struct Output {
     /// Name of the output: a letter or `_`, then letters, digits, `_`, `-`.
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_-]*$"))]
+    #[serde(deserialize_with = "free_form::text")]
     pub name: String,
     /// The value, usually a reference such as `${lb.dns_name}`.
     #[serde(deserialize_with = "free_form::value")]
@@ -526,16 +533,24 @@ fn structure_error(path: String, message: String, location: Option<Location>) ->
     )
 }
 
-/// yaml_serde starts shape messages with the path (`resources[0].count: invalid type...`);
-/// findings carry the path separately.
+/// yaml_serde starts shape messages with the path (`resources[0].count: invalid type...`), or
+/// with the path of the mapping for an error raised after reading its value (`tags: ...` for
+/// `tags.Owner`); findings carry the path separately.
 fn strip_path_prefix(message: String, path: &str) -> String {
     let path = normalize_path(path.to_string());
     if path.is_empty() {
         return message;
     }
-    match message.strip_prefix(&format!("{path}: ")) {
-        Some(rest) => rest.to_string(),
-        None => message,
+    let Some((head, rest)) = message.split_once(": ") else {
+        return message;
+    };
+    let ancestor = path
+        .strip_prefix(head)
+        .is_some_and(|tail| tail.is_empty() || tail.starts_with(['.', '[']));
+    if ancestor {
+        rest.to_string()
+    } else {
+        message
     }
 }
 
@@ -1046,6 +1061,33 @@ mod tests {
         assert_eq!(err.path(), "resources[0].dependecies");
         assert!(err.message().contains("dependecies"), "{}", err.message());
         assert_eq!(err.location().map(|l| l.line), Some(8));
+    }
+
+    #[test]
+    fn yaml_null_is_not_the_text_of_a_name_or_a_tag() {
+        let head = "version: 1.0.0\nprovider: aws\nregion: us-east-1\n";
+        for (text, path, line) in [
+            (format!("name: ~\n{head}"), "name", 1),
+            (
+                format!("name: abc\n{head}tags:\n  Owner: ~\n"),
+                "tags.Owner",
+                6,
+            ),
+            (
+                format!("name: abc\n{head}resources:\n  - {{type: aws_vpc, name: null}}\n"),
+                "resources[0].name",
+                6,
+            ),
+        ] {
+            let err = Blueprint::from_yaml(&text).unwrap_err();
+            assert_eq!(
+                (err.code(), err.path()),
+                (Code::InvalidStructure, path),
+                "{text}"
+            );
+            assert_eq!(err.message(), "invalid type: null, expected a string");
+            assert_eq!(err.location().map(|l| l.line), Some(line), "{text}");
+        }
     }
 
     #[test]

@@ -229,7 +229,28 @@ pub(crate) fn objects_by_key<'de, D: Deserializer<'de>>(
 pub(crate) fn strings_by_key<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
-    d.deserialize_map(Keyed::new(Plain(std::marker::PhantomData)))
+    d.deserialize_map(Keyed::new(Text))
+}
+
+/// A string that may not be null (see [`text`]).
+#[derive(Clone, Copy)]
+struct Text;
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        text(d)
+    }
+}
+
+/// `#[serde(deserialize_with)]` of a string that must be given. Asked for a string, the YAML
+/// reader hands over a null's own text (`~`, `null`, or `""` for nothing at all), so `name: ~`
+/// would be the name "~" and `Owner:` an empty tag, where JSON refuses `null`. Read as an
+/// optional string first, a null is refused in both; a number or boolean in YAML stays its text.
+pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    <Option<String> as de::Deserialize>::deserialize(d)?
+        .ok_or_else(|| de::Error::invalid_type(de::Unexpected::Other("null"), &"a string"))
 }
 
 #[cfg(test)]
@@ -251,6 +272,31 @@ mod tests {
 
     fn yaml(text: &str) -> Result<Doc, String> {
         yaml_serde::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_null_where_a_string_is_expected_is_refused_in_yaml_as_in_json() {
+        for text in [
+            "tags: {Owner: ~}",
+            "tags: {Owner: null}",
+            "tags:\n  Owner:\n",
+        ] {
+            let e = yaml(text).unwrap_err();
+            assert!(
+                e.contains("invalid type: null, expected a string"),
+                "{text}: {e}"
+            );
+        }
+        let e = json(r#"{"tags": {"Owner": null}}"#).unwrap_err();
+        assert!(e.contains("invalid type: null, expected a string"), "{e}");
+        // Quoted, it is the text; a YAML number is its own text.
+        let doc = yaml("tags: {Owner: 'null', Team: '', Cost: 1.50}").unwrap();
+        let tags: Vec<(&str, &str)> = doc
+            .tags
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(tags, [("Cost", "1.50"), ("Owner", "null"), ("Team", "")]);
     }
 
     #[test]
