@@ -820,9 +820,14 @@ impl PolicySetBuilder {
             let mut probe = engine.clone();
             probe.set_input(regorus::Value::new_object());
             if !self.without_builtin {
-                probe
-                    .eval_rule(BUILTIN_QUERY.to_string())
-                    .map_err(|e| compile_error(&e, "policies/dharma.rego"))?;
+                probe.eval_rule(BUILTIN_QUERY.to_string()).map_err(|e| {
+                    // A budget too small for even this probe is a timeout, not a syntax error.
+                    if format!("{e:#}").contains("exceeded time limit") {
+                        timeout_error("policies/dharma.rego", time_limit)
+                    } else {
+                        compile_error(&e, "policies/dharma.rego")
+                    }
+                })?;
             }
         }
         Ok(PolicySet {
@@ -1390,6 +1395,16 @@ mod tests {
             assert_eq!(sequential, parallel, "{name}");
             assert_eq!(sorted(sequential), sorted(expected), "{name}");
         }
+    }
+
+    #[test]
+    fn a_budget_too_small_to_build_is_a_timeout() {
+        let e = PolicySet::builder()
+            .time_limit(Some(Duration::ZERO))
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
+        assert_eq!(e.findings()[0].code, Code::PolicyTimeout, "{e}");
     }
 
     #[test]
