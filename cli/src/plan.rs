@@ -60,12 +60,19 @@ pub fn plan(args: PlanArgs, reporter: &Reporter) -> Result<Outcome, ()> {
         }
         PlanFormat::Text => {
             let mut text = iac_dharma::render_plan_text(&plan);
+            let need = if check.required == iac_dharma::Bump::None {
+                "no change needs a new version".to_string()
+            } else {
+                format!(
+                    "the changes need a {} bump (at least {})",
+                    check.required.as_str(),
+                    check.minimum
+                )
+            };
             text.push_str(&format!(
-                "Version: {} -> {}: the changes need a {} bump (at least {}){}\n",
+                "Version: {} -> {}: {need}{}\n",
                 check.before,
                 check.after,
-                check.required.as_str(),
-                check.minimum,
                 if check.ok {
                     ""
                 } else {

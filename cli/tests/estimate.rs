@@ -74,6 +74,15 @@ fn budget_exit_codes() {
     let over = dharma(&["estimate", bp, "--budget", "10"]);
     assert_eq!(over.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&over.stdout).contains("OVER BUDGET"));
+    // 17.104 over a budget of 17.10: the rounded total is the budget, the overrun not $0.00.
+    let just_over = dharma(&["estimate", bp, "--budget", "17.10"]);
+    assert_eq!(just_over.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&just_over.stdout)
+            .contains("Budget $17.10: OVER BUDGET by less than $0.01"),
+        "{}",
+        String::from_utf8_lossy(&just_over.stdout)
+    );
     let within = dharma(&["estimate", bp, "--budget", "$1,000"]);
     assert_eq!(within.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&within.stdout).contains("headroom"));

@@ -89,7 +89,12 @@ fn plan_json_and_detailed_exit_code() {
     // Nothing to do: 0, with or without the flag.
     let out = dharma(&["plan", &old, &old, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("No changes."));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("No changes."), "{text}");
+    assert!(
+        text.contains("Version: 1.0.0 -> 1.0.0: no change needs a new version"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -188,12 +188,14 @@ pub fn render_text(est: &CostEstimate) -> String {
                 );
             }
             BudgetStatus::Over => {
-                let _ = writeln!(
-                    out,
-                    "Budget {}: OVER BUDGET by {}",
-                    usd(b.limit),
-                    usd(b.overrun.unwrap_or_default())
-                );
+                let overrun = b.overrun.unwrap_or_default();
+                // Over by a fraction of a cent, the rounded total equals the budget.
+                let by = if overrun < Decimal::new(5, 3) {
+                    "less than $0.01".to_string()
+                } else {
+                    usd(overrun)
+                };
+                let _ = writeln!(out, "Budget {}: OVER BUDGET by {by}", usd(b.limit));
             }
         }
     }
