@@ -169,25 +169,6 @@ impl<'de, V: DeserializeSeed<'de> + Copy, M: UniqueKeys<Item = V::Value>> Visito
     }
 }
 
-/// A value read as `T`'s own `Deserialize` reads it (for maps of plain strings).
-struct Plain<T>(std::marker::PhantomData<T>);
-
-impl<T> Clone for Plain<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Plain<T> {}
-
-impl<'de, T: de::Deserialize<'de>> DeserializeSeed<'de> for Plain<T> {
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        T::deserialize(d)
-    }
-}
-
 fn duplicate<E: de::Error>(key: &str) -> E {
     E::custom(format_args!(
         "duplicate key `{key}`: each key of a mapping may be given once"
