@@ -1,9 +1,10 @@
 //! Human-readable error and warning output on stderr (colored when stderr is a terminal and
-//! `NO_COLOR` is not set).
+//! `NO_COLOR` is not set). User text is shown through [`printable`]: escapes in a blueprint
+//! value or a file name never reach the terminal raw.
 
 use std::io::{IsTerminal, Write};
 
-use iac_dharma::{Error, Finding, Severity};
+use iac_dharma::{printable, Error, Finding, Severity};
 
 /// `n` and the singular or plural words that follow it: "1 resource", "2 resources".
 pub fn counted(n: usize, one: &str, many: &str) -> String {
@@ -35,7 +36,7 @@ impl Reporter {
             Severity::Error => ("error", "1;31"),
             Severity::Warning => ("warning", "1;33"),
         };
-        let mut place = file.to_string();
+        let mut place = printable(file).into_owned();
         if let Some(loc) = f.location {
             place.push_str(&format!(":{}:{}", loc.line, loc.column));
         }
@@ -48,11 +49,12 @@ impl Reporter {
             line.push_str(&self.paint("1", &f.path));
             line.push_str(": ");
         }
-        line.push_str(&f.message);
+        line.push_str(&printable(&f.message));
         if let Some(s) = &f.suggestion {
             line.push_str(&format!(
-                "\n  {} did you mean `{s}`?",
-                self.paint("1;36", "help:")
+                "\n  {} did you mean `{}`?",
+                self.paint("1;36", "help:"),
+                printable(s)
             ));
         }
         line
@@ -71,8 +73,9 @@ impl Reporter {
             .count();
         let noun = if errors == 1 { "problem" } else { "problems" };
         out.push_str(&format!(
-            "{}: {file}: {errors} {noun} ({} error)\n",
+            "{}: {}: {errors} {noun} ({} error)\n",
             self.paint("1;31", "error"),
+            printable(file),
             e.kind()
         ));
         let _ = std::io::stderr().lock().write_all(out.as_bytes());
@@ -90,8 +93,9 @@ impl Reporter {
     pub fn message(&self, text: &str) {
         let _ = writeln!(
             std::io::stderr().lock(),
-            "{}: {text}",
-            self.paint("1;31", "error")
+            "{}: {}",
+            self.paint("1;31", "error"),
+            printable(text)
         );
     }
 }

@@ -156,3 +156,16 @@ fn standard_input_is_read_once() {
         "{err}"
     );
 }
+
+#[test]
+fn terminal_escapes_in_user_text_are_shown_escaped() {
+    let bp = "{\"name\":\"demo\",\"version\":\"1.0.0\",\"provider\":\"aws\",\"region\":\"us-east-1\\u001b[2J\",\"resources\":[]}";
+    let out = dharma_stdin(&["check", "-"], bp);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`us-east-1\\u{1b}[2J` is not a known aws region"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err}");
+}

@@ -66,6 +66,7 @@ mod limits;
 mod memory;
 mod pipeline;
 mod plan;
+mod printable;
 mod reference;
 mod source_text;
 mod state;
@@ -101,6 +102,7 @@ pub use plan::{
     Bump, Change, DocumentChange, NamedChange, PathStep, Plan, PlanStep, Replacement,
     ResourceChange, Side, StepAction, Summary, VersionCheck,
 };
+pub use printable::printable;
 pub use reference::{Part, Reference, Step, Template};
 /// Exact decimal money type used by [`estimate`] (re-exported `rust_decimal::Decimal`).
 pub use rust_decimal::Decimal;

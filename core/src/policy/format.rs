@@ -78,18 +78,9 @@ fn paint(color: bool, code: &str, text: &str) -> String {
     }
 }
 
-/// Control characters (other than tab) in user strings are shown escaped, so a message cannot
-/// move the cursor or forge output lines.
+/// User strings with their control characters escaped ([`crate::printable`]).
 fn clean(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    crate::printable(s).into_owned()
 }
 
 fn label(f: &PolicyFinding) -> (String, &'static str) {

@@ -535,14 +535,16 @@ pub fn render_drift_text(report: &DriftReport) -> String {
             report.in_sync.len()
         );
     }
+    // Addresses and paths come from the state file too: shown through `printable`.
+    use crate::printable as p;
     for a in &report.missing {
-        let _ = writeln!(out, "  + {a} is in the blueprint but not deployed");
+        let _ = writeln!(out, "  + {} is in the blueprint but not deployed", p(a));
     }
     for c in &report.changed {
         let _ = writeln!(
             out,
             "  ~ {a} differs from the blueprint{t}",
-            a = c.address,
+            a = p(&c.address),
             t = if c.tainted {
                 " (tainted: Terraform will replace it)"
             } else {
@@ -565,20 +567,22 @@ pub fn render_drift_text(report: &DriftReport) -> String {
             let _ = writeln!(
                 out,
                 "      {:<width$} blueprint {} / deployed {}",
-                d.path,
+                p(&d.path),
                 show(&d.expected),
                 show(&d.actual)
             );
         }
     }
     for a in &report.unmanaged {
-        let _ = writeln!(out, "  ? {a} is deployed but not in the blueprint");
+        let _ = writeln!(out, "  ? {} is deployed but not in the blueprint", p(a));
     }
     for n in &report.not_compared {
         let _ = writeln!(
             out,
             "  . {} {}: not compared: {}",
-            n.address, n.path, n.reason
+            p(&n.address),
+            p(&n.path),
+            p(&n.reason)
         );
     }
     let _ = writeln!(

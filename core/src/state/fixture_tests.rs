@@ -92,6 +92,17 @@ fn aws_drift() {
         "{text}"
     );
     assert!(!text.contains("correct-horse"), "{text}");
+
+    // Names from the state file are shown escaped: a terminal escape in one cannot clear the
+    // screen of whoever reads the report.
+    let mut hostile = report.clone();
+    hostile.unmanaged = vec!["aws_s3_bucket.ex\u{1b}[2Jtra".into()];
+    let text = render_drift_text(&hostile);
+    assert!(
+        text.contains("? aws_s3_bucket.ex\\u{1b}[2Jtra is deployed but not in the blueprint"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text}");
 }
 
 #[test]
