@@ -211,6 +211,9 @@ codes! {
     /// The price catalog has no prices at all for the blueprint's region (every priceable
     /// resource is listed as unpriced).
     NoPricesForRegion => "no_prices_for_region",
+    /// A usage value no pricing rule reads (a misspelled key, or one for another type), or a
+    /// usage-file entry that names no resource or type of the blueprint (a warning).
+    UnusedUsage => "unused_usage",
     // --- generate ---
     /// The output format name is not one of the known formats.
     UnknownFormat => "unknown_format",

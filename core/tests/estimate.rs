@@ -349,6 +349,53 @@ fn usage_file_precedence_resource_then_name_then_type() {
 }
 
 #[test]
+fn usage_values_no_rule_reads_are_warnings_with_a_suggestion() {
+    let b = bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_instance, name: web, properties: {ami: ami-1, instance_type: t3.micro}, usage: {monthly_hour: 100}}
+  - {type: aws_s3_bucket, name: logs, properties: {bucket: logs-1}}
+",
+    );
+    let usage = UsageFile::from_yaml(
+        "resource_usage:\n  webb: {monthly_hours: 10}\n  logs: {storage_gb: 5, storage_gib: 1}\nresource_type_default_usage:\n  aws_instanc: {monthly_hours: 1}\n  aws_lambda_function: {monthly_requests: 1}\n",
+    )
+    .unwrap();
+    let e = estimate(&b, &EstimateOptions::new().with_usage(usage)).unwrap();
+    let found: Vec<(&str, &str, Option<&str>)> = e
+        .warnings
+        .iter()
+        .map(|w| (w.code.as_str(), w.path.as_str(), w.suggestion.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "unused_usage",
+                "resources[0].usage.monthly_hour",
+                Some("monthly_hours")
+            ),
+            (
+                "unused_usage",
+                "resource_usage.logs.storage_gib",
+                Some("storage_gb")
+            ),
+            ("unused_usage", "resource_usage.webb", Some("web")),
+            // A type of the provider that this blueprint does not use is not reported.
+            (
+                "unused_usage",
+                "resource_type_default_usage.aws_instanc",
+                Some("aws_instance")
+            ),
+        ],
+        "{:#?}",
+        e.warnings
+    );
+    // The value was not used: the instance runs the default 730 hours.
+    assert_eq!(e.resource("web").unwrap().line_items[0].quantity, d("730"));
+}
+
+#[test]
 fn bad_input_gives_located_errors_or_reasons_never_a_panic() {
     // Negative and non-numeric usage in the blueprint: every one, with its path.
     let b = bp(

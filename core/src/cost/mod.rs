@@ -444,22 +444,32 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
     let mut totals = Totals::default();
     let mut optimizer = (!options.skip_optimizations).then(|| optimize::Optimizer::new(&ctx));
     let mut scratch = rules::Scratch::default();
+    let mut unused = usage::UnusedUsage::default();
     for (i, res, info) in bp.iter() {
         check_usage(i, res, &mut usage_findings);
         if !usage_findings.is_empty() || !file_findings.is_empty() {
             // Invalid usage: the estimate fails; only the remaining usage values are checked.
             continue;
         }
-        let lookup = usage::UsageLookup {
-            own: &res.usage,
-            by_name: usage.and_then(|u| {
-                u.resource_usage
-                    .get(&res.name)
-                    .or_else(|| u.resource_usage.get(&info.address))
-            }),
-            by_type: usage.and_then(|u| u.resource_type_default_usage.get(&info.type_name)),
-        };
+        let by_name = usage.and_then(|u| {
+            u.resource_usage
+                .get_key_value(&res.name)
+                .or_else(|| u.resource_usage.get_key_value(&info.address))
+        });
+        let by_type =
+            usage.and_then(|u| u.resource_type_default_usage.get_key_value(&info.type_name));
+        let lookup =
+            usage::UsageLookup::new(&res.usage, by_name.map(|(_, v)| v), by_type.map(|(_, v)| v));
         let cost = rules::price_resource(&ctx, res, info, &lookup, &mut scratch);
+        unused.note(
+            i,
+            &res.usage,
+            &info.type_name,
+            by_name.map(|(k, _)| k.as_str()),
+            by_type.map(|(k, _)| k.as_str()),
+            &lookup,
+            cost.status != PriceStatus::Unpriced && cost.unpriced_components.is_empty(),
+        );
         totals.add(&cost);
         if let Some(optimizer) = optimizer.as_mut() {
             optimizer.add(i, res, &info.type_name, &cost);
@@ -483,6 +493,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
             ));
         }
     }
+    warnings.extend(unused.finish(usage, bp));
     let opts = optimizer.map(|o| o.finish(&resources));
     let mut est = assemble(bp, resources, totals, catalog.info(), warnings);
     if let Some(opts) = opts {

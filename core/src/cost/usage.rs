@@ -1,7 +1,8 @@
 //! Usage assumptions: per-resource `usage` in the blueprint, a separate usage file, and the
 //! documented defaults, in that order of precedence.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -222,6 +223,11 @@ pub(crate) struct UsageLookup<'a> {
     pub own: &'a Properties,
     pub by_name: Option<&'a Properties>,
     pub by_type: Option<&'a Properties>,
+    /// The keys the pricing asked for, when there are usage values to hold them against: a
+    /// value no rule asks for is a misspelled key or one of another type, reported as
+    /// `unused_usage`.
+    asked: RefCell<Vec<&'static str>>,
+    record: bool,
 }
 
 /// Other spellings accepted for a usage key (Infracost's names next to this project's).
@@ -244,10 +250,44 @@ fn alias_of(key: &str) -> Option<&'static str> {
     })
 }
 
-impl UsageLookup<'_> {
+impl<'a> UsageLookup<'a> {
+    pub fn new(
+        own: &'a Properties,
+        by_name: Option<&'a Properties>,
+        by_type: Option<&'a Properties>,
+    ) -> Self {
+        let record = !own.is_empty()
+            || by_name.is_some_and(|m| !m.is_empty())
+            || by_type.is_some_and(|m| !m.is_empty());
+        UsageLookup {
+            own,
+            by_name,
+            by_type,
+            asked: RefCell::new(Vec::new()),
+            record,
+        }
+    }
+
+    /// Whether the pricing asked for `key` (or its alias).
+    pub fn was_asked(&self, key: &str) -> bool {
+        let asked = self.asked.borrow();
+        asked.contains(&key) || alias_of(key).is_some_and(|a| asked.contains(&a))
+    }
+
+    /// The keys the pricing asked for (recorded only when the resource has usage values).
+    pub fn asked(&self) -> Vec<&'static str> {
+        self.asked.borrow().clone()
+    }
+
     /// The value of `key` (or its alias) and where it came from, or the default. Values were
     /// validated before.
-    pub fn get(&self, key: &str, default: Decimal) -> (Decimal, UsageSource) {
+    pub fn get(&self, key: &'static str, default: Decimal) -> (Decimal, UsageSource) {
+        if self.record {
+            let mut asked = self.asked.borrow_mut();
+            if !asked.contains(&key) {
+                asked.push(key);
+            }
+        }
         let layers = [
             (Some(self.own), UsageSource::Resource),
             (self.by_name, UsageSource::UsageFile),
@@ -267,10 +307,163 @@ impl UsageLookup<'_> {
     }
 
     /// The value of `key` if someone set it (no default).
-    pub fn explicit(&self, key: &str) -> Option<(Decimal, UsageSource)> {
+    pub fn explicit(&self, key: &'static str) -> Option<(Decimal, UsageSource)> {
         let (v, s) = self.get(key, Decimal::ZERO);
         (s != UsageSource::Default).then_some((v, s))
     }
+}
+
+/// Usage values no pricing rule read, gathered resource by resource: a misspelled key
+/// (`monthly_hour`) or a usage-file entry that names no resource would otherwise change nothing,
+/// silently. Reported as `unused_usage` warnings.
+#[derive(Default)]
+pub(crate) struct UnusedUsage<'a> {
+    /// Per `resource_usage` entry of the usage file that matched a resource: the keys asked.
+    by_name: BTreeMap<&'a str, BTreeSet<&'static str>>,
+    /// Per `resource_type_default_usage` entry that applied to a resource: the keys asked.
+    by_type: BTreeMap<&'a str, BTreeSet<&'static str>>,
+    /// Entries that applied to a resource the catalog could not price (in full): its rule may
+    /// have stopped before asking for them, so they are not reported.
+    unpriced: BTreeSet<&'a str>,
+    findings: Vec<Finding>,
+}
+
+impl<'a> UnusedUsage<'a> {
+    /// Notes what the pricing of resource `i` read: its own usage values it did not read are
+    /// reported now; the usage file's entries once every resource is priced. A resource the
+    /// catalog could not price in full (`complete` false) is not held to what its rule read.
+    #[allow(clippy::too_many_arguments)] // one call site, every argument a different fact
+    pub fn note(
+        &mut self,
+        i: usize,
+        own: &Properties,
+        type_name: &str,
+        name_entry: Option<&'a str>,
+        type_entry: Option<&'a str>,
+        lookup: &UsageLookup<'_>,
+        complete: bool,
+    ) {
+        if !complete {
+            self.unpriced.extend(name_entry);
+            self.unpriced.extend(type_entry);
+            return;
+        }
+        for key in own.keys() {
+            if !lookup.was_asked(key) {
+                self.findings.push(unused(
+                    format!("resources[{i}].usage.{key}"),
+                    key,
+                    type_name,
+                    lookup.asked(),
+                ));
+            }
+        }
+        for (entry, seen) in [
+            (name_entry, &mut self.by_name),
+            (type_entry, &mut self.by_type),
+        ] {
+            if let Some(entry) = entry {
+                seen.entry(entry).or_default().extend(lookup.asked());
+            }
+        }
+    }
+
+    /// The warnings: the resource's own values noted before, then the usage file's values no
+    /// resource read, and its entries that name no resource of the blueprint (or no type).
+    pub fn finish(
+        mut self,
+        file: Option<&UsageFile>,
+        bp: &crate::check::CheckedBlueprint,
+    ) -> Vec<Finding> {
+        let Some(file) = file else {
+            return self.findings;
+        };
+        for (name, values) in &file.resource_usage {
+            if self.unpriced.contains(name.as_str()) {
+                continue;
+            }
+            match self.by_name.get(name.as_str()) {
+                Some(asked) => {
+                    for key in values.keys() {
+                        if !was_asked(asked, key) {
+                            self.findings.push(unused(
+                                format!("resource_usage.{name}.{key}"),
+                                key,
+                                &format!("`{name}`"),
+                                asked.iter().copied().collect(),
+                            ));
+                        }
+                    }
+                }
+                None => {
+                    let names = bp.resources().iter().map(|r| r.name.as_str());
+                    self.findings.push(
+                        Finding::warning(
+                            Code::UnusedUsage,
+                            format!("resource_usage.{name}"),
+                            format!("the usage file gives values for `{name}`, which is not a resource (name or address) of this blueprint"),
+                        )
+                        .with_suggestion(crate::suggest::did_you_mean(name, names)),
+                    );
+                }
+            }
+        }
+        for (type_name, values) in &file.resource_type_default_usage {
+            if self.unpriced.contains(type_name.as_str()) {
+                continue;
+            }
+            match self.by_type.get(type_name.as_str()) {
+                Some(asked) => {
+                    for key in values.keys() {
+                        if !was_asked(asked, key) {
+                            self.findings.push(unused(
+                                format!("resource_type_default_usage.{type_name}.{key}"),
+                                key,
+                                type_name,
+                                asked.iter().copied().collect(),
+                            ));
+                        }
+                    }
+                }
+                // A usage file shared by several blueprints may hold other types; only a name
+                // that is no type at all is reported.
+                None => {
+                    if let crate::catalog::TypeResolution::Unknown { suggestion } =
+                        crate::catalog::resolve_type(bp.provider(), type_name)
+                    {
+                        self.findings.push(
+                            Finding::warning(
+                                Code::UnusedUsage,
+                                format!("resource_type_default_usage.{type_name}"),
+                                format!("the usage file gives defaults for `{type_name}`, which is not a {} resource type", bp.provider()),
+                            )
+                            .with_suggestion(suggestion),
+                        );
+                    }
+                }
+            }
+        }
+        self.findings
+    }
+}
+
+fn was_asked(asked: &BTreeSet<&'static str>, key: &str) -> bool {
+    asked.contains(key) || alias_of(key).is_some_and(|a| asked.contains(a))
+}
+
+/// The warning for a usage value `key` that the estimate of `what` does not read.
+fn unused(path: String, key: &str, what: &str, asked: Vec<&'static str>) -> Finding {
+    let reads = if asked.is_empty() {
+        "it reads no usage values".to_string()
+    } else {
+        format!("it reads {}", asked.join(", "))
+    };
+    Finding::warning(
+        Code::UnusedUsage,
+        path,
+        format!("the estimate of {what} does not read the usage value `{key}` ({reads})"),
+    )
+    .with_suggestion(crate::suggest::did_you_mean(key, asked))
 }
 
 #[cfg(test)]
