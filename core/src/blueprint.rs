@@ -582,7 +582,7 @@ fn nesting_error(path: &str, location: Option<Location>) -> Error {
 /// 100,000-deep `[[[...]]]` takes minutes before the reader's own 128-level guard can refuse it.
 /// This linear pre-scan finds flow collections (`[`/`{` outside quoted scalars and comments)
 /// nested deeper than that guard, and returns the line where the nesting passed it.
-fn yaml_flow_too_deep(text: &str) -> Option<usize> {
+pub(crate) fn yaml_flow_too_deep(text: &str) -> Option<usize> {
     const MAX: usize = 128;
     #[derive(PartialEq)]
     enum State {

@@ -54,6 +54,15 @@ fn usage_error(path: String, message: String) -> Error {
 /// A YAML usage file that does not read: the message with the line, when known, at `path`.
 fn invalid_yaml(path: String, message: &str, line: Option<usize>) -> Error {
     let path = if path == "." { String::new() } else { path };
+    // yaml_serde repeats the path before its message and the place after it; the finding
+    // carries the path, and the line is added once.
+    let message = message
+        .strip_prefix(&format!("{path}: "))
+        .unwrap_or(message);
+    let message = match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => &message[..i],
+        _ => message,
+    };
     let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
     usage_error(path, format!("invalid usage file: {message}{at}"))
 }
@@ -82,6 +91,18 @@ impl UsageFile {
         let text = crate::source_text::without_bom(text);
         if text.trim().is_empty() {
             return Ok(UsageFile::default());
+        }
+        // As for blueprints: brackets nested past the readers' limit are refused before the
+        // YAML reader, whose time grows with the square of such nesting.
+        if let Some(line) = crate::blueprint::yaml_flow_too_deep(text) {
+            return Err(Error::single(
+                ErrorKind::Limit,
+                Finding::error(
+                    Code::LimitExceeded,
+                    "",
+                    format!("invalid usage file: brackets nested more than 128 levels deep (line {line})"),
+                ),
+            ));
         }
         // Merge keys (`<<: *defaults`) are applied to a value first (`yaml_merge`).
         match crate::yaml_merge::applied(text) {
@@ -469,6 +490,18 @@ fn unused(path: String, key: &str, what: &str, asked: Vec<&'static str>) -> Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_bracket_nesting_is_refused_before_the_yaml_reader() {
+        let text = format!(
+            "resource_usage: {}{}",
+            "[".repeat(80_000),
+            "]".repeat(80_000)
+        );
+        let e = UsageFile::from_yaml(&text).unwrap_err();
+        assert_eq!(e.code(), Code::LimitExceeded);
+        assert!(e.message().contains("128 levels"), "{}", e.message());
+    }
 
     #[test]
     fn yaml_merge_keys_are_applied() {
