@@ -1064,6 +1064,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_back_as_the_same_number() {
+        // 17 significant digits: serde_json's fast float reader can be one unit in the last
+        // place off, and the generated code would then hold another number.
+        for text in [
+            "14603.425819095239",
+            "0.44999999999999996",
+            "1.7976931348623157e308",
+        ] {
+            let doc = format!(
+                r#"{{"name": "abc", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+                    "resources": [{{"type": "aws_ebs_volume", "name": "v", "properties": {{"size": {text}}}}}]}}"#
+            );
+            let bp = Blueprint::from_json(&doc).unwrap();
+            let read = bp.resources[0].properties["size"].as_f64().unwrap();
+            assert_eq!(read, text.parse::<f64>().unwrap(), "{text}");
+        }
+    }
+
+    #[test]
     fn yaml_null_is_not_the_text_of_a_name_or_a_tag() {
         let head = "version: 1.0.0\nprovider: aws\nregion: us-east-1\n";
         for (text, path, line) in [
