@@ -670,7 +670,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
     let Document(bp) = parsed.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let location = json_location(&inner);
+        let location = json_location(text, &inner);
         use serde_json::error::Category;
         if inner.to_string().starts_with("recursion limit exceeded") {
             return nesting_error(&path, location);
@@ -696,7 +696,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
                 "",
                 format!("invalid JSON: {}", clean_serde_message(&e.to_string())),
             )
-            .with_location(json_location(&e)),
+            .with_location(json_location(text, &e)),
         )
     })?;
     Ok(bp)

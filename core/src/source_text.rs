@@ -19,13 +19,24 @@ pub(crate) fn without_bom_owned(text: String) -> String {
     }
 }
 
-/// Where a serde_json error is, if it says. serde_json counts column 0 for an error before the
-/// first character of a line (a document that is an array, not an object): that character is
-/// column 1.
-pub(crate) fn json_location(e: &serde_json::Error) -> Option<Location> {
-    (e.line() > 0).then(|| Location {
+/// Where a serde_json error is in `text`, if it says. serde_json counts the column in bytes;
+/// the location counts characters, as the YAML reader's does (and editors' "column" of a line
+/// with `é` or an emoji). It counts column 0 for an error before the first character of a line
+/// (a document that is an array, not an object): that character is column 1.
+pub(crate) fn json_location(text: &str, e: &serde_json::Error) -> Option<Location> {
+    if e.line() == 0 {
+        return None;
+    }
+    let line = text.split('\n').nth(e.line() - 1).unwrap_or_default();
+    let bytes = e.column().min(line.len());
+    // A column inside a character's bytes counts that character.
+    let mut end = bytes;
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    Some(Location {
         line: e.line(),
-        column: e.column().max(1),
+        column: line[..end].chars().count().max(1),
     })
 }
 
@@ -65,8 +76,21 @@ mod tests {
         assert_eq!(without_bom_owned("\u{feff}package x".into()), "package x");
         assert_eq!(without_bom_owned("package x".into()), "package x");
         let e = serde_json::from_str::<serde_json::Value>("[1,\n]").unwrap_err();
-        assert_eq!(json_location(&e).map(|l| l.line), Some(2));
-        assert!(json_location(&e).is_some_and(|l| l.column >= 1));
+        assert_eq!(json_location("[1,\n]", &e).map(|l| l.line), Some(2));
+        assert!(json_location("[1,\n]", &e).is_some_and(|l| l.column >= 1));
+        // Columns count characters, not UTF-8 bytes: the `}` after `"version": ` is column 28.
+        for text in [
+            r#"{"name": "ééé", "version": }"#,
+            r#"{"name": "🌍🌍🌍", "version": }"#,
+        ] {
+            let e = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            let chars = text.chars().count();
+            assert_eq!(
+                json_location(text, &e).map(|l| l.column),
+                Some(chars),
+                "{text}"
+            );
+        }
         assert_eq!(
             clean_serde_message("bad at line 3 column 4, then more at line 5 column 6"),
             "bad, then more"

@@ -228,7 +228,7 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let location = json_location(&inner);
+        let location = json_location(text, &inner);
         let message = clean_serde_message(&inner.to_string());
         Error::single(
             ErrorKind::Parse,
@@ -318,7 +318,7 @@ impl TerraformState {
                         clean_serde_message(&e.to_string())
                     ),
                 )
-                .with_location(json_location(&e)),
+                .with_location(json_location(text, &e)),
             )
         })?;
         let Value::Object(top) = &value else {

@@ -76,7 +76,7 @@ impl Plan {
         }
         let text = without_bom(text);
         let document: Value = serde_json::from_str(text).map_err(|e| {
-            let location = json_location(&e);
+            let location = json_location(text, &e);
             let message = clean_serde_message(&e.to_string());
             let what = if e.is_eof() {
                 "the plan JSON ends early (truncated file?)"
