@@ -99,7 +99,7 @@ test('generate: templates option replaces an embedded template', () => {
 
 test('generate errors: unknown format, option, unsupported provider; arm and pulumi', () => {
   const bp = Blueprint.fromYaml(YAML);
-  throws(() => bp.generate('terraformm'), { kind: 'invalid_input', code: 'unknown_format', path: '', suggestion: 'terraform' });
+  throws(() => bp.generate('terraformm'), { kind: 'invalid_input', code: 'unknown_format', path: 'format', suggestion: 'terraform' });
   throws(() => bp.generate(42), { kind: 'invalid_input', code: 'invalid_argument', path: 'format' });
   throws(() => bp.generate('terraform', { templatez: {} }), { code: 'invalid_argument', path: 'options.templatez', suggestion: 'templates' });
   throws(() => bp.generate('terraform', { templates: 'x' }), { code: 'invalid_argument', path: 'options.templates' });

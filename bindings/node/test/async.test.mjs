@@ -48,7 +48,7 @@ test('async variants reject with DharmaErrors, never throw synchronously', async
   });
   await rejects(Blueprint.fromTextAsync(42), { kind: 'invalid_input', path: 'text' });
   await rejects(Blueprint.fromTextAsync('{}', 'xml'), { kind: 'invalid_input', path: 'format' });
-  await rejects(bp.generateAsync('terraformm'), { code: 'unknown_format', path: '' });
+  await rejects(bp.generateAsync('terraformm'), { code: 'unknown_format', path: 'format' });
   await rejects(bp.generateAsync('arm'), { kind: 'generate', code: 'unsupported_provider' });
   await rejects(bp.estimateAsync({ budget: 'x' }), { path: 'options.budget' });
   await rejects(bp.estimateAsync({ usage: { resource_usage: { web: { monthly_hours: -1 } } } }), {

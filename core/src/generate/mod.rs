@@ -227,7 +227,7 @@ impl FromStr for OutputFormat {
                     ErrorKind::InvalidInput,
                     Finding::error(
                         Code::UnknownFormat,
-                        "",
+                        "format",
                         format!(
                             "unknown output format `{s}`; expected one of {}",
                             ids.join(", ")
