@@ -178,8 +178,11 @@ pub fn price_catalog_arg(value: Unknown<'_>, path: &str) -> Outcome<Arc<iac_dhar
     }
 }
 
-/// Reads an optional class-instance option (`options.catalog`, `options.policies`).
+/// Reads an optional class-instance option (`options.catalog`, `options.policies`), through
+/// `Reflect.get`: a getter or a Proxy that throws is an error at `options.KEY`, not a JS
+/// exception left pending (which would make an async variant throw synchronously).
 pub fn instance_option<'e>(
+    env: &'e Env,
     options: &Option<Unknown<'e>>,
     key: &str,
 ) -> Outcome<Option<Unknown<'e>>> {
@@ -189,8 +192,61 @@ pub fn instance_option<'e>(
     if options.get_type()? != ValueType::Object {
         return Ok(None);
     }
-    let value: Unknown<'e> = options.coerce_to_object()?.get_named_property(key)?;
+    let value = convert::property(env, options, key, &format!("options.{key}"))?;
     Ok(Some(value).filter(|v| !convert::is_absent(v)))
+}
+
+/// The items of an array argument at `path` (a `DharmaError` for anything else).
+pub fn array_argument<'e>(value: Unknown<'e>, path: &str) -> Outcome<Vec<Unknown<'e>>> {
+    if !value.is_array()? {
+        return Err(invalid_argument(
+            path,
+            format!("`{path}` must be an array, got {}", type_name(&value)),
+            None,
+        )
+        .into());
+    }
+    let array = value.coerce_to_object()?;
+    (0..array.get_array_length()?)
+        .map(|i| Ok(array.get_element::<Unknown<'e>>(i)?))
+        .collect()
+}
+
+/// A whole-number argument at `path` within `range` (a `DharmaError` for a string, a fraction,
+/// `NaN` or a number out of range, where napi's own conversion would wrap or truncate it).
+pub fn whole_number(
+    value: Unknown<'_>,
+    path: &str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Outcome<u32> {
+    let number = if value.get_type()? == ValueType::Number {
+        Some(value.coerce_to_number()?.get_double()?)
+    } else {
+        None
+    };
+    match number {
+        Some(n)
+            if n.fract() == 0.0
+                && n >= f64::from(*range.start())
+                && n <= f64::from(*range.end()) =>
+        {
+            Ok(n as u32)
+        }
+        _ => Err(invalid_argument(
+            path,
+            format!(
+                "`{path}` must be a whole number from {} to {}, got {}",
+                range.start(),
+                range.end(),
+                match number {
+                    Some(n) => n.to_string(),
+                    None => type_name(&value),
+                }
+            ),
+            None,
+        )
+        .into()),
+    }
 }
 
 /// What the check resolved about one resource.
@@ -287,7 +343,7 @@ pub fn estimate_options(
     env: &Env,
     opts: Option<Unknown<'_>>,
 ) -> Outcome<iac_dharma::EstimateOptions> {
-    let catalog = instance_option(&opts, "catalog")?
+    let catalog = instance_option(env, &opts, "catalog")?
         .map(|c| price_catalog_arg(c, "options.catalog"))
         .transpose()?;
     let o: EstimateOpts = options(
@@ -339,6 +395,37 @@ pub fn apply_estimate_fields(
         options.skip_optimizations = skip;
     }
     Ok(options)
+}
+
+/// A Terraform state argument for `drift`: text, or an object read as its JSON. Errors in an
+/// object's JSON carry no line:column: the caller never saw that text.
+pub struct StateArg {
+    text: String,
+    object: bool,
+}
+
+impl StateArg {
+    /// Reads the argument at `path` on the JS thread.
+    pub fn read(env: &Env, value: Unknown<'_>, path: &str) -> Outcome<StateArg> {
+        Ok(match convert::document(env, value, path)? {
+            Doc::Text(text) => StateArg {
+                text,
+                object: false,
+            },
+            Doc::Json(text) => StateArg { text, object: true },
+        })
+    }
+
+    /// The state (on any thread).
+    pub fn parse(&self) -> iac_dharma::Result<iac_dharma::TerraformState> {
+        iac_dharma::TerraformState::from_json(&self.text).map_err(|e| {
+            if self.object {
+                e.without_locations()
+            } else {
+                e
+            }
+        })
+    }
 }
 
 /// A text-or-object argument as text: strings as given, objects as JSON.

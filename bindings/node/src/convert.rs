@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use iac_dharma::{did_you_mean, Code, Error, ErrorKind, Finding};
 use napi::bindgen_prelude::JsObjectValue;
-use napi::bindgen_prelude::{Function, Object, Unknown};
+use napi::bindgen_prelude::{FnArgs, Function, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -91,6 +91,26 @@ pub fn json_stringify(
     }
 }
 
+/// `object[key]` through `Reflect.get`, so that a getter or a Proxy trap that throws comes back
+/// as an error at `path` (the call clears the exception) instead of staying pending.
+pub fn property<'e>(
+    env: &'e Env,
+    object: Unknown<'e>,
+    key: &str,
+    path: &str,
+) -> Outcome<Unknown<'e>> {
+    let reflect: Object = env.get_global()?.get_named_property("Reflect")?;
+    let get: Function<'e, FnArgs<(Unknown<'e>, &str)>, Unknown<'e>> =
+        reflect.get_named_property("get")?;
+    get.call(FnArgs::from((object, key))).map_err(|e| {
+        Failure::Engine(invalid_argument(
+            path,
+            format!("`{path}` cannot be read: {}", e.reason),
+            None,
+        ))
+    })
+}
+
 /// The JS type name of a value, for messages.
 pub fn type_name(value: &Unknown<'_>) -> String {
     match value.get_type() {
@@ -128,11 +148,72 @@ pub fn options<T: DeserializeOwned + Default>(
         )
         .into());
     }
+    finite_numbers(env, value, arg, 2)?;
     let text =
         json_stringify(env, value, arg, ErrorKind::InvalidInput)?.unwrap_or_else(|| "{}".into());
     let json: Value =
         serde_json::from_str(&text).map_err(|e| invalid_argument(arg, e.to_string(), None))?;
     options_from_value(json, arg, fields)
+}
+
+/// Options that hold documents or class instances rather than option groups.
+const DOCUMENT_OPTIONS: [&str; 9] = [
+    "previous",
+    "state",
+    "policySet",
+    "catalog",
+    "usage",
+    "templates",
+    "settings",
+    "waivers",
+    "variables",
+];
+
+/// `JSON.stringify` writes `NaN` and `±Infinity` as `null`, and an option given as `null` is
+/// absent: `{budget: NaN}` (a budget read from a missing environment variable) would turn the
+/// budget off. An option object's numbers, `depth` levels down (`approval.maxMonthlyIncrease`),
+/// must be finite. Documents given as options (usage, templates) are read as documents.
+fn finite_numbers(env: &Env, value: Unknown<'_>, path: &str, depth: usize) -> Outcome<()> {
+    if depth == 0 || value.get_type()? != ValueType::Object || value.is_array()? {
+        return Ok(());
+    }
+    // (`Object` is a function: read as an unknown value, then as an object.)
+    let keys: Function<'_, Unknown<'_>, Vec<String>> = env
+        .get_global()?
+        .get_named_property::<Unknown>("Object")?
+        .coerce_to_object()?
+        .get_named_property("keys")?;
+    let keys = keys.call(value).map_err(|e| {
+        Failure::Engine(invalid_argument(
+            path,
+            format!("`{path}` cannot be read: {}", e.reason),
+            None,
+        ))
+    })?;
+    for key in keys {
+        let at = format!("{path}.{key}");
+        let field = property(env, value, &key, &at)?;
+        match field.get_type()? {
+            ValueType::Number => {
+                let n = field.coerce_to_number()?.get_double()?;
+                if !n.is_finite() {
+                    return Err(invalid_argument(
+                        &at,
+                        format!("`{at}` must be a finite number, got {n}"),
+                        None,
+                    )
+                    .into());
+                }
+            }
+            // Nested option groups (`approval`); not documents or class instances, whose
+            // getters may build large values.
+            ValueType::Object if !DOCUMENT_OPTIONS.contains(&key.as_str()) => {
+                finite_numbers(env, field, &at, depth - 1)?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// [`options`] after `JSON.stringify`: checks the field names, then deserializes.

@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::args::{blueprint_arg, document_text, pending_blueprint_arg};
+use crate::args::{blueprint_arg, pending_blueprint_arg, StateArg};
 use crate::error::guard;
 use crate::lazy::{lazy_text, lazy_value, split_text};
 use crate::task::{deferred, JsonJob};
@@ -67,8 +67,7 @@ pub fn plan_diff_async(
 pub fn drift<'e>(env: &'e Env, blueprint: Unknown, state: Unknown) -> napi::Result<Unknown<'e>> {
     guard(env, || {
         let bp = blueprint_arg(env, blueprint, "blueprint")?;
-        let state = document_text(env, state, "state")?;
-        let state = iac_dharma::TerraformState::from_json(&state)?;
+        let state = StateArg::read(env, state, "state")?.parse()?;
         lazy_value(env, iac_dharma::drift(&bp, &state)?)
     })
 }
@@ -82,10 +81,10 @@ pub fn drift<'e>(env: &'e Env, blueprint: Unknown, state: Unknown) -> napi::Resu
 pub fn drift_async(env: Env, blueprint: Unknown, state: Unknown) -> AsyncTask<JsonJob> {
     deferred(|| {
         let bp = pending_blueprint_arg(&env, blueprint, "blueprint")?;
-        let state = document_text(&env, state, "state")?;
+        let state = StateArg::read(&env, state, "state")?;
         Ok(JsonJob::new(move || {
             let bp = bp.load()?;
-            let state = iac_dharma::TerraformState::from_json(&state)?;
+            let state = state.parse()?;
             split_text(&iac_dharma::drift(&bp, &state)?)
         }))
     })

@@ -532,8 +532,7 @@ impl Blueprint {
     )]
     pub fn drift<'e>(&self, env: &'e Env, state: Unknown) -> napi::Result<Unknown<'e>> {
         guard(env, || {
-            let state = args::document_text(env, state, "state")?;
-            let state = iac_dharma::TerraformState::from_json(&state)?;
+            let state = args::StateArg::read(env, state, "state")?.parse()?;
             lazy_value(env, iac_dharma::drift(&*self.inner()?, &state)?)
         })
     }
@@ -545,10 +544,10 @@ impl Blueprint {
     )]
     pub fn drift_async(&self, env: Env, state: Unknown) -> AsyncTask<JsonJob> {
         deferred(|| {
-            let state = args::document_text(&env, state, "state")?;
+            let state = args::StateArg::read(&env, state, "state")?;
             let bp = self.inner()?;
             Ok(JsonJob::new(move || {
-                let state = iac_dharma::TerraformState::from_json(&state)?;
+                let state = state.parse()?;
                 split_text(&iac_dharma::drift(&bp, &state)?)
             }))
         })
@@ -656,14 +655,16 @@ impl PriceCatalog {
 /// The exact sum of amounts (decimal strings, as the engine returns them, or numbers), as a
 /// decimal string: `money.sum(["0.1", "0.2"])` is `"0.3"`.
 ///
-/// @throws {DharmaError} `invalid_input` (path `amounts[i]`) for a value that is not a decimal.
+/// @throws {DharmaError} `invalid_input` (path `amounts[i]`) for a value that is not a decimal,
+/// or `amounts` that is not an array.
 #[napi(
     namespace = "money",
     js_name = "sum",
     ts_args_type = "amounts: Array<string | number>"
 )]
-pub fn money_sum(env: Env, amounts: Vec<Unknown>) -> napi::Result<String> {
+pub fn money_sum(env: Env, amounts: Unknown) -> napi::Result<String> {
     guard(&env, || {
+        let amounts = args::array_argument(amounts, "amounts")?;
         let mut total = iac_dharma::Decimal::ZERO;
         for (i, a) in amounts.into_iter().enumerate() {
             let path = format!("amounts[{i}]");
@@ -698,18 +699,19 @@ pub fn money_compare(env: Env, a: Unknown, b: Unknown) -> napi::Result<i32> {
 /// Rounds an amount to `decimals` places (default 2, i.e. cents), halves away from zero
 /// (`"0.125"` -> `"0.13"`), as a decimal string with exactly that many places.
 ///
-/// @throws {DharmaError} `invalid_input` for a value that is not a decimal, or `decimals` above 28.
+/// @throws {DharmaError} `invalid_input` for a value that is not a decimal, or `decimals` that
+/// is not a whole number from 0 to 28.
 #[napi(
     namespace = "money",
     js_name = "round",
     ts_args_type = "amount: string | number, decimals?: number"
 )]
-pub fn money_round(env: Env, amount: Unknown, decimals: Option<u32>) -> napi::Result<String> {
+pub fn money_round(env: Env, amount: Unknown, decimals: Option<Unknown>) -> napi::Result<String> {
     guard(&env, || {
-        let places = decimals.unwrap_or(2);
-        if places > 28 {
-            return Err(invalid_argument("decimals", "`decimals` must be at most 28", None).into());
-        }
+        let places = match decimals.filter(|d| !convert::is_absent(d)) {
+            None => 2,
+            Some(d) => args::whole_number(d, "decimals", 0..=28)?,
+        };
         let mut rounded = amount_decimal(&env, amount, "amount")?
             .round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(places);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use iac_dharma::{
     did_you_mean, ApprovalRules, Baseline, CheckedBlueprint, DeploymentStatus, OutputFormat,
-    PipelineOptions, TerraformState,
+    PipelineOptions,
 };
 use napi::bindgen_prelude::{AsyncTask, Unknown};
 use napi::Env;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::args::{
-    apply_estimate_fields, blueprint_arg, document_text, instance_option, price_catalog_arg,
+    apply_estimate_fields, blueprint_arg, instance_option, price_catalog_arg, StateArg,
 };
 use crate::convert::{options, Amount};
 use crate::error::{guard, invalid_argument, Outcome};
@@ -104,7 +104,7 @@ impl ApprovalOpts {
 enum Previous {
     None,
     Blueprint(Arc<CheckedBlueprint>),
-    State(String),
+    State(StateArg),
 }
 
 /// The arguments of a run, owned (so an async run can take them to the pool).
@@ -114,10 +114,10 @@ struct Run {
 }
 
 fn run_args(env: &Env, value: Option<Unknown<'_>>) -> Outcome<Run> {
-    let previous = instance_option(&value, "previous")?;
-    let state = instance_option(&value, "state")?;
-    let policy_set = instance_option(&value, "policySet")?;
-    let catalog = instance_option(&value, "catalog")?;
+    let previous = instance_option(env, &value, "previous")?;
+    let state = instance_option(env, &value, "state")?;
+    let policy_set = instance_option(env, &value, "policySet")?;
+    let catalog = instance_option(env, &value, "catalog")?;
     let o: PipelineOpts = options(env, value, "options", PIPELINE_FIELDS)?;
     let previous = match (previous, state) {
         (Some(_), Some(_)) => {
@@ -129,7 +129,7 @@ fn run_args(env: &Env, value: Option<Unknown<'_>>) -> Outcome<Run> {
             .into())
         }
         (Some(p), None) => Previous::Blueprint(blueprint_arg(env, p, "options.previous")?),
-        (None, Some(s)) => Previous::State(document_text(env, s, "options.state")?),
+        (None, Some(s)) => Previous::State(StateArg::read(env, s, "options.state")?),
         (None, None) => Previous::None,
     };
     let mut options = PipelineOptions::default();
@@ -169,7 +169,7 @@ fn run_value(bp: &CheckedBlueprint, run: &Run) -> Outcome<Value> {
         Previous::None => Baseline::None,
         Previous::Blueprint(old) => Baseline::Blueprint(old),
         Previous::State(text) => {
-            state = TerraformState::from_json(text)?;
+            state = text.parse()?;
             Baseline::State(&state)
         }
     };

@@ -267,6 +267,32 @@ test('money helpers are exact', () => {
   throws(() => money.sum(['1', 'x']), { code: 'invalid_argument', path: 'amounts[1]' });
   throws(() => money.compare('1', {}), { code: 'invalid_argument', path: 'b' });
   throws(() => money.round('1', 29), { code: 'invalid_argument', path: 'decimals' });
+  // `decimals` is a whole number from 0 to 28: no wrapping (2 ** 32 is not 0), no NaN as 0.
+  for (const d of [2 ** 32, -1, NaN, Infinity, 2.5, '2']) {
+    throws(() => money.round('1.555', d), { code: 'invalid_argument', path: 'decimals' });
+  }
+  // Anything but an array is a DharmaError too, not napi's own error.
+  throws(() => money.sum('1.5'), { code: 'invalid_argument', path: 'amounts' });
+  // A number reads back as itself: 0.44999999999999996 is below 0.45.
+  assert.equal(money.round(0.44999999999999996, 1), '0.4');
+  assert.equal(money.sum([14603.425819095239]), '14603.425819095239');
+});
+
+test('options: NaN and Infinity are errors, and a throwing getter rejects an async call', async () => {
+  const bp = Blueprint.fromObject(DOC);
+  // JSON would make them null, and an option given as null is absent: no budget at all.
+  throws(() => bp.estimate({ budget: NaN }), { code: 'invalid_argument', path: 'options.budget' });
+  throws(() => bp.estimate({ budget: Infinity }), { code: 'invalid_argument', path: 'options.budget' });
+  throws(() => bp.runPipeline({ approval: { maxMonthlyIncrease: NaN } }), {
+    code: 'invalid_argument',
+    path: 'options.approval.maxMonthlyIncrease',
+  });
+  const opts = { get catalog() { throw new Error('config not loaded'); } };
+  throws(() => bp.estimate(opts), { code: 'invalid_argument', path: 'options.catalog' });
+  let promise;
+  assert.doesNotThrow(() => { promise = bp.estimateAsync(opts); });
+  await rejects(promise, { code: 'invalid_argument', path: 'options.catalog' });
+  await rejects(bp.runPipelineAsync({ get state() { throw new Error('x'); } }), { path: 'options.state' });
 });
 
 test('schema is the JSON Schema of the blueprint format', () => {
@@ -315,6 +341,10 @@ test('planDiff, versionCheck and drift (sync and async), with their errors', asy
   assert.deepEqual(bp.drift(JSON.stringify(state)), report);
   assert.deepEqual(await bp.driftAsync(state), report);
   throws(() => bp.drift(3), { code: 'invalid_argument', path: 'state' });
+  // An object's errors have its path, but no line:column of JSON text the caller never saw.
+  const wrong = throws(() => bp.drift({ ...state, resources: [{ ...state.resources[0], instances: [{ attributes: 5 }] }] }), { code: 'invalid_state' });
+  assert.equal(wrong.location, null);
+  assert.match(wrong.path, /^resources\[0\]\.instances\[0\]\.attributes$/);
   const bad = throws(() => bp.drift('{"version": 4, "resources": ['), { kind: 'parse' });
   assert.ok(bad.findings.length >= 1);
   await rejects(bp.driftAsync('{"version": 4, "resources": ['), { kind: 'parse' });
