@@ -23,7 +23,10 @@ export type ErrorKind =
   | 'parse' | 'check' | 'generate' | 'policy' | 'pricing' | 'plan' | 'limit' | 'invalid_input'
   | 'internal'
 
-/** Line and column in the source text, both starting at 1. */
+/**
+ * Line and column in the source text, both starting at 1. The column counts characters (Unicode
+ * code points, as editors do): an emoji is one column, though it is two units of a JS string.
+ */
 export interface Location {
   line: number
   column: number
@@ -243,7 +246,8 @@ export interface Plan {
   resource_changes: Array<{
     address: string
     action: 'create' | 'update' | 'replace' | 'delete' | 'no-op'
-    changes: Array<{ path: string; before?: unknown; after?: unknown; sensitive?: boolean; unknown?: boolean; forces_replacement?: boolean }>
+    /** The attribute changes; absent for a `no-op`. */
+    changes?: Array<{ path: string; before?: unknown; after?: unknown; sensitive?: boolean; unknown?: boolean; forces_replacement?: boolean }>
     [key: string]: unknown
   }>
   /** Steps that can run in parallel, wave by wave. */
@@ -819,14 +823,16 @@ export declare namespace money {
    * Rounds an amount to `decimals` places (default 2, i.e. cents), halves away from zero
    * (`"0.125"` -> `"0.13"`), as a decimal string with exactly that many places.
    *
-   * @throws {DharmaError} `invalid_input` for a value that is not a decimal, or `decimals` above 28.
+   * @throws {DharmaError} `invalid_input` for a value that is not a decimal, or `decimals` that
+   * is not a whole number from 0 to 28.
    */
   export function round(amount: string | number, decimals?: number): string
   /**
    * The exact sum of amounts (decimal strings, as the engine returns them, or numbers), as a
    * decimal string: `money.sum(["0.1", "0.2"])` is `"0.3"`.
    *
-   * @throws {DharmaError} `invalid_input` (path `amounts[i]`) for a value that is not a decimal.
+   * @throws {DharmaError} `invalid_input` (path `amounts[i]`) for a value that is not a decimal,
+   * or `amounts` that is not an array.
    */
   export function sum(amounts: Array<string | number>): string
 }

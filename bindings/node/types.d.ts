@@ -23,7 +23,10 @@ export type ErrorKind =
   | 'parse' | 'check' | 'generate' | 'policy' | 'pricing' | 'plan' | 'limit' | 'invalid_input'
   | 'internal'
 
-/** Line and column in the source text, both starting at 1. */
+/**
+ * Line and column in the source text, both starting at 1. The column counts characters (Unicode
+ * code points, as editors do): an emoji is one column, though it is two units of a JS string.
+ */
 export interface Location {
   line: number
   column: number
@@ -243,7 +246,8 @@ export interface Plan {
   resource_changes: Array<{
     address: string
     action: 'create' | 'update' | 'replace' | 'delete' | 'no-op'
-    changes: Array<{ path: string; before?: unknown; after?: unknown; sensitive?: boolean; unknown?: boolean; forces_replacement?: boolean }>
+    /** The attribute changes; absent for a `no-op`. */
+    changes?: Array<{ path: string; before?: unknown; after?: unknown; sensitive?: boolean; unknown?: boolean; forces_replacement?: boolean }>
     [key: string]: unknown
   }>
   /** Steps that can run in parallel, wave by wave. */

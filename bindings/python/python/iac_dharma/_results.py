@@ -699,7 +699,8 @@ class PlanSummary(Record):
 
 class ResourceChange(Record):
     """The planned change of one resource instance; ``changes`` lists attribute changes
-    (``path``, ``before``, ``after``, ``sensitive``, ``unknown``, ``forces_replacement``)."""
+    (``path``, ``before``, ``after``, ``sensitive``, ``unknown``, ``forces_replacement``), and is
+    ``None`` for a no-op."""
 
     __slots__ = ()
     address: str
@@ -708,7 +709,7 @@ class ResourceChange(Record):
     action_reason: str | None
     replacement: str | None
     create_before_destroy: bool
-    changes: list[dict[str, Any]]
+    changes: list[dict[str, Any]] | None
 
 
 class Plan(Record):
