@@ -41,8 +41,32 @@ pub(crate) fn json_location(text: &str, e: &serde_json::Error) -> Option<Locatio
 }
 
 /// A serde message without the " at line X column Y" parts serde_json and yaml_serde put in it
-/// (the location is reported separately).
+/// (the location is reported separately), and with serde's Rust type names in user words
+/// (`expected u32` is "expected a whole number", `unit value` is `null`).
 pub(crate) fn clean_serde_message(message: &str) -> String {
+    let mut text = strip_positions(message);
+    for (rust, words) in RUST_WORDS {
+        if text.contains(rust) {
+            text = text.replace(rust, words);
+        }
+    }
+    text
+}
+
+/// serde's names of Rust types in its messages, and what they mean to a user.
+const RUST_WORDS: [(&str, &str); 9] = [
+    ("expected u8", "expected a whole number"),
+    ("expected u16", "expected a whole number"),
+    ("expected u32", "expected a whole number"),
+    ("expected u64", "expected a whole number"),
+    ("expected usize", "expected a whole number"),
+    ("expected i64", "expected a whole number"),
+    ("expected f64", "expected a number"),
+    ("unit value", "null"),
+    (" as u128", ""),
+];
+
+fn strip_positions(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(i) = rest.find(" at line ") {
@@ -96,5 +120,15 @@ mod tests {
             "bad, then more"
         );
         assert_eq!(clean_serde_message("kept at line x"), "kept at line x");
+        assert_eq!(
+            clean_serde_message(
+                "invalid type: floating point `1.5`, expected u32 at line 2 column 8"
+            ),
+            "invalid type: floating point `1.5`, expected a whole number"
+        );
+        assert_eq!(
+            clean_serde_message("invalid type: unit value, expected struct Blueprint"),
+            "invalid type: null, expected struct Blueprint"
+        );
     }
 }

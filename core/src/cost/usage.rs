@@ -213,7 +213,16 @@ pub(crate) fn usage_number(value: &Value) -> std::result::Result<Decimal, String
     };
     let d = Decimal::from_str(&text)
         .or_else(|_| Decimal::from_scientific(&text))
-        .map_err(|_| format!("`{text}` is not a number"))?;
+        .map_err(
+            |_| match value.as_f64().or_else(|| text.parse::<f64>().ok()) {
+                // A number, but past what a decimal holds (1e300): too large, not "not a number".
+                Some(f) if f.is_finite() && f > 0.0 => {
+                    format!("usage {text} is larger than the maximum {MAX_USAGE}")
+                }
+                Some(f) if f.is_finite() => format!("usage cannot be negative (got {text})"),
+                _ => format!("`{text}` is not a number"),
+            },
+        )?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(format!("usage cannot be negative (got {text})"));
     }
@@ -490,6 +499,16 @@ fn unused(path: String, key: &str, what: &str, asked: Vec<&'static str>) -> Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_too_large_for_a_decimal_is_too_large_not_not_a_number() {
+        let e = usage_number(&serde_json::json!(1e300)).unwrap_err();
+        assert!(e.contains("larger than the maximum"), "{e}");
+        let e = usage_number(&serde_json::json!("-1e300")).unwrap_err();
+        assert!(e.contains("cannot be negative"), "{e}");
+        let e = usage_number(&serde_json::json!("lots")).unwrap_err();
+        assert!(e.contains("is not a number"), "{e}");
+    }
 
     #[test]
     fn deep_bracket_nesting_is_refused_before_the_yaml_reader() {
