@@ -756,6 +756,14 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
                         line: l.line(),
                         column: l.column(),
                     })
+                    .or_else(|| {
+                        // The reader says "more than one document" without a place.
+                        syntax
+                            .to_string()
+                            .contains("more than one document")
+                            .then(|| second_document(text))
+                            .flatten()
+                    })
                     .or(location);
                 Error::single(
                     ErrorKind::Parse,
@@ -773,6 +781,26 @@ fn from_yaml_text(text: &str) -> Result<Blueprint> {
             }
         }
     })
+}
+
+/// Where a YAML stream's second document starts: the `---` after some content (a first `---`
+/// before any content opens the first document).
+fn second_document(text: &str) -> Option<Location> {
+    let mut content = false;
+    for (i, line) in text.lines().enumerate() {
+        let marker = line == "---" || line.starts_with("--- ") || line.starts_with("---\t");
+        if marker && content {
+            return Some(Location {
+                line: i + 1,
+                column: 1,
+            });
+        }
+        let trimmed = line.trim();
+        if !marker && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            content = true;
+        }
+    }
+    None
 }
 
 /// A YAML blueprint that uses merge keys (`<<: *defaults`; see [`crate::yaml_merge`]): read as
@@ -1080,6 +1108,16 @@ mod tests {
             let read = bp.resources[0].properties["size"].as_f64().unwrap();
             assert_eq!(read, text.parse::<f64>().unwrap(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_second_yaml_document_is_an_error_where_it_starts() {
+        let text =
+            "---\nname: abc\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\n---\nname: other\n";
+        let err = Blueprint::from_yaml(text).unwrap_err();
+        assert_eq!(err.code(), Code::YamlSyntax);
+        assert!(err.message().contains("more than one document"), "{err}");
+        assert_eq!(err.location().map(|l| (l.line, l.column)), Some((6, 1)));
     }
 
     #[test]
