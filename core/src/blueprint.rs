@@ -163,7 +163,10 @@ pub(crate) fn number_text(n: &serde_json::Number) -> String {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "IAC Dharma blueprint")]
+#[schemars(
+    title = "IAC Dharma blueprint",
+    description = "A blueprint: the infrastructure a team wants, for one provider and region."
+)]
 pub struct Blueprint {
     /// Name of the blueprint: 3 to 100 characters of letters, digits, `_` and `-`.
     #[schemars(length(min = 3, max = 100), regex(pattern = r"^[A-Za-z0-9_-]{3,100}$"))]
@@ -229,6 +232,7 @@ pub struct Resource {
     pub name: String,
     /// Number of instances (default 1). Instances are addressed as `type.name[i]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 1000))]
     pub count: Option<u32>,
     /// Arguments of the resource, named as in the provider's Terraform schema. Strings may hold
     /// references: `${other.attribute}` and `${var.name}`; `$${` writes a literal `${`.
@@ -333,6 +337,9 @@ pub struct Variable {
     /// Default value; a variable without one must be given a value at deploy time. An explicit
     /// `default: null` is kept (`Some(Value::Null)`): as in Terraform, it makes the variable
     /// optional with no value.
+    #[schemars(
+        description = "Default value; a variable without one must be given a value at deploy time. An explicit `default: null` makes the variable optional with no value, as in Terraform."
+    )]
     #[serde(
         default,
         deserialize_with = "free_form::present",

@@ -74,6 +74,9 @@ fn broken_documents_are_rejected() {
     let mut bad_count = good.clone();
     bad_count["resources"][0]["count"] = json!("two");
     cases.push(("count is not a number", bad_count));
+    let mut too_many = good.clone();
+    too_many["resources"][0]["count"] = json!(1001);
+    cases.push(("count over the maximum the check allows", too_many));
     let mut bad_name = good.clone();
     bad_name["name"] = json!("x");
     cases.push(("name too short", bad_name));
@@ -85,5 +88,10 @@ fn broken_documents_are_rejected() {
     cases.push(("resource name pattern", bad_resource_name));
     for (what, doc) in cases {
         assert!(!v.is_valid(&doc), "{what} should be rejected");
+    }
+    // Descriptions are for people writing blueprints: no Rust from the rustdoc behind them.
+    let text = iac_dharma::blueprint_json_schema().to_string();
+    for rust in ["Ok::<", "Some(", "assert_eq!"] {
+        assert!(!text.contains(rust), "{rust} in the schema's descriptions");
     }
 }
