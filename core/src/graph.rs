@@ -275,8 +275,15 @@ fn find_cycles(graph: &DiGraph<(), EdgeKind, u32>) -> Vec<Cycle> {
         }
         path.reverse();
         cycles.push(Cycle { path });
+        // A resource that depends on itself is its own mistake, even inside a larger loop.
+        for &m in &members {
+            let node = NodeIndex::new(m);
+            if graph.find_edge(node, node).is_some() {
+                cycles.push(Cycle { path: vec![m] });
+            }
+        }
     }
-    cycles.sort_by_key(|c| c.path.first().copied());
+    cycles.sort_by(|a, b| (a.path.first(), a.path.len()).cmp(&(b.path.first(), b.path.len())));
     cycles
 }
 
@@ -325,6 +332,24 @@ mod tests {
                 },
                 Cycle { path: vec![3] }
             ]
+        );
+    }
+
+    #[test]
+    fn a_self_dependency_inside_a_larger_loop_is_reported_too() {
+        // 1 -> 2 -> 1, and 2 -> 2.
+        let err = DependencyGraph::build(
+            3,
+            [
+                (1, 2, EdgeKind::Explicit),
+                (2, 1, EdgeKind::Explicit),
+                (2, 2, EdgeKind::Explicit),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            vec![Cycle { path: vec![1, 2] }, Cycle { path: vec![2] }]
         );
     }
 }
