@@ -36,7 +36,8 @@ pub fn run(
     reporter.warnings(blueprint, bp.warnings());
     let files =
         iac_dharma::generate(&bp, format, &options).map_err(|e| reporter.error(blueprint, &e))?;
-    match out_dir {
+    // `-o -` is standard output, as `-` is for the input, not a folder named `-`.
+    match out_dir.filter(|d| *d != Path::new("-")) {
         Some(dir) => write_all(dir, &files).map_err(|m| reporter.message(&m)),
         None => {
             let mut iter = files.files.iter();

@@ -102,8 +102,8 @@ enum Command {
             iac_dharma::OutputFormat::ALL.map(|f| f.as_str())))]
         format: String,
         /// Folder to write the files to (created if missing). Its `.dharma-generated` lists them,
-        /// and the next run removes those it no longer writes. Without it, a format that writes
-        /// one file prints it to standard output.
+        /// and the next run removes those it no longer writes. Without it (or with `-`), a format
+        /// that writes one file prints it to standard output.
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
         /// Folder of templates replacing or adding to the built-in ones (`<format>/<file>.tera`).

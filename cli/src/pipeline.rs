@@ -134,6 +134,11 @@ fn percent(text: &str) -> Result<Decimal, String> {
 
 /// Builds every option from the arguments; `Err(())` after reporting (exit 2).
 fn options(args: &PipelineArgs, reporter: &Reporter) -> Result<PipelineOptions, ()> {
+    if args.out_dir.as_deref() == Some(std::path::Path::new("-")) {
+        // Standard output holds the summary; the files need a folder.
+        reporter.message("-o needs a folder: the pipeline prints its summary on standard output");
+        return Err(());
+    }
     let mut opts = PipelineOptions::default();
     opts.format = Some(
         args.format

@@ -143,6 +143,20 @@ fn prints_a_single_file_to_stdout() {
 }
 
 #[test]
+fn output_dash_is_standard_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bp = write(tmp.path(), "bp.json", AWS);
+    let o = common::dharma_in(
+        tmp.path(),
+        &["generate", &bp, "-f", "terraform-json", "-o", "-"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(doc["resource"]["aws_vpc"]["main"].is_object());
+    assert!(!tmp.path().join("-").exists(), "no folder named `-`");
+}
+
+#[test]
 fn several_files_need_an_output_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let bp = write(tmp.path(), "bp.json", AWS);

@@ -23,6 +23,15 @@ pub fn dharma(args: &[&str]) -> Output {
     command().args(args).output().expect("run dharma")
 }
 
+/// Runs `dharma ARGS` in `dir`.
+pub fn dharma_in(dir: &Path, args: &[&str]) -> Output {
+    command()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run dharma")
+}
+
 /// Runs `dharma ARGS` in the repository root, so relative paths like `examples/...` resolve.
 pub fn dharma_in_root(args: &[&str]) -> Output {
     command()
