@@ -14,6 +14,8 @@ import pytest
 
 import iac_dharma as dharma
 
+from conftest import ROOT
+
 STATE = {"format_version": "1.0", "values": {"root_module": {"resources": []}}}
 
 
@@ -118,3 +120,33 @@ def test_to_dict_is_every_field_read_and_made_plain(small_text: str, synthetic_t
     # A copy: changing it changes neither the record nor the next to_dict().
     est["resources"].clear()
     assert records[-1].to_dict()["resources"]
+
+
+STATE_DIR = ROOT / "tests" / "fixtures" / "state"
+
+
+def test_values_read_from_a_record_are_copies() -> None:
+    bp = dharma.Blueprint.from_file(STATE_DIR / "aws-web.blueprint.yaml")
+    report = bp.drift((STATE_DIR / "aws-web.tfstate").read_text())
+    change = report.changed[0].changes[0]
+    change.expected.append("changed by the caller")
+    assert report.changed[0].changes[0].expected[-1] != "changed by the caller"
+    assert report.to_dict() == dharma.Blueprint.from_file(STATE_DIR / "aws-web.blueprint.yaml").drift(
+        (STATE_DIR / "aws-web.tfstate").read_text()
+    ).to_dict()
+
+
+def test_every_plan_field_the_repr_shows_can_be_read(small_text: str) -> None:
+    bp = dharma.Blueprint.from_yaml(small_text)
+    newer = dharma.Blueprint.from_yaml(small_text.replace("10.0.1.0/24", "10.0.2.0/24"))
+    plan = bp.plan_diff(newer)
+    assert plan.format_version == "1.0"
+    assert plan.before["version"] == plan.after["version"]
+    assert plan.document_changes[0]["path"] == "resources.public_a.properties.cidr_block"
+    subnet = next(c for c in plan.resource_changes if c.address == "aws_subnet.public_a")
+    assert (subnet.mode, subnet.type, subnet.name) == ("managed", "aws_subnet", "public_a")
+    assert subnet.provider_name == "registry.terraform.io/hashicorp/aws"
+    assert subnet.replace_reasons and subnet.depends_on == ["aws_vpc.main"]
+    for record in [plan, *plan.resource_changes]:
+        for name in record.to_dict():
+            getattr(record, name)

@@ -121,9 +121,11 @@ def _converter(hint: Any) -> _Convert:
         if item is _identity:
             return lambda v: {} if v is None else _plain(v)
         return lambda v: {} if v is None else {k: item(x) for k, x in v.items()}
-    if origin is Literal or hint is Any:
+    if origin is Literal:
         return _identity
-    return _identity
+    # `Any`: a list or dict is handed out as a fresh copy, as every other container is, so that
+    # changing it does not change the record.
+    return _plain
 
 
 _set = object.__setattr__
@@ -704,18 +706,31 @@ class ResourceChange(Record):
 
     __slots__ = ()
     address: str
+    previous_address: str | None
+    mode: str
+    type: str
+    name: str
+    index: int | None
+    provider_name: str
     action: str
     change: dict[str, Any]
     action_reason: str | None
     replacement: str | None
+    replace_reasons: list[str]
     create_before_destroy: bool
     changes: list[dict[str, Any]] | None
+    depends_on: list[str]
+    prior_depends_on: list[str]
 
 
 class Plan(Record):
     """The ordered change plan between two blueprints (``Blueprint.plan_diff``)."""
 
     __slots__ = ()
+    format_version: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    document_changes: list[dict[str, Any]]
     resource_changes: list[ResourceChange]
     waves: list[list[dict[str, Any]]]
     variable_changes: list[dict[str, Any]]
