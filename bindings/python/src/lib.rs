@@ -188,8 +188,16 @@ impl Blueprint {
     #[staticmethod]
     fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         guard(py, || {
-            let text = py.detach(|| std::fs::read_to_string(&path))?;
             let name = path.to_string_lossy().into_owned();
+            // OSError(errno, strerror, filename), which Python turns into FileNotFoundError,
+            // IsADirectoryError, ... with `errno` and `filename` set, as `open()` raises them.
+            let text = py.detach(|| std::fs::read_to_string(&path)).map_err(|e| {
+                let strerror = match e.kind() {
+                    std::io::ErrorKind::InvalidData => "the file is not UTF-8 text".to_string(),
+                    _ => e.to_string(),
+                };
+                pyo3::exceptions::PyOSError::new_err((e.raw_os_error(), strerror, name.clone()))
+            })?;
             let bp = engine_in(py, Some(&name), || {
                 let format = SourceFormat::from_extension(&name)
                     .unwrap_or_else(|| SourceFormat::detect(&text));

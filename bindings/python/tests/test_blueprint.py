@@ -97,8 +97,13 @@ def test_from_dict_shape_error_has_the_path(small_text: str) -> None:
 
 
 def test_from_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        dharma.Blueprint.from_file(tmp_path / "missing.yaml")
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(FileNotFoundError) as not_found:
+        dharma.Blueprint.from_file(missing)
+    # As open() raises it: the errno and the file name are there for the caller.
+    assert (not_found.value.errno, not_found.value.filename) == (2, str(missing))
+    with pytest.raises(IsADirectoryError):
+        dharma.Blueprint.from_file(tmp_path)
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: demo\nversion: 1.0.0\nprovider: aws\nregion: us-east-l\nresources: []\n")
     with pytest.raises(dharma.CheckError) as info:
