@@ -262,15 +262,21 @@ pub enum Amount {
 impl Amount {
     /// The exact decimal; `path` names the argument in errors.
     pub fn decimal(&self, path: &str) -> Outcome<iac_dharma::Decimal> {
-        use std::str::FromStr;
         let text = match self {
             Amount::Text(s) => s.trim().to_string(),
             Amount::Number(n) => n.to_string(),
         };
-        iac_dharma::Decimal::from_str(&text)
+        // Exactly, or not at all: a 29th digit rounded away can turn a budget below the total
+        // into one that holds it.
+        iac_dharma::Decimal::from_str_exact(&text)
             .or_else(|_| iac_dharma::Decimal::from_scientific(&text))
             .map_err(|_| {
-                invalid_argument(path, format!("`{text}` is not a decimal amount"), None).into()
+                let words = if text.parse::<f64>().is_ok_and(f64::is_finite) {
+                    "is a number a decimal cannot hold exactly (28 significant digits, below 7.9e28)"
+                } else {
+                    "is not a decimal amount"
+                };
+                invalid_argument(path, format!("`{text}` {words}"), None).into()
             })
     }
 }

@@ -1,8 +1,6 @@
 //! Boundary types: Python values to the engine's JSON values and back, decimal arguments, and the
 //! result objects of `iac_dharma._results`.
 
-use std::str::FromStr;
-
 use iac_dharma::{Code, Decimal, Error, ErrorKind, Finding, Value};
 
 use crate::error::{engine, guard};
@@ -40,6 +38,17 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, Error> {
     to_value_at(obj, path, 0)
 }
 
+/// The text of a Python string at `path`, refused (not replaced with U+FFFD, as `str()` of it
+/// would) when it holds a lone surrogate, which UTF-8 cannot hold.
+pub fn strict_text(s: &Bound<'_, PyString>, path: &str) -> Result<String, Error> {
+    s.to_str().map(str::to_string).map_err(|_| {
+        invalid(
+            path,
+            "the string holds a lone surrogate (a half of a UTF-16 pair), which is not text",
+        )
+    })
+}
+
 fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value, Error> {
     if depth > MAX_DEPTH {
         return Err(Error::single(
@@ -69,10 +78,7 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return s
-            .to_str()
-            .map(|s| Value::String(s.to_string()))
-            .map_err(|_| invalid(path, "the string is not valid UTF-8"));
+        return strict_text(s, path).map(Value::String);
     }
     if obj.is_instance_of::<PyInt>() {
         if let Ok(i) = obj.extract::<i64>() {
@@ -206,9 +212,18 @@ pub fn decimal_arg(obj: &Bound<'_, PyAny>, name: &str) -> Result<Decimal, Error>
         ));
     };
     let t = text.trim();
-    Decimal::from_str(t)
+    // Exactly, or not at all: a 29th digit rounded away can turn a budget below the total into
+    // one that holds it.
+    Decimal::from_str_exact(t)
         .or_else(|_| Decimal::from_scientific(t))
-        .map_err(|_| invalid(name, format!("`{t}` is not a decimal number")))
+        .map_err(|_| {
+            let words = if t.parse::<f64>().is_ok_and(f64::is_finite) {
+                "is a number a decimal cannot hold exactly (28 significant digits, below 7.9e28)"
+            } else {
+                "is not a decimal number"
+            };
+            invalid(name, format!("`{t}` {words}"))
+        })
 }
 
 /// An engine result as the engine returned it, serialized to JSON only when Python first reads it

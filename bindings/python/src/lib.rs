@@ -99,7 +99,7 @@ fn estimate_options(
     let usage = match usage.filter(|u| !u.is_none()) {
         None => None,
         Some(u) => Some(match u.cast::<PyString>() {
-            Ok(s) => UsageInput::Text(s.to_string()),
+            Ok(s) => UsageInput::Text(convert::strict_text(s, "usage")?),
             Err(_) => UsageInput::Value(to_value(u, "usage")?),
         }),
     };

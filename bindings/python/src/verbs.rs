@@ -14,7 +14,7 @@ use iac_dharma::{
 use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString};
 
-use crate::convert::{decimal_arg, invalid, pending, to_value};
+use crate::convert::{decimal_arg, invalid, pending, strict_text, to_value};
 use crate::error::{self, engine, guard};
 
 /// Compiled guardrail policies: the built-in checks, your own Rego, or both. Compile once and
@@ -207,7 +207,9 @@ pub enum Document {
 impl Document {
     pub fn from_py(py: Python<'_>, obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Self> {
         if let Ok(s) = obj.cast::<PyString>() {
-            return Ok(Document::Text(s.to_string()));
+            return strict_text(s, name)
+                .map(Document::Text)
+                .map_err(|e| error::to_py(py, &e, None));
         }
         if obj.cast::<PyMapping>().is_err() {
             let e = invalid(name, format!("`{name}` must be JSON text (str) or a dict"));
@@ -228,7 +230,10 @@ impl Document {
     pub fn into_state(self) -> Result<TerraformState, iac_dharma::Error> {
         match self {
             Document::Text(t) => TerraformState::from_json(&t),
-            Document::Value(v) => TerraformState::from_json(&v.to_string()),
+            // The dict's JSON text is ours: its line:column would point into text the caller
+            // never saw.
+            Document::Value(v) => TerraformState::from_json(&v.to_string())
+                .map_err(iac_dharma::Error::without_locations),
         }
     }
 }

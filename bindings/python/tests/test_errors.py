@@ -3,11 +3,14 @@ the path/location and every finding; panics reach Python only as InternalError."
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
 import sys
 import threading
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -186,3 +189,24 @@ def test_panic_in_a_fresh_interpreter_prints_and_raises() -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["caught", "internal_error", "alive"]
     assert "kaboom" in out.stderr
+
+
+def test_state_and_money_arguments_are_read_exactly_or_refused() -> None:
+    state_dir = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "state"
+    bp = dharma.Blueprint.from_file(state_dir / "aws-web.blueprint.yaml")
+    text = (state_dir / "aws-web.tfstate").read_text()
+    # A lone surrogate is refused, not turned into U+FFFD.
+    with pytest.raises(dharma.InvalidInputError) as bad_text:
+        bp.drift(text.replace('"t3.large"', '"t3.large\ud800"', 1))
+    assert "lone surrogate" in str(bad_text.value)
+    # A dict's errors have their path, but no line:column in JSON text the caller never wrote.
+    state = json.loads(text)
+    state["resources"][0]["instances"] = "oops"
+    with pytest.raises(dharma.ParseError) as bad_state:
+        bp.drift(state)
+    assert bad_state.value.location is None
+    assert bad_state.value.path == "resources[0].instances"
+    # A budget with a 29th digit is not rounded into another verdict.
+    with pytest.raises(dharma.InvalidInputError) as bad_budget:
+        bp.estimate(budget=Decimal("8.39199999999999999999999999999"))
+    assert bad_budget.value.path == "budget"
