@@ -187,7 +187,9 @@ class Blueprint:
         """Whether ``new`` declares a version high enough for its change from this one."""
     def drift(self, state: _JsonDocument) -> DriftReport:
         """Compares with deployed Terraform state (``terraform show -json`` or ``.tfstate``).
-        Raises ``PlanError`` for state that cannot be read."""
+        Raises ``ParseError`` for state that cannot be read (not JSON: ``json_syntax``; not a
+        state: ``invalid_state``, with its path) and ``PlanError`` for a state of another format
+        version or provider."""
     def run_pipeline(
         self,
         previous: Blueprint | None = None,
@@ -318,7 +320,7 @@ def validate_plan(
 ) -> Report:
     """Validates a Terraform plan (``terraform show -json``) against ``policies`` (default: the
     built-in checks). ``waivers``: ``{address: [{"id", "reason", "expires"}]}``. Raises
-    ``PlanError`` for a malformed plan."""
+    ``ParseError`` for a malformed plan (``json_syntax``, ``invalid_plan`` with its path)."""
 
 def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the blueprint format."""

@@ -9,7 +9,8 @@ and it carries every problem found, each with a stable code and where it is::
     ├── GenerateError           kind "generate": the blueprint cannot be expressed in the format
     ├── PolicyError             kind "policy": a policy does not compile or fails to evaluate
     ├── PricingError            kind "pricing": bad usage values or price rows
-    ├── PlanError               kind "plan": a plan or state cannot be computed or read
+    ├── PlanError               kind "plan": a change plan cannot be computed, or a state is of
+    │                           another version or provider (unreadable plan or state: ParseError)
     ├── LimitError              kind "limit": an input exceeded a size, depth or time limit
     ├── InvalidInputError       kind "invalid_input": a bad argument (also a ValueError)
     └── InternalError           kind "internal": a bug in the engine (a caught Rust panic)
@@ -163,7 +164,8 @@ class PricingError(DharmaError):
 
 
 class PlanError(DharmaError):
-    """A change plan or a Terraform state could not be computed or read."""
+    """A change plan could not be computed (``prevent_destroy``...), or a Terraform state is of
+    another format version or provider. Text that is not a plan or state is a ``ParseError``."""
 
     kind = "plan"
 
