@@ -283,6 +283,8 @@ test('options: NaN and Infinity are errors, and a throwing getter rejects an asy
   // JSON would make them null, and an option given as null is absent: no budget at all.
   throws(() => bp.estimate({ budget: NaN }), { code: 'invalid_argument', path: 'options.budget' });
   throws(() => bp.estimate({ budget: Infinity }), { code: 'invalid_argument', path: 'options.budget' });
+  // A 29th digit is refused, not rounded into another verdict.
+  throws(() => bp.estimate({ budget: '8.39199999999999999999999999999' }), { code: 'invalid_argument', path: 'options.budget' });
   throws(() => bp.runPipeline({ approval: { maxMonthlyIncrease: NaN } }), {
     code: 'invalid_argument',
     path: 'options.approval.maxMonthlyIncrease',
