@@ -413,18 +413,13 @@ impl<'a> UnusedUsage<'a> {
                 continue;
             }
             match self.by_name.get(name.as_str()) {
-                Some(asked) => {
-                    for key in values.keys() {
-                        if !was_asked(asked, key) {
-                            self.findings.push(unused(
-                                format!("resource_usage.{name}.{key}"),
-                                key,
-                                &format!("`{name}`"),
-                                asked.iter().copied().collect(),
-                            ));
-                        }
-                    }
-                }
+                Some(asked) => unused_keys(
+                    &mut self.findings,
+                    &format!("resource_usage.{name}"),
+                    values,
+                    &format!("`{name}`"),
+                    asked,
+                ),
                 None => {
                     let names = bp.resources().iter().map(|r| r.name.as_str());
                     self.findings.push(
@@ -443,18 +438,13 @@ impl<'a> UnusedUsage<'a> {
                 continue;
             }
             match self.by_type.get(type_name.as_str()) {
-                Some(asked) => {
-                    for key in values.keys() {
-                        if !was_asked(asked, key) {
-                            self.findings.push(unused(
-                                format!("resource_type_default_usage.{type_name}.{key}"),
-                                key,
-                                type_name,
-                                asked.iter().copied().collect(),
-                            ));
-                        }
-                    }
-                }
+                Some(asked) => unused_keys(
+                    &mut self.findings,
+                    &format!("resource_type_default_usage.{type_name}"),
+                    values,
+                    type_name,
+                    asked,
+                ),
                 // A usage file shared by several blueprints may hold other types; only a name
                 // that is no type at all is reported.
                 None => {
@@ -474,6 +464,27 @@ impl<'a> UnusedUsage<'a> {
             }
         }
         self.findings
+    }
+}
+
+/// The warnings for the values of one usage-file entry (at `path`) that no resource it applied
+/// to asked for.
+fn unused_keys(
+    findings: &mut Vec<Finding>,
+    path: &str,
+    values: &Properties,
+    what: &str,
+    asked: &BTreeSet<&'static str>,
+) {
+    for key in values.keys() {
+        if !was_asked(asked, key) {
+            findings.push(unused(
+                format!("{path}.{key}"),
+                key,
+                what,
+                asked.iter().copied().collect(),
+            ));
+        }
     }
 }
 
