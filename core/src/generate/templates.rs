@@ -205,7 +205,9 @@ impl TemplateSet {
     /// and adding the others.
     ///
     /// # Errors
-    /// A [`ErrorKind::Generate`] error (`template_error`) when a template does not compile.
+    /// A [`ErrorKind::Generate`] error (`template_error`) when a template does not compile, or
+    /// when its name is not a plain relative path (`terraform/main.tf.tera`): a name with `..`,
+    /// a leading `/` or an empty part would name a file outside the output folder.
     pub fn with_overrides<I>(templates: I) -> Result<TemplateSet>
     where
         I: IntoIterator<Item = (String, String)>,
@@ -217,6 +219,19 @@ impl TemplateSet {
         let mut custom: Vec<String> = Vec::new();
         for (name, text) in templates {
             let name = name.replace('\\', "/");
+            if name
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+            {
+                return Err(Error::single(
+                    ErrorKind::Generate,
+                    Finding::error(
+                        Code::TemplateError,
+                        name.clone(),
+                        format!("`{name}` is not a template name: use a relative path such as `terraform/main.tf.tera`, without `..`, `.` or empty parts"),
+                    ),
+                ));
+            }
             let same = EMBEDDED.iter().any(|(n, t)| *n == name && *t == text);
             if !same {
                 let format = name.split('/').next().unwrap_or_default().to_string();
@@ -492,5 +507,20 @@ mod tests {
         ] {
             assert!(Printed::of(not).is_none(), "{not}");
         }
+    }
+
+    #[test]
+    #[cfg(feature = "templates")]
+    fn template_names_stay_inside_the_output_folder() {
+        for name in [
+            "terraform/../../outside.tf.tera",
+            "/etc/x.tera",
+            "terraform//a.tera",
+        ] {
+            let e = TemplateSet::with_overrides([(name.to_string(), "x".to_string())]).unwrap_err();
+            assert_eq!(e.findings()[0].code, Code::TemplateError, "{name}");
+        }
+        TemplateSet::with_overrides([("terraform/extra.tf.tera".to_string(), "x".to_string())])
+            .unwrap();
     }
 }
