@@ -38,6 +38,17 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> Result<Value, Error> {
     to_value_at(obj, path, 0)
 }
 
+/// A Python exception raised while a value was read (by its `__len__`, `__getitem__`, `items()`
+/// or `__str__`). A `TypeError` is the value's own shape, reported by `shape_error` at its path;
+/// any other (`KeyboardInterrupt`, `MemoryError`, the caller's own error) is left pending, and
+/// [`crate::error::to_py`] raises it as it is instead of the engine error returned here.
+fn raised(py: Python<'_>, e: PyErr, shape_error: impl FnOnce() -> Error) -> Error {
+    if !e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+        e.restore(py);
+    }
+    shape_error()
+}
+
 /// The text of a Python string at `path`, refused (not replaced with U+FFFD, as `str()` of it
 /// would) when it holds a lone surrogate, which UTF-8 cannot hold.
 pub fn strict_text(s: &Bound<'_, PyString>, path: &str) -> Result<String, Error> {
@@ -109,25 +120,33 @@ fn to_value_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> Result<Value
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let seq = obj.cast::<PySequence>().map_err(|_| type_error())?;
-        let len = seq.len().map_err(|_| type_error())?;
+        let len = seq.len().map_err(|e| raised(obj.py(), e, type_error))?;
         let mut items = Vec::with_capacity(len);
         for i in 0..len {
-            let item = seq.get_item(i).map_err(|_| type_error())?;
+            let item = seq
+                .get_item(i)
+                .map_err(|e| raised(obj.py(), e, type_error))?;
             items.push(to_value_at(&item, &format!("{path}[{i}]"), depth + 1)?);
         }
         return Ok(Value::Array(items));
     }
     if is_decimal(obj) {
-        let text = obj.str().map_err(|_| type_error())?.to_string();
+        let text = obj
+            .str()
+            .map_err(|e| raised(obj.py(), e, type_error))?
+            .to_string();
         return decimal_number(&text).ok_or_else(|| invalid(path, "the number is not finite"));
     }
     if let Ok(mapping) = obj.cast::<PyMapping>() {
         // Other mappings (MappingProxyType, OrderedDict subclasses...): through their items.
-        let items = mapping.items().map_err(|_| type_error())?;
+        let items = mapping
+            .items()
+            .map_err(|e| raised(obj.py(), e, type_error))?;
         let mut map = serde_json::Map::new();
         for pair in items.iter() {
-            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) =
-                pair.extract().map_err(|_| type_error())?;
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair
+                .extract()
+                .map_err(|e| raised(obj.py(), e, type_error))?;
             let key: String = k
                 .extract()
                 .map_err(|_| invalid(path, "every key of a mapping must be a string"))?;

@@ -52,6 +52,11 @@ fn build(
 
 /// The Python exception for an engine error. `file` is the file the input was read from, if any.
 pub fn to_py(py: Python<'_>, err: &Error, file: Option<&str>) -> PyErr {
+    // An exception the caller's code raised while its value was read, left pending by
+    // `convert`: raised as it is (a Ctrl-C stays a KeyboardInterrupt).
+    if let Some(raised) = PyErr::take(py) {
+        return raised;
+    }
     let findings = serde_json::to_string(err.findings()).unwrap_or_else(|_| "[]".into());
     build(
         py,

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from decimal import Decimal
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,29 @@ def test_state_and_money_arguments_are_read_exactly_or_refused() -> None:
     with pytest.raises(dharma.InvalidInputError) as bad_budget:
         bp.estimate(budget=Decimal("8.39199999999999999999999999999"))
     assert bad_budget.value.path == "budget"
+
+
+def test_an_exception_raised_by_the_callers_own_mapping_is_raised_as_it_is() -> None:
+    from collections.abc import Mapping
+
+    class Interrupted(Mapping[str, Any]):
+        def __getitem__(self, key: str) -> Any:
+            raise KeyboardInterrupt
+
+        def __iter__(self) -> Any:
+            return iter(["a"])
+
+        def __len__(self) -> int:
+            return 1
+
+    base = {"name": "demo-app", "version": "1.0.0", "provider": "aws", "region": "us-east-1", "resources": []}
+    bp = dharma.Blueprint.from_dict(base)
+    # A Ctrl-C while the engine reads the caller's value stays a KeyboardInterrupt.
+    with pytest.raises(KeyboardInterrupt):
+        dharma.Blueprint.from_dict({**base, "metadata": Interrupted()})
+    with pytest.raises(KeyboardInterrupt):
+        bp.estimate(usage=Interrupted())
+    # A value of the wrong shape is still the caller's invalid input, at its path.
+    with pytest.raises(dharma.InvalidInputError) as bad:
+        dharma.Blueprint.from_dict({**base, "metadata": {"x": object()}})
+    assert bad.value.path == "metadata.x"
