@@ -48,7 +48,9 @@ resources:
             ),
             (Code::UnknownDependency, "resources[0].dependencies[0]"),
             (Code::UnknownAttribute, "resources[1].properties.cidr_block"),
-            // a -> b (tags) and b -> a (vpc_id): the cycle comes after every resource's findings.
+            // a -> b (tags) and b -> a (vpc_id): the cycle comes after every resource's findings,
+            // then a -> a (`${a.nope}` in its own tags), its own mistake inside that loop.
+            (Code::DependencyCycle, "resources[0]"),
             (Code::DependencyCycle, "resources[0]"),
         ],
         "{err}"
