@@ -682,8 +682,22 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
         if inner.to_string().starts_with("recursion limit exceeded") {
             return nesting_error(&path, location);
         }
+        let message = inner.to_string();
         match inner.classify() {
-            Category::Data => structure_error(path, inner.to_string(), location),
+            Category::Data => structure_error(path, message, location),
+            // A `\ud800` escape without its pair: JSON.stringify writes one for a JS string that
+            // holds half a UTF-16 pair. The string's path says which one.
+            Category::Syntax if message.contains("surrogate") || message.contains("hex escape") => {
+                Error::single(
+                    ErrorKind::Parse,
+                    Finding::error(
+                        Code::JsonSyntax,
+                        normalize_path(path),
+                        "invalid JSON: a string holds a lone surrogate (`\\uD800`-`\\uDFFF` without its pair), which is not text",
+                    )
+                    .with_location(location),
+                )
+            }
             Category::Syntax | Category::Eof | Category::Io => Error::single(
                 ErrorKind::Parse,
                 Finding::error(
@@ -1115,6 +1129,16 @@ mod tests {
             let read = bp.resources[0].properties["size"].as_f64().unwrap();
             assert_eq!(read, text.parse::<f64>().unwrap(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_lone_surrogate_escape_is_named_with_the_string_s_path() {
+        let text = r#"{"name": "abc", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+            "resources": [{"type": "aws_vpc", "name": "v", "properties": {"tags": {"Name": "ab\ud800cd"}}}]}"#;
+        let err = Blueprint::from_json(text).unwrap_err();
+        assert_eq!(err.code(), Code::JsonSyntax);
+        assert_eq!(err.path(), "resources[0].properties.tags.Name");
+        assert!(err.message().contains("lone surrogate"), "{err}");
     }
 
     #[test]

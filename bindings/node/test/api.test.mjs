@@ -226,6 +226,9 @@ test('argument errors name the argument', () => {
   throws(() => Blueprint.fromText('{}', 'jsn'), { path: 'format', suggestion: 'json' });
   throws(() => Blueprint.fromObject([]), { code: 'invalid_argument', path: 'document' });
   throws(() => Blueprint.fromObject('text'), { code: 'invalid_argument', path: 'document' });
+  // Half a UTF-16 pair is not text: the error names the string that holds it.
+  const lone = throws(() => Blueprint.fromObject({ ...DOC, description: 'ab\uD800cd' }), { code: 'json_syntax', path: 'description' });
+  assert.match(lone.message, /lone surrogate/);
   throws(() => Blueprint.fromObject({ ...DOC, big: 10n }), { kind: 'parse', code: 'invalid_structure' });
   const bp = Blueprint.fromYaml(YAML);
   throws(() => bp.graph('svg'), { code: 'invalid_argument', path: 'format' });
