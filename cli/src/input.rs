@@ -11,17 +11,23 @@ use crate::report::Reporter;
 /// Whether standard input was read already: a second `-` would read nothing.
 static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
 
-/// Reads a file, or standard input for `-` (once per run).
+/// Reads a file, or standard input for `-` (once per run), as text.
 pub fn read_source(path: &str, reporter: &Reporter) -> Result<String, ()> {
+    let bytes = read_bytes(path, reporter)?;
+    String::from_utf8(bytes).map_err(|_| reporter.message(&format!("{path} is not UTF-8 text")))
+}
+
+/// Reads a file, or standard input for `-` (once per run: a second `-` would read nothing).
+pub fn read_bytes(path: &str, reporter: &Reporter) -> Result<Vec<u8>, ()> {
     let result = if path == "-" {
         if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
             reporter.message("standard input (`-`) can be read only once in a run; give a file for the other input");
             return Err(());
         }
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map(|_| s)
+        let mut b = Vec::new();
+        std::io::stdin().read_to_end(&mut b).map(|_| b)
     } else {
-        std::fs::read_to_string(path)
+        std::fs::read(path)
     };
     result.map_err(|e| reporter.message(&format!("cannot read {path}: {e}")))
 }

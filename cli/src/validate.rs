@@ -1,13 +1,13 @@
 //! `dharma validate`: guardrail policies over a blueprint or a Terraform plan JSON.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 
 use clap::{Args, ValueEnum};
 use iac_dharma::policy::{self, PolicySet, ReportFormat, Severity, ValidateOptions};
 use iac_dharma::{tfplan, Blueprint, SourceFormat};
 
-use crate::input::{var_pairs, var_values};
+use crate::input::{read_bytes, var_pairs, var_values};
 use crate::report::Reporter;
 use crate::Outcome;
 
@@ -89,16 +89,6 @@ pub enum InputType {
     Auto,
     Blueprint,
     Plan,
-}
-
-fn read_bytes(path: &str, reporter: &Reporter) -> Result<Vec<u8>, ()> {
-    let result = if path == "-" {
-        let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).map(|_| b)
-    } else {
-        std::fs::read(path)
-    };
-    result.map_err(|e| reporter.message(&format!("cannot read {path}: {e}")))
 }
 
 fn read_text(path: &str, reporter: &Reporter) -> Result<String, ()> {

@@ -155,6 +155,14 @@ fn standard_input_is_read_once() {
         err.contains("standard input (`-`) can be read only once"),
         "{err}"
     );
+    // validate reads its settings through the same guard.
+    let out = dharma_stdin(&["validate", "-", "--settings", "-"], bp);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("standard input (`-`) can be read only once"),
+        "{err}"
+    );
 }
 
 #[test]
