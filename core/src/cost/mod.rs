@@ -451,25 +451,11 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
             // Invalid usage: the estimate fails; only the remaining usage values are checked.
             continue;
         }
-        let by_name = usage.and_then(|u| {
-            u.resource_usage
-                .get_key_value(&res.name)
-                .or_else(|| u.resource_usage.get_key_value(&info.address))
-        });
-        let by_type =
-            usage.and_then(|u| u.resource_type_default_usage.get_key_value(&info.type_name));
         let lookup =
-            usage::UsageLookup::new(&res.usage, by_name.map(|(_, v)| v), by_type.map(|(_, v)| v));
+            usage::UsageLookup::new(&res.usage, usage, &res.name, &info.address, &info.type_name);
         let cost = rules::price_resource(&ctx, res, info, &lookup, &mut scratch);
-        unused.note(
-            i,
-            &res.usage,
-            &info.type_name,
-            by_name.map(|(k, _)| k.as_str()),
-            by_type.map(|(k, _)| k.as_str()),
-            &lookup,
-            cost.status != PriceStatus::Unpriced && cost.unpriced_components.is_empty(),
-        );
+        let complete = cost.status != PriceStatus::Unpriced && cost.unpriced_components.is_empty();
+        unused.note(i, &info.type_name, &lookup, complete);
         totals.add(&cost);
         if let Some(optimizer) = optimizer.as_mut() {
             optimizer.add(i, res, &info.type_name, &cost);

@@ -250,9 +250,12 @@ pub enum UsageSource {
 
 /// Resolves usage keys for one resource.
 pub(crate) struct UsageLookup<'a> {
-    pub own: &'a Properties,
-    pub by_name: Option<&'a Properties>,
-    pub by_type: Option<&'a Properties>,
+    own: &'a Properties,
+    /// The usage file's `resource_usage` entry for the resource: its key (name or address) and
+    /// values.
+    by_name: Option<(&'a str, &'a Properties)>,
+    /// The usage file's `resource_type_default_usage` entry for the resource's type.
+    by_type: Option<(&'a str, &'a Properties)>,
     /// The keys the pricing asked for, when there are usage values to hold them against: a
     /// value no rule asks for is a misspelled key or one of another type, reported as
     /// `unused_usage`.
@@ -281,14 +284,25 @@ fn alias_of(key: &str) -> Option<&'static str> {
 }
 
 impl<'a> UsageLookup<'a> {
+    /// The lookup for a resource with usage values `own`, named `name` (or addressed
+    /// `address`) in the usage file, of type `type_name`.
     pub fn new(
         own: &'a Properties,
-        by_name: Option<&'a Properties>,
-        by_type: Option<&'a Properties>,
+        file: Option<&'a UsageFile>,
+        name: &str,
+        address: &str,
+        type_name: &str,
     ) -> Self {
+        let entry = |map: &'a BTreeMap<String, Properties>, key: &str| {
+            map.get_key_value(key).map(|(k, v)| (k.as_str(), v))
+        };
+        let by_name = file.and_then(|f| {
+            entry(&f.resource_usage, name).or_else(|| entry(&f.resource_usage, address))
+        });
+        let by_type = file.and_then(|f| entry(&f.resource_type_default_usage, type_name));
         let record = !own.is_empty()
-            || by_name.is_some_and(|m| !m.is_empty())
-            || by_type.is_some_and(|m| !m.is_empty());
+            || by_name.is_some_and(|(_, m)| !m.is_empty())
+            || by_type.is_some_and(|(_, m)| !m.is_empty());
         UsageLookup {
             own,
             by_name,
@@ -298,15 +312,9 @@ impl<'a> UsageLookup<'a> {
         }
     }
 
-    /// Whether the pricing asked for `key` (or its alias).
-    pub fn was_asked(&self, key: &str) -> bool {
-        let asked = self.asked.borrow();
-        asked.contains(&key) || alias_of(key).is_some_and(|a| asked.contains(&a))
-    }
-
     /// The keys the pricing asked for (recorded only when the resource has usage values).
-    pub fn asked(&self) -> Vec<&'static str> {
-        self.asked.borrow().clone()
+    fn asked(&self) -> BTreeSet<&'static str> {
+        self.asked.borrow().iter().copied().collect()
     }
 
     /// The value of `key` (or its alias) and where it came from, or the default. Values were
@@ -320,8 +328,11 @@ impl<'a> UsageLookup<'a> {
         }
         let layers = [
             (Some(self.own), UsageSource::Resource),
-            (self.by_name, UsageSource::UsageFile),
-            (self.by_type, UsageSource::UsageFileTypeDefault),
+            (self.by_name.map(|(_, m)| m), UsageSource::UsageFile),
+            (
+                self.by_type.map(|(_, m)| m),
+                UsageSource::UsageFileTypeDefault,
+            ),
         ];
         let alias = alias_of(key);
         for (map, source) in layers {
@@ -348,54 +359,49 @@ impl<'a> UsageLookup<'a> {
 /// silently. Reported as `unused_usage` warnings.
 #[derive(Default)]
 pub(crate) struct UnusedUsage<'a> {
-    /// Per `resource_usage` entry of the usage file that matched a resource: the keys asked.
-    by_name: BTreeMap<&'a str, BTreeSet<&'static str>>,
-    /// Per `resource_type_default_usage` entry that applied to a resource: the keys asked.
-    by_type: BTreeMap<&'a str, BTreeSet<&'static str>>,
-    /// Entries that applied to a resource the catalog could not price (in full): its rule may
-    /// have stopped before asking for them, so they are not reported.
-    unpriced: BTreeSet<&'a str>,
+    /// The `resource_usage` entries of the usage file that applied to a resource.
+    by_name: BTreeMap<&'a str, Applied>,
+    /// The `resource_type_default_usage` entries that applied to a resource.
+    by_type: BTreeMap<&'a str, Applied>,
     findings: Vec<Finding>,
 }
 
+/// What the resources a usage-file entry applied to asked for.
+#[derive(Default)]
+struct Applied {
+    asked: BTreeSet<&'static str>,
+    /// It applied to a resource the catalog could not price in full, whose rule may have
+    /// stopped before asking: its values are not reported.
+    exempt: bool,
+}
+
 impl<'a> UnusedUsage<'a> {
-    /// Notes what the pricing of resource `i` read: its own usage values it did not read are
-    /// reported now; the usage file's entries once every resource is priced. A resource the
-    /// catalog could not price in full (`complete` false) is not held to what its rule read.
-    #[allow(clippy::too_many_arguments)] // one call site, every argument a different fact
-    pub fn note(
-        &mut self,
-        i: usize,
-        own: &Properties,
-        type_name: &str,
-        name_entry: Option<&'a str>,
-        type_entry: Option<&'a str>,
-        lookup: &UsageLookup<'_>,
-        complete: bool,
-    ) {
+    /// Notes what the pricing of resource `i` (of type `type_name`) read through `lookup`: its
+    /// own usage values it did not read are reported now; the usage file's entries once every
+    /// resource is priced. A resource the catalog could not price in full (`complete` false) is
+    /// not held to what its rule read.
+    pub fn note(&mut self, i: usize, type_name: &str, lookup: &UsageLookup<'a>, complete: bool) {
+        let asked = lookup.asked();
+        for (entry, seen) in [
+            (lookup.by_name, &mut self.by_name),
+            (lookup.by_type, &mut self.by_type),
+        ] {
+            if let Some((key, _)) = entry {
+                let applied = seen.entry(key).or_default();
+                applied.exempt |= !complete;
+                applied.asked.extend(asked.iter().copied());
+            }
+        }
         if !complete {
-            self.unpriced.extend(name_entry);
-            self.unpriced.extend(type_entry);
             return;
         }
-        for key in own.keys() {
-            if !lookup.was_asked(key) {
-                self.findings.push(unused(
-                    format!("resources[{i}].usage.{key}"),
-                    key,
-                    type_name,
-                    lookup.asked(),
-                ));
-            }
-        }
-        for (entry, seen) in [
-            (name_entry, &mut self.by_name),
-            (type_entry, &mut self.by_type),
-        ] {
-            if let Some(entry) = entry {
-                seen.entry(entry).or_default().extend(lookup.asked());
-            }
-        }
+        unused_keys(
+            &mut self.findings,
+            &format!("resources[{i}].usage"),
+            lookup.own,
+            type_name,
+            &asked,
+        );
     }
 
     /// The warnings: the resource's own values noted before, then the usage file's values no
@@ -409,16 +415,14 @@ impl<'a> UnusedUsage<'a> {
             return self.findings;
         };
         for (name, values) in &file.resource_usage {
-            if self.unpriced.contains(name.as_str()) {
-                continue;
-            }
             match self.by_name.get(name.as_str()) {
-                Some(asked) => unused_keys(
+                Some(applied) if applied.exempt => {}
+                Some(applied) => unused_keys(
                     &mut self.findings,
                     &format!("resource_usage.{name}"),
                     values,
                     &format!("`{name}`"),
-                    asked,
+                    &applied.asked,
                 ),
                 None => {
                     let names = bp.resources().iter().map(|r| r.name.as_str());
@@ -434,16 +438,14 @@ impl<'a> UnusedUsage<'a> {
             }
         }
         for (type_name, values) in &file.resource_type_default_usage {
-            if self.unpriced.contains(type_name.as_str()) {
-                continue;
-            }
             match self.by_type.get(type_name.as_str()) {
-                Some(asked) => unused_keys(
+                Some(applied) if applied.exempt => {}
+                Some(applied) => unused_keys(
                     &mut self.findings,
                     &format!("resource_type_default_usage.{type_name}"),
                     values,
                     type_name,
-                    asked,
+                    &applied.asked,
                 ),
                 // A usage file shared by several blueprints may hold other types; only a name
                 // that is no type at all is reported.
@@ -467,8 +469,8 @@ impl<'a> UnusedUsage<'a> {
     }
 }
 
-/// The warnings for the values of one usage-file entry (at `path`) that no resource it applied
-/// to asked for.
+/// The warnings for the usage values at `path` (a resource's own, or a usage-file entry's) that
+/// the pricing of `what` did not ask for, with what it did ask for and a did-you-mean.
 fn unused_keys(
     findings: &mut Vec<Finding>,
     path: &str,
@@ -476,35 +478,28 @@ fn unused_keys(
     what: &str,
     asked: &BTreeSet<&'static str>,
 ) {
-    for key in values.keys() {
-        if !was_asked(asked, key) {
-            findings.push(unused(
+    let reads = if asked.is_empty() {
+        "it reads no usage values".to_string()
+    } else {
+        format!(
+            "it reads {}",
+            Vec::from_iter(asked.iter().copied()).join(", ")
+        )
+    };
+    for key in values.keys().filter(|key| !was_asked(asked, key)) {
+        findings.push(
+            Finding::warning(
+                Code::UnusedUsage,
                 format!("{path}.{key}"),
-                key,
-                what,
-                asked.iter().copied().collect(),
-            ));
-        }
+                format!("the estimate of {what} does not read the usage value `{key}` ({reads})"),
+            )
+            .with_suggestion(crate::suggest::did_you_mean(key, asked.iter().copied())),
+        );
     }
 }
 
 fn was_asked(asked: &BTreeSet<&'static str>, key: &str) -> bool {
     asked.contains(key) || alias_of(key).is_some_and(|a| asked.contains(a))
-}
-
-/// The warning for a usage value `key` that the estimate of `what` does not read.
-fn unused(path: String, key: &str, what: &str, asked: Vec<&'static str>) -> Finding {
-    let reads = if asked.is_empty() {
-        "it reads no usage values".to_string()
-    } else {
-        format!("it reads {}", asked.join(", "))
-    };
-    Finding::warning(
-        Code::UnusedUsage,
-        path,
-        format!("the estimate of {what} does not read the usage value `{key}` ({reads})"),
-    )
-    .with_suggestion(crate::suggest::did_you_mean(key, asked))
 }
 
 #[cfg(test)]
