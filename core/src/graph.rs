@@ -235,47 +235,10 @@ fn find_cycles(graph: &DiGraph<(), EdgeKind, u32>) -> Vec<Cycle> {
     let mut cycles = Vec::new();
     for component in petgraph::algo::tarjan_scc(graph) {
         let members: BTreeSet<usize> = component.iter().map(|n| n.index()).collect();
-        let Some(&start) = members.iter().next() else {
-            continue;
-        };
-        let start_node = NodeIndex::new(start);
-        if members.len() == 1 {
-            if graph.find_edge(start_node, start_node).is_some() {
-                cycles.push(Cycle { path: vec![start] });
-            }
-            continue;
+        if let Some(path) = loop_through_first(graph, &members) {
+            cycles.push(Cycle { path });
         }
-        // Shortest way back to `start` inside the component (BFS in index order).
-        let mut parent: Vec<Option<usize>> = vec![None; graph.node_count()];
-        let mut queue = VecDeque::from([start]);
-        let mut found = None;
-        'search: while let Some(i) = queue.pop_front() {
-            let mut next: Vec<usize> = graph
-                .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
-                .map(|n| n.index())
-                .filter(|n| members.contains(n))
-                .collect();
-            next.sort_unstable();
-            for n in next {
-                if n == start {
-                    found = Some(i);
-                    break 'search;
-                }
-                if parent[n].is_none() {
-                    parent[n] = Some(i);
-                    queue.push_back(n);
-                }
-            }
-        }
-        let mut path = Vec::new();
-        let mut cursor = found;
-        while let Some(i) = cursor {
-            path.push(i);
-            cursor = if i == start { None } else { parent[i] };
-        }
-        path.reverse();
-        cycles.push(Cycle { path });
-        // A resource that depends on itself is its own mistake, even inside a larger loop.
+        // A resource that depends on itself is its own mistake, alone or inside a larger loop.
         for &m in &members {
             let node = NodeIndex::new(m);
             if graph.find_edge(node, node).is_some() {
@@ -285,6 +248,47 @@ fn find_cycles(graph: &DiGraph<(), EdgeKind, u32>) -> Vec<Cycle> {
     }
     cycles.sort_by(|a, b| (a.path.first(), a.path.len()).cmp(&(b.path.first(), b.path.len())));
     cycles
+}
+
+/// The shortest loop through the first member of a component of two or more resources, over
+/// other members (BFS in index order; self-edges are reported on their own).
+fn loop_through_first(
+    graph: &DiGraph<(), EdgeKind, u32>,
+    members: &BTreeSet<usize>,
+) -> Option<Vec<usize>> {
+    let &start = members.iter().next()?;
+    if members.len() < 2 {
+        return None;
+    }
+    let mut parent: Vec<Option<usize>> = vec![None; graph.node_count()];
+    let mut queue = VecDeque::from([start]);
+    let mut found = None;
+    'search: while let Some(i) = queue.pop_front() {
+        let mut next: Vec<usize> = graph
+            .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
+            .map(|n| n.index())
+            .filter(|&n| n != i && members.contains(&n))
+            .collect();
+        next.sort_unstable();
+        for n in next {
+            if n == start {
+                found = Some(i);
+                break 'search;
+            }
+            if parent[n].is_none() {
+                parent[n] = Some(i);
+                queue.push_back(n);
+            }
+        }
+    }
+    let mut path = Vec::new();
+    let mut cursor = found;
+    while let Some(i) = cursor {
+        path.push(i);
+        cursor = if i == start { None } else { parent[i] };
+    }
+    path.reverse();
+    Some(path)
 }
 
 #[cfg(test)]
@@ -337,19 +341,28 @@ mod tests {
 
     #[test]
     fn a_self_dependency_inside_a_larger_loop_is_reported_too() {
-        // 1 -> 2 -> 1, and 2 -> 2.
+        // 1 -> 2 -> 1, and 2 -> 2; then 3 -> 4 -> 3 with 3 -> 3 on the loop's first member,
+        // which the search for the loop must not take for the loop itself.
         let err = DependencyGraph::build(
-            3,
+            5,
             [
                 (1, 2, EdgeKind::Explicit),
                 (2, 1, EdgeKind::Explicit),
                 (2, 2, EdgeKind::Explicit),
+                (3, 3, EdgeKind::Reference),
+                (3, 4, EdgeKind::Reference),
+                (4, 3, EdgeKind::Reference),
             ],
         )
         .unwrap_err();
         assert_eq!(
             err,
-            vec![Cycle { path: vec![1, 2] }, Cycle { path: vec![2] }]
+            vec![
+                Cycle { path: vec![1, 2] },
+                Cycle { path: vec![2] },
+                Cycle { path: vec![3] },
+                Cycle { path: vec![3, 4] }
+            ]
         );
     }
 }

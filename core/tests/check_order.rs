@@ -48,13 +48,21 @@ resources:
             ),
             (Code::UnknownDependency, "resources[0].dependencies[0]"),
             (Code::UnknownAttribute, "resources[1].properties.cidr_block"),
-            // a -> b (tags) and b -> a (vpc_id): the cycle comes after every resource's findings,
-            // then a -> a (`${a.nope}` in its own tags), its own mistake inside that loop.
+            // a -> a (`${a.nope}` in its own tags), its own mistake, and the loop a -> b (tags),
+            // b -> a (vpc_id): the cycles come after every resource's findings.
             (Code::DependencyCycle, "resources[0]"),
             (Code::DependencyCycle, "resources[0]"),
         ],
         "{err}"
     );
+    let cycles: Vec<&str> = err
+        .findings()
+        .iter()
+        .filter(|f| f.code == Code::DependencyCycle)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(cycles[0].contains("cycle: a -> a "), "{cycles:?}");
+    assert!(cycles[1].contains("cycle: a -> b -> a "), "{cycles:?}");
 }
 
 #[test]
