@@ -822,7 +822,7 @@ impl PolicySetBuilder {
             if !self.without_builtin {
                 probe.eval_rule(BUILTIN_QUERY.to_string()).map_err(|e| {
                     // A budget too small for even this probe is a timeout, not a syntax error.
-                    if format!("{e:#}").contains("exceeded time limit") {
+                    if ran_out_of_time(&e) {
                         timeout_error("policies/dharma.rego", time_limit)
                     } else {
                         compile_error(&e, "policies/dharma.rego")
@@ -1050,12 +1050,17 @@ fn compile_error(e: &dyn std::fmt::Display, file: &str) -> Error {
     )
 }
 
+/// Whether a regorus error is its time budget running out.
+fn ran_out_of_time(e: &dyn std::fmt::Display) -> bool {
+    format!("{e:#}").contains("exceeded time limit")
+}
+
 /// An evaluation failure: a time-budget overrun, or an error raised while evaluating.
 fn eval_error(e: &dyn std::fmt::Display, file: &str, limit: Option<Duration>) -> Error {
-    let text = format!("{e:#}");
-    if text.contains("exceeded time limit") {
+    if ran_out_of_time(e) {
         return timeout_error(file, limit);
     }
+    let text = format!("{e:#}");
     let (located, message) = locate(&text, "");
     let (path, location) = match located {
         Some((name, l)) => (format!("{name}:{}:{}", l.line, l.column), Some(l)),
