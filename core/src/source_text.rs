@@ -1,6 +1,6 @@
 //! What every reader of user text does the same way (blueprints, usage files, Terraform plans
-//! and state, policies): skip a byte order mark, and turn serde's positions and messages into
-//! a [`Location`] and a message without them.
+//! and state, policies): skip a byte order mark, turn serde's positions and messages into a
+//! [`Location`] and a message without them, and refuse YAML nested too deep for the reader.
 
 use crate::error::Location;
 
@@ -87,6 +87,85 @@ fn strip_positions(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The YAML scanner spends time proportional to the flow depth on every token, so a
+/// 100,000-deep `[[[...]]]` takes minutes before the reader's own 128-level guard can refuse it.
+/// This linear pre-scan finds flow collections (`[`/`{` outside quoted scalars and comments)
+/// nested deeper than that guard, and returns the line where the nesting passed it.
+pub(crate) fn yaml_flow_too_deep(text: &str) -> Option<usize> {
+    const MAX: usize = 128;
+    #[derive(PartialEq)]
+    enum State {
+        Plain,
+        Single,
+        Double,
+        Comment,
+    }
+    let mut state = State::Plain;
+    let mut depth = 0usize;
+    let mut line = 1usize;
+    // The last non-blank character outside quotes on this line (None at a line start).
+    let mut prev: Option<char> = None;
+    let mut prev_blank = true;
+    let mut escaped = false;
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+            prev = None;
+            prev_blank = true;
+            if state == State::Comment {
+                state = State::Plain;
+            }
+            // In block context a quoted scalar is read as ending with its line: a wrong guess
+            // then only makes this scan count more brackets, never fewer.
+            if depth == 0 && state != State::Plain {
+                state = State::Plain;
+            }
+            escaped = false;
+            continue;
+        }
+        match state {
+            State::Comment => {}
+            State::Single => {
+                if c == '\'' {
+                    state = State::Plain;
+                    prev = Some(c);
+                }
+            }
+            State::Double => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    state = State::Plain;
+                    prev = Some(c);
+                }
+            }
+            State::Plain => {
+                let token_start = matches!(prev, None | Some('[' | '{' | ',' | ':' | '?' | '-'));
+                match c {
+                    '#' if prev_blank => state = State::Comment,
+                    '\'' if token_start => state = State::Single,
+                    '"' if token_start => state = State::Double,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX {
+                            return Some(line);
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                if !c.is_whitespace() && state == State::Plain {
+                    prev = Some(c);
+                }
+            }
+        }
+        prev_blank = c.is_whitespace();
+    }
+    None
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ impl UsageFile {
         }
         // As for blueprints: brackets nested past the readers' limit are refused before the
         // YAML reader, whose time grows with the square of such nesting.
-        if let Some(line) = crate::blueprint::yaml_flow_too_deep(text) {
+        if let Some(line) = crate::source_text::yaml_flow_too_deep(text) {
             return Err(Error::single(
                 ErrorKind::Limit,
                 Finding::error(
