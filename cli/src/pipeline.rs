@@ -152,7 +152,6 @@ fn options(args: &PipelineArgs, reporter: &Reporter) -> Result<PipelineOptions, 
 
     opts.validate.fail_on = args.fail_on.into();
     opts.validate.today = args.today.clone();
-    var_pairs(&args.vars).map_err(|m| reporter.message(&m))?;
     let mut builder = PolicySet::builder();
     if args.no_builtin {
         builder = builder.without_builtin();
@@ -193,10 +192,10 @@ fn options(args: &PipelineArgs, reporter: &Reporter) -> Result<PipelineOptions, 
 /// Runs `dharma pipeline`.
 pub fn run(args: PipelineArgs, reporter: &Reporter) -> Result<Outcome, ()> {
     let mut opts = options(&args, reporter)?;
+    let vars = var_pairs(&args.vars).map_err(|m| reporter.message(&m))?;
     let bp = load_blueprint(&args.blueprint, reporter)?;
     reporter.warnings(&args.blueprint, bp.warnings());
-    // (Checked for their shape by `options`.)
-    let vars = var_pairs(&args.vars).map_err(|m| reporter.message(&m))?;
+    // Typed by the blueprint's declarations, as Terraform reads `-var`.
     opts.validate.variables = var_values(&vars, &bp);
     let previous = match &args.previous {
         Some(path) => {
