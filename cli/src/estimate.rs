@@ -1,6 +1,5 @@
 //! `dharma estimate` and `dharma cost-diff`.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
@@ -95,7 +94,7 @@ pub(crate) fn parse_budget(text: &str) -> Result<Decimal, String> {
         .chars()
         .filter(|c| *c != ',' && *c != '_')
         .collect();
-    match Decimal::from_str(&cleaned) {
+    match iac_dharma::exact_decimal(&cleaned) {
         Ok(d) if !d.is_sign_negative() => Ok(d),
         Ok(_) => Err(format!("--budget cannot be negative (got `{text}`)")),
         Err(_) => Err(format!(

@@ -74,6 +74,9 @@ fn budget_exit_codes() {
     let over = dharma(&["estimate", bp, "--budget", "10"]);
     assert_eq!(over.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&over.stdout).contains("OVER BUDGET"));
+    // A 29th digit is refused, not rounded into another verdict.
+    let precise = dharma(&["estimate", bp, "--budget", "17.1039999999999999999999999999"]);
+    assert_eq!(precise.status.code(), Some(2));
     // 17.104 over a budget of 17.10: the rounded total is the budget, the overrun not $0.00.
     let just_over = dharma(&["estimate", bp, "--budget", "17.10"]);
     assert_eq!(just_over.status.code(), Some(1));

@@ -80,11 +80,11 @@ pub use blueprint::{
 pub use catalog::Provider;
 pub use check::{CheckedBlueprint, ResourceInfo, VarType, MAX_COUNT};
 pub use cost::{
-    cost_diff, diff_estimates, estimate, render_diff_text, render_text, BudgetResult, BudgetStatus,
-    CatalogInfo, Confidence, CostChange, CostDiff, CostEstimate, EstimateOptions, EstimateSummary,
-    LineItem, Optimization, OptimizationKind, PriceCatalog, PriceRow, PriceStatus, ResourceCost,
-    ResourceCostDiff, UnpricedComponent, UsageFile, UsageSource, HOURS_PER_MONTH, MAX_UNIT_PRICE,
-    MAX_USAGE,
+    cost_diff, diff_estimates, estimate, exact_decimal, render_diff_text, render_text,
+    BudgetResult, BudgetStatus, CatalogInfo, Confidence, CostChange, CostDiff, CostEstimate,
+    EstimateOptions, EstimateSummary, LineItem, Optimization, OptimizationKind, PriceCatalog,
+    PriceRow, PriceStatus, ResourceCost, ResourceCostDiff, UnpricedComponent, UsageFile,
+    UsageSource, HOURS_PER_MONTH, MAX_UNIT_PRICE, MAX_USAGE,
 };
 pub use error::{Code, Error, ErrorKind, Finding, Location, Result, Severity};
 #[cfg(feature = "templates")]

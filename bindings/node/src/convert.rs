@@ -266,18 +266,8 @@ impl Amount {
             Amount::Text(s) => s.trim().to_string(),
             Amount::Number(n) => n.to_string(),
         };
-        // Exactly, or not at all: a 29th digit rounded away can turn a budget below the total
-        // into one that holds it.
-        iac_dharma::Decimal::from_str_exact(&text)
-            .or_else(|_| iac_dharma::Decimal::from_scientific(&text))
-            .map_err(|_| {
-                let words = if text.parse::<f64>().is_ok_and(f64::is_finite) {
-                    "is a number a decimal cannot hold exactly (28 significant digits, below 7.9e28)"
-                } else {
-                    "is not a decimal amount"
-                };
-                invalid_argument(path, format!("`{text}` {words}"), None).into()
-            })
+        iac_dharma::exact_decimal(&text)
+            .map_err(|message| invalid_argument(path, message, None).into())
     }
 }
 

@@ -230,19 +230,7 @@ pub fn decimal_arg(obj: &Bound<'_, PyAny>, name: &str) -> Result<Decimal, Error>
             format!("`{name}` must be a decimal.Decimal, int, float or decimal string"),
         ));
     };
-    let t = text.trim();
-    // Exactly, or not at all: a 29th digit rounded away can turn a budget below the total into
-    // one that holds it.
-    Decimal::from_str_exact(t)
-        .or_else(|_| Decimal::from_scientific(t))
-        .map_err(|_| {
-            let words = if t.parse::<f64>().is_ok_and(f64::is_finite) {
-                "is a number a decimal cannot hold exactly (28 significant digits, below 7.9e28)"
-            } else {
-                "is not a decimal number"
-            };
-            invalid(name, format!("`{t}` {words}"))
-        })
+    iac_dharma::exact_decimal(&text).map_err(|message| invalid(name, message))
 }
 
 /// An engine result as the engine returned it, serialized to JSON only when Python first reads it

@@ -2,7 +2,6 @@
 //! JS functions return. Nothing here touches JavaScript, so it is unit-tested natively.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 use std::sync::Arc;
 
 #[cfg(feature = "templates")]
@@ -469,17 +468,16 @@ fn budget_decimal(value: &serde_json::Value) -> Result<Decimal, Error> {
             ))
         }
     };
-    let parsed = Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text));
-    match parsed {
+    match iac_dharma::exact_decimal(&text) {
         Ok(d) if d.is_sign_negative() => Err(invalid_argument(
             "options.budget",
             format!("the budget must not be negative, got {text}"),
             None,
         )),
         Ok(d) => Ok(d),
-        Err(_) => Err(invalid_argument(
+        Err(message) => Err(invalid_argument(
             "options.budget",
-            format!("the budget `{text}` is not a decimal number (USD per month)"),
+            format!("the budget (USD per month): {message}"),
             None,
         )),
     }

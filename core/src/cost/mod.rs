@@ -26,6 +26,33 @@ pub use catalog::{CatalogInfo, PriceCatalog, PriceRow, MAX_UNIT_PRICE};
 pub use render::{render_diff_text, render_text};
 pub use usage::{UsageFile, UsageSource, MAX_USAGE};
 
+/// Reads an amount written as text (`"1500.50"`, `"1.5e3"`) exactly, as the bindings and the
+/// command line read budgets and money arguments: a 29th significant digit is refused, not
+/// rounded away (rounded, a budget just below the total could come out equal to it).
+///
+/// ```
+/// use iac_dharma::exact_decimal;
+/// assert_eq!(exact_decimal(" 1500.50 ").unwrap().to_string(), "1500.50");
+/// assert_eq!(exact_decimal("1.5e3").unwrap().to_string(), "1500");
+/// assert!(exact_decimal("8.39199999999999999999999999999").unwrap_err().contains("exactly"));
+/// assert!(exact_decimal("lots").unwrap_err().contains("is not a decimal number"));
+/// ```
+///
+/// # Errors
+/// A message naming the text: a number a decimal cannot hold exactly, or not a number.
+pub fn exact_decimal(text: &str) -> std::result::Result<Decimal, String> {
+    let t = text.trim();
+    Decimal::from_str_exact(t)
+        .or_else(|_| Decimal::from_scientific(t))
+        .map_err(|_| {
+            if t.parse::<f64>().is_ok_and(f64::is_finite) {
+                format!("`{t}` is a number a decimal cannot hold exactly (28 significant digits, below 7.9e28)")
+            } else {
+                format!("`{t}` is not a decimal number")
+            }
+        })
+}
+
 /// Hours in the billing month used everywhere (8760 / 12), as Infracost and the cloud
 /// calculators do.
 pub const HOURS_PER_MONTH: u32 = 730;
