@@ -102,13 +102,17 @@ pub fn property<'e>(
     let reflect: Object = env.get_global()?.get_named_property("Reflect")?;
     let get: Function<'e, FnArgs<(Unknown<'e>, &str)>, Unknown<'e>> =
         reflect.get_named_property("get")?;
-    get.call(FnArgs::from((object, key))).map_err(|e| {
-        Failure::Engine(invalid_argument(
-            path,
-            format!("`{path}` cannot be read: {}", e.reason),
-            None,
-        ))
-    })
+    get.call(FnArgs::from((object, key)))
+        .map_err(|e| unreadable(path, &e))
+}
+
+/// The error of a value at `path` whose getter, Proxy trap or `Object.keys` threw `e`.
+fn unreadable(path: &str, e: &napi::Error) -> Failure {
+    Failure::Engine(invalid_argument(
+        path,
+        format!("`{path}` cannot be read: {}", e.reason),
+        None,
+    ))
 }
 
 /// The JS type name of a value, for messages.
@@ -183,13 +187,7 @@ fn finite_numbers(env: &Env, value: Unknown<'_>, path: &str, depth: usize) -> Ou
         .get_named_property::<Unknown>("Object")?
         .coerce_to_object()?
         .get_named_property("keys")?;
-    let keys = keys.call(value).map_err(|e| {
-        Failure::Engine(invalid_argument(
-            path,
-            format!("`{path}` cannot be read: {}", e.reason),
-            None,
-        ))
-    })?;
+    let keys = keys.call(value).map_err(|e| unreadable(path, &e))?;
     for key in keys {
         let at = format!("{path}.{key}");
         let field = property(env, value, &key, &at)?;
