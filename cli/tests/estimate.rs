@@ -75,7 +75,12 @@ fn budget_exit_codes() {
     assert_eq!(over.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&over.stdout).contains("OVER BUDGET"));
     // A 29th digit is refused, not rounded into another verdict.
-    let precise = dharma(&["estimate", bp, "--budget", "17.1039999999999999999999999999"]);
+    let precise = dharma(&[
+        "estimate",
+        bp,
+        "--budget",
+        "17.1039999999999999999999999999",
+    ]);
     assert_eq!(precise.status.code(), Some(2));
     // 17.104 over a budget of 17.10: the rounded total is the budget, the overrun not $0.00.
     let just_over = dharma(&["estimate", bp, "--budget", "17.10"]);
