@@ -188,6 +188,29 @@ deny contains msg if {
 }
 
 #[test]
+fn a_builtin_that_panics_inside_regorus_is_a_policy_error_not_a_crash() {
+    // regorus's numbers.range allocates the whole range up front: "capacity overflow".
+    let rego = "package main\nimport rego.v1\ndeny contains msg if {\n    xs := numbers.range(0, 1e18)\n    msg := \"unreachable\"\n}\n";
+    let set = PolicySet::builder()
+        .without_builtin()
+        .add_policy("range.rego", rego)
+        .build()
+        .unwrap();
+    let bp = iac_dharma::parse(
+        r#"{"name":"xyz","version":"1.0.0","provider":"aws","region":"us-east-1","resources":[]}"#,
+    )
+    .unwrap();
+    let err = validate(&bp, &set, &ValidateOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Policy, "{err}");
+    assert_eq!(err.code(), Code::PolicyError);
+    assert_eq!(err.findings()[0].path, "range.rego");
+    assert!(err.to_string().contains("capacity overflow"), "{err}");
+    // The set is still usable: the engine that panicked was this call's own clone.
+    let again = validate(&bp, &set, &ValidateOptions::default()).unwrap_err();
+    assert_eq!(again.code(), Code::PolicyError);
+}
+
+#[test]
 fn brackets_inside_quoted_strings_and_comments_are_not_nesting() {
     let many = "[".repeat(200);
     let text = format!(

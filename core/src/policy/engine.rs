@@ -142,9 +142,11 @@ impl PolicySet {
         }
         for pkg in self.user.iter() {
             let query = format!("data.{}", pkg.package);
-            let results = engine
-                .eval_query(query, false)
-                .map_err(|e| eval_error(&e, &pkg.file, self.time_limit))?;
+            let results = unpanicked(&pkg.file, || {
+                engine
+                    .eval_query(query, false)
+                    .map_err(|e| eval_error(&e, &pkg.file, self.time_limit))
+            })?;
             for result in &results.result {
                 for expr in &result.expressions {
                     let Ok(rules) = expr.value.as_object() else {
@@ -305,9 +307,11 @@ fn eval_package(
         }
         set_timer(engine, remaining);
     }
-    let value = engine
-        .eval_rule(package.query.clone())
-        .map_err(|e| eval_error(&e, package.file, limit))?;
+    let value = unpanicked(package.file, || {
+        engine
+            .eval_rule(package.query.clone())
+            .map_err(|e| eval_error(&e, package.file, limit))
+    })?;
     let mut out = Vec::new();
     collect(
         &value,
@@ -1070,6 +1074,29 @@ fn eval_error(e: &dyn std::fmt::Display, file: &str, limit: Option<Duration>) ->
         ErrorKind::Policy,
         Finding::error(Code::PolicyError, path, message).with_location(location),
     )
+}
+
+/// Runs one evaluation, turning a panic inside regorus into a `policy_error` of `file`. Some of
+/// its built-in functions panic on arguments a policy controls (`numbers.range(0, 1e18)` asks
+/// for a vector of that length: "capacity overflow"); a policy must not crash the engine, nor
+/// the process or page that embeds it. The engine that panicked is a clone made for this call
+/// and is dropped with the error.
+fn unpanicked<T>(file: &str, eval: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(eval)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal failure".to_string());
+        Err(Error::single(
+            ErrorKind::Policy,
+            Finding::error(
+                Code::PolicyError,
+                file.to_string(),
+                format!("the policy engine failed while evaluating this policy ({why}); a built-in function was probably given arguments too large for it, such as a huge numbers.range"),
+            ),
+        ))
+    })
 }
 
 /// A time-budget overrun while evaluating `file`.
