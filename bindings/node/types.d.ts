@@ -232,12 +232,14 @@ export interface CostDiff {
   delta_monthly: Money
   resources: Array<{
     address: string
-    change: 'added' | 'removed' | 'changed' | 'unchanged'
+    change: 'added' | 'removed' | 'changed' | 'unchanged' | 'unknown'
     old_monthly: Money
     new_monthly: Money
     delta: Money
   }>
   new_unpriced: string[]
+  /** Unpriced resources of the old blueprint (their cost is not in the delta). */
+  old_unpriced: string[]
 }
 
 /** A change plan (`planDiff`): the engine's plan JSON. */

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use iac_dharma::policy::PolicySet;
 use iac_dharma::{
-    run_pipeline, Baseline, Decimal, DecisionStatus, ErrorKind, OutputFormat, PipelineOptions,
-    PipelineResult, TerraformState,
+    run_pipeline, Baseline, CostChange, Decimal, DecisionStatus, ErrorKind, OutputFormat,
+    PipelineOptions, PipelineResult, TerraformState,
 };
 
 use crate::estimate::{estimate_options, parse_budget};
@@ -293,6 +293,23 @@ fn summary(
             usd(d.delta_monthly),
             usd(d.old_total)
         );
+        let unknown = d
+            .resources
+            .iter()
+            .filter(|r| match r.change {
+                CostChange::Unknown => true,
+                CostChange::Added => d.new_unpriced.contains(&r.address),
+                CostChange::Removed => d.old_unpriced.contains(&r.address),
+                _ => false,
+            })
+            .count();
+        if unknown > 0 {
+            let _ = write!(
+                cost,
+                " (not counting {unknown} unpriced resource{})",
+                if unknown == 1 { "" } else { "s" }
+            );
+        }
     }
     out.push_str(&cost);
     out.push('\n');

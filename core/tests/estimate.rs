@@ -289,6 +289,47 @@ fn free_unpriced_and_usage_sources_are_reported() {
 }
 
 #[test]
+fn a_resource_unpriced_on_one_side_of_a_diff_is_an_unknown_change_not_a_zero() {
+    // `z9.nonexistent` has no price: the old side is unpriced, not $0.
+    let instance = |size: &str| {
+        bp(
+            "aws",
+            "us-east-1",
+            &format!("  - {{type: aws_instance, name: web, properties: {{ami: ami-1, instance_type: {size}}}}}\n  - {{type: aws_instance, name: app, properties: {{ami: ami-1, instance_type: t3.micro}}}}\n"),
+        )
+    };
+    let (unpriced, small, large) = (
+        instance("z9.nonexistent"),
+        instance("t3.micro"),
+        instance("t3.small"),
+    );
+    let options = EstimateOptions::default();
+    let diff = iac_dharma::cost_diff(&unpriced, &small, &options).unwrap();
+    let web = &diff.resources[0];
+    assert_eq!(web.change, iac_dharma::CostChange::Unknown);
+    assert_eq!(web.delta, Decimal::ZERO);
+    assert_eq!(diff.old_unpriced, ["aws_instance.web"]);
+    assert!(diff.new_unpriced.is_empty());
+    // The totals are the estimates'; the delta counts only what is known on both sides.
+    assert_eq!(diff.old_total, est(&unpriced).total_monthly);
+    assert_eq!(diff.new_total, est(&small).total_monthly);
+    assert_eq!(diff.delta_monthly, Decimal::ZERO);
+    let text = iac_dharma::render_diff_text(&diff);
+    assert!(text.contains("unpriced ->"), "{text}");
+    assert!(text.contains("1 change not known"), "{text}");
+    assert!(
+        text.contains("Unpriced in the old blueprint: aws_instance.web"),
+        "{text}"
+    );
+
+    // Both sides priced: an ordinary change.
+    let diff = iac_dharma::cost_diff(&small, &large, &options).unwrap();
+    assert_eq!(diff.resources[0].change, iac_dharma::CostChange::Changed);
+    assert_eq!(diff.delta_monthly, d("7.592"));
+    assert!(diff.old_unpriced.is_empty() && diff.new_unpriced.is_empty());
+}
+
+#[test]
 fn counts_in_messages_agree_with_their_nouns() {
     // One queue: one line item on a documented default; two queues: two.
     let one = est(&bp(

@@ -337,7 +337,7 @@ export interface CostEstimate {
   warnings?: Finding[];
 }
 
-export type CostChange = "added" | "removed" | "changed" | "unchanged";
+export type CostChange = "added" | "removed" | "changed" | "unchanged" | "unknown";
 
 export interface ResourceCostDiff {
   address: string;
@@ -355,6 +355,8 @@ export interface CostDiff {
   resources: ResourceCostDiff[];
   /** Addresses of unpriced resources in the new blueprint (their cost is not in the delta). */
   new_unpriced: string[];
+  /** Unpriced resources of the old blueprint (their cost is not in the delta). */
+  old_unpriced: string[];
 }
 
 /** What `planDiff` returns: the engine's plan JSON (see docs/plan.md in the repository). */

@@ -336,6 +336,7 @@ test('costDiff: per-resource changes and the delta', { skip: unless('cost-diff')
   const removed = dharma.costDiff(DOC, { ...DOC, resources: [DOC.resources[0]] });
   assert.deepEqual(removed.resources.map((r) => [r.address, r.change]), [['aws_vpc.main', 'unchanged'], ['aws_subnet.a', 'removed']]);
   assert.deepEqual(removed.new_unpriced, []);
+  assert.deepEqual(removed.old_unpriced, []);
 });
 
 test('error: JSON syntax error has kind, code, line and column', () => {

@@ -689,6 +689,10 @@ pub enum CostChange {
     Changed,
     /// In both, same monthly cost.
     Unchanged,
+    /// In both, but unpriced in at least one of them: how its cost changes is not known. Its
+    /// `delta` is zero and not part of [`CostDiff::delta_monthly`]; never a silent $0 on one
+    /// side, which would turn a downsize into an increase.
+    Unknown,
 }
 
 /// One resource in a cost diff.
@@ -696,15 +700,15 @@ pub enum CostChange {
 pub struct ResourceCostDiff {
     /// `type.name`.
     pub address: String,
-    /// Added, removed, changed or unchanged.
+    /// Added, removed, changed, unchanged or unknown.
     pub change: CostChange,
-    /// Monthly cost before (zero when added).
+    /// Monthly cost before (zero when added, or unpriced in the old blueprint).
     #[serde(with = "money")]
     pub old_monthly: Decimal,
-    /// Monthly cost after (zero when removed).
+    /// Monthly cost after (zero when removed, or unpriced in the new blueprint).
     #[serde(with = "money")]
     pub new_monthly: Decimal,
-    /// new - old.
+    /// new - old; zero when the change is [`CostChange::Unknown`].
     #[serde(with = "money")]
     pub delta: Decimal,
 }
@@ -712,19 +716,23 @@ pub struct ResourceCostDiff {
 /// What a change to a blueprint adds to or saves from the monthly bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CostDiff {
-    /// Total of the old blueprint.
+    /// Total of the old blueprint (its priced resources, as its estimate).
     #[serde(with = "money")]
     pub old_total: Decimal,
-    /// Total of the new blueprint.
+    /// Total of the new blueprint (its priced resources, as its estimate).
     #[serde(with = "money")]
     pub new_total: Decimal,
-    /// new - old (negative: the change saves money).
+    /// The sum of the resources' deltas (negative: the change saves money). A resource
+    /// unpriced in one blueprint and priced in the other is not in it
+    /// ([`CostChange::Unknown`]), so it differs from `new_total - old_total` then.
     #[serde(with = "money")]
     pub delta_monthly: Decimal,
     /// Every resource of either blueprint: the new blueprint's order, then removed ones.
     pub resources: Vec<ResourceCostDiff>,
     /// Unpriced resources in the new blueprint (their cost is not in the delta).
     pub new_unpriced: Vec<String>,
+    /// Unpriced resources in the old blueprint (their cost is not in the delta).
+    pub old_unpriced: Vec<String>,
 }
 
 /// The cost difference between two blueprints, per resource (matched by address).
@@ -756,10 +764,11 @@ pub fn cost_diff(
 
 /// The cost difference between two estimates.
 pub fn diff_estimates(before: &CostEstimate, after: &CostEstimate) -> CostDiff {
-    let old: BTreeMap<&str, Decimal> = before
+    let unpriced = |r: &ResourceCost| r.status == PriceStatus::Unpriced;
+    let old: BTreeMap<&str, &ResourceCost> = before
         .resources
         .iter()
-        .map(|r| (r.address.as_str(), r.monthly))
+        .map(|r| (r.address.as_str(), r))
         .collect();
     let mut seen = std::collections::HashSet::new();
     let mut resources = Vec::new();
@@ -767,15 +776,21 @@ pub fn diff_estimates(before: &CostEstimate, after: &CostEstimate) -> CostDiff {
         seen.insert(r.address.as_str());
         let (change, old_monthly) = match old.get(r.address.as_str()) {
             None => (CostChange::Added, Decimal::ZERO),
-            Some(&o) if o == r.monthly => (CostChange::Unchanged, o),
-            Some(&o) => (CostChange::Changed, o),
+            Some(o) if unpriced(o) || unpriced(r) => (CostChange::Unknown, o.monthly),
+            Some(o) if o.monthly == r.monthly => (CostChange::Unchanged, o.monthly),
+            Some(o) => (CostChange::Changed, o.monthly),
+        };
+        let delta = if change == CostChange::Unknown {
+            Decimal::ZERO
+        } else {
+            r.monthly - old_monthly
         };
         resources.push(ResourceCostDiff {
             address: r.address.clone(),
             change,
             old_monthly,
             new_monthly: r.monthly,
-            delta: r.monthly - old_monthly,
+            delta,
         });
     }
     for r in &before.resources {
@@ -789,17 +804,21 @@ pub fn diff_estimates(before: &CostEstimate, after: &CostEstimate) -> CostDiff {
             });
         }
     }
+    let unpriced_in = |estimate: &CostEstimate| -> Vec<String> {
+        estimate
+            .resources
+            .iter()
+            .filter(|r| unpriced(r))
+            .map(|r| r.address.clone())
+            .collect()
+    };
     CostDiff {
         old_total: before.total_monthly,
         new_total: after.total_monthly,
-        delta_monthly: after.total_monthly - before.total_monthly,
+        delta_monthly: resources.iter().map(|r| r.delta).sum(),
         resources,
-        new_unpriced: after
-            .resources
-            .iter()
-            .filter(|r| r.status == PriceStatus::Unpriced)
-            .map(|r| r.address.clone())
-            .collect(),
+        new_unpriced: unpriced_in(after),
+        old_unpriced: unpriced_in(before),
     }
 }
 

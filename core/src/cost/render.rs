@@ -230,14 +230,34 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
         .max()
         .unwrap_or(20)
         .max(20);
+    let old_unpriced: std::collections::HashSet<&str> =
+        diff.old_unpriced.iter().map(String::as_str).collect();
+    let new_unpriced: std::collections::HashSet<&str> =
+        diff.new_unpriced.iter().map(String::as_str).collect();
+    let side = |amount: Decimal, unpriced: bool| {
+        if unpriced {
+            "unpriced".to_string()
+        } else {
+            usd(amount)
+        }
+    };
+    let mut unknown = 0;
     for r in &diff.resources {
         let sign = match r.change {
             CostChange::Added => "+",
             CostChange::Removed => "-",
             CostChange::Changed => "~",
+            CostChange::Unknown => "?",
             CostChange::Unchanged => continue,
         };
-        let delta = if r.delta.is_sign_negative() {
+        let (was, is) = (
+            old_unpriced.contains(r.address.as_str()),
+            new_unpriced.contains(r.address.as_str()),
+        );
+        let delta = if r.change == CostChange::Unknown || was || is {
+            unknown += 1;
+            "unknown".to_string()
+        } else if r.delta.is_sign_negative() {
             usd(r.delta)
         } else {
             format!("+{}", usd(r.delta))
@@ -246,28 +266,37 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
             out,
             "{sign} {:<w$}  {:>12} -> {:>12}  {:>13}",
             r.address,
-            usd(r.old_monthly),
-            usd(r.new_monthly),
+            side(r.old_monthly, was),
+            side(r.new_monthly, is),
             delta
         );
     }
-    let delta = if diff.delta_monthly.is_sign_negative() {
+    let mut delta = if diff.delta_monthly.is_sign_negative() {
         usd(diff.delta_monthly)
     } else {
         format!("+{}", usd(diff.delta_monthly))
     };
+    if unknown > 0 {
+        let _ = write!(
+            delta,
+            " for the resources priced in both; {} not known",
+            super::counted(unknown, "change", "changes")
+        );
+    }
     let _ = writeln!(
         out,
         "\nMonthly cost: {} -> {} ({delta} per month)",
         usd(diff.old_total),
         usd(diff.new_total)
     );
-    if !diff.new_unpriced.is_empty() {
-        let _ = writeln!(
-            out,
-            "Unpriced in the new blueprint: {}",
-            diff.new_unpriced.join(", ")
-        );
+    for (list, which) in [(&diff.old_unpriced, "old"), (&diff.new_unpriced, "new")] {
+        if !list.is_empty() {
+            let _ = writeln!(
+                out,
+                "Unpriced in the {which} blueprint: {}",
+                list.join(", ")
+            );
+        }
     }
     out
 }

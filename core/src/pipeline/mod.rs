@@ -20,8 +20,8 @@ use crate::policy::{PolicySet, Report, Status, ValidateOptions};
 use crate::state::{drift, DriftReport, TerraformState};
 use crate::{
     cost_diff, estimate, generate, plan_diff, Action, BudgetStatus, CheckedBlueprint, Code,
-    CostDiff, CostEstimate, Error, ErrorKind, EstimateOptions, Finding, GenerateOptions,
-    GeneratedFiles, OutputFormat, Plan, Result,
+    CostChange, CostDiff, CostEstimate, Error, ErrorKind, EstimateOptions, Finding,
+    GenerateOptions, GeneratedFiles, OutputFormat, Plan, Result,
 };
 
 /// What the new blueprint is compared with.
@@ -446,6 +446,9 @@ fn approval_reasons(
         }
     }
     if let Some(cost) = cost {
+        if rules.max_monthly_increase.is_some() || rules.max_increase_percent.is_some() {
+            unknown_cost_reasons(plan, cost, out);
+        }
         let delta = cost.delta_monthly;
         if delta > Decimal::ZERO {
             if let Some(limit) = rules.max_monthly_increase {
@@ -491,6 +494,45 @@ fn approval_reasons(
                     ReasonKind::UnknownFinding,
                     false,
                     format!("{}: not known before apply: {}", f.id, f.message),
+                )
+            });
+        }
+    }
+}
+
+/// A cost limit cannot vouch for a resource whose cost change is not known (unpriced in the
+/// old or the new blueprint): each such resource that the plan creates or changes needs
+/// approval, rather than counting as $0 on its unpriced side.
+fn unknown_cost_reasons(plan: Option<&Plan<'_>>, cost: &CostDiff, out: &mut Vec<Reason>) {
+    let changed: Option<std::collections::HashSet<(&str, &str)>> = plan.map(|p| {
+        p.resource_changes
+            .iter()
+            .filter(|rc| !matches!(rc.action, Action::NoOp | Action::Delete))
+            .map(|rc| (rc.type_name, rc.name))
+            .collect()
+    });
+    for r in &cost.resources {
+        let side = match r.change {
+            CostChange::Unknown if cost.old_unpriced.contains(&r.address) => "old",
+            CostChange::Unknown | CostChange::Added if cost.new_unpriced.contains(&r.address) => {
+                "new"
+            }
+            _ => continue,
+        };
+        let touched = match (&changed, r.address.split_once('.')) {
+            (Some(set), Some(key)) => set.contains(&key),
+            _ => true,
+        };
+        if touched {
+            out.push(Reason {
+                address: Some(r.address.clone()),
+                ..reason(
+                    ReasonKind::CostIncrease,
+                    false,
+                    format!(
+                        "{} is unpriced in the {side} blueprint, so the cost limit cannot be checked for its change",
+                        r.address
+                    ),
                 )
             });
         }

@@ -149,6 +149,45 @@ fn a_cost_increase_over_a_threshold_needs_approval() {
 }
 
 #[test]
+fn a_cost_limit_cannot_pass_a_change_whose_cost_is_unknown() {
+    // The old worker's size has no price: a downsize must not read as a rise from $0, nor an
+    // upsize as a saving; with a limit set, the change needs approval.
+    let worker = |size: &str| {
+        format!(
+            r#", {{"type": "aws_instance", "name": "worker",
+                "properties": {{"ami": "ami-0abcdef1234567890", "instance_type": "{size}"}}}}"#
+        )
+    };
+    let old = bp("1.0.0", "acme-logs", &worker("z9.nonexistent"));
+    let new = bp("1.1.0", "acme-logs", &worker("t3.micro"));
+    let mut options = no_policies();
+    options.approval.max_monthly_increase = Some(Decimal::from(5));
+    let run = run_pipeline(&new, Baseline::Blueprint(&old), &options).unwrap();
+    assert_eq!(run.decision.status, DecisionStatus::NeedsApproval);
+    assert_eq!(kinds(&run), [ReasonKind::CostIncrease]);
+    let reason = &run.decision.reasons[0];
+    assert_eq!(reason.address.as_deref(), Some("aws_instance.worker"));
+    assert!(
+        reason.message.contains("unpriced in the old blueprint"),
+        "{}",
+        reason.message
+    );
+
+    // Unchanged and unpriced on both sides: nothing changes, nothing to approve.
+    let run = run_pipeline(&old, Baseline::Blueprint(&old), &options).unwrap();
+    assert_eq!(
+        run.decision.status,
+        DecisionStatus::Ready,
+        "{:?}",
+        run.decision
+    );
+    // No limit set: the unknown cost is reported in the diff, not as a reason.
+    let run = run_pipeline(&new, Baseline::Blueprint(&old), &no_policies()).unwrap();
+    assert_eq!(run.decision.status, DecisionStatus::Ready);
+    assert_eq!(run.cost_diff.unwrap().old_unpriced, ["aws_instance.worker"]);
+}
+
+#[test]
 fn protected_environments_need_approval_from_tags_metadata_or_options() {
     let tagged = parse(
         r#"{"name": "site", "version": "1.0.0", "provider": "aws", "region": "us-east-1",

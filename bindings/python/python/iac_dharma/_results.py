@@ -574,7 +574,7 @@ class ResourceCostDiff(Record):
 
     __slots__ = ()
     address: str
-    change: Literal["added", "removed", "changed", "unchanged"]
+    change: Literal["added", "removed", "changed", "unchanged", "unknown"]
     old_monthly: Decimal
     new_monthly: Decimal
     delta: Decimal
@@ -589,6 +589,7 @@ class CostDiff(Record):
     delta_monthly: Decimal
     resources: list[ResourceCostDiff]
     new_unpriced: list[str]
+    old_unpriced: list[str]
 
 
 # --- validate ------------------------------------------------------------------------------------
