@@ -117,16 +117,33 @@ fn aws_line_items_match_the_cited_prices() {
 /// (westus) and the Infracost golden files (AKS, NAT, PostgreSQL flexible server).
 #[test]
 fn azure_line_items_match_the_cited_prices() {
-    let vm = |size: &str| {
-        format!("  - type: azurerm_linux_virtual_machine\n    name: vm\n    properties: {{name: vm, resource_group_name: rg, location: eastus, size: {size}, admin_username: a, network_interface_ids: [nic], os_disk: {{caching: ReadWrite, storage_account_type: Standard_LRS, disk_size_gb: 32}}, source_image_reference: {{publisher: p, offer: o, sku: s, version: latest}}}}\n")
+    let vm_in = |location: &str, size: &str| {
+        format!("  - type: azurerm_linux_virtual_machine\n    name: vm\n    properties: {{name: vm, resource_group_name: rg, location: {location}, size: {size}, admin_username: a, network_interface_ids: [nic], os_disk: {{caching: ReadWrite, storage_account_type: Standard_LRS, disk_size_gb: 32}}, source_image_reference: {{publisher: p, offer: o, sku: s, version: latest}}}}\n")
     };
+    let vm = |size: &str| vm_in("eastus", size);
     let e = est(&bp("azure", "eastus", &vm("Standard_B1s")));
     assert_eq!(line(&e, "vm", "Instance usage"), d("7.592")); // $0.0104 x 730
     assert_eq!(line(&e, "vm", "OS disk"), d("1.54")); // S4 (32 GiB) $1.54/month
-    let w = est(&bp("azure", "westeurope", &vm("Standard_B2s")));
+    let w = est(&bp(
+        "azure",
+        "westeurope",
+        &vm_in("westeurope", "Standard_B2s"),
+    ));
     assert_eq!(line(&w, "vm", "Instance usage"), d("35.04")); // $0.048 x 730
-                                                              // westus ($0.0496/h, SkyPilot) is in the catalog too; the blueprint check accepts it once
-                                                              // the provider catalog lists the region.
+                                                              // A resource's own location decides its prices, not the blueprint's region.
+    let moved = est(&bp(
+        "azure",
+        "eastus",
+        &vm_in("West Europe", "Standard_B2s"),
+    ));
+    assert_eq!(line(&moved, "vm", "Instance usage"), d("35.04"));
+    let notes = &moved.resource("vm").unwrap().notes;
+    assert!(
+        notes.iter().any(|n| n.contains("priced in westeurope")),
+        "{notes:?}"
+    );
+    // westus ($0.0496/h, SkyPilot) is in the catalog too; the blueprint check accepts it once
+    // the provider catalog lists the region.
     let westus = PriceCatalog::builtin();
     let row = westus
         .lookup(
@@ -327,6 +344,35 @@ fn a_resource_unpriced_on_one_side_of_a_diff_is_an_unknown_change_not_a_zero() {
     assert_eq!(diff.resources[0].change, iac_dharma::CostChange::Changed);
     assert_eq!(diff.delta_monthly, d("7.592"));
     assert!(diff.old_unpriced.is_empty() && diff.new_unpriced.is_empty());
+}
+
+#[test]
+fn a_resource_in_its_own_region_or_zone_is_priced_there() {
+    // Each resource priced in its own zone / region must cost what it costs in a blueprint of
+    // that region, and differ from the blueprint region's price.
+    let cases = [
+        ("gcp", "us-central1", "europe-west1", "  - {type: google_compute_instance, name: d, properties: {name: d, machine_type: n2-standard-2, zone: ZONE, boot_disk: {initialize_params: {image: debian-12}}, network_interface: {network: default}}}\n", "europe-west1-b", "us-central1-a"),
+        ("aws", "us-east-1", "eu-west-1", "  - {type: aws_instance, name: d, properties: {ami: ami-1, instance_type: t3.micro, region: ZONE}}\n", "eu-west-1", "us-east-1"),
+    ];
+    for (provider, home, away, resource, away_place, home_place) in cases {
+        let at = |region: &str, place: &str| {
+            let e = est(&bp(provider, region, &resource.replace("ZONE", place)));
+            let r = e.resource("d").unwrap();
+            assert_eq!(r.status, PriceStatus::Priced, "{provider} {place}: {r:?}");
+            r.monthly
+        };
+        let moved = at(home, away_place);
+        assert_eq!(
+            moved,
+            at(away, away_place),
+            "{provider}: priced as in {away}"
+        );
+        assert_ne!(
+            moved,
+            at(home, home_place),
+            "{provider}: not at {home}'s price"
+        );
+    }
 }
 
 #[test]

@@ -480,12 +480,13 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
         }
         let lookup =
             usage::UsageLookup::new(&res.usage, usage, &res.name, &info.address, &info.type_name);
-        let cost = rules::price_resource(&ctx, res, info, &lookup, &mut scratch);
+        let region = rules::own_region(&ctx, res);
+        let cost = rules::price_resource(&ctx, res, info, &lookup, region.as_deref(), &mut scratch);
         let complete = cost.status != PriceStatus::Unpriced && cost.unpriced_components.is_empty();
         unused.note(i, &info.type_name, &lookup, complete);
         totals.add(&cost);
         if let Some(optimizer) = optimizer.as_mut() {
-            optimizer.add(i, res, &info.type_name, &cost);
+            optimizer.add(i, res, &info.type_name, &cost, region.as_deref());
         }
         resources.push(cost);
     }

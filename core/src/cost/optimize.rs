@@ -244,15 +244,35 @@ impl<'a> Optimizer<'a> {
         }
     }
 
-    /// The suggestions for resource `index` (`r` is its cost).
-    pub(crate) fn add(&mut self, index: usize, res: &Resource, type_name: &str, r: &ResourceCost) {
+    /// The suggestions for resource `index` (`r` is its cost; `region`, its own region when it
+    /// is not the blueprint's, where its alternatives are priced too).
+    pub(crate) fn add(
+        &mut self,
+        index: usize,
+        res: &Resource,
+        type_name: &str,
+        r: &ResourceCost,
+        region: Option<&str>,
+    ) {
         if r.status != PriceStatus::Priced {
             return;
         }
-        if type_name == self.nat_type {
-            self.nats.push(index);
+        match region {
+            None => {
+                if type_name == self.nat_type {
+                    self.nats.push(index);
+                }
+                resource_optimizations(&self.o, index, res, r, &mut self.out);
+            }
+            Some(region) => {
+                // NAT gateways of another region are not consolidated with the blueprint's.
+                let ctx = Ctx {
+                    region,
+                    ..*self.o.ctx
+                };
+                resource_optimizations(&Opt::new(&ctx), index, res, r, &mut self.out);
+            }
         }
-        resource_optimizations(&self.o, index, res, r, &mut self.out);
     }
 
     /// Adds the cross-resource suggestions; every suggestion, largest savings first.

@@ -282,14 +282,60 @@ fn exact<T>(scratch: &mut Vec<T>) -> Vec<T> {
     out
 }
 
+/// The region a resource is billed in when it names its own, other than the blueprint's:
+/// AWS's per-resource `region` (provider 6), Azure's `location` (`West Europe` is
+/// `westeurope`), Google's `region`, `zone` (`europe-west1-b` is in `europe-west1`) or a
+/// regional or zonal `location`. A multi-region location (`US`, `EU`, `nam5`) is not a
+/// region: the rules that take one decide about it.
+pub(crate) fn own_region(ctx: &Ctx<'_>, res: &Resource) -> Option<String> {
+    let props = Props::new(ctx.bp, res);
+    let region = match ctx.provider {
+        Provider::Aws => props.str(&["region"])?.trim().to_ascii_lowercase(),
+        Provider::Azure => props
+            .str(&["location"])?
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase(),
+        Provider::Gcp => {
+            let place = props
+                .str(&["region"])
+                .or_else(|| props.str(&["zone"]))
+                .or_else(|| props.str(&["location"]))?
+                .trim()
+                .to_ascii_lowercase();
+            match place.matches('-').count() {
+                1 => place,
+                2 => place
+                    .rsplit_once('-')
+                    .map(|(region, _)| region.to_string())?,
+                _ => return None,
+            }
+        }
+    };
+    (!region.is_empty() && region != ctx.region.to_ascii_lowercase()).then_some(region)
+}
+
 /// Prices one resource.
+///
+/// `region`: the resource's own region ([`own_region`]) when it is not the blueprint's: its
+/// prices are looked up there, and a note says so.
 pub(crate) fn price_resource(
     ctx: &Ctx<'_>,
     res: &Resource,
     info: &ResourceInfo,
     usage: &UsageLookup<'_>,
+    region: Option<&str>,
     scratch: &mut Scratch,
 ) -> ResourceCost {
+    let here;
+    let ctx = match region {
+        Some(region) => {
+            here = Ctx { region, ..*ctx };
+            &here
+        }
+        None => ctx,
+    };
     let count = res.instance_count();
     let mut out = ResourceCost {
         address: info.address.clone(),
@@ -317,6 +363,12 @@ pub(crate) fn price_resource(
         notes: std::mem::take(&mut scratch.notes),
         fleet_usage: None,
     };
+    if let Some(region) = region {
+        p.notes.push(format!(
+            "priced in {region}, the resource's own region (the blueprint's is {})",
+            ctx.bp.blueprint().region
+        ));
+    }
     let props = Props::new(ctx.bp, res);
     let result = match ctx.provider {
         Provider::Aws => aws(&mut p, &props, &info.type_name),
