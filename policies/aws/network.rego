@@ -119,9 +119,13 @@ inline_ports_unknown contains [rc.address, i] if {
 	lib.unknown_at(rc, ["ingress", i, k])
 }
 
+# True when one of the attributes is only known after apply. Terraform writes `[false]` (or `[]`)
+# in after_unknown for a known list, so the test is lib.unknown_at's, not the entry's truthiness;
+# the guard keeps the usual case (nothing marked) free of a call.
 any_unknown(rc, keys) := true if {
 	some k in keys
 	rc.change.after_unknown[k]
+	lib.unknown_at(rc, [k])
 } else := false
 
 all_protocols := {"-1", "all"}

@@ -36,7 +36,8 @@ port_check(id, port, protocols, name) := {f |
 } | {f |
 	some rc in lib.by_type.google_compute_firewall
 	ingress(rc)
-	rc.change.after_unknown.source_ranges == true
+	rc.change.after_unknown.source_ranges
+	lib.unknown_at(rc, ["source_ranges"])
 	some allow in lib.list(rc.change.after.allow)
 	lower(allow.protocol) in protocols
 	covers_port(allow, port)
