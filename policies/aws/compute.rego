@@ -33,7 +33,7 @@ device_keys := ["root_block_device", "ebs_block_device"]
 findings contains lib.fail(rc, "DHARMA_AWS_EC2_002", "root_block_device", "the root volume is not encrypted (no root_block_device with encrypted = true)") if {
 	not account_default_encryption
 	some rc in lib.by_type.aws_instance
-	not rc.change.after_unknown.root_block_device
+	not rc.change.after_unknown.root_block_device == true
 	# A non-empty list of blocks has an element 0: the common case stops here, without a call.
 	not rc.change.after.root_block_device[0]
 	count(lib.block_list(rc, "root_block_device")) == 0
@@ -64,6 +64,14 @@ findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", sprintf("%s[%d].
 	rc.change.after_unknown[key]
 	some i, _ in lib.block_list(rc, key)
 	device_unknown(rc, key, i)
+}
+
+# The whole root_block_device list is only known after apply (a real plan marks it so when the
+# configuration leaves it unset): whether the root volume is encrypted is undecided.
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_002", "root_block_device") if {
+	not account_default_encryption
+	some rc in lib.by_type.aws_instance
+	rc.change.after_unknown.root_block_device == true
 }
 
 device_unknown(rc, key, i) if {

@@ -212,16 +212,11 @@ version_state_unknown(b, key) if inline_versioning_unknown[b.address]
 
 # --- DHARMA_AWS_S3_005: access logging ------------------------------------------------------
 
-# Buckets (by address) with an inline logging block, or whose logging is unknown.
+# Buckets (by address) with an inline logging block.
 inline_logging contains b.address if {
 	some b in lib.by_type.aws_s3_bucket
 	b.change.after.logging
 	count(lib.block_list(b, "logging")) > 0
-}
-
-inline_logging contains b.address if {
-	some b in lib.by_type.aws_s3_bucket
-	b.change.after_unknown.logging == true
 }
 
 logged contains key if {
@@ -232,5 +227,15 @@ logged contains key if {
 findings contains lib.fail(b, "DHARMA_AWS_S3_005", "logging", "server access logging is not enabled") if {
 	some b in lib.by_type.aws_s3_bucket
 	not inline_logging[b.address]
+	not b.change.after_unknown.logging == true
+	not logged[bucket_key[b.address]]
+}
+
+# The inline logging attribute is only known after apply (provider v4+ marks it so whenever the
+# configuration leaves it unset) and no aws_s3_bucket_logging applies to the bucket: undecided.
+findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_005", "logging") if {
+	some b in lib.by_type.aws_s3_bucket
+	not inline_logging[b.address]
+	b.change.after_unknown.logging == true
 	not logged[bucket_key[b.address]]
 }

@@ -62,11 +62,38 @@ network_rules_denied contains key if {
 	some key in lib.ref_targets(r, "storage_account_id")
 }
 
-findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_004", "network_rules.default_action", "the storage account accepts connections from any network (network_rules default_action is not Deny)") if {
+network_rules_unknown contains key if {
+	some r in lib.by_type.azurerm_storage_account_network_rules
+	r.change.after_unknown.default_action == true
+	some key in lib.ref_targets(r, "storage_account_id")
+}
+
+# Accounts (by address) that are not known to deny by default nor to be closed to public networks.
+storage_open contains rc.address if {
 	some rc in lib.by_type.azurerm_storage_account
 	not rc.change.after.public_network_access_enabled == false
 	not lib.first_block(rc, "network_rules").default_action == "Deny"
-	not lib.unknown_at(rc, ["network_rules", 0, "default_action"])
-	not rc.change.after_unknown.network_rules == true
 	not network_rules_denied[lib.config_key(rc.address)]
+}
+
+# Whether such an account is reachable is only known after apply: its public network access, its
+# inline network_rules or a separate azurerm_storage_account_network_rules is unknown.
+storage_network_unknown(rc) if rc.change.after_unknown.public_network_access_enabled == true
+
+storage_network_unknown(rc) if rc.change.after_unknown.network_rules == true
+
+storage_network_unknown(rc) if lib.unknown_at(rc, ["network_rules", 0, "default_action"])
+
+storage_network_unknown(rc) if network_rules_unknown[lib.config_key(rc.address)]
+
+findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_004", "network_rules.default_action", "the storage account accepts connections from any network (network_rules default_action is not Deny)") if {
+	some rc in lib.by_type.azurerm_storage_account
+	storage_open[rc.address]
+	not storage_network_unknown(rc)
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AZURE_STORAGE_004", "network_rules.default_action") if {
+	some rc in lib.by_type.azurerm_storage_account
+	storage_open[rc.address]
+	storage_network_unknown(rc)
 }
