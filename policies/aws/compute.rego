@@ -118,6 +118,11 @@ findings contains lib.fail(rc, "DHARMA_AWS_EC2_004", "associate_public_ip_addres
 	rc.change.after.associate_public_ip_address == true
 }
 
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_004", "associate_public_ip_address") if {
+	some rc in lib.by_type.aws_instance
+	rc.change.after_unknown.associate_public_ip_address == true
+}
+
 # --- DHARMA_AWS_EC2_005: previous-generation instance family ---------------------------------
 
 sized_types := {

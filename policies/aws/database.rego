@@ -58,6 +58,12 @@ findings contains lib.fail(rc, "DHARMA_AWS_RDS_003", "deletion_protection", "del
 	not rc.change.after_unknown.deletion_protection == true
 }
 
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_RDS_003", "deletion_protection") if {
+	some t in ["aws_db_instance", "aws_rds_cluster"]
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.deletion_protection == true
+}
+
 # --- DHARMA_AWS_RDS_004: short backup retention ----------------------------------------------
 
 # Without backup_retention_period, RDS keeps automated backups for 1 day.

@@ -24,6 +24,23 @@ findings contains lib.fail(rc, "DHARMA_AWS_LB_001", "protocol", "the listener se
 	not rc.change.after_unknown.default_action == true
 }
 
+# The protocol is only known after apply and the listener does not redirect to HTTPS, or it serves
+# HTTP and its default action is only known after apply.
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_LB_001", "protocol") if {
+	some t in listener_types
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.protocol == true
+	not redirects_to_https(rc)
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_LB_001", "default_action") if {
+	some t in listener_types
+	some rc in lib.by_type[t]
+	rc.change.after.protocol == "HTTP"
+	not redirects_to_https(rc)
+	rc.change.after_unknown.default_action == true
+}
+
 # --- DHARMA_AWS_LB_002: TLS policy allows TLS 1.0/1.1 -----------------------------------------
 
 # Predefined ELB security policies that only negotiate TLS 1.2 or newer.
@@ -60,6 +77,18 @@ findings contains lib.fail(rc, "DHARMA_AWS_SQS_001", "sqs_managed_sse_enabled", 
 	not rc.change.after_unknown.kms_master_key_id == true
 }
 
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_SQS_001", "sqs_managed_sse_enabled") if {
+	some rc in lib.by_type.aws_sqs_queue
+	rc.change.after_unknown.sqs_managed_sse_enabled == true
+	not is_string(object.get(rc.change.after, "kms_master_key_id", null))
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_SQS_001", "kms_master_key_id") if {
+	some rc in lib.by_type.aws_sqs_queue
+	rc.change.after.sqs_managed_sse_enabled == false
+	rc.change.after_unknown.kms_master_key_id == true
+}
+
 # --- DHARMA_AWS_SNS_001: topic not encrypted ---------------------------------------------------
 
 findings contains lib.fail(rc, "DHARMA_AWS_SNS_001", "kms_master_key_id", "the topic is not encrypted at rest (no kms_master_key_id)") if {
@@ -85,6 +114,13 @@ open_cidrs(cidrs) if count(lib.list(cidrs)) == 0
 open_cidrs(cidrs) if {
 	some c in lib.list(cidrs)
 	lib.is_world(c)
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EKS_001", "vpc_config.endpoint_public_access") if {
+	some rc in lib.by_type.aws_eks_cluster
+	lib.unknown_at(rc, ["vpc_config", 0, "endpoint_public_access"])
+	not lib.unknown_at(rc, ["vpc_config", 0, "public_access_cidrs"])
+	open_cidrs(object.get(lib.first_block(rc, "vpc_config"), "public_access_cidrs", ["0.0.0.0/0"]))
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_EKS_001", "vpc_config.public_access_cidrs") if {
