@@ -139,26 +139,46 @@ kms_unknown contains key if {
 	some key in targets[e.address]
 }
 
+# Buckets (by configuration key) that an aws_s3_bucket_server_side_encryption_configuration applies
+# to. That resource is authoritative: when there is one, its value decides, whatever the inline
+# attribute says (provider v4+ plans mark the inline attribute, Optional+Computed, unknown).
+sse_companion contains key if {
+	some e in lib.by_type.aws_s3_bucket_server_side_encryption_configuration
+	some key in targets[e.address]
+}
+
+# A companion resource with a known algorithm that is not KMS.
+findings contains lib.fail(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration", "default encryption is not SSE-KMS (aws:kms): objects are encrypted with S3-managed keys at most") if {
+	some b in lib.by_type.aws_s3_bucket
+	key := bucket_key[b.address]
+	sse_companion[key]
+	not kms_encrypted[key]
+	not kms_unknown[key]
+}
+
+# No companion resource: the inline attribute decides.
 findings contains lib.fail(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration", "default encryption is not SSE-KMS (aws:kms): objects are encrypted with S3-managed keys at most") if {
 	some b in lib.by_type.aws_s3_bucket
 	not inline_kms[b.address]
 	not b.change.after_unknown.server_side_encryption_configuration == true
 	key := bucket_key[b.address]
+	not sse_companion[key]
+}
+
+findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration") if {
+	some b in lib.by_type.aws_s3_bucket
+	key := bucket_key[b.address]
 	not kms_encrypted[key]
-	not kms_unknown[key]
+	kms_unknown[key]
 }
 
 findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_003", "server_side_encryption_configuration") if {
 	some b in lib.by_type.aws_s3_bucket
 	not inline_kms[b.address]
+	b.change.after_unknown.server_side_encryption_configuration == true
 	key := bucket_key[b.address]
-	not kms_encrypted[key]
-	sse_unknown(b, key)
+	not sse_companion[key]
 }
-
-sse_unknown(b, key) if kms_unknown[key]
-
-sse_unknown(b, key) if b.change.after_unknown.server_side_encryption_configuration == true
 
 # --- DHARMA_AWS_S3_004: versioning ----------------------------------------------------------
 
@@ -189,26 +209,45 @@ versioning_unknown contains key if {
 	some key in targets[v.address]
 }
 
+# Buckets (by configuration key) that an aws_s3_bucket_versioning applies to: as for encryption,
+# that resource decides when there is one.
+versioning_companion contains key if {
+	some v in lib.by_type.aws_s3_bucket_versioning
+	some key in targets[v.address]
+}
+
+# A companion resource with a known status that is not Enabled (Suspended, Disabled).
+findings contains lib.fail(b, "DHARMA_AWS_S3_004", "versioning", "versioning is not enabled: overwritten or deleted objects cannot be recovered") if {
+	some b in lib.by_type.aws_s3_bucket
+	key := bucket_key[b.address]
+	versioning_companion[key]
+	not versioned[key]
+	not versioning_unknown[key]
+}
+
+# No companion resource: the inline attribute decides.
 findings contains lib.fail(b, "DHARMA_AWS_S3_004", "versioning", "versioning is not enabled: overwritten or deleted objects cannot be recovered") if {
 	some b in lib.by_type.aws_s3_bucket
 	not inline_versioning[b.address]
 	not inline_versioning_unknown[b.address]
 	key := bucket_key[b.address]
+	not versioning_companion[key]
+}
+
+findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_004", "versioning") if {
+	some b in lib.by_type.aws_s3_bucket
+	key := bucket_key[b.address]
 	not versioned[key]
-	not versioning_unknown[key]
+	versioning_unknown[key]
 }
 
 findings contains lib.unknown_finding(b, "DHARMA_AWS_S3_004", "versioning") if {
 	some b in lib.by_type.aws_s3_bucket
 	not inline_versioning[b.address]
+	inline_versioning_unknown[b.address]
 	key := bucket_key[b.address]
-	not versioned[key]
-	version_state_unknown(b, key)
+	not versioning_companion[key]
 }
-
-version_state_unknown(b, key) if versioning_unknown[key]
-
-version_state_unknown(b, key) if inline_versioning_unknown[b.address]
 
 # --- DHARMA_AWS_S3_005: access logging ------------------------------------------------------
 
