@@ -29,12 +29,23 @@ as_object(x) := x if is_object(x)
 
 as_object(x) := {} if not is_object(x)
 
+# Keys whose value is only known after apply (a reference in the value): Terraform leaves them out
+# of `after` and marks them in after_unknown (`"tags": {"Name": true}`). The key is there; the
+# check is about keys, so they count as present.
+unknown_keys(rc, key) := {k |
+	some attr in [key, "tags_all"]
+	m := rc.change.after_unknown[attr]
+	is_object(m)
+	some k, v in m
+	v == true
+}
+
 tags_unknown(rc, key) if {
 	rc.change.after_unknown[key] == true
 	not rc.change.after.tags_all
 }
 
-findings contains lib.fail(rc, "DHARMA_GEN_TAGS_001", key, sprintf("missing required %s: %s", [key, concat(", ", missing)])) if {
+findings contains lib.fail(rc, "DHARMA_GEN_TAGS_001", key, sprintf("missing required %s: %s", [key, concat(", ", missing_keys)])) if {
 	count(lib.required_tags) > 0
 	some rc in input.resource_changes
 	rc.mode == "managed"
@@ -45,6 +56,9 @@ findings contains lib.fail(rc, "DHARMA_GEN_TAGS_001", key, sprintf("missing requ
 	tags := effective(rc, key)
 	missing := [t | some t in lib.required_tags; not tags[t]]
 	count(missing) > 0
+	later := unknown_keys(rc, key)
+	missing_keys := [t | some t in missing; not later[t]]
+	count(missing_keys) > 0
 }
 
 findings contains lib.unknown_finding(rc, "DHARMA_GEN_TAGS_001", key) if {
