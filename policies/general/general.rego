@@ -50,6 +50,7 @@ findings contains lib.fail(rc, "DHARMA_GEN_TAGS_001", key, sprintf("missing requ
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	not rc.change.actions == ["delete"]
+	not rc.change.actions == ["forget"]
 	key := tag_key(rc)
 	taggable(rc, key)
 	not tags_unknown(rc, key)
@@ -66,6 +67,7 @@ findings contains lib.unknown_finding(rc, "DHARMA_GEN_TAGS_001", key) if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	not rc.change.actions == ["delete"]
+	not rc.change.actions == ["forget"]
 	key := tag_key(rc)
 	tags_unknown(rc, key)
 }
@@ -92,6 +94,7 @@ findings contains lib.fail(rc, "DHARMA_GEN_REGION_001", key, sprintf("%s %q is n
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	not rc.change.actions == ["delete"]
+	not rc.change.actions == ["forget"]
 	some key in ["location", "region"]
 	region := rc.change.after[key]
 	is_string(region)

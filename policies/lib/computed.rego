@@ -5,11 +5,13 @@ package dharma.computed
 
 import rego.v1
 
-# Managed resources that exist after the change, by type.
+# Managed resources that exist after the change, by type (a plain delete or a Terraform 1.7+
+# "forget", which only drops the resource from the state, leaves nothing to check).
 by_type[t] contains rc if {
 	some rc in input.resource_changes
 	rc.mode == "managed"
 	not rc.change.actions == ["delete"]
+	not rc.change.actions == ["forget"]
 	t := rc.type
 }
 

@@ -9,7 +9,7 @@ package dharma.lib
 import rego.v1
 
 # Resource changes by type, for managed resources that exist after the change (every action but a
-# plain delete; a replace is checked on its new state). A check only visits the resources of its
+# plain delete or a "forget"; a replace is checked on its new state). A check only visits the resources of its
 # own types. IAC Dharma passes this index precomputed (data.dharma.index.by_type, built with the
 # same definition); elsewhere (opa eval, conftest) policies/lib/computed.rego computes it.
 by_type := data.dharma.index.by_type if {

@@ -495,7 +495,8 @@ impl Default for IndexBuilder {
 }
 
 impl IndexBuilder {
-    /// Indexes one element of `resource_changes` (managed, not only deleted, with a type).
+    /// Indexes one element of `resource_changes` (managed, not only deleted or forgotten, with a
+    /// type).
     pub(crate) fn add_change(&mut self, rc: &regorus::Value) {
         use regorus::Value;
         let [mode, change, actions, type_key, ..] = &self.keys;
@@ -504,7 +505,7 @@ impl IndexBuilder {
         }
         if let Value::Array(actions) = &rc[change][actions] {
             if actions.len() == 1
-                && matches!(actions.first(), Some(Value::String(a)) if &**a == "delete")
+                && matches!(actions.first(), Some(Value::String(a)) if &**a == "delete" || &**a == "forget")
             {
                 return;
             }

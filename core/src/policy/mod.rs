@@ -433,7 +433,7 @@ pub fn validate_plan(
     let mut resources = 0;
     for rc in plan.resource_changes() {
         let base = strip_instance_keys(&rc.address);
-        if rc.mode == "managed" && !rc.is_delete_only() {
+        if rc.mode == "managed" && !rc.is_removed() {
             resources += 1;
             types.push(rc.resource_type.clone());
         }

@@ -60,6 +60,15 @@ impl ResourceChange {
     pub fn is_delete_only(&self) -> bool {
         self.actions.iter().all(|a| a == "delete")
     }
+
+    /// True when nothing of the resource is managed after the change: a plain delete, or a
+    /// `forget` (Terraform 1.7+: removed from state, not destroyed; `after` is null). Such
+    /// changes are not checked by `validate`.
+    pub fn is_removed(&self) -> bool {
+        self.actions
+            .iter()
+            .all(|a| a == "delete" || a == "forget")
+    }
 }
 
 impl Plan {
