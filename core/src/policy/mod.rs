@@ -706,11 +706,15 @@ fn build_report(
         let base = strip_instance_keys(&f.address);
         let mut status = f.status;
         let mut applied = None;
-        if let Some((k, note)) = notes
-            .iter_mut()
-            .enumerate()
-            .find(|(_, n)| n.id == f.id && n.address == base && n.state != WaiverState::Expired)
-        {
+        // A waiver keyed by an instance address (`aws_ebs_volume.data["dev"]`, as the report
+        // prints it) matches that instance only, and wins over one keyed by the resource's address
+        // without instance keys (`aws_ebs_volume.data`), which matches every instance.
+        let live = |n: &WaiverNote| n.id == f.id && n.state != WaiverState::Expired;
+        let k = notes
+            .iter()
+            .position(|n| live(n) && n.address == f.address)
+            .or_else(|| notes.iter().position(|n| live(n) && n.address == base));
+        if let Some((k, note)) = k.and_then(|k| notes.get_mut(k).map(|n| (k, n))) {
             note.state = WaiverState::Applied;
             note.findings += 1;
             applied = waivers.get(k).map(|d| AppliedWaiver {
