@@ -143,6 +143,33 @@ fn junit_is_well_formed_and_escaped() {
 }
 
 #[test]
+fn checks_that_are_off_are_not_listed_as_passing() {
+    // DHARMA_GEN_TAGS_001, _REGION_001 and _SIZE_001 are off until their setting is given: no
+    // JUnit suite of passing resources, no entry in the report's checks.
+    let off = ["DHARMA_GEN_TAGS_001", "DHARMA_GEN_REGION_001", "DHARMA_GEN_SIZE_001"];
+    let r = report();
+    let xml = format_report(&r, ReportFormat::Junit, "app.yaml");
+    for id in off {
+        assert!(!xml.contains(id), "{id} is off but listed:\n{xml}");
+        assert!(r.checks.iter().all(|c| c.id != id), "{id} is off but in checks");
+    }
+    assert!(xml.contains("DHARMA_AWS_SQS_001"));
+    // With its setting, a check is on and its passing resources are listed.
+    let bp = iac_dharma::parse(BLUEPRINT).unwrap();
+    let mut options = ValidateOptions::default();
+    options.today = Some("2026-06-01".into());
+    let policies = PolicySet::builder()
+        .settings(serde_json::json!({"allowed_regions": ["us-east-1"], "required_tags": []}))
+        .build()
+        .unwrap();
+    let r = validate(&bp, &policies, &options).unwrap();
+    let xml = format_report(&r, ReportFormat::Junit, "app.yaml");
+    assert!(xml.contains("DHARMA_GEN_REGION_001"));
+    assert!(r.checks.iter().any(|c| c.id == "DHARMA_GEN_REGION_001"));
+    assert!(!xml.contains("DHARMA_GEN_TAGS_001"));
+}
+
+#[test]
 fn json_round_trips_and_text_groups_by_resource() {
     let r = report();
     let json = format_report(&r, ReportFormat::Json, "x");

@@ -66,6 +66,10 @@ pub struct Check {
     /// The Rego package holding the rule (filled in from the metadata file).
     #[serde(default)]
     pub package: String,
+    /// The setting (a key of `data.dharma.settings`) that turns the check on: while it is unset
+    /// or an empty list the check is off, and reports do not list it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,6 @@
 //! [`PolicySet`]: the compiled Rego policies (built-in and the caller's), and their evaluation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -47,6 +47,8 @@ pub struct PolicySet {
     user: Arc<Vec<UserPackage>>,
     checks: &'static BTreeMap<String, Check>,
     time_limit: Option<Duration>,
+    /// The settings keys given a non-empty value (they turn on the checks that name them).
+    settings_on: Arc<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +100,15 @@ impl PolicySet {
     /// Metadata of the built-in checks, by id.
     pub fn checks(&self) -> &BTreeMap<String, Check> {
         self.checks
+    }
+
+    /// Whether a built-in check is on with this set's settings: a check that names a
+    /// [`Check::setting`] is off while that setting is unset or empty.
+    pub fn is_on(&self, check: &Check) -> bool {
+        check
+            .setting
+            .as_ref()
+            .is_none_or(|key| self.settings_on.contains(key))
     }
 
     /// Evaluates every policy against `input` (a plan document in the engine's value type).
@@ -835,12 +846,29 @@ impl PolicySetBuilder {
                 })?;
             }
         }
+        // The settings given a value, from `settings` or a data document's `dharma.settings`.
+        let settings_on: BTreeSet<String> = self
+            .settings
+            .iter()
+            .chain(self.data.iter().map(|d| &d["dharma"]["settings"]))
+            .filter_map(serde_json::Value::as_object)
+            .flat_map(|m| m.iter())
+            .filter(|(_, v)| match v {
+                serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+                serde_json::Value::Array(a) => !a.is_empty(),
+                serde_json::Value::Object(o) => !o.is_empty(),
+                serde_json::Value::String(s) => !s.is_empty(),
+                _ => true,
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
         Ok(PolicySet {
             engine,
             builtin: !self.without_builtin,
             user: Arc::new(user),
             checks,
             time_limit,
+            settings_on: Arc::new(settings_on),
         })
     }
 }

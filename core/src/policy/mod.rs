@@ -793,7 +793,7 @@ fn build_report(
     }
     let mut check_summaries = Vec::new();
     if policies.has_builtin() {
-        for check in checks.values() {
+        for check in checks.values().filter(|c| policies.is_on(c)) {
             let resources: usize = if check.resource_types.iter().any(|t| t == "*") {
                 types.len()
             } else {
