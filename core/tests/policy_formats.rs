@@ -170,6 +170,64 @@ fn checks_that_are_off_are_not_listed_as_passing() {
 }
 
 #[test]
+fn emitted_input_has_terraform_shape() {
+    // terraform show -json (jsonplan's unknownAsBool): a known list is a list of marks
+    // (`[false]`), a known object element is `{}` or the object of its non-false marks, a known
+    // map is `{}`; known scalars and nulls are left out; an argument the configuration does not
+    // set has no expression.
+    let bp = iac_dharma::parse(
+        r#"
+name: shape
+version: 1.0.0
+provider: aws
+region: us-east-1
+resources:
+  - type: aws_vpc
+    name: main
+    properties: {cidr_block: 10.0.0.0/16}
+  - type: aws_security_group
+    name: sg
+    properties:
+      vpc_id: "${main.id}"
+      ingress:
+        - {from_port: 22, to_port: 22, protocol: tcp, cidr_blocks: [10.0.0.0/8, "${main.cidr_block}"]}
+        - {from_port: 443, to_port: 443, protocol: tcp, cidr_blocks: [0.0.0.0/0]}
+      egress:
+        - {from_port: 0, to_port: 0, protocol: "-1"}
+      tags: {Name: sg, Owner: "${main.id}"}
+  - type: aws_ebs_volume
+    name: v
+    properties: {availability_zone: us-east-1a, size: 10, tags: {Name: data}}
+"#,
+    )
+    .unwrap();
+    let input = plan_input(&bp, &ValidateOptions::default());
+    let change = |i: usize| input["resource_changes"][i]["change"].clone();
+    assert_eq!(change(0)["after_unknown"], serde_json::json!({}));
+    assert_eq!(
+        change(1)["after_unknown"],
+        serde_json::json!({
+            "vpc_id": true,
+            "ingress": [{"cidr_blocks": [false, true]}, {"cidr_blocks": [false]}],
+            "egress": [{}],
+            "tags": {"Owner": true}
+        })
+    );
+    assert_eq!(
+        change(2)["after_unknown"],
+        serde_json::json!({"tags": {}})
+    );
+    let config = &input["configuration"]["root_module"]["resources"];
+    // No tags anywhere for the VPC: `tags` is null in `after` and has no expression.
+    assert_eq!(change(0)["after"]["tags"], Value::Null);
+    assert!(config[0]["expressions"].get("tags").is_none());
+    assert_eq!(
+        config[2]["expressions"]["tags"],
+        serde_json::json!({"constant_value": {"Name": "data"}})
+    );
+}
+
+#[test]
 fn json_round_trips_and_text_groups_by_resource() {
     let r = report();
     let json = format_report(&r, ReportFormat::Json, "x");

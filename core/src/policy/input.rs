@@ -429,7 +429,11 @@ fn render_resources(
             if rendered.unknown != R::Bool(false) {
                 after_unknown.insert(k.clone(), rendered.unknown);
             }
-            expressions.insert(k, ctx.expression(s, value, ty));
+            // Terraform writes an expression only for an argument the configuration sets: not
+            // for the tags argument when neither the resource nor the blueprint gives tags.
+            if !value.is_null() || r.properties.contains_key(*key) {
+                expressions.insert(k, ctx.expression(s, value, ty));
+            }
         }
         let after_sensitive: BTreeMap<R, R> = sensitive
             .iter()
@@ -533,8 +537,10 @@ struct Ctx<'a> {
 }
 
 /// A rendered value: what goes into `change.after` (`None` when unknown) and into
-/// `change.after_unknown` (`false` when fully known, `true` when unknown, or a container marking
-/// the unknown parts).
+/// `change.after_unknown`, with Terraform's shape (`unknownAsBool` in its `jsonplan`): `true` when
+/// unknown, `false` for a known scalar or null; a known list is the list of its elements' marks
+/// (`[false]`, `[{}]`, `[]` when empty), a known map or object the object of its entries' marks
+/// that are not `false` (`{}` when every entry is a known scalar).
 struct Rendered {
     after: Option<R>,
     unknown: R,
@@ -595,25 +601,17 @@ impl Ctx<'_> {
     ) -> Rendered {
         let mut after = Vec::with_capacity(items.len());
         let mut unknown = Vec::with_capacity(items.len());
-        let mut any_unknown = false;
         for item in items {
             let r = match block {
                 Some(b) => self.render_object(s, item, Some(b)),
                 None => self.render(s, item, elem),
             };
             after.push(r.after.unwrap_or(R::Null));
-            if r.unknown != R::Bool(false) {
-                any_unknown = true;
-            }
             unknown.push(r.unknown);
         }
         Rendered {
             after: Some(R::from(after)),
-            unknown: if any_unknown {
-                R::from(unknown)
-            } else {
-                R::Bool(false)
-            },
+            unknown: R::from(unknown),
         }
     }
 
@@ -639,11 +637,7 @@ impl Ctx<'_> {
         }
         Rendered {
             after: Some(R::from(after)),
-            unknown: if unknown.is_empty() {
-                R::Bool(false)
-            } else {
-                R::from(unknown)
-            },
+            unknown: R::from(unknown),
         }
     }
 
