@@ -94,6 +94,38 @@ findings contains lib.fail(rc, "DHARMA_AWS_S3_002", "acl", sprintf("the canned A
 	public_acls[acl]
 }
 
+# Grants to the AllUsers or AuthenticatedUsers group: in an aws_s3_bucket_acl's
+# access_control_policy, or in an aws_s3_bucket's inline grant blocks (provider v3).
+public_group_uris := {
+	"http://acs.amazonaws.com/groups/global/AllUsers",
+	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+}
+
+findings contains lib.fail(rc, "DHARMA_AWS_S3_002", sprintf("access_control_policy.grant[%d]", [i]), sprintf("the ACL grants %s to everyone (%s)", [object.get(g, "permission", "access"), uri])) if {
+	some rc in lib.by_type.aws_s3_bucket_acl
+	rc.change.after.access_control_policy
+	some acp in lib.block_list(rc, "access_control_policy")
+	some i, g in lib.blocks(object.get(acp, "grant", []))
+	some grantee in lib.blocks(object.get(g, "grantee", []))
+	uri := grantee.uri
+	public_group_uris[uri]
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_S3_002", sprintf("access_control_policy.grant[%d]", [i])) if {
+	some rc in lib.by_type.aws_s3_bucket_acl
+	rc.change.after_unknown.access_control_policy
+	some i, _ in lib.blocks(object.get(lib.first_block(rc, "access_control_policy"), "grant", []))
+	lib.unknown_at(rc, ["access_control_policy", 0, "grant", i, "grantee", 0, "uri"])
+}
+
+findings contains lib.fail(rc, "DHARMA_AWS_S3_002", sprintf("grant[%d]", [i]), sprintf("the bucket grants %s to everyone (%s)", [concat(", ", lib.list(object.get(g, "permissions", []))), uri])) if {
+	some rc in lib.by_type.aws_s3_bucket
+	rc.change.after.grant
+	some i, g in lib.block_list(rc, "grant")
+	uri := g.uri
+	public_group_uris[uri]
+}
+
 findings contains lib.unknown_finding(rc, "DHARMA_AWS_S3_002", "acl") if {
 	some t in ["aws_s3_bucket", "aws_s3_bucket_acl"]
 	some rc in lib.by_type[t]
