@@ -23,6 +23,13 @@ covers_port(allow, port) if {
 	port <= to_number(hi)
 }
 
+# The protocol's name: GCP also takes IP protocol numbers ("6" is tcp, "17" is udp).
+protocol_numbers := {"6": "tcp", "17": "udp"}
+
+protocol_name(p) := n if {
+	n := protocol_numbers[p]
+} else := lower(p)
+
 port_check(id, port, protocols, name) := {f |
 	some rc in lib.by_type.google_compute_firewall
 	ingress(rc)
@@ -30,7 +37,7 @@ port_check(id, port, protocols, name) := {f |
 	some c in lib.list(rc.change.after.source_ranges)
 	lib.is_world(c)
 	some i, allow in lib.list(rc.change.after.allow)
-	lower(allow.protocol) in protocols
+	protocol_name(allow.protocol) in protocols
 	covers_port(allow, port)
 	f := lib.fail(rc, id, sprintf("allow[%d]", [i]), sprintf("the firewall admits %s (port %d) from %s", [name, port, c]))
 } | {f |
@@ -39,7 +46,7 @@ port_check(id, port, protocols, name) := {f |
 	rc.change.after_unknown.source_ranges
 	lib.unknown_at(rc, ["source_ranges"])
 	some allow in lib.list(rc.change.after.allow)
-	lower(allow.protocol) in protocols
+	protocol_name(allow.protocol) in protocols
 	covers_port(allow, port)
 	f := lib.unknown_finding(rc, id, "source_ranges")
 }
