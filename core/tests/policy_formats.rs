@@ -146,12 +146,19 @@ fn junit_is_well_formed_and_escaped() {
 fn checks_that_are_off_are_not_listed_as_passing() {
     // DHARMA_GEN_TAGS_001, _REGION_001 and _SIZE_001 are off until their setting is given: no
     // JUnit suite of passing resources, no entry in the report's checks.
-    let off = ["DHARMA_GEN_TAGS_001", "DHARMA_GEN_REGION_001", "DHARMA_GEN_SIZE_001"];
+    let off = [
+        "DHARMA_GEN_TAGS_001",
+        "DHARMA_GEN_REGION_001",
+        "DHARMA_GEN_SIZE_001",
+    ];
     let r = report();
     let xml = format_report(&r, ReportFormat::Junit, "app.yaml");
     for id in off {
         assert!(!xml.contains(id), "{id} is off but listed:\n{xml}");
-        assert!(r.checks.iter().all(|c| c.id != id), "{id} is off but in checks");
+        assert!(
+            r.checks.iter().all(|c| c.id != id),
+            "{id} is off but in checks"
+        );
     }
     assert!(xml.contains("DHARMA_AWS_SQS_001"));
     // With its setting, a check is on and its passing resources are listed.
@@ -213,10 +220,7 @@ resources:
             "tags": {"Owner": true}
         })
     );
-    assert_eq!(
-        change(2)["after_unknown"],
-        serde_json::json!({"tags": {}})
-    );
+    assert_eq!(change(2)["after_unknown"], serde_json::json!({"tags": {}}));
     let config = &input["configuration"]["root_module"]["resources"];
     // No tags anywhere for the VPC: `tags` is null in `after` and has no expression.
     assert_eq!(change(0)["after"]["tags"], Value::Null);

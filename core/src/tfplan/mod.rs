@@ -65,9 +65,7 @@ impl ResourceChange {
     /// `forget` (Terraform 1.7+: removed from state, not destroyed; `after` is null). Such
     /// changes are not checked by `validate`.
     pub fn is_removed(&self) -> bool {
-        self.actions
-            .iter()
-            .all(|a| a == "delete" || a == "forget")
+        self.actions.iter().all(|a| a == "delete" || a == "forget")
     }
 }
 
