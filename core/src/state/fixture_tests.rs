@@ -254,3 +254,37 @@ fn tags_compare_in_the_types_own_tag_argument() {
         pairs(&[("google_container_cluster.k", &["terraform_labels.owner"])])
     );
 }
+
+#[test]
+fn impossible_instance_keys_are_invalid_state_where_they_stand() {
+    // A count index is a whole number of 0 or more, a for_each key a string; nothing else.
+    for key in ["1.5", "-1", "true", "{\"a\": 1}", "[0]"] {
+        let text = format!(
+            "{{\"version\": 4, \"resources\": [{{\"mode\": \"managed\", \"type\": \"aws_vpc\", \"name\": \"x\",\n \"provider\": \"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\", \"instances\": [\n {{\"index_key\": 0, \"attributes\": {{}}}},\n {{\"index_key\": {key}, \"attributes\": {{}}}}]}}]}}"
+        );
+        let err = TerraformState::from_json(&text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidState, "{key}");
+        assert_eq!(err.path(), "resources[0].instances[1].index_key", "{key}");
+        assert_eq!(err.location().map(|l| l.line), Some(4), "{key}");
+        // `terraform show -json` names it `index`.
+        let text = format!(
+            "{{\"format_version\": \"1.0\", \"values\": {{\"root_module\": {{\"resources\": [\n {{\"address\": \"aws_vpc.x[0]\", \"mode\": \"managed\", \"type\": \"aws_vpc\", \"name\": \"x\",\n \"index\": {key}, \"provider_name\": \"registry.terraform.io/hashicorp/aws\", \"values\": {{}}}}]}}}}}}"
+        );
+        let err = TerraformState::from_json(&text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidState, "{key}");
+        assert_eq!(err.path(), "values.root_module.resources[0].index", "{key}");
+        assert_eq!(err.location().map(|l| l.line), Some(3), "{key}");
+    }
+    // Whole numbers and strings are keys; null is no key.
+    for (key, address) in [
+        ("2", "aws_vpc.x[2]"),
+        ("\"a b\"", "aws_vpc.x[\"a b\"]"),
+        ("null", "aws_vpc.x"),
+    ] {
+        let text = format!(
+            "{{\"version\": 4, \"resources\": [{{\"mode\": \"managed\", \"type\": \"aws_vpc\", \"name\": \"x\", \"provider\": \"provider[\\\"registry.terraform.io/hashicorp/aws\\\"]\", \"instances\": [{{\"index_key\": {key}, \"attributes\": {{}}}}]}}]}}"
+        );
+        let state = TerraformState::from_json(&text).unwrap();
+        assert_eq!(state.instances[0].address, address);
+    }
+}

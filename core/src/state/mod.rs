@@ -133,10 +133,57 @@ struct V4Resource {
     instances: Vec<V4Instance>,
 }
 
+/// A resource instance's key: a `count` index (a whole number, 0 or more) or a `for_each` key (a
+/// string). Anything else (a fraction, a negative number, a boolean, a list, an object) is not
+/// a key Terraform can write, and is refused where it stands.
+struct InstanceKey(Value);
+
+impl<'de> Deserialize<'de> for InstanceKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        const EXPECTED: &str =
+            "a count index (a whole number, 0 or more) or a for_each key (a string)";
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = InstanceKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<InstanceKey, E> {
+                Ok(InstanceKey(Value::from(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<InstanceKey, E> {
+                u64::try_from(v)
+                    .map(|v| InstanceKey(Value::from(v)))
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &EXPECTED))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<InstanceKey, E> {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &EXPECTED))
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                v: &str,
+            ) -> std::result::Result<InstanceKey, E> {
+                Ok(InstanceKey(Value::String(v.to_string())))
+            }
+            fn visit_string<E: serde::de::Error>(
+                self,
+                v: String,
+            ) -> std::result::Result<InstanceKey, E> {
+                Ok(InstanceKey(Value::String(v)))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+fn instance_key(k: Option<InstanceKey>) -> Option<Value> {
+    k.map(|k| k.0)
+}
+
 #[derive(Deserialize)]
 struct V4Instance {
     #[serde(default)]
-    index_key: Option<Value>,
+    index_key: Option<InstanceKey>,
     #[serde(default)]
     attributes: Option<serde_json::Map<String, Value>>,
     #[serde(default)]
@@ -185,7 +232,7 @@ struct ShowResource {
     type_name: String,
     name: String,
     #[serde(default)]
-    index: Option<Value>,
+    index: Option<InstanceKey>,
     provider_name: String,
     #[serde(default)]
     values: Option<serde_json::Map<String, Value>>,
@@ -405,14 +452,15 @@ impl TerraformState {
                     address.push_str("data.");
                 }
                 address.push_str(&format!("{}.{}", r.type_name, r.name));
-                address.push_str(&index_suffix(&inst.index_key));
+                let index = instance_key(inst.index_key);
+                address.push_str(&index_suffix(&index));
                 instances.push(StateInstance {
                     address,
                     module: r.module.clone(),
                     mode: r.mode.clone(),
                     type_name: r.type_name.clone(),
                     name: r.name.clone(),
-                    index: inst.index_key,
+                    index,
                     provider: provider.clone(),
                     attributes,
                     sensitive_attributes: sensitive_names(inst.sensitive_attributes.as_ref()),
@@ -472,7 +520,7 @@ fn collect_module(m: &ShowModule, path: &str, out: &mut Vec<StateInstance>) {
             mode: r.mode.clone(),
             type_name: r.type_name.clone(),
             name: r.name.clone(),
-            index: r.index.clone(),
+            index: r.index.as_ref().map(|k| k.0.clone()),
             provider: r.provider_name.clone(),
             attributes: Value::Object(r.values.clone().unwrap_or_default()),
             sensitive_attributes: sensitive_names(r.sensitive_values.as_ref()),
