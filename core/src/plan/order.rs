@@ -559,10 +559,18 @@ fn waves<'a>(dag: &Dag, changes: &[ResourceChange<'a>]) -> Result<Vec<Vec<PlanSt
                         Kind::Update => StepAction::Update,
                         _ => StepAction::Delete,
                     };
-                    Some(PlanStep {
-                        address: changes.get(c as usize)?.address.clone(),
-                        action,
-                    })
+                    let change = changes.get(c as usize)?;
+                    // The delete of a replacement whose type changes destroys the object of the
+                    // old type, at its old address (what the state holds); the new address only
+                    // exists once the create has run. (A `count` move keeps the type: Terraform
+                    // moves the object first, and both steps name the new address.)
+                    let address = match (&change.previous_address, action) {
+                        (Some(old), StepAction::Delete) if change.facts.type_before.is_some() => {
+                            old.clone()
+                        }
+                        _ => change.address.clone(),
+                    };
+                    Some(PlanStep { address, action })
                 })
                 .collect()
         })

@@ -66,7 +66,12 @@ fn resource_block(out: &mut String, c: &ResourceChange) {
     let (sym, title) = header(c);
     let _ = writeln!(out, "  {title}");
     if let Some(prev) = &c.previous_address {
-        let _ = writeln!(out, "  # (moved from {prev})");
+        if c.facts.type_before.is_some() {
+            // Not a move: the object of the old type is destroyed where it is.
+            let _ = writeln!(out, "  # ({prev} is destroyed, {} created)", c.address);
+        } else {
+            let _ = writeln!(out, "  # (moved from {prev})");
+        }
     }
     for r in &c.replace_reasons {
         let _ = writeln!(out, "  # because {r}");

@@ -265,6 +265,19 @@ fn checked(doc: &Blueprint) -> CheckedBlueprint {
     })
 }
 
+/// The address a replacement's delete step destroys: the old address when the type changes
+/// (`aws_lb.lb` for `aws_lb.lb` -> `aws_alb.lb`: the state holds the old one), else the address.
+fn deleted_address(c: &ResourceChange) -> String {
+    let type_changed = c
+        .replace_reasons
+        .first()
+        .is_some_and(|r| r.starts_with("the type changes"));
+    match (&c.previous_address, type_changed) {
+        (Some(p), true) => p.to_string(),
+        _ => c.address.to_string(),
+    }
+}
+
 /// Wave index of every step, checking each step appears exactly once and that the steps are
 /// exactly those the actions call for.
 fn wave_index(plan: &Plan) -> HashMap<(String, StepAction), usize> {
@@ -295,8 +308,8 @@ fn wave_index(plan: &Plan) -> HashMap<(String, StepAction), usize> {
                 expected.insert((a, StepAction::Delete));
             }
             Action::Replace => {
-                expected.insert((a.clone(), StepAction::Create));
-                expected.insert((a, StepAction::Delete));
+                expected.insert((a, StepAction::Create));
+                expected.insert((deleted_address(c), StepAction::Delete));
             }
         }
     }
@@ -319,12 +332,12 @@ fn assert_waves_respect(plan: &Plan, old: &CheckedBlueprint, new: &CheckedBluepr
         {
             cu.entry(c.name).or_default().push(w);
         }
-        if let Some(&w) = at.get(&(c.address.to_string(), StepAction::Delete)) {
+        if let Some(&w) = at.get(&(deleted_address(c), StepAction::Delete)) {
             del.entry(c.name).or_default().push(w);
         }
         if c.action == Action::Replace {
             let create = at[&(c.address.to_string(), StepAction::Create)];
-            let delete = at[&(c.address.to_string(), StepAction::Delete)];
+            let delete = at[&(deleted_address(c), StepAction::Delete)];
             if c.create_before_destroy {
                 assert!(
                     create < delete,
@@ -738,6 +751,54 @@ fn type_change_is_a_replace_with_a_reason() {
     let back = plan.rollback().unwrap();
     assert_eq!(back.resource_changes[0].address, "aws_sqs_queue.x");
     assert_eq!(back.resource_changes[0].type_name, "aws_sqs_queue");
+    // The rollback destroys the new type's object where it is, and creates the old one back.
+    assert_eq!(
+        wave_strings(&back),
+        [["delete aws_sns_topic.x"], ["create aws_sqs_queue.x"]]
+    );
+}
+
+#[test]
+fn type_change_deletes_the_old_address() {
+    // aws_lb -> aws_alb (the same load balancer under the provider's older name): the state
+    // holds aws_lb.lb, which is what the delete step destroys; aws_alb.lb is created.
+    let old = "resources:\n  - {type: aws_lb, name: lb, properties: {name: lb, internal: false}}\n  - {type: aws_sqs_queue, name: q, properties: {name: q}}\n";
+    let new = old.replace("aws_lb,", "aws_alb,");
+    let plan = plan_of(old, &new);
+    let c = &plan.resource_changes[0];
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(c.address, "aws_alb.lb");
+    assert_eq!(c.previous_address.as_deref(), Some("aws_lb.lb"));
+    assert_eq!(
+        wave_strings(&plan),
+        [["delete aws_lb.lb"], ["create aws_alb.lb"]]
+    );
+    let json: Value = serde_json::from_str(&plan.to_json()).unwrap();
+    assert_eq!(
+        json["waves"],
+        json!([[{"address": "aws_lb.lb", "action": "delete"}],
+                           [{"address": "aws_alb.lb", "action": "create"}]])
+    );
+    let text = render_plan_text(&plan);
+    assert!(text.contains("wave 1: delete aws_lb.lb\n"), "{text}");
+    assert!(text.contains("wave 2: create aws_alb.lb\n"), "{text}");
+    assert!(
+        text.contains("# (aws_lb.lb is destroyed, aws_alb.lb created)"),
+        "{text}"
+    );
+    assert!(!text.contains("moved from"), "{text}");
+    // With create-before-destroy the new one comes first, and the old address still goes.
+    let cbd = |s: &str| {
+        s.replace(
+            "name: lb, properties",
+            "name: lb, lifecycle: {create_before_destroy: true}, properties",
+        )
+    };
+    let plan = plan_of(&cbd(old), &cbd(&new));
+    assert_eq!(
+        wave_strings(&plan),
+        [["create aws_alb.lb"], ["delete aws_lb.lb"]]
+    );
 }
 
 #[test]
