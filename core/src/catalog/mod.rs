@@ -133,6 +133,11 @@ pub struct CatalogType {
     /// Arguments whose change forces the resource to be replaced (destroyed and created again).
     #[serde(default)]
     pub force_new: Vec<String>,
+    /// Arguments whose change forces a replacement only when a boolean argument of the new
+    /// configuration is true: argument -> that boolean (`aws_instance.user_data` ->
+    /// `user_data_replace_on_change`).
+    #[serde(default)]
+    pub force_new_when: BTreeMap<String, String>,
     /// Arguments whose values are secret (masked in plans and outputs).
     #[serde(default)]
     pub sensitive: Vec<String>,
@@ -394,9 +399,15 @@ mod tests {
                     arguments.is_some(),
                     "catalog type {t} is not in the {p} schema"
                 );
+                let when: Vec<String> = entry
+                    .force_new_when
+                    .iter()
+                    .flat_map(|(k, v)| [k.clone(), v.clone()])
+                    .collect();
                 for (field, names) in [
                     ("force_new", &entry.force_new),
                     ("sensitive", &entry.sensitive),
+                    ("force_new_when", &when),
                 ] {
                     for name in names {
                         assert!(

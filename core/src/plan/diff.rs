@@ -906,7 +906,20 @@ impl<'a> Ctx<'a> {
         let mut changing: HashSet<String> = HashSet::new();
         let mut reasons = Vec::new();
         let mut replace_paths: Vec<Vec<PathStep>> = Vec::new();
-        let force_new = |attr: &str| entry.is_some_and(|e| e.force_new.iter().any(|f| f == attr));
+        // Unconditional force-new arguments, and those that force a replacement only when the
+        // new configuration turns a boolean on (`user_data` with `user_data_replace_on_change`).
+        let force_new = |attr: &str| -> Option<String> {
+            let e = entry?;
+            if e.force_new.iter().any(|f| f == attr) {
+                return Some(String::new());
+            }
+            let flag = e.force_new_when.get(attr)?;
+            let on = r_new
+                .properties
+                .get(flag)
+                .is_some_and(|v| is_true(v, &new.blueprint().variables));
+            on.then(|| format!(" with `{flag}` true"))
+        };
         let mut changes: Vec<AttributeChange> = Vec::new();
         for c in &raw {
             let attr = top_attr(&c.steps).unwrap_or_default();
@@ -917,13 +930,13 @@ impl<'a> Ctx<'a> {
                 c.after.as_ref(),
                 secret.has(attr),
             );
-            if !type_changed && force_new(attr) {
+            if let Some(when) = force_new(attr).filter(|_| !type_changed) {
                 shown.forces_replacement = true;
                 let top = vec![PathStep::Key(attr.to_string())];
                 if !replace_paths.contains(&top) {
                     replace_paths.push(top);
                     reasons.push(format!(
-                        "`{attr}` changes, and changing it forces {} to be replaced",
+                        "`{attr}` changes, and changing it{when} forces {} to be replaced",
                         info_new.type_name
                     ));
                 }
@@ -941,13 +954,13 @@ impl<'a> Ctx<'a> {
                 .and_then(|v| super::values::get(v, steps.get(1..).unwrap_or_default()));
             let mut shown = shown_change(steps, v, v, secret.has(attr));
             shown.unknown = true;
-            if !type_changed && force_new(attr) {
+            if let Some(when) = force_new(attr).filter(|_| !type_changed) {
                 shown.forces_replacement = true;
                 let top = vec![PathStep::Key(attr.to_string())];
                 if !replace_paths.contains(&top) {
                     replace_paths.push(top);
                     reasons.push(format!(
-                        "`{attr}` is known only after apply ({cause}), and changing it forces {} to be replaced",
+                        "`{attr}` is known only after apply ({cause}), and changing it{when} forces {} to be replaced",
                         info_new.type_name
                     ));
                 }
@@ -1210,6 +1223,23 @@ fn created<'a>(
     rc.facts.own_cbd_after = r.lifecycle.create_before_destroy;
     rc.facts.prevent_after = r.lifecycle.prevent_destroy;
     rc
+}
+
+/// Whether a written boolean is true: `true`, its string form `"true"` (Terraform's conversion),
+/// or a reference to a variable whose default is one of those. Anything else (false, absent, a
+/// reference to a resource) is not known to be true.
+fn is_true(v: &Value, variables: &[Variable]) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::String(s) if s == "true" => true,
+        Value::String(s) => s
+            .strip_prefix("${var.")
+            .and_then(|r| r.strip_suffix('}'))
+            .and_then(|name| variables.iter().find(|x| x.name == name))
+            .and_then(|x| x.default.as_ref())
+            .is_some_and(|d| matches!(d, Value::Bool(true)) || d.as_str() == Some("true")),
+        _ => false,
+    }
 }
 
 fn prevent_destroy_finding(j: usize, address: &str, what: &str, reasons: &[String]) -> Finding {

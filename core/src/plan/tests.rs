@@ -1036,3 +1036,59 @@ proptest! {
         prop_assert_eq!(targets.len(), sorted.len());
     }
 }
+
+#[test]
+fn user_data_replaces_only_with_replace_on_change() {
+    let old = "resources:\n  - {type: aws_instance, name: one, properties: {ami: ami-1, instance_type: t3.micro, user_data: a}}\n";
+    // Without the flag (or with it false) a user_data change is an in-place update.
+    for flag in ["", ", user_data_replace_on_change: false"] {
+        let new = old.replace("user_data: a", &format!("user_data: b{flag}"));
+        let plan = plan_of(old, &new);
+        assert_eq!(plan.resource_changes[0].action, Action::Update, "{flag}");
+    }
+    // With it true (as a boolean, its string form or a variable's default) it is a replacement.
+    for (vars, flag) in [
+        ("", "true"),
+        ("", "\"true\""),
+        (
+            "variables:\n  - {name: rep, type: bool, default: true}\n",
+            "\"${var.rep}\"",
+        ),
+    ] {
+        let new = old.replace(
+            "user_data: a",
+            &format!("user_data: b, user_data_replace_on_change: {flag}"),
+        );
+        let plan = plan_of(&format!("{vars}{old}"), &format!("{vars}{new}"));
+        let c = &plan.resource_changes[0];
+        assert_eq!(c.action, Action::Replace, "{flag}");
+        assert_eq!(c.replacement, Some(Replacement::Yes));
+        assert_eq!(
+            c.replace_reasons,
+            ["`user_data` changes, and changing it with `user_data_replace_on_change` true forces aws_instance to be replaced"]
+        );
+        let forced: Vec<&str> = c
+            .changes
+            .iter()
+            .filter(|a| a.forces_replacement)
+            .map(|a| a.path.as_str())
+            .collect();
+        assert_eq!(forced, ["user_data"]);
+    }
+    // Only the flag turning on, user_data unchanged: no replacement.
+    let new = old.replace(
+        "user_data: a",
+        "user_data: a, user_data_replace_on_change: true",
+    );
+    assert_eq!(
+        plan_of(old, &new).resource_changes[0].action,
+        Action::Update
+    );
+    // The reviewer's case: count added (moved to [0]) and user_data added with the flag.
+    let new = "resources:\n  - {type: aws_instance, name: one, count: 2, properties: {ami: ami-1, instance_type: t3.micro, user_data: \"echo hi\", user_data_replace_on_change: true}}\n";
+    let old = "resources:\n  - {type: aws_instance, name: one, properties: {ami: ami-1, instance_type: t3.micro}}\n";
+    let plan = plan_of(old, new);
+    assert_eq!(plan.resource_changes[0].address, "aws_instance.one[0]");
+    assert_eq!(plan.resource_changes[0].action, Action::Replace);
+    assert_eq!(plan.resource_changes[1].action, Action::Create);
+}
