@@ -138,6 +138,11 @@ pub struct CatalogType {
     /// `user_data_replace_on_change`).
     #[serde(default)]
     pub force_new_when: BTreeMap<String, String>,
+    /// The provider's documented defaults of force-new arguments (`aws_sqs_queue.fifo_queue`:
+    /// `false`): writing the default where the argument was absent, or removing it where it was
+    /// written, is no change (the provider plans the default either way).
+    #[serde(default)]
+    pub defaults: BTreeMap<String, serde_json::Value>,
     /// Arguments whose values are secret (masked in plans and outputs).
     #[serde(default)]
     pub sensitive: Vec<String>,
@@ -415,6 +420,26 @@ mod tests {
                             "{p} {t}: {field} entry `{name}` is not a top-level argument"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_are_of_force_new_scalar_arguments() {
+        // The table says when a change is no change: only for arguments whose change would
+        // otherwise replace, and only scalars (compared with Terraform's conversions).
+        for p in Provider::ALL {
+            for (t, entry) in &catalog(p).types {
+                for (name, value) in &entry.defaults {
+                    assert!(
+                        entry.force_new.contains(name) || entry.force_new_when.contains_key(name),
+                        "{p} {t}: default of `{name}`, which is not force-new"
+                    );
+                    assert!(
+                        value.is_boolean() || value.is_string() || value.is_number(),
+                        "{p} {t}: default of `{name}` is not a scalar"
+                    );
                 }
             }
         }

@@ -355,6 +355,35 @@ fn is_cosmetic(c: &RawChange) -> bool {
     )
 }
 
+/// A top-level argument written as the provider's documented default on one side and absent on
+/// the other: the provider plans the default when it is absent, so nothing changes.
+fn is_default_either_way(
+    c: &RawChange,
+    defaults: Option<&std::collections::BTreeMap<String, serde_json::Value>>,
+) -> bool {
+    let ([PathStep::Key(attr)], Some(defaults)) = (c.steps.as_slice(), defaults) else {
+        return false;
+    };
+    let Some(default) = defaults.get(attr) else {
+        return false;
+    };
+    match (&c.before, &c.after) {
+        (None, Some(v)) | (Some(v), None) => same_scalar(v, default),
+        _ => false,
+    }
+}
+
+/// Two scalars equal under Terraform's conversions (`false` = `"false"`, `1` = `"1"`).
+fn same_scalar(a: &Value, b: &Value) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    a == b || text(a).is_some_and(|t| Some(t) == text(b))
+}
+
 fn shown_change(
     steps: &[PathStep],
     before: Option<&Value>,
@@ -879,7 +908,11 @@ impl<'a> Ctx<'a> {
         let mut raw = Vec::new();
         if !unchanged {
             diff_attributes(&before_ref, &after_ref, &mut raw);
-            raw.retain(|c| !is_cosmetic(c));
+            let defaults = (!type_changed)
+                .then(|| new.catalog_entry(j))
+                .flatten()
+                .map(|e| &e.defaults);
+            raw.retain(|c| !is_cosmetic(c) && !is_default_either_way(c, defaults));
         }
         let unknown: Vec<&(Vec<PathStep>, String)> = unknown
             .iter()

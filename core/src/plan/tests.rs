@@ -1092,3 +1092,46 @@ fn user_data_replaces_only_with_replace_on_change() {
     assert_eq!(plan.resource_changes[0].action, Action::Replace);
     assert_eq!(plan.resource_changes[1].action, Action::Create);
 }
+
+#[test]
+fn writing_a_force_new_default_is_no_change() {
+    // aws_sqs_queue.fifo_queue defaults to false (catalog `defaults`): writing it where it was
+    // absent, or removing it, changes nothing, as `terraform plan` shows no difference.
+    let old = "resources:\n  - {type: aws_sqs_queue, name: q, properties: {name: q1}}\n";
+    for written in ["false", "\"false\""] {
+        let new = old.replace("name: q1", &format!("name: q1, fifo_queue: {written}"));
+        let plan = plan_of(old, &new);
+        let c = &plan.resource_changes[0];
+        assert_eq!(c.action, Action::NoOp, "{written}");
+        assert!(c.changes.is_empty());
+        assert!(!render_plan_text(&plan).contains("forces replacement"));
+        // The document still changes (apply_plan replays it), and so the other way.
+        assert!(!plan.document_changes.is_empty());
+        let back = plan_of(&new, old);
+        assert_eq!(back.resource_changes[0].action, Action::NoOp, "{written}");
+    }
+    // Anything else than the default still replaces: true, and false -> true.
+    let fifo = |v: &str| {
+        format!("resources:\n  - {{type: aws_sqs_queue, name: q, properties: {{name: q1.fifo, fifo_queue: {v}}}}}\n")
+    };
+    let plain = "resources:\n  - {type: aws_sqs_queue, name: q, properties: {name: q1.fifo}}\n";
+    assert_eq!(
+        plan_of(plain, &fifo("true")).resource_changes[0].action,
+        Action::Replace
+    );
+    assert_eq!(
+        plan_of(&fifo("false"), &fifo("true")).resource_changes[0].action,
+        Action::Replace
+    );
+    // A string default (aws_lb.load_balancer_type: application) and a type without one.
+    let lb = "resources:\n  - {type: aws_lb, name: lb, properties: {name: lb}}\n";
+    let typed = |t: &str| lb.replace("name: lb}", &format!("name: lb, load_balancer_type: {t}}}"));
+    assert_eq!(
+        plan_of(lb, &typed("application")).resource_changes[0].action,
+        Action::NoOp
+    );
+    assert_eq!(
+        plan_of(lb, &typed("network")).resource_changes[0].action,
+        Action::Replace
+    );
+}
