@@ -1135,3 +1135,23 @@ fn writing_a_force_new_default_is_no_change() {
         Action::Replace
     );
 }
+
+#[test]
+fn audited_force_new_arguments_replace() {
+    // aws_db_instance.engine and aws_dynamodb_table.local_secondary_index are ForceNew in the
+    // provider schema (catalog/aws.yaml cites the sources).
+    let db = "resources:\n  - {type: aws_db_instance, name: db, properties: {engine: mysql, instance_class: db.t3.micro, allocated_storage: 20, username: admin}}\n";
+    let plan = plan_of(db, &db.replace("mysql", "postgres"));
+    let c = &plan.resource_changes[0];
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(
+        c.replace_reasons,
+        ["`engine` changes, and changing it forces aws_db_instance to be replaced"]
+    );
+    let t = "resources:\n  - {type: aws_dynamodb_table, name: t, properties: {name: t, hash_key: id, range_key: sk, billing_mode: PAY_PER_REQUEST, attribute: [{name: id, type: S}, {name: sk, type: S}, {name: x, type: S}]}}\n";
+    let lsi = t.replace(
+        "billing_mode",
+        "local_secondary_index: [{name: by_x, range_key: x, projection_type: ALL}], billing_mode",
+    );
+    assert_eq!(plan_of(t, &lsi).resource_changes[0].action, Action::Replace);
+}
