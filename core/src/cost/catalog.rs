@@ -148,7 +148,7 @@ impl PriceCatalog {
                 for packed in [AWS_CSV, AZURE_CSV, GCP_CSV, GCP_EXTRA_CSV] {
                     // The embedded files are checked by tests; a broken one yields fewer prices,
                     // never a panic.
-                    if let Ok(part) = PriceCatalog::from_csv(&crate::embedded::text(packed)) {
+                    if let Ok(part) = PriceCatalog::parse_csv(&crate::embedded::text(packed)) {
                         cat.extend(part);
                     }
                 }
@@ -174,7 +174,20 @@ impl PriceCatalog {
     /// A [`ErrorKind::Pricing`] error (`invalid_price_catalog`) naming the line and column of the
     /// first bad row: a missing column, an unknown provider, a price that is not a decimal, or is
     /// negative or above [`MAX_UNIT_PRICE`].
+    ///
+    /// A row for a SKU the built-in catalog prices must be in the built-in rows' unit: the
+    /// estimate's rules measure each SKU in that unit (hours of an instance), so a monthly price
+    /// for an hourly SKU would be multiplied by 730 hours; such a row is an error at its `unit`.
     pub fn from_csv(text: &str) -> Result<PriceCatalog> {
+        PriceCatalog::read_csv(text, true)
+    }
+
+    /// [`PriceCatalog::from_csv`] without the unit check (the built-in files themselves).
+    fn parse_csv(text: &str) -> Result<PriceCatalog> {
+        PriceCatalog::read_csv(text, false)
+    }
+
+    fn read_csv(text: &str, check_units: bool) -> Result<PriceCatalog> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
@@ -208,7 +221,7 @@ impl PriceCatalog {
                 date: record.date,
             });
         }
-        PriceCatalog::from_rows(rows, |i| format!("line {}", i + 2))
+        PriceCatalog::build(rows, |i| format!("line {}", i + 2), check_units)
     }
 
     /// Parses a catalog from a JSON array of rows (the fields of [`PriceRow`]; `price_usd` as a
@@ -227,11 +240,33 @@ impl PriceCatalog {
         PriceCatalog::from_rows(rows, |i| format!("[{i}]"))
     }
 
+    /// The built-in unit of `row`'s SKU and purchase option when `row` is in another one (the
+    /// same SKU can be sold per hour on demand and per month with a discount).
+    fn foreign_unit(builtin: &PriceCatalog, provider: Provider, row: &PriceRow) -> Option<String> {
+        let mut units = builtin.index[slot(provider)]
+            .get(&row.sku)?
+            .iter()
+            .filter_map(|&j| builtin.rows.get(j))
+            .filter(|r| r.purchase == row.purchase)
+            .map(|r| r.unit.as_str());
+        let expected = units.next()?;
+        (row.unit != expected && units.all(|u| u != row.unit)).then(|| expected.to_string())
+    }
+
     /// Builds a catalog from rows, checking each.
     ///
     /// # Errors
     /// As [`PriceCatalog::from_csv`].
     pub fn from_rows(rows: Vec<PriceRow>, path: impl Fn(usize) -> String) -> Result<PriceCatalog> {
+        PriceCatalog::build(rows, path, true)
+    }
+
+    fn build(
+        rows: Vec<PriceRow>,
+        path: impl Fn(usize) -> String,
+        check_units: bool,
+    ) -> Result<PriceCatalog> {
+        let builtin = check_units.then(PriceCatalog::builtin);
         let mut cat = PriceCatalog::default();
         for (i, row) in rows.into_iter().enumerate() {
             let Ok(provider) = Provider::from_str(&row.provider) else {
@@ -263,6 +298,18 @@ impl PriceCatalog {
                         format!("`{field}` is empty"),
                     ));
                 }
+            }
+            if let Some(expected) = builtin
+                .as_deref()
+                .and_then(|b| PriceCatalog::foreign_unit(b, provider, &row))
+            {
+                return Err(pricing_error(
+                    format!("{}.unit", path(i)),
+                    format!(
+                        "`{}` ({}) is priced per `{expected}` in the built-in catalog, and the estimate measures it in that unit; this row is per `{}` (give the price in USD per {expected})",
+                        row.sku, row.purchase, row.unit
+                    ),
+                ));
             }
             cat.insert(provider, row);
         }
@@ -456,6 +503,27 @@ mod tests {
         assert_eq!(e.path(), "[0].provider");
         let e = PriceCatalog::from_json(r#"[{"provider":"aws","region":"r","service":"s","sku":"k","unit":"hour","price_usd":-1,"source":"x"}]"#).unwrap_err();
         assert_eq!(e.path(), "[0].price_usd");
+    }
+
+    #[test]
+    fn a_row_in_another_unit_than_the_builtin_skus_is_an_error() {
+        let header = "provider,region,service,sku,unit,price_usd,purchase,source,date\n";
+        let e = PriceCatalog::from_csv(&format!(
+            "{header}aws,us-east-1,EC2,ec2/t3.micro,hour,0.01,,mine,2026-01-01\naws,us-east-1,EC2,ec2/t3.small,month,5,on_demand,mine,2026-01-01\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.findings()[0].path, "line 3.unit");
+        assert!(e.to_string().contains("per `hour`"), "{e}");
+        let e = PriceCatalog::from_json(
+            r#"[{"provider":"aws","region":"us-east-1","service":"EC2","sku":"ec2/t3.micro","unit":"month","price_usd":5,"source":"x"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.findings()[0].path, "[0].unit");
+        // A SKU the built-in catalog does not price may use any unit.
+        PriceCatalog::from_csv(&format!(
+            "{header}aws,us-east-1,EC2,ec2/x9.custom,month,5,,mine,2026-01-01\n"
+        ))
+        .unwrap();
     }
 
     #[test]
