@@ -86,20 +86,44 @@ pub(crate) fn estimate_options(
     Ok(opts)
 }
 
-/// Reads `100`, `100.50`, `$1,200`.
+/// Reads `100`, `100.50`, `$1,200`, `1,200.50`: thousands separators (`,` or `_`) only between
+/// groups of three digits of the whole part, so that `1.200,50` (a decimal comma) or `1,2,3`
+/// is refused rather than read as another amount.
 pub(crate) fn parse_budget(text: &str) -> Result<Decimal, String> {
-    let cleaned: String = text
-        .trim()
-        .trim_start_matches('$')
-        .chars()
-        .filter(|c| *c != ',' && *c != '_')
-        .collect();
+    let invalid = || {
+        format!("--budget must be an amount in USD such as 250, 1200.50 or $1,200 (got `{text}`)")
+    };
+    let amount = text.trim();
+    let amount = amount.strip_prefix('$').unwrap_or(amount);
+    let (whole, fraction) = match amount.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (amount, None),
+    };
+    let groups: Vec<&str> = whole.split([',', '_']).collect();
+    let grouped = groups.len() > 1;
+    if grouped {
+        let well_formed = groups.iter().enumerate().all(|(i, g)| {
+            let digits = g.len();
+            g.bytes().all(|b| b.is_ascii_digit())
+                && if i == 0 {
+                    (1..=3).contains(&digits)
+                } else {
+                    digits == 3
+                }
+        });
+        if !well_formed || fraction.is_some_and(|f| f.contains([',', '_'])) {
+            return Err(invalid());
+        }
+    }
+    let mut cleaned = groups.concat();
+    if let Some(f) = fraction {
+        cleaned.push('.');
+        cleaned.push_str(f);
+    }
     match iac_dharma::exact_decimal(&cleaned) {
         Ok(d) if !d.is_sign_negative() => Ok(d),
         Ok(_) => Err(format!("--budget cannot be negative (got `{text}`)")),
-        Err(_) => Err(format!(
-            "--budget must be an amount in USD such as 250 or 1200.50 (got `{text}`)"
-        )),
+        Err(_) => Err(invalid()),
     }
 }
 
@@ -155,5 +179,11 @@ mod tests {
         assert_eq!(parse_budget("$1,200.50"), Ok(Decimal::new(120050, 2)));
         assert!(parse_budget("-3").is_err());
         assert!(parse_budget("lots").is_err());
+        assert_eq!(parse_budget("1_000_000"), Ok(Decimal::new(1_000_000, 0)));
+        assert_eq!(parse_budget(" 250 "), Ok(Decimal::new(250, 0)));
+        // A decimal comma or stray separators are refused, not read as another amount.
+        for bad in ["1.200,50", "1,2,3", "12,00", ",100", "1,000.5,0", "1,0000"] {
+            assert!(parse_budget(bad).is_err(), "{bad}");
+        }
     }
 }
