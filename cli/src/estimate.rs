@@ -127,6 +127,33 @@ pub(crate) fn parse_budget(text: &str) -> Result<Decimal, String> {
     }
 }
 
+/// Reports an estimate's warnings under the file they are about: those at a path of the usage
+/// file (`resource_usage.db.monthly_hour`) under the usage file, the others under the blueprint.
+pub(crate) fn estimate_warnings(
+    reporter: &Reporter,
+    blueprint: &str,
+    usage: Option<&str>,
+    warnings: &[iac_dharma::Finding],
+) {
+    let in_usage_file = |f: &&iac_dharma::Finding| {
+        ["resource_usage", "resource_type_default_usage"]
+            .iter()
+            .any(|key| {
+                f.path
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+    };
+    match usage {
+        Some(file) => {
+            let (theirs, ours): (Vec<_>, Vec<_>) = warnings.iter().partition(in_usage_file);
+            reporter.warnings(blueprint, &ours.into_iter().cloned().collect::<Vec<_>>());
+            reporter.warnings(file, &theirs.into_iter().cloned().collect::<Vec<_>>());
+        }
+        None => reporter.warnings(blueprint, warnings),
+    }
+}
+
 /// Runs `dharma estimate`; `Ok(true)` when over budget.
 pub fn run_estimate(args: EstimateArgs, reporter: &Reporter) -> Result<bool, ()> {
     let budget = match &args.budget {
@@ -138,7 +165,12 @@ pub fn run_estimate(args: EstimateArgs, reporter: &Reporter) -> Result<bool, ()>
     let bp = load_blueprint(&args.blueprint, reporter)?;
     reporter.warnings(&args.blueprint, bp.warnings());
     let est = iac_dharma::estimate(&bp, &opts).map_err(|e| reporter.error(&args.blueprint, &e))?;
-    reporter.warnings(&args.blueprint, &est.warnings);
+    estimate_warnings(
+        reporter,
+        &args.blueprint,
+        args.pricing.usage.as_deref(),
+        &est.warnings,
+    );
     let text = match args.pricing.format {
         CostFormat::Json => {
             let mut t = serde_json::to_string_pretty(&est).unwrap_or_default();

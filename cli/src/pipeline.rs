@@ -224,7 +224,12 @@ pub fn run(args: PipelineArgs, reporter: &Reporter) -> Result<Outcome, ()> {
         ErrorKind::Plan => reporter.error(baseline_file, &e),
         _ => reporter.error(&args.blueprint, &e),
     })?;
-    reporter.warnings(&args.blueprint, &result.estimate.warnings);
+    crate::estimate::estimate_warnings(
+        reporter,
+        &args.blueprint,
+        args.usage.as_deref(),
+        &result.estimate.warnings,
+    );
 
     let written = match (&args.out_dir, &result.files) {
         (Some(dir), Some(files)) => {

@@ -178,3 +178,23 @@ fn missing_file_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn usage_file_warnings_name_the_usage_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bp = write(dir.path(), "web.yaml", WEB);
+    let usage = write(
+        dir.path(),
+        "usage.yml",
+        "resource_usage:\n  assets: {storage_gb: 10, monthly_put_request: 5}\n",
+    );
+    let out = dharma(&["estimate", &bp, "--usage", &usage]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("warning[unused_usage]: ")
+            && err.contains("usage.yml: resource_usage.assets.monthly_put_request:"),
+        "{err}"
+    );
+    assert!(!err.contains("web.yaml: resource_usage"), "{err}");
+}
