@@ -664,6 +664,22 @@ fn nat_sprawl_in_one_az_in_production() {
     assert_eq!(nat.len(), 1, "{nat:#?}");
     assert!(nat[0].title.contains("us-east-1a"));
     assert_eq!(nat[0].monthly_savings, d("32.85"));
+
+    // The same with the gateways' hours given as usage (always on): the same suggestion.
+    let mut doc = b.blueprint().clone();
+    for r in &mut doc.resources {
+        if r.resource_type == "aws_nat_gateway" {
+            r.usage.insert("monthly_hours".into(), 730.into());
+        }
+    }
+    let e = est(&doc.check().unwrap());
+    let nat: Vec<_> = e
+        .optimizations
+        .iter()
+        .filter(|o| o.kind == OptimizationKind::NatGatewayConsolidation)
+        .collect();
+    assert_eq!(nat.len(), 1, "{nat:#?}");
+    assert_eq!(nat[0].monthly_savings, d("32.85"));
 }
 
 #[test]

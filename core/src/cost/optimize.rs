@@ -595,10 +595,12 @@ fn nat_consolidation(o: &Opt<'_>, nats: &[(usize, &ResourceCost)], out: &mut Vec
     if instances < 2 {
         return;
     }
+    // The gateway's hours line (the one with hours per instance), whether its hours are the
+    // default or a `monthly_hours` usage value.
     let hourly = |r: &ResourceCost| -> Decimal {
         r.line_items
             .iter()
-            .find(|l| l.usage_source.is_none())
+            .find(|l| l.hours_per_instance.is_some())
             .map(|l| l.monthly / Decimal::from(r.count.max(1)))
             .unwrap_or_default()
     };
