@@ -376,6 +376,35 @@ fn a_resource_in_its_own_region_or_zone_is_priced_there() {
 }
 
 #[test]
+fn an_aws_spot_instance_is_not_priced_on_demand_nor_offered_a_reservation() {
+    let e = est(&bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_instance, name: spot, properties: {ami: ami-1, instance_type: m5.xlarge, instance_market_options: {market_type: spot}}}\n",
+    ));
+    let r = e.resource("spot").unwrap();
+    assert_eq!(r.status, PriceStatus::Priced, "{r:?}");
+    assert!(
+        r.line_items.iter().all(|l| !l.name.contains("on-demand")),
+        "{r:?}"
+    );
+    assert!(r.line_items.iter().any(|l| l.name.contains("Root volume")));
+    assert_eq!(
+        r.unpriced_components[0].name,
+        "Instance usage (Linux, spot, m5.xlarge)"
+    );
+    // The root volume's gp2 -> gp3 suggestion stays; no reservation for a spot instance.
+    assert!(
+        e.optimizations.iter().all(|o| !matches!(
+            o.kind,
+            OptimizationKind::Commitment1y | OptimizationKind::Commitment3y
+        )),
+        "{:?}",
+        e.optimizations
+    );
+}
+
+#[test]
 fn counts_in_messages_agree_with_their_nouns() {
     // One queue: one line item on a documented default; two queues: two.
     let one = est(&bp(

@@ -541,7 +541,17 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
     let r = match ty {
         "aws_instance" => (|| {
             let t = need(props.str(&["instance_type"]), "instance_type")?;
-            ec2_instance(p, t, one)?;
+            if props.str(&["instance_market_options", "market_type"]) == Some("spot") {
+                // Spot prices move with supply and demand, per zone and hour: no catalog holds
+                // them, and the on-demand price would overstate the bill (and invite a
+                // reserved-instance suggestion for a spot instance).
+                p.missing.push(UnpricedComponent {
+                    name: format!("Instance usage (Linux, spot, {t})"),
+                    reason: "spot prices change with supply and demand in each availability zone; the catalog has no AWS spot prices (the on-demand price is the most a spot instance can cost)".into(),
+                });
+            } else {
+                ec2_instance(p, t, one)?;
+            }
             root_volume(p, props, "root_block_device", one);
             if let Some(Value::Array(devs)) = props.value(&["ebs_block_device"]).cloned() {
                 for d in devs {
