@@ -405,6 +405,23 @@ fn an_aws_spot_instance_is_not_priced_on_demand_nor_offered_a_reservation() {
 }
 
 #[test]
+fn monthly_hours_beyond_a_month_are_an_error_at_their_path() {
+    let b = bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_instance, name: web, usage: {monthly_hours: 5000}, properties: {ami: ami-1, instance_type: t3.micro}}\n",
+    );
+    let e = estimate(&b, &EstimateOptions::default()).unwrap_err();
+    assert_eq!(e.code(), Code::InvalidUsage);
+    assert_eq!(e.findings()[0].path, "resources[0].usage.monthly_hours");
+    assert!(e.to_string().contains("at most 744"), "{e}");
+    let e = UsageFile::from_yaml("resource_usage:\n  web: {monthly_hours: 745}\n").unwrap_err();
+    assert_eq!(e.findings()[0].path, "resource_usage.web.monthly_hours");
+    // 744 hours (a 31-day month) is fine.
+    UsageFile::from_yaml("resource_usage:\n  web: {monthly_hours: 744}\n").unwrap();
+}
+
+#[test]
 fn counts_in_messages_agree_with_their_nouns() {
     // One queue: one line item on a documented default; two queues: two.
     let one = est(&bp(

@@ -523,7 +523,7 @@ pub fn estimate(bp: &CheckedBlueprint, options: &EstimateOptions) -> Result<Cost
 /// The usage values of resource `i` that are negative, not numbers or too large.
 fn check_usage(i: usize, res: &crate::blueprint::Resource, findings: &mut Vec<Finding>) {
     for (key, value) in &res.usage {
-        if let Err(msg) = usage::usage_number(value) {
+        if let Err(msg) = usage::usage_value(key, value) {
             findings.push(Finding::error(
                 Code::InvalidUsage,
                 format!("resources[{i}].usage.{key}"),

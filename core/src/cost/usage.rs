@@ -175,7 +175,7 @@ impl UsageFile {
         ] {
             for (name, values) in map {
                 for (key, value) in values {
-                    if let Err(msg) = usage_number(value) {
+                    if let Err(msg) = usage_value(key, value) {
                         findings.push(Finding::error(
                             Code::InvalidUsage,
                             format!("{section}.{name}.{key}"),
@@ -191,6 +191,21 @@ impl UsageFile {
             Err(Error::new(ErrorKind::Pricing, findings))
         }
     }
+}
+
+/// The most hours an instance can run in a month (31 days).
+pub const MAX_MONTHLY_HOURS: i64 = 744;
+
+/// Reads the usage value of `key` ([`usage_number`]); `monthly_hours` is per instance, so at
+/// most [`MAX_MONTHLY_HOURS`].
+pub(crate) fn usage_value(key: &str, value: &Value) -> std::result::Result<Decimal, String> {
+    let d = usage_number(value)?;
+    if key == "monthly_hours" && d > Decimal::from(MAX_MONTHLY_HOURS) {
+        return Err(format!(
+            "monthly_hours is the hours each instance runs in a month: at most {MAX_MONTHLY_HOURS} (31 days of 24 hours), got {d}; for several instances, set the count (or average_instances)"
+        ));
+    }
+    Ok(d)
 }
 
 /// Reads one usage value: a JSON number or a numeric string, non-negative, at most [`MAX_USAGE`].
