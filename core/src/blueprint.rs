@@ -243,7 +243,11 @@ pub struct Resource {
     )]
     pub properties: Properties,
     /// Explicit dependencies, by resource name, in addition to those implied by references.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "free_form::texts"
+    )]
     pub dependencies: Vec<String>,
     /// Usage assumptions for cost estimates (e.g. `monthly_hours`, `storage_gb`).
     #[serde(
@@ -312,7 +316,11 @@ pub struct Lifecycle {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub prevent_destroy: bool,
     /// Arguments whose differences are ignored when planning updates.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "free_form::texts"
+    )]
     pub ignore_changes: Vec<String>,
 }
 
@@ -1086,6 +1094,16 @@ mod tests {
                 format!("name: abc\n{head}resources:\n  - {{type: aws_vpc, name: null}}\n"),
                 "resources[0].name",
                 6,
+            ),
+            (
+                format!("name: abc\n{head}resources:\n  - {{type: aws_vpc, name: v, dependencies: [~]}}\n"),
+                "resources[0].dependencies[0]",
+                6,
+            ),
+            (
+                format!("name: abc\n{head}resources:\n  - type: aws_vpc\n    name: v\n    lifecycle: {{ignore_changes: [tags, null]}}\n"),
+                "resources[0].lifecycle.ignore_changes[1]",
+                8,
             ),
         ] {
             let err = Blueprint::from_yaml(&text).unwrap_err();

@@ -234,6 +234,19 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
         .ok_or_else(|| de::Error::invalid_type(de::Unexpected::Other("null"), &"a string"))
 }
 
+/// A list of strings, each refusing null as [`text`] does (`dependencies: [~]` is not the
+/// dependency `~`); the error names the item's index.
+pub(crate) fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct Text(String);
+    impl<'de> de::Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            text(d).map(Text)
+        }
+    }
+    let items: Vec<Text> = de::Deserialize::deserialize(d)?;
+    Ok(items.into_iter().map(|Text(s)| s).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
