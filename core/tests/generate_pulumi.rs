@@ -11,7 +11,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use iac_dharma::{generate, GenerateOptions, OutputFormat, Provider};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use common::{example_blueprints, gen, repo_root};
 
@@ -377,4 +377,46 @@ proptest::proptest! {
         proptest::prop_assert_eq!(y["config"]["v"]["default"].as_str(), Some(value.as_str()));
         proptest::prop_assert_eq!(y["config"]["v"]["description"].as_str(), Some(desc.as_str()));
     }
+}
+
+fn pulumi_yaml_of(bp: &Value) -> Value {
+    let bp = iac_dharma::Blueprint::from_value(bp.clone())
+        .and_then(iac_dharma::Blueprint::into_checked)
+        .unwrap();
+    yaml_serde::from_str(
+        gen(&bp, OutputFormat::PulumiYaml)
+            .get("Pulumi.yaml")
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Terraform's `ignore_changes = all` has no Pulumi keyword: every input the program sets is
+/// ignored.
+#[test]
+fn ignore_changes_all_ignores_every_property_the_program_sets() {
+    let doc = pulumi_yaml_of(
+        &json!({"name": "ign", "version": "1.0.0", "provider": "aws",
+        "region": "us-east-1", "resources": [{"type": "aws_vpc", "name": "v",
+        "lifecycle": {"ignore_changes": ["all"]},
+        "properties": {"cidr_block": "10.0.0.0/16", "enable_dns_support": true,
+            "tags": {"Owner": "a"}}}]}),
+    );
+    let v = &doc["resources"]["v"];
+    let mut set: Vec<&str> = v["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    set.sort_unstable();
+    let mut ignored: Vec<&str> = v["options"]["ignoreChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    ignored.sort_unstable();
+    assert_eq!(ignored, set);
+    assert_eq!(ignored, ["cidrBlock", "enableDnsSupport", "tags"]);
 }

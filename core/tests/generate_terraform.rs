@@ -243,3 +243,35 @@ fn direct_files_are_what_tera_renders() {
     }
     assert!(compared > 20, "{compared}");
 }
+
+fn checked(bp: &Value) -> iac_dharma::CheckedBlueprint {
+    iac_dharma::Blueprint::from_value(bp.clone())
+        .and_then(iac_dharma::Blueprint::into_checked)
+        .unwrap()
+}
+
+fn vpc_ignoring(ignore: Value) -> iac_dharma::CheckedBlueprint {
+    checked(
+        &json!({"name": "ign", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+        "resources": [{"type": "aws_vpc", "name": "v", "lifecycle": {"ignore_changes": ignore},
+            "properties": {"cidr_block": "10.0.0.0/16", "tags": {"Owner": "a"}}}]}),
+    )
+}
+
+/// `ignore_changes: [all]` is Terraform's keyword `all`, not a list naming an argument `all`.
+#[test]
+fn ignore_changes_all_is_the_keyword() {
+    let bp = vpc_ignoring(json!(["all"]));
+    let tf = gen(&bp, OutputFormat::Terraform);
+    let main = tf.get("main.tf").unwrap();
+    assert!(main.contains("    ignore_changes = all\n"), "{main}");
+    let doc: hcl::Body = hcl::from_str(main).unwrap();
+    let text = hcl::to_string(&doc).unwrap();
+    assert!(!text.contains("[all]"), "{text}");
+    let js = gen(&bp, OutputFormat::TerraformJson);
+    let doc: Value = serde_json::from_str(js.get("main.tf.json").unwrap()).unwrap();
+    assert_eq!(
+        doc["resource"]["aws_vpc"]["v"]["lifecycle"]["ignore_changes"],
+        json!("all")
+    );
+}

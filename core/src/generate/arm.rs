@@ -2072,7 +2072,12 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         if let Some(d) = &r.description {
             comments.push(d.clone());
         }
-        if !r.lifecycle.ignore_changes.is_empty() {
+        if r.lifecycle.ignore_changes.iter().any(|c| c == "all") {
+            comments.push(
+                "Terraform ignores every later change to this resource (ignore_changes = all); ARM has no such setting: a redeployment sets it to this template's values."
+                    .into(),
+            );
+        } else if !r.lifecycle.ignore_changes.is_empty() {
             comments.push(format!(
                 "Terraform ignores later changes to {}; ARM has no such setting: a redeployment sets them to this template's values.",
                 r.lifecycle.ignore_changes.join(", ")

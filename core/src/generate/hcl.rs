@@ -194,6 +194,9 @@ fn write_literal_string(out: &mut String, s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The keyword `ignore_changes` takes to ignore every argument (`ignore_changes = all`).
+pub(crate) const IGNORE_ALL: &str = "all";
+
 /// A reference expression after validation (`aws_vpc.main.id`).
 fn write_reference(out: &mut String, e: &str) -> Result<(), String> {
     let simple = e
@@ -525,6 +528,9 @@ fn write_resource_body(out: &mut String, r: &serde_json::Map<String, Value>) -> 
         out.push_str("\n  lifecycle {\n");
         for (k, v) in l {
             match (k.as_str(), v) {
+                ("ignore_changes", Value::String(all)) if all == IGNORE_ALL => {
+                    out.push_str("    ignore_changes = all\n");
+                }
                 ("ignore_changes" | "replace_triggered_by", Value::Array(items)) => {
                     out.push_str("    ");
                     out.push_str(k);
@@ -586,7 +592,10 @@ pub(crate) fn write_resource_block(
         if l.create_before_destroy {
             out.push_str("    create_before_destroy = true\n");
         }
-        if !l.ignore_changes.is_empty() {
+        if l.ignore_changes.iter().any(|c| c == IGNORE_ALL) {
+            // A keyword, not a list: `[all]` would name an argument called `all`.
+            out.push_str("    ignore_changes = all\n");
+        } else if !l.ignore_changes.is_empty() {
             let items: Vec<Value> = l
                 .ignore_changes
                 .iter()
@@ -709,6 +718,10 @@ pub(crate) fn filter_resource_body(value: &Value, _args: &Args) -> tera::Result<
 /// `hcl_refs`: a list of addresses or argument names (`aws_vpc.main`, `tags`) as an HCL list of
 /// bare references (for `depends_on`, `ignore_changes`).
 pub(crate) fn filter_refs(value: &Value, args: &Args) -> tera::Result<Value> {
+    if value.as_str() == Some(IGNORE_ALL) {
+        // `ignore_changes = all` (the context's `lifecycle.ignore_changes` is `"all"` then).
+        return Ok(Value::String(IGNORE_ALL.into()));
+    }
     let Value::Array(items) = value else {
         return Err(tera::Error::msg("hcl_refs expects a list"));
     };

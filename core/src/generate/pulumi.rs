@@ -837,19 +837,27 @@ impl<'a> Lowering<'a> {
             .filter(|d| !referenced.contains(*d))
             .filter_map(|d| self.bp.index_of(d))
             .collect();
-        let mut ignore_changes = Vec::with_capacity(r.lifecycle.ignore_changes.len());
-        for (n, arg) in r.lifecycle.ignore_changes.iter().enumerate() {
-            let at = format!("resources[{i}].lifecycle.ignore_changes[{n}]");
-            let field = tm.fields.get(arg);
-            if field.is_some_and(|f| f.no_input) {
-                return Err(self.unmapped(
-                    Code::UnmappedProperty,
-                    &at,
-                    format!("argument `{arg}` of {type_name} has no Pulumi input property"),
-                ));
+        let ignore_changes = if r.lifecycle.ignore_changes.iter().any(|c| c == "all") {
+            // Terraform's `all` ignores every argument. Pulumi has no such keyword (property
+            // paths name properties; pulumi/pulumi#6710): every top-level input this program
+            // sets is ignored instead, the same thing for every property Pulumi compares.
+            body.iter().map(|(k, _)| k.text().to_string()).collect()
+        } else {
+            let mut out = Vec::with_capacity(r.lifecycle.ignore_changes.len());
+            for (n, arg) in r.lifecycle.ignore_changes.iter().enumerate() {
+                let at = format!("resources[{i}].lifecycle.ignore_changes[{n}]");
+                let field = tm.fields.get(arg);
+                if field.is_some_and(|f| f.no_input) {
+                    return Err(self.unmapped(
+                        Code::UnmappedProperty,
+                        &at,
+                        format!("argument `{arg}` of {type_name} has no Pulumi input property"),
+                    ));
+                }
+                out.push(field_name(arg, field));
             }
-            ignore_changes.push(field_name(arg, field));
-        }
+            out
+        };
         Ok(Res {
             name: r.name.clone(),
             token: tm.token.clone().unwrap_or_default(),

@@ -480,8 +480,12 @@ fn resource_value(
         if r.lifecycle.prevent_destroy {
             l.insert("prevent_destroy".into(), Value::Bool(true));
         }
-        if !r.lifecycle.ignore_changes.is_empty() {
-            l.insert("ignore_changes".into(), json!(r.lifecycle.ignore_changes));
+        let ignore = &r.lifecycle.ignore_changes;
+        if ignore.iter().any(|c| c == hcl::IGNORE_ALL) {
+            // Terraform JSON's form of `ignore_changes = all`: the keyword as a string.
+            l.insert("ignore_changes".into(), Value::from(hcl::IGNORE_ALL));
+        } else if !ignore.is_empty() {
+            l.insert("ignore_changes".into(), json!(ignore));
         }
         Value::Object(l)
     };
