@@ -391,6 +391,38 @@ fn pulumi_yaml_of(bp: &Value) -> Value {
     .unwrap()
 }
 
+/// `ignore_changes` paths take the Pulumi names and shapes the properties themselves take: a
+/// repeatable block is a plural list, a single block one object (its `[0]` dropped).
+#[test]
+fn ignore_changes_paths_use_the_property_names_and_shapes() {
+    let doc = pulumi_yaml_of(
+        &json!({"name": "ign", "version": "1.0.0", "provider": "gcp",
+        "region": "europe-west1", "resources": [{"type": "google_compute_instance", "name": "vm",
+        "lifecycle": {"ignore_changes": ["network_interface[0].access_config",
+            "boot_disk[0].initialize_params[0].image", "labels[\"team\"]",
+            "labels[\"a.b\"]", "machine_type"]},
+        "properties": {"name": "vm", "machine_type": "e2-small", "zone": "europe-west1-b",
+            "boot_disk": {"initialize_params": {"image": "debian-cloud/debian-12"}},
+            "network_interface": [{"network": "default"}]}}]}),
+    );
+    let vm = &doc["resources"]["vm"];
+    assert!(vm["properties"]["networkInterfaces"].is_array(), "{vm}");
+    assert!(
+        vm["properties"]["bootDisk"]["initializeParams"]["image"].is_string(),
+        "{vm}"
+    );
+    assert_eq!(
+        vm["options"]["ignoreChanges"],
+        json!([
+            "networkInterfaces[0].accessConfigs",
+            "bootDisk.initializeParams.image",
+            "labels.team",
+            "labels[\"a.b\"]",
+            "machineType"
+        ])
+    );
+}
+
 /// Terraform's `ignore_changes = all` has no Pulumi keyword: every input the program sets is
 /// ignored.
 #[test]

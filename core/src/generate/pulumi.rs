@@ -177,6 +177,69 @@ fn field_name(tf: &str, field: Option<&Field>) -> String {
         .unwrap_or_else(|| tf_camel(tf))
 }
 
+/// The steps of an `ignore_changes` path: a name, then any of `.name`, `[N]` and `["key"]` (the
+/// key literal text up to the first `"]`, as the blueprint check reads it; a key is an `Attr`).
+fn ignore_steps(path: &str) -> Option<Vec<Step>> {
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (root, mut rest) = path.split_at(end);
+    let mut steps = vec![Step::Attr(root.to_string())];
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            steps.push(Step::Attr(after.get(..end)?.to_string()));
+            rest = after.get(end..)?;
+        } else if let Some(after) = rest.strip_prefix("[\"") {
+            let end = after.find("\"]")?;
+            steps.push(Step::Attr(after.get(..end)?.to_string()));
+            rest = after.get(end + 2..)?;
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            steps.push(Step::Index(after.get(..end)?.trim().parse().ok()?));
+            rest = after.get(end + 1..)?;
+        } else {
+            return None;
+        }
+    }
+    (!root.is_empty()).then_some(steps)
+}
+
+/// Steps as a Pulumi property path (<https://www.pulumi.com/docs/reference/property-paths/>):
+/// `a.b[0].c`; a name holding `[`, `]`, `"` or `.`, starting with a digit, or empty, in brackets
+/// (`tags["kubernetes.io/role"]`) with `"` and `\` escaped.
+fn property_path(steps: &[PStep]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            PStep::Prop(n) | PStep::Key(n) => {
+                let plain = !n.is_empty()
+                    && !n.starts_with(|c: char| c.is_ascii_digit())
+                    && !n.contains(['[', ']', '"', '.', '\\', '*']);
+                if plain {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(n);
+                } else {
+                    out.push_str("[\"");
+                    for c in n.chars() {
+                        if matches!(c, '"' | '\\') {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                    out.push_str("\"]");
+                }
+            }
+            PStep::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
 struct Lowering<'a> {
     bp: &'a CheckedBlueprint,
     format: OutputFormat,
@@ -336,7 +399,7 @@ impl<'a> Lowering<'a> {
                         format!("{what} `{first}` of {type_name} has no Pulumi output"),
                     )
                 };
-                let mut node = if first == "id" {
+                let node = if first == "id" {
                     steps.push(PStep::Prop("id".into()));
                     Node::Scalar(Some('s'))
                 } else if let Some(attr) = attr {
@@ -358,69 +421,15 @@ impl<'a> Lowering<'a> {
                     steps.push(PStep::Prop(tf_camel(first)));
                     Node::Unknown
                 };
-                for step in rest {
-                    let one_only = |n: u32| {
-                        self.unmapped(
-                            Code::UnmappedAttribute,
-                            path,
-                            format!("`{r}`: Pulumi holds one value there, so index [{n}] has no equivalent"),
-                        )
-                    };
-                    node = match (node, step) {
-                        (Node::Object(schema, fields), Step::Attr(k)) => {
-                            let field = fields.get(k);
-                            if field.is_some_and(|f| f.no_input) {
-                                return Err(self.unmapped(
-                                    Code::UnmappedAttribute,
-                                    path,
-                                    format!("field `{k}` of {type_name} has no Pulumi name"),
-                                ));
-                            }
-                            steps.push(PStep::Prop(field_name(k, field)));
-                            match (schema.and_then(|s| s.get(k)), field) {
-                                (Some(a), _) => node_of(&a.ty, field),
-                                (None, Some(f)) => loose_node(f),
-                                (None, None) => Node::Unknown,
-                            }
-                        }
-                        (Node::Loose(fields), Step::Attr(k)) => {
-                            let field = fields.get(k);
-                            steps.push(PStep::Prop(field_name(k, field)));
-                            field.map_or(Node::Unknown, loose_node)
-                        }
-                        (Node::Object(..) | Node::Loose(_), Step::Index(0)) => node,
-                        (Node::One(t), Step::Index(0)) => Node::Scalar(t),
-                        (Node::Object(..) | Node::Loose(_) | Node::One(_), Step::Index(n)) => {
-                            return Err(one_only(*n))
-                        }
-                        (Node::LooseList(fields), Step::Index(n)) => {
-                            steps.push(PStep::Index(*n));
-                            Node::Loose(fields)
-                        }
-                        (Node::List(ty, fields), Step::Index(n)) => {
-                            steps.push(PStep::Index(*n));
-                            match ty {
-                                ArgType::Block(b) | ArgType::BlockList(b) => {
-                                    Node::Object(Some(b), fields)
-                                }
-                                ArgType::List(inner) => node_of(inner, None),
-                                _ => Node::Unknown,
-                            }
-                        }
-                        (Node::Map, Step::Attr(k)) => {
-                            steps.push(PStep::Key(k.clone()));
-                            Node::Unknown
-                        }
-                        (_, Step::Attr(k)) => {
-                            steps.push(PStep::Prop(tf_camel(k)));
-                            Node::Unknown
-                        }
-                        (_, Step::Index(n)) => {
-                            steps.push(PStep::Index(*n));
-                            Node::Unknown
-                        }
-                    };
-                }
+                let node = self.walk(
+                    node,
+                    rest,
+                    &mut steps,
+                    &|| r.to_string(),
+                    type_name,
+                    Code::UnmappedAttribute,
+                    path,
+                )?;
                 let ty = match node {
                     Node::Scalar(t) | Node::One(t) => t,
                     _ => None,
@@ -432,6 +441,88 @@ impl<'a> Lowering<'a> {
                 })
             }
         }
+    }
+
+    /// The steps after the first of a Terraform path (a reference's attribute path, an
+    /// `ignore_changes` path) in Pulumi terms, from `node`, the place of the first step: names as
+    /// the map renames them, `[0]` of a block Pulumi holds as one object dropped. `shown` is the
+    /// path as the user wrote it (for messages).
+    #[allow(clippy::too_many_arguments)]
+    fn walk<'s, 't>(
+        &self,
+        mut node: Node<'s>,
+        rest: impl Iterator<Item = &'t Step>,
+        steps: &mut Vec<PStep>,
+        shown: &dyn Fn() -> String,
+        type_name: &str,
+        code: Code,
+        path: &str,
+    ) -> Result<Node<'s>> {
+        for step in rest {
+            let one_only = |n: u32| {
+                self.unmapped(
+                    code,
+                    path,
+                    format!(
+                        "`{}`: Pulumi holds one value there, so index [{n}] has no equivalent",
+                        shown()
+                    ),
+                )
+            };
+            node = match (node, step) {
+                (Node::Object(schema, fields), Step::Attr(k)) => {
+                    let field = fields.get(k);
+                    if field.is_some_and(|f| f.no_input) {
+                        return Err(self.unmapped(
+                            code,
+                            path,
+                            format!("field `{k}` of {type_name} has no Pulumi name"),
+                        ));
+                    }
+                    steps.push(PStep::Prop(field_name(k, field)));
+                    match (schema.and_then(|s| s.get(k)), field) {
+                        (Some(a), _) => node_of(&a.ty, field),
+                        (None, Some(f)) => loose_node(f),
+                        (None, None) => Node::Unknown,
+                    }
+                }
+                (Node::Loose(fields), Step::Attr(k)) => {
+                    let field = fields.get(k);
+                    steps.push(PStep::Prop(field_name(k, field)));
+                    field.map_or(Node::Unknown, loose_node)
+                }
+                (Node::Object(..) | Node::Loose(_), Step::Index(0)) => node,
+                (Node::One(t), Step::Index(0)) => Node::Scalar(t),
+                (Node::Object(..) | Node::Loose(_) | Node::One(_), Step::Index(n)) => {
+                    return Err(one_only(*n))
+                }
+                (Node::LooseList(fields), Step::Index(n)) => {
+                    steps.push(PStep::Index(*n));
+                    Node::Loose(fields)
+                }
+                (Node::List(ty, fields), Step::Index(n)) => {
+                    steps.push(PStep::Index(*n));
+                    match ty {
+                        ArgType::Block(b) | ArgType::BlockList(b) => Node::Object(Some(b), fields),
+                        ArgType::List(inner) => node_of(inner, None),
+                        _ => Node::Unknown,
+                    }
+                }
+                (Node::Map, Step::Attr(k)) => {
+                    steps.push(PStep::Key(k.clone()));
+                    Node::Unknown
+                }
+                (_, Step::Attr(k)) => {
+                    steps.push(PStep::Prop(tf_camel(k)));
+                    Node::Unknown
+                }
+                (_, Step::Index(n)) => {
+                    steps.push(PStep::Index(*n));
+                    Node::Unknown
+                }
+            };
+        }
+        Ok(node)
     }
 
     /// A blueprint string: literal text, one reference, or text mixing both.
@@ -846,15 +937,7 @@ impl<'a> Lowering<'a> {
             let mut out = Vec::with_capacity(r.lifecycle.ignore_changes.len());
             for (n, arg) in r.lifecycle.ignore_changes.iter().enumerate() {
                 let at = format!("resources[{i}].lifecycle.ignore_changes[{n}]");
-                let field = tm.fields.get(arg);
-                if field.is_some_and(|f| f.no_input) {
-                    return Err(self.unmapped(
-                        Code::UnmappedProperty,
-                        &at,
-                        format!("argument `{arg}` of {type_name} has no Pulumi input property"),
-                    ));
-                }
-                out.push(field_name(arg, field));
+                out.push(self.ignore_path(arg, tm, schema, type_name, &at)?);
             }
             out
         };
@@ -870,6 +953,57 @@ impl<'a> Lowering<'a> {
             custom_timeouts,
             description: r.description.clone(),
         })
+    }
+
+    /// An `ignore_changes` path (`tags["Owner"]`, `network_interface[0].access_config`) as a
+    /// Pulumi property path, with the names and shapes the properties themselves get
+    /// (`networkInterfaces[0].accessConfigs`; `[0]` of a block Pulumi holds as one object dropped).
+    fn ignore_path(
+        &self,
+        entry: &str,
+        tm: &'static TypeMap,
+        schema: &'static BlockSchema,
+        type_name: &str,
+        at: &str,
+    ) -> Result<String> {
+        let parsed = ignore_steps(entry).ok_or_else(|| {
+            gen_error(
+                Code::InvalidArgument,
+                at,
+                format!("`{entry}` is not an attribute path"),
+            )
+        })?;
+        let mut rest = parsed.iter();
+        let Some(Step::Attr(first)) = rest.next() else {
+            return Err(gen_error(
+                Code::InvalidArgument,
+                at,
+                format!("`{entry}` is not an attribute path"),
+            ));
+        };
+        let field = tm.fields.get(first);
+        if field.is_some_and(|f| f.no_input) {
+            return Err(self.unmapped(
+                Code::UnmappedProperty,
+                at,
+                format!("argument `{first}` of {type_name} has no Pulumi input property"),
+            ));
+        }
+        let mut steps = vec![PStep::Prop(field_name(first, field))];
+        let node = match schema.get(first) {
+            Some(a) => node_of(&a.ty, field),
+            None => Node::Unknown,
+        };
+        self.walk(
+            node,
+            rest,
+            &mut steps,
+            &|| entry.to_string(),
+            type_name,
+            Code::UnmappedProperty,
+            at,
+        )?;
+        Ok(property_path(&steps))
     }
 
     /// Terraform's `timeouts` block as Pulumi's `customTimeouts` option.
