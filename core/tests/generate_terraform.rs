@@ -275,3 +275,28 @@ fn ignore_changes_all_is_the_keyword() {
         json!("all")
     );
 }
+
+/// A map key in an `ignore_changes` path is an HCL string index, escaped as HCL strings are.
+#[test]
+fn ignore_changes_paths_with_map_keys_are_hcl_traversals() {
+    for (entry, hcl_text) in [
+        (r#"tags["Owner"]"#, r#"tags["Owner"]"#),
+        (r#"tags["a.b/c d"]"#, r#"tags["a.b/c d"]"#),
+        (r#"tags["q\"]"#, r#"tags["q\\"]"#),
+        (r#"tags["${x}"]"#, r#"tags["$${x}"]"#),
+    ] {
+        let bp = vpc_ignoring(json!([entry, "cidr_block"]));
+        let main = gen(&bp, OutputFormat::Terraform);
+        let main = main.get("main.tf").unwrap();
+        let line = format!("    ignore_changes = [{hcl_text}, cidr_block]\n");
+        assert!(main.contains(&line), "{entry}: {main}");
+        let _: hcl::Body = hcl::from_str(main).unwrap_or_else(|e| panic!("{entry}: {e}\n{main}"));
+        let js = gen(&bp, OutputFormat::TerraformJson);
+        let doc: Value = serde_json::from_str(js.get("main.tf.json").unwrap()).unwrap();
+        assert_eq!(
+            doc["resource"]["aws_vpc"]["v"]["lifecycle"]["ignore_changes"],
+            json!([hcl_text, "cidr_block"]),
+            "{entry}"
+        );
+    }
+}

@@ -10,8 +10,7 @@
 #[cfg(feature = "templates")]
 use std::collections::HashMap;
 
-use hcl::expr::Variable;
-use hcl::{Expression, Identifier, Traversal};
+use hcl::{Expression, Identifier};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::blueprint::Value;
@@ -72,38 +71,6 @@ fn segments(s: &str) -> Result<Vec<Segment<'_>>, String> {
         out.push(Segment::Literal(lit));
     }
     Ok(out)
-}
-
-/// Parses a reference expression (`aws_vpc.main.id`, `var.x`, `aws_instance.web[0].id`) into
-/// an HCL traversal.
-pub(crate) fn traversal(expr: &str) -> Result<Expression, String> {
-    let bad = || format!("`{expr}` is not a reference");
-    let mut rest = expr;
-    let root_end = rest.find(['.', '[']).unwrap_or(rest.len());
-    let root = Variable::new(&rest[..root_end]).map_err(|_| bad())?;
-    rest = &rest[root_end..];
-    let mut builder = Traversal::builder(root);
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('.') {
-            let end = after.find(['.', '[']).unwrap_or(after.len());
-            let name = Identifier::new(&after[..end]).map_err(|_| bad())?;
-            builder = builder.attr(name);
-            rest = &after[end..];
-        } else if let Some(after) = rest.strip_prefix('[') {
-            let end = after.find(']').ok_or_else(bad)?;
-            let index: u64 = after[..end].trim().parse().map_err(|_| bad())?;
-            builder = builder.index(index);
-            rest = &after[end + 1..];
-        } else {
-            return Err(bad());
-        }
-    }
-    let t: Traversal = builder.build();
-    if t.operators.is_empty() {
-        // A bare name (e.g. an argument in `ignore_changes`) is a variable expression.
-        return Ok(t.expr);
-    }
-    Ok(Expression::Traversal(Box::new(t)))
 }
 
 /// A literal string written as the inside of an HCL quoted string (escaped by hcl-rs).
@@ -194,20 +161,66 @@ fn write_literal_string(out: &mut String, s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A reference expression after validation (`aws_vpc.main.id`, `tags["Owner"]`).
+fn write_reference(out: &mut String, e: &str) -> Result<(), String> {
+    out.push_str(&traversal_text(e)?);
+    Ok(())
+}
+
 /// The keyword `ignore_changes` takes to ignore every argument (`ignore_changes = all`).
 pub(crate) const IGNORE_ALL: &str = "all";
 
-/// A reference expression after validation (`aws_vpc.main.id`).
-fn write_reference(out: &mut String, e: &str) -> Result<(), String> {
-    let simple = e
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'));
-    if !simple {
-        return Err(format!("`{e}` is not a reference"));
+/// A static traversal as HCL text, as `ignore_changes`, `depends_on` and Terraform JSON's
+/// `ignore_changes` strings take it: a name, then any of `.name`, `[N]` and `["key"]`. The key
+/// of `["key"]` is literal text up to the first `"]` (how the blueprint check reads it), written
+/// as an HCL string (quotes, backslashes, `${` and `%{` escaped).
+pub(crate) fn traversal_text(e: &str) -> Result<String, String> {
+    let bad = || format!("`{e}` is not a reference");
+    let name = |n: &str| {
+        n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            && is_identifier(n)
+    };
+    let root_end = e.find(['.', '[']).unwrap_or(e.len());
+    let (root, mut rest) = e.split_at(root_end);
+    if !name(root) {
+        return Err(bad());
     }
-    traversal(e)?;
-    out.push_str(e);
-    Ok(())
+    let mut out = String::with_capacity(e.len() + 4);
+    out.push_str(root);
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let attr = after.get(..end).unwrap_or_default();
+            if !name(attr) {
+                return Err(bad());
+            }
+            out.push('.');
+            out.push_str(attr);
+            rest = after.get(end..).unwrap_or_default();
+        } else if let Some(after) = rest.strip_prefix("[\"") {
+            let end = after.find("\"]").ok_or_else(bad)?;
+            out.push('[');
+            out.push_str(&quoted_literal(after.get(..end).unwrap_or_default())?);
+            out.push(']');
+            rest = after.get(end + 2..).unwrap_or_default();
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').ok_or_else(bad)?;
+            let index: u64 = after
+                .get(..end)
+                .unwrap_or_default()
+                .trim()
+                .parse()
+                .map_err(|_| bad())?;
+            out.push('[');
+            out.push_str(&index.to_string());
+            out.push(']');
+            rest = after.get(end + 1..).unwrap_or_default();
+        } else {
+            return Err(bad());
+        }
+    }
+    Ok(out)
 }
 
 /// How the strings of a value are written.

@@ -485,7 +485,19 @@ fn resource_value(
             // Terraform JSON's form of `ignore_changes = all`: the keyword as a string.
             l.insert("ignore_changes".into(), Value::from(hcl::IGNORE_ALL));
         } else if !ignore.is_empty() {
-            l.insert("ignore_changes".into(), json!(ignore));
+            // Each item is an HCL traversal, in Terraform JSON as in HCL.
+            let mut items = Vec::with_capacity(ignore.len());
+            for (n, c) in ignore.iter().enumerate() {
+                let text = hcl::traversal_text(c).map_err(|m| {
+                    gen_error(
+                        Code::InvalidArgument,
+                        format!("{base}.lifecycle.ignore_changes[{n}]"),
+                        m,
+                    )
+                })?;
+                items.push(Value::String(text));
+            }
+            l.insert("ignore_changes".into(), Value::Array(items));
         }
         Value::Object(l)
     };
