@@ -306,3 +306,31 @@ fn a_template_without_resources_is_an_error() {
         );
     }
 }
+
+#[test]
+fn scalars_in_maps_of_user_keys_to_strings_are_strings() {
+    // Lambda's `environment.variables` is `map(string)` in Terraform, a map of strings in
+    // CloudFormation and `{[key: string]: string}` in the CDK: `true` and a 20-digit number are
+    // their Terraform text (as JSON numbers they would fail tsc / lose digits in JavaScript).
+    let bp = aws(
+        json!([{"type": "aws_lambda_function", "name": "fn", "properties": {
+        "function_name": "my-fn", "role": "arn:aws:iam::123456789012:role/x",
+        "runtime": "python3.12", "handler": "index.handler", "s3_bucket": "b", "s3_key": "k.zip",
+        "environment": {"variables": {"FLAG": true, "BIG_ID": 12345678901234567890_u64,
+            "RATE": 0.5, "NAME": "x", "DOMAIN": "${var.domain}"}}}}]),
+    );
+    let t = template(&bp);
+    assert_eq!(
+        t["Resources"]["Fn"]["Properties"]["Environment"]["Variables"],
+        json!({"BIG_ID": "12345678901234567890", "DOMAIN": {"Ref": "Domain"}, "FLAG": "true",
+               "NAME": "x", "RATE": "0.5"})
+    );
+    let parsed = iac_dharma::parse(&bp.to_string()).unwrap();
+    let cdk = gen(&parsed, OutputFormat::CdkTs);
+    let stack = cdk.get("lib/stack.ts").unwrap();
+    assert!(stack.contains("FLAG: \"true\""), "{stack}");
+    assert!(
+        stack.contains("BIG_ID: \"12345678901234567890\""),
+        "{stack}"
+    );
+}

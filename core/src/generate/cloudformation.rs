@@ -292,8 +292,8 @@ pub(crate) fn mapping() -> Result<&'static MappingFile> {
     )
 }
 
-/// Marks the plain mappings of Terraform string arguments as [`Prop::Text`], at every depth of
-/// every type. A blueprint may give `engine_version: 14`: Terraform hands the provider `"14"`,
+/// Marks the plain mappings of Terraform string arguments as [`Prop::Text`] (and maps of user
+/// keys to strings, `keep_keys`, as `transform: string`), at every depth of every type. A blueprint may give `engine_version: 14`: Terraform hands the provider `"14"`,
 /// and CloudFormation's and the CDK's types take a string there (a number fails `tsc`).
 fn mark_text_arguments(file: &mut MappingFile) {
     fn mark(props: &mut ArgMap<Prop>, schema: &BlockSchema) {
@@ -306,6 +306,15 @@ fn mark_text_arguments(file: &mut MappingFile) {
                 }
                 (Prop::Spec(spec), ArgType::Block(b) | ArgType::BlockList(b)) => {
                     mark(&mut spec.fields, b)
+                }
+                // A map of user keys to strings (Lambda environment variables, API Gateway
+                // stage variables, EKS labels): CloudFormation's and the CDK's types take
+                // strings as its values (`{[key: string]: string}`), and a number as JSON
+                // would lose digits in JavaScript.
+                (Prop::Spec(spec), ArgType::Map(inner))
+                    if spec.keep_keys && spec.transform.is_none() && **inner == ArgType::String =>
+                {
+                    spec.transform = Some(Transform::String);
                 }
                 _ => {}
             }
