@@ -334,3 +334,31 @@ fn scalars_in_maps_of_user_keys_to_strings_are_strings() {
         "{stack}"
     );
 }
+
+#[test]
+fn an_output_showing_a_sensitive_value_is_refused_as_a_sensitive_one_is() {
+    // Terraform marks `admin:${var.pw}` sensitive by itself; CloudFormation and the CDK would
+    // publish it in plain text.
+    let mut bp =
+        aws(json!([{"type": "aws_vpc", "name": "v", "properties": {"cidr_block": "10.0.0.0/16"}}]));
+    bp["variables"] = json!([{"name": "pw", "type": "string", "sensitive": true}]);
+    bp["outputs"] = json!([{"name": "dsn", "value": "admin:${var.pw}"}]);
+    let parsed = iac_dharma::parse(&bp.to_string()).unwrap();
+    for format in [
+        OutputFormat::CloudFormation,
+        OutputFormat::CloudFormationYaml,
+        OutputFormat::CdkTs,
+    ] {
+        let e = generate(&parsed, format, &GenerateOptions::default()).unwrap_err();
+        let f = &e.findings()[0];
+        assert_eq!(
+            (f.code.as_str(), f.path.as_str()),
+            ("unmapped_property", "outputs[0].value"),
+            "{format}"
+        );
+        assert!(f.message.contains("sensitive"), "{format}: {}", f.message);
+    }
+    // An output that shows no sensitive value is written.
+    bp["outputs"] = json!([{"name": "vpc", "value": "${v.id}"}]);
+    template(&bp);
+}

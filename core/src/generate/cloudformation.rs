@@ -2232,6 +2232,17 @@ impl<'a> Steps<'a> {
                     format!("{FORMAT} outputs cannot be hidden; remove the output or `sensitive`"),
                 ));
             }
+            if super::terraform::shows_sensitive(l.bp, &o.value) {
+                // Terraform marks such an output sensitive itself; here it would be published
+                // in plain text.
+                return Err(gen_error(
+                    Code::UnmappedProperty,
+                    path,
+                    format!(
+                        "this output shows a sensitive value, which Terraform keeps hidden; {FORMAT} outputs cannot be hidden: remove the output"
+                    ),
+                ));
+            }
             let value = match &o.value {
                 Value::String(s) => output_value(l, s, &at)?,
                 Value::Number(_) | Value::Bool(_) => string_of(&o.value),
