@@ -362,3 +362,46 @@ fn an_output_showing_a_sensitive_value_is_refused_as_a_sensitive_one_is() {
     bp["outputs"] = json!([{"name": "vpc", "value": "${v.id}"}]);
     template(&bp);
 }
+
+#[test]
+fn a_security_group_without_egress_gets_no_allow_all_egress() {
+    // Terraform removes AWS's default allow-all egress rule; in CloudFormation a group created
+    // with no egress rule keeps it, so a rule that matches nothing is written instead.
+    let none = json!([{"CidrIp": "127.0.0.1/32", "IpProtocol": "-1"}]);
+    for (egress, separate_rule) in [(None, false), (Some(json!([])), false), (None, true)] {
+        let mut sg = json!({"type": "aws_security_group", "name": "sg", "properties": {
+            "description": "x", "ingress": [{"from_port": 443, "to_port": 443, "protocol": "tcp",
+            "cidr_blocks": ["10.0.0.0/8"]}]}});
+        if let Some(e) = egress {
+            sg["properties"]["egress"] = e;
+        }
+        let mut resources = vec![sg];
+        if separate_rule {
+            resources.push(
+                json!({"type": "aws_vpc_security_group_egress_rule", "name": "out",
+                "properties": {"security_group_id": "${sg.id}", "ip_protocol": "tcp",
+                "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0"}}),
+            );
+        }
+        let bp = aws(Value::Array(resources));
+        let t = template(&bp);
+        assert_eq!(
+            t["Resources"]["Sg"]["Properties"]["SecurityGroupEgress"], none,
+            "{bp}"
+        );
+        let parsed = iac_dharma::parse(&bp.to_string()).unwrap();
+        let stack = gen(&parsed, OutputFormat::CdkTs);
+        let stack = stack.get("lib/stack.ts").unwrap();
+        assert!(stack.contains("cidrIp: \"127.0.0.1/32\""), "{stack}");
+    }
+    // Egress rules given: those, nothing else.
+    let t = template(&aws(
+        json!([{"type": "aws_security_group", "name": "sg", "properties": {
+        "description": "x", "egress": [{"from_port": 443, "to_port": 443, "protocol": "tcp",
+        "cidr_blocks": ["0.0.0.0/0"]}]}}]),
+    ));
+    assert_eq!(
+        t["Resources"]["Sg"]["Properties"]["SecurityGroupEgress"],
+        json!([{"CidrIp": "0.0.0.0/0", "FromPort": 443, "IpProtocol": "tcp", "ToPort": 443}])
+    );
+}

@@ -1847,7 +1847,9 @@ impl<'a> Steps<'a> {
             skip,
         )?;
         for (k, v) in &tm.defaults {
-            if !props.contains_key(k) {
+            // An empty list is no value (`egress = []`: no egress rule, like none given).
+            let empty = matches!(props.get(k.as_str()), Some(Node::Array(a)) if a.is_empty());
+            if empty || !props.contains_key(k) {
                 props.insert(k.as_str(), Node::from_value(v));
             }
         }
