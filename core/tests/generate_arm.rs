@@ -365,7 +365,10 @@ fn eval(e: &Ast, env: &Env) -> Result<V, String> {
                 ("copyIndex", []) => V::I(env.copy_index.ok_or("copyIndex() outside a copy loop")?),
                 ("string", [V::S(s)]) => V::S(s.clone()),
                 ("string", [V::I(i)]) => V::S(i.to_string()),
-                ("string", [V::B(b)]) => V::S(b.to_string()),
+                // ARM's string() of a boolean is `True` / `False`.
+                ("string", [V::B(true)]) => V::S("True".into()),
+                ("string", [V::B(false)]) => V::S("False".into()),
+                ("toLower", [V::S(s)]) => V::S(s.to_lowercase()),
                 ("concat", vs) if vs.iter().all(|v| matches!(v, V::S(_))) => V::S(
                     vs.iter()
                         .map(|v| match v {
@@ -893,4 +896,38 @@ fn replaced_arm_template_gets_the_template_as_data() {
         seen += 1;
     }
     assert!(seen > 0);
+}
+
+#[test]
+fn booleans_in_text_are_written_as_terraform_writes_them() {
+    // A tag value is a string: `${var.flag}` is Terraform's `true`, not a boolean, and in mixed
+    // text not ARM's `True`.
+    let t = arm(
+        &json!({"name": "boolt", "version": "1.0.0", "provider": "azure",
+        "region": "westeurope", "variables": [{"name": "flag", "type": "bool", "default": true}],
+        "resources": [
+            {"type": "azurerm_resource_group", "name": "rg", "properties": {"name": "rg-demo",
+                "location": "westeurope", "tags": {"enabled": "${var.flag}", "mixed": "on=${var.flag}"}}},
+            {"type": "azurerm_storage_account", "name": "st", "properties": {"name": "stdemo123",
+                "location": "${rg.location}", "resource_group_name": "${rg.name}",
+                "account_tier": "Standard", "account_replication_type": "LRS",
+                "tags": {"enabled": "${var.flag}", "n": 5}}}]}),
+    );
+    let problems = check_template(&t);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let lowered = "[toLower(string(parameters('flag')))]";
+    let resources = t["resources"].as_array().unwrap();
+    let group = resources
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Resources/tags")
+        .unwrap();
+    assert_eq!(
+        group["properties"]["tags"],
+        json!({"enabled": lowered, "mixed": "[concat('on=', toLower(string(parameters('flag'))))]"})
+    );
+    let st = resources
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Storage/storageAccounts")
+        .unwrap();
+    assert_eq!(st["tags"]["enabled"], lowered);
 }

@@ -783,6 +783,12 @@ impl<'a> Lowering<'a> {
     }
 
     fn string_uncached(&self, s: &str, at: &str, depth: usize) -> Result<AStr> {
+        self.lower_string(s, at, depth, false)
+    }
+
+    /// A blueprint string; with `text`, a lone reference that is no string is made one (a
+    /// value of a map of strings, such as tags), as Terraform converts it.
+    fn lower_string(&self, s: &str, at: &str, depth: usize, text: bool) -> Result<AStr> {
         let t = parse_template(s, at)?;
         if let Some(text) = t.literal_text() {
             return Ok(lit(text));
@@ -794,12 +800,14 @@ impl<'a> Lowering<'a> {
                 Part::Literal(l) => parts.push(lit(l.clone())),
                 Part::Ref(r) => {
                     let e = self.reference(r, at, depth + 1)?;
-                    // Inside concat() every part must be a string.
-                    let stringy = match r {
-                        Reference::Variable { name } => {
-                            self.params.get(name.as_str()).copied() == Some("string")
-                                || self.params.get(name.as_str()).copied() == Some("securestring")
-                        }
+                    // Inside concat() every part must be a string. The ARM type of the value
+                    // (None: a string).
+                    let kind = match r {
+                        Reference::Variable { name } => self
+                            .params
+                            .get(name.as_str())
+                            .copied()
+                            .filter(|t| *t != "string" && *t != "securestring"),
                         Reference::Resource {
                             name, attribute, ..
                         } => self
@@ -808,17 +816,53 @@ impl<'a> Lowering<'a> {
                             .and_then(|j| self.type_map(j))
                             .and_then(|m| m.attributes.get(&attribute_key(attribute)))
                             .and_then(|spec| spec.split_once('|'))
-                            .is_none_or(|(_, ty)| ty == "string"),
+                            .map(|(_, ty)| ty)
+                            .filter(|ty| *ty != "string"),
                     };
-                    parts.push(if single || stringy {
-                        e
-                    } else {
-                        AStr::call("string", &[e])
+                    parts.push(match kind {
+                        None => e,
+                        Some(_) if single && !text => e,
+                        // ARM's string() of a bool is `True`/`False`; Terraform writes
+                        // `true`/`false`.
+                        Some("bool") => AStr::call("toLower", &[AStr::call("string", &[e])]),
+                        Some(_) => AStr::call("string", &[e]),
                     });
                 }
             }
         }
         Ok(concat(parts))
+    }
+
+    /// A map of strings (tags): each value a string, as Terraform converts a reference to a
+    /// number or a boolean (`${var.flag}` is `true`, not a boolean).
+    fn text_map(&self, m: Map<String, Value>, at: &str) -> Result<Value> {
+        let mut out = Map::new();
+        for (k, v) in m {
+            if v.is_null() {
+                continue;
+            }
+            let mapped = match &v {
+                Value::String(s) if has_markers(s) => {
+                    let mut a = at.to_string();
+                    push_key(&mut a, &k);
+                    self.lower_string(s, &a, 0, true)?.to_json()
+                }
+                _ if is_plain(&v) => v,
+                _ => {
+                    let mut a = at.to_string();
+                    push_key(&mut a, &k);
+                    self.owned_value(v, &a)?
+                }
+            };
+            // Keys as `owned_value` writes them.
+            let key = if k.starts_with('[') && k.ends_with(']') {
+                escape_literal(&k)
+            } else {
+                k
+            };
+            out.insert(key, mapped);
+        }
+        Ok(Value::Object(out))
     }
 
     /// A blueprint value as an ARM value (strings as template text, object keys escaped).
@@ -1839,7 +1883,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         }
         let tags = merged_tags(bp, g);
         if !tags.is_empty() {
-            let tags = lw.owned_value(Value::Object(tags), &format!("{base}.tags"))?;
+            let tags = lw.text_map(tags, &format!("{base}.tags"))?;
             group_tags = Some(json!({
                 "type": "Microsoft.Resources/tags",
                 "apiVersion": TAGS_API,
@@ -2050,10 +2094,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         if tag_arg.is_some() {
             let tags = merged_tags(bp, i);
             if !tags.is_empty() {
-                let t = lw.owned_value(
-                    Value::Object(tags),
-                    &format!("{base}.{}", tag_arg.unwrap_or("tags")),
-                )?;
+                let t = lw.text_map(tags, &format!("{base}.{}", tag_arg.unwrap_or("tags")))?;
                 insert_path(&mut res, tm.tags.as_deref().unwrap_or("tags"), t, false);
             }
         }
