@@ -137,7 +137,7 @@ fn numbers_and_booleans_for_terraform_strings_are_written_as_strings() {
     // A reference in a tag stays a reference.
     assert_eq!(
         t["Resources"]["Logs"]["Properties"]["Tags"],
-        json!([{"Key": "Days", "Value": "30"}, {"Key": "Db", "Value": {"Ref": "Db"}}])
+        json!([{"Key": "Days", "Value": "30"}, {"Key": "Db", "Value": {"Fn::GetAtt": ["Db", "DbiResourceId"]}}])
     );
     let props = &t["Resources"]["Db"]["Properties"];
     assert_eq!(props["EngineVersion"], "16");
@@ -404,4 +404,22 @@ fn a_security_group_without_egress_gets_no_allow_all_egress() {
         t["Resources"]["Sg"]["Properties"]["SecurityGroupEgress"],
         json!([{"CidrIp": "0.0.0.0/0", "FromPort": 443, "IpProtocol": "tcp", "ToPort": 443}])
     );
+}
+
+#[test]
+fn a_db_instance_id_is_its_resource_id() {
+    // AWS provider v5+: `aws_db_instance.x.id` is the DbiResourceId; `identifier` is the name.
+    let mut bp = aws(
+        json!([{"type": "aws_db_instance", "name": "db", "properties": {
+        "identifier": "mydb", "engine": "postgres", "instance_class": "db.t3.micro",
+        "allocated_storage": 20, "username": "app", "manage_master_user_password": true}}]),
+    );
+    bp["outputs"] = json!([{"name": "db_id", "value": "${db.id}"},
+        {"name": "db_name", "value": "${db.identifier}"}]);
+    let t = template(&bp);
+    assert_eq!(
+        t["Outputs"]["DbId"]["Value"],
+        json!({"Fn::GetAtt": ["Db", "DbiResourceId"]})
+    );
+    assert_eq!(t["Outputs"]["DbName"]["Value"], json!({"Ref": "Db"}));
 }
