@@ -931,3 +931,40 @@ fn booleans_in_text_are_written_as_terraform_writes_them() {
         .unwrap();
     assert_eq!(st["tags"]["enabled"], lowered);
 }
+
+#[test]
+fn storage_accounts_get_the_providers_defaults() {
+    // azurerm: account_kind defaults to StorageV2 (ARM requires a kind), min_tls_version to
+    // TLS1_2 (the API's default is TLS1_0); given values win.
+    let account = |extra: Value| {
+        let mut props = json!({"name": "stdemo123", "location": "${rg.location}",
+            "resource_group_name": "${rg.name}", "account_tier": "Standard",
+            "account_replication_type": "LRS"});
+        props
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let t = arm(
+            &json!({"name": "stdef", "version": "1.0.0", "provider": "azure",
+            "region": "westeurope", "resources": [
+            {"type": "azurerm_resource_group", "name": "rg", "properties": {"name": "rg-demo",
+                "location": "westeurope"}},
+            {"type": "azurerm_storage_account", "name": "st", "properties": props}]}),
+        );
+        let problems = check_template(&t);
+        assert!(problems.is_empty(), "{problems:#?}");
+        t["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == "Microsoft.Storage/storageAccounts")
+            .unwrap()
+            .clone()
+    };
+    let st = account(json!({}));
+    assert_eq!(st["kind"], "StorageV2");
+    assert_eq!(st["properties"]["minimumTlsVersion"], "TLS1_2");
+    let st = account(json!({"account_kind": "BlockBlobStorage", "min_tls_version": "TLS1_3"}));
+    assert_eq!(st["kind"], "BlockBlobStorage");
+    assert_eq!(st["properties"]["minimumTlsVersion"], "TLS1_3");
+}

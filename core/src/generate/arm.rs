@@ -70,6 +70,10 @@ pub(crate) struct TypeMap {
     pub(crate) properties: ArgMap<Prop>,
     #[serde(default)]
     pub(crate) set: Map<String, Value>,
+    /// The azurerm provider's defaults where the ARM API's differ or it has none (dotted
+    /// paths): written unless an argument writes that path.
+    #[serde(default)]
+    pub(crate) defaults: Map<String, Value>,
     #[serde(default)]
     pub(crate) combine: Vec<Combine>,
     pub(crate) fold: Option<Fold>,
@@ -2002,6 +2006,8 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         }
 
         let mut body = Map::new();
+        // Defaults first: an argument mapped to the same path replaces its default.
+        set_all(&mut body, &tm.defaults);
         set_all(&mut body, &tm.set);
         let mut children = Vec::new();
         lw.block(
