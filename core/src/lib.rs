@@ -106,6 +106,7 @@ pub use printable::printable;
 pub use reference::{Part, Reference, Step, Template};
 /// Exact decimal money type used by [`estimate`] (re-exported `rust_decimal::Decimal`).
 pub use rust_decimal::Decimal;
+pub use source_text::lone_surrogate_error;
 pub use state::{
     drift, render_drift_text, ChangedResource, DriftChange, DriftReport, NotCompared, StateFormat,
     StateInstance, TerraformState,

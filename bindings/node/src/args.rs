@@ -25,7 +25,15 @@ pub fn string_arg(value: Unknown<'_>, path: &str) -> Outcome<String> {
         )
         .into());
     }
-    Ok(value.coerce_to_string()?.into_utf8()?.into_owned()?)
+    let js = value.coerce_to_string()?;
+    let text = js.into_utf8()?.into_owned()?;
+    // The UTF-8 conversion turns a lone surrogate into U+FFFD: look closer only then.
+    if text.contains('\u{FFFD}') {
+        if let Some(e) = iac_dharma::lone_surrogate_error(path, js.into_utf16()?.as_slice()) {
+            return Err(e.into());
+        }
+    }
+    Ok(text)
 }
 
 /// An optional string argument: `undefined` and `null` are absent.

@@ -229,6 +229,11 @@ test('argument errors name the argument', () => {
   // Half a UTF-16 pair is not text: the error names the string that holds it.
   const lone = throws(() => Blueprint.fromObject({ ...DOC, description: 'ab\uD800cd' }), { code: 'json_syntax', path: 'description' });
   assert.match(lone.message, /lone surrogate/);
+  // In text too: the conversion to UTF-8 would have read U+FFFD instead (a real U+FFFD is fine).
+  const inText = throws(() => Blueprint.fromYaml(`${YAML}description: "a\uD800b"\n`), { kind: 'invalid_input', code: 'invalid_argument', path: 'text' });
+  assert.match(inText.message, /lone surrogate/);
+  assert.equal(inText.location.line, YAML.split('\n').length);
+  assert.equal(Blueprint.fromYaml(`${YAML}description: "a\uFFFDb"\n`).toObject().description, 'a\uFFFDb');
   throws(() => Blueprint.fromObject({ ...DOC, big: 10n }), { kind: 'parse', code: 'invalid_structure' });
   const bp = Blueprint.fromYaml(YAML);
   throws(() => bp.graph('svg'), { code: 'invalid_argument', path: 'format' });
