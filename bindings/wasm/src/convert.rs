@@ -25,18 +25,35 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json).map_err(|e| cannot(&error_message(&e)))
 }
 
+/// The text of a JS string `value` (an argument at `path`), `None` when it is not a string. A
+/// lone surrogate, which `as_string` would turn into U+FFFD, is an error with its line and column.
+pub fn string_text(value: &JsValue, path: &str) -> Option<Result<String, JsValue>> {
+    let text = value.as_string()?;
+    if text.contains('\u{FFFD}') {
+        if let Some(js) = value.dyn_ref::<js_sys::JsString>() {
+            let units: Vec<u16> = js.iter().collect();
+            if let Some(e) = iac_dharma::lone_surrogate_error(path, &units) {
+                return Some(Err(js_error(&e)));
+            }
+        }
+    }
+    Some(Ok(text))
+}
+
 /// An optional string argument: `undefined` and `null` are absent; anything else must be a string.
 pub fn optional_string(value: Option<JsValue>, path: &str) -> Result<Option<String>, JsValue> {
     match value {
         None => Ok(None),
         Some(v) if v.is_undefined() || v.is_null() => Ok(None),
-        Some(v) => v.as_string().map(Some).ok_or_else(|| {
-            js_error(&invalid_argument(
-                path,
-                format!("`{path}` must be a string, got {}", type_of(&v)),
-                None,
-            ))
-        }),
+        Some(v) => string_text(&v, path)
+            .map(|t| t.map(Some))
+            .unwrap_or_else(|| {
+                Err(js_error(&invalid_argument(
+                    path,
+                    format!("`{path}` must be a string, got {}", type_of(&v)),
+                    None,
+                )))
+            }),
     }
 }
 
@@ -87,16 +104,59 @@ pub fn load_blueprint(value: &JsValue) -> Result<iac_dharma::CheckedBlueprint, J
         .map_err(|e| js_error(&e))
 }
 
+/// [`load_blueprint`] for one of two blueprint arguments (`oldBlueprint`, `newBlueprint`): the
+/// paths of its errors start with the argument's name (`newBlueprint.region`, as options'
+/// errors start with `options.`), so that a caller can tell which document is wrong.
+pub fn load_named_blueprint(
+    value: &JsValue,
+    arg: &str,
+) -> Result<iac_dharma::CheckedBlueprint, JsValue> {
+    let loaded = match blueprint_input_named(value, None, arg) {
+        Ok(input) => input.load(),
+        Err(e) => return Err(e),
+    };
+    loaded.map_err(|e| {
+        let kind = e.kind();
+        let findings = e
+            .into_findings()
+            .into_iter()
+            .map(|mut f| {
+                f.path = if f.path.is_empty() {
+                    arg.to_string()
+                } else if f.path.starts_with('[') {
+                    format!("{arg}{}", f.path)
+                } else {
+                    format!("{arg}.{}", f.path)
+                };
+                f
+            })
+            .collect();
+        js_error(&Error::new(kind, findings))
+    })
+}
+
 /// A blueprint argument: source text (JSON or YAML), or a JSON-compatible object.
 ///
 /// Objects go through `JSON.stringify`, which turns cycles and `BigInt`s into clean errors and
 /// omits `undefined` and functions, exactly as when the caller serializes it themselves; the
 /// engine's own JSON reader then applies its depth limit and reports paths.
 pub fn blueprint_input(value: &JsValue, format: Option<JsValue>) -> Result<Input, JsValue> {
+    blueprint_input_named(value, format, "blueprint")
+}
+
+/// [`blueprint_input`] for the argument named `arg`.
+fn blueprint_input_named(
+    value: &JsValue,
+    format: Option<JsValue>,
+    arg: &str,
+) -> Result<Input, JsValue> {
     let format = optional_string(format, "format")?;
     let format = crate::report::source_format(format.as_deref()).map_err(|e| js_error(&e))?;
-    if let Some(text) = value.as_string() {
-        return Ok(Input::Text { text, format });
+    if let Some(text) = string_text(value, arg) {
+        return Ok(Input::Text {
+            text: text?,
+            format,
+        });
     }
     if value.is_object() {
         let json = js_sys::JSON::stringify(value).map_err(|e| {
@@ -117,7 +177,7 @@ pub fn blueprint_input(value: &JsValue, format: Option<JsValue>) -> Result<Input
         }
     }
     Err(js_error(&invalid_argument(
-        "blueprint",
+        arg,
         format!(
             "expected a blueprint as text (JSON or YAML) or as an object, got {}",
             type_of(value)
@@ -131,8 +191,8 @@ pub fn blueprint_input(value: &JsValue, format: Option<JsValue>) -> Result<Input
 /// from an object (whose errors then carry JSON paths only, no source lines).
 #[cfg_attr(not(feature = "plan-import"), allow(dead_code))] // used by validatePlan and drift only
 pub fn document_text(value: &JsValue, arg: &str, what: &str) -> Result<(String, bool), JsValue> {
-    if let Some(text) = value.as_string() {
-        return Ok((text, false));
+    if let Some(text) = string_text(value, arg) {
+        return Ok((text?, false));
     }
     if value.is_object() && !js_sys::Array::is_array(value) {
         return Ok((json_text(value, arg)?, true));

@@ -212,8 +212,8 @@ pub fn cost_diff(
         let options = convert::options::<report::EstimateArgs>(options, "options")?
             .into_options()
             .map_err(|e| js_error(&e))?;
-        let old = load_blueprint(&old_blueprint)?;
-        let new = load_blueprint(&new_blueprint)?;
+        let old = convert::load_named_blueprint(&old_blueprint, "oldBlueprint")?;
+        let new = convert::load_named_blueprint(&new_blueprint, "newBlueprint")?;
         let diff = iac_dharma::cost_diff(&old, &new, &options).map_err(|e| js_error(&e))?;
         to_js(&diff)
     }
@@ -239,8 +239,8 @@ pub fn plan_diff(
     #[wasm_bindgen(js_name = newBlueprint, unchecked_param_type = "BlueprintInput")]
     new_blueprint: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let old = load_blueprint(&old_blueprint)?;
-    let new = load_blueprint(&new_blueprint)?;
+    let old = convert::load_named_blueprint(&old_blueprint, "oldBlueprint")?;
+    let new = convert::load_named_blueprint(&new_blueprint, "newBlueprint")?;
     let plan = iac_dharma::plan_diff(&old, &new).map_err(|e| js_error(&e))?;
     to_js(&plan.to_value())
 }
@@ -357,8 +357,8 @@ pub fn version_check(
 ) -> Result<JsValue, JsValue> {
     #[cfg(feature = "version-check")]
     {
-        let old = load_blueprint(&old_blueprint)?;
-        let new = load_blueprint(&new_blueprint)?;
+        let old = convert::load_named_blueprint(&old_blueprint, "oldBlueprint")?;
+        let new = convert::load_named_blueprint(&new_blueprint, "newBlueprint")?;
         to_js(&report::version_check(&old, &new).map_err(|e| js_error(&e))?)
     }
     #[cfg(not(feature = "version-check"))]

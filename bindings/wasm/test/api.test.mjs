@@ -315,7 +315,7 @@ test('costDiff: errors', { skip: unless('cost-diff') }, () => {
   let err = thrown(() => dharma.costDiff(YAML, 'name: [', {}));
   assert.equal(err.code, 'yaml_syntax');
   err = thrown(() => dharma.costDiff(42, YAML));
-  assert.equal(err.path, 'blueprint');
+  assert.equal(err.path, 'oldBlueprint');
 });
 
 test('costDiff: left out of the module, it throws unsupported_call', { skip: FEATURES.has('cost-diff') && 'the module has cost-diff' }, () => {
@@ -482,4 +482,26 @@ test('validate: built-in findings, options, and the date waivers need (no clock 
   assert.equal(lenient.counts.high + lenient.counts.critical, 0);
   assert.equal(lenient.passed, true);
   assert.equal(dharma.validate(noWaiver).passed, false);
+});
+
+test('two-blueprint calls name the argument whose document is wrong', () => {
+  const bad = { ...DOC, region: 'us-east-l' };
+  const fails = (fn, path) =>
+    assert.throws(fn, (e) => e.name === 'DharmaError' && e.findings.some((f) => f.path === path), path);
+  fails(() => dharma.planDiff(DOC, bad), 'newBlueprint.region');
+  fails(() => dharma.planDiff(bad, DOC), 'oldBlueprint.region');
+  fails(() => dharma.versionCheck(JSON.stringify(bad), DOC), 'oldBlueprint.region');
+  fails(() => dharma.costDiff(DOC, 5), 'newBlueprint');
+  // Text keeps its lines: the location is in the document the path names.
+  assert.throws(() => dharma.planDiff(YAML, 'name: [x'), (e) => e.path.startsWith('newBlueprint') && e.location !== null);
+});
+
+test('a lone surrogate in blueprint text is an error at its line, never read as U+FFFD', () => {
+  const text = `${YAML}description: "a\uD800b"\n`;
+  assert.throws(
+    () => dharma.parse(text),
+    (e) => e.code === 'invalid_argument' && e.path === 'blueprint' && /lone surrogate/.test(e.message) &&
+      e.location.line === YAML.split('\n').length,
+  );
+  assert.equal(dharma.parse(`${YAML}description: "a\uFFFDb"\n`).blueprint.description, 'a\uFFFDb');
 });

@@ -6,6 +6,20 @@ import * as dharma from '@iac-dharma/wasm';
 import { containsEcho, repoFile, runVectors } from '../../../tests/vectors/runner.mjs';
 import { CALL_FEATURE, FEATURES, FORMAT_FEATURE } from './features.mjs';
 
+/**
+ * Runs a call of two blueprints. Its errors' paths start with the argument they are about
+ * (`newBlueprint.resources[0]`), where the cases give the path in the document, as core does:
+ * the argument's name is taken off (test/api.test.mjs checks the names themselves).
+ */
+function documentPaths(call) {
+  try {
+    return call();
+  } catch (e) {
+    for (const f of e.findings ?? []) f.path = f.path.replace(/^(old|new)Blueprint\.?/, '');
+    throw e;
+  }
+}
+
 /** Each supported call: (case, blueprint input, format) -> the `result` of the outcome. */
 const CALLS = {
   check(c, input, format) {
@@ -35,11 +49,11 @@ const CALLS = {
   cost_diff(c, input, format) {
     // The new blueprint goes in the same form as the old one: text, or a JS object.
     const next = typeof input === 'string' ? JSON.stringify(c.args.new_blueprint) : structuredClone(c.args.new_blueprint);
-    return dharma.costDiff(documentOf(input, format), next, estimateOptions(c.args));
+    return documentPaths(() => dharma.costDiff(documentOf(input, format), next, estimateOptions(c.args)));
   },
   plan_diff(c, input, format) {
     const next = typeof input === 'string' ? JSON.stringify(c.args.new_blueprint) : structuredClone(c.args.new_blueprint);
-    return dharma.planDiff(documentOf(input, format), next);
+    return documentPaths(() => dharma.planDiff(documentOf(input, format), next));
   },
   validate(c, input, format) {
     const args = c.args ?? {};
@@ -54,7 +68,7 @@ const CALLS = {
     return dharma.drift(documentOf(input, format), repoFile(c.args.state_file));
   },
   version_bump(c, input, format) {
-    const v = dharma.versionCheck(documentOf(input, format), JSON.stringify(c.args.new_blueprint));
+    const v = documentPaths(() => dharma.versionCheck(documentOf(input, format), JSON.stringify(c.args.new_blueprint)));
     return { bump: v.required, minimum: v.minimum, ok: v.ok };
   },
 };
