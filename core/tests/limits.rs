@@ -269,3 +269,27 @@ fn parse_reports_the_first_limit_violation_as_parsing_alone_does() {
         assert_eq!(parsed.findings(), alone.findings());
     }
 }
+
+#[test]
+fn a_user_policy_may_have_lines_longer_than_regorus_default_of_1024_columns() {
+    // A 50-AMI allow-list on one line, as real policies have it (OPA has no line limit).
+    let amis: Vec<String> = (0..200).map(|i| format!("\"ami-{i:017x}\"")).collect();
+    let rego = format!(
+        "package main\nimport rego.v1\nallowed := {{{}}}\ndeny contains msg if {{\n    some r in input.resource_changes\n    r.type == \"aws_instance\"\n    not allowed[r.change.after.ami]\n    msg := sprintf(\"%s uses an unapproved AMI\", [r.address])\n}}\n",
+        amis.join(", ")
+    );
+    assert!(rego.lines().any(|l| l.len() > 4000));
+    let set = PolicySet::builder()
+        .without_builtin()
+        .add_policy("amis.rego", rego)
+        .build()
+        .unwrap();
+    let bp = iac_dharma::parse(
+        r#"{"name":"xyz","version":"1.0.0","provider":"aws","region":"us-east-1","resources":[
+            {"type":"aws_instance","name":"web","properties":{"ami":"ami-other","instance_type":"t3.micro"}}]}"#,
+    )
+    .unwrap();
+    let report = validate(&bp, &set, &ValidateOptions::default()).unwrap();
+    assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
+    assert!(report.findings[0].message.contains("unapproved AMI"));
+}

@@ -805,6 +805,7 @@ impl PolicySetBuilder {
         // As OPA and conftest do by default: a builtin that fails (lower(null), to_number("x"))
         // makes its expression undefined instead of aborting the whole evaluation.
         engine.set_strict_builtin_errors(false);
+        engine.set_policy_length_config(user_policy_lengths());
         if let Some(settings) = &self.settings {
             check_settings(settings)?;
             let doc = serde_json::json!({"dharma": {"settings": settings}});
@@ -870,6 +871,19 @@ impl PolicySetBuilder {
             time_limit,
             settings_on: Arc::new(settings_on),
         })
+    }
+}
+
+/// The size limits of a caller's policy file. regorus refuses lines over 1,024 columns by
+/// default, which real policies exceed (an allow-list of 50 AMIs on one line); OPA and conftest
+/// have no such limit. A line may be as long as the file, and the file is bounded by size.
+fn user_policy_lengths() -> regorus::utils::limits::PolicyLengthConfig {
+    use std::num::{NonZeroU32, NonZeroUsize};
+    const MAX_BYTES: usize = 8 << 20;
+    regorus::utils::limits::PolicyLengthConfig {
+        max_col: NonZeroU32::new(MAX_BYTES as u32).unwrap_or(NonZeroU32::MIN),
+        max_file_bytes: NonZeroUsize::new(MAX_BYTES).unwrap_or(NonZeroUsize::MIN),
+        max_lines: NonZeroUsize::new(1_000_000).unwrap_or(NonZeroUsize::MIN),
     }
 }
 
