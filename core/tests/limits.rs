@@ -293,3 +293,23 @@ fn a_user_policy_may_have_lines_longer_than_regorus_default_of_1024_columns() {
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
     assert!(report.findings[0].message.contains("unapproved AMI"));
 }
+
+#[test]
+fn a_policy_named_without_rego_still_gets_line_and_column() {
+    let bad =
+        "package p\nimport rego.v1\n\ndeny contains msg if {\n  msg := \"x\"\n  x := [1, 2\n}\n";
+    for name in ["syn", "syn.rego", "team/policy"] {
+        let err = PolicySet::builder()
+            .without_builtin()
+            .add_policy(name, bad)
+            .build()
+            .unwrap_err();
+        let f = &err.findings()[0];
+        assert_eq!(f.code, Code::PolicySyntax, "{name}: {err}");
+        let at = f
+            .location
+            .unwrap_or_else(|| panic!("{name}: no location in {err}"));
+        assert_eq!(at.line, 7, "{name}: {err}");
+        assert!(f.path.starts_with(name), "{name}: {}", f.path);
+    }
+}

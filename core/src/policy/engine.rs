@@ -1108,7 +1108,7 @@ fn eval_error(e: &dyn std::fmt::Display, file: &str, limit: Option<Duration>) ->
         return timeout_error(file, limit);
     }
     let text = format!("{e:#}");
-    let (located, message) = locate(&text, "");
+    let (located, message) = locate(&text, file);
     let (path, location) = match located {
         Some((name, l)) => (format!("{name}:{}:{}", l.line, l.column), Some(l)),
         None => (file.to_string(), None),
@@ -1168,6 +1168,28 @@ fn locate(text: &str, file: &str) -> (Option<(String, Location)>, String) {
         .unwrap_or(text)
         .trim()
         .to_string();
+    // A name without `.rego` (a policy given as text under any name): `name:line:col`.
+    if !file.is_empty() && !file.ends_with(".rego") {
+        let needle = format!("{file}:");
+        for line in text.lines().map(str::trim) {
+            for (i, _) in line.match_indices(&needle) {
+                let boundary = line
+                    .get(..i)
+                    .and_then(|head| head.chars().next_back())
+                    .is_none_or(|c| c.is_whitespace() || c == '>');
+                let mut parts = line.get(i + needle.len()..).unwrap_or("").splitn(3, ':');
+                let l = parts.next().and_then(|x| x.trim().parse::<usize>().ok());
+                let c = parts.next().and_then(|x| x.trim().parse::<usize>().ok());
+                if let (true, Some(line_no), Some(column)) = (boundary, l, c) {
+                    let location = Location {
+                        line: line_no,
+                        column,
+                    };
+                    return (Some((file.to_string(), location)), message);
+                }
+            }
+        }
+    }
     for line in text.lines() {
         let line = line.trim();
         let start = if let Some(i) = line.find(file).filter(|_| !file.is_empty()) {
