@@ -267,7 +267,8 @@ pub fn validate(
     let engine_options = args.blueprint_options().map_err(|e| js_error(&e))?;
     let bp = load_blueprint(&blueprint)?;
     let policies = args.policies().map_err(|e| js_error(&e))?;
-    let report = iac_dharma::validate(&bp, &policies, &engine_options).map_err(|e| js_error(&e))?;
+    let report = iac_dharma::validate(&bp, &policies, &engine_options)
+        .map_err(|e| js_error(&report::option_paths(e)))?;
     to_js(&report)
 }
 
@@ -298,7 +299,7 @@ pub fn validate_plan(
         let plan = report::terraform_plan(&text, object).map_err(|e| js_error(&e))?;
         let policies = args.policies().map_err(|e| js_error(&e))?;
         let report = iac_dharma::validate_plan(&plan, &policies, &engine_options)
-            .map_err(|e| js_error(&e))?;
+            .map_err(|e| js_error(&report::option_paths(e)))?;
         to_js(&report)
     }
     #[cfg(not(feature = "plan-import"))]

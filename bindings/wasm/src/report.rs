@@ -125,8 +125,38 @@ pub fn options_from_json<T: serde::de::DeserializeOwned + Default>(
             p if p == "." => arg.to_string(),
             p => format!("{arg}.{p}"),
         };
-        invalid_argument(&path, e.into_inner().to_string(), None)
+        invalid_argument(&path, without_position(&e.into_inner()), None)
     })
+}
+
+/// serde_json's message without its ` at line 1 column 10`: the position in the text that
+/// `JSON.stringify` made of the caller's object, which the caller never saw.
+fn without_position(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) if e.line() > 0 => message.get(..i).unwrap_or(&message).to_string(),
+        _ => message,
+    }
+}
+
+/// An error of the engine's options check, with `today` named as the option it is
+/// (`options.today`), as the options' other errors are.
+pub fn option_paths(e: Error) -> Error {
+    if !e.findings().iter().any(|f| f.path == "today") {
+        return e;
+    }
+    let kind = e.kind();
+    let findings = e
+        .into_findings()
+        .into_iter()
+        .map(|mut f| {
+            if f.path == "today" {
+                f.path = "options.today".into();
+            }
+            f
+        })
+        .collect();
+    Error::new(kind, findings)
 }
 
 /// What the check resolved about one resource.

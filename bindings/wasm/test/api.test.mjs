@@ -471,7 +471,7 @@ test('validate: built-in findings, options, and the date waivers need (no clock 
   const expired = dharma.validate(bp, { today: '2027-02-01' });
   assert.equal(expired.findings.find((x) => x.id === 'DHARMA_AWS_RDS_002').status, 'fail');
   assert.equal(expired.waivers[0].state, 'expired');
-  assert.throws(() => dharma.validate(bp), (e) => e.name === 'DharmaError' && e.kind === 'invalid_input' && e.path === 'today');
+  assert.throws(() => dharma.validate(bp), (e) => e.name === 'DharmaError' && e.kind === 'invalid_input' && e.path === 'options.today');
   assert.throws(() => dharma.validate(bp, { today: '2026-11-25', failOn: 'hihg' }),
     (e) => e.kind === 'invalid_input' && e.path === 'options.fail_on' && e.suggestion === 'high');
   assert.throws(() => dharma.validate(bp, { today: '2026-11-25', fail_onn: 'low' }), (e) => e.kind === 'invalid_input');
@@ -504,4 +504,12 @@ test('a lone surrogate in blueprint text is an error at its line, never read as 
       e.location.line === YAML.split('\n').length,
   );
   assert.equal(dharma.parse(`${YAML}description: "a\uFFFDb"\n`).blueprint.description, 'a\uFFFDb');
+});
+
+test('options errors name the option and never a position in JSON the caller did not write', () => {
+  const bp = { ...DOC };
+  for (const [options, path] of [[{ today: '2026-02-30' }, 'options.today'], [{ today: 20260101 }, 'options.today']]) {
+    assert.throws(() => dharma.validate(bp, options), (e) => e.kind === 'invalid_input' && e.path === path, JSON.stringify(options));
+  }
+  assert.throws(() => dharma.estimate(bp, { budgett: 5 }), (e) => e.path === 'options.budgett' && !/line \d+ column/.test(e.message));
 });
