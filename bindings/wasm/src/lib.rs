@@ -196,7 +196,8 @@ pub fn estimate(
 /// @param newBlueprint the proposed version (text or object).
 /// @param options as `estimate` (`budget` and `skip_optimizations` do not apply).
 /// @throws {DharmaError} as `estimate`, for either blueprint; kind `invalid_input`
-/// (`unsupported_call`) in a module built without `cost-diff` (the default).
+/// (`unsupported_call`) in a module built without `cost-diff` (the default module has it);
+/// errors about one blueprint have paths that start with its argument (`newBlueprint.region`).
 #[wasm_bindgen(js_name = costDiff, unchecked_return_type = "CostDiff")]
 pub fn cost_diff(
     #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
@@ -230,7 +231,8 @@ pub fn cost_diff(
 ///
 /// @param oldBlueprint the current version (text or object).
 /// @param newBlueprint the proposed version (text or object).
-/// @throws {DharmaError} as `parse`, for either blueprint; kind `plan` when the engine cannot
+/// @throws {DharmaError} as `parse`, for either blueprint (the error's paths start with its
+/// argument: `oldBlueprint.region`); kind `plan` when the engine cannot
 /// plan the change.
 #[wasm_bindgen(js_name = planDiff, unchecked_return_type = "Plan")]
 pub fn plan_diff(
@@ -348,7 +350,7 @@ pub fn drift(
 /// @param oldBlueprint the current version (text or object).
 /// @param newBlueprint the proposed version (text or object).
 /// @throws {DharmaError} as `planDiff`; kind `invalid_input` (`unsupported_call`) in a module
-/// built without `version-check` (the default).
+/// built without `version-check` (the default module has it).
 #[wasm_bindgen(js_name = versionCheck, unchecked_return_type = "VersionCheck")]
 pub fn version_check(
     #[wasm_bindgen(js_name = oldBlueprint, unchecked_param_type = "BlueprintInput")]
