@@ -122,6 +122,6 @@ writeFileSync(
 writeFileSync(join(webDir, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`);
 writeFileSync(
   join(webDir, 'index.d.ts'),
-  `${header('Types of the browser entry')}export * from './${CRATE}';\nexport { default } from './${CRATE}';\n`,
+  `${header('Types of the browser entry')}export * from './${CRATE}.js';\nexport { default } from './${CRATE}.js';\n`,
 );
 console.log(`entries written: ${names.length} functions (${names.filter((n) => !n.startsWith('__')).join(', ')})`);
