@@ -168,6 +168,49 @@ pub(crate) fn yaml_flow_too_deep(text: &str) -> Option<usize> {
     None
 }
 
+/// The error for a JavaScript string (UTF-16 `units`, the text a binding was given at `path`)
+/// that holds a lone surrogate, with its line and column; `None` when the text is well formed.
+///
+/// JavaScript strings may hold half of a surrogate pair, which no UTF-8 text can: the usual
+/// conversions replace it with U+FFFD, so the engine would read other text than the caller's.
+/// A binding checks with this when the converted text holds a U+FFFD, the only case where the
+/// conversion may have replaced something.
+///
+/// ```
+/// let units: Vec<u16> = "name: a\ndescription: x".encode_utf16().chain([0xD800]).collect();
+/// let err = iac_dharma::lone_surrogate_error("text", &units).unwrap();
+/// assert_eq!(err.code(), iac_dharma::Code::InvalidArgument);
+/// assert_eq!(err.location().map(|l| (l.line, l.column)), Some((2, 15)));
+/// assert!(iac_dharma::lone_surrogate_error("text", &"fine \u{FFFD}".encode_utf16().collect::<Vec<_>>()).is_none());
+/// ```
+pub fn lone_surrogate_error(path: &str, units: &[u16]) -> Option<crate::Error> {
+    let (mut line, mut column) = (1, 1);
+    for item in char::decode_utf16(units.iter().copied()) {
+        match item {
+            Ok('\n') => {
+                line += 1;
+                column = 1;
+            }
+            Ok(_) => column += 1,
+            Err(e) => {
+                return Some(crate::Error::single(
+                    crate::ErrorKind::InvalidInput,
+                    crate::Finding::error(
+                        crate::Code::InvalidArgument,
+                        path,
+                        format!(
+                            "the text holds a lone surrogate (\\u{:04X}, half of a UTF-16 pair), which is not text",
+                            e.unpaired_surrogate()
+                        ),
+                    )
+                    .with_location(Some(Location { line, column })),
+                ));
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,47 +253,4 @@ mod tests {
             "invalid type: null, expected struct Blueprint"
         );
     }
-}
-
-/// The error for a JavaScript string (UTF-16 `units`, the text a binding was given at `path`)
-/// that holds a lone surrogate, with its line and column; `None` when the text is well formed.
-///
-/// JavaScript strings may hold half of a surrogate pair, which no UTF-8 text can: the usual
-/// conversions replace it with U+FFFD, so the engine would read other text than the caller's.
-/// A binding checks with this when the converted text holds a U+FFFD, the only case where the
-/// conversion may have replaced something.
-///
-/// ```
-/// let units: Vec<u16> = "name: a\ndescription: x".encode_utf16().chain([0xD800]).collect();
-/// let err = iac_dharma::lone_surrogate_error("text", &units).unwrap();
-/// assert_eq!(err.code(), iac_dharma::Code::InvalidArgument);
-/// assert_eq!(err.location().map(|l| (l.line, l.column)), Some((2, 15)));
-/// assert!(iac_dharma::lone_surrogate_error("text", &"fine \u{FFFD}".encode_utf16().collect::<Vec<_>>()).is_none());
-/// ```
-pub fn lone_surrogate_error(path: &str, units: &[u16]) -> Option<crate::Error> {
-    let (mut line, mut column) = (1, 1);
-    for item in char::decode_utf16(units.iter().copied()) {
-        match item {
-            Ok('\n') => {
-                line += 1;
-                column = 1;
-            }
-            Ok(_) => column += 1,
-            Err(e) => {
-                return Some(crate::Error::single(
-                    crate::ErrorKind::InvalidInput,
-                    crate::Finding::error(
-                        crate::Code::InvalidArgument,
-                        path,
-                        format!(
-                            "the text holds a lone surrogate (\\u{:04X}, half of a UTF-16 pair), which is not text",
-                            e.unpaired_surrogate()
-                        ),
-                    )
-                    .with_location(Some(Location { line, column })),
-                ));
-            }
-        }
-    }
-    None
 }
