@@ -230,8 +230,12 @@ fn gcp_line_items_match_the_cited_prices() {
     assert_eq!(line(&e, "e2", "Boot disk"), d("8.50")); // pd-ssd $0.17 x 50
                                                         // n2 always on: published monthly price with the sustained-use discount.
     assert_eq!(line(&e, "n2", "sustained use"), d("56.731091228"));
-    // With explicit hours the hourly list price applies: $0.097118 x 730.
-    assert_eq!(line(&e, "n2_hourly", "Instance usage"), d("70.89614"));
+    // Explicit hours get the discount as well: 730 of them are the published month.
+    let explicit = line(&e, "n2_hourly", "Instance usage");
+    assert!(
+        (explicit - d("56.731091228")).abs() < d("0.000001"),
+        "{explicit}"
+    );
     assert_eq!(
         e.resource("n2_hourly").unwrap().line_items[0].usage_source,
         Some(UsageSource::Resource)
@@ -419,6 +423,29 @@ fn monthly_hours_beyond_a_month_are_an_error_at_their_path() {
     assert_eq!(e.findings()[0].path, "resource_usage.web.monthly_hours");
     // 744 hours (a 31-day month) is fine.
     UsageFile::from_yaml("resource_usage:\n  web: {monthly_hours: 744}\n").unwrap();
+}
+
+#[test]
+fn gcp_sustained_use_discount_follows_the_hours_an_instance_runs() {
+    let at = |hours: &str| {
+        let e = est(&bp(
+            "gcp",
+            "us-central1",
+            &format!("  - {{type: google_compute_instance, name: n2, usage: {{monthly_hours: {hours}}}, properties: {{name: n2, machine_type: n2-standard-2, zone: us-central1-a, boot_disk: {{initialize_params: {{size: 10}}}}, network_interface: [{{network: default}}]}}}}\n"),
+        ));
+        line(&e, "n2", "Instance usage")
+    };
+    // n2-standard-2 in us-central1: $0.097118 an hour, $56.731091228 for a whole month.
+    let (hourly, month) = (d("0.097118"), d("56.731091228"));
+    let step = (Decimal::ONE - month / (hourly * d("730"))) / d("1.5");
+    let close = |a: Decimal, b: Decimal| (a - b).abs() < d("0.000001");
+    // The first quarter of the month at the full rate, the second one step lower.
+    assert!(close(at("182.5"), hourly * d("182.5")), "{}", at("182.5"));
+    let half = hourly * d("182.5") * (Decimal::ONE + (Decimal::ONE - step));
+    assert!(close(at("365"), half), "{} vs {half}", at("365"));
+    assert!(close(at("730"), month), "{}", at("730"));
+    // Each hour costs less than the one before, never more than the list price.
+    assert!(at("365") < hourly * d("365") && at("730") > at("365"));
 }
 
 #[test]

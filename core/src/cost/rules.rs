@@ -1426,8 +1426,31 @@ fn gce_instance(p: &mut Pricer<'_>, m: &str, n: Decimal, spot: bool) -> Result<(
         .ctx
         .catalog
         .lookup(p.ctx.provider, p.ctx.region, &sku, "sud_month")
-        .is_some();
-    if src.is_none() && sud {
+        .map(|r| r.price_usd);
+    if let (Some(source), Some(month)) = (src, sud) {
+        let hourly = p
+            .ctx
+            .catalog
+            .lookup(p.ctx.provider, p.ctx.region, &sku, "on_demand")
+            .map(|r| r.price_usd);
+        if let Some(fraction) = hourly.and_then(|hourly| sustained_use_months(h, hourly, month)) {
+            // GCP applies the discount to the hours the instance runs, whoever says how many.
+            if p.line(
+                format!("Instance usage (on-demand, sustained use for {h} hours, {m})"),
+                sku.clone(),
+                "sud_month",
+                fraction * n,
+                Some((source, "monthly_hours")),
+            ) {
+                if let Some(last) = p.lines.last_mut() {
+                    last.hours_per_instance = Some(h);
+                }
+                return Ok(());
+            }
+            p.missing.pop();
+        }
+    }
+    if src.is_none() && sud.is_some() {
         // Always on: GCP's sustained-use discount applies; the published monthly price has it.
         if p.line(
             format!("Instance usage (on-demand, sustained use, {m})"),
@@ -1441,6 +1464,32 @@ fn gce_instance(p: &mut Pricer<'_>, m: &str, n: Decimal, spot: bool) -> Result<(
         p.missing.pop();
     }
     p.instance_hours(format!("Instance usage (on-demand, {m})"), sku, n)
+}
+
+/// The cost of `running` hours of an instance with GCP's sustained-use discount, in months of its
+/// `month` price (the catalog's price for a whole month, discount included). GCP bills each
+/// quarter of the month the instance runs at a lower rate than the one before: for N1 100%,
+/// 80%, 60%, 40% of the hourly price; for N2 and N2D 100%, 86.78%, 73.56%, 60.34%. The steps
+/// are equal, so the step follows from the whole month's discount (the average of the four
+/// rates). Hours past the catalog's month take the last rate. `None` when there is no discount.
+fn sustained_use_months(running: Decimal, hourly: Decimal, month: Decimal) -> Option<Decimal> {
+    let full = hours() * hourly;
+    if month <= Decimal::ZERO || full <= month {
+        return None;
+    }
+    let step = (Decimal::ONE - month / full) / Decimal::new(15, 1);
+    let quarter = hours() / dec(4);
+    let mut cost = Decimal::ZERO;
+    for k in 0..4i64 {
+        let start = quarter * dec(k);
+        let within = if k == 3 {
+            (running - start).max(Decimal::ZERO)
+        } else {
+            (running - start).clamp(Decimal::ZERO, quarter)
+        };
+        cost += within * hourly * (Decimal::ONE - step * dec(k));
+    }
+    Some(cost / month)
 }
 
 fn gcp_disk(p: &mut Pricer<'_>, label: &str, dtype: &str, gb: Decimal, n: Decimal) {
