@@ -449,6 +449,21 @@ fn gcp_sustained_use_discount_follows_the_hours_an_instance_runs() {
 }
 
 #[test]
+fn cloudfront_data_transfer_fills_aws_volume_tiers() {
+    let e = est(&bp(
+        "aws",
+        "us-east-1",
+        "  - {type: aws_cloudfront_distribution, name: cdn, usage: {monthly_data_transfer_out_gb: 204800, monthly_https_requests: 0}, properties: {enabled: true, default_cache_behavior: {allowed_methods: [GET, HEAD], cached_methods: [GET, HEAD], target_origin_id: o, viewer_protocol_policy: redirect-to-https}, origin: {domain_name: example.com, origin_id: o}, restrictions: {geo_restriction: {restriction_type: none}}, viewer_certificate: {cloudfront_default_certificate: true}}}\n",
+    ));
+    // 10 TB at $0.085, 40 TB at $0.080, 100 TB at $0.060, the remaining 50 TB at $0.040.
+    assert_eq!(line(&e, "cdn", "first 10TB"), d("870.40"));
+    assert_eq!(line(&e, "cdn", "next 40TB"), d("3276.80"));
+    assert_eq!(line(&e, "cdn", "next 100TB"), d("6144.00"));
+    assert_eq!(line(&e, "cdn", "next 350TB"), d("2048.00"));
+    assert_eq!(e.resource("cdn").unwrap().monthly, d("12339.20"));
+}
+
+#[test]
 fn counts_in_messages_agree_with_their_nouns() {
     // One queue: one line item on a documented default; two queues: two.
     let one = est(&bp(

@@ -193,6 +193,37 @@ impl<'a> Pricer<'a> {
         self.line(name.to_string(), sku, "on_demand", qty, Some((src, key)));
     }
 
+    /// [`Pricer::usage_line`] for a price with volume tiers: the usage of `key` (per instance)
+    /// fills each tier `(label, size, sku)` in turn, the last one without a size; a line per
+    /// tier that gets any usage (the first one always).
+    fn tiered_usage_line(
+        &mut self,
+        name: &str,
+        key: &'static str,
+        default: Decimal,
+        tiers: &[(&str, Option<i64>, &'static str)],
+    ) {
+        let (v, src) = self.usage.get(key, default);
+        if v.is_zero() && src == UsageSource::Default {
+            return;
+        }
+        let mut left = v;
+        for (i, &(label, size, sku)) in tiers.iter().enumerate() {
+            let qty = size.map_or(left, |s| left.min(dec(s)));
+            if qty.is_zero() && i > 0 {
+                break;
+            }
+            self.line(
+                format!("{name} ({label})"),
+                sku,
+                "on_demand",
+                qty,
+                Some((src, key)),
+            );
+            left -= qty;
+        }
+    }
+
     /// Hours per instance: `monthly_hours` usage if given, else 730 (a baseline line).
     fn hours(&self) -> (Decimal, Option<UsageSource>) {
         match self.usage.explicit("monthly_hours") {
@@ -1090,12 +1121,32 @@ fn aws(p: &mut Pricer<'_>, props: &Props<'_>, ty: &str) -> Rule {
         }
         "aws_secretsmanager_secret" => p.main("Secret".into(), "secretsmanager/secret", one),
         "aws_cloudfront_distribution" => {
-            p.usage_line(
+            // AWS's volume tiers for the US, Mexico and Canada (GB a month).
+            p.tiered_usage_line(
                 "Data transfer out",
-                "cloudfront/data-out",
                 "monthly_data_transfer_out_gb",
                 dec(10),
-                Decimal::ZERO,
+                &[
+                    ("first 10TB", Some(10_240), "cloudfront/data-out"),
+                    ("next 40TB", Some(40_960), "cloudfront/data-out-next-40tb"),
+                    (
+                        "next 100TB",
+                        Some(102_400),
+                        "cloudfront/data-out-next-100tb",
+                    ),
+                    (
+                        "next 350TB",
+                        Some(358_400),
+                        "cloudfront/data-out-next-350tb",
+                    ),
+                    (
+                        "next 524TB",
+                        Some(536_576),
+                        "cloudfront/data-out-next-524tb",
+                    ),
+                    ("next 4PB", Some(4_194_304), "cloudfront/data-out-next-4pb"),
+                    ("over 5PB", None, "cloudfront/data-out-over-5pb"),
+                ],
             );
             p.usage_line(
                 "HTTPS requests",
