@@ -598,7 +598,7 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
     // Fast path: a plain parse. Only a failing document is read again with path tracking, which
     // costs about half as much again as the parse itself.
     if let Ok(Document(bp)) = serde_json::from_str::<Document<Blueprint>>(text) {
-        return Ok(bp);
+        return no_big_integers(text).map(|()| bp);
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed: std::result::Result<Document<Blueprint>, _> =
@@ -649,7 +649,35 @@ fn from_json_text(text: &str) -> Result<Blueprint> {
             .with_location(json_location(text, &e)),
         )
     })?;
-    Ok(bp)
+    no_big_integers(text).map(|()| bp)
+}
+
+/// Refuses an integer literal beyond 64 bits ([`json_big_integer`]), which serde_json would have
+/// read as another number. Its path comes from reading the text again with the literal replaced
+/// by a token that cannot parse (only when there is one).
+fn no_big_integers(text: &str) -> Result<()> {
+    let Some((location, range)) = crate::source_text::json_big_integer(text) else {
+        return Ok(());
+    };
+    let literal = text.get(range.clone()).unwrap_or_default();
+    let mut marked = String::with_capacity(text.len());
+    marked.push_str(text.get(..range.start).unwrap_or_default());
+    marked.push('x');
+    marked.push_str(text.get(range.end..).unwrap_or_default());
+    let mut de = serde_json::Deserializer::from_str(&marked);
+    let path = serde_path_to_error::deserialize::<_, Document<Blueprint>>(&mut de)
+        .err()
+        .map(|e| e.path().to_string())
+        .unwrap_or_default();
+    Err(Error::single(
+        ErrorKind::Parse,
+        Finding::error(
+            Code::InvalidStructure,
+            normalize_path(path),
+            crate::source_text::big_integer_message(literal),
+        )
+        .with_location(Some(location)),
+    ))
 }
 
 fn from_yaml_text(text: &str) -> Result<Blueprint> {
@@ -1114,6 +1142,36 @@ mod tests {
             );
             assert_eq!(err.message(), "invalid type: null, expected a string");
             assert_eq!(err.location().map(|l| l.line), Some(line), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_integer_beyond_64_bits_is_an_error_not_another_number() {
+        let head = r#"{"name":"abc","version":"1.0.0","provider":"aws","region":"us-east-1","#;
+        // JSON would read it as the nearest float, 1.2345678901234568e23.
+        let text = format!(
+            "{head}\n\"resources\":[{{\"type\":\"aws_sqs_queue\",\"name\":\"q\",\"properties\":{{\"name\":\"q 12345678901234567890123\",\"delay_seconds\": 123456789012345678901234}}}}]}}"
+        );
+        let err = Blueprint::from_json(&text).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidStructure, "{err}");
+        assert_eq!(err.path(), "resources[0].properties.delay_seconds");
+        assert_eq!(err.location().map(|l| l.line), Some(2));
+        assert!(err.message().contains("does not fit in 64 bits"), "{err}");
+        // YAML refused it already; now with the same words.
+        let yaml = "name: abc\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n  - {type: aws_sqs_queue, name: q, properties: {delay_seconds: -92233720368547758089}}\n";
+        let err = Blueprint::from_yaml(yaml).unwrap_err();
+        assert_eq!(err.path(), "resources[0].properties.delay_seconds");
+        assert!(err.message().contains("does not fit in 64 bits"), "{err}");
+        // The edges of 64 bits, digits in strings and large floats are fine.
+        for value in [
+            "18446744073709551615",
+            "-9223372036854775808",
+            "1.2345678901234568e23",
+        ] {
+            let ok = format!(
+                "{head}\"resources\":[{{\"type\":\"aws_sqs_queue\",\"name\":\"q\",\"properties\":{{\"delay_seconds\":{value}}}}}]}}"
+            );
+            Blueprint::from_json(&ok).unwrap_or_else(|e| panic!("{value}: {e}"));
         }
     }
 

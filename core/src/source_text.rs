@@ -50,11 +50,26 @@ pub(crate) fn clean_serde_message(message: &str) -> String {
             text = text.replace(rust, words);
         }
     }
+    // yaml_serde refuses an integer beyond 64 bits as "invalid type: integer `…`, expected any
+    // value" (any value but that one).
+    const BIG: &str = "invalid type: integer `";
+    if let Some(i) = text.find(BIG) {
+        let literal = text
+            .get(i + BIG.len()..)
+            .and_then(|rest| rest.strip_suffix("`, expected any value"));
+        if let Some(literal) = literal {
+            return format!(
+                "{}{}",
+                text.get(..i).unwrap_or_default(),
+                big_integer_message(literal)
+            );
+        }
+    }
     text
 }
 
 /// serde's names of Rust types in its messages, and what they mean to a user.
-const RUST_WORDS: [(&str, &str); 9] = [
+const RUST_WORDS: [(&str, &str); 10] = [
     ("expected u8", "expected a whole number"),
     ("expected u16", "expected a whole number"),
     ("expected u32", "expected a whole number"),
@@ -64,6 +79,7 @@ const RUST_WORDS: [(&str, &str); 9] = [
     ("expected f64", "expected a number"),
     ("unit value", "null"),
     (" as u128", ""),
+    (" as i128", ""),
 ];
 
 fn strip_positions(message: &str) -> String {
@@ -211,8 +227,138 @@ pub fn lone_surrogate_error(path: &str, units: &[u16]) -> Option<crate::Error> {
     None
 }
 
+/// The first integer literal of JSON `text`, outside strings, that does not fit in 64 bits
+/// (below `i64::MIN` or above `u64::MAX`), with its location and byte range. serde_json reads
+/// such a literal as the nearest `f64`, so `123456789012345678901234` would come out as
+/// `1.2345678901234568e23` in generated code: silently another number.
+pub(crate) fn json_big_integer(text: &str) -> Option<(Location, std::ops::Range<usize>)> {
+    // Such a literal has at least 19 digits in a row; most documents have none, and this pass
+    // (which reads about one byte in 19) is far cheaper than the token-aware one below.
+    if !has_digit_run(text.as_bytes(), 19) {
+        return None;
+    }
+    let (mut line, mut column) = (1usize, 1usize);
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            column += 1;
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '\n' => {
+                line += 1;
+                column = 1;
+                continue;
+            }
+            '-' | '0'..='9' => {
+                let at = Location { line, column };
+                let mut end = start + 1;
+                column += 1;
+                while let Some(&(i, d)) = chars.peek() {
+                    if !(d.is_ascii_alphanumeric() || matches!(d, '.' | '+' | '-')) {
+                        break;
+                    }
+                    chars.next();
+                    end = i + d.len_utf8();
+                    column += 1;
+                }
+                let token = text.get(start..end).unwrap_or("");
+                let digits = token.strip_prefix('-').unwrap_or(token);
+                let too_big = !digits.is_empty()
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && if token.starts_with('-') {
+                        token.parse::<i64>().is_err()
+                    } else {
+                        token.parse::<u64>().is_err()
+                    };
+                if too_big {
+                    return Some((at, start..end));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        column += 1;
+    }
+    None
+}
+
+/// Whether `bytes` hold `len` ASCII digits in a row. A run of `len` covers every `len`-th byte,
+/// so only those are read until one is a digit; then its run is measured, and the next run
+/// that could be long enough ends at least `len` bytes after this one.
+fn has_digit_run(bytes: &[u8], len: usize) -> bool {
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    let mut i = len.saturating_sub(1);
+    while i < bytes.len() {
+        if !digit(i) {
+            i += len;
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && digit(start - 1) {
+            start -= 1;
+        }
+        let mut end = i + 1;
+        while digit(end) {
+            end += 1;
+        }
+        if end - start >= len {
+            return true;
+        }
+        i = end + len;
+    }
+    false
+}
+
+/// The message for an integer that does not fit in 64 bits (JSON or YAML).
+pub(crate) fn big_integer_message(literal: &str) -> String {
+    format!(
+        "the integer `{literal}` does not fit in 64 bits, so it cannot be kept exactly; write it as a string (\"{literal}\") to keep every digit"
+    )
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn digit_runs_are_found_wherever_they_are() {
+        for (text, len, found) in [
+            ("1234567890123456789", 19, true),
+            ("a1234567890123456789", 19, true),
+            ("123456789012345678x", 19, false),
+            ("x 123456789012345678 123456789012345678", 19, false),
+            ("x 123456789012345678 1234567890123456789", 19, true),
+            ("", 19, false),
+            ("12", 2, true),
+        ] {
+            assert_eq!(super::has_digit_run(text.as_bytes(), len), found, "{text}");
+        }
+        // Every position and length of a run in some padding.
+        for pad in 0..40 {
+            for run in 15..22 {
+                let text = format!(
+                    "{}{}{}",
+                    "x".repeat(pad),
+                    "7".repeat(run),
+                    "y".repeat(pad % 7)
+                );
+                assert_eq!(
+                    super::has_digit_run(text.as_bytes(), 19),
+                    run >= 19,
+                    "{pad} {run}"
+                );
+            }
+        }
+    }
     use super::*;
 
     #[test]
