@@ -58,20 +58,33 @@ function notInitialized(name) {
   });
 }
 
+// Calls in progress (a call can run another through a getter or toJSON of its arguments), and
+// whether one of them stopped the module: the instance is replaced only when the outermost call
+// ends, never under a call still running in it, and that call fails too (its instance broke).
+let depth = 0;
+let broken = false;
+
 function guard(name) {
   const fn = glue[name];
   const wrapped = function (...args) {
     if (!isReady()) throw notInitialized(name);
+    depth += 1;
     try {
-      return fn(...args);
+      const result = fn(...args);
+      if (broken) throw internalError(new Error('a call made while this one ran stopped the module'));
+      return result;
     } catch (e) {
-      if (e instanceof Error && e.name === 'DharmaError') {
-        if (e.kind === 'internal') recover();
-        throw e;
+      const dharma = e instanceof Error && e.name === 'DharmaError';
+      // A panic (DharmaError of kind internal) or anything else escaping the module (a trap:
+      // RuntimeError) leaves it in an unknown state.
+      if (!dharma || e.kind === 'internal') broken = true;
+      throw dharma ? e : internalError(e);
+    } finally {
+      depth -= 1;
+      if (depth === 0 && broken) {
+        broken = false;
+        recover();
       }
-      // Anything else escaping the module (a trap: RuntimeError) leaves it in an unknown state.
-      recover();
-      throw internalError(e);
     }
   };
   Object.defineProperty(wrapped, 'name', { value: name });

@@ -90,6 +90,29 @@ test('a trap is thrown as a DharmaError with kind internal, and the module carri
   assert.deepEqual(dharma.blastRadius(YAML, 'main'), ['a']);
 });
 
+test('a trap in a call made while another runs fails that call too, and the module carries on', () => {
+  // check() reads its argument with JSON.stringify, which calls toJSON, which calls the module.
+  let inner;
+  const argument = {
+    toJSON() {
+      try {
+        dharma.__trapForTesting();
+      } catch (e) {
+        inner = e;
+      }
+      return DOC;
+    },
+  };
+  assert.throws(
+    () => dharma.check(argument),
+    (e) => e.name === 'DharmaError' && e.kind === 'internal' && /while this one ran/.test(e.message),
+  );
+  assert.equal(inner.kind, 'internal');
+  // The instance was replaced once the outer call ended.
+  assert.equal(dharma.check(DOC).name, 'demo');
+  assert.deepEqual(dharma.blastRadius(YAML, 'main'), ['a']);
+});
+
 test('the entry wraps every function of the module', async () => {
   const { createRequire } = await import('node:module');
   const glue = createRequire(import.meta.url)('../pkg/node/iac_dharma_wasm.js');
