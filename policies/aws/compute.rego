@@ -145,3 +145,23 @@ findings contains lib.fail(rc, "DHARMA_AWS_EC2_005", key, sprintf("%s is a previ
 	f := parts[count(parts) - 2]
 	previous_generation[f]
 }
+
+# The size is only known after apply. An aws_instance launched from a launch template leaves
+# instance_type unset, and real plans mark it unknown then: the template's own instance_type is
+# checked on the template, so such an instance is not reported.
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EC2_005", key) if {
+	some t, key in sized_types
+	some rc in lib.by_type[t]
+	rc.change.after_unknown[key] == true
+	not from_launch_template(rc)
+}
+
+from_launch_template(rc) if {
+	rc.type == "aws_instance"
+	count(lib.block_list(rc, "launch_template")) > 0
+}
+
+from_launch_template(rc) if {
+	rc.type == "aws_instance"
+	rc.change.after_unknown.launch_template == true
+}

@@ -18,7 +18,7 @@ ingress contains r if {
 		"path": sprintf("ingress[%d]", [i]),
 		"from": object.get(rule, "from_port", null),
 		"to": object.get(rule, "to_port", null),
-		"protocol": protocol(object.get(rule, "protocol", "-1")),
+		"protocol": known_protocol([rc.address, i] in inline_protocol_unknown, object.get(rule, "protocol", "-1")),
 		"world": [rc.address, i] in inline_world,
 		"cidrs_unknown": [rc.address, i] in inline_cidrs_unknown,
 		"ports_unknown": [rc.address, i] in inline_ports_unknown,
@@ -34,7 +34,7 @@ ingress contains r if {
 		"path": "",
 		"from": object.get(after, "from_port", null),
 		"to": object.get(after, "to_port", null),
-		"protocol": protocol(object.get(after, "protocol", "-1")),
+		"protocol": known_protocol(any_unknown(rc, ["protocol"]), object.get(after, "protocol", "-1")),
 		"world": world([object.get(after, "cidr_blocks", null), object.get(after, "ipv6_cidr_blocks", null)]),
 		"cidrs_unknown": any_unknown(rc, ["cidr_blocks", "ipv6_cidr_blocks"]),
 		"ports_unknown": any_unknown(rc, ["from_port", "to_port", "protocol"]),
@@ -49,7 +49,7 @@ ingress contains r if {
 		"path": "",
 		"from": object.get(after, "from_port", null),
 		"to": object.get(after, "to_port", null),
-		"protocol": protocol(object.get(after, "ip_protocol", "-1")),
+		"protocol": known_protocol(any_unknown(rc, ["ip_protocol"]), object.get(after, "ip_protocol", "-1")),
 		"world": world([[object.get(after, "cidr_ipv4", ""), object.get(after, "cidr_ipv6", "")]]),
 		"cidrs_unknown": any_unknown(rc, ["cidr_ipv4", "cidr_ipv6"]),
 		"ports_unknown": any_unknown(rc, ["from_port", "to_port", "ip_protocol"]),
@@ -69,6 +69,12 @@ separate_rules contains key if {
 	some r in lib.by_type[t]
 	some key in lib.ref_targets(r, "security_group_id")
 }
+
+# The protocol, or "?" when it is only known after apply (then absent from `after`, which must not
+# read as the default "-1", every protocol).
+known_protocol(true, _) := "?"
+
+known_protocol(false, x) := protocol(x)
 
 # "tcp", 6 -> "6", null -> "-1"
 protocol(x) := lower(x) if {
@@ -111,6 +117,13 @@ inline_cidrs_unknown contains [rc.address, i] if {
 	lib.unknown_at(rc, ["ingress", i, k])
 }
 
+inline_protocol_unknown contains [rc.address, i] if {
+	some rc in lib.by_type.aws_security_group
+	rc.change.after_unknown.ingress
+	some i, _ in rc.change.after.ingress
+	lib.unknown_at(rc, ["ingress", i, "protocol"])
+}
+
 inline_ports_unknown contains [rc.address, i] if {
 	some rc in lib.by_type.aws_security_group
 	rc.change.after_unknown.ingress
@@ -135,6 +148,9 @@ covers(r, port, protocols) if {
 	all_protocols[r.protocol]
 } else if {
 	protocols[r.protocol]
+	# A port only known after apply is absent (null), which Rego orders before every number.
+	is_number(r.from)
+	is_number(r.to)
 	r.from <= port
 	port <= r.to
 }
@@ -172,6 +188,15 @@ findings contains f if some f in port_check("DHARMA_AWS_NET_002", 3389, {"tcp", 
 
 # --- DHARMA_AWS_NET_003: every port open to the world ----------------------------------------
 
+every_port(r) if all_protocols[r.protocol]
+
+every_port(r) if {
+	is_number(r.from)
+	is_number(r.to)
+	r.from <= 0
+	r.to >= 65535
+}
+
 findings contains lib.fail(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "protocol"), "ingress from anywhere on every protocol and port") if {
 	some r in ingress
 	r.world
@@ -182,8 +207,30 @@ findings contains lib.fail(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "from_port")
 	some r in ingress
 	r.world
 	not all_protocols[r.protocol]
+	is_number(r.from)
+	is_number(r.to)
 	r.from <= 0
 	r.to >= 65535
+}
+
+# Undecided: the source of a rule open on every port is only known after apply; or a rule open to
+# the world has a port or protocol only known after apply; or a group's whole inline ingress list is.
+findings contains lib.unknown_finding(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "cidr_blocks")) if {
+	some r in ingress
+	not r.world
+	r.cidrs_unknown
+	every_port(r)
+}
+
+findings contains lib.unknown_finding(r.rc, "DHARMA_AWS_NET_003", rule_path(r, "from_port")) if {
+	some r in ingress
+	r.world
+	r.ports_unknown
+	not every_port(r)
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_NET_003", "ingress") if {
+	some rc in ingress_unknown
 }
 
 # --- DHARMA_AWS_NET_004: VPC flow logs -------------------------------------------------------

@@ -67,6 +67,15 @@ findings contains lib.unknown_finding(rc, "DHARMA_AWS_LB_002", "ssl_policy") if 
 	rc.change.after_unknown.ssl_policy == true
 }
 
+# The protocol is only known after apply (it may be HTTPS or TLS) and the TLS policy is not known
+# to be a TLS 1.2+ one: undecided.
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_LB_002", "protocol") if {
+	some t in listener_types
+	some rc in lib.by_type[t]
+	rc.change.after_unknown.protocol == true
+	not modern_policy(object.get(rc.change.after, "ssl_policy", "ELBSecurityPolicy-2016-08"))
+}
+
 # --- DHARMA_AWS_SQS_001: queue not encrypted ---------------------------------------------------
 
 # Without either argument AWS applies SSE-SQS to new queues (default since 2022-10).
@@ -95,6 +104,11 @@ findings contains lib.fail(rc, "DHARMA_AWS_SNS_001", "kms_master_key_id", "the t
 	some rc in lib.by_type.aws_sns_topic
 	not is_string(object.get(rc.change.after, "kms_master_key_id", null))
 	not rc.change.after_unknown.kms_master_key_id == true
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_SNS_001", "kms_master_key_id") if {
+	some rc in lib.by_type.aws_sns_topic
+	rc.change.after_unknown.kms_master_key_id == true
 }
 
 # --- DHARMA_AWS_EKS_001: public API endpoint open to the world --------------------------------
@@ -134,4 +148,12 @@ findings contains lib.fail(rc, "DHARMA_AWS_EKS_002", "encryption_config", "Kuber
 	some rc in lib.by_type.aws_eks_cluster
 	count(lib.block_list(rc, "encryption_config")) == 0
 	not rc.change.after_unknown.encryption_config == true
+}
+
+# The whole encryption_config is only known after apply (a dynamic block over an unknown value):
+# whether the cluster has one is undecided. A known block with unknown contents is a block.
+findings contains lib.unknown_finding(rc, "DHARMA_AWS_EKS_002", "encryption_config") if {
+	some rc in lib.by_type.aws_eks_cluster
+	count(lib.block_list(rc, "encryption_config")) == 0
+	rc.change.after_unknown.encryption_config == true
 }
