@@ -32,12 +32,23 @@ findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_001", "https_traffic_only_e
 	attr(rc, https_names, true) == false
 }
 
+findings contains lib.unknown_finding(rc, "DHARMA_AZURE_STORAGE_001", "https_traffic_only_enabled") if {
+	some rc in lib.by_type.azurerm_storage_account
+	any_unknown(rc, https_names)
+	not attr(rc, https_names, true) == false
+}
+
 # --- DHARMA_AZURE_STORAGE_002: minimum TLS below 1.2 -------------------------------------------
 
 findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_002", "min_tls_version", sprintf("the minimum TLS version is %s; TLS1_2 is expected", [v])) if {
 	some rc in lib.by_type.azurerm_storage_account
 	v := rc.change.after.min_tls_version
 	v in {"TLS1_0", "TLS1_1"}
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AZURE_STORAGE_002", "min_tls_version") if {
+	some rc in lib.by_type.azurerm_storage_account
+	rc.change.after_unknown.min_tls_version == true
 }
 
 # --- DHARMA_AZURE_STORAGE_003: blobs can be public ---------------------------------------------
@@ -52,6 +63,17 @@ findings contains lib.fail(rc, "DHARMA_AZURE_STORAGE_003", "container_access_typ
 	some rc in lib.by_type.azurerm_storage_container
 	v := rc.change.after.container_access_type
 	v in {"blob", "container"}
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AZURE_STORAGE_003", "allow_nested_items_to_be_public") if {
+	some rc in lib.by_type.azurerm_storage_account
+	any_unknown(rc, public_names)
+	not attr(rc, public_names, true) == false
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_AZURE_STORAGE_003", "container_access_type") if {
+	some rc in lib.by_type.azurerm_storage_container
+	rc.change.after_unknown.container_access_type == true
 }
 
 # --- DHARMA_AZURE_STORAGE_004: network access not denied by default ----------------------------

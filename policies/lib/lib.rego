@@ -127,6 +127,7 @@ config_types := {
 	"aws_security_group_rule",
 	"aws_vpc_security_group_ingress_rule",
 	"azurerm_mssql_server_extended_auditing_policy",
+	"azurerm_network_security_rule",
 	"azurerm_storage_account_network_rules",
 	"google_compute_firewall",
 } | {t | some t, _ in secret_attributes}
