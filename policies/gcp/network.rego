@@ -49,7 +49,43 @@ port_check(id, port, protocols, name) := {f |
 	protocol_name(allow.protocol) in protocols
 	covers_port(allow, port)
 	f := lib.unknown_finding(rc, id, "source_ranges")
+} | {f |
+	# Open to the world, and an allow block's protocol or ports (or the whole allow list) are only
+	# known after apply, while no known allow block already fails.
+	some rc in lib.by_type.google_compute_firewall
+	ingress(rc)
+	not rc.change.after.disabled == true
+	some c in lib.list(rc.change.after.source_ranges)
+	lib.is_world(c)
+	allow_unknown(rc, port, protocols)
+	not known_allow(rc, port, protocols)
+	f := lib.unknown_finding(rc, id, "allow")
 }
+
+known_allow(rc, port, protocols) if {
+	some allow in lib.list(rc.change.after.allow)
+	protocol_name(allow.protocol) in protocols
+	covers_port(allow, port)
+}
+
+allow_unknown(rc, _, _) if rc.change.after_unknown.allow == true
+
+allow_unknown(rc, port, protocols) if {
+	rc.change.after_unknown.allow
+	some i, allow in lib.list(rc.change.after.allow)
+	some key in ["protocol", "ports"]
+	lib.unknown_at(rc, ["allow", i, key])
+	maybe_protocol(rc, i, allow, protocols)
+	maybe_ports(rc, i, allow, port)
+}
+
+maybe_protocol(rc, i, _, _) if lib.unknown_at(rc, ["allow", i, "protocol"])
+
+maybe_protocol(_, _, allow, protocols) if protocol_name(allow.protocol) in protocols
+
+maybe_ports(rc, i, _, _) if lib.unknown_at(rc, ["allow", i, "ports"])
+
+maybe_ports(_, _, allow, port) if covers_port(allow, port)
 
 # --- DHARMA_GCP_NET_001 / 002 -------------------------------------------------------------------
 

@@ -14,12 +14,24 @@ findings contains lib.fail(rc, "DHARMA_GCP_GKE_001", "private_cluster_config.ena
 	not lib.unknown_at(rc, ["private_cluster_config", 0, "enable_private_nodes"])
 }
 
+findings contains lib.unknown_finding(rc, "DHARMA_GCP_GKE_001", "private_cluster_config.enable_private_nodes") if {
+	some rc in lib.by_type.google_container_cluster
+	not lib.first_block(rc, "private_cluster_config").enable_private_nodes == true
+	lib.unknown_at(rc, ["private_cluster_config", 0, "enable_private_nodes"])
+}
+
 # --- DHARMA_GCP_GKE_002: control plane open to every address ------------------------------------
 
 findings contains lib.fail(rc, "DHARMA_GCP_GKE_002", "master_authorized_networks_config", "the control plane endpoint accepts connections from any address (no master_authorized_networks_config)") if {
 	some rc in lib.by_type.google_container_cluster
 	count(lib.block_list(rc, "master_authorized_networks_config")) == 0
 	not rc.change.after_unknown.master_authorized_networks_config == true
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_GCP_GKE_002", "master_authorized_networks_config") if {
+	some rc in lib.by_type.google_container_cluster
+	count(lib.block_list(rc, "master_authorized_networks_config")) == 0
+	rc.change.after_unknown.master_authorized_networks_config == true
 }
 
 # --- DHARMA_GCP_GKE_003: no network policy ------------------------------------------------------
@@ -30,6 +42,15 @@ findings contains lib.fail(rc, "DHARMA_GCP_GKE_003", "network_policy.enabled", "
 	not dataplane_v2(rc)
 	not rc.change.after_unknown.network_policy == true
 	not lib.unknown_at(rc, ["network_policy", 0, "enabled"])
+}
+
+# network_policy is Optional+Computed: real plans mark it unknown when the configuration leaves it
+# unset, so such a cluster is unknown unless it uses Dataplane V2.
+findings contains lib.unknown_finding(rc, "DHARMA_GCP_GKE_003", "network_policy.enabled") if {
+	some rc in lib.by_type.google_container_cluster
+	not lib.first_block(rc, "network_policy").enabled == true
+	not dataplane_v2(rc)
+	lib.unknown_at(rc, ["network_policy", 0, "enabled"])
 }
 
 # GKE Dataplane V2 enforces network policies without the network_policy block.
@@ -45,6 +66,12 @@ findings contains lib.fail(rc, "DHARMA_GCP_KMS_001", "rotation_period", "the key
 	some rc in lib.by_type.google_kms_crypto_key
 	not is_string(object.get(rc.change.after, "rotation_period", null))
 	not rc.change.after_unknown.rotation_period == true
+	object.get(rc.change.after, "purpose", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+}
+
+findings contains lib.unknown_finding(rc, "DHARMA_GCP_KMS_001", "rotation_period") if {
+	some rc in lib.by_type.google_kms_crypto_key
+	rc.change.after_unknown.rotation_period == true
 	object.get(rc.change.after, "purpose", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
 }
 
