@@ -192,3 +192,30 @@ findings contains lib.fail(rc, "DHARMA_GEN_SIZE_001", key, sprintf("%s is not in
 	is_string(size)
 	not allowed_size(size)
 }
+
+# The size is only known after apply. An aws_instance launched from a launch template leaves
+# instance_type unset (real plans mark it unknown): the template's own size is checked.
+findings contains lib.unknown_finding(rc, "DHARMA_GEN_SIZE_001", key) if {
+	count(lib.allowed_instance_types) > 0
+	some t, key in size_attributes
+	some rc in lib.by_type[t]
+	size_unknown(rc, key)
+	not from_launch_template(rc)
+}
+
+size_unknown(rc, "settings.tier") if lib.unknown_at(rc, ["settings", 0, "tier"])
+
+size_unknown(rc, key) if {
+	key != "settings.tier"
+	rc.change.after_unknown[key] == true
+}
+
+from_launch_template(rc) if {
+	rc.type == "aws_instance"
+	count(lib.block_list(rc, "launch_template")) > 0
+}
+
+from_launch_template(rc) if {
+	rc.type == "aws_instance"
+	rc.change.after_unknown.launch_template == true
+}
