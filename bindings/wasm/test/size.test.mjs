@@ -7,13 +7,13 @@ import { readFileSync } from 'node:fs';
 
 // The budget of issue 9.
 const BUDGET = { raw: 4_000_000, gzip: 1_200_000 };
-// What the default module measures now (2,989,077 raw / 1,164,467 gzip -9, 27 Nov 2026: the
-// non-Terraform generators, the plan/state readers and caller templates (tera) left out, the data
-// files LZMA-compressed, regex without its perf-* engines, wasm-opt -O1; raised from 2,970,000 /
-// 1,168,000 for exact float reading and the input checks of 27 Nov, see README.md) plus ~2%:
-// enforced, so that it cannot grow unnoticed.
+// What the default module measures now (3,069,298 raw / 1,184,426 gzip -9, 27 Nov 2026 afternoon:
+// the non-Terraform generators, the plan/state readers and caller templates (tera) left out, the
+// data files LZMA-compressed, regex without its perf-* engines, wasm-opt -O1; raised from
+// 3,050,000 / 1,188,000 for the fixes of the 27 Nov reviews, see README.md) plus ~2% raw; the
+// gzip ceiling is the budget itself: enforced, so that it cannot grow unnoticed.
 // Lower these when the module shrinks; never raise them without saying why in the README.
-const CEILING = { raw: 3_050_000, gzip: 1_188_000 };
+const CEILING = { raw: 3_130_000, gzip: 1_200_000 };
 const sizes = JSON.parse(readFileSync(new URL('../pkg/sizes.json', import.meta.url), 'utf8'));
 const features = sizes.features ?? '';
 console.log(`# ${sizes.final_wasm} bytes raw, ${sizes.final_wasm_gzip} gzip-9 (wasm-opt: ${sizes.wasm_opt ? sizes.wasm_opt_flags : 'no'}, features: ${features || 'none'}, ${sizes.toolchain})`);
