@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 
 // The budget of issue 9.
 const BUDGET = { raw: 4_000_000, gzip: 1_200_000 };
-// What the default module measures now (3,069,298 raw / 1,184,426 gzip -9, 27 Nov 2026 07:50 UTC:
+// What the default module measures now (3,069,298 raw / 1,184,426 gzip -9, 27 Nov 2026 07:45 UTC:
 // the non-Terraform generators, the plan/state readers and caller templates (tera) left out, the
 // data files LZMA-compressed, regex without its perf-* engines, wasm-opt -O1; raised from
 // 3,050,000 / 1,188,000 for the fixes of the 27 Nov reviews, see README.md) plus ~2% raw; the
