@@ -859,12 +859,7 @@ impl<'a> Lowering<'a> {
                 }
             };
             // Keys as `owned_value` writes them.
-            let key = if k.starts_with('[') && k.ends_with(']') {
-                escape_literal(&k)
-            } else {
-                k
-            };
-            out.insert(key, mapped);
+            out.insert(escape_literal(&k), mapped);
         }
         Ok(Value::Object(out))
     }
@@ -933,12 +928,7 @@ impl<'a> Lowering<'a> {
                         push_key(&mut a, &k);
                         self.owned_value(v, &a)?
                     };
-                    let key = if k.starts_with('[') && k.ends_with(']') {
-                        escape_literal(&k)
-                    } else {
-                        k
-                    };
-                    out.insert(key, mapped);
+                    out.insert(escape_literal(&k), mapped);
                 }
                 Value::Object(out)
             }
