@@ -276,6 +276,7 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
     } else {
         format!("+{}", usd(diff.delta_monthly))
     };
+    delta.push_str(" per month");
     if unknown > 0 {
         let _ = write!(
             delta,
@@ -285,7 +286,7 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
     }
     let _ = writeln!(
         out,
-        "\nMonthly cost: {} -> {} ({delta} per month)",
+        "\nMonthly cost: {} -> {} ({delta})",
         usd(diff.old_total),
         usd(diff.new_total)
     );
