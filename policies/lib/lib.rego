@@ -20,15 +20,30 @@ by_type := data.dharma.index.by_type if {
 # True when the value at `path` (an array of keys and indexes into `change.after`) is only known
 # after apply: it, or one of the blocks holding it, is marked in `change.after_unknown`, or it is a
 # list with an element marked so.
+#
+# Terraform marks every known list and object too (`[false]`, `{}`, `[{"cidr_blocks": [false]}]`),
+# so the walk must be cheap when nothing is unknown: the first three levels are plain lookups
+# (no arrays built), the deeper ones a general walk.
+unknown_at(rc, path) if rc.change.after_unknown[path[0]] == true
+
 unknown_at(rc, path) if {
-	rc.change.after_unknown[path[0]]
-	some n in numbers.range(1, count(path))
-	object.get(rc.change, array.concat(["after_unknown"], array.slice(path, 0, n)), false) == true
+	count(path) > 1
+	rc.change.after_unknown[path[0]][path[1]] == true
 }
 
 unknown_at(rc, path) if {
-	rc.change.after_unknown[path[0]]
-	v := object.get(rc.change, array.concat(["after_unknown"], path), false)
+	count(path) > 2
+	rc.change.after_unknown[path[0]][path[1]][path[2]] == true
+}
+
+unknown_at(rc, path) if {
+	count(path) > 3
+	some n in numbers.range(4, count(path))
+	object.get(rc.change.after_unknown, array.slice(path, 0, n), false) == true
+}
+
+unknown_at(rc, path) if {
+	v := object.get(rc.change.after_unknown, path, false)
 	is_array(v)
 	some x in v
 	x == true

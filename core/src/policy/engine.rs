@@ -1467,7 +1467,13 @@ mod tests {
         let mut out = Vec::new();
         let mut add_blueprint = |name: String, bp: crate::Result<crate::Blueprint>| {
             if let Ok(bp) = bp.and_then(crate::Blueprint::into_checked) {
-                let doc = super::super::input::render_blueprint(&bp, &BTreeMap::new(), false, 1);
+                let doc = super::super::input::render_blueprint(
+                    &bp,
+                    &BTreeMap::new(),
+                    false,
+                    1,
+                    super::super::input::Marks::UnknownOnly,
+                );
                 out.push((name, doc));
             }
         };

@@ -78,6 +78,21 @@ fn number(n: &serde_json::Number) -> R {
     }
 }
 
+/// How `change.after_unknown` marks what is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marks {
+    /// As Terraform writes them (its `unknownAsBool`): every known list and object has a mark
+    /// too (`[false]`, `{}`, `[{"cidr_blocks": [false]}]`). What `--emit-input` prints, so that
+    /// a policy tried on it with `opa eval` sees a real plan's shape.
+    Terraform,
+    /// Only the unknown parts: a list or object with nothing unknown inside is `false`, and an
+    /// object leaves such entries out. What the policies evaluate: the marks of known values
+    /// carry nothing a policy can use (the built-in ones give the same verdicts on both shapes,
+    /// as they must on real plans), and building and walking them made `validate` about 40%
+    /// slower (10,000 resources: 199 -> 289 ms).
+    UnknownOnly,
+}
+
 /// Renders a checked blueprint as Terraform plan JSON (see the module docs).
 ///
 /// `variables` gives values for blueprint variables, as a `.tfvars` file would; a variable with
@@ -89,8 +104,9 @@ pub(crate) fn render_blueprint(
     variables: &BTreeMap<String, J>,
     with_planned_values: bool,
     threads: usize,
+    marks: Marks,
 ) -> R {
-    render(bp, variables, with_planned_values, threads, false).0
+    render(bp, variables, with_planned_values, threads, false, marks).0
 }
 
 /// [`render_blueprint`], and the policies' index of the rendered document, built as the
@@ -102,7 +118,14 @@ pub(crate) fn render_blueprint_indexed(
     with_planned_values: bool,
     threads: usize,
 ) -> (R, IndexDocument) {
-    let (document, index) = render(bp, variables, with_planned_values, threads, true);
+    let (document, index) = render(
+        bp,
+        variables,
+        with_planned_values,
+        threads,
+        true,
+        Marks::UnknownOnly,
+    );
     (document, index.unwrap_or_default().finish())
 }
 
@@ -112,6 +135,7 @@ fn render(
     with_planned_values: bool,
     threads: usize,
     index: bool,
+    marks: Marks,
 ) -> (R, Option<IndexBuilder>) {
     let doc = bp.blueprint();
     let provider = bp.provider();
@@ -145,6 +169,7 @@ fn render(
     let ctx = Ctx {
         bp,
         variables: &var_values,
+        marks,
     };
 
     let shared = Shared {
@@ -534,6 +559,7 @@ fn render_resources(
 struct Ctx<'a> {
     bp: &'a CheckedBlueprint,
     variables: &'a BTreeMap<&'a str, J>,
+    marks: Marks,
 }
 
 /// A rendered value: what goes into `change.after` (`None` when unknown) and into
@@ -609,9 +635,14 @@ impl Ctx<'_> {
             after.push(r.after.unwrap_or(R::Null));
             unknown.push(r.unknown);
         }
+        let marked = self.marks == Marks::Terraform || unknown.iter().any(|u| *u != R::Bool(false));
         Rendered {
             after: Some(R::from(after)),
-            unknown: R::from(unknown),
+            unknown: if marked {
+                R::from(unknown)
+            } else {
+                R::Bool(false)
+            },
         }
     }
 
@@ -635,9 +666,14 @@ impl Ctx<'_> {
                 unknown.insert(key, r.unknown);
             }
         }
+        let marked = self.marks == Marks::Terraform || !unknown.is_empty();
         Rendered {
             after: Some(R::from(after)),
-            unknown: R::from(unknown),
+            unknown: if marked {
+                R::from(unknown)
+            } else {
+                R::Bool(false)
+            },
         }
     }
 
@@ -832,9 +868,10 @@ mod tests {
     fn parallel_rendering_equals_sequential() {
         let bp = blueprint(PARALLEL_RENDER_MIN_RESOURCES + 100);
         for planned in [false, true] {
-            let one = render_blueprint(&bp, &BTreeMap::new(), planned, 1);
+            let one = render_blueprint(&bp, &BTreeMap::new(), planned, 1, Marks::UnknownOnly);
             for threads in [2, 3, 4] {
-                let many = render_blueprint(&bp, &BTreeMap::new(), planned, threads);
+                let many =
+                    render_blueprint(&bp, &BTreeMap::new(), planned, threads, Marks::UnknownOnly);
                 assert_eq!(to_json(&one), to_json(&many), "{threads} threads");
             }
         }
@@ -866,7 +903,7 @@ mod tests {
     #[test]
     fn documents_are_freed_in_two_parts() {
         let bp = blueprint(PARALLEL_RENDER_MIN_RESOURCES + 100);
-        let doc = render_blueprint(&bp, &BTreeMap::new(), false, 2);
+        let doc = render_blueprint(&bp, &BTreeMap::new(), false, 2, Marks::Terraform);
         let changes = doc["resource_changes"].as_array().unwrap().len();
         let configs = doc["configuration"]["root_module"]["resources"]
             .as_array()
@@ -890,7 +927,7 @@ mod tests {
         );
         assert_eq!(lengths(&early), [head(changes), head(configs)]);
         for threads in [1, 2] {
-            let doc = render_blueprint(&bp, &BTreeMap::new(), false, 2);
+            let doc = render_blueprint(&bp, &BTreeMap::new(), false, 2, Marks::Terraform);
             let mut calls = 0;
             assert_eq!(
                 free_while(doc, threads, || {

@@ -373,7 +373,13 @@ pub fn validate(
             input::render_blueprint_indexed(bp, &options.variables, with_planned, threads);
         (document, Some(index))
     } else {
-        let document = input::render_blueprint(bp, &options.variables, with_planned, threads);
+        let document = input::render_blueprint(
+            bp,
+            &options.variables,
+            with_planned,
+            threads,
+            input::Marks::UnknownOnly,
+        );
         (document, None)
     };
     let order: Vec<String> = bp.iter().map(|(_, _, info)| info.address.clone()).collect();
@@ -479,6 +485,7 @@ pub fn plan_input(bp: &CheckedBlueprint, options: &ValidateOptions) -> serde_jso
         &options.variables,
         true,
         threads,
+        input::Marks::Terraform,
     ))
 }
 
