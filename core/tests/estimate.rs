@@ -743,12 +743,14 @@ fn nat_sprawl_in_one_az_in_production() {
   - {type: aws_nat_gateway, name: nat_b, properties: {allocation_id: e, subnet_id: \"${b.id}\"}}
 ",
     );
-    let e = est(&b);
-    let nat: Vec<_> = e
-        .optimizations
-        .iter()
-        .filter(|o| o.kind == OptimizationKind::NatGatewayConsolidation)
-        .collect();
+    let consolidations = |e: &iac_dharma::CostEstimate| -> Vec<iac_dharma::Optimization> {
+        e.optimizations
+            .iter()
+            .filter(|o| o.kind == OptimizationKind::NatGatewayConsolidation)
+            .cloned()
+            .collect()
+    };
+    let nat = consolidations(&est(&b));
     assert_eq!(nat.len(), 1, "{nat:#?}");
     assert!(nat[0].title.contains("us-east-1a"));
     assert_eq!(nat[0].monthly_savings, d("32.85"));
@@ -760,12 +762,7 @@ fn nat_sprawl_in_one_az_in_production() {
             r.usage.insert("monthly_hours".into(), 730.into());
         }
     }
-    let e = est(&doc.check().unwrap());
-    let nat: Vec<_> = e
-        .optimizations
-        .iter()
-        .filter(|o| o.kind == OptimizationKind::NatGatewayConsolidation)
-        .collect();
+    let nat = consolidations(&est(&doc.check().unwrap()));
     assert_eq!(nat.len(), 1, "{nat:#?}");
     assert_eq!(nat[0].monthly_savings, d("32.85"));
 }
