@@ -30,12 +30,44 @@ protocol_name(p) := n if {
 	n := protocol_numbers[p]
 } else := lower(p)
 
+# The sources of an INGRESS rule that mean "from anywhere": a world range in source_ranges, or no
+# source at all. With source_ranges empty and neither source_tags nor source_service_accounts,
+# GCP applies the rule to 0.0.0.0/0, and the provider hides the difference in the plan
+# (hashicorp/terraform-provider-google#6789, `diffSuppressSourceRanges`).
+world_sources(rc) := {c |
+	some c in lib.list(rc.change.after.source_ranges)
+	lib.is_world(c)
+} | {"0.0.0.0/0 (GCP's default when no source_ranges, source_tags or source_service_accounts are given)" |
+	no_source(rc)
+}
+
+source_keys := ["source_ranges", "source_tags", "source_service_accounts"]
+
+# No source is given, and none is only known after apply.
+no_source(rc) if {
+	every key in source_keys {
+		count(lib.list(object.get(rc.change.after, key, []))) == 0
+		not lib.unknown_at(rc, [key])
+	}
+}
+
+# The source keys only known after apply while no source range is given (and no known tag or
+# service account): when they turn out empty, the rule admits the world.
+maybe_missing_sources(rc) := {key |
+	count(lib.list(object.get(rc.change.after, "source_ranges", []))) == 0
+	not lib.unknown_at(rc, ["source_ranges"])
+	some key in ["source_tags", "source_service_accounts"]
+	lib.unknown_at(rc, [key])
+	every other in ["source_tags", "source_service_accounts"] {
+		count(lib.list(object.get(rc.change.after, other, []))) == 0
+	}
+}
+
 port_check(id, port, protocols, name) := {f |
 	some rc in lib.by_type.google_compute_firewall
 	ingress(rc)
 	not rc.change.after.disabled == true
-	some c in lib.list(rc.change.after.source_ranges)
-	lib.is_world(c)
+	some c in world_sources(rc)
 	some i, allow in lib.list(rc.change.after.allow)
 	protocol_name(allow.protocol) in protocols
 	covers_port(allow, port)
@@ -50,13 +82,19 @@ port_check(id, port, protocols, name) := {f |
 	covers_port(allow, port)
 	f := lib.unknown_finding(rc, id, "source_ranges")
 } | {f |
+	some rc in lib.by_type.google_compute_firewall
+	ingress(rc)
+	not rc.change.after.disabled == true
+	some key in maybe_missing_sources(rc)
+	known_allow(rc, port, protocols)
+	f := lib.unknown_finding(rc, id, key)
+} | {f |
 	# Open to the world, and an allow block's protocol or ports (or the whole allow list) are only
 	# known after apply, while no known allow block already fails.
 	some rc in lib.by_type.google_compute_firewall
 	ingress(rc)
 	not rc.change.after.disabled == true
-	some c in lib.list(rc.change.after.source_ranges)
-	lib.is_world(c)
+	count(world_sources(rc)) > 0
 	allow_unknown(rc, port, protocols)
 	not known_allow(rc, port, protocols)
 	f := lib.unknown_finding(rc, id, "allow")
