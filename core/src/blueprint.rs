@@ -231,7 +231,11 @@ pub struct Resource {
     #[serde(deserialize_with = "free_form::text")]
     pub name: String,
     /// Number of instances (default 1). Instances are addressed as `type.name[i]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "free_form::count"
+    )]
     #[schemars(range(max = 1000))]
     pub count: Option<u32>,
     /// Arguments of the resource, named as in the provider's Terraform schema. Strings may hold
@@ -805,6 +809,42 @@ mod tests {
     use super::*;
 
     const YAML_HEAD: &str = "name: demo\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\n";
+
+    #[test]
+    fn count_errors_say_what_is_wrong_with_the_number() {
+        let first = |e: Error| {
+            let f = e.findings()[0].clone();
+            (f.code, f.path, f.message, f.location.map(|l| l.line))
+        };
+        let json = |count: &str| {
+            Blueprint::from_json(&format!(
+                r#"{{"name": "demo", "version": "1.0.0", "provider": "aws", "region": "us-east-1",
+"resources": [{{"type": "aws_sqs_queue", "name": "q", "count": {count}}}]}}"#
+            ))
+        };
+        let yaml = |count: &str| {
+            Blueprint::from_yaml(&format!(
+                "{YAML_HEAD}resources:\n  - type: aws_sqs_queue\n    name: q\n    count: {count}\n"
+            ))
+        };
+        for (result, message) in [
+            (json("1000000000000"), "count 1000000000000 is larger than the limit of 1000 instances"),
+            (yaml("1000000000000"), "count 1000000000000 is larger than the limit of 1000 instances"),
+            (json("-1"), "count -1 is negative: give a whole number of instances from 0 to 1000"),
+            (yaml("-4"), "count -4 is negative: give a whole number of instances from 0 to 1000"),
+            (json("1.5"), "invalid type: floating point `1.5`, expected a whole number of instances from 0 to 1000"),
+            (yaml("'3'"), "invalid type: string \"3\", expected a whole number of instances from 0 to 1000"),
+        ] {
+            let (code, path, text, line) = first(result.unwrap_err());
+            assert_eq!((code, path.as_str()), (Code::InvalidStructure, "resources[0].count"));
+            assert_eq!(text, message);
+            assert!(line.is_some(), "{message}: a line");
+        }
+        assert_eq!(json("3").unwrap().resources[0].count, Some(3));
+        assert_eq!(yaml("~").unwrap().resources[0].count, None);
+        // Within u32 and over the limit: the check's error, as before.
+        assert!(json("5000").is_ok());
+    }
 
     #[test]
     fn yaml_merge_keys_merge_with_explicit_keys_first() {

@@ -247,6 +247,50 @@ pub(crate) fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::E
     Ok(items.into_iter().map(|Text(s)| s).collect())
 }
 
+/// A resource's `count`: a whole number of instances. Beyond `u32` or below zero the error says
+/// what is wrong with the number (serde's own "expected u32" would call `1000000000000` not a
+/// whole number); above [`crate::MAX_COUNT`] but within `u32` the check reports it.
+pub(crate) fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct Count(u32);
+    impl<'de> de::Deserialize<'de> for Count {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Count;
+
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    write!(
+                        f,
+                        "a whole number of instances from 0 to {}",
+                        crate::MAX_COUNT
+                    )
+                }
+
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Count, E> {
+                    u32::try_from(v).map(Count).map_err(|_| {
+                        E::custom(format_args!(
+                            "count {v} is larger than the limit of {} instances",
+                            crate::MAX_COUNT
+                        ))
+                    })
+                }
+
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Count, E> {
+                    match u64::try_from(v) {
+                        Ok(v) => self.visit_u64(v),
+                        Err(_) => Err(E::custom(format_args!(
+                            "count {v} is negative: give a whole number of instances from 0 to {}",
+                            crate::MAX_COUNT
+                        ))),
+                    }
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+    Ok(<Option<Count> as de::Deserialize>::deserialize(d)?.map(|Count(n)| n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
