@@ -1155,3 +1155,99 @@ fn audited_force_new_arguments_replace() {
     );
     assert_eq!(plan_of(t, &lsi).resource_changes[0].action, Action::Replace);
 }
+
+/// The plan of one resource between two blueprints of another provider than [`HEAD`]'s.
+fn provider_plan_of(provider: &str, old: &str, new: &str) -> Plan<'static> {
+    let doc = |resources: &str| -> &'static CheckedBlueprint {
+        Box::leak(Box::new(parse(&format!(
+            "name: tst\nversion: 1.0.0\n{provider}resources:\n{resources}"
+        ))))
+    };
+    plan_diff(doc(old), doc(new)).unwrap()
+}
+
+/// The action of the only resource change and the paths that force its replacement.
+fn action_and_forced(plan: &Plan) -> (Action, Vec<String>) {
+    let c = &plan.resource_changes[0];
+    let forced = c
+        .changes
+        .iter()
+        .filter(|a| a.forces_replacement)
+        .map(|a| a.path.clone())
+        .collect();
+    (c.action, forced)
+}
+
+#[test]
+fn azurerm_source_audited_force_new_arguments_replace() {
+    // catalog/azure.yaml cites the azurerm resource sources these come from.
+    let az = "provider: azure\nregion: westeurope\n";
+    let aks = "  - {type: azurerm_kubernetes_cluster, name: k, properties: {name: k, location: westeurope, resource_group_name: rg, dns_prefix: k, default_node_pool: {name: default, vm_size: Standard_D2s_v3, node_count: 1}, identity: {type: SystemAssigned}}}\n";
+    // role_based_access_control_enabled is ForceNew and defaults to true: turning it off replaces,
+    // writing the default changes nothing.
+    let off = aks.replace(
+        "dns_prefix: k,",
+        "dns_prefix: k, role_based_access_control_enabled: false,",
+    );
+    let plan = provider_plan_of(az, aks, &off);
+    assert_eq!(
+        action_and_forced(&plan),
+        (
+            Action::Replace,
+            vec!["role_based_access_control_enabled".to_string()]
+        )
+    );
+    assert_eq!(
+        plan.resource_changes[0].replace_reasons,
+        ["`role_based_access_control_enabled` changes, and changing it forces azurerm_kubernetes_cluster to be replaced"]
+    );
+    let on = aks.replace(
+        "dns_prefix: k,",
+        "dns_prefix: k, role_based_access_control_enabled: true,",
+    );
+    assert_eq!(
+        provider_plan_of(az, aks, &on).resource_changes[0].action,
+        Action::NoOp
+    );
+    // network_profile is a ForceNew block.
+    let kubenet = aks.replace(
+        "dns_prefix: k,",
+        "dns_prefix: k, network_profile: {network_plugin: kubenet},",
+    );
+    let azure = kubenet.replace("kubenet", "azure");
+    assert_eq!(
+        provider_plan_of(az, &kubenet, &azure).resource_changes[0].action,
+        Action::Replace
+    );
+
+    // azurerm_mssql_server.version is ForceNew.
+    let sql = "  - {type: azurerm_mssql_server, name: s, properties: {name: s, location: westeurope, resource_group_name: rg, version: '2.0', administrator_login: adm}}\n";
+    let plan = provider_plan_of(az, sql, &sql.replace("'2.0'", "'12.0'"));
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["version".to_string()])
+    );
+
+    // azurerm_storage_account.provisioned_billing_model_version and the node pool's gpu_driver.
+    let sa = "  - {type: azurerm_storage_account, name: s, properties: {name: s, location: westeurope, resource_group_name: rg, account_kind: FileStorage, account_tier: Premium, account_replication_type: LRS}}\n";
+    let v2 = sa.replace(
+        "account_replication_type: LRS",
+        "account_replication_type: LRS, provisioned_billing_model_version: V2",
+    );
+    assert_eq!(
+        action_and_forced(&provider_plan_of(az, sa, &v2)),
+        (
+            Action::Replace,
+            vec!["provisioned_billing_model_version".to_string()]
+        )
+    );
+    let np = "  - {type: azurerm_kubernetes_cluster_node_pool, name: p, properties: {name: gpu, kubernetes_cluster_id: k, vm_size: Standard_NC6s_v3}}\n";
+    let none = np.replace(
+        "vm_size: Standard_NC6s_v3",
+        "vm_size: Standard_NC6s_v3, gpu_driver: None",
+    );
+    assert_eq!(
+        action_and_forced(&provider_plan_of(az, np, &none)),
+        (Action::Replace, vec!["gpu_driver".to_string()])
+    );
+}
