@@ -1251,3 +1251,38 @@ fn azurerm_source_audited_force_new_arguments_replace() {
         (Action::Replace, vec!["gpu_driver".to_string()])
     );
 }
+
+#[test]
+fn google_source_audited_force_new_arguments() {
+    // catalog/gcp.yaml cites the google resource sources these come from.
+    let gcp = "provider: gcp\nregion: europe-west1\n";
+    // google_container_cluster.confidential_nodes and node_pool are ForceNew blocks.
+    let gke = "  - {type: google_container_cluster, name: k, properties: {name: k, location: europe-west1, initial_node_count: 1}}\n";
+    let conf = gke.replace(
+        "initial_node_count: 1",
+        "initial_node_count: 1, confidential_nodes: {enabled: true}",
+    );
+    let plan = provider_plan_of(gcp, gke, &conf);
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["confidential_nodes".to_string()])
+    );
+    assert_eq!(
+        plan.resource_changes[0].replace_reasons,
+        ["`confidential_nodes` changes, and changing it forces google_container_cluster to be replaced"]
+    );
+    let pools = |n: u32| {
+        gke.replace(
+            "initial_node_count: 1",
+            &format!("node_pool: [{{name: a, node_count: {n}}}]"),
+        )
+    };
+    assert_eq!(
+        provider_plan_of(gcp, &pools(1), &pools(2)).resource_changes[0].action,
+        Action::Replace
+    );
+    // google_sql_database_instance.clone is neither ForceNew nor forced new by CustomizeDiff.
+    let sql = "  - {type: google_sql_database_instance, name: d, properties: {name: d, database_version: POSTGRES_16, clone: {source_instance_name: a}}}\n";
+    let plan = provider_plan_of(gcp, sql, &sql.replace("name: a", "name: b"));
+    assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
+}
