@@ -1286,3 +1286,17 @@ fn google_source_audited_force_new_arguments() {
     let plan = provider_plan_of(gcp, sql, &sql.replace("name: a", "name: b"));
     assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
 }
+
+#[test]
+fn aws_db_instance_identifier_is_updated_in_place() {
+    // hashicorp/terraform-provider-aws 5.x/6.x: identifier and identifier_prefix are Optional and
+    // Computed without ForceNew (the rename goes through ModifyDBInstance); catalog/aws.yaml.
+    let db = "resources:\n  - {type: aws_db_instance, name: db, properties: {identifier: a, engine: mysql, instance_class: db.t3.micro, allocated_storage: 20, username: admin}}\n";
+    for new in [
+        db.replace("identifier: a", "identifier: b"),
+        db.replace("identifier: a", "identifier_prefix: b-"),
+    ] {
+        let plan = plan_of(db, &new);
+        assert_eq!(action_and_forced(&plan), (Action::Update, vec![]), "{new}");
+    }
+}
