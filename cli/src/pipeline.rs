@@ -14,8 +14,8 @@ use std::sync::Arc;
 use clap::{Args, ValueEnum};
 use iac_dharma::policy::PolicySet;
 use iac_dharma::{
-    run_pipeline, Baseline, CostChange, Decimal, DecisionStatus, ErrorKind, OutputFormat,
-    PipelineOptions, PipelineResult, TerraformState,
+    run_pipeline, Baseline, Decimal, DecisionStatus, ErrorKind, OutputFormat, PipelineOptions,
+    PipelineResult, TerraformState,
 };
 
 use crate::estimate::{estimate_options, parse_budget};
@@ -298,16 +298,7 @@ fn summary(
             usd(d.delta_monthly),
             usd(d.old_total)
         );
-        let unknown = d
-            .resources
-            .iter()
-            .filter(|r| match r.change {
-                CostChange::Unknown => true,
-                CostChange::Added => d.new_unpriced.contains(&r.address),
-                CostChange::Removed => d.old_unpriced.contains(&r.address),
-                _ => false,
-            })
-            .count();
+        let unknown = d.unknown_changes().count();
         if unknown > 0 {
             let _ = write!(
                 cost,

@@ -736,6 +736,29 @@ pub struct CostDiff {
     pub old_unpriced: Vec<String>,
 }
 
+impl CostDiff {
+    /// The resources whose cost change is not known: [`CostChange::Unknown`] (unpriced in one
+    /// blueprint or both), and those added or removed while unpriced. Their change is not in
+    /// [`CostDiff::delta_monthly`], which a reader of the total should be told.
+    ///
+    /// ```
+    /// let old = iac_dharma::parse("name: demo\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n  - {type: aws_instance, name: web, properties: {ami: a, instance_type: t3.micro}}\n")?;
+    /// let new = iac_dharma::parse("name: demo\nversion: 1.0.0\nprovider: aws\nregion: us-east-1\nresources:\n  - {type: aws_instance, name: web, properties: {ami: a, instance_type: t3.micro}}\n  - {type: aws_instance, name: gpu, properties: {ami: a, instance_type: p9.imaginary}}\n")?;
+    /// let diff = iac_dharma::cost_diff(&old, &new, &iac_dharma::EstimateOptions::default())?;
+    /// let unknown: Vec<&str> = diff.unknown_changes().map(|r| r.address.as_str()).collect();
+    /// assert_eq!(unknown, ["aws_instance.gpu"]);
+    /// # Ok::<(), iac_dharma::Error>(())
+    /// ```
+    pub fn unknown_changes(&self) -> impl Iterator<Item = &ResourceCostDiff> + '_ {
+        self.resources.iter().filter(move |r| match r.change {
+            CostChange::Unknown => true,
+            CostChange::Added => self.new_unpriced.contains(&r.address),
+            CostChange::Removed => self.old_unpriced.contains(&r.address),
+            CostChange::Changed | CostChange::Unchanged => false,
+        })
+    }
+}
+
 /// The cost difference between two blueprints, per resource (matched by address).
 ///
 /// ```

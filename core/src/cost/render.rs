@@ -241,7 +241,8 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
             usd(amount)
         }
     };
-    let mut unknown = 0;
+    let unknown: std::collections::HashSet<&str> =
+        diff.unknown_changes().map(|r| r.address.as_str()).collect();
     for r in &diff.resources {
         let sign = match r.change {
             CostChange::Added => "+",
@@ -254,8 +255,7 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
             old_unpriced.contains(r.address.as_str()),
             new_unpriced.contains(r.address.as_str()),
         );
-        let delta = if r.change == CostChange::Unknown || was || is {
-            unknown += 1;
+        let delta = if unknown.contains(r.address.as_str()) {
             "unknown".to_string()
         } else if r.delta.is_sign_negative() {
             usd(r.delta)
@@ -277,11 +277,11 @@ pub fn render_diff_text(diff: &CostDiff) -> String {
         format!("+{}", usd(diff.delta_monthly))
     };
     delta.push_str(" per month");
-    if unknown > 0 {
+    if !unknown.is_empty() {
         let _ = write!(
             delta,
             " for the resources priced in both; {} not known",
-            super::counted(unknown, "change", "changes")
+            super::counted(unknown.len(), "change", "changes")
         );
     }
     let _ = writeln!(
