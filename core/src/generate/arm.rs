@@ -1969,111 +1969,12 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         };
         let arm_type = tm.arm_type.clone().unwrap_or_default();
         let api = tm.api.clone().unwrap_or_default();
-
-        // Arguments that name, place or scope the resource are not properties.
-        let mut skip: Vec<&str> = vec!["resource_group_name"];
-        let segs_spec = name_segments(tm);
-        for s in segs_spec {
-            if let Some(a) = &s.arg {
-                skip.extend(a.split('|'));
-            }
-        }
-        let loc_arg = tm.location.as_deref().unwrap_or("location");
-        if !matches!(loc_arg, "none" | "global" | "parent") {
-            skip.push(loc_arg);
-        } else if loc_arg == "global" {
-            skip.push("location");
-        }
-        if let Some(s) = &tm.scope {
-            skip.push(s);
-        }
         let tag_arg = info.tag_argument.as_deref();
-        if let Some(t) = tag_arg {
-            skip.push(t);
-        }
-        for c in &tm.combine {
-            skip.extend(c.args.iter().map(String::as_str));
-        }
-
-        let mut body = Map::new();
-        // Defaults first: an argument mapped to the same path replaces its default.
-        set_all(&mut body, &tm.defaults);
-        set_all(&mut body, &tm.set);
-        let mut children = Vec::new();
-        lw.block(
-            &info.type_name,
-            &r.properties,
-            &tm.properties,
-            &skip,
-            &mut body,
-            &mut children,
-            &base,
-        )?;
-        for c in &tm.combine {
-            let mut parts = Vec::new();
-            for (n, a) in c.args.iter().enumerate() {
-                let Some((name, v)) = lw.arg(i, a) else {
-                    continue;
-                };
-                let at = format!("{base}.{name}");
-                let s = v.as_str().ok_or_else(|| {
-                    unmapped(
-                        Code::UnmappedProperty,
-                        &at,
-                        format!("`{name}` must be a string"),
-                    )
-                })?;
-                if n > 0 && !parts.is_empty() {
-                    parts.push(lit(c.sep.clone()));
-                }
-                parts.push(lw.string(s, &at, 0)?);
-            }
-            if !parts.is_empty() {
-                insert_path(&mut body, &c.to, concat(parts).to_json(), false);
-            }
-        }
-
-        // Folded resources write into this one.
-        let mut extra_deps: Vec<usize> = Vec::new();
-        for &j in folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
-            let (Some(other), Some(ftm)) = (bp.resources().get(j), lw.type_map(j)) else {
-                continue;
-            };
-            let Some(fold) = &ftm.fold else { continue };
-            let fbase = props_path(j);
-            let mut obj = Map::new();
-            set_all(&mut obj, &fold.set);
-            let mut nested = Vec::new();
-            let mut fskip = vec![fold.via.as_str(), "resource_group_name"];
-            if fold.id_type.is_some() {
-                fskip.push("name");
-                if let Some(Value::String(n)) = other.properties.get("name") {
-                    insert_path(
-                        &mut obj,
-                        "name",
-                        lw.string(n, &format!("{fbase}.name"), 0)?.to_json(),
-                        false,
-                    );
-                }
-            }
-            let ftype = lw.type_name(j);
-            lw.block(
-                ftype,
-                &other.properties,
-                &fold.fields,
-                &fskip,
-                &mut obj,
-                &mut nested,
-                &fbase,
-            )?;
-            let value = if fold.list {
-                Value::Array(vec![Value::Object(obj)])
-            } else {
-                Value::Object(obj)
-            };
-            insert_path(&mut body, &fold.into, value, fold.list);
-            extra_deps.extend(bp.graph().dependencies(j));
-        }
+        let Body {
+            body,
+            children,
+            extra_deps,
+        } = own_body(&lw, i, &folded_into)?;
 
         let segs = lw.segments(i, inst, 0)?;
         let own_id = lw.resource_id(i, inst, 0, &base)?;
@@ -2209,6 +2110,139 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The properties of a resource of the template, the child resources its blocks make, and the
+/// dependencies of the resources folded into it.
+struct Body {
+    body: Map<String, Value>,
+    children: Vec<ChildRes>,
+    extra_deps: Vec<usize>,
+}
+
+/// [`Body`] of resource `i` (its own arguments and the resources folded into it).
+fn own_body(lw: &Lowering, i: usize, folded_into: &BTreeMap<usize, Vec<usize>>) -> Result<Body> {
+    let bp = lw.bp;
+    let (Some(r), Some(info), Some(tm)) =
+        (bp.resources().get(i), bp.resource_info(i), lw.type_map(i))
+    else {
+        return Ok(Body {
+            body: Map::new(),
+            children: Vec::new(),
+            extra_deps: Vec::new(),
+        });
+    };
+    let base = props_path(i);
+    // Arguments that name, place or scope the resource are not properties.
+    let mut skip: Vec<&str> = vec!["resource_group_name"];
+    let segs_spec = name_segments(tm);
+    for s in segs_spec {
+        if let Some(a) = &s.arg {
+            skip.extend(a.split('|'));
+        }
+    }
+    let loc_arg = tm.location.as_deref().unwrap_or("location");
+    if !matches!(loc_arg, "none" | "global" | "parent") {
+        skip.push(loc_arg);
+    } else if loc_arg == "global" {
+        skip.push("location");
+    }
+    if let Some(s) = &tm.scope {
+        skip.push(s);
+    }
+    let tag_arg = info.tag_argument.as_deref();
+    if let Some(t) = tag_arg {
+        skip.push(t);
+    }
+    for c in &tm.combine {
+        skip.extend(c.args.iter().map(String::as_str));
+    }
+
+    let mut body = Map::new();
+    // Defaults first: an argument mapped to the same path replaces its default.
+    set_all(&mut body, &tm.defaults);
+    set_all(&mut body, &tm.set);
+    let mut children = Vec::new();
+    lw.block(
+        &info.type_name,
+        &r.properties,
+        &tm.properties,
+        &skip,
+        &mut body,
+        &mut children,
+        &base,
+    )?;
+    for c in &tm.combine {
+        let mut parts = Vec::new();
+        for (n, a) in c.args.iter().enumerate() {
+            let Some((name, v)) = lw.arg(i, a) else {
+                continue;
+            };
+            let at = format!("{base}.{name}");
+            let s = v.as_str().ok_or_else(|| {
+                unmapped(
+                    Code::UnmappedProperty,
+                    &at,
+                    format!("`{name}` must be a string"),
+                )
+            })?;
+            if n > 0 && !parts.is_empty() {
+                parts.push(lit(c.sep.clone()));
+            }
+            parts.push(lw.string(s, &at, 0)?);
+        }
+        if !parts.is_empty() {
+            insert_path(&mut body, &c.to, concat(parts).to_json(), false);
+        }
+    }
+
+    // Folded resources write into this one.
+    let mut extra_deps: Vec<usize> = Vec::new();
+    for &j in folded_into.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+        let (Some(other), Some(ftm)) = (bp.resources().get(j), lw.type_map(j)) else {
+            continue;
+        };
+        let Some(fold) = &ftm.fold else { continue };
+        let fbase = props_path(j);
+        let mut obj = Map::new();
+        set_all(&mut obj, &fold.set);
+        let mut nested = Vec::new();
+        let mut fskip = vec![fold.via.as_str(), "resource_group_name"];
+        if fold.id_type.is_some() {
+            fskip.push("name");
+            if let Some(Value::String(n)) = other.properties.get("name") {
+                insert_path(
+                    &mut obj,
+                    "name",
+                    lw.string(n, &format!("{fbase}.name"), 0)?.to_json(),
+                    false,
+                );
+            }
+        }
+        let ftype = lw.type_name(j);
+        lw.block(
+            ftype,
+            &other.properties,
+            &fold.fields,
+            &fskip,
+            &mut obj,
+            &mut nested,
+            &fbase,
+        )?;
+        let value = if fold.list {
+            Value::Array(vec![Value::Object(obj)])
+        } else {
+            Value::Object(obj)
+        };
+        insert_path(&mut body, &fold.into, value, fold.list);
+        extra_deps.extend(bp.graph().dependencies(j));
+    }
+
+    Ok(Body {
+        body,
+        children,
+        extra_deps,
+    })
 }
 
 /// One part of the template, as [`lower_parts`] makes them.
