@@ -664,7 +664,7 @@ fn the_checker_catches_broken_templates() {
     let bp = json!({"name": "chk", "version": "1.0.0", "provider": "azure", "region": "westeurope",
         "resources": [
             {"type": "azurerm_virtual_network", "name": "vnet", "properties": {"name": "v", "location": "westeurope", "resource_group_name": "rg", "address_space": ["10.0.0.0/16"]}},
-            {"type": "azurerm_subnet", "name": "a", "properties": {"name": "a", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.1.0/24"]}}]});
+            {"type": "azurerm_subnet", "name": "a", "dependencies": ["vnet"], "properties": {"name": "a", "resource_group_name": "rg", "virtual_network_name": "v", "address_prefixes": ["10.0.1.0/24"]}}]});
     let good = arm(&bp);
     assert!(
         check_template(&good).is_empty(),
@@ -770,6 +770,27 @@ fn count_becomes_a_copy_loop_with_stable_names() {
 
 #[test]
 fn subnets_of_one_network_are_created_one_after_the_other() {
+    // Subnets of a network outside the template stay child resources, created in turn.
+    let t = arm(
+        &json!({"name": "ser", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+        "resources": [
+            {"type": "azurerm_subnet", "name": "a", "properties": {"name": "a", "resource_group_name": "rg", "virtual_network_name": "v", "address_prefixes": ["10.0.1.0/24"]}},
+            {"type": "azurerm_subnet", "name": "b", "count": 2, "properties": {"name": "b", "resource_group_name": "rg", "virtual_network_name": "v", "address_prefixes": ["10.0.2.0/24"]}}]}),
+    );
+    assert_eq!(t["resources"][0]["name"], "v/a");
+    assert!(t["resources"][0].get("dependsOn").is_none());
+    assert_eq!(
+        t["resources"][1]["dependsOn"],
+        json!(["[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'a')]"])
+    );
+    assert_eq!(
+        t["resources"][1]["copy"],
+        json!({"name": "b", "count": 2, "mode": "serial", "batchSize": 1})
+    );
+    assert!(check_template(&t).is_empty(), "{:#?}", check_template(&t));
+
+    // A counted subnet of a network of the template stays a child resource (a list item has
+    // no copy loop); it waits for the network only, which holds the other subnet.
     let t = arm(
         &json!({"name": "ser", "version": "1.0.0", "provider": "azure", "region": "westeurope",
         "resources": [
@@ -777,18 +798,271 @@ fn subnets_of_one_network_are_created_one_after_the_other() {
             {"type": "azurerm_subnet", "name": "a", "properties": {"name": "a", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.1.0/24"]}},
             {"type": "azurerm_subnet", "name": "b", "count": 2, "properties": {"name": "b", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.2.0/24"]}}]}),
     );
+    assert_eq!(t["resources"].as_array().unwrap().len(), 2);
     assert_eq!(
-        t["resources"][2]["dependsOn"],
-        json!([
-            "[resourceId('Microsoft.Network/virtualNetworks', 'v')]",
-            "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'a')]"
-        ])
+        t["resources"][0]["properties"]["subnets"],
+        json!([{"name": "a", "properties": {"addressPrefixes": ["10.0.1.0/24"]}}])
     );
     assert_eq!(
-        t["resources"][2]["copy"],
+        t["resources"][1]["name"],
+        "[concat('v/b-', string(copyIndex()))]"
+    );
+    assert_eq!(
+        t["resources"][1]["dependsOn"],
+        json!(["[resourceId('Microsoft.Network/virtualNetworks', 'v')]"])
+    );
+    assert_eq!(
+        t["resources"][1]["copy"],
         json!({"name": "b", "count": 2, "mode": "serial", "batchSize": 1})
     );
     assert!(check_template(&t).is_empty(), "{:#?}", check_template(&t));
+}
+
+/// A network with two subnets, an NSG association and a NIC, as Terraform configurations write
+/// them.
+fn network_blueprint() -> Value {
+    json!({"name": "net", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+    "outputs": [{"name": "app_subnet", "value": "${app.id}"}, {"name": "app_subnet_name", "value": "${app.name}"}],
+    "resources": [
+        {"type": "azurerm_resource_group", "name": "rg", "properties": {"name": "rg-net", "location": "westeurope"}},
+        {"type": "azurerm_virtual_network", "name": "vnet", "properties": {"name": "vnet-net", "location": "${rg.location}", "resource_group_name": "${rg.name}", "address_space": ["10.0.0.0/16"]}},
+        {"type": "azurerm_network_security_group", "name": "nsg", "properties": {"name": "nsg-app", "location": "${rg.location}", "resource_group_name": "${rg.name}"}},
+        {"type": "azurerm_subnet", "name": "app", "properties": {"name": "snet-app", "resource_group_name": "${rg.name}", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.1.0/24"], "service_endpoints": ["Microsoft.Storage"]}},
+        {"type": "azurerm_subnet", "name": "db", "properties": {"name": "snet-db", "resource_group_name": "${rg.name}", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.2.0/24"], "private_endpoint_network_policies": "Disabled",
+            "delegation": [{"name": "fs", "service_delegation": {"name": "Microsoft.DBforPostgreSQL/flexibleServers", "actions": ["Microsoft.Network/virtualNetworks/subnets/join/action"]}}]}},
+        {"type": "azurerm_subnet_network_security_group_association", "name": "app_nsg", "properties": {"subnet_id": "${app.id}", "network_security_group_id": "${nsg.id}"}},
+        {"type": "azurerm_network_interface", "name": "nic", "properties": {"name": "nic-app", "location": "${rg.location}", "resource_group_name": "${rg.name}",
+            "ip_configuration": [{"name": "ipconfig", "subnet_id": "${app.id}", "private_ip_address_allocation": "Dynamic"}]}}]})
+}
+
+#[test]
+fn subnets_of_a_network_of_the_template_are_in_its_subnets_list() {
+    let t = arm(&network_blueprint());
+    let problems = check_template(&t);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let resources = t["resources"].as_array().unwrap();
+    // The network, the NSG and the NIC: no subnet resources.
+    let types: Vec<&str> = resources
+        .iter()
+        .map(|r| r["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "Microsoft.Network/virtualNetworks",
+            "Microsoft.Network/networkSecurityGroups",
+            "Microsoft.Network/networkInterfaces"
+        ]
+    );
+    let vnet = &resources[0];
+    let nsg_id = "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-app')]";
+    // In blueprint order, each with the azurerm_subnet mapping; the association in its subnet.
+    assert_eq!(
+        vnet["properties"]["subnets"],
+        json!([
+            {"name": "snet-app", "properties": {
+                "addressPrefixes": ["10.0.1.0/24"],
+                "serviceEndpoints": [{"service": "Microsoft.Storage"}],
+                "networkSecurityGroup": {"id": nsg_id}}},
+            {"name": "snet-db", "properties": {
+                "addressPrefixes": ["10.0.2.0/24"],
+                "privateEndpointNetworkPolicies": "Disabled",
+                "delegations": [{"name": "fs", "properties": {
+                    "serviceName": "Microsoft.DBforPostgreSQL/flexibleServers",
+                    "actions": ["Microsoft.Network/virtualNetworks/subnets/join/action"]}}]}}
+        ])
+    );
+    assert_eq!(
+        vnet["properties"]["addressSpace"]["addressPrefixes"],
+        json!(["10.0.0.0/16"])
+    );
+    // The NSG must exist before the network that uses it.
+    assert_eq!(vnet["dependsOn"], json!([nsg_id]));
+
+    // References keep the subnet's own ID; what uses the subnet waits for the network.
+    let subnet_id =
+        "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-net', 'snet-app')]";
+    let nic = &resources[2];
+    assert_eq!(
+        nic["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"],
+        subnet_id
+    );
+    assert_eq!(
+        nic["dependsOn"],
+        json!(["[resourceId('Microsoft.Network/virtualNetworks', 'vnet-net')]"])
+    );
+    assert_eq!(t["outputs"]["app_subnet"]["value"], subnet_id);
+    assert_eq!(t["outputs"]["app_subnet_name"]["value"], "snet-app");
+}
+
+#[test]
+fn nat_gateway_and_route_table_associations_land_in_the_nested_subnet() {
+    let mut bp = network_blueprint();
+    let extra = json!([
+        {"type": "azurerm_nat_gateway", "name": "nat", "properties": {"name": "nat", "location": "${rg.location}", "resource_group_name": "${rg.name}", "sku_name": "Standard"}},
+        {"type": "azurerm_route_table", "name": "rt", "properties": {"name": "rt", "location": "${rg.location}", "resource_group_name": "${rg.name}"}},
+        {"type": "azurerm_subnet_nat_gateway_association", "name": "db_nat", "properties": {"subnet_id": "${db.id}", "nat_gateway_id": "${nat.id}"}},
+        {"type": "azurerm_subnet_route_table_association", "name": "db_rt", "properties": {"subnet_id": "${db.id}", "route_table_id": "${rt.id}"}}
+    ]);
+    bp["resources"]
+        .as_array_mut()
+        .unwrap()
+        .extend(extra.as_array().unwrap().iter().cloned());
+    let t = arm(&bp);
+    let problems = check_template(&t);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let vnet = &t["resources"][0];
+    let db = &vnet["properties"]["subnets"][1]["properties"];
+    assert_eq!(
+        db["natGateway"]["id"],
+        "[resourceId('Microsoft.Network/natGateways', 'nat')]"
+    );
+    assert_eq!(
+        db["routeTable"]["id"],
+        "[resourceId('Microsoft.Network/routeTables', 'rt')]"
+    );
+    assert_eq!(
+        vnet["dependsOn"],
+        json!([
+            "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-app')]",
+            "[resourceId('Microsoft.Network/natGateways', 'nat')]",
+            "[resourceId('Microsoft.Network/routeTables', 'rt')]"
+        ])
+    );
+}
+
+#[test]
+fn explicit_dependencies_on_a_nested_subnet_wait_for_the_network() {
+    let mut bp = network_blueprint();
+    bp["resources"].as_array_mut().unwrap().push(json!(
+        {"type": "azurerm_public_ip", "name": "ip", "dependencies": ["db"], "properties": {"name": "pip", "location": "${rg.location}", "resource_group_name": "${rg.name}", "allocation_method": "Static"}}
+    ));
+    let t = arm(&bp);
+    let problems = check_template(&t);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let ip = t["resources"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(ip["type"], "Microsoft.Network/publicIPAddresses");
+    assert_eq!(
+        ip["dependsOn"],
+        json!(["[resourceId('Microsoft.Network/virtualNetworks', 'vnet-net')]"])
+    );
+}
+
+#[test]
+fn subnets_of_a_network_outside_the_template_stay_child_resources() {
+    for vnet_name in ["vnet-shared", "${var.vnet}"] {
+        let t = arm(
+            &json!({"name": "ext", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+            "variables": [{"name": "vnet", "type": "string", "default": "vnet-shared"}],
+            "resources": [
+                {"type": "azurerm_network_security_group", "name": "nsg", "properties": {"name": "nsg-app", "location": "westeurope", "resource_group_name": "rg"}},
+                {"type": "azurerm_subnet", "name": "app", "properties": {"name": "snet-app", "resource_group_name": "rg", "virtual_network_name": vnet_name, "address_prefixes": ["10.0.1.0/24"]}},
+                {"type": "azurerm_subnet_network_security_group_association", "name": "app_nsg", "properties": {"subnet_id": "${app.id}", "network_security_group_id": "${nsg.id}"}}]}),
+        );
+        let problems = check_template(&t);
+        assert!(problems.is_empty(), "{problems:#?}");
+        let subnet = &t["resources"][1];
+        assert_eq!(subnet["type"], "Microsoft.Network/virtualNetworks/subnets");
+        let name = if vnet_name.starts_with("${") {
+            json!("[concat(parameters('vnet'), '/snet-app')]")
+        } else {
+            json!("vnet-shared/snet-app")
+        };
+        assert_eq!(subnet["name"], name);
+        assert_eq!(
+            subnet["properties"],
+            json!({"addressPrefixes": ["10.0.1.0/24"], "networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-app')]"}})
+        );
+        assert_eq!(
+            subnet["dependsOn"],
+            json!(["[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-app')]"])
+        );
+    }
+}
+
+#[test]
+fn a_subnet_whose_dependencies_need_the_network_stays_a_child_resource() {
+    // The route table's next hop is the firewall, in a subnet of the same network: written in
+    // the network's list, the subnet would make the network wait for itself.
+    let t = arm(
+        &json!({"name": "hub", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+        "resources": [
+            {"type": "azurerm_virtual_network", "name": "vnet", "properties": {"name": "v", "location": "westeurope", "resource_group_name": "rg", "address_space": ["10.0.0.0/16"]}},
+            {"type": "azurerm_subnet", "name": "fw", "properties": {"name": "AzureFirewallSubnet", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.0.0/26"]}},
+            {"type": "azurerm_network_interface", "name": "nva", "properties": {"name": "nva", "location": "westeurope", "resource_group_name": "rg",
+                "ip_configuration": [{"name": "ipconfig", "subnet_id": "${fw.id}", "private_ip_address_allocation": "Dynamic"}]}},
+            {"type": "azurerm_route_table", "name": "rt", "properties": {"name": "rt", "location": "westeurope", "resource_group_name": "rg",
+                "route": [{"name": "out", "address_prefix": "0.0.0.0/0", "next_hop_type": "VirtualAppliance", "next_hop_in_ip_address": "${nva.private_ip_address}"}]}},
+            {"type": "azurerm_subnet", "name": "app", "properties": {"name": "app", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.1.0/24"]}},
+            {"type": "azurerm_subnet_route_table_association", "name": "app_rt", "properties": {"subnet_id": "${app.id}", "route_table_id": "${rt.id}"}}]}),
+    );
+    let problems = check_template(&t);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let resources = t["resources"].as_array().unwrap();
+    assert_eq!(
+        resources[0]["properties"]["subnets"],
+        json!([{"name": "AzureFirewallSubnet", "properties": {"addressPrefixes": ["10.0.0.0/26"]}}])
+    );
+    let app = resources
+        .iter()
+        .find(|r| r["name"] == "v/app")
+        .expect("app subnet as a child resource");
+    assert_eq!(
+        app["properties"]["routeTable"]["id"],
+        "[resourceId('Microsoft.Network/routeTables', 'rt')]"
+    );
+}
+
+#[test]
+fn inline_subnet_blocks_and_separate_subnets_of_one_network_are_an_error() {
+    let e = arm_error(
+        &json!({"name": "mix", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+        "resources": [
+            {"type": "azurerm_virtual_network", "name": "vnet", "properties": {"name": "v", "location": "westeurope", "resource_group_name": "rg", "address_space": ["10.0.0.0/16"],
+                "subnet": [{"name": "inline", "address_prefixes": ["10.0.0.0/24"]}]}},
+            {"type": "azurerm_subnet", "name": "a", "properties": {"name": "a", "resource_group_name": "rg", "virtual_network_name": "${vnet.name}", "address_prefixes": ["10.0.1.0/24"]}}]}),
+    );
+    assert_eq!(e.code().as_str(), "unmapped_property");
+    assert_eq!(e.path(), "resources[0].properties.subnet");
+    let text = e.to_string();
+    assert!(text.contains("resources[1]"), "{text}");
+    assert!(text.contains("`subnet` blocks"), "{text}");
+
+    // Inline blocks alone are the network's list, as before.
+    let t = arm(
+        &json!({"name": "inl", "version": "1.0.0", "provider": "azure", "region": "westeurope",
+        "resources": [
+            {"type": "azurerm_virtual_network", "name": "vnet", "properties": {"name": "v", "location": "westeurope", "resource_group_name": "rg", "address_space": ["10.0.0.0/16"],
+                "subnet": [{"name": "inline", "address_prefixes": ["10.0.0.0/24"]}]}}]}),
+    );
+    assert_eq!(
+        t["resources"][0]["properties"]["subnets"],
+        json!([{"name": "inline", "properties": {"addressPrefixes": ["10.0.0.0/24"]}}])
+    );
+}
+
+#[test]
+fn a_nested_subnet_keeps_its_lock_and_notes() {
+    let mut bp = network_blueprint();
+    bp["resources"][3]["lifecycle"] = json!({"prevent_destroy": true});
+    bp["resources"][3]["description"] = json!("front end");
+    let t = arm(&bp);
+    let problems = check_template(&t);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let resources = t["resources"].as_array().unwrap();
+    assert_eq!(resources[0]["comments"], "azurerm_subnet.app: front end");
+    let lock = resources
+        .iter()
+        .find(|r| r["type"] == "Microsoft.Authorization/locks")
+        .unwrap();
+    assert_eq!(
+        lock["scope"],
+        "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-net', 'snet-app')]"
+    );
+    assert_eq!(
+        lock["dependsOn"],
+        json!(["[resourceId('Microsoft.Network/virtualNetworks', 'vnet-net')]"])
+    );
 }
 
 #[test]

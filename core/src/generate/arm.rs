@@ -83,6 +83,21 @@ pub(crate) struct TypeMap {
     /// Siblings (same type and parent) are created one after the other.
     #[serde(default)]
     pub(crate) serial: bool,
+    /// A child type written inside its parent's properties when the parent is in the template.
+    pub(crate) nest: Option<Nest>,
+}
+
+/// A child resource written as an item of a list of its parent (subnets in
+/// `properties.subnets` of their virtual network): the parent's own list is what ARM deploys,
+/// and a redeployed parent without it deletes the children.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Nest {
+    /// The argument naming the parent: nested when it is `${x.name}` of a resource of the
+    /// template of the parent ARM type (neither with `count`).
+    pub(crate) via: String,
+    /// The parent's list the item goes to (`{name, ...properties}`).
+    pub(crate) into: String,
 }
 
 /// One `/`-separated segment of an ARM resource name.
@@ -254,6 +269,9 @@ struct Lowering<'a> {
     names: RefCell<HashMap<usize, Vec<AStr>>>,
     /// Blueprint strings with references, lowered once (`${rg.location}` appears everywhere).
     strings: RefCell<HashMap<&'a str, AStr>>,
+    /// Resources written inside another one's properties (see [`Nest`]): index → parent. They
+    /// keep their own type, name and ID for references.
+    nested_in: HashMap<usize, usize>,
 }
 
 fn unmapped(code: Code, path: &str, message: String) -> Error {
@@ -289,6 +307,12 @@ impl<'a> Lowering<'a> {
         self.ids.borrow_mut().clear();
         self.names.borrow_mut().clear();
         self.strings.borrow_mut().clear();
+    }
+
+    /// The resource of the template that holds resource `index` (itself, or the parent it is
+    /// nested in).
+    fn host(&self, index: usize) -> usize {
+        self.nested_in.get(&index).copied().unwrap_or(index)
     }
 
     fn count(&self, index: usize) -> Option<u32> {
@@ -1664,6 +1688,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         ids: RefCell::new(HashMap::new()),
         names: RefCell::new(HashMap::new()),
         strings: RefCell::new(HashMap::new()),
+        nested_in: HashMap::new(),
     };
     let mut findings = Vec::new();
 
@@ -1778,6 +1803,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
             }
         }
     }
+    lw.nested_in = nested_children(&lw, &mut findings);
     if !findings.is_empty() {
         return Err(Error::new(ErrorKind::Generate, findings));
     }
@@ -1922,6 +1948,13 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
             folded_into.entry(*t).or_default().push(j);
         }
     }
+    // Nested resources, by parent, in blueprint order.
+    let mut nested: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut by_child: Vec<(usize, usize)> = lw.nested_in.iter().map(|(c, p)| (*c, *p)).collect();
+    by_child.sort_unstable();
+    for (c, p) in by_child {
+        nested.entry(p).or_default().push(c);
+    }
 
     // Types Azure creates one at a time per parent (subnets of a virtual network): each sibling
     // waits for the previous one, in the dependency graph's order (so no cycle can appear).
@@ -1931,7 +1964,8 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         let Some(tm) = lw.type_map(i).filter(|m| m.serial) else {
             continue;
         };
-        if lw.placements.get(i) != Some(&Placement::Own) {
+        // A nested sibling is part of its parent: nothing to wait for.
+        if lw.placements.get(i) != Some(&Placement::Own) || lw.nested_in.contains_key(&i) {
             continue;
         }
         let inst = if lw.count(i).is_some() {
@@ -1955,7 +1989,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         if i % CACHE_SPAN == 0 {
             lw.forget();
         }
-        if lw.placements.get(i) != Some(&Placement::Own) {
+        if lw.placements.get(i) != Some(&Placement::Own) || lw.nested_in.contains_key(&i) {
             continue;
         }
         let Some(tm) = lw.type_map(i) else {
@@ -1971,10 +2005,75 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         let api = tm.api.clone().unwrap_or_default();
         let tag_arg = info.tag_argument.as_deref();
         let Body {
-            body,
+            mut body,
             children,
-            extra_deps,
+            mut extra_deps,
         } = own_body(&lw, i, &folded_into)?;
+
+        // Nested children (subnets of this virtual network) are items of one of its lists.
+        let mut nested_children: Vec<(Vec<AStr>, ChildRes)> = Vec::new();
+        let mut nested_locks: Vec<(AStr, String)> = Vec::new();
+        let mut nested_comments: Vec<String> = Vec::new();
+        for &j in nested.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+            let (Some(child), Some(into)) = (
+                bp.resources().get(j),
+                lw.type_map(j)
+                    .and_then(|m| m.nest.as_ref())
+                    .map(|n| n.into.as_str()),
+            ) else {
+                continue;
+            };
+            let Body {
+                body: cbody,
+                children: cchildren,
+                extra_deps: cdeps,
+            } = own_body(&lw, j, &folded_into)?;
+            let csegs = lw.segments(j, Inst::One, 0)?;
+            let mut item = Map::new();
+            if let Some(n) = csegs.last() {
+                item.insert("name".into(), n.to_json());
+            }
+            for (k, v) in cbody {
+                insert_key(&mut item, k, v, false);
+            }
+            insert_path(
+                &mut body,
+                into,
+                Value::Array(vec![Value::Object(item)]),
+                true,
+            );
+            extra_deps.extend(bp.graph().dependencies(j));
+            extra_deps.extend(cdeps);
+            nested_children.extend(cchildren.into_iter().map(|c| (csegs.clone(), c)));
+            let address = bp
+                .resource_info(j)
+                .map(|x| x.address.clone())
+                .unwrap_or_default();
+            if child.lifecycle.prevent_destroy {
+                nested_locks.push((lw.resource_id(j, Inst::One, 0, &base)?, address.clone()));
+            }
+            // A list item has no `comments`: the parent's say it.
+            let mut notes = Vec::new();
+            if let Some(d) = &child.description {
+                notes.push(d.clone());
+            }
+            if child.lifecycle.ignore_changes.iter().any(|c| c == "all") {
+                notes.push("Terraform ignores every later change to it (ignore_changes = all); ARM has no such setting.".into());
+            } else if !child.lifecycle.ignore_changes.is_empty() {
+                notes.push(format!(
+                    "Terraform ignores later changes to {}; ARM has no such setting.",
+                    child.lifecycle.ignore_changes.join(", ")
+                ));
+            }
+            if child.lifecycle.create_before_destroy {
+                notes.push(
+                    "Terraform replaces it create-before-destroy; ARM updates in place.".into(),
+                );
+            }
+            if !notes.is_empty() {
+                nested_comments.push(format!("{address}: {}", notes.join(" ")));
+            }
+        }
 
         let segs = lw.segments(i, inst, 0)?;
         let own_id = lw.resource_id(i, inst, 0, &base)?;
@@ -2027,6 +2126,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
                     .into(),
             );
         }
+        comments.extend(nested_comments);
         if !comments.is_empty() {
             res.insert("comments".into(), json!(comments.join(" ")));
         }
@@ -2039,9 +2139,10 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         deps.dedup();
         let mut depends: Vec<Value> = Vec::new();
         for d in deps {
+            // A nested resource is deployed with its parent.
             let target = match lw.placements.get(d) {
-                Some(Placement::Own) => d,
-                Some(Placement::Folded(t)) => *t,
+                Some(Placement::Own) => lw.host(d),
+                Some(Placement::Folded(t)) => lw.host(*t),
                 _ => continue,
             };
             if target == i {
@@ -2085,6 +2186,29 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
             child.insert("dependsOn".into(), json!([own_id.to_json()]));
             push(Value::Object(child));
         }
+        for (psegs, c) in nested_children {
+            let mut child = Map::new();
+            let mut csegs = psegs;
+            csegs.push(c.name.clone());
+            child.insert("type".into(), json!(c.arm_type));
+            child.insert("apiVersion".into(), json!(c.api));
+            child.insert("name".into(), Lowering::full_name(&csegs).to_json());
+            for (k, v) in c.body {
+                insert_key(&mut child, k, v, false);
+            }
+            child.insert("dependsOn".into(), json!([own_id.to_json()]));
+            push(Value::Object(child));
+        }
+        for (scope, address) in nested_locks {
+            push(json!({
+                "type": "Microsoft.Authorization/locks",
+                "apiVersion": LOCKS_API,
+                "name": "prevent-destroy",
+                "scope": scope.to_json(),
+                "properties": {"level": "CanNotDelete", "notes": format!("lifecycle.prevent_destroy of {address}")},
+                "dependsOn": [own_id.to_json()],
+            }));
+        }
         if r.lifecycle.prevent_destroy {
             let mut lock = Map::new();
             lock.insert("type".into(), json!("Microsoft.Authorization/locks"));
@@ -2110,6 +2234,152 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Which resources are written inside their parent's properties (see [`Nest`]): child → parent.
+/// A child is nested when its `via` argument is `${parent.name}` of a resource of the template of
+/// the parent ARM type, neither has `count`, and the parent would not come to depend on itself
+/// (a dependency of the child, or of what folds into it, that depends on the parent in turn: a
+/// route table whose next hop is a firewall in another subnet of the same network). A parent
+/// that also has the inline blocks for that list is an error, as in Terraform.
+fn nested_children(lw: &Lowering, findings: &mut Vec<Finding>) -> HashMap<usize, usize> {
+    let bp = lw.bp;
+    let mut nested: BTreeMap<usize, usize> = BTreeMap::new();
+    for (i, r, _) in bp.iter() {
+        let Some(tm) = lw.type_map(i) else { continue };
+        let Some(nest) = &tm.nest else { continue };
+        if lw.placements.get(i) != Some(&Placement::Own) || r.count.is_some() {
+            continue;
+        }
+        let at = format!("resources[{i}].properties.{}", nest.via);
+        let parent = r
+            .properties
+            .get(&nest.via)
+            .and_then(Value::as_str)
+            .and_then(|s| parse_template(s, &at).ok())
+            .and_then(|t| t.as_single_reference().cloned())
+            .and_then(|rf| match rf {
+                Reference::Resource {
+                    name,
+                    index: None,
+                    attribute,
+                } if attribute_key(&attribute) == "name" => bp.index_of(&name),
+                _ => None,
+            });
+        let Some(p) = parent else { continue };
+        let parent_type = tm
+            .arm_type
+            .as_deref()
+            .and_then(|t| t.rsplit_once('/'))
+            .map(|(parent, _)| parent);
+        let fits = p != i
+            && parent_type.is_some()
+            && lw.type_map(p).and_then(|m| m.arm_type.as_deref()) == parent_type
+            && lw.placements.get(p) == Some(&Placement::Own)
+            && lw.count(p).is_none();
+        if fits {
+            nested.insert(i, p);
+        }
+    }
+    // One level: a parent stays a resource of its own even where it could nest itself.
+    let parents: Vec<usize> = nested.values().copied().collect();
+    for p in parents {
+        nested.remove(&p);
+    }
+
+    // What depends on each parent, directly or not; what folds into each child.
+    let mut folded_by: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (j, pl) in lw.placements.iter().enumerate() {
+        if let Placement::Folded(t) = pl {
+            folded_by.entry(*t).or_default().push(j);
+        }
+    }
+    let mut radius: HashMap<usize, Vec<usize>> = HashMap::new();
+    for p in nested.values() {
+        radius
+            .entry(*p)
+            .or_insert_with(|| bp.graph().blast_radius(*p));
+    }
+    loop {
+        let mut cyclic = Vec::new();
+        for (&i, &p) in &nested {
+            let mut deps = bp.graph().dependencies(i);
+            for &j in folded_by.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+                deps.extend(bp.graph().dependencies(j));
+            }
+            let dependents = radius.get(&p).map(Vec::as_slice).unwrap_or(&[]);
+            let loops = deps.iter().any(|&d| {
+                let d = match lw.placements.get(d) {
+                    Some(Placement::Folded(t)) => *t,
+                    _ => d,
+                };
+                d != p
+                    && d != i
+                    && nested.get(&d) != Some(&p)
+                    && dependents.binary_search(&d).is_ok()
+            });
+            if loops {
+                cyclic.push(i);
+            }
+        }
+        if cyclic.is_empty() {
+            break;
+        }
+        for i in cyclic {
+            nested.remove(&i);
+        }
+    }
+
+    // Inline blocks and separate children of one parent: Terraform's provider overwrites one
+    // with the other, so the blueprint says two things.
+    let mut reported: Vec<usize> = Vec::new();
+    for (&i, &p) in &nested {
+        if reported.contains(&p) {
+            continue;
+        }
+        let Some(into) = lw
+            .type_map(i)
+            .and_then(|m| m.nest.as_ref())
+            .map(|n| n.into.as_str())
+        else {
+            continue;
+        };
+        let inline = lw.type_map(p).and_then(|m| {
+            (&m.properties).into_iter().find_map(|(k, prop)| {
+                let to = match prop {
+                    Prop::Path(path) => Some(path.as_str()),
+                    Prop::Spec(spec) => spec.to.as_deref(),
+                };
+                (to == Some(into)).then_some(k.as_str())
+            })
+        });
+        let Some(arg) = inline else { continue };
+        let set = lw.arg(p, arg).is_some_and(|(_, v)| match v {
+            Value::Array(a) => !a.is_empty(),
+            _ => true,
+        });
+        if !set {
+            continue;
+        }
+        reported.push(p);
+        let children: Vec<String> = nested
+            .iter()
+            .filter(|(_, q)| **q == p)
+            .map(|(c, _)| format!("resources[{c}]"))
+            .collect();
+        findings.push(Finding::error(
+            Code::UnmappedProperty,
+            format!("resources[{p}].properties.{arg}"),
+            format!(
+                "{} `{}` declares `{arg}` blocks and {} {} also name it; Terraform's provider overwrites one with the other when both are used: declare them one way",
+                lw.type_name(p),
+                bp.resources().get(p).map(|r| r.name.as_str()).unwrap_or_default(),
+                lw.type_name(i),
+                children.join(", "),
+            ),
+        ));
+    }
+    nested.into_iter().collect()
 }
 
 /// The properties of a resource of the template, the child resources its blocks make, and the
@@ -2438,6 +2708,11 @@ mod tests {
                 check_props(t, &f.fields, s, &mut problems);
                 if s.get(&f.via).is_none() {
                     problems.push(format!("{t}: fold.via {} is not an argument", f.via));
+                }
+            }
+            if let Some(n) = &tm.nest {
+                if s.get(&n.via).is_none() {
+                    problems.push(format!("{t}: nest.via {} is not an argument", n.via));
                 }
             }
             for seg in &tm.name {

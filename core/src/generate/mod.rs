@@ -92,8 +92,9 @@ pub enum OutputFormat {
     /// "#)?;
     /// let files = generate(&bp, OutputFormat::Arm, &GenerateOptions::default())?;
     /// let t: serde_json::Value = serde_json::from_str(files.get("azuredeploy.json").unwrap()).unwrap();
-    /// assert_eq!(t["resources"][1]["name"], "vnet-demo/app");
-    /// assert_eq!(t["resources"][1]["dependsOn"][0], "[resourceId('Microsoft.Network/virtualNetworks', 'vnet-demo')]");
+    /// // The subnet is an item of its network's `properties.subnets` (see `templates/README.md`).
+    /// assert_eq!(t["resources"][0]["name"], "vnet-demo");
+    /// assert_eq!(t["resources"][0]["properties"]["subnets"][0]["name"], "app");
     /// # Ok::<(), iac_dharma::Error>(())
     /// ```
     #[serde(rename = "arm")]
