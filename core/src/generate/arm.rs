@@ -2053,23 +2053,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
                 nested_locks.push((lw.resource_id(j, Inst::One, 0, &base)?, address.clone()));
             }
             // A list item has no `comments`: the parent's say it.
-            let mut notes = Vec::new();
-            if let Some(d) = &child.description {
-                notes.push(d.clone());
-            }
-            if child.lifecycle.ignore_changes.iter().any(|c| c == "all") {
-                notes.push("Terraform ignores every later change to it (ignore_changes = all); ARM has no such setting.".into());
-            } else if !child.lifecycle.ignore_changes.is_empty() {
-                notes.push(format!(
-                    "Terraform ignores later changes to {}; ARM has no such setting.",
-                    child.lifecycle.ignore_changes.join(", ")
-                ));
-            }
-            if child.lifecycle.create_before_destroy {
-                notes.push(
-                    "Terraform replaces it create-before-destroy; ARM updates in place.".into(),
-                );
-            }
+            let notes = resource_notes(child, "it");
             if !notes.is_empty() {
                 nested_comments.push(format!("{address}: {}", notes.join(" ")));
             }
@@ -2105,27 +2089,7 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
             };
             res.insert("copy".into(), copy);
         }
-        let mut comments = Vec::new();
-        if let Some(d) = &r.description {
-            comments.push(d.clone());
-        }
-        if r.lifecycle.ignore_changes.iter().any(|c| c == "all") {
-            comments.push(
-                "Terraform ignores every later change to this resource (ignore_changes = all); ARM has no such setting: a redeployment sets it to this template's values."
-                    .into(),
-            );
-        } else if !r.lifecycle.ignore_changes.is_empty() {
-            comments.push(format!(
-                "Terraform ignores later changes to {}; ARM has no such setting: a redeployment sets them to this template's values.",
-                r.lifecycle.ignore_changes.join(", ")
-            ));
-        }
-        if r.lifecycle.create_before_destroy {
-            comments.push(
-                "Terraform replaces this resource create-before-destroy; ARM updates in place."
-                    .into(),
-            );
-        }
+        let mut comments = resource_notes(r, "this resource");
         comments.extend(nested_comments);
         if !comments.is_empty() {
             res.insert("comments".into(), json!(comments.join(" ")));
@@ -2234,6 +2198,32 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A resource's description and what ARM cannot say of its lifecycle, as `comments` (`it`: how
+/// the notes name the resource).
+fn resource_notes(r: &crate::blueprint::Resource, it: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(d) = &r.description {
+        notes.push(d.clone());
+    }
+    let ignored = &r.lifecycle.ignore_changes;
+    if ignored.iter().any(|c| c == "all") {
+        notes.push(format!(
+            "Terraform ignores every later change to {it} (ignore_changes = all); ARM has no such setting: a redeployment sets it to this template's values."
+        ));
+    } else if !ignored.is_empty() {
+        notes.push(format!(
+            "Terraform ignores later changes to {}; ARM has no such setting: a redeployment sets them to this template's values.",
+            ignored.join(", ")
+        ));
+    }
+    if r.lifecycle.create_before_destroy {
+        notes.push(format!(
+            "Terraform replaces {it} create-before-destroy; ARM updates in place."
+        ));
+    }
+    notes
 }
 
 /// Which resources are written inside their parent's properties (see [`Nest`]): child → parent.
