@@ -1300,3 +1300,85 @@ fn aws_db_instance_identifier_is_updated_in_place() {
         assert_eq!(action_and_forced(&plan), (Action::Update, vec![]), "{new}");
     }
 }
+
+#[test]
+fn aws_source_audited_force_new_corrections() {
+    // catalog/aws.yaml cites the hashicorp/terraform-provider-aws sources these come from.
+    // aws_elasticache_replication_group.security_group_names is ForceNew (CloudFormation missed it).
+    let rg = "resources:\n  - {type: aws_elasticache_replication_group, name: r, properties: {replication_group_id: r, description: r, node_type: cache.t3.micro, security_group_names: [a]}}\n";
+    let plan = plan_of(rg, &rg.replace("[a]", "[b]"));
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["security_group_names[0]".to_string()])
+    );
+    assert_eq!(
+        plan.resource_changes[0].replace_reasons,
+        ["`security_group_names` changes, and changing it forces aws_elasticache_replication_group to be replaced"]
+    );
+    // ...and preferred_cache_cluster_azs is not ForceNew: an in-place update.
+    let azs = rg.replace(
+        "security_group_names: [a]",
+        "preferred_cache_cluster_azs: [us-east-1a, us-east-1b]",
+    );
+    let plan = plan_of(&azs, &azs.replace("us-east-1b", "us-east-1c"));
+    assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
+
+    // Arguments CloudFormation has createOnly that the provider updates in place, or forces new
+    // only for some values (named in the catalog comments), are updates.
+    for (old, new) in [
+        (
+            "resources:\n  - {type: aws_eip, name: e, properties: {domain: vpc, customer_owned_ipv4_pool: p1}}\n",
+            "resources:\n  - {type: aws_eip, name: e, properties: {domain: vpc, customer_owned_ipv4_pool: p2}}\n",
+        ),
+        (
+            "resources:\n  - {type: aws_dynamodb_table, name: t, properties: {name: t, hash_key: id, restore_source_name: a}}\n",
+            "resources:\n  - {type: aws_dynamodb_table, name: t, properties: {name: t, hash_key: id}}\n",
+        ),
+        (
+            "resources:\n  - {type: aws_dynamodb_table, name: t, properties: {name: t, hash_key: id}}\n",
+            "resources:\n  - {type: aws_dynamodb_table, name: t, properties: {name: t, hash_key: id, import_table: {input_format: CSV, s3_bucket_source: {bucket: b}}}}\n",
+        ),
+        (
+            "resources:\n  - {type: aws_eks_cluster, name: k, properties: {name: k, role_arn: r, vpc_config: {subnet_ids: [s]}}}\n",
+            "resources:\n  - {type: aws_eks_cluster, name: k, properties: {name: k, role_arn: r, vpc_config: {subnet_ids: [s]}, encryption_config: {resources: [secrets], provider: {key_arn: k}}}}\n",
+        ),
+    ] {
+        assert_eq!(
+            action_and_forced(&plan_of(old, new)),
+            (Action::Update, vec![]),
+            "{new}"
+        );
+    }
+
+    // Schema defaults of force-new arguments: writing the default is no change, another value
+    // replaces.
+    let kms = "resources:\n  - {type: aws_kms_key, name: k, properties: {description: k}}\n";
+    let usage = |u: &str| kms.replace("description: k", &format!("description: k, key_usage: {u}"));
+    assert_eq!(
+        plan_of(kms, &usage("ENCRYPT_DECRYPT")).resource_changes[0].action,
+        Action::NoOp
+    );
+    assert_eq!(
+        action_and_forced(&plan_of(kms, &usage("SIGN_VERIFY"))),
+        (Action::Replace, vec!["key_usage".to_string()])
+    );
+    let role = "resources:\n  - {type: aws_iam_role, name: r, properties: {name: r, assume_role_policy: '{}'}}\n";
+    assert_eq!(
+        plan_of(
+            role,
+            &role.replace("assume_role_policy", "path: /, assume_role_policy")
+        )
+        .resource_changes[0]
+            .action,
+        Action::NoOp
+    );
+    assert_eq!(
+        plan_of(
+            role,
+            &role.replace("assume_role_policy", "path: /svc/, assume_role_policy")
+        )
+        .resource_changes[0]
+            .action,
+        Action::Replace
+    );
+}
