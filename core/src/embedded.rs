@@ -59,4 +59,23 @@ mod tests {
         assert_eq!(super::text(b"not compressed"), "");
         assert_eq!(super::text(b""), "");
     }
+
+    #[test]
+    fn packed_yaml_is_its_source_with_comment_lines_blanked() {
+        let source = include_str!("../../catalog/aws.yaml");
+        let packed = super::text(packed!("catalog-aws.yaml"));
+        assert!(source.lines().any(|l| l.trim_start().starts_with('#')));
+        assert_eq!(
+            packed.lines().count(),
+            source.lines().count(),
+            "line numbers kept"
+        );
+        for (p, s) in packed.lines().zip(source.lines()) {
+            if s.trim_start().starts_with('#') {
+                assert_eq!(p, "");
+            } else {
+                assert_eq!(p, s);
+            }
+        }
+    }
 }
