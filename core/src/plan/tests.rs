@@ -1288,6 +1288,84 @@ fn google_source_audited_force_new_arguments() {
 }
 
 #[test]
+fn google_source_audited_force_new_corrections() {
+    // catalog/gcp.yaml cites the hashicorp/terraform-provider-google sources these come from.
+    let gcp = "provider: gcp\nregion: europe-west1\n";
+    // ForceNew arguments the hand-curated lists had missed replace, with their reason.
+    for (old, new, forced, ty) in [
+        (
+            "  - {type: google_compute_instance, name: v, properties: {name: v, machine_type: e2-small, zone: europe-west1-b, boot_disk: {initialize_params: {image: debian-12}}, network_interface: [{network: default}], description: a}}\n",
+            "  - {type: google_compute_instance, name: v, properties: {name: v, machine_type: e2-small, zone: europe-west1-b, boot_disk: {initialize_params: {image: debian-12}}, network_interface: [{network: default}], description: b}}\n",
+            "description",
+            "google_compute_instance",
+        ),
+        (
+            "  - {type: google_compute_target_http_proxy, name: p, properties: {name: p, url_map: m, http_keep_alive_timeout_sec: 610}}\n",
+            "  - {type: google_compute_target_http_proxy, name: p, properties: {name: p, url_map: m, http_keep_alive_timeout_sec: 600}}\n",
+            "http_keep_alive_timeout_sec",
+            "google_compute_target_http_proxy",
+        ),
+        (
+            "  - {type: google_secret_manager_secret, name: s, properties: {secret_id: s, replication: {auto: {}}, ttl: 3600s}}\n",
+            "  - {type: google_secret_manager_secret, name: s, properties: {secret_id: s, replication: {auto: {}}, ttl: 7200s}}\n",
+            "ttl",
+            "google_secret_manager_secret",
+        ),
+    ] {
+        let plan = provider_plan_of(gcp, old, new);
+        assert_eq!(
+            action_and_forced(&plan),
+            (Action::Replace, vec![forced.to_string()]),
+            "{new}"
+        );
+        assert_eq!(
+            plan.resource_changes[0].replace_reasons,
+            [format!(
+                "`{forced}` changes, and changing it forces {ty} to be replaced"
+            )]
+        );
+    }
+    // Arguments the lists had that are not ForceNew are in-place updates.
+    for (old, new) in [
+        (
+            "  - {type: google_compute_firewall, name: f, properties: {name: f, network: a, source_ranges: [10.0.0.0/8], allow: [{protocol: tcp}]}}\n",
+            "  - {type: google_compute_firewall, name: f, properties: {name: f, network: b, source_ranges: [10.0.0.0/8], allow: [{protocol: tcp}]}}\n",
+        ),
+        (
+            "  - {type: google_kms_crypto_key, name: k, properties: {name: k, key_ring: r, skip_initial_version_creation: false}}\n",
+            "  - {type: google_kms_crypto_key, name: k, properties: {name: k, key_ring: r, skip_initial_version_creation: true}}\n",
+        ),
+        (
+            "  - {type: google_compute_instance_group_manager, name: g, properties: {name: g, base_instance_name: g, zone: europe-west1-b, version: [{instance_template: t}], description: a}}\n",
+            "  - {type: google_compute_instance_group_manager, name: g, properties: {name: g, base_instance_name: g, zone: europe-west1-b, version: [{instance_template: t}], description: b}}\n",
+        ),
+    ] {
+        assert_eq!(
+            action_and_forced(&provider_plan_of(gcp, old, new)),
+            (Action::Update, vec![]),
+            "{new}"
+        );
+    }
+    // Schema defaults of force-new arguments: writing the default is no change.
+    for (old, new) in [
+        (
+            "  - {type: google_compute_disk, name: d, properties: {name: d, zone: europe-west1-b}}\n",
+            "  - {type: google_compute_disk, name: d, properties: {name: d, zone: europe-west1-b, type: pd-standard}}\n",
+        ),
+        (
+            "  - {type: google_redis_instance, name: r, properties: {name: r, memory_size_gb: 1}}\n",
+            "  - {type: google_redis_instance, name: r, properties: {name: r, memory_size_gb: 1, tier: BASIC}}\n",
+        ),
+    ] {
+        assert_eq!(
+            provider_plan_of(gcp, old, new).resource_changes[0].action,
+            Action::NoOp,
+            "{new}"
+        );
+    }
+}
+
+#[test]
 fn aws_db_instance_identifier_is_updated_in_place() {
     // hashicorp/terraform-provider-aws 5.x/6.x: identifier and identifier_prefix are Optional and
     // Computed without ForceNew (the rename goes through ModifyDBInstance); catalog/aws.yaml.
