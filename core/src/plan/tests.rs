@@ -1253,6 +1253,116 @@ fn azurerm_source_audited_force_new_arguments_replace() {
 }
 
 #[test]
+fn azurerm_source_audited_force_new_corrections() {
+    // catalog/azure.yaml cites the azurerm resource sources of these corrections.
+    let az = "provider: azure\nregion: westeurope\n";
+    // azurerm_linux_virtual_machine_scale_set.upgrade_mode is ForceNew with Default Manual.
+    let vmss = "  - {type: azurerm_linux_virtual_machine_scale_set, name: s, properties: {name: s, location: westeurope, resource_group_name: rg, sku: Standard_B2s, admin_username: adm, network_interface: {name: n, ip_configuration: {name: i}}, os_disk: {caching: ReadWrite, storage_account_type: Standard_LRS}}}\n";
+    let mode = |m: &str| {
+        vmss.replace(
+            "sku: Standard_B2s,",
+            &format!("sku: Standard_B2s, upgrade_mode: {m},"),
+        )
+    };
+    let plan = provider_plan_of(az, vmss, &mode("Automatic"));
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["upgrade_mode".to_string()])
+    );
+    assert_eq!(
+        plan.resource_changes[0].replace_reasons,
+        ["`upgrade_mode` changes, and changing it forces azurerm_linux_virtual_machine_scale_set to be replaced"]
+    );
+    assert_eq!(
+        provider_plan_of(az, vmss, &mode("Manual")).resource_changes[0].action,
+        Action::NoOp
+    );
+    // ...and disable_password_authentication is not ForceNew for scale sets: an update.
+    let no_pw = vmss.replace(
+        "admin_username: adm,",
+        "admin_username: adm, disable_password_authentication: false,",
+    );
+    assert_eq!(
+        action_and_forced(&provider_plan_of(az, vmss, &no_pw)),
+        (Action::Update, vec![])
+    );
+
+    // Added ForceNew arguments replace.
+    for (old, new, forced) in [
+        (
+            "  - {type: azurerm_managed_disk, name: d, properties: {name: d, location: westeurope, resource_group_name: rg, storage_account_type: Standard_LRS, create_option: FromImage}}\n",
+            "  - {type: azurerm_managed_disk, name: d, properties: {name: d, location: westeurope, resource_group_name: rg, storage_account_type: Standard_LRS, create_option: FromImage, trusted_launch_enabled: true}}\n",
+            "trusted_launch_enabled",
+        ),
+        (
+            "  - {type: azurerm_lb_backend_address_pool, name: p, properties: {name: p, loadbalancer_id: lb}}\n",
+            "  - {type: azurerm_lb_backend_address_pool, name: p, properties: {name: p, loadbalancer_id: lb, synchronous_mode: Automatic}}\n",
+            "synchronous_mode",
+        ),
+        (
+            "  - {type: azurerm_role_assignment, name: r, properties: {scope: s, principal_id: p, role_definition_name: Reader}}\n",
+            "  - {type: azurerm_role_assignment, name: r, properties: {scope: s, principal_id: p, role_definition_name: Reader, description: d}}\n",
+            "description",
+        ),
+        (
+            "  - {type: azurerm_mysql_flexible_server, name: m, properties: {name: m, location: westeurope, resource_group_name: rg, version: '5.7'}}\n",
+            "  - {type: azurerm_mysql_flexible_server, name: m, properties: {name: m, location: westeurope, resource_group_name: rg, version: 8.0.21}}\n",
+            "version",
+        ),
+        (
+            "  - {type: azurerm_nat_gateway, name: n, properties: {name: n, location: westeurope, resource_group_name: rg}}\n",
+            "  - {type: azurerm_nat_gateway, name: n, properties: {name: n, location: westeurope, resource_group_name: rg, sku_name: StandardV2}}\n",
+            "sku_name",
+        ),
+    ] {
+        assert_eq!(
+            action_and_forced(&provider_plan_of(az, old, new)),
+            (Action::Replace, vec![forced.to_string()]),
+            "{new}"
+        );
+    }
+    // private_endpoint.ip_configuration is a block whose fields are all ForceNew.
+    let pe = "  - {type: azurerm_private_endpoint, name: e, properties: {name: e, location: westeurope, resource_group_name: rg, subnet_id: s, private_service_connection: {name: c, is_manual_connection: false}, ip_configuration: {name: i, private_ip_address: 10.0.0.5}}}\n";
+    assert_eq!(
+        provider_plan_of(az, pe, &pe.replace("10.0.0.5", "10.0.0.6")).resource_changes[0].action,
+        Action::Replace
+    );
+
+    // A removed one is an update: the flow log's network_security_group_id has no ForceNew in 4.x.
+    let fl = "  - {type: azurerm_network_watcher_flow_log, name: f, properties: {name: f, network_watcher_name: w, resource_group_name: rg, storage_account_id: s, enabled: true, retention_policy: {enabled: false, days: 0}, network_security_group_id: a}}\n";
+    assert_eq!(
+        action_and_forced(&provider_plan_of(
+            az,
+            fl,
+            &fl.replace("group_id: a", "group_id: b")
+        )),
+        (Action::Update, vec![])
+    );
+
+    // Schema defaults written change nothing.
+    for (old, new) in [
+        (
+            "  - {type: azurerm_mysql_flexible_server, name: m, properties: {name: m, location: westeurope, resource_group_name: rg}}\n",
+            "  - {type: azurerm_mysql_flexible_server, name: m, properties: {name: m, location: westeurope, resource_group_name: rg, geo_redundant_backup_enabled: false}}\n",
+        ),
+        (
+            "  - {type: azurerm_nat_gateway, name: n, properties: {name: n, location: westeurope, resource_group_name: rg}}\n",
+            "  - {type: azurerm_nat_gateway, name: n, properties: {name: n, location: westeurope, resource_group_name: rg, sku_name: Standard}}\n",
+        ),
+        (
+            "  - {type: azurerm_storage_container, name: c, properties: {name: c, storage_account_id: s}}\n",
+            "  - {type: azurerm_storage_container, name: c, properties: {name: c, storage_account_id: s, encryption_scope_override_enabled: true}}\n",
+        ),
+    ] {
+        assert_eq!(
+            provider_plan_of(az, old, new).resource_changes[0].action,
+            Action::NoOp,
+            "{new}"
+        );
+    }
+}
+
+#[test]
 fn google_source_audited_force_new_arguments() {
     // catalog/gcp.yaml cites the google resource sources these come from.
     let gcp = "provider: gcp\nregion: europe-west1\n";
