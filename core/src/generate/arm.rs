@@ -1755,16 +1755,10 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         }
         if let Some(fold) = &tm.fold {
             let at = format!("resources[{i}].properties.{}", fold.via);
-            let target = r
-                .properties
-                .get(&fold.via)
-                .and_then(Value::as_str)
-                .and_then(|s| parse_template(s, &at).ok())
-                .and_then(|t| t.as_single_reference().cloned())
-                .and_then(|rf| match rf {
-                    Reference::Resource { name, .. } => bp.index_of(&name),
-                    Reference::Variable { .. } => None,
-                });
+            let target = single_reference(r, &fold.via, &at).and_then(|rf| match rf {
+                Reference::Resource { name, .. } => bp.index_of(&name),
+                Reference::Variable { .. } => None,
+            });
             match target {
                 Some(t)
                     if r.count.is_none()
@@ -2200,6 +2194,15 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
     }
 }
 
+/// The reference an argument of `r` is made of (`${x.name}`), when it is exactly one.
+fn single_reference(r: &crate::blueprint::Resource, arg: &str, at: &str) -> Option<Reference> {
+    let text = r.properties.get(arg)?.as_str()?;
+    parse_template(text, at)
+        .ok()?
+        .as_single_reference()
+        .cloned()
+}
+
 /// A resource's description and what ARM cannot say of its lifecycle, as `comments` (`it`: how
 /// the notes name the resource).
 fn resource_notes(r: &crate::blueprint::Resource, it: &str) -> Vec<String> {
@@ -2242,20 +2245,14 @@ fn nested_children(lw: &Lowering, findings: &mut Vec<Finding>) -> HashMap<usize,
             continue;
         }
         let at = format!("resources[{i}].properties.{}", nest.via);
-        let parent = r
-            .properties
-            .get(&nest.via)
-            .and_then(Value::as_str)
-            .and_then(|s| parse_template(s, &at).ok())
-            .and_then(|t| t.as_single_reference().cloned())
-            .and_then(|rf| match rf {
-                Reference::Resource {
-                    name,
-                    index: None,
-                    attribute,
-                } if attribute_key(&attribute) == "name" => bp.index_of(&name),
-                _ => None,
-            });
+        let parent = single_reference(r, &nest.via, &at).and_then(|rf| match rf {
+            Reference::Resource {
+                name,
+                index: None,
+                attribute,
+            } if attribute_key(&attribute) == "name" => bp.index_of(&name),
+            _ => None,
+        });
         let Some(p) = parent else { continue };
         let parent_type = tm
             .arm_type
