@@ -1476,6 +1476,35 @@ fn google_source_audited_force_new_corrections() {
 }
 
 #[test]
+fn google_load_balancer_audit_corrections() {
+    // catalog/gcp.yaml: google_compute_security_policy.type is ForceNew in the provider source;
+    // load_balancing_scheme of the backend service and the global forwarding rule is updated in
+    // place since 6.36.0 (the EXTERNAL to EXTERNAL_MANAGED migration).
+    let gcp = "provider: gcp\nregion: europe-west1\n";
+    let policy = "  - {type: google_compute_security_policy, name: p, properties: {name: p, type: CLOUD_ARMOR}}\n";
+    let plan = provider_plan_of(
+        gcp,
+        policy,
+        &policy.replace("CLOUD_ARMOR", "CLOUD_ARMOR_EDGE"),
+    );
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["type".to_string()])
+    );
+    for old in [
+        "  - {type: google_compute_backend_service, name: b, properties: {name: b, load_balancing_scheme: EXTERNAL}}\n",
+        "  - {type: google_compute_global_forwarding_rule, name: f, properties: {name: f, target: t, load_balancing_scheme: EXTERNAL}}\n",
+    ] {
+        let new = old.replace("EXTERNAL}", "EXTERNAL_MANAGED}");
+        assert_eq!(
+            action_and_forced(&provider_plan_of(gcp, old, &new)),
+            (Action::Update, vec![]),
+            "{new}"
+        );
+    }
+}
+
+#[test]
 fn aws_db_instance_identifier_is_updated_in_place() {
     // hashicorp/terraform-provider-aws 5.x/6.x: identifier and identifier_prefix are Optional and
     // Computed without ForceNew (the rename goes through ModifyDBInstance); catalog/aws.yaml.
