@@ -1599,3 +1599,64 @@ fn aws_source_audited_force_new_corrections() {
         Action::Replace
     );
 }
+
+#[test]
+fn aws_source_audited_force_new_corrections_second_pass() {
+    // catalog/aws.yaml cites the hashicorp/terraform-provider-aws sources these come from.
+    // aws_autoscaling_group.initial_lifecycle_hook is ForceNew (the CloudFormation-derived list
+    // missed it).
+    let asg = "resources:\n  - {type: aws_autoscaling_group, name: g, properties: {name: g, max_size: 2, min_size: 1, initial_lifecycle_hook: [{name: h, lifecycle_transition: 'autoscaling:EC2_INSTANCE_LAUNCHING', heartbeat_timeout: 60}]}}\n";
+    let plan = plan_of(
+        asg,
+        &asg.replace("heartbeat_timeout: 60", "heartbeat_timeout: 120"),
+    );
+    assert_eq!(plan.resource_changes[0].action, Action::Replace);
+    assert_eq!(
+        plan.resource_changes[0].replace_reasons,
+        ["`initial_lifecycle_hook` changes, and changing it forces aws_autoscaling_group to be replaced"]
+    );
+    // ...while the sizes are updated in place.
+    let plan = plan_of(asg, &asg.replace("max_size: 2", "max_size: 3"));
+    assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
+
+    // The schema Default "/" of the force-new path of aws_iam_policy and
+    // aws_iam_instance_profile: writing it is no change, another path replaces.
+    for base in [
+        "resources:\n  - {type: aws_iam_policy, name: p, properties: {name: p, policy: '{}'}}\n",
+        "resources:\n  - {type: aws_iam_instance_profile, name: p, properties: {name: p}}\n",
+    ] {
+        let with_path = |path: &str| base.replace("{name: p", &format!("{{name: p, path: {path}"));
+        assert_eq!(
+            plan_of(base, &with_path("/")).resource_changes[0].action,
+            Action::NoOp,
+            "{base}"
+        );
+        assert_eq!(
+            action_and_forced(&plan_of(base, &with_path("/svc/"))),
+            (Action::Replace, vec!["path".to_string()]),
+            "{base}"
+        );
+    }
+
+    // Arguments the sources update in place stay updates.
+    for (old, new) in [
+        (
+            "resources:\n  - {type: aws_internet_gateway, name: i, properties: {vpc_id: vpc-1}}\n",
+            "resources:\n  - {type: aws_internet_gateway, name: i, properties: {vpc_id: vpc-2}}\n",
+        ),
+        (
+            "resources:\n  - {type: aws_route_table_association, name: a, properties: {subnet_id: s, route_table_id: rt-1}}\n",
+            "resources:\n  - {type: aws_route_table_association, name: a, properties: {subnet_id: s, route_table_id: rt-2}}\n",
+        ),
+        (
+            "resources:\n  - {type: aws_vpc_security_group_ingress_rule, name: r, properties: {security_group_id: sg, ip_protocol: tcp, from_port: 80, to_port: 80, cidr_ipv4: 10.0.0.0/8}}\n",
+            "resources:\n  - {type: aws_vpc_security_group_ingress_rule, name: r, properties: {security_group_id: sg, ip_protocol: tcp, from_port: 443, to_port: 443, cidr_ipv4: 10.0.0.0/16}}\n",
+        ),
+    ] {
+        assert_eq!(
+            action_and_forced(&plan_of(old, new)),
+            (Action::Update, vec![]),
+            "{new}"
+        );
+    }
+}
