@@ -1638,8 +1638,13 @@ fn aws_source_audited_force_new_corrections_second_pass() {
         );
     }
 
-    // Arguments the sources update in place stay updates.
+    // Arguments the sources update in place stay updates, among them
+    // aws_route53_record.set_identifier, which the CloudFormation-derived list had force-new.
     for (old, new) in [
+        (
+            "resources:\n  - {type: aws_route53_record, name: r, properties: {zone_id: z, name: www, type: A, ttl: 60, records: [10.0.0.1], set_identifier: a, weighted_routing_policy: {weight: 1}}}\n",
+            "resources:\n  - {type: aws_route53_record, name: r, properties: {zone_id: z, name: www, type: A, ttl: 60, records: [10.0.0.1], set_identifier: b, weighted_routing_policy: {weight: 1}}}\n",
+        ),
         (
             "resources:\n  - {type: aws_internet_gateway, name: i, properties: {vpc_id: vpc-1}}\n",
             "resources:\n  - {type: aws_internet_gateway, name: i, properties: {vpc_id: vpc-2}}\n",
