@@ -1618,6 +1618,13 @@ fn aws_source_audited_force_new_corrections_second_pass() {
     // ...while the sizes are updated in place.
     let plan = plan_of(asg, &asg.replace("max_size: 2", "max_size: 3"));
     assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
+    // aws_acm_certificate.validation_method is ForceNew as well (also missed).
+    let cert = "resources:\n  - {type: aws_acm_certificate, name: c, properties: {domain_name: example.com, validation_method: DNS}}\n";
+    let plan = plan_of(cert, &cert.replace("DNS", "EMAIL"));
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["validation_method".to_string()])
+    );
 
     // The schema Default "/" of the force-new path of aws_iam_policy and
     // aws_iam_instance_profile: writing it is no change, another path replaces.
