@@ -1625,6 +1625,13 @@ fn aws_source_audited_force_new_corrections_second_pass() {
         action_and_forced(&plan),
         (Action::Replace, vec!["validation_method".to_string()])
     );
+    // aws_apigatewayv2_api.credentials_arn, route_key and target are ForceNew (also missed).
+    let api = "resources:\n  - {type: aws_apigatewayv2_api, name: a, properties: {name: a, protocol_type: HTTP, target: arn:aws:lambda:us-east-1:1:function:f}}\n";
+    let plan = plan_of(api, &api.replace("function:f", "function:g"));
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["target".to_string()])
+    );
 
     // The schema Default "/" of the force-new path of aws_iam_policy and
     // aws_iam_instance_profile: writing it is no change, another path replaces.
