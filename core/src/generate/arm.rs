@@ -2125,37 +2125,15 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
 
         // Child resources from blocks, then the delete lock.
         for c in children {
-            let mut child = Map::new();
-            let mut csegs = segs.clone();
-            csegs.push(c.name.clone());
-            child.insert("type".into(), json!(c.arm_type));
-            child.insert("apiVersion".into(), json!(c.api));
-            child.insert("name".into(), Lowering::full_name(&csegs).to_json());
-            for (k, v) in c.body {
-                insert_key(&mut child, k, v, false);
-            }
-            if let Some(n) = r.count {
+            let copy = r.count.map(|n| {
                 let last = c.arm_type.rsplit('/').next().unwrap_or_default();
-                child.insert(
-                    "copy".into(),
-                    json!({"name": format!("{}-{last}-{}", r.name, c.name.to_text()), "count": n}),
-                );
-            }
-            child.insert("dependsOn".into(), json!([own_id.to_json()]));
-            push(Value::Object(child));
+                json!({"name": format!("{}-{last}-{}", r.name, c.name.to_text()), "count": n})
+            });
+            push(child_resource(segs.clone(), c, copy, own_id.to_json()));
         }
+        // Children of a nested resource (it has no `count`) are named under it.
         for (psegs, c) in nested_children {
-            let mut child = Map::new();
-            let mut csegs = psegs;
-            csegs.push(c.name.clone());
-            child.insert("type".into(), json!(c.arm_type));
-            child.insert("apiVersion".into(), json!(c.api));
-            child.insert("name".into(), Lowering::full_name(&csegs).to_json());
-            for (k, v) in c.body {
-                insert_key(&mut child, k, v, false);
-            }
-            child.insert("dependsOn".into(), json!([own_id.to_json()]));
-            push(Value::Object(child));
+            push(child_resource(psegs, c, None, own_id.to_json()));
         }
         for (scope, address) in nested_locks {
             push(json!({
@@ -2192,6 +2170,29 @@ fn lower_parts(bp: &CheckedBlueprint, emit: &mut dyn FnMut(Piece)) -> Result<()>
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// A child resource written from a block (`parent/child`): under `parent_segs`, with its copy
+/// loop when the parent has one, depending on `parent_id`.
+fn child_resource(
+    mut parent_segs: Vec<AStr>,
+    c: ChildRes,
+    copy: Option<Value>,
+    parent_id: Value,
+) -> Value {
+    let mut child = Map::new();
+    parent_segs.push(c.name.clone());
+    child.insert("type".into(), json!(c.arm_type));
+    child.insert("apiVersion".into(), json!(c.api));
+    child.insert("name".into(), Lowering::full_name(&parent_segs).to_json());
+    for (k, v) in c.body {
+        insert_key(&mut child, k, v, false);
+    }
+    if let Some(copy) = copy {
+        child.insert("copy".into(), copy);
+    }
+    child.insert("dependsOn".into(), json!([parent_id]));
+    Value::Object(child)
 }
 
 /// The reference an argument of `r` is made of (`${x.name}`), when it is exactly one.
