@@ -602,6 +602,16 @@ fn element_type(ty: Option<&ArgType>) -> Option<&ArgType> {
 }
 
 impl Ctx<'_> {
+    /// A list's or object's `after_unknown` marks: kept as Terraform writes them, or, with
+    /// [`Marks::UnknownOnly`], `false` when nothing inside is unknown.
+    fn marked(&self, marks: impl Into<R>, any_unknown: bool) -> R {
+        if self.marks == Marks::Terraform || any_unknown {
+            marks.into()
+        } else {
+            R::Bool(false)
+        }
+    }
+
     fn render(&self, s: &mut Strings, value: &J, ty: Option<&ArgType>) -> Rendered {
         if let Some(block) = block_schema(ty) {
             // Terraform writes every nested block as a list of objects.
@@ -635,14 +645,10 @@ impl Ctx<'_> {
             after.push(r.after.unwrap_or(R::Null));
             unknown.push(r.unknown);
         }
-        let marked = self.marks == Marks::Terraform || unknown.iter().any(|u| *u != R::Bool(false));
+        let any = unknown.iter().any(|u| *u != R::Bool(false));
         Rendered {
             after: Some(R::from(after)),
-            unknown: if marked {
-                R::from(unknown)
-            } else {
-                R::Bool(false)
-            },
+            unknown: self.marked(unknown, any),
         }
     }
 
@@ -666,14 +672,10 @@ impl Ctx<'_> {
                 unknown.insert(key, r.unknown);
             }
         }
-        let marked = self.marks == Marks::Terraform || !unknown.is_empty();
+        let any = !unknown.is_empty();
         Rendered {
             after: Some(R::from(after)),
-            unknown: if marked {
-                R::from(unknown)
-            } else {
-                R::Bool(false)
-            },
+            unknown: self.marked(unknown, any),
         }
     }
 
