@@ -43,10 +43,13 @@ world_sources(rc) := {c |
 
 source_keys := ["source_ranges", "source_tags", "source_service_accounts"]
 
+# The source list `key` is absent or empty.
+no_list(rc, key) if count(lib.list(object.get(rc.change.after, key, []))) == 0
+
 # No source is given, and none is only known after apply.
 no_source(rc) if {
 	every key in source_keys {
-		count(lib.list(object.get(rc.change.after, key, []))) == 0
+		no_list(rc, key)
 		not lib.unknown_at(rc, [key])
 	}
 }
@@ -54,12 +57,12 @@ no_source(rc) if {
 # The source keys only known after apply while no source range is given (and no known tag or
 # service account): when they turn out empty, the rule admits the world.
 maybe_missing_sources(rc) := {key |
-	count(lib.list(object.get(rc.change.after, "source_ranges", []))) == 0
+	no_list(rc, "source_ranges")
 	not lib.unknown_at(rc, ["source_ranges"])
 	some key in ["source_tags", "source_service_accounts"]
 	lib.unknown_at(rc, [key])
 	every other in ["source_tags", "source_service_accounts"] {
-		count(lib.list(object.get(rc.change.after, other, []))) == 0
+		no_list(rc, other)
 	}
 }
 
