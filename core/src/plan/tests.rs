@@ -1679,3 +1679,47 @@ fn aws_source_audited_force_new_corrections_second_pass() {
         );
     }
 }
+
+#[test]
+fn aws_instance_and_security_group_rule_source_audit() {
+    // catalog/aws.yaml cites the hashicorp/terraform-provider-aws sources these come from.
+    // aws_instance.ipv6_address_count is updated in place (Assign/UnassignIpv6Addresses), so it
+    // is no longer force-new; ipv6_addresses still is, and instance_type is an update.
+    let vm = "resources:\n  - {type: aws_instance, name: vm, properties: {ami: ami-1, instance_type: t3.micro, subnet_id: s, ipv6_address_count: 1}}\n";
+    let plan = plan_of(
+        vm,
+        &vm.replace("ipv6_address_count: 1", "ipv6_address_count: 2"),
+    );
+    assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
+    let plan = plan_of(vm, &vm.replace("t3.micro", "t3.small"));
+    assert_eq!(action_and_forced(&plan), (Action::Update, vec![]));
+    let with_addresses =
+        |a: &str| vm.replace("ipv6_address_count: 1", &format!("ipv6_addresses: ['{a}']"));
+    let plan = plan_of(
+        &with_addresses("2001:db8::1"),
+        &with_addresses("2001:db8::2"),
+    );
+    assert_eq!(
+        action_and_forced(&plan),
+        (Action::Replace, vec!["ipv6_addresses[0]".to_string()])
+    );
+
+    // aws_security_group_rule.self has the schema Default false: writing it is no change, true
+    // replaces; description is the only argument updated in place.
+    let rule = "resources:\n  - {type: aws_security_group_rule, name: r, properties: {type: ingress, from_port: 443, to_port: 443, protocol: tcp, security_group_id: sg-1, prefix_list_ids: [pl-1]}}\n";
+    let with_self =
+        |v: &str| rule.replace("prefix_list_ids", &format!("self: {v}, prefix_list_ids"));
+    assert_eq!(
+        plan_of(rule, &with_self("false")).resource_changes[0].action,
+        Action::NoOp
+    );
+    assert_eq!(
+        action_and_forced(&plan_of(rule, &with_self("true"))),
+        (Action::Replace, vec!["self".to_string()])
+    );
+    let described = rule.replace("prefix_list_ids", "description: https, prefix_list_ids");
+    assert_eq!(
+        action_and_forced(&plan_of(rule, &described)),
+        (Action::Update, vec![])
+    );
+}
