@@ -25,6 +25,15 @@
 // busy machine inflates). Each Node row runs RUNS times untimed first, so that the process is in
 // its steady state (see the warm-up below).
 //
+// Same lifetimes: a result or blueprint left to V8 is freed when V8 collects it, some calls
+// later, while the Rust side frees each one before the next run, in memory still in cache. The
+// untimed warm-up of each Node row counts, for every blueprint and result it leaves to V8, how
+// many calls later V8 let it go (a FinalizationRegistry; `freed_after_calls` is the median), and
+// the Rust side runs that row again keeping each run's blueprint and result alive for that many
+// runs (`core_timing time FILE VERB RUNS KEEP`). The `*_same_lifetime_pct` columns compare the
+// Node row with that run: the binding's cost with the memory's lifetime the same on both sides
+// (rows with `dispose()` free at once on both sides, so both comparisons are the same there).
+//
 // `--only <text>` runs only the rows whose label contains the text (`--only only`: the verbs
 // alone). Each row runs in a Node process of its own (this script, with the row named in
 // DHARMA_OVERHEAD_ROW), as each Rust row does: what one row leaves behind (a heap grown by
@@ -92,6 +101,17 @@ function touchAll(value) {
   return count;
 }
 
+// How many calls after it was made V8 let each tracked blueprint or result go (the warm-up of a
+// row records it; the timed runs track nothing).
+let callIndex = 0;
+let lifetimes = null;
+const registry = new FinalizationRegistry((madeAt) => lifetimes?.push(callIndex - madeAt));
+/** `value`, tracked while lifetimes are recorded. */
+function track(value) {
+  if (lifetimes && value !== null && typeof value === 'object') registry.register(value, callIndex);
+  return value;
+}
+
 /** `read(result)`, then `result.dispose()` (and the blueprint's, when given). */
 function disposing(result, read, bp) {
   const value = read(result);
@@ -108,24 +128,24 @@ const fresh = (verb, read) => () => {
 // [label, Rust verb, work]
 const parsed = Blueprint.fromJson(text);
 const verbs = [
-  ['parse + check, read name', 'check', () => Blueprint.fromJson(text).name],
+  ['parse + check, read name', 'check', () => track(Blueprint.fromJson(text)).name],
   ['parse + check, read name, dispose', 'check', () => disposing(Blueprint.fromJson(text), (bp) => bp.name)],
-  ['parse + check + validate, read passed', 'validate', () => Blueprint.fromJson(text).validate(policies, today).passed],
+  ['parse + check + validate, read passed', 'validate', () => track(track(Blueprint.fromJson(text)).validate(policies, today)).passed],
   ['parse + check + validate, read passed, dispose', 'validate', fresh((bp) => bp.validate(policies, today), (r) => r.passed)],
-  ['parse + check + validate, read all', 'validate', () => touchAll(Blueprint.fromJson(text).validate(policies, today))],
-  ['parse + check + estimate, read total_monthly', 'estimate', () => Blueprint.fromJson(text).estimate().total_monthly],
+  ['parse + check + validate, read all', 'validate', () => touchAll(track(track(Blueprint.fromJson(text)).validate(policies, today)))],
+  ['parse + check + estimate, read total_monthly', 'estimate', () => track(track(Blueprint.fromJson(text)).estimate()).total_monthly],
   ['parse + check + estimate, read total_monthly, dispose', 'estimate', fresh((bp) => bp.estimate(), (r) => r.total_monthly)],
-  ['parse + check + estimate, read all', 'estimate', () => touchAll(Blueprint.fromJson(text).estimate())],
-  ['parse + check + generate, read file names', 'generate', () => Object.keys(Blueprint.fromJson(text).generate('terraform')).length],
-  ['parse + check + generate, read all', 'generate', () => touchAll(Blueprint.fromJson(text).generate('terraform'))],
+  ['parse + check + estimate, read all', 'estimate', () => touchAll(track(track(Blueprint.fromJson(text)).estimate()))],
+  ['parse + check + generate, read file names', 'generate', () => Object.keys(track(track(Blueprint.fromJson(text)).generate('terraform'))).length],
+  ['parse + check + generate, read all', 'generate', () => touchAll(track(track(Blueprint.fromJson(text)).generate('terraform')))],
   // The verb alone, on a blueprint parsed and checked once: the overhead of the call and of its
   // result, without the cost of reading the blueprint's text.
-  ['validate only, read passed', 'validate-only', () => parsed.validate(policies, today).passed],
+  ['validate only, read passed', 'validate-only', () => track(parsed.validate(policies, today)).passed],
   ['validate only, read passed, dispose', 'validate-only', () => disposing(parsed.validate(policies, today), (r) => r.passed)],
-  ['validate only, read all', 'validate-only', () => touchAll(parsed.validate(policies, today))],
-  ['estimate only, read total_monthly', 'estimate-only', () => parsed.estimate().total_monthly],
+  ['validate only, read all', 'validate-only', () => touchAll(track(parsed.validate(policies, today)))],
+  ['estimate only, read total_monthly', 'estimate-only', () => track(parsed.estimate()).total_monthly],
   ['estimate only, read total_monthly, dispose', 'estimate-only', () => disposing(parsed.estimate(), (r) => r.total_monthly)],
-  ['estimate only, read all', 'estimate-only', () => touchAll(parsed.estimate())],
+  ['estimate only, read all', 'estimate-only', () => touchAll(track(parsed.estimate()))],
 ];
 
 /** Runs `work` `count` times: per-run wall times, and the thread's and process's CPU means. */
@@ -136,6 +156,7 @@ async function measure(work, count) {
     const w0 = performance.now();
     work();
     times.push(performance.now() - w0);
+    callIndex++;
     await nextTask();
   }
   return { wall: median(times), thread: (threadMs() - t0) / count, process: (processMs() - p0) / count };
@@ -147,8 +168,13 @@ if (child) {
   // Warm-up as long as the measure: the process reaches its steady state (V8 collects unread
   // results and blueprints as their native memory grows; until the first collections, each
   // run gets memory new to the process).
+  lifetimes = [];
   await measure(work, runs);
-  console.log(JSON.stringify(await measure(work, runs)));
+  const freed = lifetimes;
+  lifetimes = null;
+  // Rows that dispose (or track nothing) free at once.
+  const freedAfter = freed.length ? Math.round(median(freed)) : 0;
+  console.log(JSON.stringify({ ...(await measure(work, runs)), freedAfter }));
   process.exit(0);
 }
 
@@ -163,7 +189,10 @@ for (const [label, verb] of verbs.filter(([label]) => label.includes(only))) {
       env: { ...process.env, DHARMA_OVERHEAD_ROW: label, DHARMA_OVERHEAD_FILE: file, CORE_TIMING: bin },
     }),
   );
+  const keep = node.freedAfter;
+  const rustKept = keep > 0 ? JSON.parse(execFileSync(bin, ['time', file, verb, String(runs), String(keep)])) : rust;
   const [rustThread, rustProcess] = [mean(rust.cpu_ms), rust.process_cpu_ms / runs];
+  const [keptThread, keptProcess] = [mean(rustKept.cpu_ms), rustKept.process_cpu_ms / runs];
   rows[label] = {
     rust_thread_ms: +rustThread.toFixed(3),
     node_thread_ms: +node.thread.toFixed(3),
@@ -173,6 +202,9 @@ for (const [label, verb] of verbs.filter(([label]) => label.includes(only))) {
     process_overhead_pct: pct(node.process, rustProcess),
     rust_wall_ms: +median(rust.ms).toFixed(3),
     node_wall_ms: +node.wall.toFixed(3),
+    freed_after_calls: keep,
+    thread_same_lifetime_pct: pct(node.thread, keptThread),
+    process_same_lifetime_pct: pct(node.process, keptProcess),
   };
 }
 if (asJson) {

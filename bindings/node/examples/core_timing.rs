@@ -14,6 +14,11 @@
 //! (`ms`) and the thread's CPU time (`cpu_ms`, which a busy machine does not inflate) of each
 //! run, and the CPU time of the whole process over all runs (`process_cpu_ms`: the policy
 //! threads of `validate` included).
+//!
+//! `time FILE VERB RUNS KEEP` keeps each run's blueprint and result alive for KEEP more runs
+//! before dropping them (oldest first), as a garbage-collected caller frees them some calls
+//! later (V8 collects when the native memory it was told of has grown by its limit): the Rust
+//! baseline of the Node rows that leave results to V8 (`bench/overhead.mjs --rust-keep K`).
 
 use std::time::Instant;
 
@@ -35,7 +40,8 @@ fn main() {
             let n = n.parse().unwrap_or(1000);
             println!("{}", iac_dharma_bench::synthetic_aws_text(n));
         }
-        ["time", file, verb, runs] => {
+        ["time", file, verb, runs, keep @ ..] if keep.len() <= 1 => {
+            let keep: usize = keep.first().and_then(|k| k.parse().ok()).unwrap_or(0);
             let text = match std::fs::read_to_string(file) {
                 Ok(t) => t,
                 Err(e) => return fail(&format!("cannot read {file}: {e}")),
@@ -56,11 +62,21 @@ fn main() {
             };
             let mut times = Vec::with_capacity(runs);
             let mut cpu = Vec::with_capacity(runs);
+            // What the last KEEP runs made, freed KEEP runs later.
+            let mut kept: std::collections::VecDeque<Kept> =
+                std::collections::VecDeque::with_capacity(keep + 1);
             let process = cpu_time::ProcessTime::now();
             for _ in 0..runs {
                 let (start, cpu_start) = (Instant::now(), thread_cpu_ns());
-                if let Err(e) = run(&text, parsed.as_ref(), verb, &policies) {
-                    return fail(&e);
+                match run(&text, parsed.as_ref(), verb, &policies) {
+                    Ok(made) if keep > 0 => {
+                        kept.push_back(made);
+                        if kept.len() > keep {
+                            drop(kept.pop_front());
+                        }
+                    }
+                    Ok(made) => drop(made),
+                    Err(e) => return fail(&e),
                 }
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
                 cpu.push((thread_cpu_ns() - cpu_start) as f64 / 1e6);
@@ -78,43 +94,50 @@ fn main() {
                 list(&cpu)
             );
         }
-        _ => fail("usage: core_timing blueprint N | time FILE VERB RUNS"),
+        _ => fail("usage: core_timing blueprint N | time FILE VERB RUNS [KEEP]"),
     }
 }
+
+/// What one run made: the verb's result and the blueprint it parsed (none for `VERB-only`),
+/// dropped in that order.
+type Kept = (
+    Option<Box<dyn std::any::Any>>,
+    Option<iac_dharma::CheckedBlueprint>,
+);
 
 fn run(
     text: &str,
     parsed: Option<&iac_dharma::CheckedBlueprint>,
     verb: &str,
     policies: &iac_dharma::PolicySet,
-) -> Result<(), String> {
-    let owned;
-    let bp = match parsed {
-        Some(bp) => bp,
-        None => {
-            owned = iac_dharma::parse(text).map_err(|e| e.to_string())?;
-            &owned
-        }
+) -> Result<Kept, String> {
+    let owned = match parsed {
+        Some(_) => None,
+        None => Some(iac_dharma::parse(text).map_err(|e| e.to_string())?),
     };
-    match verb {
-        "check" => Ok(()),
-        "estimate" => iac_dharma::estimate(bp, &iac_dharma::EstimateOptions::default())
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        "generate" => {
+    let Some(bp) = parsed.or(owned.as_ref()) else {
+        return Err("no blueprint".into());
+    };
+    let result: Option<Box<dyn std::any::Any>> = match verb {
+        "check" => None,
+        "estimate" => Some(Box::new(
+            iac_dharma::estimate(bp, &iac_dharma::EstimateOptions::default())
+                .map_err(|e| e.to_string())?,
+        )),
+        "generate" => Some(Box::new(
             iac_dharma::generate(bp, iac_dharma::OutputFormat::Terraform, &Default::default())
-                .map(drop)
-                .map_err(|e| e.to_string())
-        }
+                .map_err(|e| e.to_string())?,
+        )),
         "validate" => {
             let mut options = iac_dharma::ValidateOptions::default();
             options.today = Some("2026-06-01".into());
-            iac_dharma::validate(bp, policies, &options)
-                .map(drop)
-                .map_err(|e| e.to_string())
+            Some(Box::new(
+                iac_dharma::validate(bp, policies, &options).map_err(|e| e.to_string())?,
+            ))
         }
-        other => Err(format!("unknown verb {other}")),
-    }
+        other => return Err(format!("unknown verb {other}")),
+    };
+    Ok((result, owned))
 }
 
 /// CPU time of the calling thread in nanoseconds (Linux: first field of
