@@ -18,7 +18,8 @@
 //! `time FILE VERB RUNS KEEP` keeps each run's blueprint and result alive for KEEP more runs
 //! before dropping them (oldest first), as a garbage-collected caller frees them some calls
 //! later (V8 collects when the native memory it was told of has grown by its limit): the Rust
-//! baseline of the Node rows that leave results to V8 (`bench/overhead.mjs --rust-keep K`).
+//! baseline of the Node rows that leave results to V8 (`bench/overhead.mjs` measures K for each
+//! row).
 
 use std::time::Instant;
 
@@ -100,10 +101,16 @@ fn main() {
 
 /// What one run made: the verb's result and the blueprint it parsed (none for `VERB-only`),
 /// dropped in that order.
-type Kept = (
-    Option<Box<dyn std::any::Any>>,
-    Option<iac_dharma::CheckedBlueprint>,
-);
+type Kept = (Made, Option<iac_dharma::CheckedBlueprint>);
+
+/// A verb's result, kept as it is (no allocation beyond the engine's own).
+#[allow(dead_code, clippy::large_enum_variant)] // held only to be dropped; boxing would add an allocation per run
+enum Made {
+    Nothing,
+    Estimate(iac_dharma::CostEstimate),
+    Files(iac_dharma::GeneratedFiles),
+    Report(iac_dharma::Report),
+}
 
 fn run(
     text: &str,
@@ -111,33 +118,38 @@ fn run(
     verb: &str,
     policies: &iac_dharma::PolicySet,
 ) -> Result<Kept, String> {
-    let owned = match parsed {
-        Some(_) => None,
-        None => Some(iac_dharma::parse(text).map_err(|e| e.to_string())?),
-    };
-    let Some(bp) = parsed.or(owned.as_ref()) else {
-        return Err("no blueprint".into());
-    };
-    let result: Option<Box<dyn std::any::Any>> = match verb {
-        "check" => None,
-        "estimate" => Some(Box::new(
+    match parsed {
+        Some(bp) => Ok((run_verb(bp, verb, policies)?, None)),
+        None => {
+            let bp = iac_dharma::parse(text).map_err(|e| e.to_string())?;
+            Ok((run_verb(&bp, verb, policies)?, Some(bp)))
+        }
+    }
+}
+
+fn run_verb(
+    bp: &iac_dharma::CheckedBlueprint,
+    verb: &str,
+    policies: &iac_dharma::PolicySet,
+) -> Result<Made, String> {
+    let made = match verb {
+        "check" => Made::Nothing,
+        "estimate" => Made::Estimate(
             iac_dharma::estimate(bp, &iac_dharma::EstimateOptions::default())
                 .map_err(|e| e.to_string())?,
-        )),
-        "generate" => Some(Box::new(
+        ),
+        "generate" => Made::Files(
             iac_dharma::generate(bp, iac_dharma::OutputFormat::Terraform, &Default::default())
                 .map_err(|e| e.to_string())?,
-        )),
+        ),
         "validate" => {
             let mut options = iac_dharma::ValidateOptions::default();
             options.today = Some("2026-06-01".into());
-            Some(Box::new(
-                iac_dharma::validate(bp, policies, &options).map_err(|e| e.to_string())?,
-            ))
+            Made::Report(iac_dharma::validate(bp, policies, &options).map_err(|e| e.to_string())?)
         }
         other => return Err(format!("unknown verb {other}")),
     };
-    Ok((result, owned))
+    Ok(made)
 }
 
 /// CPU time of the calling thread in nanoseconds (Linux: first field of
